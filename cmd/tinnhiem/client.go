@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"tinnhiem/internal/client"
+)
+
+// clientFlags are the connection flags every client subcommand takes.
+type clientFlags struct {
+	server string
+	user   string
+}
+
+func (e *cmdEnv) clientFlags(fs *flag.FlagSet) *clientFlags {
+	c := &clientFlags{}
+	fs.StringVar(&c.server, "server", envOr(e.getenv, "TINNHIEM_SERVER", "http://127.0.0.1:8080"), "tinnhiem server (env TINNHIEM_SERVER)")
+	fs.StringVar(&c.user, "user", e.getenv("TINNHIEM_USER"), "log in as this user with TINNHIEM_PASSWORD (env TINNHIEM_USER)")
+	return c
+}
+
+// connect returns an authenticated client: TINNHIEM_TOKEN, else --user with TINNHIEM_PASSWORD,
+// else the token saved by `tinnhiem login`.
+func (e *cmdEnv) connect(c *clientFlags) (*client.Client, error) {
+	cl := client.New(c.server, "")
+	if tok := e.getenv("TINNHIEM_TOKEN"); tok != "" {
+		cl.Token = tok
+		return cl, nil
+	}
+	if c.user != "" {
+		pw := e.getenv("TINNHIEM_PASSWORD")
+		if pw == "" {
+			return nil, usageError{"--user cần mật khẩu trong TINNHIEM_PASSWORD"}
+		}
+		tok, err := cl.Login(e.ctx, c.user, pw)
+		if err != nil {
+			return nil, fmt.Errorf("đăng nhập: %w", err)
+		}
+		cl.Token = tok
+		return cl, nil
+	}
+	if tok := client.SavedToken(client.TokenFile(e.getenv), c.server); tok != "" {
+		cl.Token = tok
+		return cl, nil
+	}
+	return nil, usageError{"chưa đăng nhập: đặt TINNHIEM_TOKEN, hoặc --user với TINNHIEM_PASSWORD, hoặc chạy \"tinnhiem login\""}
+}
+
+func (e *cmdEnv) login(args []string) error {
+	fs := e.flags("login")
+	cf := e.clientFlags(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	user, pw := cf.user, e.getenv("TINNHIEM_PASSWORD")
+	in := bufio.NewReader(e.stdin)
+	if user == "" {
+		fmt.Fprint(e.stderr, "Tên đăng nhập: ")
+		user = readLine(in)
+	}
+	if pw == "" {
+		fmt.Fprint(e.stderr, "Mật khẩu: ")
+		pw = readLine(in)
+	}
+	cl := client.New(cf.server, "")
+	tok, err := cl.Login(e.ctx, user, pw)
+	if err != nil {
+		return err
+	}
+	path := client.TokenFile(e.getenv)
+	if err := client.SaveToken(path, cf.server, tok); err != nil {
+		return fmt.Errorf("lưu mã truy cập: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Đã đăng nhập %s là %s (mã lưu tại %s)\n", cf.server, user, path)
+	return nil
+}
+
+func readLine(r *bufio.Reader) string {
+	s, _ := r.ReadString('\n')
+	return strings.TrimSpace(s)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

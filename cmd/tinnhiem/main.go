@@ -1,0 +1,140 @@
+// Command tinnhiem runs the confidence-vote paperwork system: `tinnhiem serve` starts everything,
+// `tinnhiem worker KIND` runs one kind of worker against a NATS cluster, and the other
+// subcommands are clients of a running server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError is a mistake in the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// silentError has already been reported to the user; only its exit code matters.
+type silentError struct{ code int }
+
+func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func exitCode(err error, stderr io.Writer) int {
+	var ue usageError
+	var se silentError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &se):
+		return se.code
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "tinnhiem:", ue.msg)
+		fmt.Fprintln(stderr, "Xem: tinnhiem help")
+		return 2
+	default:
+		fmt.Fprintln(stderr, "tinnhiem:", err)
+		return 1
+	}
+}
+
+const usage = `tinnhiem — hồ sơ, kiểm phiếu và biên bản lấy phiếu tín nhiệm
+
+Máy chủ:
+  tinnhiem serve [--data DIR] [--http ADDR] [--nats-url URL] [--workers all|none|ingest,dossier,…]
+  tinnhiem worker ingest|dossier|minutes|publish --nats-url URL
+  tinnhiem extract FILE.pdf            in văn bản của tệp PDF (NFC)
+
+Dùng với máy chủ đang chạy (--server, TINNHIEM_SERVER; đăng nhập: TINNHIEM_TOKEN,
+hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinnhiem login"):
+  tinnhiem login [--user NAME]
+  tinnhiem round import FILE | round list | round show ID
+  tinnhiem user add --username U --role R[,R] --org "Tổ chức" [--password P] | user list
+  tinnhiem audit [--round R]
+  tinnhiem upload --round R [--nominee ID] [--kind K] FILE…
+  tinnhiem document show ID | document review ID --kind K --nominee ID
+  tinnhiem status --round R [--json]
+  tinnhiem dossier rebuild --round R
+  tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]… FILE.csv
+  tinnhiem tally show --round R [--json] | tally seal --round R
+  tinnhiem minutes fetch --round R -o DIR
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"thiếu lệnh"}
+	}
+	cmd, rest := args[0], args[1:]
+	e := &cmdEnv{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	switch cmd {
+	case "serve":
+		return e.serve(rest)
+	case "worker":
+		return e.worker(rest)
+	case "extract":
+		return e.extract(rest)
+	case "login":
+		return e.login(rest)
+	case "round":
+		return e.round(rest)
+	case "user":
+		return e.user(rest)
+	case "audit":
+		return e.auditCmd(rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("lệnh không có: %q", cmd)}
+}
+
+// cmdEnv carries what every subcommand needs.
+type cmdEnv struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func (e *cmdEnv) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses flags wherever they stand among the positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/api"
+	"tinnhiem/internal/audit"
+	"tinnhiem/internal/auth"
+	"tinnhiem/internal/bus"
+)
+
+// workerKinds are the workers a process can run.
+var workerKinds = []string{"ingest", "dossier", "minutes", "publish"}
+
+// natsFlags are shared by serve and worker.
+
+type serveConfig struct {
+	data       string
+	httpAddr   string
+	natsURL    string
+	natsListen string
+	workers    string
+	logFormat  string
+	logLevel   string
+	replicas   int
+	grace      time.Duration
+	tokenTTL   time.Duration
+	maxUpload  int64
+}
+
+func (e *cmdEnv) serve(args []string) error {
+	fs := e.flags("serve")
+	var c serveConfig
+	fs.StringVar(&c.data, "data", envOr(e.getenv, "TINNHIEM_DATA", "./data"), "data directory of the embedded NATS JetStream (env TINNHIEM_DATA)")
+	fs.StringVar(&c.httpAddr, "http", envOr(e.getenv, "TINNHIEM_HTTP", "127.0.0.1:8080"), "HTTP listen address (env TINNHIEM_HTTP)")
+	fs.StringVar(&c.natsURL, "nats-url", e.getenv("TINNHIEM_NATS_URL"), "external NATS server or cluster (comma-separated); empty = embedded server (env TINNHIEM_NATS_URL)")
+	fs.StringVar(&c.natsListen, "nats-listen", e.getenv("TINNHIEM_NATS_LISTEN"), "let separate workers connect to the embedded server at host:port; empty = in-process only")
+	fs.StringVar(&c.workers, "workers", envOr(e.getenv, "TINNHIEM_WORKERS", "all"), "workers to run in this process: all, none, or a list of ingest,dossier,minutes,publish")
+	fs.StringVar(&c.logFormat, "log-format", envOr(e.getenv, "TINNHIEM_LOG_FORMAT", "text"), "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.IntVar(&c.replicas, "replicas", 1, "JetStream replicas of streams and buckets (3 in a cluster)")
+	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
+	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{"serve không nhận đối số: " + strings.Join(pos, " ")}
+	}
+	workers, err := parseWorkers(c.workers)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(e.stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+
+	sys, err := openSystem(e.ctx, c.data, c.natsURL, c.natsListen, c.replicas, log)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+
+	generated, created, err := sys.auth.Bootstrap(e.ctx, e.getenv("TINNHIEM_ADMIN_PASSWORD"), time.Now())
+	if err != nil {
+		return fmt.Errorf("serve: admin account: %w", err)
+	}
+	if created {
+		if generated != "" {
+			fmt.Fprintf(e.stderr, "\nĐã tạo tài khoản quản trị: admin / %s\n(mật khẩu chỉ in một lần; hãy lưu lại — hoặc đặt TINNHIEM_ADMIN_PASSWORD trước lần chạy đầu)\n\n", generated)
+		}
+		log.Info("admin account created", "username", "admin", "password_generated", generated != "")
+		_ = sys.audit.Append(e.ctx, audit.Event{Actor: "system", Action: "user.bootstrap", Target: "admin"})
+	}
+
+	srv := &api.Server{
+		Rounds: sys.rounds, Auth: sys.auth, Audit: sys.audit, Log: log,
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute),
+		Now:      time.Now, TokenTTL: c.tokenTTL,
+		Ready: func(ctx context.Context) error {
+			if sys.nc.Status() != nats.CONNECTED {
+				return fmt.Errorf("nats: %s", sys.nc.Status())
+			}
+			return bus.Ready(ctx, sys.js)
+		},
+	}
+	ln, err := net.Listen("tcp", c.httpAddr)
+	if err != nil {
+		return fmt.Errorf("serve: listen %s: %w", c.httpAddr, err)
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- httpSrv.Serve(ln) }()
+	log.Info("tinnhiem ready", "http", "http://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))
+
+	running, err := sys.startWorkers(e.ctx, workers)
+	if err != nil {
+		_ = httpSrv.Close()
+		return err
+	}
+
+	select {
+	case <-e.ctx.Done():
+	case err := <-httpErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server failed", "err", err)
+		}
+	}
+	log.Info("shutting down", "grace", c.grace)
+	shutCtx, cancel := context.WithTimeout(context.Background(), c.grace)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	running.stop(shutCtx)
+	log.Info("stopped")
+	return nil
+}
+
+func (e *cmdEnv) worker(args []string) error {
+	fs := e.flags("worker")
+	natsURL := fs.String("nats-url", e.getenv("TINNHIEM_NATS_URL"), "NATS server or cluster (comma-separated) (env TINNHIEM_NATS_URL)")
+	replicas := fs.Int("replicas", 1, "JetStream replicas when this worker provisions streams")
+	logFormat := fs.String("log-format", envOr(e.getenv, "TINNHIEM_LOG_FORMAT", "text"), "log format: text or json")
+	logLevel := fs.String("log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level")
+	grace := fs.Duration("grace", 15*time.Second, "graceful shutdown period")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || !slices.Contains(workerKinds, pos[0]) {
+		return usageError{"cần đúng một loại worker: " + strings.Join(workerKinds, "|")}
+	}
+	if *natsURL == "" {
+		return usageError{"worker cần --nats-url (hoặc TINNHIEM_NATS_URL)"}
+	}
+	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	sys, err := openSystem(e.ctx, "", *natsURL, "", *replicas, log)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+	running, err := sys.startWorkers(e.ctx, pos)
+	if err != nil {
+		return err
+	}
+	log.Info("worker running", "kind", pos[0], "nats", sys.describe())
+	<-e.ctx.Done()
+	shutCtx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	running.stop(shutCtx)
+	return nil
+}
+
+func parseWorkers(s string) ([]string, error) {
+	switch s {
+	case "all", "":
+		return slices.Clone(workerKinds), nil
+	case "none":
+		return nil, nil
+	}
+	var out []string
+	for _, w := range strings.Split(s, ",") {
+		w = strings.TrimSpace(w)
+		if !slices.Contains(workerKinds, w) {
+			return nil, usageError{fmt.Sprintf("--workers: không có worker %q (all, none, %s)", w, strings.Join(workerKinds, ","))}
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{"--log-level: " + err.Error()}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{"--log-format phải là text hoặc json"}
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// system is one process's connection to NATS and the stores built on it.
+type system struct {
+	log      *slog.Logger
+	embedded *bus.Embedded
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	rounds   *dossier.Rounds
+	auth     *auth.Store
+	audit    *audit.Log
+	dataDir  string
+}
+
+// openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
+func openSystem(ctx context.Context, dataDir, natsURL, natsListen string, replicas int, log *slog.Logger) (*system, error) {
+	s := &system{log: log}
+	var err error
+	if natsURL == "" {
+		abs, err := filepath.Abs(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(abs, 0o750); err != nil {
+			return nil, fmt.Errorf("serve: data directory: %w", err)
+		}
+		s.dataDir = abs
+		s.embedded, err = bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: filepath.Join(abs, "jetstream"), Listen: natsListen})
+		if err != nil {
+			return nil, err
+		}
+		s.nc, err = s.embedded.Connect("tinnhiem")
+	} else {
+		s.nc, err = bus.Dial(natsURL, "tinnhiem", log)
+	}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.js, err = jetstream.New(s.nc)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := bus.Provision(pctx, s.js, replicas); err != nil {
+		s.close()
+		return nil, err
+	}
+	kv := func(name string) jetstream.KeyValue {
+		b, e := s.js.KeyValue(pctx, name)
+		if e != nil && err == nil {
+			err = fmt.Errorf("bucket %s: %w", name, e)
+		}
+		return b
+	}
+	s.rounds = dossier.NewRounds(kv(bus.BucketRounds))
+	s.auth = auth.NewStore(kv(bus.BucketUsers), kv(bus.BucketTokens), 0)
+	s.audit = audit.New(s.js)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *system) describe() string {
+	if s.embedded == nil {
+		return s.nc.ConnectedUrlRedacted()
+	}
+	if u := s.embedded.ClientURL(); u != "" {
+		return "embedded " + u + " (" + s.dataDir + ")"
+	}
+	return "embedded in-process (" + s.dataDir + ")"
+}
+
+// close drains the connection, then stops the embedded server: reverse order of start.
+func (s *system) close() {
+	if s.nc != nil {
+		_ = s.nc.Drain()
+		for i := 0; i < 50 && !s.nc.IsClosed(); i++ {
+			time.Sleep(20 * time.Millisecond)
+		}
+		s.nc.Close()
+	}
+	if s.embedded != nil {
+		s.embedded.Shutdown()
+	}
+}
+
+// workerSet is the running workers of this process.
+type workerSet struct {
+	stops []func(context.Context)
+}
+
+func (w *workerSet) stop(ctx context.Context) {
+	for i := len(w.stops) - 1; i >= 0; i-- {
+		w.stops[i](ctx)
+	}
+}
+
+func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, error) {
+	ws := &workerSet{}
+	for _, k := range kinds {
+		s.log.Debug("worker kind not yet wired", "kind", k)
+	}
+	return ws, nil
+}

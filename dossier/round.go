@@ -1,0 +1,269 @@
+package dossier
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Tracks of the two legal regimes (DOMAIN.md).
+const (
+	TrackParty = "party"
+	TrackState = "state"
+)
+
+// Denominators and blank-row rules a round may choose.
+const (
+	DenominatorSummoned       = "summoned"
+	DenominatorPresent        = "present"
+	DenominatorCollected      = "collected"
+	DenominatorValidForPerson = "valid_for_person"
+
+	BlankRowVoidRow    = "void_row"
+	BlankRowVoidBallot = "void_ballot"
+)
+
+// DefaultTimezone is the time zone of a round that names none.
+const DefaultTimezone = "Asia/Ho_Chi_Minh"
+
+// Deadline names, as used in alerts and the API.
+const (
+	DeadlineDossier            = "dossier"
+	DeadlineExplanationRequest = "explanation_request"
+	DeadlineExplanation        = "explanation"
+)
+
+// DeadlineNames lists the deadlines in the order they fall.
+var DeadlineNames = []string{DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation}
+
+// Round is one confidence-vote round (đợt lấy phiếu) as stored. Times are UTC.
+type Round struct {
+	ID                 string    `json:"id"`
+	Track              string    `json:"track"`
+	Organization       string    `json:"organization"`
+	ParentOrganization string    `json:"parent_organization,omitempty"`
+	Title              string    `json:"title"`
+	Place              string    `json:"place,omitempty"`
+	Timezone           string    `json:"timezone"`
+	VoteDate           string    `json:"vote_date"` // YYYY-MM-DD in the round's time zone
+	Deadlines          Deadlines `json:"deadlines"`
+	Summoned           int       `json:"summoned"`
+	Required           []Kind    `json:"required"`
+	Rules              Rules     `json:"rules"`
+	Alerts             []Lead    `json:"alerts"`
+	Notify             Notify    `json:"notify"`
+	Nominees           []Nominee `json:"nominees"`
+	Version            int       `json:"version"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	UpdatedBy          string    `json:"updated_by,omitempty"`
+	Removed            []Nominee `json:"removed,omitempty"` // persons taken off the ballot by a re-import; their documents stay
+}
+
+// Deadlines are inclusive instants: a document received at or before At is on time.
+type Deadlines struct {
+	Dossier            Deadline `json:"dossier"`
+	ExplanationRequest Deadline `json:"explanation_request"`
+	Explanation        Deadline `json:"explanation"`
+}
+
+// Deadline is the last instant at which a document still counts as on time.
+type Deadline struct {
+	At     time.Time `json:"at"`
+	Given  string    `json:"given,omitempty"` // as written in the round file; "" when defaulted
+	Source string    `json:"source"`          // "file" or "default"
+}
+
+// OnTime reports whether a document received at t meets the deadline.
+func (d Deadline) OnTime(t time.Time) bool { return !t.After(d.At) }
+
+// Rules are the per-round settings where the sources disagree (DOMAIN.md).
+type Rules struct {
+	Denominator string `json:"denominator"`
+	BlankRow    string `json:"blank_row"`
+	AcceptLate  bool   `json:"accept_late"`
+}
+
+// Notify says where the deadline watcher sends alerts.
+type Notify struct {
+	Emails        []string `json:"emails,omitempty"`
+	Webhook       string   `json:"webhook,omitempty"`
+	WebhookSecret string   `json:"webhook_secret,omitempty"`
+}
+
+// Lead is an alert lead time before a deadline.
+type Lead struct {
+	D    time.Duration `json:"-"`
+	Text string        `json:"text"`
+}
+
+// MarshalText keeps the operator's own notation ("72h", "30m", "2d").
+func (l Lead) MarshalText() ([]byte, error) { return []byte(l.Text), nil }
+
+// UnmarshalText parses a lead such as "72h", "90m" or "3d".
+func (l *Lead) UnmarshalText(b []byte) error {
+	d, err := ParseLead(string(b))
+	if err != nil {
+		return err
+	}
+	*l = Lead{D: d, Text: string(b)}
+	return nil
+}
+
+// ParseLead parses Go durations and a day suffix ("3d").
+func ParseLead(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "d") {
+		var n int
+		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "d"), "%d", &n); err != nil || n <= 0 || fmt.Sprintf("%dd", n) != s {
+			return 0, fmt.Errorf("thời gian báo trước không hợp lệ %q (ví dụ: 72h, 30m, 3d)", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("thời gian báo trước không hợp lệ %q (ví dụ: 72h, 30m, 3d)", s)
+	}
+	return d, nil
+}
+
+// Nominee is a person on the roster of a round.
+type Nominee struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Position        string `json:"position,omitempty"`
+	Appointed       string `json:"appointed,omitempty"` // YYYY-MM-DD
+	Retiring        bool   `json:"retiring,omitempty"`
+	SickLeaveMonths int    `json:"sick_leave_months,omitempty"` // state track: certified serious illness
+	Exempt          string `json:"exempt,omitempty"`            // manual reason entered by the board
+	ExemptReason    string `json:"exempt_reason,omitempty"`     // derived: why the person is not on the ballot
+}
+
+// OnBallot reports whether the person is voted on.
+func (n Nominee) OnBallot() bool { return n.ExemptReason == "" }
+
+// Location is the round's time zone.
+func (r *Round) Location() *time.Location {
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Nominee returns the person with that id.
+func (r *Round) Nominee(id string) (Nominee, bool) {
+	for _, n := range r.Nominees {
+		if n.ID == id {
+			return n, true
+		}
+	}
+	return Nominee{}, false
+}
+
+// OnBallot lists the persons voted on, in roster order.
+func (r *Round) OnBallot() []Nominee {
+	var out []Nominee
+	for _, n := range r.Nominees {
+		if n.OnBallot() {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Deadline returns the named deadline.
+func (r *Round) Deadline(name string) (Deadline, bool) {
+	switch name {
+	case DeadlineDossier:
+		return r.Deadlines.Dossier, true
+	case DeadlineExplanationRequest:
+		return r.Deadlines.ExplanationRequest, true
+	case DeadlineExplanation:
+		return r.Deadlines.Explanation, true
+	}
+	return Deadline{}, false
+}
+
+// DeadlineFor returns the deadline that applies to a document of kind k.
+func (r *Round) DeadlineFor(k Kind) (Deadline, bool) {
+	switch k {
+	case KindSelfAssessment, KindAssetDeclaration:
+		return r.Deadlines.Dossier, true
+	case KindExplanationRequest:
+		return r.Deadlines.ExplanationRequest, true
+	case KindExplanation:
+		return r.Deadlines.Explanation, true
+	}
+	if r.Required != nil {
+		for _, q := range r.Required {
+			if q == k {
+				return r.Deadlines.Dossier, true
+			}
+		}
+	}
+	return Deadline{}, false
+}
+
+// FormatTime shows an instant in the round's time zone, Vietnamese style.
+func (r *Round) FormatTime(t time.Time) string {
+	return t.In(r.Location()).Format("15:04 02/01/2006")
+}
+
+var (
+	roundIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	nomineeIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+)
+
+// NFC normalises user text and trims surrounding space.
+func NFC(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
+
+// GenerateID derives a stable round id from the organization, title and vote date, so that
+// importing the same file without an id again updates the same round.
+func GenerateID(org, title, voteDate string) string {
+	sum := sha256.Sum256([]byte(NFC(org) + "\x00" + NFC(title) + "\x00" + voteDate))
+	slug := Slug(org)
+	if len(slug) > 40 {
+		slug = strings.TrimRight(slug[:40], "-")
+	}
+	year := ""
+	if len(voteDate) >= 4 {
+		year = voteDate[:4]
+	}
+	parts := []string{}
+	for _, p := range []string{slug, year, hex.EncodeToString(sum[:3])} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// Slug folds Vietnamese text to lower-case ASCII words joined by hyphens.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ' || r == 'Đ':
+			r = 'd'
+		}
+		r = unicode.ToLower(r)
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

@@ -1,0 +1,423 @@
+package dossier
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with an input, with the path of the field and a message for people.
+type Problem struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every problem of an input that was refused whole.
+type ValidationError struct {
+	Problems []Problem `json:"problems"`
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("dữ liệu không hợp lệ:")
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		if p.Path != "" {
+			b.WriteString(p.Path)
+			b.WriteString(": ")
+		}
+		b.WriteString(p.Message)
+	}
+	return b.String()
+}
+
+type problems []Problem
+
+func (ps *problems) add(path, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (ps problems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: ps}
+}
+
+// roundFile is the round file as written by people (DESIGN §4), YAML or JSON.
+type roundFile struct {
+	ID                 string            `yaml:"id"`
+	Track              string            `yaml:"track"`
+	Organization       string            `yaml:"organization"`
+	ParentOrganization string            `yaml:"parent_organization"`
+	Title              string            `yaml:"title"`
+	Place              string            `yaml:"place"`
+	Timezone           string            `yaml:"timezone"`
+	VoteDate           string            `yaml:"vote_date"`
+	Deadlines          map[string]string `yaml:"deadlines"`
+	Summoned           *int              `yaml:"summoned"`
+	Required           []string          `yaml:"required"`
+	Rules              struct {
+		Denominator string `yaml:"denominator"`
+		BlankRow    string `yaml:"blank_row"`
+		AcceptLate  bool   `yaml:"accept_late"`
+	} `yaml:"rules"`
+	Alerts   *[]string     `yaml:"alerts"`
+	Notify   notifyFile    `yaml:"notify"`
+	Nominees []nomineeFile `yaml:"nominees"`
+}
+
+type notifyFile struct {
+	Emails        []string `yaml:"emails"`
+	Webhook       string   `yaml:"webhook"`
+	WebhookSecret string   `yaml:"webhook_secret"`
+}
+
+type nomineeFile struct {
+	ID              string `yaml:"id"`
+	Name            string `yaml:"name"`
+	Position        string `yaml:"position"`
+	Appointed       string `yaml:"appointed"`
+	Retiring        bool   `yaml:"retiring"`
+	SickLeaveMonths int    `yaml:"sick_leave_months"`
+	Exempt          string `yaml:"exempt"`
+}
+
+// MaxRoundFileSize bounds a round file; a real roster of a few hundred persons is far smaller.
+const MaxRoundFileSize = 4 << 20
+
+// DefaultAlerts are the lead times used when a round names none.
+var DefaultAlerts = []string{"72h", "24h", "2h"}
+
+// ParseRound reads a round file (YAML or JSON) and validates it. It returns a *ValidationError
+// listing every problem, with a Vietnamese message each, or the round ready to store.
+func ParseRound(data []byte) (Round, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Round{}, &ValidationError{Problems: []Problem{{Message: "tệp đợt lấy phiếu trống"}}}
+	}
+	if len(data) > MaxRoundFileSize {
+		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("tệp đợt lấy phiếu quá lớn (tối đa %d MB)", MaxRoundFileSize>>20)}}}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var f roundFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			var ps problems
+			for _, m := range te.Errors {
+				ps.add("", "sai kiểu dữ liệu hoặc trường không được hỗ trợ: %s", m)
+			}
+			return Round{}, ps.err()
+		}
+		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("không đọc được tệp (YAML/JSON): %v", err)}}}
+	}
+	return f.validate()
+}
+
+func (f roundFile) validate() (Round, error) {
+	var ps problems
+	text := func(path, s string, required bool, max int) string {
+		s = NFC(s)
+		if s == "" && required {
+			ps.add(path, "bắt buộc phải có")
+		}
+		if msg := checkText(s, max); msg != "" {
+			ps.add(path, "%s", msg)
+		}
+		return s
+	}
+	r := Round{
+		Track:              strings.TrimSpace(f.Track),
+		Organization:       text("organization", f.Organization, true, 200),
+		ParentOrganization: text("parent_organization", f.ParentOrganization, false, 200),
+		Title:              text("title", f.Title, true, 300),
+		Place:              text("place", f.Place, false, 100),
+		Timezone:           strings.TrimSpace(f.Timezone),
+	}
+	switch r.Track {
+	case "":
+		r.Track = TrackParty
+	case TrackParty, TrackState:
+	default:
+		ps.add("track", "phải là party (Quy định 96-QĐ/TW) hoặc state (Nghị quyết 96/2023/QH15), không phải %q", f.Track)
+	}
+	if r.Timezone == "" {
+		r.Timezone = DefaultTimezone
+	}
+	loc, err := time.LoadLocation(r.Timezone)
+	if err != nil {
+		ps.add("timezone", "múi giờ không hợp lệ %q (ví dụ: Asia/Ho_Chi_Minh)", r.Timezone)
+		loc = nil
+	}
+
+	var vote time.Time
+	r.VoteDate = strings.TrimSpace(f.VoteDate)
+	if r.VoteDate == "" {
+		ps.add("vote_date", "bắt buộc phải có ngày lấy phiếu (YYYY-MM-DD)")
+	} else if d, err := time.Parse(time.DateOnly, r.VoteDate); err != nil {
+		ps.add("vote_date", "ngày không hợp lệ %q (dạng YYYY-MM-DD)", r.VoteDate)
+	} else if loc != nil {
+		vote = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	}
+
+	id := strings.TrimSpace(f.ID)
+	if id == "" && r.Organization != "" {
+		id = GenerateID(r.Organization, r.Title, r.VoteDate)
+	}
+	if id != "" && !roundIDPattern.MatchString(id) {
+		ps.add("id", "mã đợt %q chỉ gồm chữ thường không dấu, số và dấu gạch ngang, tối đa 64 ký tự", id)
+	}
+	r.ID = id
+
+	if f.Summoned == nil {
+		ps.add("summoned", "bắt buộc phải có số người được triệu tập")
+	} else if *f.Summoned < 1 {
+		ps.add("summoned", "số người được triệu tập phải lớn hơn 0, không phải %d", *f.Summoned)
+	} else {
+		r.Summoned = *f.Summoned
+	}
+
+	// Deadlines: a date is the end of that day in the round's time zone.
+	for k := range f.Deadlines {
+		switch k {
+		case DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation:
+		default:
+			ps.add("deadlines."+k, "hạn không được hỗ trợ (chỉ dossier, explanation_request, explanation)")
+		}
+	}
+	if !vote.IsZero() {
+		defaults := defaultDeadlines(r.Track, vote)
+		set := func(name string, dst *Deadline) {
+			given, ok := f.Deadlines[name]
+			given = strings.TrimSpace(given)
+			if !ok || given == "" {
+				*dst = Deadline{At: defaults[name].UTC(), Source: "default"}
+				return
+			}
+			at, err := ParseDeadline(given, loc)
+			if err != nil {
+				ps.add("deadlines."+name, "%v", err)
+				return
+			}
+			if !at.Before(vote) {
+				ps.add("deadlines."+name, "hạn %s phải trước ngày lấy phiếu %s", given, vote.Format("02/01/2006"))
+				return
+			}
+			*dst = Deadline{At: at.UTC(), Given: given, Source: "file"}
+		}
+		set(DeadlineDossier, &r.Deadlines.Dossier)
+		set(DeadlineExplanationRequest, &r.Deadlines.ExplanationRequest)
+		set(DeadlineExplanation, &r.Deadlines.Explanation)
+	}
+
+	if f.Required == nil {
+		r.Required = []Kind{KindSelfAssessment, KindAssetDeclaration}
+	}
+	seenKind := map[Kind]bool{}
+	for i, s := range f.Required {
+		k, err := ParseKind(strings.TrimSpace(s))
+		path := fmt.Sprintf("required[%d]", i)
+		switch {
+		case err != nil:
+			ps.add(path, "%v", err)
+		case k == KindExplanation || k == KindExplanationRequest:
+			ps.add(path, "%s chỉ cần khi có đề nghị giải trình, không thể là tài liệu bắt buộc", k)
+		case seenKind[k]:
+			ps.add(path, "loại tài liệu %s bị lặp", k)
+		default:
+			seenKind[k] = true
+			r.Required = append(r.Required, k)
+		}
+	}
+
+	r.Rules = Rules{Denominator: f.Rules.Denominator, BlankRow: f.Rules.BlankRow, AcceptLate: f.Rules.AcceptLate}
+	switch r.Rules.Denominator {
+	case "":
+		r.Rules.Denominator = DenominatorSummoned
+	case DenominatorSummoned, DenominatorPresent, DenominatorCollected, DenominatorValidForPerson:
+	default:
+		ps.add("rules.denominator", "phải là summoned, present, collected hoặc valid_for_person, không phải %q", f.Rules.Denominator)
+	}
+	switch r.Rules.BlankRow {
+	case "":
+		r.Rules.BlankRow = BlankRowVoidRow
+	case BlankRowVoidRow, BlankRowVoidBallot:
+	default:
+		ps.add("rules.blank_row", "phải là void_row hoặc void_ballot, không phải %q", f.Rules.BlankRow)
+	}
+
+	alerts := DefaultAlerts
+	if f.Alerts != nil {
+		alerts = *f.Alerts
+	}
+	seenLead := map[time.Duration]bool{}
+	for i, s := range alerts {
+		var l Lead
+		if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
+			ps.add(fmt.Sprintf("alerts[%d]", i), "%v", err)
+			continue
+		}
+		if seenLead[l.D] {
+			ps.add(fmt.Sprintf("alerts[%d]", i), "thời gian báo trước %s bị lặp", s)
+			continue
+		}
+		seenLead[l.D] = true
+		r.Alerts = append(r.Alerts, l)
+	}
+
+	for i, e := range f.Notify.Emails {
+		a, err := mail.ParseAddress(strings.TrimSpace(e))
+		if err != nil {
+			ps.add(fmt.Sprintf("notify.emails[%d]", i), "địa chỉ thư điện tử không hợp lệ %q", e)
+			continue
+		}
+		r.Notify.Emails = append(r.Notify.Emails, a.Address)
+	}
+	if w := strings.TrimSpace(f.Notify.Webhook); w != "" {
+		u, err := url.Parse(w)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			ps.add("notify.webhook", "địa chỉ webhook phải là URL http(s), không phải %q", w)
+		} else {
+			r.Notify.Webhook = w
+		}
+	}
+	r.Notify.WebhookSecret = f.Notify.WebhookSecret
+
+	r.Nominees = f.validateNominees(&ps, r.Track, vote)
+	if len(r.Nominees) > 0 && len(r.OnBallot()) == 0 {
+		ps.add("nominees", "không còn ai để lấy phiếu: tất cả đều thuộc diện không lấy phiếu")
+	}
+	if err := ps.err(); err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
+
+func (f roundFile) validateNominees(ps *problems, track string, vote time.Time) []Nominee {
+	if len(f.Nominees) == 0 {
+		ps.add("nominees", "danh sách người được lấy phiếu trống")
+		return nil
+	}
+	var out []Nominee
+	ids := map[string]int{}
+	for i, nf := range f.Nominees {
+		path := fmt.Sprintf("nominees[%d]", i)
+		n := Nominee{
+			ID:              strings.TrimSpace(nf.ID),
+			Name:            NFC(nf.Name),
+			Position:        NFC(nf.Position),
+			Appointed:       strings.TrimSpace(nf.Appointed),
+			Retiring:        nf.Retiring,
+			SickLeaveMonths: nf.SickLeaveMonths,
+			Exempt:          NFC(nf.Exempt),
+		}
+		n.Name = strings.Join(strings.Fields(n.Name), " ")
+		if n.Name == "" {
+			ps.add(path+".name", "bắt buộc phải có họ và tên")
+		} else if msg := checkText(n.Name, 100); msg != "" {
+			ps.add(path+".name", "%s", msg)
+		}
+		if msg := checkText(n.Position, 300); msg != "" {
+			ps.add(path+".position", "%s", msg)
+		}
+		if msg := checkText(n.Exempt, 300); msg != "" {
+			ps.add(path+".exempt", "%s", msg)
+		}
+		if n.ID == "" {
+			n.ID = Slug(n.Name)
+		}
+		if !nomineeIDPattern.MatchString(n.ID) {
+			ps.add(path+".id", "mã người %q chỉ gồm chữ cái không dấu, số, '-' và '_', tối đa 32 ký tự", n.ID)
+		} else if j, dup := ids[n.ID]; dup {
+			ps.add(path+".id", "mã người %q trùng với nominees[%d]", n.ID, j)
+		} else {
+			ids[n.ID] = i
+		}
+		var reasons []string
+		if n.Appointed != "" {
+			d, err := time.Parse(time.DateOnly, n.Appointed)
+			switch {
+			case err != nil:
+				ps.add(path+".appointed", "ngày không hợp lệ %q (dạng YYYY-MM-DD)", n.Appointed)
+			case !vote.IsZero() && d.After(time.Date(vote.Year(), vote.Month(), vote.Day(), 0, 0, 0, 0, time.UTC)):
+				ps.add(path+".appointed", "ngày bầu/bổ nhiệm %s sau ngày lấy phiếu", d.Format("02/01/2006"))
+			case !vote.IsZero() && d.Year() == vote.Year():
+				reasons = append(reasons, fmt.Sprintf("Mới được bầu/bổ nhiệm trong năm %d (ngày %s)", d.Year(), d.Format("02/01/2006")))
+			}
+		}
+		if n.Retiring {
+			reasons = append(reasons, "Đã có thông báo nghỉ hưu / nghỉ chờ hưu")
+		}
+		if n.SickLeaveMonths < 0 {
+			ps.add(path+".sick_leave_months", "số tháng nghỉ không thể âm")
+		} else if n.SickLeaveMonths > 0 && track != TrackState {
+			ps.add(path+".sick_leave_months", "chỉ áp dụng cho Quốc hội, Hội đồng nhân dân (track: state); với đợt của Đảng hãy ghi lý do vào exempt")
+		} else if n.SickLeaveMonths >= 6 {
+			reasons = append(reasons, fmt.Sprintf("Ốm đau phải điều trị có xác nhận, nghỉ làm việc %d tháng liên tục", n.SickLeaveMonths))
+		}
+		if n.Exempt != "" {
+			reasons = append(reasons, n.Exempt)
+		}
+		n.ExemptReason = strings.Join(reasons, "; ")
+		out = append(out, n)
+	}
+	return out
+}
+
+// checkText refuses what the generated documents cannot show: characters outside the Basic
+// Multilingual Plane (the PDF font cannot draw them), control characters and over-long text.
+func checkText(s string, max int) string {
+	if len([]rune(s)) > max {
+		return fmt.Sprintf("dài quá %d ký tự", max)
+	}
+	for _, r := range s {
+		if r > 0xFFFF {
+			return fmt.Sprintf("có ký tự %q (U+%04X) không thể in trên biên bản", r, r)
+		}
+		if r < 0x20 || r == 0x7F || r == '\uFFFD' {
+			return fmt.Sprintf("có ký tự điều khiển hoặc lỗi mã hóa (U+%04X)", r)
+		}
+	}
+	return ""
+}
+
+// ParseDeadline reads a deadline: a date (the end of that day in loc), a local date and time
+// ("2028-12-12T17:00" or "2028-12-12 17:00"), or an RFC 3339 instant.
+func ParseDeadline(s string, loc *time.Location) (time.Time, error) {
+	if d, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("hạn không hợp lệ %q (dạng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM)", s)
+}
+
+// defaultDeadlines counts back from the vote date (DOMAIN.md): Party track 20, 10 and 3 days;
+// State track 30 (reports filed), 10 and 3 days. Each is the end of that day.
+func defaultDeadlines(track string, vote time.Time) map[string]time.Time {
+	endOf := func(days int) time.Time { return vote.AddDate(0, 0, -days+1).Add(-time.Nanosecond) }
+	dossierDays := 20
+	if track == TrackState {
+		dossierDays = 30
+	}
+	return map[string]time.Time{
+		DeadlineDossier:            endOf(dossierDays),
+		DeadlineExplanationRequest: endOf(10),
+		DeadlineExplanation:        endOf(3),
+	}
+}

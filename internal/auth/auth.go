@@ -1,0 +1,322 @@
+// Package auth holds accounts, roles, organizations and API tokens: who may see and change what.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Roles (DESIGN §4).
+const (
+	RoleAdmin     = "admin"
+	RoleOrganizer = "organizer" // ban tổ chức
+	RoleCounter   = "counter"   // ban kiểm phiếu
+	RoleViewer    = "viewer"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleAdmin, RoleOrganizer, RoleCounter, RoleViewer}
+
+// Errors callers map to HTTP statuses.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrBadCredentials = errors.New("sai tên đăng nhập hoặc mật khẩu")
+	ErrExists         = errors.New("already exists")
+)
+
+// User is an account. Passwords are stored only as bcrypt hashes.
+type User struct {
+	Username      string    `json:"username"`
+	PasswordHash  string    `json:"password_hash"`
+	Roles         []string  `json:"roles"`
+	Organizations []string  `json:"organizations"`
+	CreatedAt     time.Time `json:"created_at"`
+	Disabled      bool      `json:"disabled,omitempty"`
+}
+
+// Principal is who is making a request.
+type Principal struct {
+	Username      string   `json:"username"`
+	Roles         []string `json:"roles"`
+	Organizations []string `json:"organizations"`
+}
+
+// Has reports whether the principal holds one of the roles (admin holds every role).
+func (p Principal) Has(roles ...string) bool {
+	if slices.Contains(p.Roles, RoleAdmin) {
+		return true
+	}
+	for _, r := range roles {
+		if slices.Contains(p.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the principal is a global administrator.
+func (p Principal) IsAdmin() bool { return slices.Contains(p.Roles, RoleAdmin) }
+
+// Sees reports whether the principal may see rounds of the organization.
+func (p Principal) Sees(org string) bool {
+	if p.IsAdmin() {
+		return true
+	}
+	key := OrgKey(org)
+	for _, o := range p.Organizations {
+		if OrgKey(o) == key {
+			return true
+		}
+	}
+	return false
+}
+
+var foldCase = cases.Fold()
+
+// OrgKey compares organization names regardless of case, Unicode form and spacing.
+func OrgKey(s string) string {
+	return foldCase.String(norm.NFC.String(strings.Join(strings.Fields(s), " ")))
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// Store keeps users and tokens in two key-value buckets.
+type Store struct {
+	users  jetstream.KeyValue
+	tokens jetstream.KeyValue
+	cost   int
+}
+
+// NewStore wraps the buckets. cost is the bcrypt cost (bcrypt.DefaultCost when 0).
+func NewStore(users, tokens jetstream.KeyValue, cost int) *Store {
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	return &Store{users: users, tokens: tokens, cost: cost}
+}
+
+// NewUser is what `tinnhiem user add` and the API take.
+type NewUser struct {
+	Username      string   `json:"username"`
+	Password      string   `json:"password"`
+	Roles         []string `json:"roles"`
+	Organizations []string `json:"organizations"`
+}
+
+// Validate lists the problems of a new account in Vietnamese.
+func (n NewUser) Validate() []string {
+	var out []string
+	if !usernamePattern.MatchString(n.Username) {
+		out = append(out, "tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '-', '_' (2–64 ký tự)")
+	}
+	if len([]rune(n.Password)) < 10 {
+		out = append(out, "mật khẩu phải có ít nhất 10 ký tự")
+	}
+	if len(n.Password) > 72 {
+		out = append(out, "mật khẩu dài quá 72 byte")
+	}
+	if len(n.Roles) == 0 {
+		out = append(out, "phải có ít nhất một vai trò (admin, organizer, counter, viewer)")
+	}
+	for _, r := range n.Roles {
+		if !slices.Contains(Roles, r) {
+			out = append(out, fmt.Sprintf("vai trò không hợp lệ %q (admin, organizer, counter, viewer)", r))
+		}
+	}
+	if len(n.Organizations) == 0 && !slices.Contains(n.Roles, RoleAdmin) {
+		out = append(out, "phải thuộc ít nhất một tổ chức")
+	}
+	for _, o := range n.Organizations {
+		if strings.TrimSpace(o) == "" {
+			out = append(out, "tên tổ chức trống")
+		}
+	}
+	return out
+}
+
+// AddUser creates an account; ErrExists when the username is taken.
+func (s *Store) AddUser(ctx context.Context, n NewUser, now time.Time) (User, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(n.Password), s.cost)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: hash password: %w", err)
+	}
+	orgs := make([]string, 0, len(n.Organizations))
+	for _, o := range n.Organizations {
+		orgs = append(orgs, norm.NFC.String(strings.Join(strings.Fields(o), " ")))
+	}
+	roles := slices.Clone(n.Roles)
+	sort.Strings(roles)
+	u := User{Username: n.Username, PasswordHash: string(hash), Roles: slices.Compact(roles), Organizations: orgs, CreatedAt: now.UTC()}
+	data, _ := json.Marshal(u)
+	if _, err := s.users.Create(ctx, u.Username, data); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return User{}, fmt.Errorf("user %q: %w", u.Username, ErrExists)
+		}
+		return User{}, fmt.Errorf("auth: store user: %w", err)
+	}
+	return u, nil
+}
+
+// User returns an account or ErrNotFound.
+func (s *Store) User(ctx context.Context, username string) (User, error) {
+	if !usernamePattern.MatchString(username) {
+		return User{}, ErrNotFound
+	}
+	e, err := s.users.Get(ctx, username)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: get user: %w", err)
+	}
+	var u User
+	if err := json.Unmarshal(e.Value(), &u); err != nil {
+		return User{}, fmt.Errorf("auth: decode user: %w", err)
+	}
+	return u, nil
+}
+
+// Users lists every account (without hashes).
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	lister, err := s.users.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	var out []User
+	for k := range lister.Keys() {
+		u, err := s.User(ctx, k)
+		if err != nil {
+			continue
+		}
+		u.PasswordHash = ""
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Username < out[j].Username })
+	return out, nil
+}
+
+// Check verifies a password; ErrBadCredentials for an unknown user or a wrong password.
+func (s *Store) Check(ctx context.Context, username, password string) (User, error) {
+	u, err := s.User(ctx, username)
+	if errors.Is(err, ErrNotFound) {
+		// Spend the same time as a real comparison so that timing does not reveal usernames.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return User{}, ErrBadCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return User{}, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// dummyHash is a bcrypt hash (cost 10) of a throw-away password, compared against for unknown users.
+var dummyHash = []byte("$2a$10$0rs996FeQ2R8evfRLDw/P.7z2O2AMw39DYgxlg5JSVgf6hSShM8Zy")
+
+// token records are keyed by the sha256 of the token; the token itself is never stored.
+type tokenRecord struct {
+	Username  string    `json:"username"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// TokenPrefix marks tinnhiem tokens so they are recognisable in logs and secret scanners.
+const TokenPrefix = "tn_"
+
+// IssueToken creates a random 256-bit token for the user, valid for ttl.
+func (s *Store) IssueToken(ctx context.Context, username string, now time.Time, ttl time.Duration) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("auth: random token: %w", err)
+	}
+	tok := TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	rec := tokenRecord{Username: username, CreatedAt: now.UTC(), ExpiresAt: now.Add(ttl).UTC()}
+	data, _ := json.Marshal(rec)
+	if _, err := s.tokens.Put(ctx, tokenKey(tok), data); err != nil {
+		return "", fmt.Errorf("auth: store token: %w", err)
+	}
+	return tok, nil
+}
+
+// Authenticate resolves a token to its principal; ErrBadCredentials when unknown or expired.
+func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (Principal, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
+		return Principal{}, ErrBadCredentials
+	}
+	e, err := s.tokens.Get(ctx, tokenKey(token))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, fmt.Errorf("auth: get token: %w", err)
+	}
+	var rec tokenRecord
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return Principal{}, fmt.Errorf("auth: decode token: %w", err)
+	}
+	if now.After(rec.ExpiresAt) {
+		return Principal{}, ErrBadCredentials
+	}
+	u, err := s.User(ctx, rec.Username)
+	if err != nil || u.Disabled {
+		return Principal{}, ErrBadCredentials
+	}
+	return Principal{Username: u.Username, Roles: u.Roles, Organizations: u.Organizations}, nil
+}
+
+// RevokeToken deletes a token (logout).
+func (s *Store) RevokeToken(ctx context.Context, token string) error {
+	if err := s.tokens.Delete(ctx, tokenKey(token)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("auth: revoke token: %w", err)
+	}
+	return nil
+}
+
+func tokenKey(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// Bootstrap makes sure the admin account exists. When it is created without a password given,
+// one is generated and returned so the caller can print it once.
+func (s *Store) Bootstrap(ctx context.Context, password string, now time.Time) (generated string, created bool, err error) {
+	if _, err := s.User(ctx, "admin"); err == nil {
+		return "", false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return "", false, err
+	}
+	if password == "" {
+		var b [18]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", false, fmt.Errorf("auth: random password: %w", err)
+		}
+		password = base64.RawURLEncoding.EncodeToString(b[:])
+		generated = password
+	}
+	_, err = s.AddUser(ctx, NewUser{Username: "admin", Password: password, Roles: []string{RoleAdmin}}, now)
+	if errors.Is(err, ErrExists) {
+		return "", false, nil // another process created it first
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return generated, true, nil
+}

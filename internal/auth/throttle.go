@@ -1,0 +1,79 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// Throttle slows down repeated failed logins per username and per client address: after a few
+// free attempts each further failure doubles the wait, up to a ceiling.
+type Throttle struct {
+	mu       sync.Mutex
+	failures map[string]*failure
+	free     int
+	base     time.Duration
+	max      time.Duration
+}
+
+type failure struct {
+	count int
+	until time.Time
+	last  time.Time
+}
+
+// NewThrottle allows free failed attempts, then waits base, 2·base, … up to max.
+func NewThrottle(free int, base, max time.Duration) *Throttle {
+	return &Throttle{failures: map[string]*failure{}, free: free, base: base, max: max}
+}
+
+// Wait tells how long the caller must wait before trying key again (0 = may try now).
+func (t *Throttle) Wait(key string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.failures[key]
+	if f == nil || !now.Before(f.until) {
+		return 0
+	}
+	return f.until.Sub(now)
+}
+
+// Fail records a failed attempt and returns the number of consecutive failures.
+func (t *Throttle) Fail(key string, now time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.gc(now)
+	f := t.failures[key]
+	if f == nil {
+		f = &failure{}
+		t.failures[key] = f
+	}
+	f.count++
+	f.last = now
+	if f.count > t.free {
+		d := t.base << min(f.count-t.free-1, 20)
+		if d > t.max || d <= 0 {
+			d = t.max
+		}
+		f.until = now.Add(d)
+	}
+	return f.count
+}
+
+// Succeed forgets the failures of key.
+func (t *Throttle) Succeed(key string) {
+	t.mu.Lock()
+	delete(t.failures, key)
+	t.mu.Unlock()
+}
+
+// gc drops entries idle for an hour so the map cannot grow without bound.
+func (t *Throttle) gc(now time.Time) {
+	if len(t.failures) < 10000 {
+		return
+	}
+	for k, f := range t.failures {
+		if now.Sub(f.last) > time.Hour {
+			delete(t.failures, k)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Provision creates or updates every stream, bucket and object store tinnhiem uses. It is
+// idempotent: every process calls it at start.
+func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error {
+	if replicas < 1 {
+		replicas = 1
+	}
+	streams := []jetstream.StreamConfig{
+		{Name: StreamIngest, Subjects: []string{"tn.ingest.>"}},
+		{Name: StreamDossier, Subjects: []string{"tn.dossier.>"}},
+		{Name: StreamTally, Subjects: []string{"tn.tally.>"}},
+		{Name: StreamPublish, Subjects: []string{"tn.publish.>"}},
+		{Name: StreamAlerts, Subjects: []string{"tn.alert.>"}},
+		{Name: StreamAudit, Subjects: []string{"tn.audit.>"}, DenyDelete: true, DenyPurge: true},
+	}
+	for _, cfg := range streams {
+		cfg.Storage = jetstream.FileStorage
+		cfg.Replicas = replicas
+		cfg.Duplicates = 24 * time.Hour
+		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("bus: provision stream %s: %w", cfg.Name, err)
+		}
+	}
+	buckets := []jetstream.KeyValueConfig{
+		{Bucket: BucketRounds, Description: "rounds (đợt lấy phiếu), JSON by round id", History: 16},
+		{Bucket: BucketUsers, Description: "user accounts by username"},
+		{Bucket: BucketTokens, Description: "API tokens by sha256 of the token"},
+		{Bucket: BucketDocuments, Description: "document records by document id", History: 8},
+		{Bucket: BucketDossiers, Description: "dossier projection per round"},
+		{Bucket: BucketTallies, Description: "tally entries and sealed versions per round", History: 32},
+		{Bucket: BucketAlerts, Description: "raised alerts, keyed round.deadline.lead"},
+		{Bucket: BucketArtifacts, Description: "generated artifact index per round"},
+	}
+	for _, cfg := range buckets {
+		cfg.Storage = jetstream.FileStorage
+		cfg.Replicas = replicas
+		if _, err := js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
+			return fmt.Errorf("bus: provision bucket %s: %w", cfg.Bucket, err)
+		}
+	}
+	for _, name := range []string{ObjectUploads, ObjectArtifacts} {
+		cfg := jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: replicas}
+		if _, err := js.CreateOrUpdateObjectStore(ctx, cfg); err != nil {
+			return fmt.Errorf("bus: provision object store %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Ready reports whether every stream exists; /readyz uses it.
+func Ready(ctx context.Context, js jetstream.JetStream) error {
+	for _, name := range []string{StreamIngest, StreamDossier, StreamTally, StreamPublish, StreamAlerts, StreamAudit} {
+		if _, err := js.Stream(ctx, name); err != nil {
+			return fmt.Errorf("stream %s: %w", name, err)
+		}
+	}
+	return nil
+}

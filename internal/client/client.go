@@ -1,0 +1,193 @@
+// Package client is the HTTP client the command-line tools use to talk to a running server.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Client calls the tinnhiem API.
+type Client struct {
+	Base  string
+	Token string
+	HTTP  *http.Client
+}
+
+// Problem mirrors the API's field problem.
+type Problem struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// Error is an error answer of the API.
+type Error struct {
+	Status   int
+	Code     string    `json:"code"`
+	Message  string    `json:"message"`
+	Problems []Problem `json:"problems"`
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (HTTP %d, %s)", e.Message, e.Status, e.Code)
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		if p.Path != "" {
+			b.WriteString(p.Path + ": ")
+		}
+		b.WriteString(p.Message)
+	}
+	return b.String()
+}
+
+// New returns a client for base (e.g. http://127.0.0.1:8080).
+func New(base, token string) *Client {
+	return &Client{Base: strings.TrimRight(base, "/"), Token: token, HTTP: &http.Client{Timeout: 5 * time.Minute}}
+}
+
+// Do sends a request with an optional JSON or raw body and decodes a JSON answer into out.
+func (c *Client) Do(ctx context.Context, method, path string, body any, out any) error {
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+		ctype = "application/octet-stream"
+	case io.Reader:
+		rd = b
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		rd, ctype = bytes.NewReader(data), "application/json"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
+	if err != nil {
+		return err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	return c.Send(req, out)
+}
+
+// Send performs a prepared request with the token and decodes the answer.
+func (c *Client) Send(req *http.Request, out any) error {
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("không kết nối được máy chủ %s: %w", c.Base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return decodeError(resp)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if w, ok := out.(io.Writer); ok {
+		_, err := io.Copy(w, resp.Body)
+		return err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("câu trả lời của máy chủ không đọc được: %w", err)
+	}
+	return nil
+}
+
+// Open performs a GET and returns the response for streaming (the caller closes the body).
+func (c *Client) Open(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("không kết nối được máy chủ %s: %w", c.Base, err)
+	}
+	if resp.StatusCode >= 300 {
+		defer resp.Body.Close()
+		return nil, decodeError(resp)
+	}
+	return resp, nil
+}
+
+func decodeError(resp *http.Response) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var body struct {
+		Error Error `json:"error"`
+	}
+	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
+		body.Error.Status = resp.StatusCode
+		return &body.Error
+	}
+	return &Error{Status: resp.StatusCode, Code: "http_error", Message: strings.TrimSpace(string(data))}
+}
+
+// Login exchanges a username and password for a token.
+func (c *Client) Login(ctx context.Context, username, password string) (string, error) {
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := c.Do(ctx, http.MethodPost, "/api/v1/tokens", map[string]string{"username": username, "password": password}, &out); err != nil {
+		return "", err
+	}
+	return out.Token, nil
+}
+
+// TokenFile is where `tinnhiem login` saves tokens, one per server.
+func TokenFile(getenv func(string) string) string {
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "tinnhiem", "tokens.json")
+}
+
+// SavedToken reads the token saved for base.
+func SavedToken(path, base string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var m map[string]string
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	return m[strings.TrimRight(base, "/")]
+}
+
+// SaveToken stores the token for base, readable by the owner only.
+func SaveToken(path, base, token string) error {
+	m := map[string]string{}
+	if data, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(data, &m)
+	}
+	m[strings.TrimRight(base, "/")] = token
+	data, _ := json.MarshalIndent(m, "", "  ")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
