@@ -73,7 +73,7 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 
-	sys, err := openSystem(e.ctx, c.data, c.natsURL, c.natsListen, c.replicas, log)
+	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, log)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (e *cmdEnv) worker(args []string) error {
 	if err != nil {
 		return err
 	}
-	sys, err := openSystem(e.ctx, "", *natsURL, "", *replicas, log)
+	sys, err := openSystem(e.ctx, e.getenv, "", *natsURL, "", *replicas, log)
 	if err != nil {
 		return err
 	}
@@ -225,11 +225,12 @@ type system struct {
 	auth     *auth.Store
 	audit    *audit.Log
 	dataDir  string
+	getenv   func(string) string
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
-func openSystem(ctx context.Context, dataDir, natsURL, natsListen string, replicas int, log *slog.Logger) (*system, error) {
-	s := &system{log: log}
+func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, log *slog.Logger) (*system, error) {
+	s := &system{log: log, getenv: getenv}
 	var err error
 	if natsURL == "" {
 		abs, err := filepath.Abs(dataDir)
@@ -315,10 +316,24 @@ func (w *workerSet) stop(ctx context.Context) {
 	}
 }
 
+// startWorkers starts the named kinds of worker. Each kind's wiring lives in worker_<kind>.go and
+// returns the function that stops it (drains its consumer) within the grace period.
 func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, error) {
 	ws := &workerSet{}
 	for _, k := range kinds {
-		s.log.Debug("worker kind not yet wired", "kind", k)
+		var stop func(context.Context)
+		var err error
+		switch k {
+		// Each case: stop, err = s.start<Kind>(ctx)
+		default:
+			s.log.Warn("worker kind not available in this build", "kind", k)
+			continue
+		}
+		if err != nil {
+			ws.stop(ctx)
+			return nil, fmt.Errorf("start %s worker: %w", k, err)
+		}
+		ws.stops = append(ws.stops, stop)
 	}
 	return ws, nil
 }
