@@ -1,0 +1,17 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+)
+
+// TestMain lets the test binary stand in for the tinnhiem binary when the ingest workers start
+// their sandboxed `extract` child process (they exec os.Executable()).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "extract" {
+		err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		os.Exit(exitCode(err, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
