@@ -252,7 +252,7 @@ func (ps *problems) records(text string) ([]record, bool) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				ps.add(fmt.Sprintf("dòng %d", pe.Line), CodeFormat, "Dòng %d, ô thứ %d: dấu ngoặc kép (\") không đúng chỗ; hãy bỏ dấu ngoặc kép hoặc lưu lại tệp từ bảng tính.", pe.Line, pe.Column)
+				ps.add(fmt.Sprintf("dòng %d", pe.Line), CodeFormat, "Dòng %d, vị trí %d: dấu ngoặc kép (\") không đúng chỗ; hãy bỏ dấu ngoặc kép hoặc lưu lại tệp từ bảng tính.", pe.Line, pe.Column)
 			} else {
 				ps.add("file", CodeFormat, "Không đọc được tệp CSV.")
 			}
@@ -442,11 +442,11 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 			}
 			v, good := parseCount(cells[i])
 			if !good {
-				hint := ""
 				if cells[i] == "" {
-					hint = " (ghi 0 nếu không có phiếu nào)"
+					ps.add(where+", cột "+f.name, CodeBadCell, "Dòng %d (%s), cột %s: ô để trống; ghi 0 nếu không có phiếu nào.", rec.line, id, f.name)
+				} else {
+					ps.add(where+", cột "+f.name, CodeBadCell, "Dòng %d (%s), cột %s: “%s” không phải số phiếu hợp lệ; chỉ được ghi số nguyên từ 0 đến %d.", rec.line, id, f.name, cells[i], maxCount)
 				}
-				ps.add(where+", cột "+f.name, CodeBadCell, "Dòng %d (%s), cột %s: “%s” không phải số phiếu hợp lệ%s; chỉ được ghi số nguyên từ 0 trở lên.", rec.line, id, f.name, cells[i], hint)
 				ok = false
 				continue
 			}

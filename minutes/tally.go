@@ -483,10 +483,10 @@ func (ps *problems) attendance(a Attendance) {
 		need := (2*a.Summoned + 2) / 3
 		ps.add("present", CodeBelowQuorum, "Số người có mặt (%d) chưa đủ 2/3 số người được triệu tập (%d; cần ít nhất %d người): không đủ điều kiện tiến hành lấy phiếu tín nhiệm, không lập biên bản có giá trị.", a.Present, a.Summoned, need)
 	}
-	if a.Issued > a.Present {
+	if a.Issued > a.Present && a.Present >= 0 {
 		ps.add("issued", CodeAttendance, "Số phiếu phát ra (%d) lớn hơn số người có mặt (%d).", a.Issued, a.Present)
 	}
-	if a.Collected > a.Issued {
+	if a.Collected > a.Issued && a.Issued >= 0 {
 		ps.add("collected", CodeAttendance, "Số phiếu thu vào (%d) lớn hơn số phiếu phát ra (%d).", a.Collected, a.Issued)
 	}
 }
