@@ -215,7 +215,6 @@ func TestParseSheetLimits(t *testing.T) {
 	checkProblems(t, err, Problem{Field: "file", Code: CodeFormat})
 }
 
-
 type failingReader struct{}
 
 func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on fire") }
