@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 )
 
@@ -64,14 +68,16 @@ type roundFile struct {
 	Deadlines          map[string]string `yaml:"deadlines"`
 	Summoned           *int              `yaml:"summoned"`
 	Required           []string          `yaml:"required"`
-	Rules              struct {
-		Denominator string `yaml:"denominator"`
-		BlankRow    string `yaml:"blank_row"`
-		AcceptLate  bool   `yaml:"accept_late"`
-	} `yaml:"rules"`
-	Alerts   *[]string     `yaml:"alerts"`
-	Notify   notifyFile    `yaml:"notify"`
-	Nominees []nomineeFile `yaml:"nominees"`
+	Rules              rulesFile         `yaml:"rules"`
+	Alerts             *[]string         `yaml:"alerts"`
+	Notify             notifyFile        `yaml:"notify"`
+	Nominees           []nomineeFile     `yaml:"nominees"`
+}
+
+type rulesFile struct {
+	Denominator string `yaml:"denominator"`
+	BlankRow    string `yaml:"blank_row"`
+	AcceptLate  bool   `yaml:"accept_late"`
 }
 
 type notifyFile struct {
@@ -99,6 +105,22 @@ var DefaultAlerts = []string{"72h", "24h", "2h"}
 // ParseRound reads a round file (YAML or JSON) and validates it. It returns a *ValidationError
 // listing every problem, with a Vietnamese message each, or the round ready to store.
 func ParseRound(data []byte) (Round, error) {
+	r, err := parseRound(data)
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		// Messages quote what people wrote, which may be NFD or not even UTF-8; what is shown
+		// back must be clean NFC text.
+		for i, p := range ve.Problems {
+			ve.Problems[i] = Problem{
+				Path:    norm.NFC.String(strings.ToValidUTF8(p.Path, "\uFFFD")),
+				Message: norm.NFC.String(strings.ToValidUTF8(p.Message, "\uFFFD")),
+			}
+		}
+	}
+	return r, err
+}
+
+func parseRound(data []byte) (Round, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Round{}, &ValidationError{Problems: []Problem{{Message: "tệp đợt lấy phiếu trống"}}}
 	}
@@ -106,21 +128,206 @@ func ParseRound(data []byte) (Round, error) {
 		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("tệp đợt lấy phiếu quá lớn (tối đa %d MB)", MaxRoundFileSize>>20)}}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+
+	// The file is read twice: once as a node tree, which knows where every field stands, and
+	// once into the typed struct. The decoder's type errors only name a line; the tree turns
+	// them into field paths people can find.
+	var doc yaml.Node
+	nodes := yaml.NewDecoder(bytes.NewReader(data))
+	if err := nodes.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return Round{}, syntaxProblem(err)
+	}
+	var extra yaml.Node
+	if err := nodes.Decode(&extra); err == nil {
+		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("tệp chỉ được chứa một đợt lấy phiếu; có thêm tài liệu YAML thứ hai ở dòng %d (sau dấu ---)", extra.Line)}}}
+	} else if !errors.Is(err, io.EOF) {
+		return Round{}, syntaxProblem(err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return Round{}, &ValidationError{Problems: []Problem{{Message: "tệp đợt lấy phiếu phải là một bảng các trường (id, organization, vote_date, nominees, …) dạng YAML hoặc một đối tượng JSON {…}"}}}
+	}
+
 	var f roundFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var typeProblems problems
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var ps problems
-			for _, m := range te.Errors {
-				ps.add("", "sai kiểu dữ liệu hoặc trường không được hỗ trợ: %s", m)
-			}
-			return Round{}, ps.err()
+		if !errors.As(err, &te) {
+			return Round{}, syntaxProblem(err)
 		}
-		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("không đọc được tệp (YAML/JSON): %v", err)}}}
+		idx := indexNodes(&doc)
+		for _, m := range te.Errors {
+			path, msg := idx.explain(m)
+			typeProblems.add(path, "%s", msg)
+		}
 	}
-	return f.validate()
+	r, err := f.validate()
+	if len(typeProblems) == 0 {
+		return r, err
+	}
+	// A field the decoder could not read is left empty; its "missing" complaint would only
+	// repeat the type problem, so it is dropped.
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if !typeProblems.covers(p.Path) {
+				typeProblems = append(typeProblems, p)
+			}
+		}
+	}
+	return Round{}, typeProblems.err()
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^yaml: line (\d+): `)
+
+func syntaxProblem(err error) error {
+	msg := yamlLinePrefix.ReplaceAllString(err.Error(), "dòng $1: ")
+	return &ValidationError{Problems: []Problem{{Message: "không đọc được tệp (YAML hoặc JSON), lỗi cú pháp: " + msg}}}
+}
+
+// covers reports whether a problem at path only follows from a problem already listed.
+func (ps problems) covers(path string) bool {
+	for _, p := range ps {
+		if p.Path == "" {
+			continue
+		}
+		if path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeRef is one key or value of the file with its field path.
+type nodeRef struct {
+	line  int
+	key   bool
+	kind  yaml.Kind
+	value string
+	path  string
+	used  bool
+}
+
+// nodeIndex lists the keys and values of a file in document order, the order in which the
+// decoder reports its errors.
+type nodeIndex struct{ refs []nodeRef }
+
+func indexNodes(doc *yaml.Node) *nodeIndex {
+	idx := &nodeIndex{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				idx.refs = append(idx.refs, nodeRef{line: k.Line, key: true, kind: k.Kind, value: k.Value, path: p})
+				idx.refs = append(idx.refs, nodeRef{line: v.Line, kind: v.Kind, value: v.Value, path: p})
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				idx.refs = append(idx.refs, nodeRef{line: c.Line, kind: c.Kind, value: c.Value, path: p})
+				walk(c, p)
+			}
+		}
+	}
+	walk(doc, "")
+	return idx
+}
+
+// find returns the first unused key (or value) on line that matches, else any unused one there.
+func (idx *nodeIndex) find(line int, key bool, match func(nodeRef) bool) (nodeRef, bool) {
+	for _, fallback := range []bool{false, true} {
+		for i := range idx.refs {
+			r := &idx.refs[i]
+			if r.used || r.line != line || r.key != key || (!fallback && !match(*r)) {
+				continue
+			}
+			r.used = true
+			return *r, true
+		}
+	}
+	return nodeRef{}, false
+}
+
+var (
+	yamlUnknownField = regexp.MustCompile(`^line (\d+): field (.+?) not found in type `)
+	yamlDuplicateKey = regexp.MustCompile(`^line (\d+): mapping key "(.*)" already defined at line (\d+)$`)
+	yamlWrongType    = regexp.MustCompile(`^line (\d+): cannot unmarshal (!!\w+)(?: ` + "`" + `(.*)` + "`" + `)? into (.+)$`)
+)
+
+// explain turns one of the YAML decoder's type errors into a field path and a Vietnamese message.
+func (idx *nodeIndex) explain(msg string) (string, string) {
+	atoi := func(s string) int {
+		var n int
+		_, _ = fmt.Sscanf(s, "%d", &n)
+		return n
+	}
+	if m := yamlUnknownField.FindStringSubmatch(msg); m != nil {
+		line := atoi(m[1])
+		ref, _ := idx.find(line, true, func(r nodeRef) bool { return r.value == m[2] })
+		return ref.path, fmt.Sprintf("trường %q không được hỗ trợ (dòng %d); kiểm tra lại tên trường", m[2], line)
+	}
+	if m := yamlDuplicateKey.FindStringSubmatch(msg); m != nil {
+		line := atoi(m[1])
+		ref, _ := idx.find(line, true, func(r nodeRef) bool { return r.value == m[2] })
+		return ref.path, fmt.Sprintf("trường %q bị lặp (dòng %d, đã có ở dòng %s)", m[2], line, m[3])
+	}
+	if m := yamlWrongType.FindStringSubmatch(msg); m != nil {
+		line := atoi(m[1])
+		// The decoder cuts long values to a few bytes; the node has them whole.
+		shown := strings.TrimSuffix(m[3], "...")
+		ref, found := idx.find(line, false, func(r nodeRef) bool {
+			switch m[2] {
+			case "!!seq":
+				return r.kind == yaml.SequenceNode
+			case "!!map":
+				return r.kind == yaml.MappingNode
+			}
+			return r.kind == yaml.ScalarNode && strings.HasPrefix(r.value, shown)
+		})
+		var got string
+		switch {
+		case m[2] == "!!seq":
+			got = "một danh sách"
+		case m[2] == "!!map":
+			got = "một bảng các trường"
+		case found && ref.kind == yaml.ScalarNode:
+			got = fmt.Sprintf("%q", ref.value)
+		default:
+			got = fmt.Sprintf("%q", m[3])
+		}
+		return ref.path, fmt.Sprintf("sai kiểu dữ liệu (dòng %d): cần %s, không phải %s", line, wantedType(m[4]), got)
+	}
+	return "", "sai kiểu dữ liệu: " + msg
+}
+
+// wantedType names a Go type of the round file the way the people writing it think of it.
+func wantedType(goType string) string {
+	goType = strings.TrimLeft(goType, "*")
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "một danh sách"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
+		return "một bảng các trường"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "một số nguyên"
+	case goType == "bool":
+		return "true hoặc false"
+	case goType == "string":
+		return "một chuỗi ký tự"
+	}
+	return goType
 }
 
 func (f roundFile) validate() (Round, error) {
@@ -187,40 +394,50 @@ func (f roundFile) validate() (Round, error) {
 	}
 
 	// Deadlines: a date is the end of that day in the round's time zone.
-	for k := range f.Deadlines {
+	for _, k := range slices.Sorted(maps.Keys(f.Deadlines)) { // sorted: the same file gives the same answer
 		switch k {
 		case DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation:
 		default:
 			ps.add("deadlines."+k, "hạn không được hỗ trợ (chỉ dossier, explanation_request, explanation)")
 		}
 	}
+	// Given deadlines are read even when the vote date is wrong, so that their own mistakes are
+	// listed in the same answer.
+	var defaults map[string]time.Time
 	if !vote.IsZero() {
-		defaults := defaultDeadlines(r.Track, vote)
-		set := func(name string, dst *Deadline) {
-			given, ok := f.Deadlines[name]
-			given = strings.TrimSpace(given)
-			if !ok || given == "" {
-				*dst = Deadline{At: defaults[name].UTC(), Source: "default"}
-				return
-			}
-			at, err := ParseDeadline(given, loc)
-			if err != nil {
-				ps.add("deadlines."+name, "%v", err)
-				return
-			}
-			if !at.Before(vote) {
-				ps.add("deadlines."+name, "hạn %s phải trước ngày lấy phiếu %s", given, vote.Format("02/01/2006"))
-				return
-			}
-			*dst = Deadline{At: at.UTC(), Given: given, Source: "file"}
-		}
-		set(DeadlineDossier, &r.Deadlines.Dossier)
-		set(DeadlineExplanationRequest, &r.Deadlines.ExplanationRequest)
-		set(DeadlineExplanation, &r.Deadlines.Explanation)
+		defaults = defaultDeadlines(r.Track, vote)
 	}
+	deadlineLoc := loc
+	if deadlineLoc == nil {
+		deadlineLoc = time.UTC
+	}
+	set := func(name string, dst *Deadline) {
+		given := strings.TrimSpace(f.Deadlines[name])
+		if given == "" {
+			if defaults != nil {
+				*dst = Deadline{At: defaults[name].UTC(), Source: "default"}
+			}
+			return
+		}
+		at, err := ParseDeadline(given, deadlineLoc)
+		if err != nil {
+			ps.add("deadlines."+name, "%v", err)
+			return
+		}
+		if !vote.IsZero() && !at.Before(vote) {
+			ps.add("deadlines."+name, "hạn %s phải trước ngày lấy phiếu %s", given, vote.Format("02/01/2006"))
+			return
+		}
+		*dst = Deadline{At: at.UTC(), Given: given, Source: "file"}
+	}
+	set(DeadlineDossier, &r.Deadlines.Dossier)
+	set(DeadlineExplanationRequest, &r.Deadlines.ExplanationRequest)
+	set(DeadlineExplanation, &r.Deadlines.Explanation)
 
 	if f.Required == nil {
 		r.Required = []Kind{KindSelfAssessment, KindAssetDeclaration}
+	} else {
+		r.Required = []Kind{} // "required: []" means nothing is required, not "use the default"
 	}
 	seenKind := map[Kind]bool{}
 	for i, s := range f.Required {
@@ -333,7 +550,11 @@ func (f roundFile) validateNominees(ps *problems, track string, vote time.Time) 
 			ps.add(path+".exempt", "%s", msg)
 		}
 		if n.ID == "" {
+			// A long name must not produce an id the pattern below refuses.
 			n.ID = Slug(n.Name)
+			if len(n.ID) > 32 {
+				n.ID = strings.TrimRight(n.ID[:32], "-")
+			}
 		}
 		if !nomineeIDPattern.MatchString(n.ID) {
 			ps.add(path+".id", "mã người %q chỉ gồm chữ cái không dấu, số, '-' và '_', tối đa 32 ký tự", n.ID)
