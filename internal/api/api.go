@@ -16,6 +16,8 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
+	"tinnhiem/minutes"
+	"tinnhiem/publish"
 )
 
 // Server holds what the handlers need. Build it once and call Handler.
@@ -28,6 +30,10 @@ type Server struct {
 	Now      func() time.Time
 	Ready    func(ctx context.Context) error
 	TokenTTL time.Duration
+
+	// Tally and minutes.
+	Tallies   *minutes.Tallies
+	Artifacts *publish.Store
 }
 
 // Handler returns the routes. Every /api/ route but token creation needs a bearer token.
@@ -43,6 +49,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/rounds", s.authed(s.importRound))
 	mux.Handle("GET /api/v1/rounds/{round}", s.authed(s.getRound))
 	mux.Handle("GET /api/v1/rounds/{round}/audit", s.authed(s.roundAudit))
+
+	mux.Handle("POST /api/v1/rounds/{round}/tally", s.authed(s.importTally))
+	mux.Handle("GET /api/v1/rounds/{round}/tally", s.authed(s.showTally))
+	mux.Handle("POST /api/v1/rounds/{round}/tally/seal", s.authed(s.sealTally))
+	mux.Handle("GET /api/v1/rounds/{round}/artifacts", s.authed(s.listArtifacts))
+	mux.Handle("GET /api/v1/rounds/{round}/artifacts/{kind}", s.authed(s.downloadArtifact))
 
 	mux.Handle("GET /api/v1/users", s.authed(s.listUsers))
 	mux.Handle("POST /api/v1/users", s.authed(s.addUser))

@@ -1,0 +1,294 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/audit"
+	"tinnhiem/internal/auth"
+	"tinnhiem/minutes"
+)
+
+// tallyRequest is the body of POST /api/v1/rounds/{round}/tally (JSON), or the same fields as
+// multipart form values with the CSV in the part "file".
+type tallyRequest struct {
+	Present        int               `json:"present"`
+	Issued         int               `json:"issued"`
+	Collected      int               `json:"collected"`
+	InvalidBallots int               `json:"invalid_ballots"`
+	Absent         []json.RawMessage `json:"absent"` // "Họ tên: lý do" or {"name","reason"}
+	Committee      []json.RawMessage `json:"committee"`
+	Entry          int               `json:"entry"`
+	CSV            string            `json:"csv"`
+	Session        minutes.Session   `json:"session"`
+	Reason         string            `json:"reason"`
+}
+
+const maxTallyBody = 20 << 20
+
+func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return
+	}
+	if !p.Has(auth.RoleCounter, auth.RoleOrganizer) {
+		forbidden(w)
+		return
+	}
+	req, err := decodeTallyRequest(w, r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	var ps []dossier.Problem
+	absent, committee := parsePeople(req.Absent, "absent", &ps), parseCommittee(req.Committee, &ps)
+	if strings.TrimSpace(req.CSV) == "" {
+		ps = append(ps, dossier.Problem{Path: "file", Message: "thiếu tệp CSV phiếu bầu hoặc số đếm"})
+	}
+	if len(ps) > 0 {
+		writeProblems(w, ps)
+		return
+	}
+	sheet, err := minutes.ParseSheet(strings.NewReader(req.CSV))
+	if err != nil {
+		s.tallyProblems(w, r, err)
+		return
+	}
+	if req.Entry == 0 {
+		req.Entry = 1
+	}
+	in := sheet.Input(minutes.Attendance{
+		Summoned: rd.Summoned, Present: req.Present, Issued: req.Issued, Collected: req.Collected,
+		Absent: absent, InvalidBallots: req.InvalidBallots,
+	}, committee)
+	res, err := s.Tallies.Import(r.Context(), rd, minutes.Entry{No: req.Entry, Input: in, Session: req.Session, By: p.Username, Reason: strings.TrimSpace(req.Reason)})
+	if errors.Is(err, minutes.ErrSealedNeedReason) {
+		writeError(w, http.StatusConflict, "sealed", "kết quả kiểm phiếu đã được niêm phong; muốn sửa phải ghi lý do (reason) — bản đã niêm phong vẫn được giữ")
+		return
+	}
+	if err != nil {
+		s.tallyProblems(w, r, err)
+		return
+	}
+	s.audit(r, audit.Event{Actor: p.Username, Action: "tally.import", Round: rd.ID, Details: map[string]string{
+		"entry": strconv.Itoa(req.Entry), "present": strconv.Itoa(req.Present), "collected": strconv.Itoa(req.Collected), "reason": req.Reason,
+	}})
+	writeJSON(w, http.StatusOK, map[string]any{"entry": req.Entry, "result": res})
+}
+
+func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, error) {
+	var req tallyRequest
+	body := http.MaxBytesReader(w, r.Body, maxTallyBody)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := json.NewDecoder(body).Decode(&req); err != nil {
+			return req, fmt.Errorf("cần JSON {present, issued, collected, absent, committee, entry, csv} hoặc multipart: %v", err)
+		}
+		return req, nil
+	}
+	r.Body = body
+	if err := r.ParseMultipartForm(maxTallyBody); err != nil {
+		return req, fmt.Errorf("nội dung multipart bị lỗi: %v", err)
+	}
+	num := func(k string) (int, error) {
+		v := strings.TrimSpace(r.FormValue(k))
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, fmt.Errorf("%s phải là số nguyên, không phải %q", k, v)
+		}
+		return n, nil
+	}
+	var err error
+	for _, f := range []struct {
+		k string
+		v *int
+	}{{"present", &req.Present}, {"issued", &req.Issued}, {"collected", &req.Collected}, {"entry", &req.Entry}, {"invalid_ballots", &req.InvalidBallots}} {
+		if *f.v, err = num(f.k); err != nil {
+			return req, err
+		}
+	}
+	for _, a := range r.MultipartForm.Value["absent"] {
+		req.Absent = append(req.Absent, mustJSON(a))
+	}
+	for _, c := range r.MultipartForm.Value["committee"] {
+		req.Committee = append(req.Committee, mustJSON(c))
+	}
+	req.Reason = r.FormValue("reason")
+	if sess := r.FormValue("session"); sess != "" {
+		if err := json.Unmarshal([]byte(sess), &req.Session); err != nil {
+			return req, fmt.Errorf("session phải là JSON: %v", err)
+		}
+	}
+	if f, _, err := r.FormFile("file"); err == nil {
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return req, err
+		}
+		req.CSV = string(data)
+	}
+	return req, nil
+}
+
+func mustJSON(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// parsePeople reads "Họ tên: lý do" strings or {"name","reason"} objects.
+func parsePeople(raw []json.RawMessage, path string, ps *[]dossier.Problem) []minutes.Absentee {
+	var out []minutes.Absentee
+	for i, m := range raw {
+		var str string
+		if json.Unmarshal(m, &str) == nil {
+			name, reason, _ := strings.Cut(str, ":")
+			out = append(out, minutes.Absentee{Name: strings.TrimSpace(name), Reason: strings.TrimSpace(reason)})
+			continue
+		}
+		var a minutes.Absentee
+		if err := json.Unmarshal(m, &a); err != nil {
+			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("%s[%d]", path, i), Message: `phải là "Họ tên: lý do" hoặc {"name","reason"}`})
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// parseCommittee reads "Họ tên: vai trò" strings or {"name","role"} objects.
+func parseCommittee(raw []json.RawMessage, ps *[]dossier.Problem) []minutes.Member {
+	var out []minutes.Member
+	for i, m := range raw {
+		var str string
+		if json.Unmarshal(m, &str) == nil {
+			name, role, _ := strings.Cut(str, ":")
+			out = append(out, minutes.Member{Name: strings.TrimSpace(name), Role: strings.TrimSpace(role)})
+			continue
+		}
+		var mem minutes.Member
+		if err := json.Unmarshal(m, &mem); err != nil {
+			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("committee[%d]", i), Message: `phải là "Họ tên: vai trò" hoặc {"name","role"}`})
+			continue
+		}
+		out = append(out, mem)
+	}
+	return out
+}
+
+func (s *Server) tallyProblems(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *minutes.ValidationError
+	if !errors.As(err, &ve) {
+		s.internal(w, r, err)
+		return
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message = "invalid", "số liệu kiểm phiếu không hợp lệ, không có gì được lưu"
+	if errors.Is(err, minutes.ErrBelowQuorum) {
+		b.Error.Code = "below_quorum"
+		b.Error.Message = "không đủ số người dự theo quy định (phải có mặt ít nhất 2/3 tổng số người được triệu tập): kết quả lấy phiếu không có giá trị, không lập biên bản; không có gì được lưu"
+	}
+	for _, p := range ve.Problems {
+		b.Error.Problems = append(b.Error.Problems, dossier.Problem{Path: p.Field, Message: p.Message})
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, b)
+}
+
+// tallyView is GET /api/v1/rounds/{round}/tally: the result (DESIGN §4 fields at top level) and
+// the state of entry and sealing.
+type tallyView struct {
+	minutes.Result
+	Version     int                  `json:"version"`
+	SealedAt    string               `json:"sealed_at,omitempty"`
+	SealedBy    string               `json:"sealed_by,omitempty"`
+	SHA256      string               `json:"sha256,omitempty"`
+	Entries     []int                `json:"entries,omitempty"`
+	Differences []minutes.Difference `json:"differences,omitempty"`
+	Versions    []versionView        `json:"versions"`
+}
+
+type versionView struct {
+	Version  int    `json:"version"`
+	SealedAt string `json:"sealed_at"`
+	SealedBy string `json:"sealed_by"`
+	Reason   string `json:"reason,omitempty"`
+	SHA256   string `json:"sha256"`
+}
+
+func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return
+	}
+	rec, _, err := s.Tallies.Get(r.Context(), rd.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v := tallyView{Versions: []versionView{}}
+	for _, sv := range rec.Versions {
+		v.Versions = append(v.Versions, versionView{Version: sv.Version, SealedAt: sv.SealedAt.Format("2006-01-02T15:04:05Z"), SealedBy: sv.SealedBy, Reason: sv.Reason, SHA256: sv.SHA256})
+	}
+	draft, err := s.Tallies.Draft(r.Context(), rd)
+	switch {
+	case err == nil && p.Has(auth.RoleCounter, auth.RoleOrganizer) && r.URL.Query().Get("sealed") == "":
+		v.Result, v.Version, v.Entries, v.Differences = draft.Result, len(rec.Versions)+1, draft.Entries, draft.Differences
+	case err != nil && !errors.Is(err, minutes.ErrNoEntry) && !isValidation(err):
+		s.internal(w, r, err)
+		return
+	default:
+		last, ok := rec.Latest()
+		if !ok {
+			writeError(w, http.StatusNotFound, "no_tally", "chưa nhập kết quả kiểm phiếu cho đợt "+rd.ID)
+			return
+		}
+		v.Result, v.Version, v.SHA256, v.SealedBy = last.Result, last.Version, last.SHA256, last.SealedBy
+		v.SealedAt = rd.FormatTime(last.SealedAt)
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func isValidation(err error) bool {
+	var ve *minutes.ValidationError
+	return errors.As(err, &ve)
+}
+
+func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return
+	}
+	if !p.Has(auth.RoleCounter, auth.RoleOrganizer) {
+		forbidden(w)
+		return
+	}
+	sealed, err := s.Tallies.Seal(r.Context(), rd, p.Username)
+	var de *minutes.DiffError
+	switch {
+	case errors.As(err, &de):
+		var b errorBody
+		b.Error.Code, b.Error.Message = "entries_differ", "hai lần nhập khác nhau ở các ô dưới đây; hãy thống nhất rồi niêm phong"
+		for _, d := range de.Differences {
+			b.Error.Problems = append(b.Error.Problems, dossier.Problem{Path: d.Field, Message: fmt.Sprintf("lần 1: %q, lần 2: %q", d.First, d.Second)})
+		}
+		writeJSON(w, http.StatusConflict, b)
+		return
+	case errors.Is(err, minutes.ErrNoEntry):
+		writeError(w, http.StatusConflict, "no_tally", "chưa nhập kết quả kiểm phiếu nên chưa thể niêm phong")
+		return
+	case err != nil:
+		s.tallyProblems(w, r, err)
+		return
+	}
+	s.audit(r, audit.Event{ID: fmt.Sprintf("seal-%s-v%d", rd.ID, sealed.Version), Actor: p.Username, Action: "tally.seal", Round: rd.ID, Details: map[string]string{
+		"version": strconv.Itoa(sealed.Version), "sha256": sealed.SHA256, "reason": sealed.Reason,
+	}})
+	writeJSON(w, http.StatusOK, map[string]any{"version": sealed.Version, "sha256": sealed.SHA256, "sealed_at": sealed.SealedAt, "sealed": true})
+}

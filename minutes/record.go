@@ -1,0 +1,373 @@
+package minutes
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+)
+
+// Errors of the tally workflow that callers map to answers.
+var (
+	ErrNoEntry          = errors.New("chưa nhập kết quả kiểm phiếu")
+	ErrEntriesDiffer    = errors.New("hai lần nhập khác nhau; cần thống nhất trước khi niêm phong")
+	ErrSealedNeedReason = errors.New("kết quả đã niêm phong; muốn sửa phải ghi lý do (--reason)")
+	ErrNotFound         = errors.New("not found")
+)
+
+// Session is what the secretariat records of the session besides the figures; every field is
+// optional and a missing one leaves a space to fill by hand on the printed minutes.
+type Session struct {
+	Name               string            `json:"session_name,omitempty" yaml:"session_name"`
+	Venue              string            `json:"venue,omitempty" yaml:"venue"`
+	Chair              string            `json:"chair,omitempty" yaml:"chair"`
+	ChairPosition      string            `json:"chair_position,omitempty" yaml:"chair_position"`
+	Secretary          string            `json:"secretary,omitempty" yaml:"secretary"`
+	Agenda             []string          `json:"agenda,omitempty" yaml:"agenda"`
+	SessionOpenedAt    string            `json:"session_opened_at,omitempty" yaml:"session_opened_at"` // "2028-12-15T08:00" local
+	SessionClosedAt    string            `json:"session_closed_at,omitempty" yaml:"session_closed_at"`
+	CountingOpenedAt   string            `json:"counting_opened_at,omitempty" yaml:"counting_opened_at"`
+	CountingClosedAt   string            `json:"counting_closed_at,omitempty" yaml:"counting_closed_at"`
+	CommitteeFormation string            `json:"committee_formation,omitempty" yaml:"committee_formation"`
+	InvalidReasons     []string          `json:"invalid_reasons,omitempty" yaml:"invalid_reasons"`
+	Irregularities     []string          `json:"irregularities,omitempty" yaml:"irregularities"`
+	DossiersSentAt     string            `json:"dossiers_sent_at,omitempty" yaml:"dossiers_sent_at"`
+	ExplanationsSentAt string            `json:"explanations_sent_at,omitempty" yaml:"explanations_sent_at"`
+	DocNumbers         map[string]string `json:"doc_numbers,omitempty" yaml:"doc_numbers"` // by document kind
+	ReportTo           string            `json:"report_to,omitempty" yaml:"report_to"`
+	Recipients         []string          `json:"recipients,omitempty" yaml:"recipients"`
+	SignerOn           string            `json:"signer_on,omitempty" yaml:"signer_on"`
+	SignerTitle        string            `json:"signer_title,omitempty" yaml:"signer_title"`
+	SignerName         string            `json:"signer_name,omitempty" yaml:"signer_name"`
+	Copies             int               `json:"copies,omitempty" yaml:"copies"`
+}
+
+// Entry is one member's entry of the figures (double entry keeps two).
+type Entry struct {
+	No      int       `json:"entry"`
+	Input   Input     `json:"input"`
+	Session Session   `json:"session"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Reason  string    `json:"reason,omitempty"` // why a sealed tally is being corrected
+}
+
+// Sealed is a frozen version of the tally. Corrections make new versions; none is ever changed.
+type Sealed struct {
+	Version   int       `json:"version"`
+	SealedAt  time.Time `json:"sealed_at"`
+	SealedBy  string    `json:"sealed_by"`
+	Reason    string    `json:"reason,omitempty"`
+	Input     Input     `json:"input"`
+	Session   Session   `json:"session"`
+	Result    Result    `json:"result"`
+	Canonical []byte    `json:"canonical"` // the canonical record embedded in every PDF
+	SHA256    string    `json:"sha256"`
+}
+
+// Record is everything stored for one round's tally.
+type Record struct {
+	Round    string         `json:"round"`
+	Entries  map[int]*Entry `json:"entries,omitempty"`
+	Versions []Sealed       `json:"versions,omitempty"`
+}
+
+// Latest returns the newest sealed version.
+func (r Record) Latest() (Sealed, bool) {
+	if len(r.Versions) == 0 {
+		return Sealed{}, false
+	}
+	return r.Versions[len(r.Versions)-1], true
+}
+
+// Version returns sealed version v.
+func (r Record) Version(v int) (Sealed, bool) {
+	for _, s := range r.Versions {
+		if s.Version == v {
+			return s, true
+		}
+	}
+	return Sealed{}, false
+}
+
+// Tallies stores tally records in the tn_tallies bucket and announces seals.
+type Tallies struct {
+	KV  jetstream.KeyValue
+	JS  jetstream.JetStream
+	Now func() time.Time
+}
+
+// Get returns the record of a round (an empty one when nothing was entered yet).
+func (t *Tallies) Get(ctx context.Context, round string) (Record, uint64, error) {
+	e, err := t.KV.Get(ctx, round)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Record{Round: round}, 0, nil
+	}
+	if err != nil {
+		return Record{}, 0, fmt.Errorf("minutes: get tally %s: %w", round, err)
+	}
+	var r Record
+	if err := json.Unmarshal(e.Value(), &r); err != nil {
+		return Record{}, 0, fmt.Errorf("minutes: decode tally %s: %w", round, err)
+	}
+	return r, e.Revision(), nil
+}
+
+func (t *Tallies) put(ctx context.Context, r Record, rev uint64) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if rev == 0 {
+		_, err = t.KV.Create(ctx, r.Round, data)
+	} else {
+		_, err = t.KV.Update(ctx, r.Round, data, rev)
+	}
+	if err != nil {
+		return fmt.Errorf("minutes: store tally %s: %w", r.Round, err)
+	}
+	return nil
+}
+
+// RosterOf turns a round's roster into the tally's candidates.
+func RosterOf(r dossier.Round) []Candidate {
+	out := make([]Candidate, 0, len(r.Nominees))
+	for _, n := range r.Nominees {
+		out = append(out, Candidate{ID: n.ID, Name: n.Name, Position: n.Position, Exempt: n.ExemptReason})
+	}
+	return out
+}
+
+// RulesOf takes the round's counting rules.
+func RulesOf(r dossier.Round) Rules {
+	return Rules{Denominator: r.Rules.Denominator, BlankRow: r.Rules.BlankRow}
+}
+
+// Import validates an entry against the round and stores it as entry no (1 or 2). Nothing is
+// stored when the entry is invalid (the *ValidationError lists every problem). It returns the
+// computed, not yet sealed, result.
+func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result, error) {
+	if e.No != 1 && e.No != 2 {
+		return Result{}, &ValidationError{Op: "import", Problems: []Problem{{Field: "entry", Code: CodeFormat, Message: "lần nhập phải là 1 hoặc 2"}}}
+	}
+	e.Input.Summoned = rd.Summoned
+	res, err := Compute(RosterOf(rd), RulesOf(rd), e.Input)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkSession(e.Session); err != nil {
+		return Result{}, err
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		rec, rev, err := t.Get(ctx, rd.ID)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(rec.Versions) > 0 && e.Reason == "" && (rec.Entries == nil || rec.Entries[1] == nil || rec.Entries[1].Reason == "") {
+			return Result{}, ErrSealedNeedReason
+		}
+		if rec.Entries == nil {
+			rec.Entries = map[int]*Entry{}
+		}
+		if e.Reason == "" && rec.Entries[1] != nil {
+			e.Reason = rec.Entries[1].Reason
+		}
+		e.At = t.Now().UTC()
+		entry := e
+		rec.Entries[e.No] = &entry
+		err = t.put(ctx, rec, rev)
+		if isConflict(err) {
+			continue
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		return res, nil
+	}
+	return Result{}, errors.New("minutes: tally kept changing; try again")
+}
+
+// Draft is what `tally show` answers before sealing: the result of entry 1 and how entry 2
+// differs from it.
+type Draft struct {
+	Result      Result       `json:"result"`
+	Entries     []int        `json:"entries"`
+	Differences []Difference `json:"differences"`
+}
+
+// Draft computes the unsealed state; ErrNoEntry when nothing was entered since the last seal.
+func (t *Tallies) Draft(ctx context.Context, rd dossier.Round) (Draft, error) {
+	rec, _, err := t.Get(ctx, rd.ID)
+	if err != nil {
+		return Draft{}, err
+	}
+	e1 := rec.Entries[1]
+	if e1 == nil {
+		return Draft{}, ErrNoEntry
+	}
+	res, err := Compute(RosterOf(rd), RulesOf(rd), e1.Input)
+	if err != nil {
+		return Draft{}, err
+	}
+	d := Draft{Result: res, Entries: []int{1}, Differences: []Difference{}}
+	if e2 := rec.Entries[2]; e2 != nil {
+		d.Entries = append(d.Entries, 2)
+		d.Differences = Compare(e1.Input, e2.Input)
+		if e1.Session.Chair != e2.Session.Chair && e2.Session.Chair != "" {
+			d.Differences = append(d.Differences, Difference{Field: "chủ tọa", First: e1.Session.Chair, Second: e2.Session.Chair})
+		}
+	}
+	return d, nil
+}
+
+// SealedSubject announces a sealed version to the minutes workers.
+func SealedSubject(round string) string { return "tn.tally." + round + ".sealed" }
+
+// SealedEvent is the body of tn.tally.<round>.sealed.
+type SealedEvent struct {
+	Round   string `json:"round"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+}
+
+// Seal freezes the current entry as a new version and announces it. With two entries, every
+// difference must have been resolved (the entries must agree).
+func (t *Tallies) Seal(ctx context.Context, rd dossier.Round, by string) (Sealed, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		rec, rev, err := t.Get(ctx, rd.ID)
+		if err != nil {
+			return Sealed{}, err
+		}
+		e1 := rec.Entries[1]
+		if e1 == nil {
+			if last, ok := rec.Latest(); ok {
+				// Sealing again what is sealed is harmless: announce it again (idempotent).
+				return last, t.announce(ctx, rd.ID, last)
+			}
+			return Sealed{}, ErrNoEntry
+		}
+		if e2 := rec.Entries[2]; e2 != nil {
+			if diffs := Compare(e1.Input, e2.Input); len(diffs) > 0 {
+				return Sealed{}, &DiffError{Differences: diffs}
+			}
+		}
+		res, err := Compute(RosterOf(rd), RulesOf(rd), e1.Input)
+		if err != nil {
+			return Sealed{}, err
+		}
+		now := t.Now().UTC().Truncate(time.Second)
+		s := Sealed{Version: len(rec.Versions) + 1, SealedAt: now, SealedBy: by, Reason: e1.Reason, Input: e1.Input, Session: e1.Session}
+		res.Sealed = true
+		s.Result = res
+		s.Canonical, err = canonical(rd, s)
+		if err != nil {
+			return Sealed{}, err
+		}
+		sum := sha256.Sum256(s.Canonical)
+		s.SHA256 = hex.EncodeToString(sum[:])
+		rec.Versions = append(rec.Versions, s)
+		rec.Entries = nil
+		err = t.put(ctx, rec, rev)
+		if isConflict(err) {
+			continue
+		}
+		if err != nil {
+			return Sealed{}, err
+		}
+		return s, t.announce(ctx, rd.ID, s)
+	}
+	return Sealed{}, errors.New("minutes: tally kept changing; try again")
+}
+
+func (t *Tallies) announce(ctx context.Context, round string, s Sealed) error {
+	data, _ := json.Marshal(SealedEvent{Round: round, Version: s.Version, SHA256: s.SHA256})
+	msg := &nats.Msg{Subject: SealedSubject(round), Data: data, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("tally-%s-v%d", round, s.Version))
+	if _, err := t.JS.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("minutes: announce seal: %w", err)
+	}
+	return nil
+}
+
+// DiffError lists the cells where two entries disagree.
+type DiffError struct{ Differences []Difference }
+
+func (e *DiffError) Error() string { return ErrEntriesDiffer.Error() }
+func (e *DiffError) Unwrap() error { return ErrEntriesDiffer }
+
+// canonicalRecord is the tally as embedded in each PDF: enough to recheck every printed figure.
+type canonicalRecord struct {
+	Round        string    `json:"round"`
+	Organization string    `json:"organization"`
+	Title        string    `json:"title"`
+	Track        string    `json:"track"`
+	VoteDate     string    `json:"vote_date"`
+	Version      int       `json:"version"`
+	SealedAt     time.Time `json:"sealed_at"`
+	SealedBy     string    `json:"sealed_by"`
+	Reason       string    `json:"reason,omitempty"`
+	Result       Result    `json:"result"`
+}
+
+func canonical(rd dossier.Round, s Sealed) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(canonicalRecord{
+		Round: rd.ID, Organization: rd.Organization, Title: rd.Title, Track: rd.Track, VoteDate: rd.VoteDate,
+		Version: s.Version, SealedAt: s.SealedAt, SealedBy: s.SealedBy, Reason: s.Reason, Result: s.Result,
+	})
+	return buf.Bytes(), err
+}
+
+func isConflict(err error) bool {
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
+
+// checkSession refuses session text the PDFs cannot print.
+func checkSession(s Session) error {
+	var ps problems
+	ps.text("session.session_name", "tên hội nghị", s.Name)
+	ps.text("session.venue", "địa điểm", s.Venue)
+	ps.text("session.chair", "chủ tọa", s.Chair)
+	ps.text("session.chair_position", "chức vụ chủ tọa", s.ChairPosition)
+	ps.text("session.secretary", "thư ký", s.Secretary)
+	ps.text("session.committee_formation", "cách lập ban kiểm phiếu", s.CommitteeFormation)
+	ps.text("session.report_to", "nơi báo cáo", s.ReportTo)
+	ps.text("session.signer_name", "người ký", s.SignerName)
+	for i, a := range s.Agenda {
+		ps.text(fmt.Sprintf("session.agenda[%d]", i), "chương trình", a)
+	}
+	for i, a := range s.Irregularities {
+		ps.text(fmt.Sprintf("session.irregularities[%d]", i), "sự việc bất thường", a)
+	}
+	for i, a := range s.InvalidReasons {
+		ps.text(fmt.Sprintf("session.invalid_reasons[%d]", i), "lý do phiếu không hợp lệ", a)
+	}
+	for _, f := range []struct{ path, v string }{
+		{"session.session_opened_at", s.SessionOpenedAt}, {"session.session_closed_at", s.SessionClosedAt},
+		{"session.counting_opened_at", s.CountingOpenedAt}, {"session.counting_closed_at", s.CountingClosedAt},
+	} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := dossier.ParseDeadline(f.v, time.UTC); err != nil || len(f.v) <= len("2006-01-02") {
+			ps.add(f.path, CodeFormat, "thời điểm %q không hợp lệ (dạng YYYY-MM-DDTHH:MM)", f.v)
+		}
+	}
+	return ps.err("session")
+}
