@@ -1,0 +1,166 @@
+// Package document lays out the minutes of a confidence vote as PDF: the counting minutes, the
+// session minutes and the result report, in the Party or State administrative style, from a plain
+// view model that the caller fills in Vietnamese.
+package document
+
+import "time"
+
+// Track is the legal track of a round; it decides the header, the wording and who may read the results.
+type Track string
+
+// The two tracks of DOMAIN.md.
+const (
+	TrackParty Track = "party" // Quy định 96-QĐ/TW
+	TrackState Track = "state" // Nghị quyết 96/2023/QH15
+)
+
+// Kind is one of the three documents generated for a sealed tally.
+type Kind string
+
+// The three documents. The values double as file-name stems.
+const (
+	KindCounting Kind = "bien-ban-kiem-phieu" // Biên bản kiểm phiếu
+	KindSession  Kind = "bien-ban-hoi-nghi"   // Biên bản hội nghị / kỳ họp
+	KindReport   Kind = "bao-cao-ket-qua"     // Báo cáo kết quả
+)
+
+// Kinds lists the documents in the order they are usually signed.
+func Kinds() []Kind { return []Kind{KindCounting, KindSession, KindReport} }
+
+// Title is the Vietnamese name of a document in sentence case, e.g. "Biên bản kiểm phiếu";
+// it is empty for an unknown kind or track.
+func Title(kind Kind, track Track) string {
+	if track != TrackParty && track != TrackState {
+		return ""
+	}
+	switch kind {
+	case KindCounting:
+		return "Biên bản kiểm phiếu"
+	case KindSession:
+		if track == TrackState {
+			return "Biên bản kỳ họp"
+		}
+		return "Biên bản hội nghị"
+	case KindReport:
+		return "Báo cáo kết quả"
+	}
+	return ""
+}
+
+// Model is everything the three documents print. Strings are already in Vietnamese; they are
+// NFC-normalised before rendering and must not contain characters above U+FFFF.
+type Model struct {
+	Track Track
+
+	// ParentOrganization is printed in capitals above the issuing body (e.g. "Đảng bộ tỉnh Bình Sơn");
+	// it may be empty (a provincial People's Council has none).
+	ParentOrganization string
+	// Organization is the issuing body in full (e.g. "Tỉnh ủy Bình Sơn"): PDF author, body text.
+	Organization string
+	// OrganizationHeading is the issuing body as the header prints it under the parent
+	// (e.g. "Tỉnh ủy"); empty means Organization. In both header names a "\n" chooses where
+	// the name breaks; without one it breaks before the place ("… / TỈNH BÌNH SƠN").
+	OrganizationHeading string
+	// Place is the place name of the date line ("Bình Sơn, ngày …").
+	Place string
+	// Title is the subject line, "Lấy phiếu tín nhiệm đối với …".
+	Title string
+	// SessionName names the conference or session, e.g. "Hội nghị Tỉnh ủy lần thứ 25"
+	// or "Kỳ họp thứ 12, Hội đồng nhân dân tỉnh khóa XI"; empty means a generic wording.
+	SessionName string
+	// Venue is where the session and the counting took place, e.g. "Hội trường Tỉnh ủy".
+	Venue string
+
+	// VoteDate is the calendar date of the vote; its year, month and day are used as given.
+	VoteDate time.Time
+	// ReportDate dates the result report; zero means the date of SealedAt.
+	ReportDate time.Time
+	// Location is the round's time zone for every clock time printed; nil means UTC+7.
+	Location *time.Location
+	// SealedAt is when the tally was sealed. It is the PDF creation and modification date,
+	// which keeps the output reproducible; it must be set.
+	SealedAt time.Time
+	// DocNumbers holds each document's number and symbol without "Số", e.g. "05-BB/TU" or
+	// "12/BB-HĐND"; a missing one leaves a dotted space to fill by hand.
+	DocNumbers map[Kind]string
+
+	// OpenedAt and ClosedAt bound the counting; SessionOpenedAt and SessionClosedAt the
+	// session. A zero time prints a dotted space to fill by hand.
+	OpenedAt, ClosedAt               time.Time
+	SessionOpenedAt, SessionClosedAt time.Time
+
+	// Chair presides over the session, ChairPosition is their office; Secretary keeps the minutes.
+	Chair, ChairPosition, Secretary string
+	Agenda                          []string
+	// Committee is the counting committee (ban kiểm phiếu) in the order to list it.
+	Committee []Member
+	// CommitteeFormation says how the committee was formed, e.g. "Hội nghị biểu quyết thông
+	// qua bằng hình thức giơ tay, 43/43 đồng chí tán thành."
+	CommitteeFormation string
+
+	Summoned, Present  int
+	Issued, Collected  int
+	ValidBallots       int
+	InvalidBallots     int
+	QuorumMet          bool
+	Absent             []Absentee
+	InvalidReasons     []string
+	Irregularities     []string
+	Excluded           []Exclusion
+	DossiersSentAt     string // free text, e.g. "ngày 28/11/2028"
+	Explanations       []Explanation
+	ExplanationsSentAt string // free text, e.g. "ngày 12/12/2028"
+	DenominatorWords   string // the denominator setting in words
+	BlankRuleWords     string // the blank-row setting in words
+	Rows               []Row
+	Copies             int    // copies of each minutes; 0 leaves the sentence out
+	ReportTo           string // the level that manages the persons, e.g. "Ban Tổ chức Trung ương"
+	// Recipients is the "Nơi nhận" list of the report; empty derives one from ReportTo.
+	Recipients []string
+	Signer     Signer // who signs the result report
+
+	// TallyJSON is the canonical tally record. Each PDF embeds it as an attachment and prints its
+	// sha256 in every page footer, so a printed page can be checked against the record.
+	TallyJSON []byte
+}
+
+// Member is one member of the counting committee.
+type Member struct {
+	Name     string
+	Role     string // "Trưởng ban", "Thư ký", "Ủy viên"
+	Position string // their office, optional
+}
+
+// Absentee is a person summoned who did not attend.
+type Absentee struct {
+	Name   string
+	Reason string // empty: absent without a reason
+}
+
+// Exclusion is a person not put to the vote, with the reason (appointed this year, retiring…).
+type Exclusion struct {
+	Name, Position, Reason string
+}
+
+// Explanation records a written explanation that was distributed to the voters.
+type Explanation struct {
+	Name, Position string
+}
+
+// Signer signs the result report: "T/M BAN THƯỜNG VỤ" / "BÍ THƯ" / name.
+type Signer struct {
+	On    string // on behalf of, e.g. "T/M Ban Thường vụ"; printed in capitals
+	Title string // e.g. "Bí thư"; printed in capitals
+	Name  string
+}
+
+// Row is one person's result. Percentages come formatted, e.g. "97,78%".
+type Row struct {
+	Order                        int
+	Name, Position               string
+	Valid                        int
+	Cao, TinNhiem, Thap          int
+	CaoPct, TinNhiemPct, ThapPct string
+	// Flag is the consequence text when a threshold is crossed, or "".
+	Flag string
+}

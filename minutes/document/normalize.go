@@ -1,0 +1,159 @@
+package document
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrUnsupportedText marks text the PDF cannot carry faithfully: invalid UTF-8, a character above
+// U+FFFF (gofpdf's font code handles the Basic Multilingual Plane only and may panic beyond it),
+// or a character the embedded font has no glyph for.
+var ErrUnsupportedText = errors.New("văn bản có ký tự không in được")
+
+// cleaner turns caller text into what we print: NFC, whitespace collapsed to single spaces,
+// control and format characters dropped. It refuses what the font cannot show.
+type cleaner struct {
+	fonts []*coverage
+	err   error
+}
+
+// text cleans s; label names the field in Vietnamese for the error message. After the first
+// error it keeps returning "" so a caller can clean a whole model and check once.
+func (c *cleaner) text(label, s string) string {
+	if c.err != nil {
+		return ""
+	}
+	if !utf8.ValidString(s) {
+		c.err = fmt.Errorf("%s: %w: chuỗi không phải UTF-8 hợp lệ", label, ErrUnsupportedText)
+		return ""
+	}
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			continue
+		case r > 0xFFFF:
+			c.err = fmt.Errorf("%s: %w: ký tự %q (U+%04X) nằm ngoài phạm vi hỗ trợ (trên U+FFFF)", label, ErrUnsupportedText, r, r)
+			return ""
+		}
+		for _, f := range c.fonts {
+			// Upper case is checked too: headings print some fields in capitals.
+			if !f.has(r) || !f.has(unicode.ToUpper(r)) {
+				c.err = fmt.Errorf("%s: %w: ký tự %q (U+%04X) không có trong phông chữ Liberation Serif", label, ErrUnsupportedText, r, r)
+				return ""
+			}
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	// Dropping characters may have split a composed sequence; compose again.
+	return norm.NFC.String(b.String())
+}
+
+// heading cleans a header name but keeps the caller's line breaks, which choose where the
+// name breaks in its narrow column.
+func (c *cleaner) heading(label, s string) string {
+	var parts []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if t := c.text(label, p); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (c *cleaner) list(label string, in []string) []string {
+	out := make([]string, 0, len(in))
+	for i, s := range in {
+		if t := c.text(fmt.Sprintf("%s (mục %d)", label, i+1), s); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// clean returns a copy of m with every string cleaned, so the caller's model is never changed
+// and every later step can assume printable NFC text.
+func clean(m Model, fonts []*coverage) (Model, error) {
+	c := &cleaner{fonts: fonts}
+	out := m
+	out.ParentOrganization = c.heading("cấp ủy/cơ quan cấp trên", m.ParentOrganization)
+	out.Organization = c.text("cơ quan ban hành", m.Organization)
+	out.OrganizationHeading = c.heading("tên cơ quan ở tiêu đề", m.OrganizationHeading)
+	out.Place = c.text("địa danh", m.Place)
+	out.Title = c.text("tiêu đề", m.Title)
+	out.SessionName = c.text("tên hội nghị/kỳ họp", m.SessionName)
+	out.Venue = c.text("địa điểm", m.Venue)
+	out.Chair = c.text("người chủ trì", m.Chair)
+	out.ChairPosition = c.text("chức vụ người chủ trì", m.ChairPosition)
+	out.Secretary = c.text("thư ký", m.Secretary)
+	out.Agenda = c.list("chương trình", m.Agenda)
+	out.CommitteeFormation = c.text("cách lập ban kiểm phiếu", m.CommitteeFormation)
+	out.InvalidReasons = c.list("lý do phiếu không hợp lệ", m.InvalidReasons)
+	out.Irregularities = c.list("vấn đề phát sinh", m.Irregularities)
+	out.DossiersSentAt = c.text("thời điểm gửi hồ sơ", m.DossiersSentAt)
+	out.ExplanationsSentAt = c.text("thời điểm gửi báo cáo giải trình", m.ExplanationsSentAt)
+	out.DenominatorWords = c.text("cách tính tỷ lệ", m.DenominatorWords)
+	out.BlankRuleWords = c.text("quy tắc phiếu đánh dấu sai", m.BlankRuleWords)
+	out.ReportTo = c.text("nơi nhận báo cáo", m.ReportTo)
+	out.Recipients = c.list("nơi nhận", m.Recipients)
+	out.Signer = Signer{
+		On:    c.text("người ký: thay mặt", m.Signer.On),
+		Title: c.text("người ký: chức danh", m.Signer.Title),
+		Name:  c.text("người ký: họ tên", m.Signer.Name),
+	}
+	if m.DocNumbers != nil {
+		out.DocNumbers = make(map[Kind]string, len(m.DocNumbers))
+		for _, k := range Kinds() {
+			if v, ok := m.DocNumbers[k]; ok {
+				out.DocNumbers[k] = c.text("số văn bản "+string(k), v)
+			}
+		}
+	}
+	out.Committee = make([]Member, len(m.Committee))
+	for i, p := range m.Committee {
+		l := fmt.Sprintf("ban kiểm phiếu (người thứ %d)", i+1)
+		out.Committee[i] = Member{Name: c.text(l+": họ tên", p.Name), Role: c.text(l+": nhiệm vụ", p.Role), Position: c.text(l+": chức vụ", p.Position)}
+	}
+	out.Absent = make([]Absentee, len(m.Absent))
+	for i, p := range m.Absent {
+		l := fmt.Sprintf("người vắng mặt thứ %d", i+1)
+		out.Absent[i] = Absentee{Name: c.text(l+": họ tên", p.Name), Reason: c.text(l+": lý do", p.Reason)}
+	}
+	out.Excluded = make([]Exclusion, len(m.Excluded))
+	for i, p := range m.Excluded {
+		l := fmt.Sprintf("người không lấy phiếu thứ %d", i+1)
+		out.Excluded[i] = Exclusion{Name: c.text(l+": họ tên", p.Name), Position: c.text(l+": chức vụ", p.Position), Reason: c.text(l+": lý do", p.Reason)}
+	}
+	out.Explanations = make([]Explanation, len(m.Explanations))
+	for i, p := range m.Explanations {
+		l := fmt.Sprintf("người có báo cáo giải trình thứ %d", i+1)
+		out.Explanations[i] = Explanation{Name: c.text(l+": họ tên", p.Name), Position: c.text(l+": chức vụ", p.Position)}
+	}
+	out.Rows = make([]Row, len(m.Rows))
+	for i, r := range m.Rows {
+		l := fmt.Sprintf("bảng kết quả, dòng %d", i+1)
+		r.Name = c.text(l+": họ tên", r.Name)
+		r.Position = c.text(l+": chức vụ", r.Position)
+		r.CaoPct = c.text(l+": tỷ lệ tín nhiệm cao", r.CaoPct)
+		r.TinNhiemPct = c.text(l+": tỷ lệ tín nhiệm", r.TinNhiemPct)
+		r.ThapPct = c.text(l+": tỷ lệ tín nhiệm thấp", r.ThapPct)
+		r.Flag = c.text(l+": ghi chú", r.Flag)
+		out.Rows[i] = r
+	}
+	return out, c.err
+}

@@ -1,0 +1,177 @@
+package document
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-fonts/liberation/liberationserifbold"
+	"github.com/go-fonts/liberation/liberationserifbolditalic"
+	"github.com/go-fonts/liberation/liberationserifitalic"
+	"github.com/go-fonts/liberation/liberationserifregular"
+	"github.com/jung-kurt/gofpdf"
+)
+
+// AttachmentName is the file name of the tally record embedded in every PDF.
+const AttachmentName = "tally.json"
+
+// Errors a caller may want to tell apart. All are permanent: rendering the same model again
+// gives the same error.
+var (
+	ErrInvalidModel = errors.New("dữ liệu biên bản không hợp lệ")
+	ErrRender       = errors.New("lỗi nội bộ khi dựng tệp PDF")
+)
+
+// vietnam is UTC+7 without DST, the zone of every round unless the caller says otherwise; a
+// fixed zone avoids depending on the host's tzdata.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// doc is the state of one render.
+type doc struct {
+	s    *sheet
+	m    Model
+	kind Kind
+	loc  *time.Location
+	hash string
+}
+
+// Render lays out one document as PDF. The same kind and model always give the same bytes: the
+// creation and modification dates are SealedAt, resources are written in sorted order, and the
+// font subsets depend only on the text. Each call has its own Fpdf and its own copy of the font
+// bytes, so calls may run concurrently; a panic inside gofpdf is returned as an error wrapping
+// ErrRender.
+func Render(kind Kind, m Model) (out []byte, err error) {
+	op := fmt.Sprintf("document: render %s", kind)
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+			err = fmt.Errorf("%s: %w: %v", op, ErrRender, r)
+		}
+	}()
+	fonts := [4][]byte{
+		bytes.Clone(liberationserifregular.TTF),
+		bytes.Clone(liberationserifbold.TTF),
+		bytes.Clone(liberationserifitalic.TTF),
+		bytes.Clone(liberationserifbolditalic.TTF),
+	}
+	covers := make([]*coverage, len(fonts))
+	for i, f := range fonts {
+		c, err := parseCoverage(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		covers[i] = c
+	}
+	m, err = clean(m, covers)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	// Checked after cleaning: a title of blanks and control characters is no title.
+	if err := validate(kind, m); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	loc := m.Location
+	if loc == nil {
+		loc = vietnam
+	}
+	sum := sha256.Sum256(m.TallyJSON)
+	d := &doc{m: m, kind: kind, loc: loc, hash: hex.EncodeToString(sum[:])}
+
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	for i, style := range []string{"", "B", "I", "BI"} {
+		pdf.AddUTF8FontFromBytes(family, style, fonts[i])
+	}
+	pdf.SetMargins(marginLeft, marginTop, marginRight)
+	pdf.SetAutoPageBreak(true, marginBottom)
+	pdf.SetCellMargin(0)
+	pdf.SetLineWidth(0.2)
+	pdf.SetCatalogSort(true)
+	// gofpdf writes the date without a zone offset, which readers take as UTC: give it UTC.
+	sealed := m.SealedAt.UTC()
+	pdf.SetCreationDate(sealed)
+	pdf.SetModificationDate(sealed)
+	pdf.SetTitle(Title(kind, m.Track)+" – "+m.Title, true)
+	pdf.SetSubject(m.Title, true)
+	pdf.SetAuthor(m.Organization, true)
+	pdf.SetCreator("tinnhiem", true)
+	pdf.SetProducer("tinnhiem", true)
+	pdf.SetKeywords("sha256:"+d.hash, true)
+	pdf.SetAttachments([]gofpdf.Attachment{{
+		Content:     bytes.Clone(m.TallyJSON),
+		Filename:    AttachmentName,
+		Description: "Bản ghi kiểm phiếu chuẩn (JSON); mã SHA-256 in ở chân mỗi trang",
+	}})
+	d.s = &sheet{pdf: pdf}
+	pdf.SetHeaderFuncMode(d.pageTop, true)
+	pdf.SetFooterFunc(d.pageFoot)
+	pdf.AddPage()
+
+	d.header()
+	switch kind {
+	case KindCounting:
+		d.counting()
+	case KindSession:
+		d.session()
+	case KindReport:
+		d.report()
+	}
+
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", op, ErrRender, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// validate refuses a model the documents cannot honestly be made from.
+func validate(kind Kind, m Model) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidModel, fmt.Sprintf(format, args...))
+	}
+	switch kind {
+	case KindCounting, KindSession, KindReport:
+	default:
+		return bad("loại văn bản %q không có (chỉ có %s, %s, %s)", kind, KindCounting, KindSession, KindReport)
+	}
+	if m.Track != TrackParty && m.Track != TrackState {
+		return bad("quy trình %q không có (chỉ có %q hoặc %q)", m.Track, TrackParty, TrackState)
+	}
+	if m.SealedAt.IsZero() {
+		return bad("thiếu thời điểm niêm phong kết quả kiểm phiếu")
+	}
+	if len(m.TallyJSON) == 0 {
+		return bad("thiếu bản ghi kiểm phiếu (JSON) để đính kèm")
+	}
+	if !json.Valid(m.TallyJSON) {
+		return bad("bản ghi kiểm phiếu đính kèm không phải JSON hợp lệ")
+	}
+	if m.Organization == "" {
+		return bad("thiếu tên cơ quan ban hành")
+	}
+	if m.Title == "" {
+		return bad("thiếu tiêu đề (Lấy phiếu tín nhiệm đối với …)")
+	}
+	for _, n := range []struct {
+		label string
+		v     int
+	}{
+		{"số người được triệu tập", m.Summoned}, {"số người có mặt", m.Present},
+		{"số phiếu phát ra", m.Issued}, {"số phiếu thu vào", m.Collected},
+		{"số phiếu hợp lệ", m.ValidBallots}, {"số phiếu không hợp lệ", m.InvalidBallots},
+		{"số bản", m.Copies},
+	} {
+		if n.v < 0 {
+			return bad("%s không được âm (%d)", n.label, n.v)
+		}
+	}
+	for i, r := range m.Rows {
+		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 {
+			return bad("dòng %d của bảng kết quả có số phiếu âm", i+1)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package document
+
+import (
+	"fmt"
+	"math"
+)
+
+// report is the body of the Báo cáo kết quả to the level that manages the persons: the
+// regulation applied, how the vote went, the results table, the persons past a threshold with
+// the consequence, who may see the results, "Nơi nhận" and the signer.
+func (d *doc) report() {
+	m := d.m
+	d.invalidBanner()
+	var basis string
+	if d.party() {
+		basis = "Thực hiện Quy định số 96-QĐ/TW ngày 02/02/2023 của Bộ Chính trị về lấy phiếu tín nhiệm đối với chức vụ lãnh đạo, quản lý trong hệ thống chính trị"
+	} else {
+		basis = "Thực hiện Nghị quyết số 96/2023/QH15 ngày 23/6/2023 của Quốc hội về lấy phiếu tín nhiệm, bỏ phiếu tín nhiệm đối với người giữ chức vụ do Quốc hội, Hội đồng nhân dân bầu hoặc phê chuẩn"
+	}
+	at := ""
+	if m.SessionName != "" {
+		at = ", tại " + m.SessionName
+	}
+	d.p(fmt.Sprintf("%s, ngày %s%s, %s đã tổ chức %s. %s báo cáo kết quả như sau:", basis, shortDate(m.VoteDate), at, m.Organization, d.subject(), m.Organization))
+
+	d.sectionHeading(0, "Tình hình tổ chức lấy phiếu")
+	d.li(fmt.Sprintf("Tổng số người được triệu tập: %d người; có mặt: %d người; vắng mặt: %d người.", m.Summoned, m.Present, max(m.Summoned-m.Present, len(m.Absent), 0)))
+	d.quorum()
+	d.li(fmt.Sprintf("Số phiếu phát ra: %d phiếu; số phiếu thu vào: %d phiếu; số phiếu hợp lệ: %d phiếu; số phiếu không hợp lệ: %d phiếu.", m.Issued, m.Collected, m.ValidBallots, m.InvalidBallots))
+	d.li(fmt.Sprintf("Số người được lấy phiếu tín nhiệm: %d người.", len(m.Rows)))
+	if len(m.Excluded) > 0 {
+		d.li(fmt.Sprintf("Không lấy phiếu tín nhiệm đối với %d người:", len(m.Excluded)))
+		for i, e := range m.Excluded {
+			text := withPosition(d.Person(e.Name), e.Position)
+			if e.Reason != "" {
+				text += " (lý do: " + e.Reason + ")"
+			}
+			d.sub(text + endList(i, len(m.Excluded)))
+		}
+	}
+	d.settings()
+
+	d.sectionHeading(1, "Kết quả lấy phiếu tín nhiệm")
+	d.results("Kết quả lấy phiếu tín nhiệm đối với từng người như sau:")
+
+	d.sectionHeading(2, "Các trường hợp có nhiều phiếu tín nhiệm thấp")
+	d.flagged()
+
+	d.s.space(1)
+	if d.party() {
+		d.p(fmt.Sprintf("Kết quả lấy phiếu tín nhiệm được thông báo tại %s và báo cáo cấp có thẩm quyền quản lý cán bộ; không công bố công khai.", d.meeting()))
+	} else {
+		d.p("Kết quả lấy phiếu tín nhiệm được công bố công khai tại kỳ họp và được xác nhận bằng nghị quyết theo quy định.")
+	}
+	d.s.space(3)
+	d.closingBlock()
+}
+
+// flagged lists every person past a threshold with the consequence the model carries.
+func (d *doc) flagged() {
+	m := d.m
+	if !m.QuorumMet {
+		d.li("Việc lấy phiếu tín nhiệm không đủ điều kiện tiến hành nên không xem xét hệ quả đối với người được lấy phiếu; đề nghị tổ chức lại việc lấy phiếu tín nhiệm theo quy định.")
+		return
+	}
+	var found bool
+	for _, r := range m.Rows {
+		if r.Flag == "" {
+			continue
+		}
+		found = true
+		d.li(fmt.Sprintf("%s: %d phiếu tín nhiệm thấp (%s). %s", withPosition(d.Person(r.Name), r.Position), r.Thap, r.ThapPct, sentence(capitalise(r.Flag))))
+	}
+	if !found {
+		d.li("Không có trường hợp nào có số phiếu tín nhiệm thấp vượt ngưỡng phải xem xét theo quy định.")
+	}
+}
+
+// closingBlock puts "Nơi nhận" at the left and the signer at the right on the same level.
+func (d *doc) closingBlock() {
+	s := d.s
+	m := d.m
+	recipients := m.Recipients
+	if len(recipients) == 0 {
+		recipients = d.defaultRecipients()
+	}
+	signer := sig{name: m.Signer.Name}
+	if m.Signer.On != "" {
+		signer.titles = append(signer.titles, m.Signer.On)
+	}
+	if m.Signer.Title != "" {
+		signer.titles = append(signer.titles, m.Signer.Title)
+	}
+	if len(signer.titles) == 0 {
+		on := "T/M "
+		if !d.party() {
+			on = "TM. "
+		}
+		signer.titles = []string{on + d.m.Organization}
+	}
+	leftW := textWidth * 0.45
+	listSize := 12.0
+	if !d.party() {
+		listSize = 11
+	}
+	s.font("", listSize)
+	listH := lineHeight(13)
+	for _, r := range recipients {
+		listH += float64(len(s.wrap("- "+r, leftW))) * lineHeight(listSize)
+	}
+	sigW := textWidth - leftW
+	s.font("B", sizeBody)
+	sigH := signSpace + lineHeight(sizeBody)
+	for _, t := range signer.titles {
+		sigH += float64(len(s.wrap(upper(t), sigW))) * lineHeight(sizeBody)
+	}
+	s.ensure(math.Max(listH, sigH) + 2)
+	y0 := s.y()
+
+	// Party style underlines "Nơi nhận:"; the State style sets it bold italic.
+	if d.party() {
+		s.font("U", 14)
+		s.pdf.SetXY(marginLeft, y0)
+		s.pdf.CellFormat(leftW, lineHeight(14), "Nơi nhận:", "", 0, "L", false, 0, "")
+	} else {
+		s.font("BI", 12)
+		s.pdf.SetXY(marginLeft, y0)
+		s.pdf.CellFormat(leftW, lineHeight(13), "Nơi nhận:", "", 0, "L", false, 0, "")
+	}
+	s.setY(y0 + lineHeight(13))
+	for i, r := range recipients {
+		s.para("- "+r+endComma(i, len(recipients)), block{size: listSize, align: "L", x: marginLeft, w: leftW})
+	}
+	leftEnd := s.y()
+
+	y := y0
+	x := marginLeft + leftW
+	for _, t := range signer.titles {
+		y = s.centered(upper(t), "B", sizeBody, x, sigW, y)
+	}
+	y += signSpace
+	if signer.name != "" {
+		y = s.centered(signer.name, "B", sizeBody, x, sigW, y)
+	}
+	s.setY(math.Max(leftEnd, y))
+}
+
+// endComma ends recipients with "," and the last one with ".".
+func endComma(i, n int) string {
+	if i == n-1 {
+		return "."
+	}
+	return ","
+}
+
+// defaultRecipients sends Party results to the managing level and the conference only, and State
+// results to the managing level and the delegates; the issuing office keeps a copy.
+func (d *doc) defaultRecipients() []string {
+	var out []string
+	if d.m.ReportTo != "" {
+		out = append(out, d.m.ReportTo+" (để báo cáo)")
+	}
+	if d.party() {
+		out = append(out, "Các đồng chí dự hội nghị", "Lưu Văn phòng "+d.m.Organization)
+	} else {
+		out = append(out, "Các đại biểu dự kỳ họp", "Lưu: VT")
+	}
+	return out
+}
