@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"time"
 
@@ -76,7 +77,18 @@ func (s *Rounds) List(ctx context.Context) ([]Round, error) {
 // An update keeps the creation time, bumps the version and remembers who was taken off the
 // roster, so nothing received for them is orphaned. It reports whether the round was created.
 func (s *Rounds) Save(ctx context.Context, r Round, by string, now time.Time) (Round, bool, error) {
-	for attempt := 0; attempt < 5; attempt++ {
+	// Optimistic concurrency: read, merge, write at that revision; on a conflict read again.
+	// Every attempt that fails does so because another import landed, so progress is certain;
+	// the bound only guards against a livelock, and a short random pause spreads the retries.
+	for attempt := 0; attempt < maxSaveAttempts; attempt++ {
+		if attempt > 0 {
+			pause := time.Duration(rand.Int64N(int64(min(attempt, 20))*int64(time.Millisecond) + 1))
+			select {
+			case <-ctx.Done():
+				return Round{}, false, fmt.Errorf("dossier: store round %s: %w", r.ID, ctx.Err())
+			case <-time.After(pause):
+			}
+		}
 		old, rev, err := s.get(ctx, r.ID)
 		created := errors.Is(err, ErrNotFound)
 		if err != nil && !created {
@@ -109,6 +121,9 @@ func (s *Rounds) Save(ctx context.Context, r Round, by string, now time.Time) (R
 	}
 	return Round{}, false, fmt.Errorf("dossier: store round %s: too many concurrent updates", r.ID)
 }
+
+// maxSaveAttempts bounds the retries of Save when imports of the same round race.
+const maxSaveAttempts = 100
 
 func isWrongSequence(err error) bool {
 	var apiErr *jetstream.APIError
