@@ -1,0 +1,386 @@
+package dossier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func TestParseLead(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration // 0 = refused
+	}{
+		{"72h", 72 * time.Hour},
+		{"30m", 30 * time.Minute},
+		{"1h30m", 90 * time.Minute},
+		{" 2h ", 2 * time.Hour},
+		{"3d", 72 * time.Hour},
+		{"1d", 24 * time.Hour},
+		{"10d", 240 * time.Hour},
+		{"0d", 0},
+		{"-1d", 0},
+		{"03d", 0},
+		{"1.5d", 0},
+		{"d", 0},
+		{"2dd", 0},
+		{"0s", 0},
+		{"-2h", 0},
+		{"72", 0},
+		{"", 0},
+		{"soon", 0},
+	}
+	for _, tc := range tests {
+		got, err := ParseLead(tc.in)
+		if tc.want == 0 {
+			if err == nil {
+				t.Errorf("ParseLead(%q) = %v, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("ParseLead(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestLeadJSONKeepsNotation(t *testing.T) {
+	in := []Lead{{D: 72 * time.Hour, Text: "3d"}, {D: 90 * time.Minute, Text: "90m"}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != `["3d","90m"]` {
+		t.Errorf("marshalled %s", data)
+	}
+	var out []Lead
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip %+v → %+v", in, out)
+	}
+	if err := json.Unmarshal([]byte(`["soon"]`), &out); err == nil {
+		t.Error("a bad lead was unmarshalled")
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"Trần Quốc Hùng":           "tran-quoc-hung",
+		"Đặng Hữu Phước":           "dang-huu-phuoc",
+		"  Tỉnh ủy   Bình Sơn  ":   "tinh-uy-binh-son",
+		"Hội đồng nhân dân (HĐND)": "hoi-dong-nhan-dan-hdnd",
+		"Ban Thường vụ 2025–2030":  "ban-thuong-vu-2025-2030",
+		"阮文安":                      "",
+		"":                         "",
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGenerateID(t *testing.T) {
+	a := GenerateID("Tỉnh ủy Bình Sơn", "Lấy phiếu tín nhiệm", "2028-12-15")
+	if !roundIDPattern.MatchString(a) {
+		t.Fatalf("generated id %q does not match the round id pattern", a)
+	}
+	if a != GenerateID("  Tỉnh ủy Bình Sơn ", "Lấy phiếu tín nhiệm", "2028-12-15") {
+		t.Error("surrounding space changes the id")
+	}
+	for _, other := range []string{
+		GenerateID("Tỉnh ủy Bình Sơn", "Lấy phiếu tín nhiệm", "2028-12-16"),
+		GenerateID("Tỉnh ủy Bình Sơn", "Lấy phiếu tín nhiệm HĐND", "2028-12-15"),
+		GenerateID("Tỉnh ủy Bình Định", "Lấy phiếu tín nhiệm", "2028-12-15"),
+	} {
+		if other == a {
+			t.Errorf("different rounds share the id %q", a)
+		}
+	}
+	long := GenerateID("Ban Thường vụ Đảng ủy các cơ quan Đảng và đoàn thể chính trị tỉnh Bình Sơn", "T", "2028-12-15")
+	if len(long) > 64 || !roundIDPattern.MatchString(long) {
+		t.Errorf("long organization gives id %q", long)
+	}
+	if id := GenerateID("阮文安", "T", "2028-12-15"); !roundIDPattern.MatchString(id) {
+		t.Errorf("non-Latin organization gives id %q", id)
+	}
+}
+
+func testRound() Round {
+	return Round{
+		ID: "r1", Track: TrackParty, Organization: "Tỉnh ủy Bình Sơn", Title: "Lấy phiếu", Timezone: "Asia/Tokyo",
+		VoteDate: "2028-12-15", Summoned: 5, Required: []Kind{KindSelfAssessment, KindAssetDeclaration, KindOther},
+		Deadlines: Deadlines{
+			Dossier:            Deadline{At: time.Date(2028, 11, 25, 14, 59, 59, 999999999, time.UTC), Source: "default"},
+			ExplanationRequest: Deadline{At: time.Date(2028, 12, 5, 14, 59, 59, 999999999, time.UTC), Source: "default"},
+			Explanation:        Deadline{At: time.Date(2028, 12, 12, 8, 0, 0, 0, time.UTC), Given: "2028-12-12T17:00", Source: "file"},
+		},
+		Alerts: []Lead{{D: 24 * time.Hour, Text: "24h"}},
+		Nominees: []Nominee{
+			{ID: "a", Name: "An"},
+			{ID: "b", Name: "Bình", Retiring: true, ExemptReason: "Đã có thông báo nghỉ hưu / nghỉ chờ hưu"},
+			{ID: "c", Name: "Cúc"},
+		},
+	}
+}
+
+func TestRoundAccessors(t *testing.T) {
+	r := testRound()
+	if n, ok := r.Nominee("b"); !ok || n.Name != "Bình" || n.OnBallot() {
+		t.Errorf("Nominee(b) = %+v, %v", n, ok)
+	}
+	if _, ok := r.Nominee("z"); ok {
+		t.Error("Nominee(z) found")
+	}
+	var ids []string
+	for _, n := range r.OnBallot() {
+		ids = append(ids, n.ID)
+	}
+	if !slices.Equal(ids, []string{"a", "c"}) {
+		t.Errorf("OnBallot %q", ids)
+	}
+	for _, tc := range []struct {
+		kind Kind
+		want Deadline
+		ok   bool
+	}{
+		{KindSelfAssessment, r.Deadlines.Dossier, true},
+		{KindAssetDeclaration, r.Deadlines.Dossier, true},
+		{KindExplanationRequest, r.Deadlines.ExplanationRequest, true},
+		{KindExplanation, r.Deadlines.Explanation, true},
+		{KindOther, r.Deadlines.Dossier, true}, // required in this round
+		{Kind("selfie"), Deadline{}, false},
+	} {
+		got, ok := r.DeadlineFor(tc.kind)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("DeadlineFor(%s) = %+v %v", tc.kind, got, ok)
+		}
+	}
+	r.Required = []Kind{KindSelfAssessment}
+	if _, ok := r.DeadlineFor(KindOther); ok {
+		t.Error("an unrequired 'other' document has a deadline")
+	}
+	for _, name := range DeadlineNames {
+		if _, ok := r.Deadline(name); !ok {
+			t.Errorf("Deadline(%s) missing", name)
+		}
+	}
+	if _, ok := r.Deadline("closing"); ok {
+		t.Error("Deadline(closing) found")
+	}
+	if got := r.FormatTime(r.Deadlines.Explanation.At); got != "17:00 12/12/2028" {
+		t.Errorf("FormatTime in Tokyo = %q", got)
+	}
+	if got := r.FormatTime(r.Deadlines.Dossier.At); got != "23:59 25/11/2028" {
+		t.Errorf("FormatTime of an end of day = %q", got)
+	}
+	r.Timezone = "Nowhere/Atlantis"
+	if r.Location() != time.UTC {
+		t.Error("an unknown zone does not fall back to UTC")
+	}
+}
+
+func TestRoundJSONRoundTrip(t *testing.T) {
+	r := testRound()
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Round
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r, back) {
+		t.Errorf("JSON round trip changed the round:\n%+v\n%+v", r, back)
+	}
+}
+
+// startJetStream runs a real nats-server in this process with its store in a temp dir.
+func startJetStream(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		nc.Close()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	})
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+func newTestRounds(t *testing.T) *Rounds {
+	t.Helper()
+	js := startJetStream(t)
+	kv, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "rounds", History: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewRounds(kv)
+}
+
+func TestRoundsSaveAndGet(t *testing.T) {
+	ctx := context.Background()
+	s := newTestRounds(t)
+	for _, id := range []string{"r1", "Not/An/ID", ""} {
+		if _, err := s.Get(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("Get(%q) on an empty store: %v, want ErrNotFound", id, err)
+		}
+	}
+	if all, err := s.List(ctx); err != nil || len(all) != 0 {
+		t.Fatalf("List on an empty store: %v, %v", all, err)
+	}
+
+	t0 := time.Date(2028, 10, 1, 8, 0, 0, 0, time.FixedZone("ICT", 7*3600))
+	first, created, err := s.Save(ctx, testRound(), "organizer-a", t0)
+	if err != nil || !created {
+		t.Fatalf("first Save: created %v, %v", created, err)
+	}
+	if first.Version != 1 || !first.CreatedAt.Equal(t0) || first.CreatedAt.Location() != time.UTC || first.UpdatedBy != "organizer-a" || first.Removed != nil {
+		t.Errorf("first save: version %d created %v by %q removed %v", first.Version, first.CreatedAt, first.UpdatedBy, first.Removed)
+	}
+	got, err := s.Get(ctx, "r1")
+	if err != nil || !reflect.DeepEqual(got, first) {
+		t.Fatalf("Get after Save:\n%+v\n%+v (%v)", got, first, err)
+	}
+
+	// Re-import: b is taken off the roster, c renamed, d added.
+	next := testRound()
+	next.Nominees = []Nominee{{ID: "a", Name: "An"}, {ID: "c", Name: "Cúc (đã sửa)"}, {ID: "d", Name: "Dũng"}}
+	t1 := t0.Add(24 * time.Hour)
+	second, created, err := s.Save(ctx, next, "organizer-b", t1)
+	if err != nil || created {
+		t.Fatalf("second Save: created %v, %v", created, err)
+	}
+	if second.Version != 2 || !second.CreatedAt.Equal(t0) || !second.UpdatedAt.Equal(t1) || second.UpdatedBy != "organizer-b" {
+		t.Errorf("second save: version %d created %v updated %v by %q", second.Version, second.CreatedAt, second.UpdatedAt, second.UpdatedBy)
+	}
+	if len(second.Removed) != 1 || second.Removed[0].ID != "b" || second.Removed[0].Name != "Bình" {
+		t.Errorf("removed %+v, want b", second.Removed)
+	}
+	if n, _ := second.Nominee("c"); n.Name != "Cúc (đã sửa)" {
+		t.Errorf("c not updated: %+v", n)
+	}
+
+	// A third import drops a as well and brings b back: b is no longer removed, a is.
+	third := testRound()
+	third.Nominees = []Nominee{{ID: "b", Name: "Bình"}, {ID: "c", Name: "Cúc"}}
+	saved, _, err := s.Save(ctx, third, "organizer-a", t1.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var removed []string
+	for _, n := range saved.Removed {
+		removed = append(removed, n.ID)
+	}
+	if saved.Version != 3 || !slices.Equal(removed, []string{"a", "d"}) {
+		t.Errorf("third save: version %d removed %q, want 3 and [a d]", saved.Version, removed)
+	}
+	// And a person removed earlier stays listed while still absent.
+	fourth := testRound()
+	fourth.Nominees = []Nominee{{ID: "c", Name: "Cúc"}}
+	saved, _, err = s.Save(ctx, fourth, "organizer-a", t1.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed = removed[:0]
+	for _, n := range saved.Removed {
+		removed = append(removed, n.ID)
+	}
+	if !slices.Equal(removed, []string{"b", "a", "d"}) {
+		t.Errorf("fourth save removed %q, want [b a d]", removed)
+	}
+}
+
+func TestRoundsList(t *testing.T) {
+	ctx := context.Background()
+	s := newTestRounds(t)
+	for _, r := range []struct{ id, vote string }{{"b", "2028-12-15"}, {"a", "2028-12-15"}, {"c", "2029-01-10"}, {"d", "2028-06-01"}} {
+		rd := testRound()
+		rd.ID, rd.VoteDate = r.id, r.vote
+		if _, _, err := s.Save(ctx, rd, "x", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range all {
+		ids = append(ids, r.ID)
+	}
+	// Latest vote first, then by id.
+	if want := []string{"c", "a", "b", "d"}; !slices.Equal(ids, want) {
+		t.Errorf("List order %q, want %q", ids, want)
+	}
+}
+
+// Concurrent imports of the same round all land, each with its own version: a burst of
+// clicks on "import" must not end in an internal error.
+func TestRoundsConcurrentSave(t *testing.T) {
+	ctx := context.Background()
+	s := newTestRounds(t)
+	const n = 12
+	var wg sync.WaitGroup
+	versions := make(chan int, n)
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := testRound()
+			r.Title = fmt.Sprint("import ", i)
+			saved, _, err := s.Save(ctx, r, "x", time.Now())
+			if err != nil {
+				errs <- err
+				return
+			}
+			versions <- saved.Version
+		}()
+	}
+	wg.Wait()
+	close(versions)
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent Save: %v", err)
+	}
+	var got []int
+	for v := range versions {
+		got = append(got, v)
+	}
+	slices.Sort(got)
+	for i, v := range got {
+		if v != i+1 || len(got) != n {
+			t.Fatalf("versions %v, want 1..%d once each", got, n)
+		}
+	}
+	final, err := s.Get(ctx, "r1")
+	if err != nil || final.Version != n {
+		t.Errorf("final version %d (%v), want %d", final.Version, err, n)
+	}
+}
