@@ -68,7 +68,8 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem document show ID | document review ID --kind K --nominee ID
   tinnhiem status --round R [--json]
   tinnhiem dossier rebuild --round R
-  tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]… FILE.csv
+  tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]…
+        [--committee "Họ tên: Trưởng ban"]… [--entry 1|2] [--session session.yaml] [--reason "…"] FILE.csv
   tinnhiem tally show --round R [--json] | tally seal --round R
   tinnhiem minutes fetch --round R -o DIR
 `
@@ -95,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.user(rest)
 	case "audit":
 		return e.auditCmd(rest)
+	case "tally":
+		return e.tally(rest)
+	case "minutes":
+		return e.minutesCmd(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,6 +102,9 @@ func (e *cmdEnv) serve(args []string) error {
 			}
 			return bus.Ready(ctx, sys.js)
 		},
+	}
+	if srv.Tallies, srv.Artifacts, err = sys.tallyStores(e.ctx); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
@@ -226,11 +230,12 @@ type system struct {
 	audit    *audit.Log
 	dataDir  string
 	getenv   func(string) string
+	now      func() time.Time
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
 func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, log *slog.Logger) (*system, error) {
-	s := &system{log: log, getenv: getenv}
+	s := &system{log: log, getenv: getenv, now: time.Now}
 	var err error
 	if natsURL == "" {
 		abs, err := filepath.Abs(dataDir)
@@ -324,7 +329,10 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		var stop func(context.Context)
 		var err error
 		switch k {
-		// Each case: stop, err = s.start<Kind>(ctx)
+		case "minutes":
+			stop, err = s.startMinutes(ctx)
+		case "publish":
+			stop, err = s.startPublish(ctx)
 		default:
 			s.log.Warn("worker kind not available in this build", "kind", k)
 			continue
@@ -336,4 +344,11 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		ws.stops = append(ws.stops, stop)
 	}
 	return ws, nil
+}
+
+func envInt64(getenv func(string) string, key string, def int64) int64 {
+	if v, err := strconv.ParseInt(getenv(key), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
