@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -123,14 +124,19 @@ func Dial(urls, name string, log *slog.Logger) (*nats.Conn, error) {
 	return nc, nil
 }
 
+// splitHostPort reads the --nats-listen address. Port 0 means "any free port", as it does for
+// net.Listen; nats-server itself would read 0 as its default port 4222.
 func splitHostPort(addr string) (string, int, error) {
-	i := strings.LastIndex(addr, ":")
-	if i < 0 {
-		return "", 0, errors.New("want host:port")
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
 	}
-	var port int
-	if _, err := fmt.Sscanf(addr[i+1:], "%d", &port); err != nil {
-		return "", 0, fmt.Errorf("bad port: %w", err)
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("bad port %q", p)
 	}
-	return addr[:i], port, nil
+	if port == 0 {
+		port = server.RANDOM_PORT
+	}
+	return host, port, nil
 }
