@@ -65,7 +65,7 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem user add --username U --role R[,R] --org "Tổ chức" [--password P] | user list
   tinnhiem audit [--round R]
   tinnhiem upload --round R [--nominee ID] [--kind K] FILE…
-  tinnhiem document show ID | document review ID --kind K --nominee ID
+  tinnhiem document show ID | document review ID --kind K --nominee ID | document download ID -o FILE
   tinnhiem status --round R [--json]
   tinnhiem dossier rebuild --round R
   tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]…
@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.user(rest)
 	case "audit":
 		return e.auditCmd(rest)
+	case "upload":
+		return e.upload(rest)
+	case "document":
+		return e.document(rest)
 	case "tally":
 		return e.tally(rest)
 	case "minutes":

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest"
 	"tinnhiem/internal/api"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
@@ -102,6 +103,9 @@ func (e *cmdEnv) serve(args []string) error {
 			}
 			return bus.Ready(ctx, sys.js)
 		},
+	}
+	if err := sys.wireDocuments(e.ctx, srv, c.maxUpload); err != nil {
+		return err
 	}
 	if srv.Tallies, srv.Artifacts, err = sys.tallyStores(e.ctx); err != nil {
 		return err
@@ -286,6 +290,22 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 	return s, nil
 }
 
+// wireDocuments gives the API what the upload and document routes need.
+func (s *system) wireDocuments(ctx context.Context, srv *api.Server, maxUpload int64) error {
+	uploads, err := s.js.ObjectStore(ctx, bus.ObjectUploads)
+	if err != nil {
+		return fmt.Errorf("object store %s: %w", bus.ObjectUploads, err)
+	}
+	docsKV, err := s.js.KeyValue(ctx, bus.BucketDocuments)
+	if err != nil {
+		return fmt.Errorf("bucket %s: %w", bus.BucketDocuments, err)
+	}
+	docs := ingest.NewDocuments(docsKV)
+	srv.JS, srv.Uploads, srv.Docs = s.js, uploads, docs
+	srv.Ingest = &ingest.Receiver{Objects: uploads, Docs: docs, JS: s.js, MaxUpload: maxUpload, Now: s.now}
+	return nil
+}
+
 func (s *system) describe() string {
 	if s.embedded == nil {
 		return s.nc.ConnectedUrlRedacted()
@@ -329,6 +349,8 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		var stop func(context.Context)
 		var err error
 		switch k {
+		case "ingest":
+			stop, err = s.startIngest(ctx)
 		case "minutes":
 			stop, err = s.startMinutes(ctx)
 		case "publish":

@@ -13,7 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"tinnhiem/dossier"
+	"tinnhiem/ingest"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 	"tinnhiem/minutes"
@@ -30,6 +33,12 @@ type Server struct {
 	Now      func() time.Time
 	Ready    func(ctx context.Context) error
 	TokenTTL time.Duration
+
+	// Documents (Ingest).
+	JS      jetstream.JetStream
+	Ingest  *ingest.Receiver
+	Docs    *ingest.Documents
+	Uploads jetstream.ObjectStore
 
 	// Tally and minutes.
 	Tallies   *minutes.Tallies
@@ -49,6 +58,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/rounds", s.authed(s.importRound))
 	mux.Handle("GET /api/v1/rounds/{round}", s.authed(s.getRound))
 	mux.Handle("GET /api/v1/rounds/{round}/audit", s.authed(s.roundAudit))
+
+	mux.Handle("POST /api/v1/rounds/{round}/documents", s.authed(s.uploadDocuments))
+	mux.Handle("GET /api/v1/documents/{id}", s.authed(s.getDocument))
+	mux.Handle("GET /api/v1/documents/{id}/file", s.authed(s.downloadDocument))
+	mux.Handle("POST /api/v1/documents/{id}/review", s.authed(s.reviewDocument))
 
 	mux.Handle("POST /api/v1/rounds/{round}/tally", s.authed(s.importTally))
 	mux.Handle("GET /api/v1/rounds/{round}/tally", s.authed(s.showTally))

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"tinnhiem/ingest"
+	"tinnhiem/ingest/pdftext"
+	"tinnhiem/internal/bus"
+)
+
+// startIngest runs the ingest workers: each file is read by a child process of this binary
+// (`tinnhiem extract`) under memory and CPU limits, so a hostile PDF can only kill the child.
+func (s *system) startIngest(ctx context.Context) (func(context.Context), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	objects, err := s.js.ObjectStore(ctx, bus.ObjectUploads)
+	if err != nil {
+		return nil, err
+	}
+	docsKV, err := s.js.KeyValue(ctx, bus.BucketDocuments)
+	if err != nil {
+		return nil, err
+	}
+	w := &ingest.Worker{
+		JS: s.js, Objects: objects, Docs: ingest.NewDocuments(docsKV), Rounds: s.rounds, Audit: s.audit,
+		Sandbox: pdftext.Sandbox{
+			Exe:      exe,
+			MemLimit: envInt64(s.getenv, "TINNHIEM_EXTRACT_MEM", 512<<20),
+			CPUTime:  time.Duration(envInt64(s.getenv, "TINNHIEM_EXTRACT_CPU_SECONDS", 30)) * time.Second,
+			Timeout:  time.Duration(envInt64(s.getenv, "TINNHIEM_EXTRACT_TIMEOUT_SECONDS", 45)) * time.Second,
+		},
+		Log:         s.log.With("worker", "ingest"),
+		Concurrency: int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),
+	}
+	return w.Start(ctx)
+}

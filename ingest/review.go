@@ -1,0 +1,82 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/audit"
+)
+
+// ErrNotReviewable is returned when a document's state does not allow the review asked for.
+var ErrNotReviewable = errors.New("document cannot be reviewed")
+
+// Review is a person's confirmation of a document's kind and nominee.
+type Review struct {
+	Kind    dossier.Kind
+	Nominee string
+	By      string
+	Note    string
+}
+
+// ApplyReview confirms (or corrects) the kind and nominee of a document that needs review or
+// carries a warning. The deadline is judged again on the original receipt time. The new
+// revision is stored, audited and published for the dossier projection.
+func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, log *audit.Log, r dossier.Round, id string, rv Review, now time.Time) (dossier.Document, error) {
+	d, rev, err := docs.Get(ctx, id)
+	if err != nil {
+		return dossier.Document{}, err
+	}
+	if d.Round != r.ID {
+		return dossier.Document{}, ErrNotFound
+	}
+	switch {
+	case d.Status == dossier.StatusNeedsReview, d.Status == dossier.StatusAccepted, d.Status == dossier.StatusLate:
+	case d.Status == dossier.StatusRejected && (d.Reason == ReasonUnknownNominee || d.Reason == ReasonKindUncertain):
+	default:
+		return dossier.Document{}, fmt.Errorf("%w: trạng thái %s (%s)", ErrNotReviewable, d.Status, d.Reason)
+	}
+	n, ok := r.Nominee(rv.Nominee)
+	if !ok {
+		return dossier.Document{}, fmt.Errorf("%w: mã người %q không có trong danh sách", ErrNotReviewable, rv.Nominee)
+	}
+	if _, err := dossier.ParseKind(string(rv.Kind)); err != nil {
+		return dossier.Document{}, fmt.Errorf("%w: %v", ErrNotReviewable, err)
+	}
+	d.Kind, d.Nominee = rv.Kind, n.ID
+	d.KindConfidence = 1
+	d.Reason, d.Message = "", ""
+	d.Warnings = slices.DeleteFunc(d.Warnings, func(w string) bool {
+		return w == "kind_mismatch" || w == "nominee_mismatch" || w == ReasonAmbiguousNominee || w == "kind_uncertain"
+	})
+	d.Status = dossier.StatusAccepted
+	if dl, ok := r.DeadlineFor(d.Kind); ok && !dl.OnTime(d.ReceivedAt) {
+		d.Status = dossier.StatusLate
+		d.Message = fmt.Sprintf("Nộp sau hạn: nhận lúc %s, hạn là %s.", r.FormatTime(d.ReceivedAt), r.FormatTime(dl.At))
+	}
+	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
+	d.Revision++
+	if err := docs.Update(ctx, d, rev); err != nil {
+		return dossier.Document{}, err
+	}
+	if d.SHA256 != "" {
+		if vs, vrev, err := docs.Versions(ctx, d.Round, d.Nominee, d.Kind); err == nil {
+			_ = docs.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs, Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, vrev)
+		}
+	}
+	if log != nil {
+		_ = log.Append(ctx, audit.Event{
+			ID: fmt.Sprintf("review-%s-%d", d.ID, d.Revision), Actor: rv.By, Action: "document.review", Round: d.Round, Target: d.ID,
+			Details: map[string]string{"kind": string(d.Kind), "nominee": d.Nominee, "status": d.Status, "note": rv.Note},
+		})
+	}
+	if err := PublishEvent(ctx, js, d, "review"); err != nil {
+		return d, err
+	}
+	return d, nil
+}

@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+)
+
+// ErrNotFound is returned for an unknown document id.
+var ErrNotFound = errors.New("document not found")
+
+// Documents keeps document records (one JSON value per id) and, per round, person and kind,
+// the list of versions received, in the tn_documents bucket.
+type Documents struct {
+	kv jetstream.KeyValue
+}
+
+// NewDocuments wraps the bucket.
+func NewDocuments(kv jetstream.KeyValue) *Documents { return &Documents{kv: kv} }
+
+// NewID returns a document id that sorts by creation time: 12 hex digits of Unix milliseconds
+// followed by 16 random hex digits.
+func NewID(now time.Time) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("d%012x%s", now.UnixMilli(), hex.EncodeToString(b[:]))
+}
+
+// ValidID reports whether s has the shape of a document id (it is used as a key and in subjects).
+func ValidID(s string) bool {
+	if len(s) != 29 || s[0] != 'd' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func docKey(id string) string { return "doc." + id }
+
+// Get returns a document record and its revision, or ErrNotFound.
+func (s *Documents) Get(ctx context.Context, id string) (dossier.Document, uint64, error) {
+	if !ValidID(id) {
+		return dossier.Document{}, 0, ErrNotFound
+	}
+	e, err := s.kv.Get(ctx, docKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return dossier.Document{}, 0, ErrNotFound
+	}
+	if err != nil {
+		return dossier.Document{}, 0, fmt.Errorf("ingest: get document %s: %w", id, err)
+	}
+	var d dossier.Document
+	if err := json.Unmarshal(e.Value(), &d); err != nil {
+		return dossier.Document{}, 0, fmt.Errorf("ingest: decode document %s: %w", id, err)
+	}
+	return d, e.Revision(), nil
+}
+
+// Create stores a new record; it fails if the id exists.
+func (s *Documents) Create(ctx context.Context, d dossier.Document) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Create(ctx, docKey(d.ID), data); err != nil {
+		return fmt.Errorf("ingest: create document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Update replaces a record if it is still at revision rev.
+func (s *Documents) Update(ctx context.Context, d dossier.Document, rev uint64) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Update(ctx, docKey(d.ID), data, rev); err != nil {
+		return fmt.Errorf("ingest: update document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Delete removes a record that never got to the pipeline (a failed upload).
+func (s *Documents) Delete(ctx context.Context, id string) error {
+	return s.kv.Delete(ctx, docKey(id))
+}
+
+// Version is one file received for a person and kind.
+type Version struct {
+	ID         string    `json:"document_id"`
+	SHA256     string    `json:"sha256"`
+	Status     string    `json:"status"`
+	ReceivedAt time.Time `json:"received_at"`
+	File       string    `json:"file"`
+}
+
+func versionsKey(round, nominee string, kind dossier.Kind) string {
+	return "ver." + round + "." + nominee + "." + string(kind)
+}
+
+// Versions lists what was received for a person and kind, oldest first.
+func (s *Documents) Versions(ctx context.Context, round, nominee string, kind dossier.Kind) ([]Version, uint64, error) {
+	e, err := s.kv.Get(ctx, versionsKey(round, nominee, kind))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: versions: %w", err)
+	}
+	var vs []Version
+	if err := json.Unmarshal(e.Value(), &vs); err != nil {
+		return nil, 0, fmt.Errorf("ingest: decode versions: %w", err)
+	}
+	return vs, e.Revision(), nil
+}
+
+// errConflict means another writer changed the versions list first; the caller reads again.
+var errConflict = errors.New("concurrent update")
+
+// AddVersion appends v (or replaces the entry with the same id) if the list is still at rev.
+func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind dossier.Kind, vs []Version, v Version, rev uint64) error {
+	out := make([]Version, 0, len(vs)+1)
+	for _, x := range vs {
+		if x.ID != v.ID {
+			out = append(out, x)
+		}
+	}
+	out = append(out, v)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
+	data, _ := json.Marshal(out)
+	var err error
+	if rev == 0 {
+		_, err = s.kv.Create(ctx, versionsKey(round, nominee, kind), data)
+	} else {
+		_, err = s.kv.Update(ctx, versionsKey(round, nominee, kind), data, rev)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+		return errConflict
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: store versions: %w", err)
+	}
+	return nil
+}
+
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}

@@ -1,0 +1,298 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest/pdftext"
+	"tinnhiem/internal/audit"
+	"tinnhiem/internal/bus"
+)
+
+// ConsumerName is the durable consumer all ingest worker replicas share.
+const ConsumerName = "ingest"
+
+// Worker turns uploaded files into verdicts. Any number of replicas may run: they share one
+// durable pull consumer, so each upload is handled by one of them at a time, and every effect
+// is keyed by document id, so a redelivery is harmless.
+type Worker struct {
+	JS          jetstream.JetStream
+	Objects     jetstream.ObjectStore
+	Docs        *Documents
+	Rounds      *dossier.Rounds
+	Audit       *audit.Log
+	Sandbox     pdftext.Sandbox
+	Log         *slog.Logger
+	Now         func() time.Time
+	Concurrency int           // files handled at once (default 2)
+	MaxDeliver  int           // deliveries before a message is ended as internal_error (default 5)
+	AckWait     time.Duration // default 60s; InProgress keeps long files alive
+	TempDir     string
+}
+
+// Start provisions the consumer and starts consuming. The returned function stops taking new
+// messages, waits for those in hand (or ctx), and returns.
+func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
+	if w.Concurrency <= 0 {
+		w.Concurrency = 2
+	}
+	if w.MaxDeliver <= 0 {
+		w.MaxDeliver = 5
+	}
+	if w.AckWait <= 0 {
+		w.AckWait = time.Minute
+	}
+	if w.Now == nil {
+		w.Now = time.Now
+	}
+	// A message whose deliveries ran out without an answer (e.g. every replica that took it
+	// died) is reported by the server; record it so that no upload waits forever.
+	adv, err := w.subscribeMaxDeliveries()
+	if err != nil {
+		return nil, err
+	}
+	stop, err := bus.Consumer{
+		Stream: bus.StreamIngest, Durable: ConsumerName, Filter: "tn.ingest.*.uploaded",
+		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Concurrency: w.Concurrency, Log: w.Log,
+		Handle: w.handleMsg,
+		GiveUp: func(ctx context.Context, msg jetstream.Msg, cause error) error {
+			var up Uploaded
+			if json.Unmarshal(msg.Data(), &up) != nil || !ValidID(up.DocumentID) {
+				return nil // nothing to record for a malformed message
+			}
+			return w.fail(ctx, up.DocumentID, cause)
+		},
+	}.Start(ctx, w.JS)
+	if err != nil {
+		_ = adv.Unsubscribe()
+		return nil, err
+	}
+	return func(stopCtx context.Context) {
+		stop(stopCtx)
+		_ = adv.Unsubscribe()
+	}, nil
+}
+
+func (w *Worker) handleMsg(ctx context.Context, msg jetstream.Msg) error {
+	var up Uploaded
+	if err := json.Unmarshal(msg.Data(), &up); err != nil || !ValidID(up.DocumentID) {
+		return bus.Permanent(fmt.Errorf("malformed upload message on %s: %v", msg.Subject(), err))
+	}
+	return w.handle(ctx, msg, up)
+}
+
+func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, up Uploaded) error {
+	d, rev, err := w.Docs.Get(ctx, up.DocumentID)
+	if errors.Is(err, ErrNotFound) {
+		return bus.Permanent(fmt.Errorf("no record for document %s", up.DocumentID))
+	}
+	if err != nil {
+		return err
+	}
+	if d.Final() {
+		// A redelivery after the verdict was stored: make sure it was published, nothing more.
+		return w.publish(ctx, d, "verdict")
+	}
+	r, err := w.Rounds.Get(ctx, d.Round)
+	if errors.Is(err, dossier.ErrNotFound) {
+		return w.store(ctx, reject(d, ReasonUnknownRound, "Đợt lấy phiếu "+d.Round+" không còn tồn tại."), rev)
+	}
+	if err != nil {
+		return err
+	}
+
+	ex, err := w.extract(ctx, msg, d)
+	if err != nil {
+		return err
+	}
+	v := Decide(d, r, ex)
+	v.VerdictAt, v.Revision = w.Now().UTC(), 1
+	if v.Status == dossier.StatusAccepted || v.Status == dossier.StatusLate || v.Status == dossier.StatusNeedsReview {
+		if v, err = w.checkDuplicate(ctx, v); err != nil {
+			return err
+		}
+	}
+	return w.store(ctx, v, rev)
+}
+
+// extract copies the file to a temporary file and runs the sandboxed extractor on it, telling
+// the server the message is in progress while it runs.
+func (w *Worker) extract(ctx context.Context, msg jetstream.Msg, d dossier.Document) (Extraction, error) {
+	if d.Size == 0 {
+		return Extraction{Code: pdftext.CodeEmpty}, nil
+	}
+	obj, err := w.Objects.Get(ctx, d.ID)
+	if err != nil {
+		return Extraction{}, fmt.Errorf("ingest: read upload %s: %w", d.ID, err)
+	}
+	defer obj.Close()
+	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*.pdf")
+	if err != nil {
+		return Extraction{}, fmt.Errorf("ingest: temp file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = io.Copy(f, obj)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Extraction{}, fmt.Errorf("ingest: copy upload %s: %w", d.ID, err)
+	}
+
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(w.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				_ = msg.InProgress()
+			}
+		}
+	}()
+	res, err := w.Sandbox.Extract(ctx, f.Name())
+	if code := pdftext.Code(err); code != "" {
+		w.Log.Info("ingest: file refused", "document_id", d.ID, "reason", code, "detail", err)
+		return Extraction{Code: code, Pages: res.Pages}, nil
+	}
+	if err != nil {
+		return Extraction{}, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
+	}
+	if strings.TrimSpace(res.Text) == "" {
+		return Extraction{Code: pdftext.CodeNoTextLayer, Pages: res.Pages}, nil
+	}
+	return Extraction{Pages: res.Pages, Text: res.Text}, nil
+}
+
+// checkDuplicate compares the file with the versions already received for the same person and
+// kind: the same bytes again is a duplicate of the first; otherwise it becomes a new version.
+func (w *Worker) checkDuplicate(ctx context.Context, d dossier.Document) (dossier.Document, error) {
+	if d.Nominee == "" || d.Kind == "" {
+		return d, nil
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		vs, rev, err := w.Docs.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		if err != nil {
+			return d, err
+		}
+		for _, v := range vs {
+			if v.ID != d.ID && v.SHA256 == d.SHA256 && v.Status != dossier.StatusRejected {
+				dup := d
+				dup.Status, dup.Reason, dup.DuplicateOf = dossier.StatusRejected, ReasonDuplicate, v.ID
+				dup.Message = fmt.Sprintf("Tệp trùng với tài liệu đã nộp trước (%s, %s); không lưu thêm phiên bản.", v.File, v.ID)
+				return dup, nil
+			}
+		}
+		err = w.Docs.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs,
+			Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, rev)
+		if errors.Is(err, errConflict) {
+			continue
+		}
+		return d, err
+	}
+	return d, errors.New("ingest: versions list kept changing")
+}
+
+// store saves the verdict, then publishes it. A crash in between is mended by the redelivery,
+// which finds the verdict stored and publishes it again (de-duplicated by message id).
+func (w *Worker) store(ctx context.Context, d dossier.Document, rev uint64) error {
+	if err := w.Docs.Update(ctx, d, rev); err != nil {
+		if isWrongSequence(err) {
+			return errors.New("document record changed during processing")
+		}
+		return err
+	}
+	if w.Audit != nil {
+		_ = w.Audit.Append(ctx, audit.Event{
+			ID: "verdict-" + d.ID, Actor: "ingest", Action: "document.verdict", Round: d.Round, Target: d.ID,
+			Details: map[string]string{"status": d.Status, "kind": string(d.Kind), "nominee": d.Nominee, "reason": d.Reason},
+		})
+	}
+	return w.publish(ctx, d, "verdict")
+}
+
+func (w *Worker) publish(ctx context.Context, d dossier.Document, typ string) error {
+	return PublishEvent(ctx, w.JS, d, typ)
+}
+
+// PublishEvent announces a document's verdict (or review) to the dossier projection; the
+// message id makes a repeated publication of the same revision harmless.
+func PublishEvent(ctx context.Context, js jetstream.JetStream, d dossier.Document, typ string) error {
+	data, err := json.Marshal(dossier.DocumentEvent{Type: typ, Document: d})
+	if err != nil {
+		return err
+	}
+	msg := &nats.Msg{Subject: dossier.DocumentSubject(d.Round), Data: data, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("doc-%s-%d", d.ID, d.Revision))
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("ingest: publish verdict %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// fail records rejected: internal_error for a document the pipeline could not handle.
+func (w *Worker) fail(ctx context.Context, id string, cause error) error {
+	d, rev, err := w.Docs.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if d.Final() {
+		return w.publish(ctx, d, "verdict")
+	}
+	d = reject(d, ReasonInternalError, "Lỗi hệ thống khi xử lý tệp; tệp vẫn được lưu, hãy báo quản trị viên hoặc tải lên lại.")
+	d.VerdictAt, d.Revision = w.Now().UTC(), 1
+	return w.store(ctx, d, rev)
+}
+
+// subscribeMaxDeliveries listens for the server's advisory about a message that ran out of
+// deliveries and records its document as internal_error.
+func (w *Worker) subscribeMaxDeliveries() (*nats.Subscription, error) {
+	nc := w.JS.Conn()
+	subject := "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + bus.StreamIngest + "." + ConsumerName
+	sub, err := nc.QueueSubscribe(subject, "tinnhiem-ingest-advisory", func(m *nats.Msg) {
+		var adv struct {
+			StreamSeq uint64 `json:"stream_seq"`
+		}
+		if json.Unmarshal(m.Data, &adv) != nil || adv.StreamSeq == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := w.JS.Stream(ctx, bus.StreamIngest)
+		if err != nil {
+			return
+		}
+		raw, err := st.GetMsg(ctx, adv.StreamSeq)
+		if err != nil {
+			return
+		}
+		var up Uploaded
+		if json.Unmarshal(raw.Data, &up) != nil {
+			return
+		}
+		if err := w.fail(ctx, up.DocumentID, errors.New("max deliveries")); err != nil {
+			w.Log.Error("ingest: record max-deliveries", "document_id", up.DocumentID, "err", err)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: advisory subscription: %w", err)
+	}
+	return sub, nil
+}
