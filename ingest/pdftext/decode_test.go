@@ -1,0 +1,333 @@
+package pdftext_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"tinnhiem/ingest/pdftext"
+)
+
+// utf16hex writes s as a content-stream hex string of two-byte codes equal to
+// the UTF-16 units (what gofpdf writes with its identity CMap).
+func utf16hex(s string) string {
+	return hexUTF16(s)
+}
+
+// type0 adds a Type0 font with the given /Encoding and ToUnicode program
+// (empty: none) and returns its object number. Glyphs are 500 units wide.
+func (d *doc) type0(encoding, cmap string) int {
+	tu := ""
+	if cmap != "" {
+		tu = fmt.Sprintf("/ToUnicode %d 0 R", d.add(stream("", cmap)))
+	}
+	return d.add(fmt.Sprintf("<< /Type /Font /Subtype /Type0 /BaseFont /TestCID /Encoding %s "+
+		"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /TestCID "+
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>] %s >>", encoding, tu))
+}
+
+func (d *doc) simple(subtype, encoding, cmap string) int {
+	tu := ""
+	if cmap != "" {
+		tu = fmt.Sprintf("/ToUnicode %d 0 R", d.add(stream("", cmap)))
+	}
+	enc := ""
+	if encoding != "" {
+		enc = "/Encoding " + encoding
+	}
+	return d.add(fmt.Sprintf("<< /Type /Font /Subtype /%s /BaseFont /Helvetica %s %s >>", subtype, enc, tu))
+}
+
+func fontRes(n int) string { return fmt.Sprintf("<< /Font << /F1 %d 0 R >> >>", n) }
+
+const identityUCS = "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange"
+
+func onePage(font func(d *doc) int, content string) []byte {
+	d := newDoc()
+	f := font(d)
+	d.page(fontRes(f), content)
+	return d.finish()
+}
+
+func show(s string) string { return "BT /F1 12 Tf 72 700 Td " + s + " Tj ET" }
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name string
+		pdf  []byte
+		want string
+	}{
+		{
+			name: "identity bfrange <0000> <FFFF> <0000> as gofpdf writes it",
+			pdf: onePage(func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) },
+				show(utf16hex("Ảnh hưởng đến Ủy ban Thường vụ"))),
+			want: "Ảnh hưởng đến Ủy ban Thường vụ",
+		},
+		{
+			name: "one-byte codespace with bfchar",
+			pdf: onePage(func(d *doc) int {
+				return d.simple("TrueType", "", toUnicode("1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"+
+					"5 beginbfchar\n<01> <0054>\n<02> <0072>\n<03> <1EA7>\n<04> <006E>\n<05> <0020>\nendbfchar"))
+			}, show("<0102030405010203>")),
+			want: "Trần Trầ",
+		},
+		{
+			name: "two-byte codespace with bfchar",
+			pdf: onePage(func(d *doc) int {
+				return d.type0("/Identity-H", toUnicode("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"+
+					"4 beginbfchar\n<0102> <01AF>\n<0103> <1EDD>\n<0104> <006E>\n<0105> <0067>\nendbfchar"))
+			}, show("<0102010301040105>")),
+			want: "Ường",
+		},
+		{
+			name: "mixed one- and two-byte codespace",
+			pdf: onePage(func(d *doc) int {
+				enc := d.add(stream("/Type /CMap /CMapName /Mixed /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>",
+					"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"+
+						"2 begincodespacerange\n<00> <7F>\n<8000> <FFFF>\nendcodespacerange\n"+
+						"2 begincidrange\n<00> <7F> 0\n<8000> <FFFF> 128\nendcidrange\nendcmap end end"))
+				return d.type0(fmt.Sprintf("%d 0 R", enc), toUnicode("2 begincodespacerange\n<00> <7F>\n<8000> <FFFF>\nendcodespacerange\n"+
+					"1 beginbfrange\n<20> <7E> <0020>\nendbfrange\n2 beginbfchar\n<8001> <1EA0>\n<8002> <01B0>\nendbfchar"))
+			}, show("<41800142800243>")),
+			want: "AẠBưC",
+		},
+		{
+			name: "bfrange start value carries across bytes",
+			pdf: onePage(func(d *doc) int {
+				return d.type0("/Identity-H", toUnicode("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"+
+					"1 beginbfrange\n<00FF> <0102> <1EA0>\nendbfrange"))
+			}, show("<00FF010001010102>")),
+			want: "ẠạẢả",
+		},
+		{
+			name: "bfrange with an array of destinations",
+			pdf: onePage(func(d *doc) int {
+				return d.type0("/Identity-H", toUnicode("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"+
+					"1 beginbfrange\n<0010> <0013> [<0110> <0111> <01B0> <00660069>]\nendbfrange"))
+			}, show("<0010001100120013>")),
+			want: "Đđưfi",
+		},
+		{
+			name: "multi-rune targets and ligature code points",
+			pdf: onePage(func(d *doc) int {
+				return d.type0("/Identity-H", toUnicode("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"+
+					"5 beginbfchar\n<0003> <00660069>\n<0004> <FB01>\n<0005> <006E>\n<0006> <0068>\n<0007> <0020>\nendbfchar"))
+			}, show("<00030005000600070004>")),
+			want: "finh fi",
+		},
+		{
+			name: "WinAnsiEncoding",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				show(`(Caf\351 \223ok\224 \226 \200 \377)`)),
+			want: "Café “ok” – € ÿ",
+		},
+		{
+			name: "MacRomanEncoding",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/MacRomanEncoding", "") },
+				show(`(Caf\216 \322x\323 \207)`)),
+			want: "Café “x” á",
+		},
+		{
+			name: "Differences with Vietnamese glyph names, uniXXXX and uXXXX",
+			pdf: onePage(func(d *doc) int {
+				return d.simple("Type1", "<< /BaseEncoding /WinAnsiEncoding /Differences [1 /Acircumflexdotbelow /ohornhookabove /dcroat /uni1EE9 /u1EF1 /f_i /a.sc /Uhorntilde /Ecircumflexhookabove /Ohorn /abreveacute /uni00410301] >>", "")
+			}, show(`(\001\002\003\004\005\006\007\010\011\012\013\014 AB)`)),
+			want: "ẬởđứựfiaỮỂƠắÁ AB",
+		},
+		{
+			name: "TJ kerning: large negative adjustment is a space, small is not",
+			pdf: onePage(func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) },
+				"BT /F1 12 Tf 72 700 Td ["+utf16hex("Tr")+" -30 "+utf16hex("ần")+" -300 "+utf16hex("Qu")+" -20 "+utf16hex("ốc")+" -1200 "+utf16hex("Hùng")+"] TJ ET"),
+			want: "Trần Quốc Hùng",
+		},
+		{
+			name: "line breaks from Td, TD, T*, ', \" and Tm; Td along the line is a space",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 14 TL 72 700 Td (One) Tj T* (Two) Tj (Three) ' 1 0 (Four) \" 0 -20 TD (Five) Tj 0 -20 Td (Six) Tj 40 0 Td (seven) Tj 1 0 0 1 72 500 Tm (Eight) Tj ET"),
+			want: "One\nTwo\nThree\nFour\nFive\nSix seven\nEight",
+		},
+		{
+			name: "glyphs drawn out of order on one baseline are ordered by position",
+			pdf: onePage(func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) },
+				"BT /F1 12 Tf 72 700 Td "+utf16hex("Tr")+" Tj 18 0 Td "+utf16hex("n")+" Tj ET BT /F1 12 Tf 84 700 Td "+utf16hex("ầ")+" Tj ET"),
+			want: "Trần",
+		},
+		{
+			name: "combining marks drawn as separate glyphs are composed (NFC)",
+			pdf: onePage(func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) },
+				show("<0061030100650302030000200055031B0309>")),
+			want: "áề Ử",
+		},
+		{
+			name: "rotated text",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 0 1 -1 0 300 100 Tm (Rotated text) Tj ET"),
+			want: "Rotated text",
+		},
+		{
+			name: "ActualText replaces the glyphs it covers",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (Ch) Tj /Span << /ActualText (\\376\\377\\036\\351) >> BDC (xx) Tj EMC (c) Tj ET"),
+			want: "Chức",
+		},
+		{
+			name: "inline image data is skipped",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"q BI /W 4 /H 1 /CS /G /BPC 8 ID \x00EI\xff\x01 EI Q "+show("(After the image)")),
+			want: "After the image",
+		},
+		{
+			name: "Type3 font with FontMatrix and Differences",
+			pdf: onePage(func(d *doc) int {
+				return d.add("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 100 100] /FontMatrix [0.01 0 0 0.01 0 0] " +
+					"/CharProcs << >> /Encoding << /Type /Encoding /Differences [65 /Odotbelow /ocircumflexgrave] >> /FirstChar 65 /LastChar 66 /Widths [50 50] >>")
+			}, show("(AB)")),
+			want: "Ọồ",
+		},
+		{
+			name: "no font selected: WinAnsi fallback",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT 72 700 Td (Plain) Tj ET"),
+			want: "Plain",
+		},
+		{
+			name: "content as an array of streams split mid-object",
+			pdf: func() []byte {
+				d := newDoc()
+				f := d.simple("Type1", "/WinAnsiEncoding", "")
+				c1 := d.add(stream("", "BT /F1 12 Tf 72 700 Td (Split"))
+				c2 := d.add(stream("", " content) Tj ET"))
+				n := d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents [%d 0 R %d 0 R] >>", fontRes(f), c1, c2))
+				d.kids = append(d.kids, n)
+				return d.finish()
+			}(),
+			want: "Split content",
+		},
+		{
+			name: "resources inherited from the page tree",
+			pdf: func() []byte {
+				d := newDoc()
+				f := d.simple("Type1", "/WinAnsiEncoding", "")
+				c := d.add(stream("", show("(Inherited)")))
+				n := d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Contents %d 0 R >>", c))
+				d.finish()
+				d.set(2, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 /Resources %s >>", n, fontRes(f)))
+				return d.bytes()
+			}(),
+			want: "Inherited",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := pdftext.Extract(bytes.NewReader(tc.pdf), int64(len(tc.pdf)), pdftext.Limits{})
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if res.Text != tc.want {
+				t.Errorf("text\n got %q\nwant %q", res.Text, tc.want)
+			}
+		})
+	}
+}
+
+// Two pages both name their font /F1, but it is a different font on each:
+// the second page must not reuse the first page's decoding.
+func TestFontNamesArePerPage(t *testing.T) {
+	d := newDoc()
+	f1 := d.simple("Type1", "/WinAnsiEncoding", "")
+	f2 := d.simple("Type1", "<< /Differences [65 /Dcroat 66 /uhornhookabove] >>", "")
+	d.page(fontRes(f1), show("(AB)"))
+	d.page(fontRes(f2), show("(AB)"))
+	pdf := d.finish()
+	res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"AB", "Đử"}; strings.Join(res.PageTexts, "|") != strings.Join(want, "|") {
+		t.Errorf("pages %q, want %q", res.PageTexts, want)
+	}
+	if res.Text != "AB"+pdftext.PageSeparator+"Đử" || res.Pages != 2 {
+		t.Errorf("text %q pages %d", res.Text, res.Pages)
+	}
+}
+
+func formDoc(forms func(d *doc, font int) string) []byte {
+	d := newDoc()
+	f := d.simple("Type1", "/WinAnsiEncoding", "")
+	xobj := forms(d, f)
+	d.page(fmt.Sprintf("<< /Font << /F1 %d 0 R >> /XObject << %s >> >>", f, xobj),
+		"q 1 0 0 1 50 700 cm /Fm1 Do Q BT /F1 12 Tf 50 100 Td (Page text) Tj ET")
+	return d.finish()
+}
+
+func form(res, content string) string {
+	return stream("/Type /XObject /Subtype /Form /BBox [0 0 500 800] /Resources "+res, content)
+}
+
+func TestFormXObjects(t *testing.T) {
+	tests := []struct {
+		name  string
+		pdf   []byte
+		limit int
+		want  string
+	}{
+		{
+			name: "text inside a form, with its own resources",
+			pdf: formDoc(func(d *doc, f int) string {
+				n := d.add(form(fontRes(f), "BT /F1 12 Tf 0 0 Td (Inside the form) Tj ET"))
+				return fmt.Sprintf("/Fm1 %d 0 R", n)
+			}),
+			want: "Inside the form\nPage text",
+		},
+		{
+			name: "nested forms and a form matrix",
+			pdf: formDoc(func(d *doc, f int) string {
+				inner := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 500 800] /Matrix [1 0 0 1 0 -20]",
+					"BT /F1 12 Tf 0 0 Td (Nested form) Tj ET"))
+				outer := d.add(form(fmt.Sprintf("<< /Font << /F1 %d 0 R >> /XObject << /Fm2 %d 0 R >> >>", f, inner),
+					"BT /F1 12 Tf 0 0 Td (Outer form) Tj ET /Fm2 Do"))
+				return fmt.Sprintf("/Fm1 %d 0 R", outer)
+			}),
+			want: "Outer form\nNested form\nPage text",
+		},
+		{
+			name: "a form that draws itself is run once",
+			pdf: formDoc(func(d *doc, f int) string {
+				n := d.add("")
+				d.set(n, form(fmt.Sprintf("<< /Font << /F1 %d 0 R >> /XObject << /Fm1 %d 0 R >> >>", f, n),
+					"BT /F1 12 Tf 0 0 Td (Loop) Tj ET 1 0 0 1 0 -20 cm /Fm1 Do"))
+				return fmt.Sprintf("/Fm1 %d 0 R", n)
+			}),
+			want: "Loop\nPage text",
+		},
+		{
+			name:  "nesting deeper than MaxFormDepth is cut",
+			limit: 3,
+			pdf: formDoc(func(d *doc, f int) string {
+				next := 0
+				for i := 6; i >= 1; i-- {
+					xo := ""
+					if next != 0 {
+						xo = fmt.Sprintf("/XObject << /Fm1 %d 0 R >>", next)
+					}
+					next = d.add(form(fmt.Sprintf("<< /Font << /F1 %d 0 R >> %s >>", f, xo),
+						fmt.Sprintf("BT /F1 12 Tf 0 0 Td (Level %d) Tj ET 1 0 0 1 0 -20 cm /Fm1 Do", i)))
+				}
+				return fmt.Sprintf("/Fm1 %d 0 R", next)
+			}),
+			want: "Level 1\nLevel 2\nLevel 3\nPage text",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := pdftext.Extract(bytes.NewReader(tc.pdf), int64(len(tc.pdf)), pdftext.Limits{MaxFormDepth: tc.limit})
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if res.Text != tc.want {
+				t.Errorf("text\n got %q\nwant %q", res.Text, tc.want)
+			}
+		})
+	}
+}

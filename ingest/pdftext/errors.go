@@ -1,0 +1,72 @@
+package pdftext
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Reason codes carried by *Error. They are part of the upload contract (the
+// "reason" field staff and scripts see), so they never change spelling.
+const (
+	CodeEmpty        = "empty"
+	CodeNotPDF       = "not_pdf"
+	CodeEncrypted    = "encrypted"
+	CodeCorrupt      = "corrupt"
+	CodeTooComplex   = "too_complex"
+	CodeTooManyPages = "too_many_pages"
+	CodeNoTextLayer  = "no_text_layer"
+)
+
+// Error is a rejection of one file with a reason code. Err says what was
+// found, for logs; Message(Code) is what a person is shown.
+type Error struct {
+	Code string
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return "pdftext: " + e.Code
+	}
+	return "pdftext: " + e.Code + ": " + e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code returns the reason code of err, or "" when err carries none (a
+// failure of the worker itself rather than a verdict on the file).
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// Message returns the Vietnamese sentence shown to staff for a reason code.
+func Message(code string) string {
+	switch code {
+	case CodeEmpty:
+		return "Tệp rỗng, không có nội dung."
+	case CodeNotPDF:
+		return "Tệp không phải PDF."
+	case CodeEncrypted:
+		return "Tệp PDF được mã hóa hoặc đặt mật khẩu; đề nghị nộp bản không mã hóa."
+	case CodeCorrupt:
+		return "Tệp PDF bị hỏng hoặc không đọc được."
+	case CodeTooComplex:
+		return "Tệp PDF quá phức tạp hoặc quá lớn để xử lý tự động."
+	case CodeTooManyPages:
+		return "Tệp PDF có quá nhiều trang."
+	case CodeNoTextLayer:
+		return "Tệp PDF không có lớp văn bản (có thể là bản quét); cần người kiểm tra."
+	case "":
+		return ""
+	default:
+		return "Không xử lý được tệp PDF."
+	}
+}
+
+func reject(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
+}

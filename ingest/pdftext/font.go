@@ -1,0 +1,303 @@
+package pdftext
+
+import (
+	"strings"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// A font turns the bytes of a shown string into character codes, and each
+// code into text and an advance width. It is built from the font dictionary
+// alone, so fonts are cached by the dictionary's content: two dictionaries
+// that print the same (same references) decode the same way. The resource
+// name (/F1) is never the key, since it is unique only within one page.
+type font struct {
+	composite bool
+	vertical  bool
+
+	// Composite (Type0) fonts: how bytes split into codes and codes into CIDs.
+	encCMap  *cmap              // nil for Identity-H/V (two-byte codes, CID = code)
+	ucs2     bool               // predefined UCS-2/UTF-16 CMap: the code is the text
+	cidW     map[uint32]float64 // single CIDs from /W
+	cidWR    []cidWidth         // ranges from /W
+	dw       float64
+	vAdvance float64 // vertical advance (DW2[1]) in text space units, negative downwards
+
+	// Simple fonts: text of each byte from the encoding, widths by code.
+	simple    [256]string
+	firstChar int
+	widths    []float64
+	missing   float64
+
+	toUnicode *cmap
+}
+
+type cidWidth struct {
+	lo, hi uint32
+	w      float64
+}
+
+const defaultWidth = 0.5 // em, when a simple font gives no widths
+
+// glyph is one decoded character code.
+type glyph struct {
+	text    string
+	width   float64 // horizontal advance in text space units (per unit font size)
+	isSpace bool    // single-byte code 32, which word spacing (Tw) applies to
+}
+
+// decode walks the codes of s.
+func (f *font) decode(s []byte, fn func(glyph)) {
+	if !f.composite {
+		for _, c := range s {
+			g := glyph{isSpace: c == ' ', width: f.simpleWidth(int(c))}
+			if t, ok := f.unicode(uint32(c), 1); ok {
+				g.text = t
+			} else {
+				g.text = f.simple[c]
+			}
+			fn(g)
+		}
+		return
+	}
+	for len(s) > 0 {
+		var code uint32
+		var n int
+		switch {
+		case f.encCMap != nil:
+			code, n = f.encCMap.split(s)
+		default:
+			n = min(2, len(s))
+			code = codeValue(s[:n])
+		}
+		cid := code
+		if f.encCMap != nil && len(f.encCMap.cidRange) > 0 {
+			if c, ok := f.encCMap.cidOf(code, n); ok {
+				cid = c
+			} else {
+				cid = 0
+			}
+		}
+		g := glyph{width: f.cidWidth(cid), isSpace: n == 1 && code == ' '}
+		if t, ok := f.unicode(code, n); ok {
+			g.text = t
+		} else if f.ucs2 {
+			g.text = decodeUTF16BE(s[:n])
+		}
+		fn(g)
+		s = s[n:]
+	}
+}
+
+func (f *font) unicode(code uint32, n int) (string, bool) {
+	if f.toUnicode == nil {
+		return "", false
+	}
+	return f.toUnicode.lookup(code, n)
+}
+
+func (f *font) simpleWidth(code int) float64 {
+	i := code - f.firstChar
+	if i >= 0 && i < len(f.widths) {
+		return f.widths[i]
+	}
+	return f.missing
+}
+
+func (f *font) cidWidth(cid uint32) float64 {
+	if w, ok := f.cidW[cid]; ok {
+		return w
+	}
+	for i := range f.cidWR {
+		if cid >= f.cidWR[i].lo && cid <= f.cidWR[i].hi {
+			return f.cidWR[i].w
+		}
+	}
+	return f.dw
+}
+
+// loadFont builds a font from its dictionary. Missing or malformed parts
+// degrade (default widths, fallback encodings) rather than fail.
+func (ex *extractor) loadFont(v pdf.Value) (*font, error) {
+	key := v.String()
+	if f, ok := ex.fonts[key]; ok {
+		return f, nil
+	}
+	f, err := ex.buildFont(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(ex.fonts) < 4096 {
+		ex.fonts[key] = f
+	}
+	return f, nil
+}
+
+func (ex *extractor) buildFont(v pdf.Value) (*font, error) {
+	f := &font{}
+	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+		m, err := ex.readCMap(tu)
+		if err != nil {
+			return nil, err
+		}
+		f.toUnicode = m
+	}
+	switch v.Key("Subtype").Name() {
+	case "Type0":
+		return f, ex.buildComposite(f, v)
+	case "Type3":
+		ex.buildSimple(f, v, fontMatrixScale(v.Key("FontMatrix")))
+	default:
+		ex.buildSimple(f, v, 0.001)
+	}
+	return f, nil
+}
+
+func fontMatrixScale(m pdf.Value) float64 {
+	if m.Kind() != pdf.Array || m.Len() < 1 {
+		return 0.001
+	}
+	s := m.Index(0).Float64()
+	if s == 0 {
+		return 0.001
+	}
+	if s < 0 {
+		s = -s
+	}
+	return s
+}
+
+func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) {
+	def := "StandardEncoding"
+	if v.Key("Subtype").Name() == "TrueType" {
+		def = "WinAnsiEncoding"
+	}
+	enc := v.Key("Encoding")
+	switch enc.Kind() {
+	case pdf.Name:
+		f.simple = baseEncoding(enc.Name(), def)
+	case pdf.Dict:
+		f.simple = baseEncoding(enc.Key("BaseEncoding").Name(), def)
+		applyDifferences(&f.simple, enc.Key("Differences"))
+	default:
+		f.simple = baseEncoding(def, "")
+	}
+	f.firstChar = int(v.Key("FirstChar").Int64())
+	ws := v.Key("Widths")
+	n := min(ws.Len(), 256)
+	f.widths = make([]float64, n)
+	for i := 0; i < n; i++ {
+		f.widths[i] = ws.Index(i).Float64() * scale
+	}
+	f.missing = v.Key("FontDescriptor").Key("MissingWidth").Float64() * scale
+	if f.missing == 0 {
+		f.missing = defaultWidth
+		if n > 0 {
+			f.missing = 0 // a font with widths: codes without one don't move
+		}
+	}
+}
+
+func applyDifferences(t *[256]string, d pdf.Value) {
+	code := -1
+	n := min(d.Len(), 4096)
+	for i := 0; i < n; i++ {
+		x := d.Index(i)
+		switch x.Kind() {
+		case pdf.Integer, pdf.Real:
+			code = int(x.Float64())
+		case pdf.Name:
+			if code >= 0 && code < 256 {
+				t[code] = glyphText(x.Name())
+				code++
+			}
+		}
+	}
+}
+
+func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
+	f.composite = true
+	f.dw = 1
+	f.vAdvance = -1
+	enc := v.Key("Encoding")
+	switch enc.Kind() {
+	case pdf.Name:
+		name := enc.Name()
+		f.vertical = strings.HasSuffix(name, "-V")
+		switch {
+		case name == "Identity-H" || name == "Identity-V":
+		case strings.Contains(name, "UCS2") || strings.Contains(name, "UTF16"):
+			f.ucs2 = true
+		default:
+			// A predefined CJK CMap we do not carry: split codes like the
+			// ToUnicode map does, if it says how.
+			if f.toUnicode != nil && len(f.toUnicode.spaces) > 0 {
+				f.encCMap = &cmap{spaces: f.toUnicode.spaces}
+			}
+		}
+	case pdf.Stream:
+		m, err := ex.readCMap(enc)
+		if err != nil {
+			return err
+		}
+		f.vertical = m.wmode == 1
+		if len(m.spaces) > 0 {
+			f.encCMap = m
+		}
+	}
+	desc := v.Key("DescendantFonts").Index(0)
+	if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+		f.dw = dw.Float64() / 1000
+	}
+	if dw2 := desc.Key("DW2"); dw2.Len() == 2 {
+		f.vAdvance = dw2.Index(1).Float64() / 1000
+	}
+	f.cidW, f.cidWR = parseW(desc.Key("W"))
+	return nil
+}
+
+// parseW reads a CIDFont /W array: "c [w1 w2 …]" and "cfirst clast w".
+func parseW(w pdf.Value) (map[uint32]float64, []cidWidth) {
+	single := map[uint32]float64{}
+	var out []cidWidth
+	n := min(w.Len(), 1<<17)
+	for i := 0; i < n; {
+		first := w.Index(i)
+		if first.Kind() != pdf.Integer && first.Kind() != pdf.Real {
+			i++
+			continue
+		}
+		c := uint32(max(first.Float64(), 0))
+		if i+1 >= n {
+			break
+		}
+		second := w.Index(i + 1)
+		if second.Kind() == pdf.Array {
+			m := min(second.Len(), 1<<16)
+			for j := 0; j < m; j++ {
+				single[c+uint32(j)] = second.Index(j).Float64() / 1000
+			}
+			i += 2
+			continue
+		}
+		if i+2 >= n {
+			break
+		}
+		last := uint32(max(second.Float64(), 0))
+		out = append(out, cidWidth{lo: c, hi: last, w: w.Index(i+2).Float64() / 1000})
+		i += 3
+	}
+	return single, out
+}
+
+func (ex *extractor) readCMap(v pdf.Value) (*cmap, error) {
+	rd, err := ex.stream(v)
+	if err != nil {
+		return nil, err
+	}
+	m, err := parseCMap(rd)
+	if err != nil && ex.budgetErr(err) {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,154 @@
+package pdftext_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/ingest/pdftext"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the fixtures")
+
+// childArg marks a run of this test binary as the sandbox's child: the
+// sandbox tests use the test binary itself as `tinnhiem`.
+const childArg = "pdftext-child"
+
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == childArg && os.Args[2] == "extract" {
+		if err := pdftext.Main(context.Background(), os.Args[3:], os.Stdout, os.Stderr); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func extractFile(t testing.TB, path string, lim pdftext.Limits) (pdftext.Result, error) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pdftext.Extract(bytes.NewReader(data), int64(len(data)), lim)
+}
+
+// TestGolden extracts every fixture with text and compares with the
+// committed text exactly. -update rewrites the golden files.
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.pdf")
+	n := 0
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "bad-") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			res, err := extractFile(t, f, pdftext.Limits{})
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if !norm.NFC.IsNormalString(res.Text) {
+				t.Error("text is not NFC")
+			}
+			if got := strings.Count(res.Text, "\f") + 1; got != res.Pages || len(res.PageTexts) != res.Pages {
+				t.Errorf("%d pages, %d page texts, %d separators+1", res.Pages, len(res.PageTexts), got)
+			}
+			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(filepath.Base(f), ".pdf")+".txt")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, []byte(res.Text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("golden: %v (run testdata/make-fixtures.sh)", err)
+			}
+			if res.Text != string(want) {
+				t.Errorf("text differs from %s\n got: %q\nwant: %q", golden, res.Text, want)
+			}
+		})
+	}
+	if n < 4 {
+		t.Fatalf("only %d fixtures", n)
+	}
+}
+
+// TestWordsRoundTrip checks, independently of the golden files, that the
+// words of a source text come back exactly from every producer (line wrapping
+// differs between them, the words must not).
+func TestWordsRoundTrip(t *testing.T) {
+	src, err := os.ReadFile("testdata/src/de-nghi-giai-trinh.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Fields(string(src))
+	for _, f := range []string{"testdata/gofpdf-de-nghi-giai-trinh.pdf", "testdata/lo-de-nghi-giai-trinh.pdf"} {
+		res, err := extractFile(t, f, pdftext.Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		got := strings.Fields(strings.ReplaceAll(res.Text, "\f", ""))
+		// gofpdf's footer "Trang 1/1" is not part of the source.
+		if len(got) >= 2 && got[len(got)-2] == "Trang" {
+			got = got[:len(got)-2]
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: words differ\n got: %s\nwant: %s", f, strings.Join(got, " "), strings.Join(want, " "))
+		}
+	}
+}
+
+func TestMarkupRoundTrip(t *testing.T) {
+	src, err := os.ReadFile("testdata/src/bao-cao-tu-danh-gia.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimLeft(line, "# ")
+		line = strings.Trim(line, "_")
+		for _, w := range strings.Fields(line) {
+			if w != "|" {
+				want = append(want, w)
+			}
+		}
+	}
+	for _, f := range []string{"testdata/gofpdf-bao-cao-tu-danh-gia.pdf", "testdata/qpdf-objstm-bao-cao-tu-danh-gia.pdf"} {
+		res, err := extractFile(t, f, pdftext.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range res.PageTexts {
+			lines := strings.Split(p, "\n")
+			if last := lines[len(lines)-1]; strings.HasPrefix(last, "Trang ") {
+				lines = lines[:len(lines)-1] // the footer
+			}
+			got = append(got, strings.Fields(strings.Join(lines, "\n"))...)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: words differ\n got: %s\nwant: %s", f, strings.Join(got, " "), strings.Join(want, " "))
+		}
+	}
+}
+
+func ExampleExtract() {
+	data, _ := os.ReadFile("testdata/lo-de-nghi-giai-trinh.pdf")
+	res, err := pdftext.Extract(bytes.NewReader(data), int64(len(data)), pdftext.Limits{})
+	if err != nil {
+		fmt.Println(pdftext.Code(err), pdftext.Message(pdftext.Code(err)))
+		return
+	}
+	fmt.Println(res.Pages, strings.SplitN(res.Text, "\n", 3)[1])
+	// Output: 1 Ý KIẾN ĐỀ NGHỊ GIẢI TRÌNH
+}
