@@ -191,6 +191,7 @@ const (
 	CodeDuplicateNominee = "duplicate_nominee"
 	CodeRowCount         = "row_count"
 	CodeCountsExceed     = "counts_exceed"
+	CodeCountsShort      = "counts_short"
 	CodeFormat           = "format"
 	CodeTooMany          = "too_many_problems"
 )
@@ -198,8 +199,9 @@ const (
 // problems collects validation findings; it caps the list so a hostile sheet cannot make
 // the answer as large as the sheet.
 type problems struct {
-	list    []Problem
-	dropped int
+	list     []Problem
+	dropped  int
+	warnings []Problem
 }
 
 const maxProblems = 200
@@ -210,6 +212,11 @@ func (ps *problems) add(field, code, format string, args ...any) {
 		return
 	}
 	ps.list = append(ps.list, Problem{Field: field, Code: code, Message: norm.NFC.String(fmt.Sprintf(format, args...))})
+}
+
+// warn records something that does not stop the tally but deserves a look.
+func (ps *problems) warn(field, code, format string, args ...any) {
+	ps.warnings = append(ps.warnings, Problem{Field: field, Code: code, Message: norm.NFC.String(fmt.Sprintf(format, args...))})
 }
 
 func (ps *problems) err(op string) error {
@@ -277,24 +284,36 @@ func BlankRowWords(rule string) string {
 }
 
 // Consequence is what the regulation of the track provides for a person with these
-// flags (DOMAIN.md, "Percentages and thresholds"); "" when no threshold is reached or
-// the track is unknown.
+// flags (DOMAIN.md, "Percentages and thresholds"), for the result report's table; "" when
+// no threshold is reached or the track is unknown.
 func Consequence(track string, f Flags) string {
 	switch track {
 	case TrackParty:
 		switch {
 		case f.TwoThirdsLow:
-			return "Từ 2/3 trở lên tổng số phiếu tín nhiệm thấp: xem xét miễn nhiệm, không chờ hết nhiệm kỳ"
+			return "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"
 		case f.OverHalfLow:
-			return "Trên 1/2 đến dưới 2/3 tổng số phiếu tín nhiệm thấp: không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
+			return "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
 		}
 	case TrackState:
 		switch {
 		case f.TwoThirdsLow:
-			return "Từ 2/3 trở lên tổng số phiếu tín nhiệm thấp: cơ quan, người có thẩm quyền trình miễn nhiệm, bãi nhiệm hoặc phê chuẩn đề nghị miễn nhiệm, cách chức"
+			return "Trình miễn nhiệm / bãi nhiệm"
 		case f.OverHalfLow:
-			return "Trên 1/2 tổng số phiếu tín nhiệm thấp: có thể xin từ chức; nếu không xin từ chức thì trình bỏ phiếu tín nhiệm"
+			return "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"
 		}
+	}
+	return ""
+}
+
+// ThresholdWords names the threshold a person reached, for the flag column of the
+// minutes; "" below both.
+func ThresholdWords(f Flags) string {
+	switch {
+	case f.TwoThirdsLow:
+		return "Tín nhiệm thấp từ 2/3 trở lên"
+	case f.OverHalfLow:
+		return "Tín nhiệm thấp trên 1/2 đến dưới 2/3"
 	}
 	return ""
 }
@@ -368,6 +387,7 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 			Flags:       thresholds(cnt.Thap, den),
 		})
 	}
+	res.Warnings = append(res.Warnings, ps.warnings...)
 	if len(absent) == 0 && a.Present < a.Summoned {
 		res.Warnings = append(res.Warnings, Problem{Field: "absent", Code: CodeAbsent,
 			Message: fmt.Sprintf("Chưa ghi họ tên %d người vắng mặt; biên bản cần danh sách này.", a.Summoned-a.Present)})
@@ -729,6 +749,8 @@ func (ps *problems) takeCounts(in map[string]Counts, cands map[string]Candidate,
 			ps.add(field, CodeCountsExceed, "Tổng số phiếu của %s (%s) là %d (cao %d + tín nhiệm %d + thấp %d + không hợp lệ %d), vượt số phiếu thu vào (%d).", name, id, total, c.Cao, c.TinNhiem, c.Thap, c.Invalid, a.Collected)
 		} else if sum > validBallots && a.InvalidBallots <= a.Collected {
 			ps.add(field, CodeCountsExceed, "Số phiếu hợp lệ của %s (%s) là %d, vượt số phiếu hợp lệ (%d thu vào − %d không hợp lệ = %d).", name, id, sum, a.Collected, a.InvalidBallots, validBallots)
+		} else if total < a.Collected {
+			ps.warn(field, CodeCountsShort, "Tổng số phiếu của %s (%s) là %d (cao %d + tín nhiệm %d + thấp %d + không hợp lệ %d), ít hơn số phiếu thu vào (%d); hãy kiểm tra lại.", name, id, total, c.Cao, c.TinNhiem, c.Thap, c.Invalid, a.Collected)
 		}
 		out[id] = c
 	}

@@ -526,6 +526,18 @@ func TestComputeCountProblems(t *testing.T) {
 	if res.ValidBallots != 8 || res.InvalidBallots != 1 || res.Nominees[0].Counts != (Counts{Cao: 5, TinNhiem: 2, Thap: 1, Invalid: 1, Valid: 8}) {
 		t.Errorf("count tally %+v", res)
 	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %+v", res.Warnings)
+	}
+
+	roster, in = countsInput(map[string]Counts{"n01": ok, "n02": {Cao: 6, Thap: 1}})
+	res, err = Compute(roster, Rules{}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || res.Warnings[0].Field != "nominee n02" || res.Warnings[0].Code != CodeCountsShort {
+		t.Errorf("hand count short of the ballots collected: warnings %+v", res.Warnings)
+	}
 }
 
 func TestComputeNormalisesText(t *testing.T) {
@@ -620,20 +632,25 @@ func TestConsequence(t *testing.T) {
 		want  string
 	}{
 		{TrackParty, none, ""},
-		{TrackParty, half, "không quy hoạch lên chức vụ cao hơn"},
-		{TrackParty, two, "miễn nhiệm, không chờ hết nhiệm kỳ"},
+		{TrackParty, half, "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"},
+		{TrackParty, two, "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"},
 		{TrackState, none, ""},
-		{TrackState, half, "có thể xin từ chức"},
-		{TrackState, two, "miễn nhiệm, bãi nhiệm"},
+		{TrackState, half, "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"},
+		{TrackState, two, "Trình miễn nhiệm / bãi nhiệm"},
 		{"other", two, ""},
 	}
 	for _, tt := range tests {
 		got := Consequence(tt.track, tt.f)
-		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
-			t.Errorf("Consequence(%q, %+v) = %q, want it to say %q", tt.track, tt.f, got, tt.want)
+		if got != tt.want {
+			t.Errorf("Consequence(%q, %+v) = %q, want %q", tt.track, tt.f, got, tt.want)
 		}
 		if got != "" {
 			checkMessage(t, got)
+		}
+	}
+	for f, want := range map[Flags]string{none: "", half: "Tín nhiệm thấp trên 1/2 đến dưới 2/3", two: "Tín nhiệm thấp từ 2/3 trở lên"} {
+		if got := ThresholdWords(f); got != want {
+			t.Errorf("ThresholdWords(%+v) = %q, want %q", f, got, want)
 		}
 	}
 	if Consequence(TrackParty, half) == Consequence(TrackParty, two) || Consequence(TrackState, half) == Consequence(TrackState, two) {
