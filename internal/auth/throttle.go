@@ -21,7 +21,12 @@ type failure struct {
 	last  time.Time
 }
 
-// NewThrottle allows free failed attempts, then waits base, 2·base, … up to max.
+// forgiveAfter is how long a key must stay quiet before its failures are forgotten.
+const forgiveAfter = time.Hour
+
+// NewThrottle allows free failed attempts without delay; from the free-th failure on, the next
+// attempt must wait base, then 2·base, … up to max. Failures are forgotten after a success or
+// an hour without any.
 func NewThrottle(free int, base, max time.Duration) *Throttle {
 	return &Throttle{failures: map[string]*failure{}, free: free, base: base, max: max}
 }
@@ -43,14 +48,17 @@ func (t *Throttle) Fail(key string, now time.Time) int {
 	defer t.mu.Unlock()
 	t.gc(now)
 	f := t.failures[key]
-	if f == nil {
+	if f == nil || now.Sub(f.last) > forgiveAfter {
 		f = &failure{}
 		t.failures[key] = f
 	}
 	f.count++
 	f.last = now
-	if f.count > t.free {
-		d := t.base << min(f.count-t.free-1, 20)
+	// The free-th failure already costs a wait, so that "5 free attempts" means a sixth
+	// attempt right away is refused.
+	threshold := max(t.free, 1)
+	if f.count >= threshold {
+		d := t.base << min(f.count-threshold, 20)
 		if d > t.max || d <= 0 {
 			d = t.max
 		}
@@ -72,7 +80,7 @@ func (t *Throttle) gc(now time.Time) {
 		return
 	}
 	for k, f := range t.failures {
-		if now.Sub(f.last) > time.Hour {
+		if now.Sub(f.last) > forgiveAfter {
 			delete(t.failures, k)
 		}
 	}
