@@ -1,0 +1,339 @@
+package dossier
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"mime/quotedprintable"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// LeadOverdue is the lead of the alert raised once a deadline has passed.
+const LeadOverdue = "overdue"
+
+// Delivery channels and states.
+const (
+	ChannelSubject = "subject" // tn.alert.<round>.<deadline>.<lead> on the ALERTS stream
+	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
+
+	DeliveryPending = "pending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed" // gave up after the last attempt; kept for people to see
+)
+
+// Alert is one raised deadline alert, stored in tn_alerts under its Key. The record carries its
+// own outbox (Deliveries), so that raising the alert and queuing every delivery is one atomic
+// create: nothing raised can be left undelivered by a crash.
+type Alert struct {
+	ID            string        `json:"id"`
+	Round         string        `json:"round"`
+	Title         string        `json:"title"`
+	Organization  string        `json:"organization"`
+	Timezone      string        `json:"timezone"`
+	Deadline      string        `json:"deadline"`
+	DeadlineAt    time.Time     `json:"deadline_at"`
+	DeadlineLocal string        `json:"deadline_local"`
+	Lead          string        `json:"lead"` // the round's notation ("24h") or "overdue"
+	LeadSeconds   int64         `json:"lead_seconds,omitempty"`
+	DueAt         time.Time     `json:"due_at"`
+	RaisedAt      time.Time     `json:"raised_at"`
+	RaisedBy      string        `json:"raised_by,omitempty"`
+	Persons       []AlertPerson `json:"persons"`
+	Deliveries    []Delivery    `json:"deliveries,omitempty"`
+}
+
+// AlertPerson is a person with something missing or owed when the alert was raised.
+type AlertPerson struct {
+	Nominee      string `json:"nominee"`
+	Name         string `json:"name"`
+	Position     string `json:"position,omitempty"`
+	Missing      []Kind `json:"missing"`
+	OpenRequests int    `json:"open_requests"`
+}
+
+// Delivery is one channel of an alert and what happened to it.
+type Delivery struct {
+	Channel       string    `json:"channel"`
+	Target        string    `json:"target"`
+	State         string    `json:"state"`
+	Attempts      int       `json:"attempts"`
+	LastError     string    `json:"last_error,omitempty"`
+	LastAttemptAt time.Time `json:"last_attempt_at,omitzero"`
+	NextAt        time.Time `json:"next_at,omitzero"`
+	SentAt        time.Time `json:"sent_at,omitzero"`
+	LeaseOwner    string    `json:"lease_owner,omitempty"`
+	LeaseUntil    time.Time `json:"lease_until,omitzero"`
+}
+
+// AlertDue names an alert the watcher must raise: a lead time before a deadline, or the
+// deadline's passing.
+type AlertDue struct {
+	Deadline string
+	At       time.Time     // the deadline instant
+	Lead     string        // the round's notation, or LeadOverdue
+	LeadD    time.Duration // 0 for overdue
+	DueAt    time.Time     // At−LeadD, or At for overdue
+}
+
+// Key is the alert's key in tn_alerts and its Nats-Msg-Id: one alert per (round, deadline,
+// deadline instant, lead). The instant is part of it so that moving a deadline brings fresh
+// alerts for the new one.
+func (a AlertDue) Key(round string) string {
+	return round + "." + a.Deadline + "." + strconv.FormatInt(a.At.Unix(), 10) + "." + a.leadToken()
+}
+
+func (a AlertDue) leadToken() string {
+	if a.Lead == LeadOverdue {
+		return LeadOverdue
+	}
+	if a.LeadD%time.Second == 0 {
+		return strconv.FormatInt(int64(a.LeadD/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(a.LeadD.Milliseconds(), 10) + "ms"
+}
+
+// NewAlert builds the alert record: who is missing what at now, and one pending delivery per
+// channel. An alert where nobody misses anything is recorded and published on the subject but
+// not mailed nor sent to the webhook: the board asked to be warned, not to be told all is well.
+func NewAlert(r Round, st *State, due AlertDue, now time.Time, owner string) Alert {
+	a := Alert{
+		ID: due.Key(r.ID), Round: r.ID, Title: r.Title, Organization: r.Organization, Timezone: r.Timezone,
+		Deadline: due.Deadline, DeadlineAt: due.At.UTC(), DeadlineLocal: r.FormatTime(due.At),
+		Lead: due.Lead, LeadSeconds: int64(due.LeadD / time.Second), DueAt: due.DueAt.UTC(),
+		RaisedAt: now.UTC(), RaisedBy: owner, Persons: []AlertPerson{},
+	}
+	for _, ns := range Status(r, st, now).Nominees {
+		if ns.Exempt != "" || ns.Complete {
+			continue
+		}
+		a.Persons = append(a.Persons, AlertPerson{Nominee: ns.Nominee, Name: ns.Name, Position: ns.Position,
+			Missing: ns.Missing, OpenRequests: ns.OpenRequests})
+	}
+	pending := func(channel, target string) Delivery {
+		return Delivery{Channel: channel, Target: target, State: DeliveryPending, NextAt: now.UTC()}
+	}
+	a.Deliveries = []Delivery{pending(ChannelSubject, a.NATSSubject())}
+	if len(a.Persons) > 0 {
+		if r.Notify.Webhook != "" {
+			a.Deliveries = append(a.Deliveries, pending(ChannelWebhook, r.Notify.Webhook))
+		}
+		for _, e := range r.Notify.Emails {
+			a.Deliveries = append(a.Deliveries, pending(ChannelEmail, e))
+		}
+	}
+	return a
+}
+
+// NATSSubject is where the alert is published: tn.alert.<round>.<deadline>.<lead>.
+func (a Alert) NATSSubject() string {
+	lead := LeadOverdue
+	if a.Lead != LeadOverdue {
+		lead = AlertDue{LeadD: time.Duration(a.LeadSeconds) * time.Second}.leadToken()
+	}
+	return "tn.alert." + a.Round + "." + a.Deadline + "." + lead
+}
+
+// Pending reports whether some delivery still waits.
+func (a Alert) Pending() bool {
+	for _, d := range a.Deliveries {
+		if d.State == DeliveryPending {
+			return true
+		}
+	}
+	return false
+}
+
+// DeadlineLabel is the Vietnamese name of a deadline.
+func DeadlineLabel(name string) string {
+	switch name {
+	case DeadlineDossier:
+		return "hạn nộp hồ sơ"
+	case DeadlineExplanationRequest:
+		return "hạn nhận đề nghị giải trình"
+	case DeadlineExplanation:
+		return "hạn nộp báo cáo giải trình"
+	}
+	return "hạn " + name
+}
+
+// DurationLabel says a duration in Vietnamese: "3 ngày", "24 giờ", "1 giờ 30 phút", "45 giây".
+func DurationLabel(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d ngày", d/(24*time.Hour))
+	}
+	var parts []string
+	if h := d / time.Hour; h > 0 {
+		parts = append(parts, fmt.Sprintf("%d giờ", h))
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		parts = append(parts, fmt.Sprintf("%d phút", m))
+	}
+	if s := d % time.Minute / time.Second; s > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d giây", s))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Headline is the alert in one Vietnamese sentence (the mail's subject).
+func (a Alert) Headline() string {
+	var when string
+	if a.Lead == LeadOverdue {
+		when = "Đã quá " + DeadlineLabel(a.Deadline)
+	} else {
+		when = "Còn " + DurationLabel(time.Duration(a.LeadSeconds)*time.Second) + " đến " + DeadlineLabel(a.Deadline)
+	}
+	who := "đủ hồ sơ"
+	if n := len(a.Persons); n > 0 {
+		who = fmt.Sprintf("%d người chưa đủ hồ sơ", n)
+	}
+	return fmt.Sprintf("[tinnhiem] %s: %s — %s", when, who, a.Title)
+}
+
+// Text is the alert as plain Vietnamese text, one paragraph per person (the mail's body).
+func (a Alert) Text() string {
+	var b strings.Builder
+	b.WriteString("Kính gửi Ban Tổ chức,\n\n")
+	fmt.Fprintf(&b, "Đợt lấy phiếu: %s\n", a.Title)
+	fmt.Fprintf(&b, "Tổ chức: %s (mã đợt: %s)\n", a.Organization, a.Round)
+	label := []rune(DeadlineLabel(a.Deadline))
+	label[0] = unicode.ToUpper(label[0])
+	if a.Lead == LeadOverdue {
+		fmt.Fprintf(&b, "%s: %s (giờ %s) — ĐÃ QUÁ HẠN.\n", string(label), a.DeadlineLocal, a.Timezone)
+	} else {
+		left := a.DeadlineAt.Sub(a.RaisedAt).Round(time.Minute)
+		fmt.Fprintf(&b, "%s: %s (giờ %s) — cảnh báo trước %s, còn khoảng %s.\n", string(label), a.DeadlineLocal, a.Timezone,
+			DurationLabel(time.Duration(a.LeadSeconds)*time.Second), DurationLabel(left))
+	}
+	b.WriteString("\n")
+	if len(a.Persons) == 0 {
+		b.WriteString("Tất cả người được lấy phiếu đã đủ hồ sơ.\n")
+	} else {
+		fmt.Fprintf(&b, "Có %d người chưa đủ hồ sơ:\n", len(a.Persons))
+		for i, p := range a.Persons {
+			b.WriteString("\n")
+			fmt.Fprintf(&b, "%d. %s (mã %s)", i+1, p.Name, p.Nominee)
+			if p.Position != "" {
+				fmt.Fprintf(&b, " — %s", p.Position)
+			}
+			b.WriteString("\n")
+			if len(p.Missing) > 0 {
+				labels := make([]string, len(p.Missing))
+				for j, k := range p.Missing {
+					labels[j] = k.Label()
+				}
+				fmt.Fprintf(&b, "   Còn thiếu: %s\n", strings.Join(labels, "; "))
+			}
+			if p.OpenRequests > 0 {
+				fmt.Fprintf(&b, "   Chưa giải trình: %d đề nghị giải trình\n", p.OpenRequests)
+			}
+		}
+	}
+	loc, err := time.LoadLocation(a.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	fmt.Fprintf(&b, "\nCảnh báo lập lúc %s.\n", a.RaisedAt.In(loc).Format("15:04 02/01/2006"))
+	fmt.Fprintf(&b, "Xem tình trạng hồ sơ: tinnhiem status --round %s\n", a.Round)
+	b.WriteString("\n-- \nThư tự động của hệ thống tinnhiem, xin không trả lời thư này.\n")
+	return b.String()
+}
+
+// Email composes the RFC 5322 message of the alert for one recipient: UTF-8 subject encoded per
+// RFC 2047, quoted-printable UTF-8 body, CRLF line ends.
+func (a Alert) Email(from, to string, now time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	h("From", from)
+	h("To", to)
+	h("Subject", mime.QEncoding.Encode("utf-8", a.Headline()))
+	h("Date", now.Format(time.RFC1123Z))
+	h("Message-ID", "<"+a.ID+"."+hex.EncodeToString(sha256Sum(to)[:4])+"@tinnhiem>")
+	h("MIME-Version", "1.0")
+	h("Content-Type", "text/plain; charset=utf-8")
+	h("Content-Transfer-Encoding", "quoted-printable")
+	h("X-Tinnhiem-Alert", a.ID)
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	if _, err := qp.Write([]byte(strings.ReplaceAll(a.Text(), "\n", "\r\n"))); err != nil {
+		return nil, fmt.Errorf("dossier: encode mail: %w", err)
+	}
+	if err := qp.Close(); err != nil {
+		return nil, fmt.Errorf("dossier: encode mail: %w", err)
+	}
+	b.WriteString("\r\n")
+	return b.Bytes(), nil
+}
+
+func sha256Sum(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+// webhookPerson adds the Vietnamese labels of what is missing.
+type webhookPerson struct {
+	AlertPerson
+	MissingLabels []string `json:"missing_labels"`
+}
+
+// WebhookBody is the JSON posted to a round's webhook.
+func (a Alert) WebhookBody(sentAt time.Time) ([]byte, error) {
+	persons := make([]webhookPerson, len(a.Persons))
+	for i, p := range a.Persons {
+		persons[i] = webhookPerson{AlertPerson: p, MissingLabels: make([]string, len(p.Missing))}
+		for j, k := range p.Missing {
+			persons[i].MissingLabels[j] = k.Label()
+		}
+	}
+	body := struct {
+		Event         string          `json:"event"`
+		ID            string          `json:"id"`
+		Round         string          `json:"round"`
+		Title         string          `json:"title"`
+		Organization  string          `json:"organization"`
+		Deadline      string          `json:"deadline"`
+		DeadlineAt    time.Time       `json:"deadline_at"`
+		DeadlineLocal string          `json:"deadline_local"`
+		Lead          string          `json:"lead"`
+		RaisedAt      time.Time       `json:"raised_at"`
+		SentAt        time.Time       `json:"sent_at"`
+		Headline      string          `json:"headline"`
+		Complete      bool            `json:"complete"`
+		Persons       []webhookPerson `json:"persons"`
+	}{"alert", a.ID, a.Round, a.Title, a.Organization, a.Deadline, a.DeadlineAt, a.DeadlineLocal, a.Lead, a.RaisedAt,
+		sentAt.UTC(), a.Headline(), len(a.Persons) == 0, persons}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, fmt.Errorf("dossier: encode webhook body: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Sign is the X-Tinnhiem-Signature value of a webhook body: sha256=<hex HMAC-SHA256>.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// EventBody is what the alert subject carries: the alert without its delivery bookkeeping.
+func (a Alert) EventBody() ([]byte, error) {
+	a.Deliveries = nil
+	data, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("dossier: encode alert: %w", err)
+	}
+	return data, nil
+}
