@@ -112,6 +112,11 @@ func thresholds(thap, den int) Flags {
 	if den <= 0 || thap <= 0 {
 		return Flags{}
 	}
+	const small = 1 << 60 // 3*thap and 2*den fit in int64
+	if thap < small/3 && den < small/3 {
+		t, d := int64(thap), int64(den)
+		return Flags{OverHalfLow: 2*t > d, TwoThirdsLow: 3*t >= 2*d}
+	}
 	t, d := big.NewInt(int64(thap)), big.NewInt(int64(den))
 	twice := new(big.Int).Mul(t, big.NewInt(2))
 	thrice := new(big.Int).Mul(t, big.NewInt(3))

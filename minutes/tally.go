@@ -638,21 +638,20 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 	}
 	seen := make(map[int]int, len(s.Rows))
 	for i, row := range s.Rows {
-		where := ballotWhere(row, i)
 		if row.Number <= 0 {
-			ps.add(where, CodeBadCell, "Số phiếu phải là số nguyên dương (%s có số %d).", where, row.Number)
+			ps.add(ballotWhere(row, i), CodeBadCell, "%s: số phiếu phải là số nguyên dương, không phải %d.", ballotLabel(row, i), row.Number)
 		} else if first, dup := seen[row.Number]; dup {
-			ps.add(where, CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (%s và %s).", row.Number, lineWhere(s.Rows[first], first), lineWhere(row, i))
+			ps.add(ballotWhere(row, i), CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (%s và %s).", row.Number, lineWhere(s.Rows[first], first), lineWhere(row, i))
 		} else {
 			seen[row.Number] = i
 		}
 		if len(row.Marks) != len(s.Columns) {
-			ps.add(where, CodeBadCell, "%s có %d ô đánh dấu nhưng bảng có %d cột người được lấy phiếu.", where, len(row.Marks), len(s.Columns))
+			ps.add(ballotWhere(row, i), CodeBadCell, "%s có %d ô đánh dấu nhưng bảng có %d cột người được lấy phiếu.", ballotLabel(row, i), len(row.Marks), len(s.Columns))
 			continue
 		}
 		for j, m := range row.Marks {
 			if m > MarkSpoiled {
-				ps.add(where+", cột "+s.Columns[j], CodeBadCell, "%s, cột %s: giá trị đánh dấu không hợp lệ.", where, s.Columns[j])
+				ps.add(ballotWhere(row, i)+", cột "+s.Columns[j], CodeBadCell, "%s, cột %s: giá trị đánh dấu không hợp lệ; chỉ được 1, 2, 3, x hoặc để trống.", ballotLabel(row, i), s.Columns[j])
 			}
 		}
 	}
@@ -706,6 +705,19 @@ func ballotWhere(row BallotRow, i int) string {
 		return fmt.Sprintf("ballot %d", row.Number)
 	}
 	return lineWhere(row, i)
+}
+
+// ballotLabel names a ballot in a sentence, as ballotWhere does in a Problem's field.
+func ballotLabel(row BallotRow, i int) string {
+	switch {
+	case row.Number > 0 && row.Line > 0:
+		return fmt.Sprintf("Phiếu số %d (dòng %d)", row.Number, row.Line)
+	case row.Number > 0:
+		return fmt.Sprintf("Phiếu số %d", row.Number)
+	case row.Line > 0:
+		return fmt.Sprintf("Dòng %d", row.Line)
+	}
+	return fmt.Sprintf("Phiếu thứ %d", i+1)
 }
 
 func lineWhere(row BallotRow, i int) string {
