@@ -1,0 +1,980 @@
+package ingest
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"tinnhiem/dossier"
+)
+
+// Declared is what the uploader said about a document; empty fields were not declared.
+// Nominee is a roster id (a name is accepted too).
+type Declared struct {
+	Kind    dossier.Kind
+	Nominee string
+}
+
+// Recognition is what the content of a document says about it.
+type Recognition struct {
+	Kind              dossier.Kind
+	KindConfidence    float64  // 0..1
+	Nominee           string   // roster id; "" when none or ambiguous
+	NomineeConfidence float64  // 0..1
+	Candidates        []string // roster ids considered when the nominee is ambiguous
+	Warnings          []string // codes, see the Warn constants
+	MissingCriteria   []string // self-assessment criteria not addressed (CriterionCodes)
+	RequestRef        string   // explanation / request: the request's number, date or subject
+	Reason            string   // rejection code ("unknown_nominee") or ""
+}
+
+// Warning and rejection codes of a Recognition.
+const (
+	WarnKindMismatch     = "kind_mismatch"
+	WarnNomineeMismatch  = "nominee_mismatch"
+	WarnAmbiguousNominee = "ambiguous_nominee"
+	WarnKindUncertain    = "kind_uncertain"
+	// WarnNomineeVariant: the person was found only under a spelling whose diacritics differ from
+	// the roster's — a typo, or somebody else with a similar name.
+	WarnNomineeVariant = "nominee_name_variant"
+	// WarnMissingCriterion is followed by the criterion code.
+	WarnMissingCriterion = "missing_criterion:"
+	ReasonUnknownNominee = "unknown_nominee"
+)
+
+// Confidence below which the kind read from the content is flagged for review.
+const kindUncertainBelow = 0.55
+
+// Recognize reads a document's text and says which kind of dossier document it is and whose.
+// Declared values are kept; where the content clearly says otherwise a warning asks a person to
+// review. It never fails: an unreadable text gives kind "other", low confidences and, with no
+// declared nominee, the rejection reason unknown_nominee.
+func Recognize(text string, roster []Person, declared Declared) Recognition {
+	rz := sharedRecognizer()
+	v := newTextView(text)
+	ks := rz.scoreKinds(v)
+	detected, kconf := ks.best()
+
+	var rec Recognition
+	if declared.Kind != "" {
+		rec.Kind = declared.Kind
+		switch {
+		case detected != declared.Kind && ks.clear(detected, kconf):
+			rec.Warnings = append(rec.Warnings, WarnKindMismatch)
+			rec.KindConfidence = 1 - kconf
+		case detected == declared.Kind:
+			rec.KindConfidence = math.Max(kconf, 0.9)
+		default:
+			rec.KindConfidence = 0.8
+		}
+	} else {
+		rec.Kind = detected
+		rec.KindConfidence = kconf
+		if kconf < kindUncertainBelow {
+			rec.Warnings = append(rec.Warnings, WarnKindUncertain)
+		}
+	}
+
+	// Whose name counts depends on the document's structure, so read it as the content says
+	// unless the content is unsure.
+	cueKind := detected
+	if kconf < kindUncertainBelow && declared.Kind != "" {
+		cueKind = declared.Kind
+	}
+	ro := newRoster(roster)
+	nm := rz.pickNominee(v, ro, cueKind)
+	rz.settleNominee(&rec, ro, nm, declared)
+
+	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
+		rec.MissingCriteria = rz.criteria.missing(v)
+		for _, c := range rec.MissingCriteria {
+			rec.Warnings = append(rec.Warnings, WarnMissingCriterion+c)
+		}
+	}
+	if rec.Kind == dossier.KindExplanation || rec.Kind == dossier.KindExplanationRequest {
+		rec.RequestRef = requestRef(v, rec.Kind)
+	}
+	return rec
+}
+
+// settleNominee combines what the content says with what was declared.
+func (rz *recognizer) settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declared) {
+	ids := func(idx []int) []string {
+		out := make([]string, len(idx))
+		for i, x := range idx {
+			out[i] = ro.people[x].ID
+		}
+		return out
+	}
+	if nm.ambiguous {
+		rec.Candidates = ids(nm.candidates)
+	}
+	if declared.Nominee == "" {
+		switch {
+		case nm.person >= 0:
+			rec.Nominee = ro.people[nm.person].ID
+			rec.NomineeConfidence = nm.conf
+			if nm.variant {
+				rec.Warnings = append(rec.Warnings, WarnNomineeVariant)
+			}
+		case nm.ambiguous:
+			rec.Warnings = append(rec.Warnings, WarnAmbiguousNominee)
+		default:
+			rec.Reason = ReasonUnknownNominee
+		}
+		return
+	}
+	rec.Nominee = declared.Nominee
+	d := ro.resolve(declared.Nominee)
+	if d >= 0 {
+		rec.Nominee = ro.people[d].ID
+	}
+	switch {
+	case nm.person >= 0 && nm.person == d:
+		rec.NomineeConfidence = math.Max(nm.conf, 0.9)
+	case nm.person >= 0 && nm.conf >= 0.5 && nm.score(d) < 0.5*nm.best:
+		rec.Warnings = append(rec.Warnings, WarnNomineeMismatch)
+		rec.NomineeConfidence = 1 - nm.conf
+	case nm.ambiguous && !slices.Contains(nm.candidates, d):
+		rec.Warnings = append(rec.Warnings, WarnNomineeMismatch)
+		rec.NomineeConfidence = 0.3
+	default:
+		rec.NomineeConfidence = 0.8
+	}
+}
+
+// recognizer holds the compiled vocabulary; it is built once and only read.
+type recognizer struct {
+	titles    *phraseSet
+	titleCues []titleCue
+	body      *phraseSet
+	bodyCues  []bodyCue
+	names     *phraseSet
+	nameCues  []nameCue
+	criteria  *criteriaMatcher
+}
+
+var sharedRecognizer = sync.OnceValue(newRecognizer)
+
+func newRecognizer() *recognizer {
+	rz := &recognizer{titleCues: titleCues(), bodyCues: bodyCues(), nameCues: nameCues()}
+	var ph []phrase
+	for _, c := range rz.titleCues {
+		ph = append(ph, newPhrase(c.text))
+	}
+	rz.titles = newPhraseSet(ph)
+	ph = nil
+	for _, c := range rz.bodyCues {
+		ph = append(ph, newPhrase(c.text))
+	}
+	rz.body = newPhraseSet(ph)
+	ph = nil
+	for _, c := range rz.nameCues {
+		ph = append(ph, newPhrase(c.text))
+	}
+	rz.names = newPhraseSet(ph)
+	rz.criteria = newCriteriaMatcher()
+	return rz
+}
+
+// nKinds is the number of kinds scored; kindOrder fixes their order, which breaks ties.
+const nKinds = 5
+
+func kindOrder() [nKinds]dossier.Kind {
+	return [nKinds]dossier.Kind{dossier.KindSelfAssessment, dossier.KindAssetDeclaration,
+		dossier.KindExplanationRequest, dossier.KindExplanation, dossier.KindOther}
+}
+
+func kindIndex(k dossier.Kind) int {
+	for i, x := range kindOrder() {
+		if x == k {
+			return i
+		}
+	}
+	return nKinds - 1
+}
+
+// kindScores is the evidence for each kind; otherTitle records that the document's own title
+// names a kind of paper outside the dossier.
+type kindScores struct {
+	s          [nKinds]float64
+	otherTitle bool
+}
+
+// best returns the kind with most evidence and a confidence from its strength and its lead.
+func (ks kindScores) best() (dossier.Kind, float64) {
+	b, c := -1, -1
+	for i := range ks.s {
+		switch {
+		case b < 0 || ks.s[i] > ks.s[b]:
+			b, c = i, b
+		case c < 0 || ks.s[i] > ks.s[c]:
+			c = i
+		}
+	}
+	best, second := ks.s[b], ks.s[c]
+	if best <= 0 {
+		return dossier.KindOther, 0
+	}
+	conf := best / (best + second) * (1 - math.Exp(-best/4))
+	return kindOrder()[b], conf
+}
+
+// clear reports whether the content says its kind plainly enough to contradict a declaration.
+func (ks kindScores) clear(k dossier.Kind, conf float64) bool {
+	if conf < 0.6 || ks.s[kindIndex(k)] < 4 {
+		return false
+	}
+	return k != dossier.KindOther || ks.otherTitle
+}
+
+// titleCue is a document title. lead marks subject lines ("V/v …") that are a title wherever
+// their line starts with them; generic marks a type such as "THÔNG BÁO" whose subtitle decides.
+type titleCue struct {
+	kind    dossier.Kind
+	text    string
+	w       float64
+	lead    bool
+	generic bool
+}
+
+func titleCues() []titleCue {
+	sa, ad := dossier.KindSelfAssessment, dossier.KindAssetDeclaration
+	rq, ex, ot := dossier.KindExplanationRequest, dossier.KindExplanation, dossier.KindOther
+	c := func(k dossier.Kind, w float64, texts ...string) []titleCue {
+		var out []titleCue
+		for _, t := range texts {
+			out = append(out, titleCue{kind: k, text: t, w: w})
+		}
+		return out
+	}
+	lead := func(k dossier.Kind, w float64, texts ...string) []titleCue {
+		out := c(k, w, texts...)
+		for i := range out {
+			out[i].lead = true
+		}
+		return out
+	}
+	var all []titleCue
+	for _, g := range [][]titleCue{
+		c(sa, 10, "báo cáo tự đánh giá", "bản tự đánh giá", "báo cáo của người được lấy phiếu tín nhiệm",
+			"báo cáo cá nhân của người được lấy phiếu", "bản tự kiểm điểm", "báo cáo tự kiểm điểm",
+			"báo cáo tự nhận xét", "bản tự nhận xét"),
+		c(sa, 9, "báo cáo kiểm điểm", "bản kiểm điểm", "tự nhận xét, đánh giá", "tự đánh giá, nhận xét"),
+		c(sa, 8, "báo cáo kết quả thực hiện chức trách, nhiệm vụ", "tự đánh giá kết quả",
+			"báo cáo đánh giá kết quả thực hiện chức trách"),
+		c(sa, 7, "kiểm điểm cá nhân", "tự kiểm điểm", "tự đánh giá"),
+		c(sa, 6, "kết quả thực hiện chức trách, nhiệm vụ"),
+		c(ad, 10, "bản kê khai tài sản, thu nhập", "bản kê khai tài sản", "mẫu bản kê khai"),
+		c(ad, 9, "kê khai tài sản, thu nhập"),
+		c(ad, 8, "bản kê khai"),
+		c(ad, 7, "kê khai tài sản", "kê khai bổ sung", "kê khai lần đầu", "kê khai hằng năm",
+			"kê khai phục vụ công tác cán bộ"),
+		c(ad, 6, "giải trình nguồn gốc", "biến động tài sản"),
+		c(rq, 10, "đề nghị giải trình", "ý kiến đề nghị giải trình", "phiếu đề nghị giải trình",
+			"văn bản đề nghị giải trình", "chuyển ý kiến đề nghị giải trình", "phiếu ghi ý kiến đề nghị giải trình"),
+		c(rq, 9, "yêu cầu giải trình", "tổng hợp ý kiến đề nghị giải trình", "đề nghị làm rõ"),
+		lead(rq, 10, "v/v đề nghị giải trình", "về việc đề nghị giải trình", "v/v chuyển ý kiến đề nghị giải trình",
+			"về việc chuyển ý kiến đề nghị giải trình", "v/v yêu cầu giải trình", "về việc yêu cầu giải trình",
+			"v/v chuyển đề nghị giải trình", "v/v đề nghị làm rõ"),
+		c(ex, 10, "báo cáo giải trình", "bản giải trình", "báo cáo tiếp thu, giải trình",
+			"trả lời ý kiến đề nghị giải trình", "giải trình ý kiến đề nghị"),
+		c(ex, 9, "văn bản giải trình", "báo cáo trả lời"),
+		c(ex, 8, "tiếp thu, giải trình", "giải trình ý kiến", "giải trình về", "giải trình nội dung"),
+		c(ex, 7, "giải trình"),
+		lead(ex, 10, "v/v giải trình", "về việc giải trình", "v/v trả lời", "về việc trả lời", "v/v báo cáo giải trình"),
+		c(ot, 10, "sơ yếu lý lịch", "báo cáo kết quả lấy phiếu tín nhiệm", "báo cáo kết quả kiểm phiếu",
+			"phiếu lấy phiếu tín nhiệm", "phiếu tín nhiệm"),
+		c(ot, 9, "quyết định", "biên bản", "kế hoạch", "tờ trình", "nghị quyết", "danh sách", "giấy mời",
+			"hướng dẫn", "quy chế", "giấy giới thiệu", "báo cáo tổng kết", "giấy xác nhận", "thông tri",
+			"chỉ thị"),
+		c(ot, 8, "lý lịch", "quy định", "chương trình", "giấy chứng nhận", "bản nhận xét", "nhận xét, đánh giá cán bộ",
+			"đơn đề nghị", "đơn kiến nghị", "đơn tố cáo", "đơn xin", "bảng tổng hợp", "tờ khai",
+			"báo cáo tình hình", "báo cáo chính trị", "kết luận", "lịch sử bản thân"),
+	} {
+		all = append(all, g...)
+	}
+	for _, g := range []struct {
+		text string
+		w    float64
+	}{{"thông báo", 6}, {"công văn", 4}} {
+		all = append(all, titleCue{kind: ot, text: g.text, w: g.w, generic: true})
+	}
+	return all
+}
+
+// bodyCue is wording typical of one kind's content, counted once per document.
+type bodyCue struct {
+	kind dossier.Kind
+	text string
+	w    float64
+}
+
+func bodyCues() []bodyCue {
+	var all []bodyCue
+	add := func(k dossier.Kind, pairs ...any) {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			all = append(all, bodyCue{kind: k, text: pairs[i].(string), w: pairs[i+1].(float64)})
+		}
+	}
+	add(dossier.KindSelfAssessment,
+		"tự đánh giá", 1.5, "tự nhận xét", 1.0, "tự kiểm điểm", 1.5, "ưu điểm", 1.0, "hạn chế", 0.5,
+		"khuyết điểm", 1.0, "biện pháp khắc phục", 1.0, "giải pháp khắc phục", 1.0, "hướng khắc phục", 1.0,
+		"phương hướng", 0.5, "bản thân", 0.7, "tự xếp loại", 1.0, "tự nhận mức", 1.0,
+		"nêu gương", 0.7, "học tập và làm theo", 0.5, "đoàn kết nội bộ", 0.5, "trách nhiệm nêu gương", 0.7)
+	add(dossier.KindAssetDeclaration,
+		"nhà ở", 1.0, "quyền sử dụng đất", 1.5, "tổng thu nhập", 1.5, "người kê khai", 1.0,
+		"người nhận bản kê khai", 2.0, "thông tin mô tả về tài sản", 1.5, "diện tích", 0.5,
+		"giấy chứng nhận quyền sử dụng", 1.0, "kim khí quý", 1.5, "đá quý", 1.0, "ô tô", 0.5, "xe máy", 0.5,
+		"tài khoản ở nước ngoài", 1.5, "tài sản ở nước ngoài", 1.0, "cổ phiếu", 0.7, "trái phiếu", 0.7,
+		"vốn góp", 0.7, "biến động tài sản", 1.5, "tài sản, thu nhập tăng thêm", 1.0, "nơi thường trú", 0.5,
+		"căn cước công dân", 0.5, "con chưa thành niên", 1.0, "thời điểm kê khai", 1.5, "tiền việt nam", 0.7,
+		"ngoại tệ", 0.7, "tổng giá trị", 0.5, "đất ở", 0.7, "các loại đất khác", 0.7, "đất nông nghiệp", 0.5,
+		"công trình xây dựng", 0.7, "tài sản khác", 0.5, "giá trị", 0.3, "năm sinh", 0.3,
+		"cam đoan những thông tin kê khai", 1.5, "kê khai tài sản", 0.5)
+	add(dossier.KindExplanation,
+		"xin giải trình", 2.5, "tôi xin giải trình", 3.0, "giải trình như sau", 2.0, "xin được giải trình", 2.5,
+		"xin báo cáo, giải trình", 2.5, "giải trình cụ thể", 1.0, "tiếp thu", 1.0, "xin tiếp thu", 1.5,
+		"tôi xin báo cáo", 1.0, "người giải trình", 2.0, "theo đề nghị giải trình của", 1.5,
+		"về nội dung thứ", 0.5, "trả lời", 1.0, "xin trân trọng cảm ơn", 0.3, "tôi xin cam đoan", 0.5,
+		"nội dung được đề nghị giải trình", 1.0, "thực hiện đề nghị", 0.7, "xin nghiêm túc", 1.0,
+		"đã được nhận", 0.3, "nhận được văn bản", 0.7)
+	add(dossier.KindExplanationRequest,
+		"đề nghị đồng chí", 1.5, "đề nghị giải trình", 1.5, "nội dung đề nghị giải trình", 2.0,
+		"người được đề nghị giải trình", 3.0, "người đề nghị", 2.0, "giải trình bằng văn bản", 1.5,
+		"có văn bản giải trình", 1.5, "gửi văn bản giải trình", 1.5, "gửi về", 0.5, "trước ngày", 0.7,
+		"ý kiến đề nghị giải trình", 1.5, "chuyển đến đồng chí", 1.5, "chuyển ý kiến", 1.5, "làm rõ", 1.0,
+		"yêu cầu giải trình", 1.5, "đề nghị làm rõ", 1.5, "người ghi phiếu", 1.0, "nơi nhận", 0.5,
+		"đề nghị đ/c", 1.5, "yêu cầu đồng chí", 1.5, "đại biểu", 0.3, "cử tri", 0.3, "để giải trình", 1.0)
+	add(dossier.KindOther,
+		"điều 1", 1.5, "điều 2", 1.0, "căn cứ", 0.3, "kết quả kiểm phiếu", 1.5, "ban kiểm phiếu", 1.5,
+		"số phiếu", 1.0, "quê quán", 1.0, "dân tộc", 0.5, "tôn giáo", 0.5, "số phiếu phát ra", 1.5,
+		"tỷ lệ", 0.5, "thành phần tham dự", 1.0, "chủ trì", 0.5)
+	return all
+}
+
+// bodyCap bounds how much body wording can add to each kind, so that a real title still decides.
+func bodyCap() [nKinds]float64 { return [nKinds]float64{7, 8, 7, 7, 5} }
+
+// otherBase is the evidence "other" starts with: a text must say something to be a dossier paper.
+const otherBase = 1.5
+
+func (rz *recognizer) scoreKinds(v *textView) kindScores {
+	var ks kindScores
+	ks.s[kindIndex(dossier.KindOther)] = otherBase
+	if len(v.toks) == 0 {
+		return ks
+	}
+
+	// Titles: the first title-like occurrence near the top is the document's own title; later
+	// ones are headings or quotations ("theo đề nghị giải trình của …") and weigh little.
+	top := max(220, len(v.toks)/4)
+	var title [nKinds]float64
+	rank0, rank0Line, sub, strong := -1, 0, false, false
+	for _, m := range dropContained(v.find(rz.titles, false)) {
+		c := rz.titleCues[m.id]
+		like := v.titleLike(m, c.lead)
+		var f float64
+		switch {
+		case like && m.t0 < top && rank0 < 0:
+			rank0, rank0Line, f = m.id, v.toks[m.t0].line, 1
+			// A title set apart — in capitals or on a line of its own — is the surest sign there is.
+			if c.w >= 8 && !c.generic && v.standsAlone(m) {
+				strong, f = true, 1.6
+			}
+			if c.kind == dossier.KindOther {
+				ks.otherTitle = true
+			}
+		case like && m.t0 < top && !sub && rz.titleCues[rank0].generic && v.toks[m.t0].line-rank0Line <= 3:
+			sub, f = true, 0.9
+		case like && m.t0 < top:
+			f = 0.3
+		case like || m.t0 < top:
+			f = 0.25
+		default:
+			f = 0.08
+		}
+		k := kindIndex(c.kind)
+		title[k] = math.Max(title[k], c.w*f)
+	}
+
+	var body [nKinds]float64
+	seen := map[int]bool{}
+	for _, m := range dropContained(v.find(rz.body, false)) {
+		if seen[m.id] {
+			continue
+		}
+		seen[m.id] = true
+		c := rz.bodyCues[m.id]
+		body[kindIndex(c.kind)] += c.w
+	}
+	sa := kindIndex(dossier.KindSelfAssessment)
+	body[sa] += float64(len(criteria()) - len(rz.criteria.missing(v)))
+	for i := range ks.s {
+		b := math.Min(body[i], bodyCap()[i])
+		// Under a plain title of another kind, talk of this kind is quotation: a plan lists the
+		// dossier papers, an explanation discusses the assets it explains.
+		if strong && i != kindIndex(rz.titleCues[rank0].kind) {
+			b *= 0.5
+		}
+		ks.s[i] += title[i] + b
+	}
+	return ks
+}
+
+// titleLike reports whether an occurrence stands where a title does: at the start of its line
+// (after any numbering) and on a line in capitals or mostly made of it.
+func (v *textView) titleLike(m span, lead bool) bool {
+	ln := v.lines[v.toks[m.t0].line]
+	off := 0
+	for t := ln.first; t < m.t0; t++ {
+		if !v.isNumbering(t) {
+			off++
+		}
+	}
+	if lead {
+		return off == 0
+	}
+	if off > 3 {
+		return false
+	}
+	if ln.upper+ln.lower > 0 && float64(ln.upper) >= 0.6*float64(ln.upper+ln.lower) {
+		return true
+	}
+	words := 0
+	for t := ln.first; t < ln.end; t++ {
+		if !v.isNumbering(t) {
+			words++
+		}
+	}
+	covered := min(m.t1, ln.end) - m.t0
+	return words > 0 && 2*covered >= words
+}
+
+// standsAlone reports whether a title occurrence is set apart: on a line in capitals, or covering
+// most of its line.
+func (v *textView) standsAlone(m span) bool {
+	ln := v.lines[v.toks[m.t0].line]
+	if ln.upper+ln.lower > 0 && float64(ln.upper) >= 0.6*float64(ln.upper+ln.lower) {
+		return true
+	}
+	words := ln.end - ln.first
+	return words > 0 && 5*(min(m.t1, ln.end)-m.t0) >= 4*words
+}
+
+// isNumbering reports list markers such as "1", "II", "a".
+func (v *textView) isNumbering(t int) bool {
+	w := v.fold[v.toks[t].start:v.toks[t].end]
+	if len(w) == 1 {
+		return true
+	}
+	digits, roman := true, len(w) <= 4
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			digits = false
+		}
+		if r != 'i' && r != 'v' && r != 'x' {
+			roman = false
+		}
+	}
+	return digits || roman
+}
+
+// nameCue is wording that says whose name follows. A role cue tells the part the person plays
+// (declarant, receiver, requester…); a label only introduces a name ("Họ và tên:", "đồng chí").
+type nameCue struct {
+	text   string
+	w      float64 // weight in documents of every kind but a request
+	wReq   float64 // weight in an explanation request
+	label  bool
+	self   bool // the author speaking ("tôi"): cues before it are about somebody else
+	honor  bool // an honorific: the name is mentioned, not signed
+	sig    bool // a signature instruction ("Ký, ghi rõ họ tên")
+	gap    int  // words allowed between the cue and the name
+	column bool // a role that heads a signature column
+	list   bool // introduces a list of names ("Kính gửi: - đồng chí A; - đồng chí B")
+}
+
+func nameCues() []nameCue {
+	var all []nameCue
+	// Roles that head a signature column ("NGƯỜI KÊ KHAI", "T/M BAN TỔ CHỨC").
+	column := func(w, wReq float64, gap int, texts ...string) {
+		for _, t := range texts {
+			all = append(all, nameCue{text: t, w: w, wReq: wReq, gap: gap, column: true})
+		}
+	}
+	role := func(w, wReq float64, gap int, texts ...string) {
+		for _, t := range texts {
+			all = append(all, nameCue{text: t, w: w, wReq: wReq, gap: gap})
+		}
+	}
+	label := func(w float64, gap int, texts ...string) {
+		for _, t := range texts {
+			all = append(all, nameCue{text: t, w: w, wReq: w, gap: gap, label: true})
+		}
+	}
+	self := func(w float64, gap int, texts ...string) {
+		for _, t := range texts {
+			all = append(all, nameCue{text: t, w: w, wReq: w, gap: gap, label: true, self: true})
+		}
+	}
+	label(3, 2, "họ và tên", "họ tên", "họ, chữ đệm và tên", "họ và tên khai sinh")
+	self(4, 2, "tôi tên là", "tên tôi là")
+	self(3, 2, "tôi là")
+	self(2, 0, "tôi")
+	self(3, 3, "tôi ký tên dưới đây", "tôi là người ký tên dưới đây")
+	for _, t := range []string{"đồng chí", "đ/c", "ông", "bà", "đồng chí đại biểu"} {
+		all = append(all, nameCue{text: t, w: 1, wReq: 1, label: true, honor: true})
+	}
+	for _, t := range []string{"ký, ghi rõ họ tên", "ký và ghi rõ họ tên", "ký, ghi rõ họ và tên", "ghi rõ họ tên",
+		"ký tên", "đã ký", "ký và ghi rõ họ, tên", "ký, ghi rõ họ, tên"} {
+		all = append(all, nameCue{text: t, label: true, sig: true, gap: 6})
+	}
+	column(4, 4, 12, "người kê khai", "người kê khai tài sản, thu nhập", "người kê khai tài sản")
+	role(-4, -4, 20, "của người kê khai", "của người kê khai tài sản, thu nhập")
+	role(-5, -5, 12, "vợ hoặc chồng", "vợ/chồng", "chồng hoặc vợ", "con chưa thành niên", "người thân")
+	role(-4, -4, 6, "con đẻ", "con nuôi", "bố đẻ", "mẹ đẻ")
+	column(-6, -6, 20, "người nhận bản kê khai", "người nhận bản kê khai tài sản, thu nhập")
+	column(-4, -4, 12, "người nhận", "người tiếp nhận", "cán bộ tiếp nhận", "người quản lý bản kê khai")
+	column(3, 3, 12, "người được lấy phiếu tín nhiệm", "người được lấy phiếu")
+	column(3, 1, 12, "người báo cáo", "người tự đánh giá", "người viết báo cáo", "người làm báo cáo",
+		"người tự kiểm điểm", "người kiểm điểm", "người viết", "người khai")
+	column(4, 2, 12, "người giải trình", "người viết giải trình", "người làm giải trình")
+	column(6, 6, 12, "người được đề nghị giải trình", "người được yêu cầu giải trình")
+	column(5, 5, 12, "người được đề nghị", "người phải giải trình", "người có trách nhiệm giải trình")
+	role(5, 5, 2, "đề nghị đồng chí", "yêu cầu đồng chí", "đề nghị đ/c", "đề nghị ông", "đề nghị bà")
+	role(3, 4, 2, "đối với đồng chí", "đối với đ/c", "đối với ông", "đối với bà")
+	all = append(all, nameCue{text: "kính gửi", w: -1, wReq: 4, gap: 4, list: true})
+	all = append(all, nameCue{text: "của đồng chí", w: 1, wReq: -1, honor: true})
+	role(-4, -4, 2, "ý kiến của đồng chí", "ý kiến của đại biểu", "ý kiến của ông", "ý kiến của bà",
+		"của đại biểu", "của cử tri")
+	column(-6, -6, 12, "người đề nghị", "người đề nghị giải trình", "người gửi", "người ghi phiếu",
+		"người ghi ý kiến", "người có ý kiến", "người kiến nghị", "người phản ánh", "người tố cáo")
+	column(-4, -4, 12, "người lập", "người lập biểu", "người ghi biên bản", "thủ trưởng cơ quan",
+		"thủ trưởng đơn vị", "xác nhận của", "nhận xét của", "ý kiến nhận xét")
+	column(-3, -3, 12, "thay mặt", "t/m", "k/t", "t/l", "thư ký", "xác nhận")
+	return all
+}
+
+// sigWeight is what signing a document of each kind says: its author is normally the person
+// concerned, but a request is signed by whoever asks.
+func sigWeight() [nKinds]float64 { return [nKinds]float64{3, 2.5, -3, 3, 1} }
+
+// nomineePick is the outcome of looking for the nominee in the text.
+type nomineePick struct {
+	person     int // roster index, -1 for none
+	conf       float64
+	ambiguous  bool
+	candidates []int
+	variant    bool
+	best       float64
+	scores     map[int]float64 // per person, from occurrences that were theirs alone
+}
+
+func (p nomineePick) score(i int) float64 { return p.scores[i] }
+
+// pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
+// per person (or per group of people the spelling cannot tell apart) and takes the clear winner.
+func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind) nomineePick {
+	pick := nomineePick{person: -1, scores: map[int]float64{}}
+	hits := ro.hits(v)
+	if len(hits) == 0 {
+		return pick
+	}
+	ki := kindIndex(kind)
+	req := kind == dossier.KindExplanationRequest
+	cues := dropContained(v.find(rz.names, false))
+	weight := func(c nameCue) float64 {
+		if req {
+			return c.wReq
+		}
+		return c.w
+	}
+	tail := v.tailStart()
+	headEnd := min(60, len(v.toks)/5)
+
+	type group struct {
+		people  []int
+		score   float64
+		exact   bool
+		variant bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	var list struct {
+		ok  bool
+		w   float64
+		end int
+	}
+	for hi, h := range hits {
+		prevEnd := 0
+		if hi > 0 {
+			prevEnd = hits[hi-1].t1
+		}
+		var roleW, labelW float64
+		hasRole, hasLabel, honor, sigMark, cueOnLine, listed := false, false, false, false, false, false
+		nameLine := v.toks[h.t0].line
+		// Cues are in text order; walk back from the name.
+		i, _ := slices.BinarySearchFunc(cues, h.t0, func(c span, t int) int { return c.t0 - t })
+	walk:
+		for j := i - 1; j >= 0; j-- {
+			c := cues[j]
+			if c.t1 > h.t0 {
+				continue
+			}
+			if c.t0 < prevEnd || h.t0-c.t1 > 20 {
+				break
+			}
+			nc := rz.nameCues[c.id]
+			if !nc.sig && v.toks[c.t0].line == nameLine {
+				cueOnLine = true
+			}
+			if h.t0-c.t1 > nc.gap {
+				continue
+			}
+			switch {
+			case nc.sig:
+				sigMark = true
+			case nc.label && !hasLabel && !hasRole:
+				hasLabel, labelW, honor = true, weight(nc), nc.honor
+				if nc.self {
+					// "…, tôi - X": whatever came before is about somebody else.
+					break walk
+				}
+			case !nc.label && !hasRole:
+				hasRole, roleW, listed = true, weight(nc), nc.list
+				honor = honor || nc.honor
+			}
+		}
+		// The next names of an addressee list inherit its role.
+		if !hasRole && list.ok && h.t0-list.end <= 15 {
+			hasRole, roleW, listed = true, list.w, true
+		}
+		list.ok = listed
+		list.w, list.end = roleW, h.t1
+		// In papers a person writes about themself, "đồng chí X" is somebody else — except in the
+		// heading ("Báo cáo tự đánh giá của đồng chí X").
+		if honor && selfAuthored(kind) && h.t0 >= headEnd {
+			labelW, roleW = -0.5, 0
+		}
+		signature := !honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span)
+		if signature && !hasRole {
+			if w, ok := rz.columnRole(v, cues, h.span, weight); ok {
+				hasRole, roleW = true, w
+			}
+		}
+		score := 1.0
+		if hasRole && roleW < 0 {
+			score += roleW
+		} else {
+			score += roleW + labelW
+			if signature || sigMark && !honor && h.t0 >= tail {
+				score += sigWeight()[ki]
+			}
+		}
+		if score > 0 && !h.exact {
+			if h.variant {
+				score *= 0.5
+			} else if v.hasDiacritics() {
+				score *= 0.8
+			}
+		}
+		if debugTrace {
+			fmt.Printf("TRACE hit %q t0=%d role=%v/%v label=%v/%v honor=%v sig=%v sigMark=%v score=%.2f\n",
+				string(v.fold[h.f0:h.f1]), h.t0, hasRole, roleW, hasLabel, labelW, honor, signature, sigMark, score)
+		}
+		key := fmt.Sprint(h.people)
+		g, ok := groups[key]
+		if !ok {
+			g = &group{people: h.people}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.score += score
+		g.exact = g.exact || h.exact
+		g.variant = g.variant || h.variant
+	}
+
+	slices.SortStableFunc(order, func(a, b string) int {
+		switch sa, sb := groups[a].score, groups[b].score; {
+		case sa > sb:
+			return -1
+		case sa < sb:
+			return 1
+		}
+		return 0
+	})
+	for _, k := range order {
+		if g := groups[k]; len(g.people) == 1 {
+			pick.scores[g.people[0]] += g.score
+		}
+	}
+	top := groups[order[0]]
+	if top.score < minNomineeScore {
+		return pick
+	}
+	pick.best = top.score
+	second := 0.0
+	var close []*group
+	for _, k := range order[1:] {
+		g := groups[k]
+		if g.score > second {
+			second = g.score
+		}
+		if g.score > 0 && g.score >= 0.7*top.score {
+			close = append(close, g)
+		}
+	}
+	if len(top.people) > 1 || len(close) > 0 {
+		pick.ambiguous = true
+		set := map[int]bool{}
+		for _, g := range append([]*group{top}, close...) {
+			for _, p := range g.people {
+				set[p] = true
+			}
+		}
+		for i := range ro.people {
+			if set[i] {
+				pick.candidates = append(pick.candidates, i)
+			}
+		}
+		return pick
+	}
+	pick.person = top.people[0]
+	strength := 1 - math.Exp(-top.score/3)
+	sep := 1 - math.Max(second, 0)/top.score
+	pick.conf = strength * (0.6 + 0.4*sep)
+	if !top.exact && top.variant {
+		pick.variant = true
+		pick.conf *= 0.7
+	}
+	return pick
+}
+
+// minNomineeScore is the evidence needed to say whose a document is: one plain mention of the
+// name; a passing "đồng chí X" in somebody's own report is not enough.
+const minNomineeScore = 1.0
+
+const debugTrace = false
+
+// selfAuthored reports the kinds written by the person they concern.
+func selfAuthored(k dossier.Kind) bool {
+	return k == dossier.KindSelfAssessment || k == dossier.KindAssetDeclaration || k == dossier.KindExplanation
+}
+
+// tailStart is the first word of the part of the document where signatures are: the last fifteen
+// lines with words, or the last quarter, whichever starts earlier.
+func (v *textView) tailStart() int {
+	n := 0
+	start := len(v.toks)
+	for l := len(v.lines) - 1; l >= 0 && n < 15; l-- {
+		if v.lines[l].end > v.lines[l].first {
+			n++
+			start = v.lines[l].first
+		}
+	}
+	return min(start, len(v.toks)*3/4)
+}
+
+// signatureLine reports whether a name stands as a signature does: alone on its line (up to a
+// couple of words such as "(đã ký)"), or at either end of a line that joins two signature columns.
+func (v *textView) signatureLine(s span) bool {
+	ln := v.lines[v.toks[s.t0].line]
+	if v.toks[s.t1-1].line != v.toks[s.t0].line {
+		return false
+	}
+	extra := (ln.end - ln.first) - (s.t1 - s.t0)
+	if extra <= 2 {
+		return true
+	}
+	return extra <= 6 && (s.t0 == ln.first || s.t1 == ln.end)
+}
+
+// columnRole reads signature blocks laid out in columns: the role labels stand on one line
+// ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI") and the names on a later one, in the same order.
+func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(nameCue) float64) (float64, bool) {
+	nameLine := v.toks[s.t0].line
+	ln := v.lines[nameLine]
+	for l := nameLine - 1; l >= 0 && l >= nameLine-6; l-- {
+		var roles []span
+		covered := 0
+		for _, c := range cues {
+			nc := rz.nameCues[c.id]
+			if nc.column && v.toks[c.t0].line == l {
+				roles = append(roles, c)
+				covered += c.t1 - c.t0
+			}
+		}
+		// Only a heading line made of roles heads columns; a sentence that mentions a role does not.
+		words := v.lines[l].end - v.lines[l].first
+		switch {
+		case len(roles) == 0 || 2*covered < words:
+			continue
+		case len(roles) == 1:
+			return weight(rz.nameCues[roles[0].id]), true
+		case s.t0 == ln.first && s.t1 < ln.end:
+			return weight(rz.nameCues[roles[0].id]), true
+		case s.t1 == ln.end && s.t0 > ln.first:
+			return weight(rz.nameCues[roles[len(roles)-1].id]), true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// References to a request: a number ("Số: 15-CV/BTC", "số 03/PĐN") and a date
+// ("ngày 02 tháng 12 năm 2028", "02/12/2028").
+var (
+	reNumber   = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:số|so)\s*[:.]?\s*(\d[\p{L}\p{N}/\-._]*)`)
+	reDateText = regexp.MustCompile(`(?i)ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})`)
+	reDateNum  = regexp.MustCompile(`(?:^|\D)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*((?:19|20)\d{2})(?:\D|$)`)
+	reSubject  = regexp.MustCompile(`(?i)^\s*(?:v/v|v\.v\.?|về việc)\s*[:.]?\s*(\S.*)$`)
+)
+
+// requestRef finds what identifies the request: for a request its own number and date, for an
+// explanation the number and date of the request it answers; failing those, a subject line.
+func requestRef(v *textView, kind dossier.Kind) string {
+	lines := strings.Split(v.raw, "\n")
+	if kind == dossier.KindExplanationRequest {
+		n := min(len(lines), 25)
+		var num, date string
+		for _, l := range lines[:n] {
+			if m := reNumber.FindStringSubmatch(l); m != nil && strings.HasPrefix(Fold(l), "so") {
+				num = cleanNumber(m[1])
+				break
+			}
+		}
+		// The header's "…, ngày 02 tháng 12 năm 2028" before any date quoted in the body.
+		for _, l := range lines[:n] {
+			if m := reDateText.FindStringSubmatch(l); m != nil {
+				date = fmtDate(m)
+				break
+			}
+		}
+		for _, l := range lines[:n] {
+			if date == "" {
+				date = findDate(l)
+			}
+		}
+		if ref := joinRef(num, date); ref != "" {
+			return ref
+		}
+		return subjectLine(lines, n)
+	}
+	words := []string{"cong van", "van ban", "phieu", "thong bao", "de nghi", "y kien", "giai trinh",
+		"to trinh", "ke hoach", "yeu cau"}
+	for i, l := range lines {
+		f := Fold(l)
+		if i < 15 && (strings.HasPrefix(f, "so") && reNumber.MatchString(l) || isDateLine(f)) {
+			continue // the explanation's own number or date
+		}
+		ctx := l
+		if i+1 < len(lines) {
+			ctx += " " + lines[i+1]
+		}
+		fc := Fold(ctx)
+		if !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(fc, w) }) {
+			continue
+		}
+		var num, date string
+		at := 0
+		if m := reNumber.FindStringSubmatchIndex(ctx); m != nil && m[2] < len(l)+1 {
+			num = cleanNumber(ctx[m[2]:m[3]])
+			at = m[3]
+		}
+		if num != "" {
+			date = findDate(ctx[at:])
+		} else {
+			date = findDate(l)
+		}
+		if ref := joinRef(num, date); ref != "" {
+			return ref
+		}
+	}
+	if s := subjectLine(lines, min(len(lines), 30)); s != "" {
+		return s
+	}
+	// "BÁO CÁO GIẢI TRÌNH / Về ý kiến đề nghị giải trình của …": the line under the title.
+	for _, l := range lines[:min(len(lines), 30)] {
+		if f := Fold(l); strings.HasPrefix(f, "ve ") || strings.HasPrefix(f, "(ve ") {
+			return clip(strings.Trim(strings.TrimSpace(l), "()"))
+		}
+	}
+	return ""
+}
+
+func isDateLine(f string) bool {
+	i := strings.Index(f, "ngay")
+	return i >= 0 && strings.Contains(f[i:], "thang") && strings.Contains(f[i:], "nam") &&
+		!strings.Contains(f, "de nghi") && !strings.Contains(f, "cong van")
+}
+
+// findDate returns the first date in s as dd/mm/yyyy, or "".
+func findDate(s string) string {
+	t := reDateText.FindStringSubmatchIndex(s)
+	n := reDateNum.FindStringSubmatchIndex(s)
+	switch {
+	case t != nil && (n == nil || t[0] <= n[0]):
+		return fmtDate(reDateText.FindStringSubmatch(s))
+	case n != nil:
+		return fmtDate(reDateNum.FindStringSubmatch(s))
+	}
+	return ""
+}
+
+func fmtDate(m []string) string {
+	return fmt.Sprintf("%02s/%02s/%s", m[1], m[2], m[3])
+}
+
+func cleanNumber(s string) string {
+	return strings.TrimRight(s, "./-_")
+}
+
+func joinRef(num, date string) string {
+	var parts []string
+	if num != "" {
+		parts = append(parts, "số "+num)
+	}
+	if date != "" {
+		parts = append(parts, "ngày "+date)
+	}
+	return strings.Join(parts, " ")
+}
+
+func subjectLine(lines []string, n int) string {
+	for i, l := range lines[:n] {
+		if m := reSubject.FindStringSubmatch(l); m != nil {
+			s := m[1]
+			// A subject often wraps onto the next line.
+			if i+1 < n && strings.TrimSpace(lines[i+1]) != "" && !strings.HasSuffix(strings.TrimSpace(s), ".") &&
+				utf8.RuneCountInString(lines[i+1]) < 80 && !isHeaderLine(lines[i+1]) {
+				s += " " + strings.TrimSpace(lines[i+1])
+			}
+			return clip("V/v " + strings.TrimSpace(s))
+		}
+	}
+	return ""
+}
+
+func isHeaderLine(l string) bool {
+	f := Fold(l)
+	for _, h := range []string{"dang cong san", "cong hoa xa hoi", "doc lap", "kinh gui", "so:", "so "} {
+		if strings.HasPrefix(f, h) {
+			return true
+		}
+	}
+	return strings.Contains(f, "ngay") && strings.Contains(f, "thang") && strings.Contains(f, "nam")
+}
+
+// clip bounds a reference to a readable length and collapses its spacing.
+func clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:160]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,478 @@
+package ingest
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Person is one nominee on the roster of a round. Name is NFC.
+type Person struct {
+	ID   string
+	Name string
+}
+
+// Fold reduces s to the form used for diacritic- and case-insensitive matching: NFC, then
+// compatibility decomposition with every nonspacing mark dropped, đ/Đ → d, lower case, invisible
+// characters (soft hyphen, zero-width spaces) removed and runs of white space collapsed to one
+// space. Both Vietnamese tone-mark placements ("hoà"/"hòa") fold to the same string.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var buf []rune
+	pending := false
+	for _, r := range norm.NFC.String(s) {
+		buf = appendFold(buf[:0], r)
+		for _, x := range buf {
+			if unicode.IsSpace(x) {
+				pending = b.Len() > 0
+				continue
+			}
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			b.WriteRune(x)
+		}
+	}
+	return b.String()
+}
+
+// appendFold appends the folded form of one rune: none for marks and invisible characters,
+// usually one rune, several for compatibility characters such as ligatures.
+func appendFold(dst []rune, r rune) []rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(dst, r)
+	}
+	if isDStroke(r) {
+		return append(dst, 'd')
+	}
+	if isInvisible(r) || unicode.Is(unicode.Mn, r) {
+		return dst
+	}
+	if unicode.IsSpace(r) {
+		return append(dst, ' ')
+	}
+	var tmp [utf8.UTFMax]byte
+	n := utf8.EncodeRune(tmp[:], r)
+	for _, x := range string(norm.NFKD.Bytes(tmp[:n])) {
+		switch {
+		case unicode.Is(unicode.Mn, x):
+		case isDStroke(x):
+			dst = append(dst, 'd')
+		default:
+			dst = append(dst, unicode.ToLower(x))
+		}
+	}
+	return dst
+}
+
+// isDStroke reports the letters that stand for Vietnamese đ. Legacy fonts and hand-typed text
+// often use the Icelandic eth or the African D for it.
+func isDStroke(r rune) bool {
+	switch r {
+	case 'đ', 'Đ', 'Ð', 'ð', 'Ɖ', 'ɖ':
+		return true
+	}
+	return false
+}
+
+// isInvisible reports characters that extraction leaves inside words without meaning a break.
+func isInvisible(r rune) bool {
+	switch r {
+	case '\u00AD', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u180E':
+		return true
+	}
+	return false
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// toneSep separates a syllable's letters from its tone in a syllable key.
+const toneSep = '\x01'
+
+// syllableKey is the diacritic-exact, case-insensitive identity of one syllable. The tone mark is
+// taken off whichever vowel carries it and appended at the end, so the old and new placements
+// ("hoà"/"hòa", "thuỷ"/"thủy") give the same key while "Hùng" and "Hưng" stay apart.
+func syllableKey(s string) string {
+	base := make([]rune, 0, len(s))
+	var tone rune
+	for _, r := range norm.NFD.String(s) {
+		r = unicode.ToLower(r)
+		switch r {
+		case '\u0300', '\u0340':
+			tone = '1' // huyền
+		case '\u0301', '\u0341':
+			tone = '2' // sắc
+		case '\u0303':
+			tone = '3' // ngã
+		case '\u0309':
+			tone = '4' // hỏi
+		case '\u0323':
+			tone = '5' // nặng
+		default:
+			if isDStroke(r) {
+				r = 'đ'
+			}
+			if !isInvisible(r) {
+				base = append(base, r)
+			}
+		}
+	}
+	k := norm.NFC.String(string(base))
+	if tone != 0 {
+		k += string([]rune{toneSep, tone})
+	}
+	return k
+}
+
+// textView is a document's text cut into words, kept twice: folded and concatenated (so that a
+// phrase can be found whatever the spacing, line breaks or hyphenation between its syllables)
+// and exact (so that a match can then be checked diacritic by diacritic).
+type textView struct {
+	raw      string // NFC, line breaks normalised to \n
+	fold     []rune // folded letters of every word, without separators
+	exact    []rune // the lower-case rune behind each folded rune
+	marks    map[int][]rune
+	tokOf    []int32 // word index of each folded rune
+	toks     []token
+	lines    []line
+	letters  int
+	accented int
+}
+
+type token struct {
+	start, end int  // range in fold
+	line       int  // index in lines
+	hardGap    bool // separated from the previous word by more than white space and hyphens
+}
+
+type line struct {
+	first, end   int // word range
+	upper, lower int // letters by case
+}
+
+func newTextView(text string) *textView {
+	raw := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+		"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(norm.NFC.String(text))
+	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
+	cache := map[rune][]rune{}
+	inWord, hard := false, false
+	var buf []rune
+	for _, r := range raw {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// A mark NFC could not compose stays with its letter for the exact comparison.
+			if inWord && len(v.fold) > 0 {
+				p := len(v.fold) - 1
+				v.marks[p] = append(v.marks[p], r)
+				v.accented++
+			}
+		case isWordRune(r):
+			f, ok := cache[r]
+			if !ok {
+				buf = appendFold(buf[:0], r)
+				f = slices.Clone(buf)
+				cache[r] = f
+			}
+			if len(f) == 0 {
+				continue
+			}
+			if !inWord {
+				ln := len(v.lines) - 1
+				v.toks = append(v.toks, token{start: len(v.fold), line: ln, hardGap: hard})
+				v.lines[ln].end = len(v.toks)
+				inWord = true
+			}
+			ln := &v.lines[len(v.lines)-1]
+			if unicode.IsUpper(r) {
+				ln.upper++
+			} else if unicode.IsLower(r) {
+				ln.lower++
+			}
+			low := unicode.ToLower(r)
+			v.letters++
+			if len(f) == 1 && f[0] != low {
+				v.accented++
+			}
+			for i, x := range f {
+				v.fold = append(v.fold, x)
+				if i == 0 && len(f) == 1 {
+					v.exact = append(v.exact, low)
+				} else {
+					v.exact = append(v.exact, x)
+				}
+				v.tokOf = append(v.tokOf, int32(len(v.toks)-1))
+			}
+		case isInvisible(r):
+		default:
+			inWord = false
+			hard = false
+			if r == '\n' {
+				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
+				continue
+			}
+			if !unicode.IsSpace(r) && r != '-' && r != '\u2010' && r != '\u2011' {
+				hard = true
+			}
+		}
+	}
+	for i := range v.toks {
+		if i+1 < len(v.toks) {
+			v.toks[i].end = v.toks[i+1].start
+		} else {
+			v.toks[i].end = len(v.fold)
+		}
+	}
+	return v
+}
+
+// hasDiacritics reports whether the text carries Vietnamese marks at all; text extracted through a
+// broken font map or typed without marks does not, and then only folded matching is possible.
+func (v *textView) hasDiacritics() bool {
+	return v.accented > 0 && v.accented*25 >= v.letters
+}
+
+// lineText is the folded text of one line, words separated by one space.
+func (v *textView) lineText(i int) string {
+	ln := v.lines[i]
+	var b strings.Builder
+	for t := ln.first; t < ln.end; t++ {
+		if t > ln.first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(v.fold[v.toks[t].start:v.toks[t].end]))
+	}
+	return b.String()
+}
+
+// phrase is something to look for: a title, a cue, a person's name.
+type phrase struct {
+	text string
+	fold []rune   // folded syllables, concatenated
+	syl  []int    // folded length of each syllable
+	keys []string // syllableKey of each syllable
+}
+
+func newPhrase(s string) phrase {
+	s = norm.NFC.String(s)
+	p := phrase{text: s}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
+		f := []rune(strings.ReplaceAll(Fold(w), " ", ""))
+		if len(f) == 0 {
+			continue
+		}
+		p.fold = append(p.fold, f...)
+		p.syl = append(p.syl, len(f))
+		p.keys = append(p.keys, syllableKey(w))
+	}
+	return p
+}
+
+// phraseSet indexes phrases by their first folded rune.
+type phraseSet struct {
+	ph      []phrase
+	byFirst map[rune][]int
+}
+
+func newPhraseSet(ph []phrase) *phraseSet {
+	s := &phraseSet{ph: ph, byFirst: map[rune][]int{}}
+	for i, p := range ph {
+		if len(p.fold) > 0 {
+			s.byFirst[p.fold[0]] = append(s.byFirst[p.fold[0]], i)
+		}
+	}
+	return s
+}
+
+// span is one occurrence of a phrase: words [t0,t1), folded runes [f0,f1).
+type span struct {
+	id     int
+	t0, t1 int
+	f0, f1 int
+}
+
+// find returns every occurrence of the set's phrases that starts at a word start and ends at a
+// word end, in text order. With softOnly the words inside an occurrence may be separated only by
+// white space and hyphens (a name does not run across a comma).
+func (v *textView) find(s *phraseSet, softOnly bool) []span {
+	var out []span
+	for t, tk := range v.toks {
+		p0 := tk.start
+		for _, id := range s.byFirst[v.fold[p0]] {
+			f := s.ph[id].fold
+			e := p0 + len(f)
+			if e > len(v.fold) || !slices.Equal(v.fold[p0:e], f) {
+				continue
+			}
+			if e < len(v.fold) && v.tokOf[e] == v.tokOf[e-1] {
+				continue
+			}
+			t1 := int(v.tokOf[e-1]) + 1
+			if softOnly && slices.ContainsFunc(v.toks[t+1:t1], func(x token) bool { return x.hardGap }) {
+				continue
+			}
+			out = append(out, span{id: id, t0: t, t1: t1, f0: p0, f1: e})
+		}
+	}
+	return out
+}
+
+// exactAt reports whether the text at folded position p carries exactly the phrase's diacritics,
+// syllable by syllable, however the text splits or joins its words.
+func (v *textView) exactAt(p int, ph *phrase) bool {
+	var b []rune
+	for i, n := range ph.syl {
+		b = b[:0]
+		for j := p; j < p+n; j++ {
+			b = append(b, v.exact[j])
+			b = append(b, v.marks[j]...)
+		}
+		if syllableKey(string(b)) != ph.keys[i] {
+			return false
+		}
+		p += n
+	}
+	return true
+}
+
+// accentedSpan reports whether the text carries any diacritic in [f0,f1).
+func (v *textView) accentedSpan(f0, f1 int) bool {
+	for j := f0; j < f1; j++ {
+		if v.exact[j] != v.fold[j] || len(v.marks[j]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// dropContained keeps, of overlapping occurrences, those not strictly inside a longer one, so that
+// "người nhận bản kê khai" is not also read as "kê khai". Occurrences with the very same extent
+// are all kept. The result is in text order.
+func dropContained(ms []span) []span {
+	slices.SortFunc(ms, func(a, b span) int {
+		if a.f0 != b.f0 {
+			return a.f0 - b.f0
+		}
+		return b.f1 - a.f1
+	})
+	out := ms[:0]
+	cov := span{f0: -1, f1: -1}
+	for _, m := range ms {
+		if m.f1 <= cov.f1 && (m.f0 != cov.f0 || m.f1 != cov.f1) {
+			continue
+		}
+		out = append(out, m)
+		if m.f1 > cov.f1 {
+			cov = m
+		}
+	}
+	return out
+}
+
+// roster indexes the names of a round's nominees.
+type roster struct {
+	people  []Person
+	names   []phrase // per person
+	set     *phraseSet
+	members [][]int // per phrase of set: the people whose names fold to it
+}
+
+func newRoster(people []Person) *roster {
+	r := &roster{people: people, names: make([]phrase, len(people))}
+	byFold := map[string]int{}
+	var ph []phrase
+	for i, p := range people {
+		r.names[i] = newPhrase(p.Name)
+		if len(r.names[i].fold) == 0 {
+			continue
+		}
+		k := string(r.names[i].fold)
+		id, ok := byFold[k]
+		if !ok {
+			id = len(ph)
+			byFold[k] = id
+			ph = append(ph, r.names[i])
+			r.members = append(r.members, nil)
+		}
+		r.members[id] = append(r.members[id], i)
+	}
+	r.set = newPhraseSet(ph)
+	return r
+}
+
+// nameHit is one occurrence of a roster name in the text.
+type nameHit struct {
+	span
+	people []int // roster indices this occurrence may be
+	exact  bool  // the text's diacritics decided (people then has one entry unless namesakes)
+	// variant: the text carries diacritics here but not the roster's (a typo, or someone else).
+	variant bool
+}
+
+// hits finds every roster name in the text. When several people's names fold alike, only an
+// occurrence written with one of their exact spellings is attributed; any other form stays open
+// between all of them.
+func (r *roster) hits(v *textView) []nameHit {
+	var out []nameHit
+	for _, s := range dropContained(v.find(r.set, true)) {
+		h := nameHit{span: s}
+		for _, i := range r.members[s.id] {
+			if v.exactAt(s.f0, &r.names[i]) {
+				h.people = append(h.people, i)
+			}
+		}
+		if len(h.people) > 0 {
+			h.exact = true
+		} else {
+			h.people = slices.Clone(r.members[s.id])
+			h.variant = v.accentedSpan(s.f0, s.f1)
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// resolve maps a declared nominee — an id, or failing that a name — to a roster index, or -1.
+func (r *roster) resolve(declared string) int {
+	for i, p := range r.people {
+		if p.ID == declared {
+			return i
+		}
+	}
+	key := syllableKeys(declared)
+	found := -1
+	for i := range r.people {
+		if key != "" && syllableKeys(r.people[i].Name) == key {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	if found >= 0 {
+		return found
+	}
+	f := strings.ReplaceAll(Fold(declared), " ", "")
+	for i := range r.people {
+		if f != "" && string(r.names[i].fold) == f {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+func syllableKeys(s string) string {
+	return strings.Join(newPhrase(s).keys, " ")
+}
