@@ -795,6 +795,9 @@ func FuzzParseRound(f *testing.F) {
 	f.Add([]byte("{}"))
 	f.Add([]byte("nominees: [{name: a}, {name: a}]\nvote_date: 2028-01-01\norganization: o\ntitle: t\nsummoned: 1\n"))
 	f.Add([]byte("a: &a [*a, *a]\n"))
+	f.Add([]byte(`{"organization":"X","title":"T","vote_date":"2028-12-15","summoned":"3","nominees":[{"id":"a","name":["A"],"retiring":"x","y":1}]}`))
+	f.Add([]byte("base: &b {name: An}\nnominees:\n  - <<: *b\n    id: a\n  - *b\norganization: O\ntitle: T\nvote_date: 2028-12-15\nsummoned: 2\n"))
+	f.Add([]byte("organization: O\ntitle: T\nvote_date: 2028-12-15\nsummoned: 2\ntimezone: America/New_York\ndeadlines: {dossier: 2028-11-05, explanation: '2028-12-14T23:59'}\nnominees: [{name: \"A\\u0301n\", exempt: \"\"}, {name: B, retiring: true}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
 		r, err := ParseRound(data)
