@@ -117,8 +117,9 @@ func NewAlert(r Round, st *State, due AlertDue, now time.Time, owner string) Ale
 		a.Persons = append(a.Persons, AlertPerson{Nominee: ns.Nominee, Name: ns.Name, Position: ns.Position,
 			Missing: ns.Missing, OpenRequests: ns.OpenRequests})
 	}
+	// No NextAt: due at once, whatever the deliverer's clock says.
 	pending := func(channel, target string) Delivery {
-		return Delivery{Channel: channel, Target: target, State: DeliveryPending, NextAt: now.UTC()}
+		return Delivery{Channel: channel, Target: target, State: DeliveryPending}
 	}
 	a.Deliveries = []Delivery{pending(ChannelSubject, a.NATSSubject())}
 	if len(a.Persons) > 0 {
@@ -256,7 +257,8 @@ func (a Alert) Email(from, to string, now time.Time) ([]byte, error) {
 	h := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	h("From", from)
 	h("To", to)
-	h("Subject", mime.QEncoding.Encode("utf-8", a.Headline()))
+	// Each encoded word on its own folded line keeps header lines short (RFC 5322 §2.2.3).
+	h("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", a.Headline()), "?= =?", "?=\r\n =?"))
 	h("Date", now.Format(time.RFC1123Z))
 	h("Message-ID", "<"+a.ID+"."+hex.EncodeToString(sha256Sum(to)[:4])+"@tinnhiem>")
 	h("MIME-Version", "1.0")
@@ -271,7 +273,6 @@ func (a Alert) Email(from, to string, now time.Time) ([]byte, error) {
 	if err := qp.Close(); err != nil {
 		return nil, fmt.Errorf("dossier: encode mail: %w", err)
 	}
-	b.WriteString("\r\n")
 	return b.Bytes(), nil
 }
 

@@ -171,10 +171,12 @@ type RebuildResult struct {
 	Differences []string `json:"differences"`
 }
 
-// Rebuild replays the stream into a fresh state and compares it with the live one. When they
-// differ and replace is set, the rebuilt state takes the live one's place (CAS on the revision,
-// so a projector writing meanwhile is not overwritten: the rebuild starts again). A live state
-// that is merely behind is given catchUp to apply what is in flight before comparing.
+// Rebuild replays the stream into a fresh state and compares it with the live one. The live
+// state may lag a little (events in flight, or held by another replica), so it is given catchUp
+// to come level before a difference counts. When they differ and replace is set, the rebuilt
+// state takes the live one's place by CAS on the revision: a projector writing meanwhile is not
+// overwritten, the rebuild starts again instead. Anything applied after the replay read the
+// stream is applied again on top by the projector (idempotent).
 func (s *Store) Rebuild(ctx context.Context, round string, replace bool, catchUp time.Duration) (RebuildResult, error) {
 	for attempt := 0; ; attempt++ {
 		rebuilt, err := s.Replay(ctx, round)
@@ -186,7 +188,7 @@ func (s *Store) Rebuild(ctx context.Context, round string, replace bool, catchUp
 			return RebuildResult{}, err
 		}
 		deadline := time.Now().Add(catchUp)
-		for live.Seq < rebuilt.Seq && time.Now().Before(deadline) {
+		for live.Seq <= rebuilt.Seq && !rebuilt.Equal(live) && time.Now().Before(deadline) {
 			select {
 			case <-ctx.Done():
 				return RebuildResult{}, ctx.Err()
@@ -233,14 +235,16 @@ func (s *Store) Decide(ctx context.Context, d RequestDecision) (uint64, error) {
 	return ack.Sequence, nil
 }
 
-// WaitApplied waits until the projection of round has applied stream sequence seq.
-func (s *Store) WaitApplied(ctx context.Context, round string, seq uint64) error {
+// WaitFor polls a round's projection until done(state) holds or ctx ends. With several
+// projector replicas the highest applied sequence says nothing about the messages before it,
+// so callers wait for the effect they expect, not for a sequence.
+func (s *Store) WaitFor(ctx context.Context, round string, done func(*State) bool) error {
 	for {
 		st, _, err := s.State(ctx, round)
 		if err != nil {
 			return err
 		}
-		if st.Seq >= seq {
+		if done(st) {
 			return nil
 		}
 		select {
@@ -249,6 +253,11 @@ func (s *Store) WaitApplied(ctx context.Context, round string, seq uint64) error
 		case <-time.After(40 * time.Millisecond):
 		}
 	}
+}
+
+// DecisionApplied is the WaitFor condition of a decision published at seq.
+func DecisionApplied(request string, seq uint64) func(*State) bool {
+	return func(st *State) bool { return st.Decisions[request].Seq >= seq }
 }
 
 // Alerts returns the alerts raised for a round, oldest deadline and lead first.

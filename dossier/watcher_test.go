@@ -1,0 +1,238 @@
+package dossier
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func dueString(ds []AlertDue) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Deadline+"/"+d.Lead)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestDueAlertsBoundaries(t *testing.T) {
+	r := dzRound(t)
+	dossierAt := r.Deadlines.Dossier.At // 25/11 23:59:59.999999999 in Hanoi = 16:59:59.999999999Z
+	explAt := r.Deadlines.Explanation.At
+	tests := []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"a nanosecond before the 72h window", dossierAt.Add(-72*time.Hour - time.Nanosecond), ""},
+		{"72h window opens", dossierAt.Add(-72 * time.Hour), "dossier/72h"},
+		{"a minute before the 24h window", dossierAt.Add(-24*time.Hour - time.Minute), "dossier/72h"},
+		{"24h window opens", dossierAt.Add(-24 * time.Hour), "dossier/24h"},
+		{"2h window opens", dossierAt.Add(-2 * time.Hour), "dossier/2h"},
+		{"the deadline instant is still on time", dossierAt, "dossier/2h"},
+		{"a nanosecond after: overdue", dossierAt.Add(time.Nanosecond), "dossier/overdue"},
+		{"local midnight after the deadline day", time.Date(2028, 11, 26, 0, 0, 0, 0, r.Location()), "dossier/overdue"},
+		{"explanation deadline 17:00 local, 24h before", time.Date(2028, 12, 11, 17, 0, 0, 0, r.Location()),
+			"dossier/overdue,explanation_request/overdue,explanation/24h"},
+		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,explanation_request/overdue,explanation/2h"},
+		{"17:01 local", explAt.Add(time.Minute), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
+		{"last minute of the vote day", time.Date(2028, 12, 15, 23, 59, 0, 0, r.Location()), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
+		{"after the vote day nothing", time.Date(2028, 12, 16, 0, 0, 0, 0, r.Location()), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dueString(DueAlerts(r, tt.now)); got != tt.want {
+				t.Errorf("DueAlerts at %s = %q, want %q", tt.now.In(r.Location()).Format(time.RFC3339Nano), got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDueAlertsTimeZones(t *testing.T) {
+	// The same round file in two time zones: "2028-11-25" ends at 16:59:59Z in Hanoi and at
+	// 23:59:59Z in UTC, so at 17:00Z one is overdue and the other still has its 24h alert due.
+	now := time.Date(2028, 11, 25, 17, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ tz, want string }{
+		{"Asia/Ho_Chi_Minh", "dossier/overdue"},
+		{"UTC", "dossier/24h"},
+		{"America/New_York", "dossier/24h"}, // ends 04:59:59Z on the 26th
+	} {
+		r, err := ParseRound([]byte(strings.Replace(dzRoundYAML, "Asia/Ho_Chi_Minh", tt.tz, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dueString(DueAlerts(r, now)); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: %q, want %q first", tt.tz, got, tt.want)
+		}
+	}
+}
+
+func TestAlertKeys(t *testing.T) {
+	at := time.Date(2028, 11, 25, 16, 59, 59, 999999999, time.UTC)
+	tests := []struct {
+		due  AlertDue
+		want string
+	}{
+		{AlertDue{Deadline: "dossier", At: at, Lead: "24h", LeadD: 24 * time.Hour}, "r.dossier.1858784399.86400s"},
+		{AlertDue{Deadline: "dossier", At: at, Lead: "1d", LeadD: 24 * time.Hour}, "r.dossier.1858784399.86400s"},
+		{AlertDue{Deadline: "dossier", At: at, Lead: "1.5s", LeadD: 1500 * time.Millisecond}, "r.dossier.1858784399.1500ms"},
+		{AlertDue{Deadline: "explanation", At: at.Add(time.Hour), Lead: LeadOverdue}, "r.explanation.1858787999.overdue"},
+	}
+	for _, tt := range tests {
+		if got := tt.due.Key("r"); got != tt.want {
+			t.Errorf("Key = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestWatcherRaisesOnceAcrossReplicasAndRestarts(t *testing.T) {
+	env := newDZEnv(t)
+	ctx := context.Background()
+	r := env.saveRound(t, dzRound(t))
+	at := r.Deadlines.Dossier.At
+	// n01 complete, n02 missing the asset declaration, n03 exempt.
+	st := NewState(r.ID)
+	for i, d := range []Document{
+		{ID: "a", Nominee: "n01", Kind: KindSelfAssessment, Status: StatusAccepted},
+		{ID: "b", Nominee: "n01", Kind: KindAssetDeclaration, Status: StatusAccepted},
+		{ID: "c", Nominee: "n02", Kind: KindSelfAssessment, Status: StatusAccepted},
+	} {
+		d.Revision, d.ReceivedAt = 1, at.Add(-100*time.Hour)
+		_, _ = st.ApplyDocument(DocumentEvent{Type: EventVerdict, Document: d}, uint64(i+1))
+	}
+	if _, err := env.store.save(ctx, st, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	// Three replicas check at the same instant, 30h before the deadline: one 72h alert in all.
+	now := at.Add(-30 * time.Hour)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var raised []Alert
+	for i := range 3 {
+		w := NewWatcher(env.store, WatcherConfig{Owner: fmt.Sprintf("replica-%d", i)})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			as, err := w.Raise(ctx, []Round{r}, now)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			raised = append(raised, as...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(raised) != 1 || raised[0].Lead != "72h" || raised[0].Deadline != DeadlineDossier {
+		t.Fatalf("three replicas raised %d alerts: %+v", len(raised), raised)
+	}
+	a := raised[0]
+	if len(a.Persons) != 1 || a.Persons[0].Nominee != "n02" || !slices.Equal(a.Persons[0].Missing, []Kind{KindAssetDeclaration}) {
+		t.Errorf("alert persons = %+v; want only n02 missing the asset declaration", a.Persons)
+	}
+
+	// A restarted watcher (fresh memory) raises nothing new at the same time.
+	restarted := NewWatcher(env.store, WatcherConfig{Owner: "restarted"})
+	if as, err := restarted.Raise(ctx, []Round{r}, now.Add(time.Minute)); err != nil || len(as) != 0 {
+		t.Fatalf("restart raised %+v %v", as, err)
+	}
+	// Down from 30h to 1h before the deadline: the 24h alert is skipped, the 2h one raised once.
+	if as, _ := restarted.Raise(ctx, []Round{r}, at.Add(-time.Hour)); len(as) != 1 || as[0].Lead != "2h" {
+		t.Fatalf("after downtime: %+v", as)
+	}
+	if as, _ := restarted.Raise(ctx, []Round{r}, at.Add(-time.Hour+time.Minute)); len(as) != 0 {
+		t.Fatalf("2h raised twice: %+v", as)
+	}
+	// Down across the deadline: overdue raised once on start, however late.
+	later := NewWatcher(env.store, WatcherConfig{})
+	if as, _ := later.Raise(ctx, []Round{r}, at.Add(5*time.Hour)); len(as) != 1 || as[0].Lead != LeadOverdue {
+		t.Fatalf("overdue after downtime: %+v", as)
+	}
+	if as, _ := NewWatcher(env.store, WatcherConfig{}).Raise(ctx, []Round{r}, at.Add(6*time.Hour)); len(as) != 0 {
+		t.Fatalf("overdue raised twice: %+v", as)
+	}
+
+	// The board moves the deadline three days later: alerts follow the new deadline.
+	moved := r
+	moved.Deadlines.Dossier.At = at.Add(72 * time.Hour)
+	as, _ := later.Raise(ctx, []Round{moved}, at.Add(6*time.Hour))
+	if len(as) != 1 || as[0].Lead != "72h" || !as[0].DeadlineAt.Equal(moved.Deadlines.Dossier.At) {
+		t.Fatalf("after moving the deadline: %+v", as)
+	}
+
+	all, err := env.store.Alerts(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leads []string
+	for _, a := range all {
+		leads = append(leads, a.Lead)
+	}
+	if !slices.Equal(leads, []string{"72h", "2h", "overdue", "72h"}) {
+		t.Errorf("stored alerts %v", leads)
+	}
+	if other, err := env.store.Alerts(ctx, "dz-other"); err != nil || len(other) != 0 {
+		t.Errorf("another round's alerts: %+v %v", other, err)
+	}
+}
+
+func TestWatcherRunFollowsRounds(t *testing.T) {
+	env := newDZEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// A clock that stands 90 minutes before the round's dossier deadline.
+	r := dzRound(t)
+	var mu sync.Mutex
+	now := r.Deadlines.Dossier.At.Add(-90 * time.Minute)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	w := NewWatcher(env.store, WatcherConfig{Interval: 20 * time.Millisecond, Now: clock, Owner: "run"})
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+
+	r = env.saveRound(t, r) // imported while the watcher runs: raised without waiting
+	waitAlerts := func(n int) []Alert {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			as, err := env.store.Alerts(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(as) >= n || time.Now().After(deadline) {
+				return as
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if as := waitAlerts(1); len(as) != 1 || as[0].Lead != "2h" || len(as[0].Persons) != 2 {
+		t.Fatalf("alerts after import: %+v", as)
+	}
+	// The clock passes the deadline.
+	mu.Lock()
+	now = r.Deadlines.Dossier.At.Add(time.Second)
+	mu.Unlock()
+	if as := waitAlerts(2); len(as) != 2 || as[1].Lead != LeadOverdue {
+		t.Fatalf("alerts after the deadline: %+v", as)
+	}
+	// Moving the deadline a day later brings the new deadline's alert at once.
+	r2 := r
+	r2.Deadlines.Dossier = Deadline{At: r.Deadlines.Dossier.At.Add(24 * time.Hour), Source: "file"}
+	env.saveRound(t, r2)
+	as := waitAlerts(3)
+	if len(as) != 3 || as[2].Lead != "24h" {
+		t.Fatalf("alerts after moving the deadline: %+v", as)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(as[2])
+	if !strings.Contains(string(data), `"deliveries"`) {
+		t.Errorf("alert without its outbox: %s", data)
+	}
+}
