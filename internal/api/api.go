@@ -43,6 +43,9 @@ type Server struct {
 	// Tally and minutes.
 	Tallies   *minutes.Tallies
 	Artifacts *publish.Store
+
+	// Dossiers is the dossier projection, board decisions and alerts.
+	Dossiers *dossier.Store
 }
 
 // Handler returns the routes. Every /api/ route but token creation needs a bearer token.
@@ -58,6 +61,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/rounds", s.authed(s.importRound))
 	mux.Handle("GET /api/v1/rounds/{round}", s.authed(s.getRound))
 	mux.Handle("GET /api/v1/rounds/{round}/audit", s.authed(s.roundAudit))
+	mux.Handle("GET /api/v1/rounds/{round}/dossiers", s.authed(s.listDossiers))
+	mux.Handle("POST /api/v1/rounds/{round}/dossiers/rebuild", s.authed(s.rebuildDossiers))
+	mux.Handle("POST /api/v1/rounds/{round}/requests/{document}/decision", s.authed(s.decideRequest))
+	mux.Handle("GET /api/v1/rounds/{round}/alerts", s.authed(s.listAlerts))
 
 	mux.Handle("POST /api/v1/rounds/{round}/documents", s.authed(s.uploadDocuments))
 	mux.Handle("GET /api/v1/documents/{id}", s.authed(s.getDocument))
