@@ -70,6 +70,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			// be set) are reported too, so the parent can tell them from a
 			// child that died.
 			ce := &childError{Code: Code(err), Message: Message(Code(err)), Detail: err.Error()}
+			if e := (*Error)(nil); errors.As(err, &e) && e.Err != nil {
+				ce.Detail = e.Err.Error()
+			}
 			if Code(err) == CodeNoTextLayer {
 				ce.Pages = res.Pages
 			}

@@ -28,7 +28,7 @@ func (e *Error) Error() string {
 	if e.Err == nil {
 		return "pdftext: " + e.Code
 	}
-	return "pdftext: " + e.Code + ": " + e.Err.Error()
+	return e.Err.Error() + " [" + e.Code + "]"
 }
 
 func (e *Error) Unwrap() error { return e.Err }

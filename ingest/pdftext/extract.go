@@ -152,6 +152,7 @@ type extractor struct {
 	deadline time.Time
 	fonts    map[string]*font
 	ticks    int
+	glyphs   int // shown so far in the document
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")

@@ -64,7 +64,16 @@ type interp struct {
 	tm, tlm  matrix
 	marks    []marked
 	fallback *font
+	glyphs   int // glyphs shown on this page
 }
+
+// Caps on shown glyphs. A dense A4 page holds about 5,000 characters; far
+// more is an attack on memory (every glyph is kept until the page is laid
+// out), not a document.
+const (
+	maxGlyphsPerPage = 1 << 20
+	maxGlyphsPerDoc  = 8 << 20
+)
 
 const (
 	maxGStateDepth = 256
@@ -129,6 +138,9 @@ func (in *interp) run(content, res pdf.Value, depth int, active []string) error 
 		}
 		if err := in.op(o.str, ops, res, fonts, l, depth, active); err != nil {
 			return err
+		}
+		if in.glyphs > maxGlyphsPerPage || in.ex.glyphs > maxGlyphsPerDoc {
+			return reject(CodeTooComplex, "pdftext: extract: more than %d glyphs on a page or %d in the document", maxGlyphsPerPage, maxGlyphsPerDoc)
 		}
 		ops = ops[:0]
 	}
@@ -384,6 +396,11 @@ func (in *interp) show(s string) {
 	}
 	fs := gs.fontSize
 	f.decode([]byte(s), func(g glyph) {
+		in.glyphs++
+		in.ex.glyphs++
+		if in.glyphs > maxGlyphsPerPage || in.ex.glyphs > maxGlyphsPerDoc {
+			return
+		}
 		m := in.tm.mul(gs.ctm)
 		var start, end point
 		var dir point

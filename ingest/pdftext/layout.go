@@ -64,8 +64,6 @@ func finite(fs ...float64) bool {
 	return true
 }
 
-const maxItemsPerPage = 1 << 20
-
 func (l *layout) add(text string, start, end, dir point, size float64) {
 	if text == "" || !finite(start.x, start.y, end.x, end.y, size) {
 		return
@@ -89,14 +87,8 @@ func (l *layout) add(text string, start, end, dir point, size float64) {
 	b := d.x*start.y - d.y*start.x
 	ln := l.find(d, b, size)
 	if ln == nil {
-		if len(l.lines) >= maxItemsPerPage {
-			return
-		}
 		ln = &line{dir: d, base: b, size: size}
 		l.lines = append(l.lines, ln)
-	}
-	if len(ln.items) >= maxItemsPerPage {
-		return
 	}
 	it := &item{text: text, a0: a0, a1: a1, size: size}
 	ln.items = append(ln.items, it)
@@ -104,8 +96,14 @@ func (l *layout) add(text string, start, end, dir point, size float64) {
 	l.last, l.lastItem = ln, it
 }
 
+// findWindow is how many of the latest lines find searches. Glyphs of one
+// line come close together in real streams (LibreOffice's second font pass
+// follows its line; column-wise tables stay within a page's few dozen
+// lines); the bound keeps a page of many tiny lines from going quadratic.
+const findWindow = 256
+
 // find returns the line a glyph with this direction and baseline belongs to:
-// the latest line if it fits, else the nearest fitting one.
+// the latest line if it fits, else the nearest fitting one of the recent lines.
 func (l *layout) find(d point, b, size float64) *line {
 	fits := func(ln *line) (float64, bool) {
 		if d.x*ln.dir.x+d.y*ln.dir.y < sameDir {
@@ -121,7 +119,7 @@ func (l *layout) find(d point, b, size float64) *line {
 	}
 	var best *line
 	bestDiff := math.Inf(1)
-	for i := len(l.lines) - 1; i >= 0; i-- {
+	for i := len(l.lines) - 1; i >= max(0, len(l.lines)-findWindow); i-- {
 		if diff, ok := fits(l.lines[i]); ok && diff < bestDiff {
 			best, bestDiff = l.lines[i], diff
 		}

@@ -21,7 +21,7 @@ import (
 type Sandbox struct {
 	Exe      string        // normally os.Executable()
 	Args     []string      // arguments before "extract" (a test binary's hook)
-	MemLimit int64         // bytes the child may grow by; default 1 GiB
+	MemLimit int64         // bytes the child may grow by; default 1 GiB. It bounds address space, in which Go reserves its heap 64 MiB at a time: give at least 256 MiB.
 	CPUTime  time.Duration // CPU time of the child; default 60 s
 	Timeout  time.Duration // wall clock; default 2 min
 	Limits   Limits

@@ -1,0 +1,285 @@
+package pdftext_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"tinnhiem/ingest/pdftext"
+)
+
+// xrefStreamPDF writes objects (some inside an object stream) with a
+// cross-reference stream, as PDF 1.5 producers do. entries gives, per object
+// number from 1, either an offset ("n": type 1) or a place in an object
+// stream ("s": type 2, stream number and index). size is written as /Size
+// verbatim, so that it can be forged.
+type xentry struct {
+	inStream bool
+	stream   int
+	index    int
+}
+
+func xrefStreamPDF(objs map[int]string, inStream map[int]xentry, nobj int, size string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	offs := map[int]int{}
+	for i := 1; i <= nobj; i++ {
+		if o, ok := objs[i]; ok {
+			offs[i] = b.Len()
+			fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i, o)
+		}
+	}
+	xrefNum := nobj + 1
+	var data bytes.Buffer
+	for i := 0; i <= xrefNum; i++ {
+		var e [7]byte
+		switch {
+		case i == 0:
+			e = [7]byte{0, 0, 0, 0, 0, 0xFF, 0xFF}
+		case i == xrefNum:
+			e[0] = 1
+			binary.BigEndian.PutUint32(e[1:5], uint32(b.Len()))
+		default:
+			if x, ok := inStream[i]; ok {
+				e[0] = 2
+				binary.BigEndian.PutUint32(e[1:5], uint32(x.stream))
+				binary.BigEndian.PutUint16(e[5:7], uint16(x.index))
+			} else if off, ok := offs[i]; ok {
+				e[0] = 1
+				binary.BigEndian.PutUint32(e[1:5], uint32(off))
+			}
+		}
+		data.Write(e[:])
+	}
+	xrefOff := b.Len()
+	fmt.Fprintf(&b, "%d 0 obj\n<< /Type /XRef /Size %s /W [1 4 2] /Index [0 %d] /Root 1 0 R /Length %d >>\nstream\n",
+		xrefNum, size, xrefNum+1, data.Len())
+	b.Write(data.Bytes())
+	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", xrefOff)
+	return b.Bytes()
+}
+
+// forgedXrefSize declares four billion objects: the PDF library would
+// allocate 160 GB for its table before reading a single entry.
+func forgedXrefSize() []byte {
+	return xrefStreamPDF(map[int]string{
+		1: "<< /Type /Catalog /Pages 2 0 R >>",
+		2: "<< /Type /Pages /Kids [] /Count 0 >>",
+	}, nil, 2, "4000000000")
+}
+
+// cyclicObjectStream puts object 5, an object stream, inside itself: the
+// library resolves the container of an object recursively and overflows
+// its stack, a fatal error that recover cannot catch.
+func cyclicObjectStream() []byte {
+	return xrefStreamPDF(map[int]string{},
+		map[int]xentry{1: {true, 5, 0}, 2: {true, 5, 1}, 5: {true, 5, 2}}, 5, "7")
+}
+
+// endlessExtends is an object stream that /Extends itself without holding
+// the object looked for: the library searches it forever.
+func endlessExtends() []byte {
+	return xrefStreamPDF(map[int]string{
+		5: "<< /Type /ObjStm /N 0 /First 1 /Extends 5 0 R /Length 1 >>\nstream\n \nendstream",
+	}, map[int]xentry{1: {true, 5, 0}}, 5, "7")
+}
+
+func simpleDoc(pages int, text string) *doc {
+	d := newDoc()
+	f := d.simple("Type1", "/WinAnsiEncoding", "")
+	c := d.add(stream("", show("("+text+")")))
+	for i := 0; i < pages; i++ {
+		d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R >>", fontRes(f), c)))
+	}
+	return d
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestRejections(t *testing.T) {
+	good := fixture(t, "gofpdf-bao-cao-tu-danh-gia.pdf")
+	lo := fixture(t, "lo-ke-khai-tai-san.pdf")
+	tests := []struct {
+		name string
+		pdf  []byte
+		lim  pdftext.Limits
+		code string
+	}{
+		{name: "empty", pdf: nil, code: pdftext.CodeEmpty},
+		{name: "PNG named .pdf", pdf: append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 200)...), code: pdftext.CodeNotPDF},
+		{name: "DOCX (zip) named .pdf", pdf: []byte("PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml" + strings.Repeat("x", 300)), code: pdftext.CodeNotPDF},
+		{name: "plain text", pdf: []byte("Báo cáo tự đánh giá\n"), code: pdftext.CodeNotPDF},
+		{name: "header after the first 1024 bytes", pdf: append(bytes.Repeat([]byte{' '}, 1100), good...), code: pdftext.CodeNotPDF},
+		{name: "encrypted RC4 (qpdf)", pdf: fixture(t, "bad-encrypted-rc4.pdf"), code: pdftext.CodeEncrypted},
+		{name: "encrypted AES-128 (qpdf)", pdf: fixture(t, "bad-encrypted-aes128.pdf"), code: pdftext.CodeEncrypted},
+		{name: "encrypted AES-256 /V 5 /R 6 (qpdf)", pdf: fixture(t, "bad-encrypted-aes256.pdf"), code: pdftext.CodeEncrypted},
+		{name: "encrypted AES-256, empty user password, xref stream", pdf: fixture(t, "bad-encrypted-aes256-nouserpw.pdf"), code: pdftext.CodeEncrypted},
+		{name: "encrypted RC4 dictionary (hand-made)", pdf: func() []byte {
+			d := simpleDoc(1, "secret")
+			enc := d.add("<< /Filter /Standard /V 2 /R 3 /Length 128 /P -3904 /O <" + strings.Repeat("4F", 32) + "> /U <" + strings.Repeat("55", 32) + "> >>")
+			d.trailer = fmt.Sprintf("/Encrypt %d 0 R /ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>]", enc)
+			return d.finish()
+		}(), code: pdftext.CodeEncrypted},
+		{name: "encrypted AES-256 dictionary (hand-made, inline)", pdf: func() []byte {
+			d := simpleDoc(1, "secret")
+			d.trailer = "/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -3904 /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF " +
+				"/O <" + strings.Repeat("4F", 48) + "> /U <" + strings.Repeat("55", 48) + "> /OE <" + strings.Repeat("01", 32) + "> /UE <" + strings.Repeat("02", 32) + "> /Perms <" + strings.Repeat("03", 16) + "> >> " +
+				"/ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>]"
+			return d.finish()
+		}(), code: pdftext.CodeEncrypted},
+		{name: "truncated at half", pdf: good[:len(good)/2], code: pdftext.CodeCorrupt},
+		{name: "truncated before the trailer", pdf: lo[:len(lo)-200], code: pdftext.CodeCorrupt},
+		{name: "header only", pdf: []byte("%PDF-1.7\n"), code: pdftext.CodeCorrupt},
+		{name: "garbage after a header", pdf: append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("\x00\xff garbage ("), 500)...), code: pdftext.CodeCorrupt},
+		{name: "startxref points nowhere", pdf: []byte("%PDF-1.4\n1 0 obj\n<< >>\nendobj\nstartxref\n99999\n%%EOF\n"), code: pdftext.CodeCorrupt},
+		{name: "decompression bomb in one stream", pdf: func() []byte {
+			d := newDoc()
+			c := d.add(flateStream("", bytes.Repeat([]byte(" "), 8<<20)))
+			d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Contents %d 0 R >>", c)))
+			return d.finish()
+		}(), lim: pdftext.Limits{MaxDecompressed: 1 << 20}, code: pdftext.CodeTooComplex},
+		{name: "decompressed total over the cap across pages", pdf: func() []byte {
+			d := newDoc()
+			c := d.add(flateStream("", append(bytes.Repeat([]byte("q Q "), 1<<18), show("(x)")...)))
+			for i := 0; i < 20; i++ {
+				d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Contents %d 0 R >>", c)))
+			}
+			return d.finish()
+		}(), lim: pdftext.Limits{MaxDecompressed: 8 << 20}, code: pdftext.CodeTooComplex},
+		{name: "more pages than the default cap", pdf: simpleDoc(501, "page").finish(), code: pdftext.CodeTooManyPages},
+		{name: "more pages than MaxPages", pdf: simpleDoc(6, "page").finish(), lim: pdftext.Limits{MaxPages: 5}, code: pdftext.CodeTooManyPages},
+		{name: "more pages than /Count says", pdf: func() []byte {
+			d := simpleDoc(6, "page")
+			d.finish()
+			var refs []string
+			for _, k := range d.kids {
+				refs = append(refs, fmt.Sprintf("%d 0 R", k))
+			}
+			d.set(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count 1 >>", strings.Join(refs, " ")))
+			return d.bytes()
+		}(), lim: pdftext.Limits{MaxPages: 5}, code: pdftext.CodeTooManyPages},
+		{name: "cyclic /Kids", pdf: func() []byte {
+			d := newDoc()
+			n := d.add("")
+			d.set(n, "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>")
+			d.kids = append(d.kids, n)
+			return d.finish()
+		}(), code: pdftext.CodeCorrupt},
+		{name: "cyclic /Parent", pdf: func() []byte {
+			d := simpleDoc(1, "page")
+			a := d.add("")
+			b := d.add(fmt.Sprintf("<< /Type /Pages /Parent %d 0 R /Kids [] /Count 0 >>", a))
+			d.set(a, fmt.Sprintf("<< /Type /Pages /Parent %d 0 R /Kids [] /Count 0 >>", b))
+			d.finish()
+			d.set(d.kids[0], strings.Replace(d.objs[d.kids[0]-1], "/Parent 2 0 R", fmt.Sprintf("/Parent %d 0 R", a), 1))
+			return d.bytes()
+		}(), code: pdftext.CodeCorrupt},
+		{name: "page is its own parent", pdf: func() []byte {
+			d := simpleDoc(1, "page")
+			d.finish()
+			d.set(d.kids[0], strings.Replace(d.objs[d.kids[0]-1], "/Parent 2 0 R", fmt.Sprintf("/Parent %d 0 R", d.kids[0]), 1))
+			return d.bytes()
+		}(), code: pdftext.CodeCorrupt},
+		{name: "forged xref stream /Size", pdf: forgedXrefSize(), code: pdftext.CodeCorrupt},
+		{name: "forged xref subsection start", pdf: []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n4000000000 1\n0000000009 00000 n \ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n42\n%%EOF\n"), code: pdftext.CodeCorrupt},
+		{name: "xref /Prev loop", pdf: func() []byte {
+			b := simpleDoc(1, "page").finish()
+			i := bytes.LastIndex(b, []byte("startxref\n"))
+			var off int
+			fmt.Sscan(string(b[i+len("startxref\n"):]), &off)
+			return bytes.Replace(b, []byte("/Root 1 0 R"), []byte(fmt.Sprintf("/Root 1 0 R /Prev %d", off)), 1)
+		}(), code: pdftext.CodeCorrupt},
+		{name: "time cap", pdf: func() []byte {
+			d := newDoc()
+			d.page("<< >>", strings.Repeat("q Q ", 200000)+show("(late)"))
+			return d.finish()
+		}(), lim: pdftext.Limits{Timeout: time.Nanosecond}, code: pdftext.CodeTooComplex},
+		{name: "scan: only an image", pdf: func() []byte {
+			d := newDoc()
+			img := d.add(stream("/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", "\x00\xff\xff\x00"))
+			d.page(fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img), "q 595 0 0 842 0 0 cm /Im1 Do Q")
+			return d.finish()
+		}(), code: pdftext.CodeNoTextLayer},
+		{name: "pages without content", pdf: func() []byte {
+			d := newDoc()
+			d.kids = append(d.kids, d.add("<< /Type /Page /Parent 2 0 R >>"), d.add("<< /Type /Page /Parent 2 0 R >>"))
+			return d.finish()
+		}(), code: pdftext.CodeNoTextLayer},
+		{name: "only an unsupported filter", pdf: func() []byte {
+			d := newDoc()
+			c := d.add("<< /Filter /LZWDecode /Length 4 >>\nstream\n\x80\x0b\x60\x50\nendstream")
+			d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Contents %d 0 R >>", c)))
+			return d.finish()
+		}(), code: pdftext.CodeCorrupt},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := pdftext.Extract(bytes.NewReader(tc.pdf), int64(len(tc.pdf)), tc.lim)
+			if got := pdftext.Code(err); got != tc.code {
+				t.Fatalf("code %q (%v), want %q", got, err, tc.code)
+			}
+			if pdftext.Message(tc.code) == "" {
+				t.Errorf("no message for %q", tc.code)
+			}
+			if tc.code == pdftext.CodeNoTextLayer && res.Pages == 0 {
+				t.Errorf("no_text_layer without the page count")
+			}
+		})
+	}
+}
+
+// Files viewers open although they bend the rules: leading junk before the
+// header, a PDF 2.0 header, junk after %%EOF.
+func TestTolerated(t *testing.T) {
+	good := fixture(t, "lo-de-nghi-giai-trinh.pdf")
+	want, _ := extractFile(t, "testdata/lo-de-nghi-giai-trinh.pdf", pdftext.Limits{})
+	pdf20 := bytes.Replace(simpleDoc(1, "PDF two").finish(), []byte("%PDF-1.7"), []byte("%PDF-2.0"), 1)
+	tests := []struct {
+		name string
+		pdf  []byte
+		want string
+	}{
+		{"junk before the header", append([]byte("Content-Type: application/pdf\r\n\r\n"), good...), want.Text},
+		{"junk after %%EOF", append(append([]byte{}, good...), bytes.Repeat([]byte("\x00"), 600)...), want.Text},
+		{"PDF 2.0 header", pdf20, "PDF two"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := pdftext.Extract(bytes.NewReader(tc.pdf), int64(len(tc.pdf)), pdftext.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Text != tc.want {
+				t.Errorf("got %q, want %q", res.Text, tc.want)
+			}
+		})
+	}
+}
+
+func TestMessages(t *testing.T) {
+	for _, c := range []string{pdftext.CodeEmpty, pdftext.CodeNotPDF, pdftext.CodeEncrypted, pdftext.CodeCorrupt,
+		pdftext.CodeTooComplex, pdftext.CodeTooManyPages, pdftext.CodeNoTextLayer} {
+		m := pdftext.Message(c)
+		if m == "" || !strings.HasSuffix(m, ".") {
+			t.Errorf("%s: %q", c, m)
+		}
+	}
+	if pdftext.Message("not_pdf") != "Tệp không phải PDF." {
+		t.Errorf("not_pdf: %q", pdftext.Message("not_pdf"))
+	}
+	err := fmt.Errorf("ingest: extract x.pdf: %w", &pdftext.Error{Code: pdftext.CodeCorrupt})
+	if pdftext.Code(err) != pdftext.CodeCorrupt || pdftext.Code(fmt.Errorf("plain")) != "" {
+		t.Error("Code does not see through wrapping")
+	}
+}

@@ -1,0 +1,189 @@
+package pdftext
+
+import (
+	"strings"
+	"testing"
+)
+
+func mustCMap(t testing.TB, body string) *cmap {
+	t.Helper()
+	m, err := parseCMap(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestCMapSplitAndLookup(t *testing.T) {
+	m := mustCMap(t, `/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/WMode 0 def
+3 begincodespacerange <00> <80> <8140> <9FFC> <A0A0A0A0> <A1A1A1A1> endcodespacerange
+2 beginbfchar <41> <0041> <8140> <1EA2> endbfchar
+2 beginbfrange <00FE> <0101> <1EA0> <9F40> <9F42> [<0110> /dcroat <D83DDE00>] endbfrange
+1 beginbfrange <A0A0A0A0> <A0A0A0A1> <00660069> endbfrange
+endcmap end end`)
+	tests := []struct {
+		in    string
+		code  uint32
+		n     int
+		text  string
+		found bool
+	}{
+		{"\x41rest", 0x41, 1, "A", true},
+		{"\x81\x40", 0x8140, 2, "Ả", true},
+		{"\x9f\x41", 0x9F41, 2, "đ", true},
+		{"\x9f\x42", 0x9F42, 2, "😀", true},
+		{"\xa0\xa0\xa0\xa1", 0xA0A0A0A1, 4, "fj", true},
+		// 0x81 0x3F: second byte out of the range's bounds per byte: no
+		// two-byte match; the shortest range starting with 0x81 has 2 bytes.
+		{"\x81\x3f", 0x813F, 2, "", false},
+		// Outside every codespace: one byte; the lookup falls back to codes
+		// of other lengths (simple fonts with two-byte ToUnicode maps).
+		{"\xff", 0xFF, 1, "ạ", true},
+	}
+	for _, tc := range tests {
+		code, n := m.split([]byte(tc.in))
+		if code != tc.code || n != tc.n {
+			t.Errorf("split(%x) = %x,%d want %x,%d", tc.in, code, n, tc.code, tc.n)
+			continue
+		}
+		text, ok := m.lookup(code, n)
+		if text != tc.text || ok != tc.found {
+			t.Errorf("lookup(%x) = %q,%v want %q,%v", code, text, ok, tc.text, tc.found)
+		}
+	}
+	// The range <00FE> <0101> <1EA0> carries into the high byte; it is
+	// two bytes long, so only the two-byte lookup (or the fallback) sees it.
+	for code, want := range map[uint32]string{0xFE: "Ạ", 0xFF: "ạ", 0x100: "Ả", 0x101: "ả"} {
+		if got, _ := m.lookup(code, 2); got != want {
+			t.Errorf("lookup(%04x) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+func TestCIDRanges(t *testing.T) {
+	m := mustCMap(t, `begincmap /WMode 1 def 1 begincodespacerange <0000> <FFFF> endcodespacerange
+1 begincidrange <0020> <007E> 1 endcidrange 1 begincidchar <3000> 633 endcidchar endcmap`)
+	if m.wmode != 1 {
+		t.Error("WMode not read")
+	}
+	for code, want := range map[uint32]uint32{0x20: 1, 0x41: 34, 0x3000: 633} {
+		if got, ok := m.cidOf(code, 2); !ok || got != want {
+			t.Errorf("cidOf(%x) = %d,%v want %d", code, got, ok, want)
+		}
+	}
+	if _, ok := m.cidOf(0x7F, 2); ok {
+		t.Error("code outside the ranges mapped")
+	}
+}
+
+func TestGlyphText(t *testing.T) {
+	tests := map[string]string{
+		"A": "A", "space": " ", "Aacute": "Á", "Acircumflexdotbelow": "Ậ", "Abrevedotbelow": "Ặ",
+		"acircumflexhookabove": "ẩ", "ohornhookabove": "ở", "Uhorntilde": "Ữ", "uhorndotbelow": "ự",
+		"Ohornacute": "Ớ", "dcroat": "đ", "Dcroat": "Đ", "ytilde": "ỹ", "Ydotbelow": "Ỵ", "ihookabove": "ỉ",
+		"Ecircumflexgrave": "Ề", "uni1EA0": "Ạ", "uni00410301": "AÁ"[0:1] + "\u0301", "u1EA2": "Ả",
+		"u1F600": "😀", "f_i": "fi", "fi": "fi", "a.sc": "a", "Aacute.cap": "Á", ".notdef": "",
+		"g123": "", "uniD800": "", "dong": "₫", "quotedblleft": "“", "endash": "–", "Scommaaccent": "Ș",
+		"Gcommaaccent": "Ģ", "Aringacute": "Ǻ", "dotlessi": "ı", "xyzzy": "", "uniZZZZ": "",
+	}
+	for name, want := range tests {
+		if got := glyphText(name); got != want {
+			t.Errorf("glyphText(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestBaseEncodings(t *testing.T) {
+	win := baseEncoding("WinAnsiEncoding", "")
+	mac := baseEncoding("MacRomanEncoding", "")
+	std := baseEncoding("StandardEncoding", "")
+	checks := []struct {
+		table *[256]string
+		code  byte
+		want  string
+	}{
+		{&win, 0x80, "€"}, {&win, 0x93, "“"}, {&win, 0xE0, "à"}, {&win, 0xA0, " "}, {&win, 0x81, ""},
+		{&mac, 0x8E, "é"}, {&mac, 0xD2, "“"}, {&mac, 0xDB, "¤"}, {&mac, 0x41, "A"},
+		{&std, 0x27, "’"}, {&std, 0x60, "‘"}, {&std, 0xAE, "fi"}, {&std, 0xE8, "Ł"}, {&std, 0x41, "A"},
+	}
+	for _, c := range checks {
+		if got := c.table[c.code]; got != c.want {
+			t.Errorf("%#x = %q, want %q", c.code, got, c.want)
+		}
+	}
+	if got := baseEncoding("NoSuchEncoding", "WinAnsiEncoding")[0x80]; got != "€" {
+		t.Errorf("fallback: %q", got)
+	}
+}
+
+func TestLexer(t *testing.T) {
+	l := newLexer(strings.NewReader(`/Na#6De (a\(b\)c\101\
+d) <48 65 6C6C 6F> <414> [1 -2.5 .5 --3 (x)] << /K /V /N 1 >> true null %comment
+Tj`))
+	var got []object
+	for {
+		o, ok := l.next()
+		if !ok {
+			break
+		}
+		got = append(got, o)
+	}
+	if len(got) != 9 {
+		t.Fatalf("%d objects: %+v", len(got), got)
+	}
+	if got[0].str != "Name" || got[1].str != "a(b)cAd" || got[2].str != "Hello" || got[3].str != "A@" {
+		t.Errorf("strings: %q %q %q %q", got[0].str, got[1].str, got[2].str, got[3].str)
+	}
+	if a := got[4].arr; len(a) != 5 || a[1].num != -2.5 || a[2].num != 0.5 || a[3].num != 3 {
+		t.Errorf("array: %+v", a)
+	}
+	if got[5].dict["K"].str != "V" || got[5].dict["N"].num != 1 {
+		t.Errorf("dict: %+v", got[5].dict)
+	}
+	if got[6].kind != objBool || got[6].num != 1 || got[7].kind != objNull || got[8].kind != objOp || got[8].str != "Tj" {
+		t.Errorf("bool, null, operator: %+v", got[6:])
+	}
+}
+
+// FuzzCMap: any bytes parse without panicking, and splitting and looking
+// up codes in the result stays within the input.
+func FuzzCMap(f *testing.F) {
+	f.Add([]byte("1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfrange <0000> <FFFF> <0000> endbfrange"))
+	f.Add([]byte("2 begincodespacerange <00> <80> <8140> <9FFC> endcodespacerange 1 beginbfrange <9F40> <9F42> [<0110> /dcroat] endbfrange"))
+	f.Add([]byte("begincidrange <0020> <007E> 1 endcidrange beginbfchar <41> <D83D> endbfchar"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, _ := parseCMap(strings.NewReader(string(data)))
+		s := data
+		for steps := 0; len(s) > 0 && steps < 64; steps++ {
+			code, n := m.split(s)
+			if n < 1 || n > len(s) {
+				t.Fatalf("split consumed %d of %d bytes", n, len(s))
+			}
+			m.lookup(code, n)
+			m.cidOf(code, n)
+			s = s[n:]
+		}
+	})
+}
+
+// FuzzGlyphName: any name gives valid UTF-8 or nothing.
+func FuzzGlyphName(f *testing.F) {
+	for _, s := range []string{"Acircumflexdotbelow", "uni1EA0", "u1F600", "f_i.sc", "uniD800DC00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if s := glyphText(name); !utf8ValidString(s) {
+			t.Fatalf("%q gives invalid UTF-8 %q", name, s)
+		}
+	})
+}
+
+func utf8ValidString(s string) bool {
+	for _, r := range s {
+		if r == '\uFFFD' {
+			return false
+		}
+	}
+	return true
+}
