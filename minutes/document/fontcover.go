@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // coverage answers whether a TrueType font maps a rune to a real glyph. gofpdf prints a blank
@@ -33,14 +34,14 @@ var errFontTable = errors.New("bảng cmap của phông chữ không hợp lệ"
 // else format 4 (3,1 or 0,x). It never panics on malformed input.
 func parseCoverage(font []byte) (*coverage, error) {
 	if len(font) < 12 {
-		return nil, fmt.Errorf("document: cmap: %w (tệp quá ngắn)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (tệp quá ngắn)", errFontTable)
 	}
 	numTables := int(binary.BigEndian.Uint16(font[4:]))
 	var cmap []byte
 	for i := 0; i < numTables; i++ {
 		rec := 12 + 16*i
 		if rec+16 > len(font) {
-			return nil, fmt.Errorf("document: cmap: %w (mục lục bảng bị cắt)", errFontTable)
+			return nil, fmt.Errorf("cmap: %w (mục lục bảng bị cắt)", errFontTable)
 		}
 		if string(font[rec:rec+4]) != "cmap" {
 			continue
@@ -48,20 +49,20 @@ func parseCoverage(font []byte) (*coverage, error) {
 		off := int(binary.BigEndian.Uint32(font[rec+8:]))
 		n := int(binary.BigEndian.Uint32(font[rec+12:]))
 		if off < 0 || n < 4 || off > len(font) || n > len(font)-off {
-			return nil, fmt.Errorf("document: cmap: %w (vị trí bảng sai)", errFontTable)
+			return nil, fmt.Errorf("cmap: %w (vị trí bảng sai)", errFontTable)
 		}
 		cmap = font[off : off+n]
 		break
 	}
 	if cmap == nil {
-		return nil, fmt.Errorf("document: cmap: %w (không có bảng cmap)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (không có bảng cmap)", errFontTable)
 	}
 	var fmt4, fmt12 []byte
 	subtables := int(binary.BigEndian.Uint16(cmap[2:]))
 	for i := 0; i < subtables; i++ {
 		rec := 4 + 8*i
 		if rec+8 > len(cmap) {
-			return nil, fmt.Errorf("document: cmap: %w (mục lục bảng con bị cắt)", errFontTable)
+			return nil, fmt.Errorf("cmap: %w (mục lục bảng con bị cắt)", errFontTable)
 		}
 		platform := binary.BigEndian.Uint16(cmap[rec:])
 		encoding := binary.BigEndian.Uint16(cmap[rec+2:])
@@ -87,14 +88,14 @@ func parseCoverage(font []byte) (*coverage, error) {
 		}
 	}
 	if fmt4 == nil {
-		return nil, fmt.Errorf("document: cmap: %w (không có bảng Unicode định dạng 4 hoặc 12)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (không có bảng Unicode định dạng 4 hoặc 12)", errFontTable)
 	}
 	return parseFormat4(fmt4)
 }
 
 func parseFormat4(sub []byte) (*coverage, error) {
 	if len(sub) < 14 {
-		return nil, fmt.Errorf("document: cmap: %w (bảng định dạng 4 bị cắt)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (bảng định dạng 4 bị cắt)", errFontTable)
 	}
 	length := int(binary.BigEndian.Uint16(sub[2:]))
 	if length < 14 || length > len(sub) {
@@ -108,7 +109,7 @@ func parseFormat4(sub []byte) (*coverage, error) {
 	deltaPos := startPos + 2*segCount
 	rangePos := deltaPos + 2*segCount
 	if rangePos+2*segCount > len(sub) {
-		return nil, fmt.Errorf("document: cmap: %w (số đoạn vượt quá bảng)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (số đoạn vượt quá bảng)", errFontTable)
 	}
 	c := &coverage{data: sub, segs: make([]cmapSegment, segCount)}
 	for i := range segCount {
@@ -125,11 +126,11 @@ func parseFormat4(sub []byte) (*coverage, error) {
 
 func parseFormat12(sub []byte) (*coverage, error) {
 	if len(sub) < 16 {
-		return nil, fmt.Errorf("document: cmap: %w (bảng định dạng 12 bị cắt)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (bảng định dạng 12 bị cắt)", errFontTable)
 	}
 	n := int(binary.BigEndian.Uint32(sub[12:]))
 	if n < 0 || n > (len(sub)-16)/12 {
-		return nil, fmt.Errorf("document: cmap: %w (số nhóm vượt quá bảng)", errFontTable)
+		return nil, fmt.Errorf("cmap: %w (số nhóm vượt quá bảng)", errFontTable)
 	}
 	c := &coverage{groups: make([]cmapGroup, n)}
 	for i := range n {
@@ -160,10 +161,10 @@ func (c *coverage) has(r rune) bool {
 		return false
 	}
 	u := uint16(r)
-	for _, s := range c.segs {
-		if u > s.end {
-			continue
-		}
+	// Segments are sorted by end code: the first whose end is not below u is the only candidate.
+	i := sort.Search(len(c.segs), func(i int) bool { return c.segs[i].end >= u })
+	if i < len(c.segs) {
+		s := c.segs[i]
 		if u < s.start {
 			return false
 		}

@@ -3,6 +3,7 @@ package document
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -26,9 +27,18 @@ func (d *doc) header() {
 	d.title()
 }
 
+// headingName is the issuing body as the header prints it. A short form ("Tỉnh ủy") only reads
+// right under a superior body that names the place; with no superior body the header keeps the
+// full name unless the caller's heading is a deliberate layout (a line break) or not shorter.
 func (d *doc) headingName() string {
-	if d.m.OrganizationHeading != "" {
-		return d.m.OrganizationHeading
+	h := d.m.OrganizationHeading
+	switch {
+	case h == "":
+		return d.m.Organization
+	case d.m.ParentOrganization != "":
+		return h
+	case strings.Contains(h, "\n") || len(h) >= len(d.m.Organization):
+		return h
 	}
 	return d.m.Organization
 }

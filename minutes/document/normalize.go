@@ -15,6 +15,10 @@ import (
 // or a character the embedded font has no glyph for.
 var ErrUnsupportedText = errors.New("văn bản có ký tự không in được")
 
+// maxRunes bounds one text field. The longest real field, an irregularity noted by the
+// committee, is a paragraph; anything longer is a mistake upstream, not a document.
+const maxRunes = 4000
+
 // cleaner turns caller text into what we print: NFC, whitespace collapsed to single spaces,
 // control and format characters dropped. It refuses what the font cannot show.
 type cleaner struct {
@@ -30,6 +34,10 @@ func (c *cleaner) text(label, s string) string {
 	}
 	if !utf8.ValidString(s) {
 		c.err = fmt.Errorf("%s: %w: chuỗi không phải UTF-8 hợp lệ", label, ErrUnsupportedText)
+		return ""
+	}
+	if n := utf8.RuneCountInString(s); n > maxRunes {
+		c.err = fmt.Errorf("%s: %w: dài %d ký tự, tối đa %d", label, ErrInvalidModel, n, maxRunes)
 		return ""
 	}
 	s = norm.NFC.String(s)

@@ -44,35 +44,71 @@ type doc struct {
 // font subsets depend only on the text. Each call has its own Fpdf and its own copy of the font
 // bytes, so calls may run concurrently; a panic inside gofpdf is returned as an error wrapping
 // ErrRender.
-func Render(kind Kind, m Model) (out []byte, err error) {
+func Render(kind Kind, m Model) ([]byte, error) {
 	op := fmt.Sprintf("document: render %s", kind)
+	return guard(op, func() ([]byte, error) { return render(kind, m) })
+}
+
+// guard runs fn and turns a panic into an error, so one bad model fails its own message instead
+// of the worker process.
+func guard(op string, fn func() ([]byte, error)) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = nil
 			err = fmt.Errorf("%s: %w: %v", op, ErrRender, r)
 		}
 	}()
-	fonts := [4][]byte{
+	out, err = fn()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return out, nil
+}
+
+// fontFaces are the four faces of Liberation Serif, copied: gofpdf keeps slices into the bytes
+// it is given, and no render may share them with another.
+func fontFaces() [4][]byte {
+	return [4][]byte{
 		bytes.Clone(liberationserifregular.TTF),
 		bytes.Clone(liberationserifbold.TTF),
 		bytes.Clone(liberationserifitalic.TTF),
 		bytes.Clone(liberationserifbolditalic.TTF),
 	}
+}
+
+// fontStyles are the gofpdf style names of fontFaces, in the same order.
+var fontStyles = [4]string{"", "B", "I", "BI"}
+
+// newPDF starts an A4 document in millimetres with the fonts and margins every document uses.
+func newPDF(fonts [4][]byte) *gofpdf.Fpdf {
+	pdf := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	for i, style := range fontStyles {
+		pdf.AddUTF8FontFromBytes(family, style, fonts[i])
+	}
+	pdf.SetMargins(marginLeft, marginTop, marginRight)
+	pdf.SetAutoPageBreak(true, marginBottom)
+	pdf.SetCellMargin(0)
+	pdf.SetLineWidth(0.2)
+	return pdf
+}
+
+func render(kind Kind, m Model) ([]byte, error) {
+	fonts := fontFaces()
 	covers := make([]*coverage, len(fonts))
 	for i, f := range fonts {
 		c, err := parseCoverage(f)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
+			return nil, err
 		}
 		covers[i] = c
 	}
-	m, err = clean(m, covers)
+	m, err := clean(m, covers)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, err
 	}
 	// Checked after cleaning: a title of blanks and control characters is no title.
 	if err := validate(kind, m); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, err
 	}
 	loc := m.Location
 	if loc == nil {
@@ -81,14 +117,10 @@ func Render(kind Kind, m Model) (out []byte, err error) {
 	sum := sha256.Sum256(m.TallyJSON)
 	d := &doc{m: m, kind: kind, loc: loc, hash: hex.EncodeToString(sum[:])}
 
-	pdf := gofpdf.NewCustom(&gofpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	for i, style := range []string{"", "B", "I", "BI"} {
-		pdf.AddUTF8FontFromBytes(family, style, fonts[i])
+	pdf := newPDF(fonts)
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrRender, err)
 	}
-	pdf.SetMargins(marginLeft, marginTop, marginRight)
-	pdf.SetAutoPageBreak(true, marginBottom)
-	pdf.SetCellMargin(0)
-	pdf.SetLineWidth(0.2)
 	pdf.SetCatalogSort(true)
 	// gofpdf writes the date without a zone offset, which readers take as UTC: give it UTC.
 	sealed := m.SealedAt.UTC()
@@ -122,7 +154,7 @@ func Render(kind Kind, m Model) (out []byte, err error) {
 
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", op, ErrRender, err)
+		return nil, fmt.Errorf("%w: %w", ErrRender, err)
 	}
 	return buf.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package document
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -294,6 +295,19 @@ func (d *doc) signatures(blocks []sig) {
 	}
 }
 
+// rowsHeight is the height signatures will take for these blocks, rows of three.
+func rowsHeight(blocks []sig) float64 {
+	total := 0.0
+	for i := 0; i < len(blocks); i += 3 {
+		h := 0.0
+		for _, b := range blocks[i:min(i+3, len(blocks))] {
+			h = max(h, b.height())
+		}
+		total += h + 6
+	}
+	return total
+}
+
 // signBlock draws one block in the band [x, x+w] from y; the name sits at the block's foot so
 // names of a row line up.
 func (d *doc) signBlock(b sig, x, w, y, h float64) {
@@ -328,7 +342,9 @@ func (d *doc) committeeSignatures() {
 	if len(first) == 0 && len(members) == 0 {
 		first = []sig{{titles: []string{"Trưởng ban kiểm phiếu"}}}
 	}
-	d.s.ensure(lineHeight(sizeBody) + 40)
+	// The whole committee signs on one page when it fits on one.
+	total := lineHeight(sizeBody) + 1 + rowsHeight(first) + rowsHeight(members)
+	d.s.ensure(math.Min(total, bottomY-marginTop))
 	d.s.para("BAN KIỂM PHIẾU", block{style: "B", align: "C", after: 1})
 	if len(first) > 0 {
 		d.signatures(first)

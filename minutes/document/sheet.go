@@ -63,49 +63,54 @@ func (s *sheet) width(text string) float64 { return s.pdf.GetStringWidth(text) }
 const widthSlack = 0.01
 
 // wrap breaks text into lines no wider than w in the current font, at spaces when it can and
-// inside a word only when the word alone is wider than w.
+// between letters only when a word alone is wider than w. Widths add up word by word (gofpdf
+// does not kern), so the cost is linear in the text, whatever its length.
 func (s *sheet) wrap(text string, w float64) []string {
 	if text == "" {
 		return []string{""}
 	}
+	limit := w + widthSlack
+	space := s.width(" ")
 	var lines []string
-	line := ""
+	var line strings.Builder
+	lineW := 0.0
+	flush := func() {
+		lines = append(lines, line.String())
+		line.Reset()
+		lineW = 0
+	}
 	for _, word := range strings.Split(text, " ") {
 		if word == "" {
 			continue
 		}
-		if line != "" {
-			if cand := line + " " + word; s.width(cand) <= w+widthSlack {
-				line = cand
+		ww := s.width(word)
+		if line.Len() > 0 {
+			if lineW+space+ww <= limit {
+				line.WriteByte(' ')
+				line.WriteString(word)
+				lineW += space + ww
 				continue
 			}
-			lines = append(lines, line)
-			line = ""
+			flush()
 		}
-		for s.width(word) > w+widthSlack {
-			cut := s.fit(word, w)
-			lines = append(lines, word[:cut])
-			word = word[cut:]
+		if ww <= limit {
+			line.WriteString(word)
+			lineW = ww
+			continue
 		}
-		line = word
+		for _, r := range word {
+			rw := s.width(string(r))
+			if line.Len() > 0 && lineW+rw > limit {
+				flush()
+			}
+			line.WriteRune(r)
+			lineW += rw
+		}
 	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, line)
+	if line.Len() > 0 || len(lines) == 0 {
+		flush()
 	}
 	return lines
-}
-
-// fit returns the byte length of the longest prefix of word (at least one rune) within w.
-func (s *sheet) fit(word string, w float64) int {
-	cut := 0
-	for i, r := range word {
-		next := i + len(string(r))
-		if cut > 0 && s.width(word[:next]) > w+widthSlack {
-			break
-		}
-		cut = next
-	}
-	return cut
 }
 
 // block describes how a paragraph is set.
@@ -186,7 +191,7 @@ func (s *sheet) rule(cx, y, w float64) {
 func ruleBelow(y, size float64) float64 {
 	lh := lineHeight(size)
 	fs := size * pt
-	return y + 0.5*lh + 0.3*fs + 0.3*fs
+	return y + 0.5*lh + 0.3*fs + 0.3*fs + 0.3
 }
 
 // balanced wraps text into as few lines as fits w, but with the lines as even as possible, the

@@ -7,10 +7,15 @@ import (
 
 // Cell padding and line height of tables, in millimetres.
 const (
-	padH     = 0.8
+	padH     = 1.0
 	padV     = 1.0
 	maxFixed = 22.0
 	minFlex  = 25.0
+	// outlierLines caps what one row may weigh when sharing width between name and position.
+	outlierLines = 6
+	// leadCap bounds the rows kept with a table's caption, so a giant first row does not push the
+	// caption and header to a page of their own.
+	leadCap = 40.0
 )
 
 // headCell is one cell of a table header, spanning columns c0..c1 and header rows r0..r1.
@@ -27,6 +32,9 @@ type table struct {
 	head   []headCell
 	size   float64 // body
 	hsize  float64 // header, a point smaller so "Số phiếu" columns stay narrow
+	same   [][]int // groups of columns that share one width
+	// minText holds, per column, a text the column must fit on one line ("" for none).
+	minText []string
 }
 
 // headRows computes the height of each header row so every header cell's text fits.
@@ -174,7 +182,7 @@ func (t *table) leadHeight(s *sheet, body [][]string) float64 {
 			first += rowHeight(cells, lh)
 		}
 	}
-	return headH + math.Min(first, bottomY-marginTop-headH)
+	return headH + math.Min(first, leadCap)
 }
 
 func rowHeight(cells [][]string, lh float64) float64 {
@@ -252,6 +260,9 @@ func resultTable(s *sheet, rows []Row, markers []string) (*table, [][]string) {
 			{8, 8, 1, 1, "Số phiếu"}, {9, 9, 1, 1, "Tỷ lệ"},
 		},
 	}
+	t.same = [][]int{{4, 6, 8}, {5, 7, 9}}
+	// Percentage columns hold "100%" on one line whatever the figures (and so their heading).
+	t.minText = []string{"", "", "", "", "", "100%", "", "100%", "", "100%", ""}
 	t.widths = fitWidths(s, t, body, 1, 2)
 	return t, body
 }
@@ -272,6 +283,11 @@ func fitWidths(s *sheet, t *table, body [][]string, flexA, flexB int) []float64 
 		}
 	}
 	s.font("", t.size)
+	for j, text := range t.minText {
+		if text != "" {
+			w[j] = math.Max(w[j], s.width(text)+2*padH)
+		}
+	}
 	natural := make([]float64, n)
 	for _, row := range body {
 		for j, cell := range row {
@@ -286,6 +302,18 @@ func fitWidths(s *sheet, t *table, body [][]string, flexA, flexB int) []float64 
 		// A fixed column never grows past maxFixed for an odd entry; that entry wraps instead.
 		w[j] = math.Max(w[j], math.Min(natural[j], maxFixed))
 		fixed += w[j]
+	}
+	// The three levels read as one scale: give their count columns one width and their
+	// percentage columns another, the widest of each.
+	for _, group := range t.same {
+		widest := 0.0
+		for _, j := range group {
+			widest = math.Max(widest, w[j])
+		}
+		for _, j := range group {
+			fixed += widest - w[j]
+			w[j] = widest
+		}
 	}
 	// Merged headings must fit over their columns too.
 	s.font("B", t.hsize)
@@ -349,7 +377,8 @@ func shareFlex(s *sheet, t *table, body [][]string, a, b int, left, minA, minB f
 		for _, p := range pairs {
 			na := len(s.wrap(p.a, wa-2*padH))
 			nb := len(s.wrap(p.b, left-wa-2*padH))
-			c := float64(max(na, nb))
+			// An outsized cell is long at any width; capped, it cannot starve every name.
+			c := float64(min(max(na, nb), outlierLines))
 			if na > 1 {
 				c++
 			}
