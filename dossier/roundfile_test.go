@@ -830,3 +830,11 @@ func FuzzParseRound(f *testing.F) {
 		}
 	})
 }
+
+func TestValidationErrorText(t *testing.T) {
+	e := &ValidationError{Problems: []Problem{{Path: "summoned", Message: "bắt buộc phải có"}, {Message: "tệp trống"}}}
+	want := "dữ liệu không hợp lệ:\n  - summoned: bắt buộc phải có\n  - tệp trống"
+	if e.Error() != want {
+		t.Errorf("Error() = %q, want %q", e.Error(), want)
+	}
+}
