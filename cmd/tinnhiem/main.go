@@ -66,8 +66,9 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem audit [--round R]
   tinnhiem upload --round R [--nominee ID] [--kind K] FILE…
   tinnhiem document show ID | document review ID --kind K --nominee ID | document download ID -o FILE
-  tinnhiem status --round R [--json]
-  tinnhiem dossier rebuild --round R
+  tinnhiem status --round R [--json | --csv]
+  tinnhiem dossier rebuild --round R [--check] | dossier alerts --round R [--json]
+  tinnhiem dossier decide --round R --request ID --decision accept|set_aside [--note "…"]
   tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]…
         [--committee "Họ tên: Trưởng ban"]… [--entry 1|2] [--session session.yaml] [--reason "…"] FILE.csv
   tinnhiem tally show --round R [--json] | tally seal --round R
@@ -100,6 +101,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.upload(rest)
 	case "document":
 		return e.document(rest)
+	case "status":
+		return e.status(rest)
+	case "dossier":
+		return e.dossierCmd(rest)
 	case "tally":
 		return e.tally(rest)
 	case "minutes":

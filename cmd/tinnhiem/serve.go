@@ -97,6 +97,7 @@ func (e *cmdEnv) serve(args []string) error {
 		Rounds: sys.rounds, Auth: sys.auth, Audit: sys.audit, Log: log,
 		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute),
 		Now:      time.Now, TokenTTL: c.tokenTTL,
+		Dossiers: dossier.NewStore(sys.js),
 		Ready: func(ctx context.Context) error {
 			if sys.nc.Status() != nats.CONNECTED {
 				return fmt.Errorf("nats: %s", sys.nc.Status())
@@ -351,6 +352,8 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		switch k {
 		case "ingest":
 			stop, err = s.startIngest(ctx)
+		case "dossier":
+			stop, err = s.startDossier(ctx)
 		case "minutes":
 			stop, err = s.startMinutes(ctx)
 		case "publish":
