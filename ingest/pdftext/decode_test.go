@@ -331,3 +331,54 @@ func TestFormXObjects(t *testing.T) {
 		})
 	}
 }
+
+// Filled-in form fields and typed comments carry their text in appearance
+// streams; hidden annotations and links do not count.
+func TestAnnotations(t *testing.T) {
+	d := newDoc()
+	f := d.type0("/Identity-H", toUnicode(identityUCS))
+	ap := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20]",
+		"/Tx BMC BT /F1 10 Tf 2 5 Td "+utf16hex("Trần Quốc Hùng")+" Tj ET EMC"))
+	free := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Matrix [1 0 0 1 0 0]",
+		"BT /F1 10 Tf 2 5 Td "+utf16hex("Ghi chú của Ban Tổ chức")+" Tj ET"))
+	hidden := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20]", "BT /F1 10 Tf 2 5 Td "+utf16hex("ẩn")+" Tj ET"))
+	annots := fmt.Sprintf("[<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 600 300 620] /AP << /N %d 0 R >> >> "+
+		"<< /Type /Annot /Subtype /FreeText /Rect [100 500 300 520] /AP << /N %d 0 R >> >> "+
+		"<< /Type /Annot /Subtype /Widget /F 2 /Rect [100 400 300 420] /AP << /N %d 0 R >> >> "+
+		"<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 300 300 320] /V (Binh Son) >> "+
+		"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>]", ap, free, hidden)
+	c := d.add(stream("", show(utf16hex("Họ và tên:"))))
+	d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R /Annots %s >>", fontRes(f), c, annots)))
+	d.finish()
+	d.set(1, fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /DR << /Font << /F1 %d 0 R >> >> >> >>", f))
+	pdf := d.bytes()
+	res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Họ và tên:\nTrần Quốc Hùng\nGhi chú của Ban Tổ chức\nBinh Son"; res.Text != want {
+		t.Errorf("got %q, want %q", res.Text, want)
+	}
+}
+
+// Without its ToUnicode map, a gofpdf font's text comes back from the
+// embedded TrueType program's cmap table through /CIDToGIDMap.
+func TestEmbeddedTrueTypeWithoutToUnicode(t *testing.T) {
+	src := fixture(t, "gofpdf-de-nghi-giai-trinh.pdf")
+	// Same length, so that the cross-reference offsets stay right.
+	stripped := bytes.ReplaceAll(src, []byte("/ToUnicode"), []byte("/ToUnicodX"))
+	if bytes.Equal(stripped, src) {
+		t.Fatal("fixture has no ToUnicode")
+	}
+	want, err := pdftext.Extract(bytes.NewReader(src), int64(len(src)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pdftext.Extract(bytes.NewReader(stripped), int64(len(stripped)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Text != want.Text {
+		t.Errorf("got %q\nwant %q", got.Text, want.Text)
+	}
+}

@@ -115,6 +115,7 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 	if lim.Timeout > 0 {
 		ex.deadline = time.Now().Add(lim.Timeout)
 	}
+	ex.formResources = rd.Trailer().Key("Root").Key("AcroForm").Key("DR")
 	pages, err := ex.pageList(rd)
 	if err != nil {
 		return Result{}, err
@@ -153,6 +154,9 @@ type extractor struct {
 	fonts    map[string]*font
 	ticks    int
 	glyphs   int // shown so far in the document
+	// The interactive form's default resources, for field appearances
+	// that name fonts without carrying resources of their own.
+	formResources pdf.Value
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")

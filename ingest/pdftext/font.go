@@ -30,6 +30,11 @@ type font struct {
 	missing   float64
 
 	toUnicode *cmap
+
+	// Composite fonts without ToUnicode: text from the embedded TrueType
+	// program, by glyph id; CIDs are glyph ids unless cidToGID says otherwise.
+	gidText  map[uint16]rune
+	cidToGID []uint16
 }
 
 type cidWidth struct {
@@ -83,6 +88,17 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			g.text = t
 		} else if f.ucs2 {
 			g.text = decodeUTF16BE(s[:n])
+		} else if f.gidText != nil {
+			gid := cid
+			if f.cidToGID != nil {
+				gid = 0
+				if int(cid) < len(f.cidToGID) {
+					gid = uint32(f.cidToGID[cid])
+				}
+			}
+			if r, ok := f.gidText[uint16(gid)]; ok && gid <= 0xFFFF {
+				g.text = string(r)
+			}
 		}
 		fn(g)
 		s = s[n:]
@@ -253,6 +269,9 @@ func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
 		f.vAdvance = dw2.Index(1).Float64() / 1000
 	}
 	f.cidW, f.cidWR = parseW(desc.Key("W"))
+	if f.toUnicode == nil && !f.ucs2 {
+		return ex.embeddedText(f, desc)
+	}
 	return nil
 }
 

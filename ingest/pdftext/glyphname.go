@@ -42,6 +42,7 @@ var glyphNames = map[string]string{
 	"thorn": "þ", "nbspace": "\u00a0", "nonbreakingspace": "\u00a0",
 	"dotlessi": "ı", "dotlessj": "ȷ", "Lslash": "Ł", "lslash": "ł", "OE": "Œ", "oe": "œ",
 	"Dcroat": "Đ", "dcroat": "đ", "Dslash": "Đ", "dmacron": "đ", "Dmacron": "Đ",
+	"Dbar": "Đ", "dbar": "đ", "Dstroke": "Đ", "dstroke": "đ",
 	"Hbar": "Ħ", "hbar": "ħ", "Tbar": "Ŧ", "tbar": "ŧ", "Eng": "Ŋ", "eng": "ŋ",
 	"kgreenlandic": "ĸ", "napostrophe": "ŉ", "Ldot": "Ŀ", "ldot": "ŀ", "IJ": "Ĳ",
 	"ij": "ĳ", "florin": "ƒ", "AEacute": "Ǽ", "aeacute": "ǽ",

@@ -14,6 +14,8 @@ import (
 	"github.com/go-fonts/liberation/liberationserifitalic"
 	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
+
+	"tinnhiem/ingest/pdftext"
 )
 
 var generate = flag.Bool("generate", false, "rewrite the gofpdf fixtures in testdata/ (make-fixtures.sh)")
@@ -87,12 +89,24 @@ func TestGenerateFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := filepath.Join("testdata", "gofpdf-"+strings.TrimSuffix(filepath.Base(src), ".txt")+".pdf")
+		name := "gofpdf-" + strings.TrimSuffix(filepath.Base(src), ".txt")
 		pdf := renderMarkup(t, string(data), 1)
 		if *generate {
-			if err := os.WriteFile(out, pdf, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join("testdata", name+".pdf"), pdf, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			continue
+		}
+		want, err := os.ReadFile(filepath.Join("testdata", "golden", name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Text != string(want) {
+			t.Errorf("%s rendered again: text differs from the golden file\n got: %q\nwant: %q", name, res.Text, want)
 		}
 	}
 }

@@ -352,7 +352,7 @@ func (in *interp) doXObject(x, res pdf.Value, depth int, active []string) error 
 	}
 	fres := x.Key("Resources")
 	if fres.Kind() != pdf.Dict {
-		fres = res
+		fres = res // forms without resources use their parent's (PDF 1.1 style)
 	}
 	saved := in.gs
 	savedStack := len(in.stack)

@@ -117,5 +117,8 @@ func (ex *extractor) pageText(p page) (text string, err error) {
 	if err := in.run(p.v.Key("Contents"), p.res, 0, nil); err != nil {
 		return "", err
 	}
+	if err := in.annotations(p.v.Key("Annots")); err != nil {
+		return "", err
+	}
 	return in.out.text(), nil
 }

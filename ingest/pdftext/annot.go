@@ -1,0 +1,119 @@
+package pdftext
+
+import (
+	"math"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// Filled-in form fields and typed comments are not in the page's content
+// stream: their text is in the annotation's appearance stream (or, for a
+// field whose viewer was to draw it, only in the field's value). Dossier forms
+// are often filled this way, so their text is part of the page's text.
+
+const maxAnnotsPerPage = 1000
+
+const (
+	annotHidden = 1 << 1
+	annotNoView = 1 << 5
+)
+
+func (in *interp) annotations(annots pdf.Value) error {
+	for i := 0; i < min(annots.Len(), maxAnnotsPerPage); i++ {
+		a := annots.Index(i)
+		switch a.Key("Subtype").Name() {
+		case "Widget", "FreeText":
+		default:
+			continue
+		}
+		if f := a.Key("F").Int64(); f&(annotHidden|annotNoView) != 0 {
+			continue
+		}
+		rect, ok := rectOf(a.Key("Rect"))
+		if !ok {
+			continue
+		}
+		ap := a.Key("AP").Key("N")
+		if ap.Kind() == pdf.Dict {
+			ap = ap.Key(a.Key("AS").Name()) // one appearance per state (check boxes)
+		}
+		if ap.Kind() != pdf.Stream {
+			in.fieldValue(a, rect)
+			continue
+		}
+		if err := in.appearance(ap, rect); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appearance runs an appearance stream mapped onto the annotation's
+// rectangle (PDF 32000 12.5.5): its BBox, transformed by its Matrix, is
+// scaled and moved onto Rect.
+func (in *interp) appearance(ap pdf.Value, rect [4]float64) error {
+	m := identity
+	if mv := ap.Key("Matrix"); mv.Kind() == pdf.Array && mv.Len() == 6 {
+		for i := range m {
+			m[i] = mv.Index(i).Float64()
+		}
+	}
+	bbox, ok := rectOf(ap.Key("BBox"))
+	if !ok {
+		return nil
+	}
+	corners := []point{m.apply(bbox[0], bbox[1]), m.apply(bbox[2], bbox[1]), m.apply(bbox[0], bbox[3]), m.apply(bbox[2], bbox[3])}
+	lo, hi := corners[0], corners[0]
+	for _, c := range corners[1:] {
+		lo = point{math.Min(lo.x, c.x), math.Min(lo.y, c.y)}
+		hi = point{math.Max(hi.x, c.x), math.Max(hi.y, c.y)}
+	}
+	sx, sy := 1.0, 1.0
+	if w := hi.x - lo.x; w > 1e-6 {
+		sx = (rect[2] - rect[0]) / w
+	}
+	if h := hi.y - lo.y; h > 1e-6 {
+		sy = (rect[3] - rect[1]) / h
+	}
+	a := matrix{sx, 0, 0, sy, rect[0] - lo.x*sx, rect[1] - lo.y*sy}
+	saved := in.gs
+	in.gs = gstate{ctm: a, th: 1}
+	in.tm, in.tlm = identity, identity
+	err := in.doXObject(ap, in.ex.formResources, 0, nil)
+	in.gs = saved
+	return err
+}
+
+// fieldValue adds a text field's value when the field has no appearance.
+func (in *interp) fieldValue(a pdf.Value, rect [4]float64) {
+	v := a.Key("V")
+	if v.Kind() != pdf.String {
+		v = a.Key("Parent").Key("V")
+	}
+	if v.Kind() != pdf.String {
+		return
+	}
+	const size = 10
+	start := point{rect[0] + 2, rect[1] + 2}
+	in.out.add(v.Text(), start, point{start.x + size/2*float64(len([]rune(v.Text()))), start.y}, point{1, 0}, size)
+}
+
+func rectOf(v pdf.Value) ([4]float64, bool) {
+	var r [4]float64
+	if v.Kind() != pdf.Array || v.Len() != 4 {
+		return r, false
+	}
+	for i := range r {
+		r[i] = v.Index(i).Float64()
+		if !finite(r[i]) {
+			return r, false
+		}
+	}
+	if r[0] > r[2] {
+		r[0], r[2] = r[2], r[0]
+	}
+	if r[1] > r[3] {
+		r[1], r[3] = r[3], r[1]
+	}
+	return r, true
+}

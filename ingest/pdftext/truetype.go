@@ -1,0 +1,187 @@
+package pdftext
+
+import (
+	"encoding/binary"
+	"io"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// When a composite font has no ToUnicode map (some printer drivers drop it),
+// the text can still be recovered from the embedded TrueType program: its
+// 'cmap' table maps Unicode to glyph ids, and read backwards it says which
+// character each glyph draws. CIDs reach glyph ids through /CIDToGIDMap.
+
+const (
+	maxFontProgram = 32 << 20
+	maxCmapEntries = 1 << 17
+)
+
+// glyphUnicode returns, for each glyph id of a TrueType program, the lowest
+// Unicode code point mapped to it (so a space glyph is " " rather than a
+// no-break space, a hyphen "-" rather than a soft hyphen). It returns nil
+// for anything it cannot read.
+func glyphUnicode(ttf []byte) map[uint16]rune {
+	u16 := func(off int) (int, bool) {
+		if off < 0 || off+2 > len(ttf) {
+			return 0, false
+		}
+		return int(binary.BigEndian.Uint16(ttf[off:])), true
+	}
+	u32 := func(off int) (int, bool) {
+		if off < 0 || off+4 > len(ttf) {
+			return 0, false
+		}
+		return int(binary.BigEndian.Uint32(ttf[off:])), true
+	}
+	numTables, ok := u16(4)
+	if !ok {
+		return nil
+	}
+	cmapOff := -1
+	for i := 0; i < numTables; i++ {
+		rec := 12 + 16*i
+		if rec+16 > len(ttf) {
+			return nil
+		}
+		if string(ttf[rec:rec+4]) == "cmap" {
+			cmapOff, _ = u32(rec + 8)
+			break
+		}
+	}
+	if cmapOff < 0 {
+		return nil
+	}
+	n, ok := u16(cmapOff + 2)
+	if !ok {
+		return nil
+	}
+	// Prefer a full-repertoire subtable (format 12), then BMP (format 4),
+	// from the Windows or Unicode platforms.
+	best, bestRank := -1, 0
+	for i := 0; i < n; i++ {
+		rec := cmapOff + 4 + 8*i
+		pid, ok1 := u16(rec)
+		eid, ok2 := u16(rec + 2)
+		sub, ok3 := u32(rec + 4)
+		if !ok1 || !ok2 || !ok3 {
+			return nil
+		}
+		format, ok := u16(cmapOff + sub)
+		if !ok {
+			continue
+		}
+		unicode := pid == 0 || (pid == 3 && (eid == 1 || eid == 10))
+		rank := 0
+		switch {
+		case unicode && format == 12:
+			rank = 2
+		case unicode && format == 4:
+			rank = 1
+		}
+		if rank > bestRank {
+			best, bestRank = cmapOff+sub, rank
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	m := map[uint16]rune{}
+	put := func(c rune, gid int) {
+		if gid <= 0 || gid > 0xFFFF || c == 0 || len(m) >= maxCmapEntries {
+			return
+		}
+		if old, ok := m[uint16(gid)]; !ok || c < old {
+			m[uint16(gid)] = c
+		}
+	}
+	if bestRank == 2 {
+		groups, ok := u32(best + 12)
+		if !ok {
+			return nil
+		}
+		for g := 0; g < min(groups, maxCmapEntries); g++ {
+			base := best + 16 + 12*g
+			start, ok1 := u32(base)
+			end, ok2 := u32(base + 4)
+			gid, ok3 := u32(base + 8)
+			if !ok1 || !ok2 || !ok3 || end < start || end > 0x10FFFF || end-start > maxCmapEntries {
+				break
+			}
+			for c := start; c <= end && len(m) < maxCmapEntries; c++ {
+				put(rune(c), gid+(c-start))
+			}
+		}
+		return m
+	}
+	segX2, ok := u16(best + 6)
+	if !ok {
+		return nil
+	}
+	segs := segX2 / 2
+	ends := best + 14
+	starts := ends + segX2 + 2
+	deltas := starts + segX2
+	ranges := deltas + segX2
+	for i := 0; i < segs; i++ {
+		end, ok1 := u16(ends + 2*i)
+		start, ok2 := u16(starts + 2*i)
+		delta, ok3 := u16(deltas + 2*i)
+		ro, ok4 := u16(ranges + 2*i)
+		if !ok1 || !ok2 || !ok3 || !ok4 || end < start {
+			break
+		}
+		for c := start; c <= end && c != 0xFFFF; c++ {
+			var gid int
+			if ro == 0 {
+				gid = (c + delta) & 0xFFFF
+			} else {
+				g, ok := u16(ranges + 2*i + ro + 2*(c-start))
+				if !ok {
+					break
+				}
+				if g != 0 {
+					gid = (g + delta) & 0xFFFF
+				}
+			}
+			put(rune(c), gid)
+		}
+	}
+	return m
+}
+
+// embeddedText prepares glyph-based decoding for a composite font without a
+// ToUnicode map: gidText from the font program and cidToGID from the map.
+func (ex *extractor) embeddedText(f *font, desc pdf.Value) error {
+	ff := desc.Key("FontDescriptor").Key("FontFile2")
+	if ff.Kind() != pdf.Stream {
+		return nil
+	}
+	rd, err := ex.stream(ff)
+	if err != nil {
+		return err
+	}
+	prog, err := io.ReadAll(io.LimitReader(rd, maxFontProgram))
+	if err != nil && ex.budgetErr(err) {
+		return err
+	}
+	f.gidText = glyphUnicode(prog)
+	if f.gidText == nil {
+		return nil
+	}
+	if m := desc.Key("CIDToGIDMap"); m.Kind() == pdf.Stream {
+		rd, err := ex.stream(m)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(io.LimitReader(rd, 2<<16))
+		if err != nil && ex.budgetErr(err) {
+			return err
+		}
+		f.cidToGID = make([]uint16, len(b)/2)
+		for i := range f.cidToGID {
+			f.cidToGID[i] = binary.BigEndian.Uint16(b[2*i:])
+		}
+	}
+	return nil
+}
