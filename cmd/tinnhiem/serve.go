@@ -24,6 +24,7 @@ import (
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/ui"
 )
 
 // workerKinds are the workers a process can run.
@@ -111,11 +112,23 @@ func (e *cmdEnv) serve(args []string) error {
 	if srv.Tallies, srv.Artifacts, err = sys.tallyStores(e.ctx); err != nil {
 		return err
 	}
+	// The web pages share the API's stores and login throttle; /api/ and the health checks go
+	// to the API, every other path to the pages.
+	web, err := ui.New(srv, dossier.NewStore(sys.js), ui.Config{})
+	if err != nil {
+		return err
+	}
+	apiHandler := srv.Handler()
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/readyz", apiHandler)
+	mux.Handle("/", web.Handler())
 	ln, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen %s: %w", c.httpAddr, err)
 	}
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	log.Info("tinnhiem ready", "http", "http://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))

@@ -1,0 +1,303 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/auth"
+)
+
+type roundPage struct {
+	chrome
+	Round      roundHead
+	Zone       string
+	Deadlines  []deadlineRow
+	Kinds      []string // column headings: the required kinds
+	People     []personRow
+	Exempt     []exemptRow
+	Removed    []personRow
+	Requests   []requestRow
+	Unassigned []docRow
+	Summary    dossier.Summary
+	// Forms, shown to organizers only.
+	CanUpload   bool
+	CanDecide   bool
+	Nominees    []option
+	KindOptions []option
+	UploadURL   string
+	TallyURL    string
+}
+
+type roundHead struct {
+	ID, Title, Organization, Parent, Track, VoteDate, Place string
+	Summoned, Version                                       int
+	UpdatedBy, UpdatedAt                                    string
+}
+
+type deadlineRow struct {
+	Label, At, Left, Class string
+	Defaulted              bool
+}
+
+type personRow struct {
+	Order          int
+	ID, Name       string
+	Position       string
+	Cells          []cell
+	Requests       cell
+	Dossier        cell
+	OtherDocuments []cell
+}
+
+// cell is one badge in a table: the words, the class that colours it, and where it leads.
+type cell struct {
+	Label, Class, URL, Title string
+}
+
+type exemptRow struct {
+	ID, Name, Position, Reason string
+	Documents                  []cell
+}
+
+type requestRow struct {
+	ID, URL, File, Person, PersonID string
+	Received, Ref, Requester        string
+	State                           cell
+	AnswerURL                       string
+	Decision, DecisionNote          string
+	Awaiting                        bool
+	DecideURL                       string
+}
+
+type docRow struct {
+	ID, URL, File, Received, Kind, Person string
+	State                                 cell
+	Reason                                string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// visibleRound loads the round of the path; a round of another organization is "not found",
+// as in the API, so that its existence is not revealed.
+func (s *Server) visibleRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
+	id := r.PathValue("round")
+	rd, err := s.api.Rounds.Get(r.Context(), id)
+	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !p.Sees(rd.Organization)) {
+		s.notFound(w, r, p, "Không tìm thấy đợt lấy phiếu "+id+".")
+		return dossier.Round{}, false
+	}
+	if err != nil {
+		s.internal(w, r, p, err)
+		return dossier.Round{}, false
+	}
+	return rd, true
+}
+
+func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return
+	}
+	now := s.api.Now()
+	rep, err := s.report(r.Context(), rd, now)
+	if err != nil {
+		s.internal(w, r, p, err)
+		return
+	}
+	pg := buildRoundPage(rd, rep, p, now)
+	pg.User, pg.Flash = newUserView(p), flash(r)
+	s.render(w, r, http.StatusOK, "round", pg)
+}
+
+// buildRoundPage turns a round and its dossier report into what the page shows. It is pure, so
+// the page can be tested (golden file) without a server.
+func buildRoundPage(rd dossier.Round, rep dossier.Report, p auth.Principal, now time.Time) roundPage {
+	organizer := p.Has(auth.RoleOrganizer)
+	pg := roundPage{
+		chrome: chrome{Title: rd.Title, Back: "/", BackLabel: "Các đợt lấy phiếu"},
+		Round: roundHead{ID: rd.ID, Title: rd.Title, Organization: rd.Organization, Parent: rd.ParentOrganization,
+			Track: trackLabel(rd.Track), VoteDate: voteDate(rd.VoteDate), Place: rd.Place, Summoned: rd.Summoned,
+			Version: rd.Version, UpdatedBy: rd.UpdatedBy, UpdatedAt: localTime(rd, rd.UpdatedAt)},
+		Zone:       zoneLabel(rd, now),
+		Summary:    rep.Summary,
+		CanUpload:  organizer,
+		CanDecide:  organizer,
+		UploadURL:  "/rounds/" + rd.ID + "/documents",
+		TallyURL:   "/rounds/" + rd.ID + "/tally",
+		People:     []personRow{},
+		Exempt:     []exemptRow{},
+		Requests:   []requestRow{},
+		Unassigned: []docRow{},
+	}
+	for _, name := range dossier.DeadlineNames {
+		d, _ := rd.Deadline(name)
+		pg.Deadlines = append(pg.Deadlines, deadlineRow{Label: deadlineLabel(name), At: localTime(rd, d.At),
+			Left: countdown(now, d.At), Class: countdownClass(now, d.At), Defaulted: d.Source == "default"})
+	}
+	for _, k := range rd.Required {
+		pg.Kinds = append(pg.Kinds, kindLabel(k))
+	}
+	names := map[string]string{}
+	for _, n := range rd.Nominees {
+		names[n.ID] = n.Name
+	}
+	for _, n := range rd.Removed {
+		if _, ok := names[n.ID]; !ok {
+			names[n.ID] = n.Name
+		}
+	}
+	order := 0
+	for _, ns := range rep.Nominees {
+		if ns.Exempt != "" {
+			pg.Exempt = append(pg.Exempt, exemptRow{ID: ns.Nominee, Name: ns.Name, Position: ns.Position, Reason: ns.Exempt,
+				Documents: otherDocuments(ns, nil)})
+		} else {
+			order++
+			pg.People = append(pg.People, buildPersonRow(rd, ns, order))
+		}
+		pg.Requests = append(pg.Requests, requestRows(rd, ns, organizer)...)
+	}
+	for _, ns := range rep.Removed {
+		row := buildPersonRow(rd, ns, 0)
+		if len(row.OtherDocuments) > 0 || len(row.Cells) > 0 {
+			pg.Removed = append(pg.Removed, row)
+		}
+	}
+	for _, d := range rep.Unassigned {
+		row := docRow{ID: d.DocumentID, URL: "/documents/" + d.DocumentID, File: d.File, Received: localTime(rd, d.ReceivedAt),
+			Kind: kindLabel(d.Kind), Person: "chưa xác định", Reason: reasonLabel(d.Reason),
+			State: cell{Label: stateLabel(d.Status), Class: stateClass(d.Status)}}
+		if d.Nominee != "" {
+			row.Person = d.Nominee
+			if n, ok := names[d.Nominee]; ok {
+				row.Person = n
+			}
+		}
+		pg.Unassigned = append(pg.Unassigned, row)
+	}
+	if organizer {
+		pg.Nominees = append(pg.Nominees, option{Value: "", Label: "Tự nhận diện theo nội dung"})
+		for _, n := range rd.Nominees {
+			label := n.Name + " (" + n.ID + ")"
+			if !n.OnBallot() {
+				label += " — không thuộc diện lấy phiếu"
+			}
+			pg.Nominees = append(pg.Nominees, option{Value: n.ID, Label: label})
+		}
+		pg.KindOptions = append(pg.KindOptions, option{Value: "", Label: "Tự nhận diện theo nội dung"})
+		for _, k := range dossier.Kinds {
+			pg.KindOptions = append(pg.KindOptions, option{Value: string(k), Label: kindLabel(k)})
+		}
+	}
+	return pg
+}
+
+// buildPersonRow is one person's line: the state of each required kind, the requests for
+// explanation addressed to them, and whether the dossier is complete.
+func buildPersonRow(rd dossier.Round, ns dossier.NomineeStatus, order int) personRow {
+	row := personRow{Order: order, ID: ns.Nominee, Name: ns.Name, Position: ns.Position}
+	required := map[dossier.Kind]bool{}
+	for _, k := range rd.Required {
+		required[k] = true
+		st, ok := ns.Documents[k]
+		if !ok {
+			st = dossier.StatusMissing
+		}
+		c := cell{Label: stateLabel(st), Class: stateClass(st), Title: kindLabel(k)}
+		if id := currentDocument(ns, k); id != "" {
+			c.URL = "/documents/" + id
+		}
+		if st == dossier.StatusLate && !rd.Rules.AcceptLate {
+			c.Title += ": nộp sau hạn, không được tính là đủ"
+		}
+		row.Cells = append(row.Cells, c)
+	}
+	row.OtherDocuments = otherDocuments(ns, required)
+	open, total := ns.OpenRequests, len(ns.Requests)
+	switch {
+	case total == 0:
+		row.Requests = cell{Label: "không có", Class: "muted"}
+	case open > 0:
+		row.Requests = cell{Label: fmt.Sprintf("%d chờ giải trình", open), Class: "warn"}
+	default:
+		row.Requests = cell{Label: fmt.Sprintf("%d đề nghị, không còn nợ", total), Class: "ok"}
+	}
+	switch {
+	case ns.Removed:
+		row.Dossier = cell{Label: "đã rút khỏi danh sách", Class: "muted"}
+	case ns.Complete:
+		row.Dossier = cell{Label: "đủ", Class: "ok"}
+	case ns.Overdue:
+		row.Dossier = cell{Label: "còn thiếu, đã quá hạn", Class: "bad"}
+	default:
+		row.Dossier = cell{Label: "chưa đủ", Class: "warn"}
+	}
+	return row
+}
+
+// currentDocument is the id of the document that decides a kind's state.
+func currentDocument(ns dossier.NomineeStatus, k dossier.Kind) string {
+	for _, v := range ns.Versions[k] {
+		if v.Current {
+			return v.DocumentID
+		}
+	}
+	return ""
+}
+
+// otherDocuments lists the kinds a person sent beyond the required ones (requests and
+// explanations, other papers), in the order of dossier.Kinds.
+func otherDocuments(ns dossier.NomineeStatus, skip map[dossier.Kind]bool) []cell {
+	var out []cell
+	for _, k := range dossier.Kinds {
+		if skip[k] {
+			continue
+		}
+		st, ok := ns.Documents[k]
+		if !ok || st == dossier.StatusMissing {
+			continue
+		}
+		c := cell{Label: kindLabel(k) + ": " + stateLabel(st), Class: stateClass(st)}
+		if id := currentDocument(ns, k); id != "" {
+			c.URL = "/documents/" + id
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func requestRows(rd dossier.Round, ns dossier.NomineeStatus, organizer bool) []requestRow {
+	var out []requestRow
+	for _, q := range ns.Requests {
+		row := requestRow{ID: q.DocumentID, URL: "/documents/" + q.DocumentID, File: q.File, Person: ns.Name, PersonID: ns.Nominee,
+			Received: localTime(rd, q.ReceivedAt), Ref: q.Ref,
+			State: cell{Label: requestStateLabel(q.State), Class: requestStateClass(q.State)}}
+		if organizer {
+			// Who asked is known to the board, not to the person or ordinary viewers (DOMAIN.md).
+			row.Requester = q.Requester
+		}
+		if q.AnsweredBy != "" {
+			row.AnswerURL = "/documents/" + q.AnsweredBy
+		}
+		if q.Decision != nil {
+			row.Decision = "Chấp nhận xem xét"
+			if q.Decision.Decision == dossier.DecisionSetAside {
+				row.Decision = "Không xem xét"
+			}
+			row.Decision += " — " + q.Decision.By + ", " + localTime(rd, q.Decision.At)
+			row.DecisionNote = q.Decision.Note
+		}
+		if q.State == dossier.RequestAwaitingDecision && organizer {
+			row.Awaiting = true
+			row.DecideURL = "/rounds/" + rd.ID + "/requests/" + q.DocumentID + "/decision"
+		}
+		out = append(out, row)
+	}
+	return out
+}

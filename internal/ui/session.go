@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"tinnhiem/internal/api"
+	"tinnhiem/internal/auth"
+)
+
+// sessionCookie holds the API token of a logged-in browser. The token is the same kind the
+// API issues, so one store, one expiry rule and one revocation serve both.
+const sessionCookie = "tn_session"
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal)
+
+// principal resolves the session cookie; ok is false when there is none or it is no longer
+// valid. err is a failure of the store, not of the visitor.
+func (s *Server) principal(r *http.Request) (auth.Principal, bool, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return auth.Principal{}, false, nil
+	}
+	p, err := s.api.Auth.Authenticate(r.Context(), c.Value, s.api.Now())
+	if errors.Is(err, auth.ErrBadCredentials) {
+		return auth.Principal{}, false, nil
+	}
+	if err != nil {
+		return auth.Principal{}, false, err
+	}
+	return p, true, nil
+}
+
+// page requires a login: without one, a GET is sent to the login page (and back here after);
+// anything else is refused, since a form posted from an expired session cannot be replayed.
+// The principal also goes into the request context, so API handlers called from here see the
+// same user.
+func (s *Server) page(h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok, err := s.principal(r)
+		if err != nil {
+			s.api.Log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			s.errorPage(w, r, nil, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; hãy thử lại sau ít phút.")
+			return
+		}
+		if !ok {
+			clearSession(w, r)
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.errorPage(w, r, nil, http.StatusUnauthorized, "Cần đăng nhập", "Phiên làm việc đã hết hạn. Hãy đăng nhập lại rồi thực hiện lại thao tác.")
+			return
+		}
+		h(w, r.WithContext(api.WithPrincipal(r.Context(), p)), p)
+	})
+}
+
+// jsonAuthed is page for the small JSON endpoints the page scripts poll: no redirect, a 401.
+func (s *Server) jsonAuthed(h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok, err := s.principal(r)
+		if err != nil {
+			s.api.Log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Lỗi hệ thống; hãy thử lại."})
+			return
+		}
+		if !ok {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Phiên làm việc đã hết hạn; hãy đăng nhập lại."})
+			return
+		}
+		h(w, r.WithContext(api.WithPrincipal(r.Context(), p)), p)
+	})
+}
+
+// sameOrigin refuses a state-changing request that another site made the browser send. The
+// session cookie is SameSite=Strict already; this is the second lock, for browsers and
+// proxies that get SameSite wrong. Browsers send Origin on every POST; when a privacy setting
+// strips it, the Referer (kept same-origin by our Referrer-Policy) is checked instead. A
+// request with neither is refused: a browser form never sends such a thing.
+func (s *Server) sameOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !fromSameOrigin(r) {
+			s.api.Log.Warn("ui: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+				"origin", r.Header.Get("Origin"), "referer_host", refererHost(r), "host", r.Host)
+			s.errorPage(w, r, nil, http.StatusForbidden, "Yêu cầu bị từ chối",
+				"Yêu cầu này không được gửi từ chính trang của hệ thống nên đã bị từ chối. Hãy mở lại trang và thực hiện lại thao tác.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fromSameOrigin compares the host of Origin (or, without it, of Referer) with the Host the
+// request was sent to.
+func fromSameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		return sameHost(o, r.Host)
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		return sameHost(ref, r.Host)
+	}
+	return false
+}
+
+func sameHost(rawURL, host string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false // includes Origin: null (sandboxed frames, file: pages)
+	}
+	return strings.EqualFold(u.Host, host)
+}
+
+func refererHost(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("Referer"))
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+func setSession(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+}
+
+func clearSession(w http.ResponseWriter, r *http.Request) {
+	if _, err := r.Cookie(sessionCookie); err != nil {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+	})
+}
+
+// safeNext keeps a post-login destination on this site: a path, never a scheme, a host, or
+// something a browser would read as one ("//evil", "/\evil"). Anything else means the home page.
+func safeNext(next string) string {
+	if next == "" || len(next) > 2048 || next[0] != '/' {
+		return "/"
+	}
+	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		return "/"
+	}
+	for _, c := range next {
+		// Control characters and backslashes are rewritten by browsers in ways that can turn a
+		// path into a host; a real page address never holds them.
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	if u.Path == "/login" {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,93 @@
+// tinnhiem pages: a little script on top of pages that work without it.
+// The upload form sends its files with fetch and then shows each file's verdict as soon as
+// the ingest workers decide it, by polling /documents/{id}/verdict.
+(function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  function renderVerdict(li, v) {
+    li.textContent = "";
+    li.dataset.status = v.status;
+    var a = el("a", "file", v.file);
+    a.href = v.url;
+    li.appendChild(a);
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(el("span", "badge " + v.status_class, v.status_label));
+    if (!v.final) return;
+    li.appendChild(el("span", "detail", v.kind_label + " — " + v.nominee_name));
+    if (v.reason_label) li.appendChild(el("span", "reason", "Lý do: " + v.reason_label + "."));
+    if (v.message) li.appendChild(el("span", "message", v.message));
+    if (v.warnings && v.warnings.length) {
+      var ul = el("ul", "warnings");
+      v.warnings.forEach(function (w) { ul.appendChild(el("li", "", w)); });
+      li.appendChild(ul);
+    }
+  }
+
+  function poll(li, id, tries) {
+    fetch("/documents/" + encodeURIComponent(id) + "/verdict", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
+      .then(function (r) {
+        if (!r.ok) {
+          li.appendChild(el("span", "message", (r.body.error && r.body.error.message) || "Không đọc được kết quả."));
+          return;
+        }
+        renderVerdict(li, r.body);
+        if (!r.body.final) {
+          // Quick at first, then every few seconds: most files are read within seconds.
+          setTimeout(function () { poll(li, id, tries + 1); }, tries < 10 ? 700 : 3000);
+        }
+      })
+      .catch(function () { setTimeout(function () { poll(li, id, tries + 1); }, 3000); });
+  }
+
+  function setupUpload(form) {
+    var results = document.getElementById("ket-qua-tai-len");
+    var status = form.querySelector(".upload-status");
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", function (ev) {
+      if (!window.fetch || !window.FormData) return; // the form then posts normally
+      ev.preventDefault();
+      var data = new FormData(form);
+      button.disabled = true;
+      status.hidden = false;
+      status.textContent = "Đang tải lên…";
+      fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (res) { return res.json().then(function (body) { return { status: res.status, body: body }; }); })
+        .then(function (r) {
+          var docs = (r.body && r.body.documents) || [];
+          if (r.status !== 202) {
+            var msg = (r.body.error && r.body.error.message) || "Chưa tải lên được.";
+            status.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
+            if (r.body.error && r.body.error.problems) {
+              r.body.error.problems.forEach(function (p) { status.textContent += " " + p.message; });
+            }
+          } else {
+            status.textContent = "Đã nhận " + docs.length + " tệp; đang đọc và nhận diện…";
+            form.reset();
+          }
+          docs.forEach(function (d) {
+            var li = el("li", "verdict");
+            li.dataset.document = d.document_id;
+            renderVerdict(li, { document_id: d.document_id, file: d.file, url: "/documents/" + d.document_id,
+              status: d.status, status_class: "info", status_label: "đang xử lý", final: false });
+            results.insertBefore(li, results.firstChild);
+            poll(li, d.document_id, 0);
+          });
+        })
+        .catch(function () { status.textContent = "Mất kết nối tới máy chủ; hãy thử lại."; })
+        .then(function () { button.disabled = false; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form[data-upload]");
+    for (var i = 0; i < forms.length; i++) setupUpload(forms[i]);
+  });
+})();

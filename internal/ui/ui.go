@@ -1,0 +1,273 @@
+// Package ui is the web front end staff use: login, the rounds they may see, each round's
+// dossiers and uploads, document verdicts and reviews, and the tally with its sealed PDFs.
+// Pages are rendered on the server from embedded templates; every change goes through the
+// API's own handlers (api.WithPrincipal), so the pages and the API enforce the same rules.
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/api"
+	"tinnhiem/internal/auth"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config tunes the web front end.
+type Config struct {
+	// SessionTTL is how long a login lasts in the browser; default 12 hours (a working day),
+	// shorter than API tokens because a browser may be left open on a shared desk.
+	SessionTTL time.Duration
+}
+
+// Server renders the pages. Build it once with New; it only reads after that.
+type Server struct {
+	api        *api.Server
+	apiHandler http.Handler
+	dossiers   *dossier.Store
+	cfg        Config
+	pages      map[string]*template.Template
+	static     fs.FS
+	// assets maps a static file name to a short hash of its content, appended to its URL so
+	// that browsers may cache it for long and still see a new version at once.
+	assets map[string]string
+}
+
+// New parses the templates (once) and returns the front end of the API server a. The API's
+// stores, clock, login throttle and logger are shared, so a password guessed at on the login
+// page and at POST /api/v1/tokens counts against the same limit.
+func New(a *api.Server, dossiers *dossier.Store, cfg Config) (*Server, error) {
+	if a == nil || a.Auth == nil || a.Rounds == nil {
+		return nil, fmt.Errorf("ui: the API server and its stores are required")
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	s := &Server{api: a, apiHandler: a.Handler(), dossiers: dossiers, cfg: cfg, assets: map[string]string{}}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, fmt.Errorf("ui: static files: %w", err)
+	}
+	s.static = static
+	entries, err := fs.ReadDir(static, ".")
+	if err != nil {
+		return nil, fmt.Errorf("ui: static files: %w", err)
+	}
+	for _, e := range entries {
+		data, err := fs.ReadFile(static, e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("ui: static %s: %w", e.Name(), err)
+		}
+		sum := sha256.Sum256(data)
+		s.assets[e.Name()] = hex.EncodeToString(sum[:4])
+	}
+	if s.pages, err = parsePages(s.assetURL); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// parsePages parses each page together with the shared layout into its own template set, so
+// that every page can define the same block names.
+func parsePages(asset func(string) string) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"asset":      asset,
+		"stateLabel": stateLabel,
+		"stateClass": stateClass,
+	}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range names {
+		base := path.Base(name)
+		if strings.HasPrefix(base, "_") {
+			continue // partials, parsed with every page
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/_*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("ui: template %s: %w", base, err)
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+func (s *Server) assetURL(name string) string {
+	return "/static/" + name + "?v=" + s.assets[name]
+}
+
+// Handler returns the routes of the web pages. Mount it at "/" beside the API's /api/ routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/{file}", s.serveStatic)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.Handle("POST /login", s.sameOrigin(http.HandlerFunc(s.login)))
+	mux.Handle("POST /logout", s.sameOrigin(http.HandlerFunc(s.logout)))
+
+	mux.Handle("GET /{$}", s.page(s.home))
+	mux.Handle("GET /import", s.page(s.importForm))
+	mux.Handle("POST /import", s.sameOrigin(s.page(s.importRound)))
+	mux.Handle("GET /rounds/{round}", s.page(s.round))
+	mux.Handle("POST /rounds/{round}/documents", s.sameOrigin(s.page(s.upload)))
+	mux.Handle("GET /rounds/{round}/uploads", s.page(s.uploads))
+	mux.Handle("POST /rounds/{round}/requests/{id}/decision", s.sameOrigin(s.page(s.decide)))
+	mux.Handle("GET /rounds/{round}/tally", s.page(s.tally))
+	mux.Handle("POST /rounds/{round}/tally/seal", s.sameOrigin(s.page(s.seal)))
+	mux.Handle("GET /rounds/{round}/artifacts/{kind}", s.page(s.artifact))
+	mux.Handle("GET /documents/{id}", s.page(s.document))
+	mux.Handle("GET /documents/{id}/verdict", s.jsonAuthed(s.verdict))
+	mux.Handle("GET /documents/{id}/file", s.page(s.documentFile))
+	mux.Handle("POST /documents/{id}/review", s.sameOrigin(s.page(s.review)))
+	// Anything else is "not found" — after login, so that the shape of the site is not shown
+	// to strangers.
+	mux.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+		s.notFound(w, r, p, "Không có trang này.")
+	}))
+	return securityHeaders(mux)
+}
+
+// securityHeaders keeps pages out of frames and other sites' scripts out of pages, and stops
+// browsers and proxies from keeping copies of pages that hold personal data.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		// same-origin keeps the Referer on our own POSTs (the CSRF check reads it when a
+		// browser sends no Origin) and never leaks page addresses to other sites.
+		h.Set("Referrer-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	data, err := fs.ReadFile(s.static, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	default:
+		w.Header().Set("Content-Type", http.DetectContentType(data))
+	}
+	if r.URL.Query().Get("v") == s.assets[name] {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+}
+
+// chrome is what every page's layout shows around its content.
+type chrome struct {
+	Title string
+	User  *userView
+	Flash string
+	// Back links to the parent page ("" on the home page).
+	Back, BackLabel string
+}
+
+type userView struct {
+	Username      string
+	Roles         string
+	Organizations string
+}
+
+func newUserView(p auth.Principal) *userView {
+	roles := make([]string, 0, len(p.Roles))
+	for _, r := range p.Roles {
+		roles = append(roles, roleLabel(r))
+	}
+	orgs := strings.Join(p.Organizations, "; ")
+	if p.IsAdmin() && orgs == "" {
+		orgs = "mọi tổ chức"
+	}
+	return &userView{Username: p.Username, Roles: strings.Join(roles, ", "), Organizations: orgs}
+}
+
+// render executes a page into a buffer first, so that a template error becomes a clean 500
+// instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.api.Log.Error("ui: no such page template", "page", page)
+		http.Error(w, "Lỗi hệ thống.", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.api.Log.Error("ui: render page", "page", page, "path", r.URL.Path, "err", err)
+		http.Error(w, "Lỗi hệ thống khi hiển thị trang; hãy thử lại.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// errorPage is the page of every refusal and failure.
+type errorPage struct {
+	chrome
+	Status  int
+	Message string
+	Items   []problemView
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, title, msg string, items ...problemView) {
+	pg := errorPage{chrome: chrome{Title: title, Back: "/", BackLabel: "Về trang đầu"}, Status: status, Message: msg, Items: items}
+	if p != nil {
+		pg.User = newUserView(*p)
+	}
+	s.render(w, r, status, "error", pg)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, p auth.Principal, msg string) {
+	s.errorPage(w, r, &p, http.StatusNotFound, "Không tìm thấy", msg)
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	s.errorPage(w, r, &p, http.StatusForbidden, "Không có quyền", "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, p auth.Principal, err error) {
+	s.api.Log.Error("ui: request failed", "method", r.Method, "path", r.URL.Path, "user", p.Username, "err", err)
+	s.errorPage(w, r, &p, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; thao tác chưa được thực hiện. Hãy thử lại sau ít phút.")
+}
+
+// flashes are the fixed messages a redirect may ask the next page to show. Only a key travels
+// in the URL, so nobody can make a page say words of their choosing.
+var flashes = map[string]string{
+	"imported": "Đã lưu đợt lấy phiếu.",
+	"reviewed": "Đã xác nhận loại tài liệu và người nộp.",
+	"decided":  "Đã ghi quyết định của ban tổ chức về đề nghị giải trình.",
+	"sealed":   "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập.",
+	"loggedin": "",
+}
+
+func flash(r *http.Request) string { return flashes[r.URL.Query().Get("ok")] }
