@@ -18,7 +18,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden sha256 files in testdata/golden")
+var (
+	update = flag.Bool("update", false, "rewrite the golden sha256 files in testdata/golden")
+	dump   = flag.String("dump", "", "also write the golden PDFs into this directory, to look at them")
+)
 
 // TestGolden pins the exact bytes of every document of every fixture. A change in layout, text
 // or PDF structure shows up here; look at the PDF written next to the failure, then -update.
@@ -36,6 +39,11 @@ func TestGolden(t *testing.T) {
 				b, err := Render(kind, tc.m)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if *dump != "" {
+					if err := os.WriteFile(filepath.Join(*dump, name+".pdf"), b, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 				sum := sha256.Sum256(b)
 				got := hex.EncodeToString(sum[:]) + "\n"
@@ -282,6 +290,38 @@ func TestLongWord(t *testing.T) {
 	}
 	if !strings.Contains(flat(extract(t, b).Text), "ỄỄỄỄỄỄ") {
 		t.Error("the long name is not in the text")
+	}
+}
+
+// TestSparse: a model with only what Render requires still gives complete documents, with dotted
+// spaces where numbers and times are to be written by hand.
+func TestSparse(t *testing.T) {
+	for _, track := range []Track{TrackParty, TrackState} {
+		m := Model{
+			Track:        track,
+			Organization: "Đảng ủy xã An Phú",
+			Title:        "Lấy phiếu tín nhiệm đối với Ủy viên Ban Thường vụ Đảng ủy",
+			SealedAt:     time.Date(2028, 12, 1, 3, 0, 0, 0, time.UTC),
+			TallyJSON:    []byte(`{}`),
+		}
+		for _, k := range Kinds() {
+			b, err := Render(k, m)
+			if err != nil {
+				t.Fatalf("%s %s: %v", track, k, err)
+			}
+			text := flat(extract(t, b).Text)
+			for _, want := range []string{"Số", "……", "ngày 01 tháng 12 năm 2028", "ĐẢNG ỦY XÃ AN PHÚ"} {
+				if k != KindReport && want == "ngày 01 tháng 12 năm 2028" {
+					want = "ngày …… tháng …… năm ……"
+				}
+				if !strings.Contains(text, want) {
+					t.Errorf("%s %s: %q missing", track, k, want)
+				}
+			}
+			if k == KindCounting && !strings.Contains(text, blankClock) {
+				t.Errorf("%s %s: no blank for the unrecorded time", track, k)
+			}
+		}
 	}
 }
 

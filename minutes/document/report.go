@@ -31,7 +31,7 @@ func (d *doc) report() {
 	if len(m.Excluded) > 0 {
 		d.li(fmt.Sprintf("Không lấy phiếu tín nhiệm đối với %d người:", len(m.Excluded)))
 		for i, e := range m.Excluded {
-			text := withPosition(d.Person(e.Name), e.Position)
+			text := withPosition(d.personFirst(e.Name), e.Position)
 			if e.Reason != "" {
 				text += " (lý do: " + e.Reason + ")"
 			}
@@ -69,7 +69,7 @@ func (d *doc) flagged() {
 			continue
 		}
 		found = true
-		d.li(fmt.Sprintf("%s: %d phiếu tín nhiệm thấp (%s). %s", withPosition(d.Person(r.Name), r.Position), r.Thap, r.ThapPct, sentence(capitalise(r.Flag))))
+		d.li(fmt.Sprintf("%s: %d phiếu tín nhiệm thấp (%s). %s", withPosition(d.personFirst(r.Name), r.Position), r.Thap, r.ThapPct, sentence(capitalise(r.Flag))))
 	}
 	if !found {
 		d.li("Không có trường hợp nào có số phiếu tín nhiệm thấp vượt ngưỡng phải xem xét theo quy định.")

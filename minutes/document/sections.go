@@ -19,7 +19,7 @@ var (
 
 var romans = []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
 
-// sectionHeading prints "II. TITLE" and keeps it with at least two lines of what follows.
+// sectionHeading prints "II. TITLE" and keeps it with three lines of what follows.
 func (d *doc) sectionHeading(n int, title string) {
 	text := romans[n] + ". " + upper(title)
 	d.s.ensure(1.5 + d.s.height(text, heading) + 3*lineHeight(sizeBody))
@@ -27,10 +27,10 @@ func (d *doc) sectionHeading(n int, title string) {
 	d.s.para(text, heading)
 }
 
-func (d *doc) p(text string) { d.keep(text, bodyText) }
-func (d *doc) li(text string) {
-	d.keep("- "+text, item)
-}
+// p is a body paragraph, li a "- " list item, sub a "+ " item under it.
+func (d *doc) p(text string)   { d.keep(text, bodyText) }
+func (d *doc) li(text string)  { d.keep("- "+text, item) }
+func (d *doc) sub(text string) { d.s.para("+ "+text, subItem) }
 
 // keep sets a paragraph; one that introduces a list (ends in ":") is kept with the list's
 // first line.
@@ -39,9 +39,6 @@ func (d *doc) keep(text string, b block) {
 		d.s.ensure(d.s.height(text, b) + lineHeight(sizeBody))
 	}
 	d.s.para(text, b)
-}
-func (d *doc) sub(text string) {
-	d.s.para("+ "+text, subItem)
 }
 
 func (d *doc) party() bool { return d.m.Track == TrackParty }
@@ -55,8 +52,8 @@ func (d *doc) person(name string) string {
 	return name
 }
 
-// Person is person at the start of a sentence or list item.
-func (d *doc) Person(name string) string {
+// personFirst is person at the start of a sentence or list item.
+func (d *doc) personFirst(name string) string {
 	if d.party() {
 		return "Đồng chí " + name
 	}
@@ -128,7 +125,7 @@ func (d *doc) attendance() {
 			if a.Reason != "" {
 				reason = "lý do: " + a.Reason
 			}
-			d.sub(fmt.Sprintf("%s (%s)%s", d.Person(a.Name), reason, endList(i, len(m.Absent))))
+			d.sub(fmt.Sprintf("%s (%s)%s", d.personFirst(a.Name), reason, endList(i, len(m.Absent))))
 		}
 	}
 	d.quorum()
@@ -357,7 +354,7 @@ func (d *doc) committeeSignatures() {
 // committeeList names the committee members with their roles.
 func (d *doc) committeeList() {
 	for i, p := range d.m.Committee {
-		text := withPosition(d.Person(p.Name), p.Position)
+		text := withPosition(d.personFirst(p.Name), p.Position)
 		if p.Role != "" {
 			text += " – " + p.Role
 		}

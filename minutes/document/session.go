@@ -45,7 +45,7 @@ func (d *doc) session() {
 	} else {
 		d.li(fmt.Sprintf("Không lấy phiếu tín nhiệm đối với %d người:", len(m.Excluded)))
 		for i, e := range m.Excluded {
-			text := withPosition(d.Person(e.Name), e.Position)
+			text := withPosition(d.personFirst(e.Name), e.Position)
 			if e.Reason != "" {
 				text += " (lý do: " + e.Reason + ")"
 			}
@@ -66,7 +66,7 @@ func (d *doc) session() {
 		}
 		d.li(fmt.Sprintf("Báo cáo giải trình của %d người đã được gửi đến %s%s:", len(m.Explanations), d.voters(), when))
 		for i, e := range m.Explanations {
-			d.sub(withPosition(d.Person(e.Name), e.Position) + endList(i, len(m.Explanations)))
+			d.sub(withPosition(d.personFirst(e.Name), e.Position) + endList(i, len(m.Explanations)))
 		}
 	}
 
