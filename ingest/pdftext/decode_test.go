@@ -382,3 +382,50 @@ func TestEmbeddedTrueTypeWithoutToUnicode(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got.Text, want.Text)
 	}
 }
+
+func TestLayoutDetails(t *testing.T) {
+	identity := func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) }
+	tests := []struct {
+		name string
+		pdf  []byte
+		want string
+	}{
+		{
+			name: "fake bold: the same text drawn twice, shifted a little",
+			pdf:  onePage(identity, "BT /F1 12 Tf 72 700 Td "+utf16hex("Đậm")+" Tj ET BT /F1 12 Tf 72.3 700 Td "+utf16hex("Đậm")+" Tj ET"),
+			want: "Đậm",
+		},
+		{
+			name: "doubled letters are kept, even condensed",
+			pdf:  onePage(identity, "BT /F1 12 Tf 40 Tz 72 700 Td "+utf16hex("Hoo ll")+" Tj ET"),
+			want: "Hoo ll",
+		},
+		{
+			name: "vertical writing (Identity-V) reads top to bottom",
+			pdf: onePage(func(d *doc) int { return d.type0("/Identity-V", toUnicode(identityUCS)) },
+				"BT /F1 12 Tf 300 700 Td "+utf16hex("Dọc")+" Tj ET"),
+			want: "Dọc",
+		},
+		{
+			name: "superscript (text rise) stays on its line",
+			pdf:  onePage(identity, "BT /F1 12 Tf 72 700 Td "+utf16hex("120 m")+" Tj 4 Ts "+utf16hex("2")+" Tj 0 Ts "+utf16hex(" đất")+" Tj ET"),
+			want: "120 m2 đất",
+		},
+		{
+			name: "text drawn bottom-up keeps stream order of lines",
+			pdf:  onePage(identity, "BT /F1 12 Tf 72 500 Td "+utf16hex("Một")+" Tj 0 100 Td "+utf16hex("Hai")+" Tj ET"),
+			want: "Một\nHai",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := pdftext.Extract(bytes.NewReader(tc.pdf), int64(len(tc.pdf)), pdftext.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Text != tc.want {
+				t.Errorf("got %q, want %q", res.Text, tc.want)
+			}
+		})
+	}
+}

@@ -35,6 +35,8 @@ type font struct {
 	// program, by glyph id; CIDs are glyph ids unless cidToGID says otherwise.
 	gidText  map[uint16]rune
 	cidToGID []uint16
+
+	memo map[codeKey]string // decoded composite codes, so a range lookup allocates once per code
 }
 
 type cidWidth struct {
@@ -84,7 +86,10 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			}
 		}
 		g := glyph{width: f.cidWidth(cid), isSpace: n == 1 && code == ' '}
-		if t, ok := f.unicode(code, n); ok {
+		key := codeKey{code, uint8(n)}
+		if t, ok := f.memo[key]; ok {
+			g.text = t
+		} else if t, ok := f.unicode(code, n); ok {
 			g.text = t
 		} else if f.ucs2 {
 			g.text = decodeUTF16BE(s[:n])
@@ -99,6 +104,12 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			if r, ok := f.gidText[uint16(gid)]; ok && gid <= 0xFFFF {
 				g.text = string(r)
 			}
+		}
+		if _, ok := f.memo[key]; !ok && len(f.memo) < 1<<16 {
+			if f.memo == nil {
+				f.memo = map[codeKey]string{}
+			}
+			f.memo[key] = g.text
 		}
 		fn(g)
 		s = s[n:]

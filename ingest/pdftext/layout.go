@@ -25,6 +25,7 @@ type layout struct {
 	last  *line // line of the latest glyph, tried first
 	// The latest item, to which combining marks and ActualText pen moves attach.
 	lastItem *item
+	pool     []item // items are carved from chunks: one allocation per 1024 glyphs
 }
 
 type line struct {
@@ -44,7 +45,7 @@ const (
 	wordGap   = 0.15 // em; a wider gap along the baseline is a space
 	lineShift = 0.5  // em; a baseline further away than this is another line
 	sameDir   = 0.99 // cosine above which two directions are one
-	dupShift  = 0.15 // em; the same glyph again this close is overprinting (fake bold)
+	dupShift  = 0.3  // of a glyph's width: the same glyph again this close is overprinting (fake bold)
 )
 
 func unit(p point) point {
@@ -90,7 +91,11 @@ func (l *layout) add(text string, start, end, dir point, size float64) {
 		ln = &line{dir: d, base: b, size: size}
 		l.lines = append(l.lines, ln)
 	}
-	it := &item{text: text, a0: a0, a1: a1, size: size}
+	if len(l.pool) == cap(l.pool) {
+		l.pool = make([]item, 0, 1024)
+	}
+	l.pool = append(l.pool, item{text: text, a0: a0, a1: a1, size: size})
+	it := &l.pool[len(l.pool)-1]
 	ln.items = append(ln.items, it)
 	ln.size = math.Max(ln.size, size)
 	l.last, l.lastItem = ln, it
@@ -137,6 +142,16 @@ func (l *layout) move(end point) {
 	l.lastItem.a1 = math.Max(l.lastItem.a1, a)
 }
 
+// overprinted reports whether b is a copy of a drawn over it, slightly
+// shifted, as producers fake bold type.
+func overprinted(a, b *item) bool {
+	w := a.a1 - a.a0
+	if w <= 0 {
+		return math.Abs(b.a0-a.a0) < 0.01*a.size
+	}
+	return math.Abs(b.a0-a.a0) < dupShift*w
+}
+
 // text returns the page's lines, cleaned and NFC-normalised.
 func (l *layout) text() string {
 	var out []string
@@ -148,7 +163,7 @@ func (l *layout) text() string {
 		end := math.Inf(-1)
 		for _, it := range ln.items {
 			if prev != nil {
-				if it.text == prev.text && math.Abs(it.a0-prev.a0) < dupShift*it.size {
+				if it.text == prev.text && overprinted(prev, it) {
 					continue
 				}
 				if it.a0-end > wordGap*(it.size+prev.size)/2 {
