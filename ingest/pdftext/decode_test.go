@@ -429,3 +429,23 @@ func TestLayoutDetails(t *testing.T) {
 		})
 	}
 }
+
+// An embedded Type 1 font without /Encoding uses the encoding vector in its
+// own program, as TeX and Ghostscript subsets do.
+func TestType1BuiltinEncoding(t *testing.T) {
+	prog := "%!PS-AdobeFont-1.0: TestViet 001.000\n/FontName /TestViet def\n/Encoding 256 array\n" +
+		"0 1 255 {1 index exch /.notdef put} for\ndup 65 /Ohornacute put\ndup 66 /dcroat put\ndup 32 /space put\n" +
+		"dup 67 /uhorntilde put\nreadonly def\ncurrentfile eexec\n"
+	pdf := onePage(func(d *doc) int {
+		ff := d.add(stream(fmt.Sprintf("/Length1 %d /Length2 0 /Length3 0", len(prog)), prog))
+		fd := d.add(fmt.Sprintf("<< /Type /FontDescriptor /FontName /TestViet /Flags 4 /FontFile %d 0 R >>", ff))
+		return d.add(fmt.Sprintf("<< /Type /Font /Subtype /Type1 /BaseFont /TestViet /FontDescriptor %d 0 R /Encoding << /Differences [68 /Ecircumflexacute] >> >>", fd))
+	}, show("(AB CD)"))
+	res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != "Ớđ ữẾ" {
+		t.Errorf("got %q", res.Text)
+	}
+}

@@ -1,6 +1,10 @@
 package pdftext
 
 import (
+	"bytes"
+	"io"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -173,9 +177,13 @@ func (ex *extractor) buildFont(v pdf.Value) (*font, error) {
 	case "Type0":
 		return f, ex.buildComposite(f, v)
 	case "Type3":
-		ex.buildSimple(f, v, fontMatrixScale(v.Key("FontMatrix")))
+		if err := ex.buildSimple(f, v, fontMatrixScale(v.Key("FontMatrix"))); err != nil {
+			return nil, err
+		}
 	default:
-		ex.buildSimple(f, v, 0.001)
+		if err := ex.buildSimple(f, v, 0.001); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -194,20 +202,35 @@ func fontMatrixScale(m pdf.Value) float64 {
 	return s
 }
 
-func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) {
+func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) error {
 	def := "StandardEncoding"
 	if v.Key("Subtype").Name() == "TrueType" {
 		def = "WinAnsiEncoding"
+	}
+	// Without a named base encoding, an embedded Type 1 font's own encoding
+	// vector is the base (TeX and Ghostscript subsets rely on it).
+	builtin := func() [256]string {
+		if t, err := ex.type1Encoding(v.Key("FontDescriptor").Key("FontFile")); err == nil && t != nil {
+			return *t
+		}
+		return baseEncoding(def, "")
 	}
 	enc := v.Key("Encoding")
 	switch enc.Kind() {
 	case pdf.Name:
 		f.simple = baseEncoding(enc.Name(), def)
 	case pdf.Dict:
-		f.simple = baseEncoding(enc.Key("BaseEncoding").Name(), def)
+		if b := enc.Key("BaseEncoding"); b.Kind() == pdf.Name {
+			f.simple = baseEncoding(b.Name(), def)
+		} else {
+			f.simple = builtin()
+		}
 		applyDifferences(&f.simple, enc.Key("Differences"))
 	default:
-		f.simple = baseEncoding(def, "")
+		f.simple = builtin()
+	}
+	if ex.budget < 0 {
+		return reject(CodeTooComplex, "pdftext: extract: %v", errBudget)
 	}
 	f.firstChar = int(v.Key("FirstChar").Int64())
 	ws := v.Key("Widths")
@@ -223,6 +246,49 @@ func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) {
 			f.missing = 0 // a font with widths: codes without one don't move
 		}
 	}
+	return nil
+}
+
+var type1Dup = regexp.MustCompile(`dup\s+(\d+)\s*/([^\s/\[\]{}()<>%]+)\s+put`)
+
+// type1Encoding reads the encoding vector from the clear-text part of an
+// embedded Type 1 font program ("dup 65 /Acircumflex put"); nil if none.
+func (ex *extractor) type1Encoding(ff pdf.Value) (*[256]string, error) {
+	if ff.Kind() != pdf.Stream {
+		return nil, nil
+	}
+	n := ff.Key("Length1").Int64()
+	if n <= 0 || n > 1<<20 {
+		n = 64 << 10
+	}
+	rd, err := ex.stream(ff)
+	if err != nil {
+		return nil, err
+	}
+	clear, err := io.ReadAll(io.LimitReader(rd, n))
+	if err != nil && ex.budgetErr(err) {
+		return nil, err
+	}
+	if i := bytes.Index(clear, []byte("eexec")); i >= 0 {
+		clear = clear[:i]
+	}
+	if bytes.Contains(clear, []byte("/Encoding StandardEncoding")) {
+		t := baseEncoding("StandardEncoding", "")
+		return &t, nil
+	}
+	m := type1Dup.FindAllSubmatch(clear, 256)
+	if len(m) == 0 {
+		return nil, nil
+	}
+	var t [256]string
+	for _, d := range m {
+		code, err := strconv.Atoi(string(d[1]))
+		if err != nil || code < 0 || code > 255 {
+			continue
+		}
+		t[code] = glyphText(string(d[2]))
+	}
+	return &t, nil
 }
 
 func applyDifferences(t *[256]string, d pdf.Value) {

@@ -15,16 +15,15 @@ type page struct {
 const maxTreeDepth = 64
 
 // pageList walks the page tree from the root, top-down, so that inherited
-// resources come from the real ancestors. Nodes are identified by their
+// resources come from the real ancestors. Pages are counted as found, not
+// taken from /Count, which damaged files get wrong either way; the walk stops
+// one page past the limit. Nodes are identified by their
 // printed content (the library does not expose object numbers); a node
 // that appears again on its own path is a cycle.
 func (ex *extractor) pageList(r *pdf.Reader) ([]page, error) {
 	root := r.Trailer().Key("Root").Key("Pages")
 	if root.Kind() != pdf.Dict {
 		return nil, reject(CodeCorrupt, "pdftext: extract: no page tree")
-	}
-	if n := root.Key("Count").Int64(); n > int64(ex.lim.MaxPages) {
-		return nil, reject(CodeTooManyPages, "pdftext: extract: %d pages, limit %d", n, ex.lim.MaxPages)
 	}
 	var pages []page
 	visits := 0
