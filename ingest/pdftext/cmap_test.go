@@ -187,3 +187,23 @@ func utf8ValidString(s string) bool {
 	}
 	return true
 }
+
+// Deep or unbalanced nesting must not recurse: these run in constant stack.
+func TestLexerNesting(t *testing.T) {
+	for _, in := range []string{
+		strings.Repeat("[", 1<<20), strings.Repeat("<<", 1<<20), strings.Repeat(")", 1<<20),
+		strings.Repeat("[<</A ", 1<<18), strings.Repeat("]", 1<<20) + "Tj",
+	} {
+		l := newLexer(strings.NewReader(in))
+		n := 0
+		for {
+			if _, ok := l.next(); !ok {
+				break
+			}
+			n++
+		}
+		if n > len(in) {
+			t.Errorf("%d objects from %d bytes", n, len(in))
+		}
+	}
+}

@@ -449,3 +449,22 @@ func TestType1BuiltinEncoding(t *testing.T) {
 		t.Errorf("got %q", res.Text)
 	}
 }
+
+// One broken part of a page's content array costs only that part's text.
+func TestBrokenContentPart(t *testing.T) {
+	d := newDoc()
+	f := d.simple("Type1", "/WinAnsiEncoding", "")
+	c1 := d.add(stream("", show("(First part)")))
+	c2 := d.add("<< /Filter /LZWDecode /Length 4 >>\nstream\n\x80\x0b\x60\x50\nendstream")
+	c3 := d.add("<< /Filter /FlateDecode /Length 6 >>\nstream\nxx\x00\x01\x02\x03\nendstream")
+	c4 := d.add(stream("", "BT /F1 12 Tf 72 600 Td (Last part) Tj ET"))
+	d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents [%d 0 R %d 0 R %d 0 R %d 0 R] >>", fontRes(f), c1, c2, c3, c4)))
+	pdf := d.finish()
+	res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != "First part\nLast part" {
+		t.Errorf("got %q", res.Text)
+	}
+}

@@ -108,7 +108,7 @@ func (in *interp) run(content, res pdf.Value, depth int, active []string) error 
 			if s.Kind() != pdf.Stream {
 				continue
 			}
-			r, err := in.ex.stream(s)
+			r, err := in.ex.part(s)
 			if err != nil {
 				return err
 			}
@@ -447,4 +447,33 @@ func (in *interp) emit(text string, start, end, dir point, size float64) {
 		return
 	}
 	in.out.add(text, start, end, dir, size)
+}
+
+// part opens one stream of a content array so that its failure (an
+// unsupported filter, corrupt compressed data) ends only that part: the
+// text of the other parts still counts. Only the budget stops everything.
+func (ex *extractor) part(v pdf.Value) (r io.Reader, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			r, err = strings.NewReader(""), nil
+		}
+	}()
+	s, err := ex.stream(v)
+	if err != nil {
+		return nil, err
+	}
+	return &lenientReader{ex: ex, r: s}, nil
+}
+
+type lenientReader struct {
+	ex *extractor
+	r  io.Reader
+}
+
+func (l *lenientReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if err != nil && err != io.EOF && !l.ex.budgetErr(err) {
+		err = io.EOF
+	}
+	return n, err
 }

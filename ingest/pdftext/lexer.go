@@ -119,72 +119,74 @@ func (l *lexer) skipSpace() (byte, bool) {
 }
 
 // object reads one object. Stray closing delimiters come back as operators
-// (`]`, `>>`, `}`) so that the caller can end an array or dict.
+// (`]`, `>>`, `}`) so that the caller can end an array or dict. Nesting
+// deeper than maxNesting is read flat (the opening delimiter comes back as an
+// operator), so that no input can make the lexer recurse without bound.
 func (l *lexer) object(depth int) (object, bool) {
-	c, ok := l.skipSpace()
-	if !ok {
-		return object{}, false
-	}
-	switch c {
-	case '(':
-		return object{kind: objString, str: l.literalString()}, true
-	case '<':
-		c2, ok := l.readByte()
-		if ok && c2 == '<' {
-			return l.dict(depth), true
+	for {
+		c, ok := l.skipSpace()
+		if !ok {
+			return object{}, false
 		}
-		if ok {
-			l.unreadByte()
+		switch c {
+		case '(':
+			return object{kind: objString, str: l.literalString()}, true
+		case '<':
+			c2, ok := l.readByte()
+			if ok && c2 == '<' {
+				if depth >= maxNesting {
+					return object{kind: objOp, str: "<<"}, true
+				}
+				return l.dict(depth), true
+			}
+			if ok {
+				l.unreadByte()
+			}
+			return object{kind: objString, str: l.hexString()}, true
+		case '>':
+			c2, ok := l.readByte()
+			if ok && c2 != '>' {
+				l.unreadByte()
+			}
+			return object{kind: objOp, str: ">>"}, true
+		case '[':
+			if depth >= maxNesting {
+				return object{kind: objOp, str: "["}, true
+			}
+			return l.array(depth), true
+		case ']':
+			return object{kind: objOp, str: "]"}, true
+		case '{', '}':
+			return object{kind: objOp, str: string(c)}, true
+		case ')':
+			continue // unbalanced: skip it
+		case '/':
+			return object{kind: objName, str: l.name()}, true
 		}
-		return object{kind: objString, str: l.hexString()}, true
-	case '>':
-		c2, ok := l.readByte()
-		if ok && c2 != '>' {
-			l.unreadByte()
+		l.unreadByte()
+		word := l.regular()
+		switch word {
+		case "true":
+			return object{kind: objBool, num: 1}, true
+		case "false":
+			return object{kind: objBool}, true
+		case "null":
+			return object{}, true
 		}
-		return object{kind: objOp, str: ">>"}, true
-	case '[':
-		return l.array(depth), true
-	case ']':
-		return object{kind: objOp, str: "]"}, true
-	case '{', '}':
-		return object{kind: objOp, str: string(c)}, true
-	case ')':
-		return l.object(depth) // unbalanced: skip it
-	case '/':
-		return object{kind: objName, str: l.name()}, true
-	}
-	l.unreadByte()
-	word := l.regular()
-	switch word {
-	case "true":
-		return object{kind: objBool, num: 1}, true
-	case "false":
-		return object{kind: objBool}, true
-	case "null":
-		return object{}, true
-	}
-	if isNumber(word) {
-		f, err := strconv.ParseFloat(word, 64)
-		if err != nil {
-			f = parseLooseNumber(word)
+		if isNumber(word) {
+			f, err := strconv.ParseFloat(word, 64)
+			if err != nil {
+				f = parseLooseNumber(word)
+			}
+			return object{kind: objNum, num: f}, true
 		}
-		return object{kind: objNum, num: f}, true
+		return object{kind: objOp, str: word}, true
 	}
-	return object{kind: objOp, str: word}, true
 }
 
 func (l *lexer) array(depth int) object {
 	a := object{kind: objArray}
 	for {
-		if depth >= maxNesting {
-			// Too deep: swallow the rest of this array flatly.
-			o, ok := l.object(maxNesting + 1)
-			if !ok || (o.kind == objOp && o.str == "]") {
-				return a
-			}
-			continue
-		}
 		o, ok := l.object(depth + 1)
 		if !ok || (o.kind == objOp && o.str == "]") {
 			return a
@@ -200,7 +202,7 @@ func (l *lexer) dict(depth int) object {
 	var key string
 	haveKey := false
 	for {
-		o, ok := l.object(min(depth+1, maxNesting+1))
+		o, ok := l.object(depth + 1)
 		if !ok || (o.kind == objOp && o.str == ">>") {
 			return d
 		}
