@@ -32,7 +32,7 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 		Track:               document.Track(rd.Track),
 		ParentOrganization:  rd.ParentOrganization,
 		Organization:        rd.Organization,
-		OrganizationHeading: headingOf(rd.Organization, rd.Place),
+		OrganizationHeading: headingOf(rd.Organization, rd.ParentOrganization, rd.Place),
 		Place:               rd.Place,
 		Title:               rd.Title,
 		SessionName:         s.Session.Name,
@@ -98,9 +98,10 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 }
 
 // headingOf is the issuing body as the header prints it under its superior body: the
-// organization without its place name ("Tỉnh ủy Bình Sơn" → "Tỉnh ủy").
-func headingOf(org, place string) string {
-	if place != "" {
+// organization without its place name ("Tỉnh ủy Bình Sơn" → "Tỉnh ủy"). Without a superior
+// body above it the full name stays (a People's Council names its province itself).
+func headingOf(org, parent, place string) string {
+	if place != "" && parent != "" {
 		if h, ok := strings.CutSuffix(org, " "+place); ok && strings.TrimSpace(h) != "" {
 			return strings.TrimSpace(h)
 		}

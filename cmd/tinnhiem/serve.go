@@ -256,7 +256,8 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 	s := &system{log: log, getenv: getenv, now: time.Now}
 	var err error
 	if natsURL == "" {
-		abs, err := filepath.Abs(dataDir)
+		var abs string
+		abs, err = filepath.Abs(dataDir)
 		if err != nil {
 			return nil, err
 		}
@@ -264,8 +265,7 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 			return nil, fmt.Errorf("serve: data directory: %w", err)
 		}
 		s.dataDir = abs
-		s.embedded, err = bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: filepath.Join(abs, "jetstream"), Listen: natsListen})
-		if err != nil {
+		if s.embedded, err = bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: filepath.Join(abs, "jetstream"), Listen: natsListen}); err != nil {
 			return nil, err
 		}
 		s.nc, err = s.embedded.Connect("tinnhiem")
@@ -295,7 +295,8 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 		return b
 	}
 	s.rounds = dossier.NewRounds(kv(bus.BucketRounds))
-	s.auth = auth.NewStore(kv(bus.BucketUsers), kv(bus.BucketTokens), 0)
+	// TINNHIEM_BCRYPT_COST lets test suites use a cheaper hash; production keeps the default.
+	s.auth = auth.NewStore(kv(bus.BucketUsers), kv(bus.BucketTokens), int(envInt64(getenv, "TINNHIEM_BCRYPT_COST", 0)))
 	s.audit = audit.New(s.js)
 	if err != nil {
 		s.close()

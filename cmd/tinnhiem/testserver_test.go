@@ -82,7 +82,15 @@ func startServerEnv(t *testing.T, dataDir string, env map[string]string, extraAr
 		t: t, DataDir: dataDir, AdminPassword: env["TINNHIEM_ADMIN_PASSWORD"], Env: env,
 		home: t.TempDir(), http: &http.Client{Timeout: 60 * time.Second}, tokens: map[string]string{},
 	}
-	getenv := func(k string) string { return env[k] }
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "TINNHIEM_BCRYPT_COST" {
+			return "4" // bcrypt's minimum: logins are the slowest part of these tests otherwise
+		}
+		return ""
+	}
 	// The free port may be taken between our probe and the server's listen: try again then.
 	for attempt := 0; ; attempt++ {
 		addr := freeAddr(t)

@@ -80,9 +80,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/users", s.authed(s.listUsers))
 	mux.Handle("POST /api/v1/users", s.authed(s.addUser))
 	mux.Handle("GET /api/v1/audit", s.authed(s.globalAudit))
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	// Unknown API paths (and wrong methods) also need a login, so they reveal nothing.
+	mux.Handle("/api/", s.authed(func(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
 		writeError(w, http.StatusNotFound, "not_found", "không có địa chỉ này trong API")
-	})
+	}))
 	return mux
 }
 

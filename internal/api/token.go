@@ -43,9 +43,10 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.Auth.Check(r.Context(), req.Username, req.Password)
 	if errors.Is(err, auth.ErrBadCredentials) {
-		n := 0
+		// The wait runs from the moment the failure is known: a slow check must not use it up.
+		n, failedAt := 0, s.Now()
 		for _, k := range keys {
-			n = max(n, s.Throttle.Fail(k, now))
+			n = max(n, s.Throttle.Fail(k, failedAt))
 		}
 		s.Log.Warn("login failed", "username", req.Username, "remote", host, "failures", n)
 		writeError(w, http.StatusUnauthorized, "bad_credentials", "sai tên đăng nhập hoặc mật khẩu")
