@@ -2,10 +2,10 @@
 
 package pdftext
 
-import "errors"
+// Outside Linux the child relies on the Go memory limit and the parent's
+// wall-clock timeout alone: the rlimits it would set are Linux-specific in
+// how they count (RLIMIT_DATA covers mmap only since Linux 4.7).
 
-var errNoRlimit = errors.New("resource limits are supported on Linux only")
+func limitMemory(limit int64) error { return nil }
 
-func limitMemory(limit int64) error { return errNoRlimit }
-
-func limitCPU(sec int) error { return errNoRlimit }
+func limitCPU(sec int) error { return nil }

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -112,9 +111,8 @@ func (s Sandbox) Extract(ctx context.Context, path string) (Result, error) {
 		return Result{}, fmt.Errorf("pdftext: sandbox %s: %w", path, waitErr)
 	}
 	used := st.UserTime() + st.SystemTime()
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		sig := ws.Signal()
-		if sig == syscall.SIGXCPU || (sig == syscall.SIGKILL && used >= cpu-500*time.Millisecond) {
+	if sig, cpuKill, ok := killedBy(st); ok {
+		if cpuKill(used >= cpu-500*time.Millisecond) {
 			return Result{}, reject(CodeTooComplex, "pdftext: sandbox %s: CPU time limit %v reached", path, cpu)
 		}
 		return Result{}, reject(CodeCorrupt, "pdftext: sandbox %s: extraction died (%v)%s", path, sig, stderrTail(stderr))
