@@ -55,6 +55,8 @@ type personRow struct {
 // cell is one badge in a table: the words, the class that colours it, and where it leads.
 type cell struct {
 	Label, Class, URL, Title string
+	// Heading names the column, for narrow screens where each cell carries its own label.
+	Heading string
 }
 
 type exemptRow struct {
@@ -209,7 +211,7 @@ func buildPersonRow(rd dossier.Round, ns dossier.NomineeStatus, order int) perso
 		if !ok {
 			st = dossier.StatusMissing
 		}
-		c := cell{Label: stateLabel(st), Class: stateClass(st), Title: kindLabel(k)}
+		c := cell{Label: stateLabel(st), Class: stateClass(st), Title: kindLabel(k), Heading: kindLabel(k)}
 		if id := currentDocument(ns, k); id != "" {
 			c.URL = "/documents/" + id
 		}
@@ -219,12 +221,19 @@ func buildPersonRow(rd dossier.Round, ns dossier.NomineeStatus, order int) perso
 		row.Cells = append(row.Cells, c)
 	}
 	row.OtherDocuments = otherDocuments(ns, required)
-	open, total := ns.OpenRequests, len(ns.Requests)
+	open, total, awaiting := ns.OpenRequests, len(ns.Requests), 0
+	for _, q := range ns.Requests {
+		if q.State == dossier.RequestAwaitingDecision {
+			awaiting++
+		}
+	}
 	switch {
 	case total == 0:
 		row.Requests = cell{Label: "không có", Class: "muted"}
 	case open > 0:
 		row.Requests = cell{Label: fmt.Sprintf("%d chờ giải trình", open), Class: "warn"}
+	case awaiting > 0:
+		row.Requests = cell{Label: fmt.Sprintf("%d chờ ban tổ chức quyết định", awaiting), Class: "info"}
 	default:
 		row.Requests = cell{Label: fmt.Sprintf("%d đề nghị, không còn nợ", total), Class: "ok"}
 	}
@@ -263,7 +272,11 @@ func otherDocuments(ns dossier.NomineeStatus, skip map[dossier.Kind]bool) []cell
 		if !ok || st == dossier.StatusMissing {
 			continue
 		}
-		c := cell{Label: kindLabel(k) + ": " + stateLabel(st), Class: stateClass(st)}
+		label := stateLabel(st)
+		if st == dossier.StatusAccepted {
+			label = "đã nhận" // a request for explanation is received, not "submitted"
+		}
+		c := cell{Label: kindLabel(k) + ": " + label, Class: stateClass(st)}
 		if id := currentDocument(ns, k); id != "" {
 			c.URL = "/documents/" + id
 		}

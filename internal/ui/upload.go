@@ -146,8 +146,8 @@ func newVerdictView(rd dossier.Round, d dossier.Document) verdictView {
 	return v
 }
 
-// documentStatusLabel names a single document's verdict: an accepted file is "đã nhận", which
-// reads better for one file than the dossier table's "đã nộp".
+// documentStatusLabel names a single document's verdict: an accepted file is "đã nhận, hợp lệ",
+// which says more about one file than the dossier table's "đã nộp".
 func documentStatusLabel(status string) string {
 	if status == dossier.StatusAccepted {
 		return "đã nhận, hợp lệ"
