@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"tinnhiem/dossier"
@@ -86,7 +87,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 		cueKind = declared.Kind
 	}
 	ro := newRoster(roster)
-	nm := rz.pickNominee(v, ro, cueKind)
+	nm := rz.pickNominee(v, ro, cueKind, ks.titleLine)
 	rz.settleNominee(&rec, ro, nm, declared)
 
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
@@ -203,6 +204,7 @@ func kindIndex(k dossier.Kind) int {
 type kindScores struct {
 	s          [nKinds]float64
 	otherTitle bool
+	titleLine  int // line of the document's own title, -1 when none was found
 }
 
 // best returns the kind with most evidence and a confidence from its strength and its lead.
@@ -276,7 +278,9 @@ func titleCues() []titleCue {
 			"kê khai phục vụ công tác cán bộ"),
 		c(ad, 6, "giải trình nguồn gốc", "biến động tài sản"),
 		c(rq, 10, "đề nghị giải trình", "ý kiến đề nghị giải trình", "phiếu đề nghị giải trình",
-			"văn bản đề nghị giải trình", "chuyển ý kiến đề nghị giải trình", "phiếu ghi ý kiến đề nghị giải trình"),
+			"văn bản đề nghị giải trình", "chuyển ý kiến đề nghị giải trình", "phiếu ghi ý kiến đề nghị giải trình",
+			"đơn đề nghị giải trình", "đơn yêu cầu giải trình", "thông báo ý kiến đề nghị giải trình",
+			"công văn đề nghị giải trình"),
 		c(rq, 9, "yêu cầu giải trình", "tổng hợp ý kiến đề nghị giải trình", "đề nghị làm rõ"),
 		lead(rq, 10, "v/v đề nghị giải trình", "về việc đề nghị giải trình", "v/v chuyển ý kiến đề nghị giải trình",
 			"về việc chuyển ý kiến đề nghị giải trình", "v/v yêu cầu giải trình", "về việc yêu cầu giải trình",
@@ -364,7 +368,7 @@ func bodyCap() [nKinds]float64 { return [nKinds]float64{7, 8, 7, 7, 5} }
 const otherBase = 1.5
 
 func (rz *recognizer) scoreKinds(v *textView) kindScores {
-	var ks kindScores
+	ks := kindScores{titleLine: -1}
 	ks.s[kindIndex(dossier.KindOther)] = otherBase
 	if len(v.toks) == 0 {
 		return ks
@@ -374,14 +378,37 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 	// ones are headings or quotations ("theo đề nghị giải trình của …") and weigh little.
 	top := max(220, len(v.toks)/4)
 	var title [nKinds]float64
-	rank0, rank0Line, sub, strong := -1, 0, false, false
-	for _, m := range dropContained(v.find(rz.titles, false)) {
+	ms := dropContained(v.find(rz.titles, false))
+	rank0, strong := -1, false
+	for i, m := range ms {
+		if m.t0 < top && v.titleLike(m, rz.titleCues[m.id].lead) {
+			rank0 = i
+			break
+		}
+	}
+	// Under a generic title ("THÔNG BÁO", "CÔNG VĂN") the subject that follows on the same or the
+	// next lines says what the paper is ("Về việc đề nghị giải trình").
+	sub := -1
+	if rank0 >= 0 && rz.titleCues[ms[rank0].id].generic {
+		line0 := v.toks[ms[rank0].t0].line
+		for i := rank0 + 1; i < len(ms); i++ {
+			m := ms[i]
+			if v.toks[m.t0].line-line0 > 3 {
+				break
+			}
+			if !rz.titleCues[m.id].generic && (sub < 0 || rz.titleCues[m.id].w > rz.titleCues[ms[sub].id].w) {
+				sub = i
+			}
+		}
+	}
+	for i, m := range ms {
 		c := rz.titleCues[m.id]
 		like := v.titleLike(m, c.lead)
 		var f float64
 		switch {
-		case like && m.t0 < top && rank0 < 0:
-			rank0, rank0Line, f = m.id, v.toks[m.t0].line, 1
+		case i == rank0:
+			f = 1
+			ks.titleLine = v.toks[m.t0].line
 			// A title set apart — in capitals or on a line of its own — is the surest sign there is.
 			if c.w >= 8 && !c.generic && v.standsAlone(m) {
 				strong, f = true, 1.6
@@ -389,8 +416,11 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 			if c.kind == dossier.KindOther {
 				ks.otherTitle = true
 			}
-		case like && m.t0 < top && !sub && rz.titleCues[rank0].generic && v.toks[m.t0].line-rank0Line <= 3:
-			sub, f = true, 0.9
+		case i == sub:
+			f = 0.9
+			if c.kind == dossier.KindOther {
+				ks.otherTitle = true
+			}
 		case like && m.t0 < top:
 			f = 0.3
 		case like || m.t0 < top:
@@ -418,7 +448,7 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 		b := math.Min(body[i], bodyCap()[i])
 		// Under a plain title of another kind, talk of this kind is quotation: a plan lists the
 		// dossier papers, an explanation discusses the assets it explains.
-		if strong && i != kindIndex(rz.titleCues[rank0].kind) {
+		if strong && i != kindIndex(rz.titleCues[ms[rank0].id].kind) {
 			b *= 0.5
 		}
 		ks.s[i] += title[i] + b
@@ -430,17 +460,15 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 // (after any numbering) and on a line in capitals or mostly made of it.
 func (v *textView) titleLike(m span, lead bool) bool {
 	ln := v.lines[v.toks[m.t0].line]
-	off := 0
+	// A title begins its line: only numbering or a form reference ("Mẫu số 01", "Phụ lục I") may
+	// precede it. Mid-line words are agency names ("SỞ KẾ HOẠCH VÀ ĐẦU TƯ") or prose.
 	for t := ln.first; t < m.t0; t++ {
-		if !v.isNumbering(t) {
-			off++
+		if !v.isNumbering(t) && !v.isFormWord(t) {
+			return false
 		}
 	}
 	if lead {
-		return off == 0
-	}
-	if off > 3 {
-		return false
+		return true
 	}
 	if ln.upper+ln.lower > 0 && float64(ln.upper) >= 0.6*float64(ln.upper+ln.lower) {
 		return true
@@ -464,6 +492,29 @@ func (v *textView) standsAlone(m span) bool {
 	}
 	words := ln.end - ln.first
 	return words > 0 && 5*(min(m.t1, ln.end)-m.t0) >= 4*words
+}
+
+// isFormWord reports the words of a form reference printed before a title.
+// Compared with diacritics where the text has them: "SỞ KẾ HOẠCH" is an agency, "Số" a number.
+func (v *textView) isFormWord(t int) bool {
+	tk := v.toks[t]
+	if !v.hasDiacritics() {
+		switch string(v.fold[tk.start:tk.end]) {
+		case "mau", "so", "phu", "luc", "bieu":
+			return true
+		}
+		return false
+	}
+	var b []rune
+	for j := tk.start; j < tk.end; j++ {
+		b = append(b, v.exact[j])
+		b = append(b, v.marks[j]...)
+	}
+	switch syllableKey(string(b)) {
+	case syllableKey("mẫu"), syllableKey("số"), syllableKey("phụ"), syllableKey("lục"), syllableKey("biểu"):
+		return true
+	}
+	return false
 }
 
 // isNumbering reports list markers such as "1", "II", "a".
@@ -517,9 +568,10 @@ func nameCues() []nameCue {
 			all = append(all, nameCue{text: t, w: w, wReq: w, gap: gap, label: true})
 		}
 	}
+	// In a request the one who says "tôi" is the one asking.
 	self := func(w float64, gap int, texts ...string) {
 		for _, t := range texts {
-			all = append(all, nameCue{text: t, w: w, wReq: w, gap: gap, label: true, self: true})
+			all = append(all, nameCue{text: t, w: w, wReq: -2, gap: gap, label: true, self: true})
 		}
 	}
 	label(3, 2, "họ và tên", "họ tên", "họ, chữ đệm và tên", "họ và tên khai sinh")
@@ -579,7 +631,7 @@ func (p nomineePick) score(i int) float64 { return p.scores[i] }
 
 // pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
 // per person (or per group of people the spelling cannot tell apart) and takes the clear winner.
-func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind) nomineePick {
+func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, titleLine int) nomineePick {
 	pick := nomineePick{person: -1, scores: map[int]float64{}}
 	hits := ro.hits(v)
 	if len(hits) == 0 {
@@ -595,7 +647,12 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind) no
 		return c.w
 	}
 	tail := v.tailStart()
-	headEnd := min(60, len(v.toks)/5)
+	// The heading: the title and the lines under it, or the first words when no title was found.
+	inHead := func(h nameHit) bool {
+		l := v.toks[h.t0].line
+		short := v.lines[l].end-v.lines[l].first <= 20
+		return h.t0 < 40 || titleLine >= 0 && l >= titleLine && l <= titleLine+3 && short
+	}
 
 	type group struct {
 		people  []int
@@ -658,11 +715,13 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind) no
 		list.w, list.end = roleW, h.t1
 		// In papers a person writes about themself, "đồng chí X" is somebody else — except in the
 		// heading ("Báo cáo tự đánh giá của đồng chí X").
-		if honor && selfAuthored(kind) && h.t0 >= headEnd {
+		if honor && selfAuthored(kind) && !inHead(h) {
 			labelW, roleW = -0.5, 0
 		}
+		// A signature takes the role heading its column, which in reading order need not be the
+		// nearest role before it ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI" over two names).
 		signature := !honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span)
-		if signature && !hasRole {
+		if signature {
 			if w, ok := rz.columnRole(v, cues, h.span, weight); ok {
 				hasRole, roleW = true, w
 			}
@@ -867,32 +926,43 @@ func requestRef(v *textView, kind dossier.Kind) string {
 	}
 	words := []string{"cong van", "van ban", "phieu", "thong bao", "de nghi", "y kien", "giai trinh",
 		"to trinh", "ke hoach", "yeu cau"}
-	for i, l := range lines {
-		f := Fold(l)
-		if i < 15 && (strings.HasPrefix(f, "so") && reNumber.MatchString(l) || isDateLine(f)) {
-			continue // the explanation's own number or date
+	// The explanation's own number and date head it; they are not the request's.
+	ownDate := ""
+	for _, l := range lines[:min(len(lines), 15)] {
+		if m := reDateText.FindStringSubmatch(l); m != nil {
+			ownDate = fmtDate(m)
+			break
+		}
+	}
+	refLine := func(i int) (string, bool) {
+		l := lines[i]
+		if i < 15 && strings.HasPrefix(Fold(l), "so") && reNumber.MatchString(l) {
+			return "", false
 		}
 		ctx := l
 		if i+1 < len(lines) {
 			ctx += " " + lines[i+1]
 		}
 		fc := Fold(ctx)
-		if !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(fc, w) }) {
+		return ctx, slices.ContainsFunc(words, func(w string) bool { return strings.Contains(fc, w) })
+	}
+	// First a referenced number ("Công văn số 15-CV/BTCTU ngày 02/12/2028"), with its date…
+	for i, l := range lines {
+		ctx, ok := refLine(i)
+		if !ok {
 			continue
 		}
-		var num, date string
-		at := 0
-		if m := reNumber.FindStringSubmatchIndex(ctx); m != nil && m[2] < len(l)+1 {
-			num = cleanNumber(ctx[m[2]:m[3]])
-			at = m[3]
+		if m := reNumber.FindStringSubmatchIndex(ctx); m != nil && m[2] <= len(l) {
+			return joinRef(cleanNumber(ctx[m[2]:m[3]]), findDate(ctx[m[3]:]))
 		}
-		if num != "" {
-			date = findDate(ctx[at:])
-		} else {
-			date = findDate(l)
+	}
+	// …else a referenced date ("đề nghị giải trình … ngày 03/12/2028").
+	for i, l := range lines {
+		if _, ok := refLine(i); !ok {
+			continue
 		}
-		if ref := joinRef(num, date); ref != "" {
-			return ref
+		if d := findDate(l); d != "" && d != ownDate {
+			return joinRef("", d)
 		}
 	}
 	if s := subjectLine(lines, min(len(lines), 30)); s != "" {
@@ -905,12 +975,6 @@ func requestRef(v *textView, kind dossier.Kind) string {
 		}
 	}
 	return ""
-}
-
-func isDateLine(f string) bool {
-	i := strings.Index(f, "ngay")
-	return i >= 0 && strings.Contains(f[i:], "thang") && strings.Contains(f[i:], "nam") &&
-		!strings.Contains(f, "de nghi") && !strings.Contains(f, "cong van")
 }
 
 // findDate returns the first date in s as dd/mm/yyyy, or "".
@@ -949,8 +1013,8 @@ func subjectLine(lines []string, n int) string {
 	for i, l := range lines[:n] {
 		if m := reSubject.FindStringSubmatch(l); m != nil {
 			s := m[1]
-			// A subject often wraps onto the next line.
-			if i+1 < n && strings.TrimSpace(lines[i+1]) != "" && !strings.HasSuffix(strings.TrimSpace(s), ".") &&
+			// A subject often wraps onto the next line, which then goes on in lower case.
+			if i+1 < n && !strings.HasSuffix(strings.TrimSpace(s), ".") && startsLower(lines[i+1]) &&
 				utf8.RuneCountInString(lines[i+1]) < 80 && !isHeaderLine(lines[i+1]) {
 				s += " " + strings.TrimSpace(lines[i+1])
 			}
@@ -958,6 +1022,18 @@ func subjectLine(lines []string, n int) string {
 		}
 	}
 	return ""
+}
+
+func startsLower(l string) bool {
+	for _, r := range l {
+		if unicode.IsLetter(r) {
+			return unicode.IsLower(r)
+		}
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return false
 }
 
 func isHeaderLine(l string) bool {

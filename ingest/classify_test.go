@@ -1,13 +1,18 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest/pdftext"
 )
 
 // corpusCase is one document of testdata/classify with what Recognize must say about it.
@@ -146,4 +151,210 @@ func checkRecognition(t *testing.T, c corpusCase, got Recognition) {
 	if got.KindConfidence < 0 || got.KindConfidence > 1 || got.NomineeConfidence < 0 || got.NomineeConfidence > 1 {
 		t.Errorf("confidences out of range: %v %v", got.KindConfidence, got.NomineeConfidence)
 	}
+}
+
+// TestRecognizeKind covers titles, their placement and the body cues on short texts.
+func TestRecognizeKind(t *testing.T) {
+	sa, ad := dossier.KindSelfAssessment, dossier.KindAssetDeclaration
+	rq, ex, ot := dossier.KindExplanationRequest, dossier.KindExplanation, dossier.KindOther
+	criteria := "\nPhẩm chất chính trị, đạo đức, lối sống, ý thức tổ chức kỷ luật tốt; hoàn thành chức trách."
+	tests := []struct {
+		name string
+		text string
+		want dossier.Kind
+	}{
+		{"self title", "ĐẢNG CỘNG SẢN VIỆT NAM\nBÁO CÁO TỰ ĐÁNH GIÁ" + criteria, sa},
+		{"self, report of the person", "Báo cáo của người được lấy phiếu tín nhiệm" + criteria, sa},
+		{"self, tự kiểm điểm", "BẢN TỰ KIỂM ĐIỂM\nnăm 2028", sa},
+		{"self, state track report", "BÁO CÁO\nKết quả thực hiện chức trách, nhiệm vụ\n(Dùng cho người được lấy phiếu tín nhiệm)", sa},
+		{"self mentioning assets", "BÁO CÁO TỰ ĐÁNH GIÁ\nThực hiện kê khai tài sản, thu nhập đúng quy định; bản kê khai tài sản, thu nhập đã nộp." + criteria, sa},
+		{"self, title split and letter spaced", "B Á O  C Á O\nT Ự  Đ Á N H  G I Á" + criteria, sa},
+		{"asset title", "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\n(Kê khai hằng năm)", ad},
+		{"asset title broken", "BẢN KÊ KHAI TÀI SẢN, THU\nNHẬP", ad},
+		{"asset by structure", "1. Quyền sử dụng thực tế đối với đất: 100 m2.\n2. Nhà ở: 1 căn.\n3. Tổng thu nhập giữa hai lần kê khai: 500 triệu đồng.\n" +
+			"NGƯỜI NHẬN BẢN KÊ KHAI\nNGƯỜI KÊ KHAI TÀI SẢN", ad},
+		{"request title", "ĐỀ NGHỊ GIẢI TRÌNH\nĐề nghị đồng chí giải trình việc chậm tiến độ.", rq},
+		{"request, opinion", "Ý KIẾN ĐỀ NGHỊ GIẢI TRÌNH", rq},
+		{"request, subject line", "BAN TỔ CHỨC\nSố 15-CV/BTC\nV/v chuyển ý kiến đề nghị giải trình\nKính gửi: đồng chí A", rq},
+		{"request, generic title", "THÔNG BÁO\nVề việc đề nghị giải trình\nĐề nghị đồng chí có văn bản giải trình.", rq},
+		{"request, đơn", "ĐƠN ĐỀ NGHỊ GIẢI TRÌNH", rq},
+		{"explanation title", "BÁO CÁO GIẢI TRÌNH\nVề ý kiến đề nghị giải trình của đại biểu\nTôi xin giải trình như sau:", ex},
+		{"explanation quoting the request", "BẢN GIẢI TRÌNH\n(Trả lời Phiếu đề nghị giải trình số 03)\nTheo đề nghị giải trình của đồng chí, tôi xin giải trình.", ex},
+		{"explanation of assets", "BẢN GIẢI TRÌNH\nNhà ở, quyền sử dụng đất, tổng thu nhập giữa hai lần kê khai đều đúng như bản kê khai tài sản, thu nhập.", ex},
+		{"explanation, subject line", "SỞ KẾ HOẠCH VÀ ĐẦU TƯ\nV/v giải trình ý kiến đại biểu\nKính gửi: Thường trực HĐND", ex},
+		{"explanation without title", "Kính gửi: Ban Tổ chức\nTôi xin giải trình như sau: việc chậm tiến độ do vướng mặt bằng. Tôi xin tiếp thu.", ex},
+		{"other, plan", "KẾ HOẠCH\nLấy phiếu tín nhiệm\n1. Báo cáo tự đánh giá\n2. Bản kê khai tài sản, thu nhập\n3. Báo cáo giải trình" + criteria, ot},
+		{"other, minutes", "BIÊN BẢN KIỂM PHIẾU\nSố phiếu phát ra: 45", ot},
+		{"other, decision", "QUYẾT ĐỊNH\nĐiều 1. Chỉ định đồng chí A.", ot},
+		{"other, handover of a declaration", "BIÊN BẢN\nGiao nhận bản kê khai tài sản, thu nhập", ot},
+		{"empty", "", ot},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Recognize(tt.text, rosterBTV, Declared{})
+			if got.Kind != tt.want {
+				t.Errorf("kind = %s (%.2f), want %s", got.Kind, got.KindConfidence, tt.want)
+			}
+		})
+	}
+}
+
+func TestKindDeclared(t *testing.T) {
+	text := "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNgười kê khai: Trần Quốc Hùng\nNhà ở, quyền sử dụng đất, tổng thu nhập."
+	got := Recognize(text, rosterBTV, Declared{Kind: dossier.KindSelfAssessment})
+	if got.Kind != dossier.KindSelfAssessment || !slices.Contains(got.Warnings, WarnKindMismatch) {
+		t.Errorf("declared self, content asset: kind %s warnings %v", got.Kind, got.Warnings)
+	}
+	if len(got.MissingCriteria) > 0 {
+		t.Errorf("criteria judged on a mismatched paper: %v", got.MissingCriteria)
+	}
+	// Silence is not contradiction.
+	got = Recognize("Tài liệu đính kèm.", rosterBTV, Declared{Kind: dossier.KindExplanation, Nominee: "n01"})
+	if got.Kind != dossier.KindExplanation || got.Nominee != "n01" || len(got.Warnings) > 0 {
+		t.Errorf("declared, silent content: %+v", got)
+	}
+	got = Recognize(text, rosterBTV, Declared{Kind: dossier.KindAssetDeclaration})
+	if len(got.Warnings) > 0 || got.KindConfidence < 0.9 {
+		t.Errorf("declared and agreeing: %+v", got)
+	}
+	got = Recognize("", rosterBTV, Declared{})
+	if got.Kind != dossier.KindOther || !slices.Contains(got.Warnings, WarnKindUncertain) || got.Reason != ReasonUnknownNominee {
+		t.Errorf("empty text: %+v", got)
+	}
+}
+
+func TestRequestRef(t *testing.T) {
+	rq, ex := dossier.KindExplanationRequest, dossier.KindExplanation
+	tests := []struct {
+		name string
+		kind dossier.Kind
+		text string
+		want string
+	}{
+		{"request number and header date", rq, "BAN TỔ CHỨC\nSố: 05-CV/BTC\nBình Sơn, ngày 2 tháng 12 năm 2028\nV/v đề nghị giải trình\n" +
+			"Theo Kết luận số 09/KL-TTr ngày 14/6/2027…", "số 05-CV/BTC ngày 02/12/2028"},
+		{"request subject only", rq, "V/v đề nghị giải trình về dự án\nđường ven biển\nKính gửi: đồng chí A", "V/v đề nghị giải trình về dự án đường ven biển"},
+		{"request date only", rq, "PHIẾU ĐỀ NGHỊ GIẢI TRÌNH\nNội dung: chậm tiến độ dự án số 3 (2027).\nNgày 01 tháng 12 năm 2028", "ngày 01/12/2028"},
+		{"explanation cites a letter", ex, "BÁO CÁO GIẢI TRÌNH\nThực hiện Công văn số 15-CV/BTCTU\nngày 02/12/2028 của Ban Tổ chức, tôi xin giải trình.",
+			"số 15-CV/BTCTU ngày 02/12/2028"},
+		{"explanation skips its own number", ex, "SỞ Y TẾ\nSố: 99/SYT-VP\nHòa Nam, ngày 05 tháng 12 năm 2028\nV/v giải trình\n" +
+			"Thực hiện Phiếu đề nghị giải trình số 03/PĐN ngày 01/12/2028, tôi xin giải trình.", "số 03/PĐN ngày 01/12/2028"},
+		{"explanation cites a date", ex, "BÁO CÁO GIẢI TRÌNH\n(Theo đề nghị giải trình của Ban Tổ chức ngày 03/12/2028)", "ngày 03/12/2028"},
+		{"explanation subject line", ex, "V/v giải trình ý kiến cử tri\nKính gửi: Thường trực HĐND", "V/v giải trình ý kiến cử tri"},
+		{"explanation heading", ex, "BÁO CÁO GIẢI TRÌNH\nVề việc chậm giao đất tái định cư\nTôi xin giải trình.", "V/v chậm giao đất tái định cư"},
+		{"nothing", ex, "BÁO CÁO GIẢI TRÌNH\nTôi xin giải trình.", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := requestRef(newTextView(tt.text), tt.kind); got != tt.want {
+				t.Errorf("requestRef = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzRecognize: any text, roster and declaration gives an answer within bounds, never a panic.
+func FuzzRecognize(f *testing.F) {
+	_, cases := loadCorpus(f)
+	for _, c := range cases[:8] {
+		b, err := os.ReadFile(filepath.Join("testdata", "classify", c.File))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b), "Nguyễn Văn Hùng", "")
+	}
+	for _, s := range []string{"", "\x00", "đ", "\u0301\u0301", "Ð\u0323", "ﬁ", "\n\n\f", "V/v", "Số: 1-2/3 ngày 99/99/2028",
+		"Họ và tên:", "NGƯỜI KÊ KHAI NGƯỜI NHẬN BẢN KÊ KHAI\nA B", strings.Repeat("đồng chí ", 50), "\xff\xfe"} {
+		f.Add(s, s, s)
+	}
+	f.Fuzz(func(t *testing.T, text, name, declared string) {
+		roster := []Person{{"a", name}, {"b", "Nguyễn Văn Hưng"}, {"c", Fold(name)}, {"d", ""}}
+		start := time.Now()
+		r := Recognize(text, roster, Declared{Nominee: declared, Kind: dossier.Kind(declared)})
+		if d := time.Since(start); d > 2*time.Second && len(text) < 1<<16 {
+			t.Errorf("took %v on %d bytes", d, len(text))
+		}
+		if r.KindConfidence < 0 || r.KindConfidence > 1 || r.NomineeConfidence < 0 || r.NomineeConfidence > 1 ||
+			r.KindConfidence != r.KindConfidence || r.NomineeConfidence != r.NomineeConfidence {
+			t.Errorf("confidences out of range: %v %v", r.KindConfidence, r.NomineeConfidence)
+		}
+		if declared == "" && r.Nominee != "" && !slices.ContainsFunc(roster, func(p Person) bool { return p.ID == r.Nominee }) {
+			t.Errorf("nominee %q not on the roster", r.Nominee)
+		}
+		if r.Nominee != "" && r.Reason != "" {
+			t.Errorf("nominee %q with reason %q", r.Nominee, r.Reason)
+		}
+		if !utf8.ValidString(r.RequestRef) {
+			t.Errorf("request ref not UTF-8: %q", r.RequestRef)
+		}
+	})
+}
+
+func BenchmarkRecognize(b *testing.B) {
+	rosters, _ := loadCorpus(b)
+	doc, err := os.ReadFile(filepath.Join("testdata", "classify", "ad01_nd130_two_columns.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		text string
+	}{{"asset_declaration_4KB", string(doc)}, {"repeated_400KB", strings.Repeat(string(doc), 100)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			for b.Loop() {
+				Recognize(bc.text, rosters["btv"], Declared{})
+			}
+		})
+	}
+}
+
+// TestRecognizePDFs runs the whole text path on documents LibreOffice made: pdftext extracts the
+// text, Recognize reads it. The layouts (header tables, signature columns, asset tables) put
+// words in the order a real extraction does, which hand-written text cannot promise.
+func TestRecognizePDFs(t *testing.T) {
+	dir := filepath.Join("testdata", "classify", "pdf")
+	var exp struct {
+		Rosters map[string][]Person `json:"rosters"`
+		Cases   []struct {
+			Name       string       `json:"name"`
+			Roster     string       `json:"roster"`
+			Kind       dossier.Kind `json:"kind"`
+			Nominee    string       `json:"nominee"`
+			RequestRef string       `json:"request_ref"`
+		} `json:"cases"`
+	}
+	readJSON(t, filepath.Join(dir, "expect.json"), &exp)
+	var kindsOK, peopleOK int
+	for _, c := range exp.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(dir, c.Name+".pdf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := pdftext.Extract(bytes.NewReader(b), int64(len(b)), pdftext.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Recognize(res.Text, exp.Rosters[c.Roster], Declared{})
+			if got.Kind == c.Kind {
+				kindsOK++
+			} else {
+				t.Errorf("kind = %s (%.2f), want %s", got.Kind, got.KindConfidence, c.Kind)
+			}
+			if got.Nominee == c.Nominee {
+				peopleOK++
+			} else {
+				t.Errorf("nominee = %q (candidates %v), want %q", got.Nominee, got.Candidates, c.Nominee)
+			}
+			if c.RequestRef != "" && got.RequestRef != c.RequestRef {
+				t.Errorf("request ref = %q, want %q", got.RequestRef, c.RequestRef)
+			}
+			if slices.Contains(got.Warnings, WarnKindUncertain) {
+				t.Errorf("kind uncertain (%.2f)", got.KindConfidence)
+			}
+		})
+	}
+	n := len(exp.Cases)
+	t.Logf("PDFs: kinds %d/%d, persons %d/%d", kindsOK, n, peopleOK, n)
 }

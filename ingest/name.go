@@ -190,7 +190,7 @@ func newTextView(text string) *textView {
 				ln := len(v.lines) - 1
 				v.toks = append(v.toks, token{start: len(v.fold), line: ln, hardGap: hard})
 				v.lines[ln].end = len(v.toks)
-				inWord = true
+				inWord, hard = true, false
 			}
 			ln := &v.lines[len(v.lines)-1]
 			if unicode.IsUpper(r) {
@@ -215,7 +215,6 @@ func newTextView(text string) *textView {
 		case isInvisible(r):
 		default:
 			inWord = false
-			hard = false
 			if r == '\n' {
 				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
 				continue
