@@ -27,7 +27,7 @@ type font struct {
 	dw       float64
 	vAdvance float64 // vertical advance (DW2[1]) in text space units, negative downwards
 
-	// Simple fonts: text of each byte from the encoding, widths by code.
+	// Simple fonts: text of each byte (ToUnicode over the encoding), widths by code.
 	simple    [256]string
 	firstChar int
 	widths    []float64
@@ -61,13 +61,7 @@ type glyph struct {
 func (f *font) decode(s []byte, fn func(glyph)) {
 	if !f.composite {
 		for _, c := range s {
-			g := glyph{isSpace: c == ' ', width: f.simpleWidth(int(c))}
-			if t, ok := f.unicode(uint32(c), 1); ok {
-				g.text = t
-			} else {
-				g.text = f.simple[c]
-			}
-			fn(g)
+			fn(glyph{text: f.simple[c], isSpace: c == ' ', width: f.simpleWidth(int(c))})
 		}
 		return
 	}
@@ -231,6 +225,14 @@ func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) error {
 	}
 	if ex.budget < 0 {
 		return reject(CodeTooComplex, "pdftext: extract: %v", errBudget)
+	}
+	// ToUnicode, where it maps a code, wins over the encoding.
+	if f.toUnicode != nil {
+		for c := range f.simple {
+			if t, ok := f.toUnicode.lookup(uint32(c), 1); ok {
+				f.simple[c] = t
+			}
+		}
 	}
 	f.firstChar = int(v.Key("FirstChar").Int64())
 	ws := v.Key("Widths")
