@@ -2,6 +2,7 @@ package pdftext
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -79,9 +80,21 @@ func (ex *extractor) pageList(r *pdf.Reader) ([]page, error) {
 	return pages, nil
 }
 
+// parentRef finds the /Parent reference in a page's printed dictionary
+// (the library prints references unresolved, as "12 0 R").
+var parentRef = regexp.MustCompile(`/Parent (\d+ \d+ R)`)
+
 // checkParents follows a page's /Parent chain. The walk above does not need
 // it, but a cycle there means a damaged file that other readers loop on.
+// Each distinct /Parent reference is followed once: siblings share theirs, and
+// resolving it means parsing the parent's whole /Kids array again.
 func checkParents(node pdf.Value, done map[string]bool) error {
+	if m := parentRef.FindStringSubmatch(node.String()); m != nil {
+		if done["ref "+m[1]] {
+			return nil
+		}
+		done["ref "+m[1]] = true
+	}
 	seen := map[string]bool{}
 	for v, depth := node.Key("Parent"), 0; v.Kind() == pdf.Dict; v, depth = v.Key("Parent"), depth+1 {
 		id := v.String()
