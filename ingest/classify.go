@@ -378,10 +378,11 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 	// ones are headings or quotations ("theo đề nghị giải trình của …") and weigh little.
 	top := max(220, len(v.toks)/4)
 	var title [nKinds]float64
+	headerEnd := v.headerEnd()
 	ms := dropContained(v.find(rz.titles, false))
 	rank0, strong := -1, false
 	for i, m := range ms {
-		if m.t0 < top && v.titleLike(m, rz.titleCues[m.id].lead) {
+		if m.t0 < top && v.titleLike(m, rz.titleCues[m.id].lead, headerEnd) {
 			rank0 = i
 			break
 		}
@@ -403,7 +404,7 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 	}
 	for i, m := range ms {
 		c := rz.titleCues[m.id]
-		like := v.titleLike(m, c.lead)
+		like := v.titleLike(m, c.lead, headerEnd)
 		var f float64
 		switch {
 		case i == rank0:
@@ -458,19 +459,26 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 
 // titleLike reports whether an occurrence stands where a title does: at the start of its line
 // (after any numbering) and on a line in capitals or mostly made of it.
-func (v *textView) titleLike(m span, lead bool) bool {
-	ln := v.lines[v.toks[m.t0].line]
+func (v *textView) titleLike(m span, lead bool, headerEnd int) bool {
+	l := v.toks[m.t0].line
+	ln := v.lines[l]
+	upper := ln.upper+ln.lower > 0 && float64(ln.upper) >= 0.6*float64(ln.upper+ln.lower)
 	// A title begins its line: only numbering or a form reference ("Mẫu số 01", "Phụ lục I") may
-	// precede it. Mid-line words are agency names ("SỞ KẾ HOẠCH VÀ ĐẦU TƯ") or prose.
+	// precede it. Mid-line words are agency names ("SỞ KẾ HOẠCH VÀ ĐẦU TƯ") or prose — except on a
+	// short line in capitals below the header block ("PHIẾU GÓP Ý VÀ ĐỀ NGHỊ GIẢI TRÌNH").
+	off := 0
 	for t := ln.first; t < m.t0; t++ {
 		if !v.isNumbering(t) && !v.isFormWord(t) {
-			return false
+			off++
 		}
+	}
+	if off > 0 {
+		return !lead && upper && l > headerEnd && off <= 4 && ln.end-ln.first <= 12
 	}
 	if lead {
 		return true
 	}
-	if ln.upper+ln.lower > 0 && float64(ln.upper) >= 0.6*float64(ln.upper+ln.lower) {
+	if upper {
 		return true
 	}
 	words := 0
@@ -481,6 +489,34 @@ func (v *textView) titleLike(m span, lead bool) bool {
 	}
 	covered := min(m.t1, ln.end) - m.t0
 	return words > 0 && 2*covered >= words
+}
+
+// headerEnd is the last line of the header block — issuing body, national title or party name,
+// number, place and date — before the first line of prose, or -1.
+func (v *textView) headerEnd() int {
+	end := -1
+	for l := 0; l < len(v.lines) && l < 20; l++ {
+		if v.lines[l].end-v.lines[l].first > 14 {
+			break
+		}
+		f := v.lineText(l)
+		if strings.Contains(f, "dang cong san viet nam") || strings.Contains(f, "cong hoa xa hoi chu nghia") ||
+			strings.Contains(f, "doc lap tu do") || strings.HasPrefix(f, "so ") ||
+			strings.Contains(f, "ngay") && strings.Contains(f, "thang") && strings.Contains(f, "nam") {
+			end = l
+		}
+	}
+	return end
+}
+
+// startsLine reports whether word t begins its line, after any numbering.
+func (v *textView) startsLine(t int) bool {
+	for u := v.lines[v.toks[t].line].first; u < t; u++ {
+		if !v.isNumbering(u) {
+			return false
+		}
+	}
+	return true
 }
 
 // standsAlone reports whether a title occurrence is set apart: on a line in capitals, or covering
@@ -594,18 +630,20 @@ func nameCues() []nameCue {
 	column(-4, -4, 12, "người nhận", "người tiếp nhận", "cán bộ tiếp nhận", "người quản lý bản kê khai")
 	column(3, 3, 12, "người được lấy phiếu tín nhiệm", "người được lấy phiếu")
 	column(3, 1, 12, "người báo cáo", "người tự đánh giá", "người viết báo cáo", "người làm báo cáo",
-		"người tự kiểm điểm", "người kiểm điểm", "người viết", "người khai")
+		"người tự kiểm điểm", "người kiểm điểm", "người viết", "người khai", "người tự nhận xét")
 	column(4, 2, 12, "người giải trình", "người viết giải trình", "người làm giải trình")
 	column(6, 6, 12, "người được đề nghị giải trình", "người được yêu cầu giải trình")
-	column(5, 5, 12, "người được đề nghị", "người phải giải trình", "người có trách nhiệm giải trình")
-	role(5, 5, 2, "đề nghị đồng chí", "yêu cầu đồng chí", "đề nghị đ/c", "đề nghị ông", "đề nghị bà")
-	role(3, 4, 2, "đối với đồng chí", "đối với đ/c", "đối với ông", "đối với bà")
-	all = append(all, nameCue{text: "kính gửi", w: -1, wReq: 4, gap: 4, list: true})
+	column(5, 5, 12, "người được đề nghị", "người phải giải trình", "người có trách nhiệm giải trình",
+		"được đề nghị giải trình", "đồng chí được đề nghị giải trình")
+	// A post may come between: "Đề nghị đồng chí Bí thư Tỉnh ủy Trần Quốc Hùng giải trình".
+	role(5, 5, 8, "đề nghị đồng chí", "yêu cầu đồng chí", "đề nghị đ/c", "đề nghị ông", "đề nghị bà")
+	role(3, 4, 6, "đối với đồng chí", "đối với đ/c", "đối với ông", "đối với bà")
+	all = append(all, nameCue{text: "kính gửi", w: -1, wReq: 4, gap: 8, list: true})
 	all = append(all, nameCue{text: "của đồng chí", w: 1, wReq: -1, honor: true})
 	role(-4, -4, 2, "ý kiến của đồng chí", "ý kiến của đại biểu", "ý kiến của ông", "ý kiến của bà",
 		"của đại biểu", "của cử tri")
 	column(-6, -6, 12, "người đề nghị", "người đề nghị giải trình", "người gửi", "người ghi phiếu",
-		"người ghi ý kiến", "người có ý kiến", "người kiến nghị", "người phản ánh", "người tố cáo")
+		"người ghi ý kiến", "người có ý kiến", "người kiến nghị", "người phản ánh", "người tố cáo", "người góp ý")
 	column(-4, -4, 12, "người lập", "người lập biểu", "người ghi biên bản", "thủ trưởng cơ quan",
 		"thủ trưởng đơn vị", "xác nhận của", "nhận xét của", "ý kiến nhận xét")
 	column(-3, -3, 12, "thay mặt", "t/m", "k/t", "t/l", "thư ký", "xác nhận")
@@ -663,9 +701,9 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 	groups := map[string]*group{}
 	var order []string
 	var list struct {
-		ok  bool
-		w   float64
-		end int
+		ok, addressees, row bool
+		w                   float64
+		end                 int
 	}
 	for hi, h := range hits {
 		prevEnd := 0
@@ -707,11 +745,14 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 				honor = honor || nc.honor
 			}
 		}
-		// The next names of an addressee list inherit its role.
-		if !hasRole && list.ok && h.t0-list.end <= 15 {
-			hasRole, roleW, listed = true, list.w, true
+		// The next names of an addressee list inherit its role, and so do names on the next rows of a
+		// table ("TT | Họ và tên | Chức vụ").
+		row := v.startsLine(h.t0)
+		if !hasRole && list.ok && (list.addressees && h.t0-list.end <= 15 || list.row && row && h.t0-list.end <= 10) {
+			hasRole, roleW, listed = true, list.w, list.addressees
 		}
-		list.ok = listed
+		list.ok = hasRole
+		list.addressees, list.row = listed, row
 		list.w, list.end = roleW, h.t1
 		// In papers a person writes about themself, "đồng chí X" is somebody else — except in the
 		// heading ("Báo cáo tự đánh giá của đồng chí X").
@@ -952,7 +993,7 @@ func requestRef(v *textView, kind dossier.Kind) string {
 		if !ok {
 			continue
 		}
-		if m := reNumber.FindStringSubmatchIndex(ctx); m != nil && m[2] <= len(l) {
+		if m := reNumber.FindStringSubmatchIndex(ctx); m != nil && m[0] < len(l) {
 			return joinRef(cleanNumber(ctx[m[2]:m[3]]), findDate(ctx[m[3]:]))
 		}
 	}

@@ -178,6 +178,10 @@ func TestRecognizeKind(t *testing.T) {
 		{"request, subject line", "BAN TỔ CHỨC\nSố 15-CV/BTC\nV/v chuyển ý kiến đề nghị giải trình\nKính gửi: đồng chí A", rq},
 		{"request, generic title", "THÔNG BÁO\nVề việc đề nghị giải trình\nĐề nghị đồng chí có văn bản giải trình.", rq},
 		{"request, đơn", "ĐƠN ĐỀ NGHỊ GIẢI TRÌNH", rq},
+		{"request, lead word in the title", "PHIẾU GÓP Ý VÀ ĐỀ NGHỊ GIẢI TRÌNH\n(Dành cho Ủy viên Ban Chấp hành)\n" +
+			"Tôi là A.\nĐề nghị đồng chí B giải trình.\nĐông Sơn, ngày 02 tháng 12 năm 2028", rq},
+		{"agency name is not a title", "SỞ KẾ HOẠCH VÀ ĐẦU TƯ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 2011/SKHĐT-VP\n" +
+			"Kính gửi: Ban Tổ chức\nTôi xin báo cáo, giải trình như sau: việc điều chỉnh vốn đúng thẩm quyền.", ex},
 		{"explanation title", "BÁO CÁO GIẢI TRÌNH\nVề ý kiến đề nghị giải trình của đại biểu\nTôi xin giải trình như sau:", ex},
 		{"explanation quoting the request", "BẢN GIẢI TRÌNH\n(Trả lời Phiếu đề nghị giải trình số 03)\nTheo đề nghị giải trình của đồng chí, tôi xin giải trình.", ex},
 		{"explanation of assets", "BẢN GIẢI TRÌNH\nNhà ở, quyền sử dụng đất, tổng thu nhập giữa hai lần kê khai đều đúng như bản kê khai tài sản, thu nhập.", ex},

@@ -92,6 +92,16 @@ func isInvisible(r rune) bool {
 	return false
 }
 
+// isSoftSeparator reports what may stand between the syllables of one name: hyphens (also of a
+// word broken at a line end) and the apostrophes of Ê Đê and Gia Rai names ("H'Hen Niê").
+func isSoftSeparator(r rune) bool {
+	switch r {
+	case '-', '\u2010', '\u2011', '\'', '\u2019', '\u02BC':
+		return true
+	}
+	return false
+}
+
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
@@ -219,7 +229,7 @@ func newTextView(text string) *textView {
 				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
 				continue
 			}
-			if !unicode.IsSpace(r) && r != '-' && r != '\u2010' && r != '\u2011' {
+			if !unicode.IsSpace(r) && !isSoftSeparator(r) {
 				hard = true
 			}
 		}

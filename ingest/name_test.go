@@ -66,6 +66,7 @@ var rosterBTV = []Person{
 	{"n08", "Võ Thị Thuỷ"},
 	{"n09", "Hoàng Đức Lâm"},
 	{"n12", "Y Biêr Niê"},
+	{"n16", "H'Hen Niê"},
 }
 
 func TestNameHits(t *testing.T) {
@@ -88,6 +89,7 @@ func TestNameHits(t *testing.T) {
 		{"run together", "NGƯỜI KÊ KHAI: HoàngĐứcLâm", [][]string{{"n09"}}},
 		{"decomposed input", norm.NFD.String("Nguyễn Văn Hưng"), [][]string{{"n04"}}},
 		{"short syllables", "Người kê khai: Y Biêr Niê.", [][]string{{"n12"}}},
+		{"apostrophe", "Tôi là H’Hen Niê, Phó Chủ tịch", [][]string{{"n16"}}},
 		{"not inside a longer word", "Trần Quốc Hùngg", nil},
 		{"not across a comma", "Trần Quốc, Hùng", nil},
 		{"two people", "Trần Quốc Hùng và Hoàng Đức Lâm", [][]string{{"n01"}, {"n09"}}},
@@ -147,6 +149,8 @@ func TestRecognizeNominee(t *testing.T) {
 			"chậm giải ngân.\nNGƯỜI ĐỀ NGHỊ\n(Ký, ghi rõ họ tên)\nHoàng Đức Lâm", want: "n03"},
 		{name: "requester says toi", text: "Ý KIẾN ĐỀ NGHỊ GIẢI TRÌNH\nTôi là Hoàng Đức Lâm, đề nghị đồng chí Phạm Minh Thành " +
 			"giải trình việc giao đất.", want: "n06"},
+		{name: "post between cue and name", text: "ĐỀ NGHỊ GIẢI TRÌNH\nĐề nghị đồng chí Bí thư Tỉnh ủy Trần Quốc Hùng giải trình " +
+			"việc chậm giải ngân.\nNgười đề nghị\nHoàng Đức Lâm", want: "n01"},
 		{name: "request signed by the board", text: "V/v đề nghị giải trình\nKính gửi: đồng chí Võ Thị Thủy\n" +
 			"Đề nghị đồng chí giải trình bằng văn bản.\nT/M BAN TỔ CHỨC\nTRƯỞNG BAN\nTrần Quốc Hùng", want: "n08"},
 		{name: "receiver vs declarant columns", text: "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNhà ở: 1 căn. Tổng thu nhập: 500 triệu đồng.\n" +
@@ -157,6 +161,9 @@ func TestRecognizeNominee(t *testing.T) {
 			want: "n09"},
 		{name: "two addressees", text: "V/v đề nghị giải trình\nKính gửi:\n- Đồng chí Trần Quốc Hùng;\n- Đồng chí Hoàng Đức Lâm.\n" +
 			"Đề nghị các đồng chí giải trình.", cands: []string{"n01", "n09"}, warn: WarnAmbiguousNominee},
+		{name: "table of names", text: "DANH SÁCH\nNgười được lấy phiếu tín nhiệm năm 2028\nTT Họ và tên Chức vụ\n" +
+			"1 Trần Quốc Hùng Bí thư\n2 Hoàng Đức Lâm Trưởng Ban Nội chính\n3 Võ Thị Thủy Chủ nhiệm UBKT",
+			cands: []string{"n01", "n08", "n09"}, warn: WarnAmbiguousNominee},
 		{name: "nobody", text: "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Pờ Thị Mai", reason: ReasonUnknownNominee},
 		{name: "declared and silent", text: "BÁO CÁO TỰ ĐÁNH GIÁ\nNội dung.", declared: Declared{Nominee: "n01"}, want: "n01"},
 		{name: "declared by name", text: "BÁO CÁO TỰ ĐÁNH GIÁ", declared: Declared{Nominee: "Trần Quốc Hùng"}, want: "n01"},
