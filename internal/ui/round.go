@@ -29,6 +29,7 @@ type roundPage struct {
 	KindOptions []option
 	UploadURL   string
 	TallyURL    string
+	ImportForm  importForm
 }
 
 type roundHead struct {
@@ -132,6 +133,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, p auth.Principal, now 
 		CanDecide:  organizer,
 		UploadURL:  "/rounds/" + rd.ID + "/documents",
 		TallyURL:   "/rounds/" + rd.ID + "/tally",
+		ImportForm: importForm{ID: "cap-nhat"},
 		People:     []personRow{},
 		Exempt:     []exemptRow{},
 		Requests:   []requestRow{},

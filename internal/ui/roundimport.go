@@ -17,9 +17,15 @@ import (
 
 type importPage struct {
 	chrome
-	Content  string
+	Form     importForm
 	Message  string
 	Problems []problemView
+}
+
+// importForm is the round-file form, on its own page and on each round's page.
+type importForm struct {
+	ID      string // distinguishes the form's elements on a page
+	Content string // the text to show again after problems
 }
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -27,7 +33,8 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request, p auth.Princ
 		s.forbidden(w, r, p)
 		return
 	}
-	s.render(w, r, http.StatusOK, "import", importPage{chrome: chrome{Title: "Nhập đợt lấy phiếu", User: newUserView(p), Back: "/", BackLabel: "Các đợt lấy phiếu"}})
+	s.render(w, r, http.StatusOK, "import", importPage{chrome: chrome{Title: "Nhập đợt lấy phiếu", User: newUserView(p), Back: "/", BackLabel: "Các đợt lấy phiếu"},
+		Form: importForm{ID: "nhap"}})
 }
 
 // importRound takes a round file pasted into the text area or chosen as a file and stores it
@@ -38,7 +45,7 @@ func (s *Server) importRound(w http.ResponseWriter, r *http.Request, p auth.Prin
 		s.forbidden(w, r, p)
 		return
 	}
-	pg := importPage{chrome: chrome{Title: "Nhập đợt lấy phiếu", User: newUserView(p), Back: "/", BackLabel: "Các đợt lấy phiếu"}}
+	pg := importPage{chrome: chrome{Title: "Nhập đợt lấy phiếu", User: newUserView(p), Back: "/", BackLabel: "Các đợt lấy phiếu"}, Form: importForm{ID: "nhap"}}
 	data, err := readRoundForm(w, r)
 	if err != nil {
 		pg.Message = err.Error()
@@ -46,7 +53,7 @@ func (s *Server) importRound(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	if utf8.Valid(data) {
-		pg.Content = string(data)
+		pg.Form.Content = string(data)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		pg.Message = "Hãy dán nội dung tệp đợt lấy phiếu (YAML hoặc JSON) hoặc chọn tệp."

@@ -129,6 +129,7 @@ type verdictView struct {
 	Reason      string   `json:"reason"`
 	ReasonLabel string   `json:"reason_label"`
 	Message     string   `json:"message"`
+	Detail      string   `json:"detail"` // "kind — person", or "" when neither is known
 	Warnings    []string `json:"warnings"`
 	Final       bool     `json:"final"`
 }
@@ -138,6 +139,9 @@ func newVerdictView(rd dossier.Round, d dossier.Document) verdictView {
 		StatusLabel: documentStatusLabel(d.Status), StatusClass: stateClass(d.Status), Kind: string(d.Kind), KindLabel: kindLabel(d.Kind),
 		Nominee: d.Nominee, NomineeName: nomineeName(rd, d.Nominee), Reason: d.Reason, ReasonLabel: reasonLabel(d.Reason),
 		Message: d.Message, Warnings: []string{}, Final: d.Final()}
+	if d.Kind != "" || d.Nominee != "" {
+		v.Detail = v.KindLabel + " — " + v.NomineeName
+	}
 	for _, code := range d.Warnings {
 		if l := warningLabel(code); !slices.Contains(v.Warnings, l) {
 			v.Warnings = append(v.Warnings, l)

@@ -20,7 +20,7 @@
     li.appendChild(document.createTextNode(" "));
     li.appendChild(el("span", "badge " + v.status_class, v.status_label));
     if (!v.final) return;
-    li.appendChild(el("span", "detail", v.kind_label + " — " + v.nominee_name));
+    if (v.detail) li.appendChild(el("span", "detail", v.detail));
     if (v.reason_label) li.appendChild(el("span", "reason", "Lý do: " + v.reason_label + "."));
     if (v.message) li.appendChild(el("span", "message", v.message));
     if (v.warnings && v.warnings.length) {
@@ -86,8 +86,26 @@
     });
   }
 
+  // File pickers show the chosen names in Vietnamese words (see .file-pick in style.css).
+  function setupFilePick(box) {
+    var input = box.querySelector("input[type=file]");
+    var names = box.querySelector(".file-names");
+    function show() {
+      var list = [];
+      for (var i = 0; i < input.files.length; i++) list.push(input.files[i].name);
+      names.textContent = list.length === 0 ? "Chưa chọn tệp nào"
+        : list.length === 1 ? list[0] : "Đã chọn " + list.length + " tệp: " + list.join(", ");
+    }
+    input.addEventListener("change", show);
+    input.form && input.form.addEventListener("reset", function () { setTimeout(show, 0); });
+    show();
+  }
+
+  document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
     var forms = document.querySelectorAll("form[data-upload]");
     for (var i = 0; i < forms.length; i++) setupUpload(forms[i]);
+    var picks = document.querySelectorAll(".file-pick");
+    for (var j = 0; j < picks.length; j++) setupFilePick(picks[j]);
   });
 })();
