@@ -62,7 +62,7 @@ type Deliverer struct {
 	cfg   DelivererConfig
 
 	mu       sync.Mutex
-	pending  map[string]bool // alert keys with deliveries not yet final
+	pending  map[string]time.Time // alert key → when it next has a delivery to attempt
 	inflight map[string]bool
 	wake     chan struct{}
 }
@@ -102,7 +102,7 @@ func NewDeliverer(store *Store, cfg DelivererConfig) *Deliverer {
 	if cfg.Owner == "" {
 		cfg.Owner = "deliverer"
 	}
-	return &Deliverer{store: store, cfg: cfg, pending: map[string]bool{}, inflight: map[string]bool{}, wake: make(chan struct{}, 1)}
+	return &Deliverer{store: store, cfg: cfg, pending: map[string]time.Time{}, inflight: map[string]bool{}, wake: make(chan struct{}, 1)}
 }
 
 // Run watches tn_alerts for records with pending deliveries and delivers them until ctx ends.
@@ -139,8 +139,8 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				continue
 			}
 			d.mu.Lock()
-			if a.Pending() {
-				d.pending[e.Key()] = true
+			if next, ok := a.nextAttempt(); ok {
+				d.pending[e.Key()] = next
 			} else {
 				delete(d.pending, e.Key())
 			}
@@ -175,13 +175,15 @@ func (d *Deliverer) poke() {
 	}
 }
 
-// due marks and returns the pending alerts not being worked on by this replica.
+// due marks and returns the alerts with a delivery due now that this replica is not already
+// working on. Only the watched records are consulted, so waiting retries cost nothing.
 func (d *Deliverer) due() []string {
+	now := d.cfg.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []string
-	for key := range d.pending {
-		if !d.inflight[key] {
+	for key, next := range d.pending {
+		if !d.inflight[key] && !now.Before(next) {
 			d.inflight[key] = true
 			out = append(out, key)
 		}
@@ -430,6 +432,24 @@ func SendMail(ctx context.Context, cfg SMTPConfig, to string, msg []byte) error 
 	}
 	_ = c.Quit()
 	return nil
+}
+
+// nextAttempt is when the record next has a delivery to attempt: its retry time, or the end of
+// another replica's lease. ok is false when nothing is pending.
+func (a Alert) nextAttempt() (next time.Time, ok bool) {
+	for _, d := range a.Deliveries {
+		if d.State != DeliveryPending {
+			continue
+		}
+		t := d.NextAt
+		if d.LeaseOwner != "" && d.LeaseUntil.After(t) {
+			t = d.LeaseUntil.Add(time.Millisecond)
+		}
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	return next, ok
 }
 
 func truncate(s string, n int) string {

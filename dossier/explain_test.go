@@ -1,22 +1,17 @@
 package dossier
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // req applies a request for explanation naming nominee, with a reference and a requester.
 func (b *dzBuilder) req(id, nominee, status, ref string) *dzBuilder {
-	b.at = b.at.Add(time.Minute)
 	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: KindExplanationRequest, Status: status,
-		ReceivedAt: b.at, Revision: 1, RequestRef: ref, Requester: "Đại biểu Trần Văn B"})
+		ReceivedAt: b.received(status), Revision: 1, RequestRef: ref, Requester: "Đại biểu Trần Văn B"})
 }
 
 // expl applies an explanation; answers names the request by id, ref by its reference.
 func (b *dzBuilder) expl(id, nominee, status, answers, ref string) *dzBuilder {
-	b.at = b.at.Add(time.Minute)
 	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: KindExplanation, Status: status,
-		ReceivedAt: b.at, Revision: 1, AnswersRequest: answers, RequestRef: ref})
+		ReceivedAt: b.received(status), Revision: 1, AnswersRequest: answers, RequestRef: ref})
 }
 
 func TestExplanationCycle(t *testing.T) {

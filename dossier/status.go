@@ -94,6 +94,7 @@ func Status(r Round, st *State, now time.Time) Report {
 		slices.Sort(ids)
 		for _, id := range ids {
 			e := st.Docs[id]
+			e.Status = EffectiveStatus(r, e)
 			rep.Summary.Documents++
 			if e.Status == StatusNeedsReview {
 				rep.Summary.NeedsReview++
@@ -181,6 +182,24 @@ func nomineeStatus(r Round, n Nominee, onBallot bool, docs []docRef, decisions m
 	ns.Complete = len(ns.Missing) == 0 && open == 0
 	ns.Overdue = (len(ns.Missing) > 0 && now.After(r.Deadlines.Dossier.At)) || (open > 0 && now.After(r.Deadlines.Explanation.At))
 	return ns
+}
+
+// EffectiveStatus judges a document against the round's deadline as it is now. The ingest
+// workers judged it against the deadline of the moment; when the board moves a deadline, a
+// document received before the new one is on time and one received after it is late, at once.
+// Only the accepted/late distinction is re-judged; other verdicts stand.
+func EffectiveStatus(r Round, e DocEntry) string {
+	if (e.Status != StatusAccepted && e.Status != StatusLate) || e.ReceivedAt.IsZero() {
+		return e.Status
+	}
+	dl, ok := r.DeadlineFor(e.Kind)
+	if !ok || dl.At.IsZero() {
+		return e.Status
+	}
+	if dl.OnTime(e.ReceivedAt) {
+		return StatusAccepted
+	}
+	return StatusLate
 }
 
 // satisfies reports whether a kind's state fulfils the requirement under the round's rule.

@@ -44,14 +44,25 @@ type dzBuilder struct {
 	at  time.Time
 }
 
+// dzLateAt is after every deadline of dzRound and before its vote.
+var dzLateAt = time.Date(2028, 12, 13, 0, 0, 0, 0, time.UTC)
+
 func newDZ(t testing.TB, round string) *dzBuilder {
 	return &dzBuilder{t: t, st: NewState(round), at: time.Date(2028, 11, 20, 2, 0, 0, 0, time.UTC)}
 }
 
-// doc applies a verdict (revision 1) of a document received one minute after the previous one.
-func (b *dzBuilder) doc(id, nominee string, kind Kind, status string) *dzBuilder {
+// received is one minute after the previous document; a late one is after every deadline.
+func (b *dzBuilder) received(status string) time.Time {
 	b.at = b.at.Add(time.Minute)
-	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: kind, Status: status, ReceivedAt: b.at, Revision: 1, File: id + ".pdf"})
+	if status == StatusLate {
+		return dzLateAt.Add(b.at.Sub(time.Date(2028, 11, 20, 2, 0, 0, 0, time.UTC)))
+	}
+	return b.at
+}
+
+// doc applies a verdict (revision 1) of a document.
+func (b *dzBuilder) doc(id, nominee string, kind Kind, status string) *dzBuilder {
+	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: kind, Status: status, ReceivedAt: b.received(status), Revision: 1, File: id + ".pdf"})
 }
 
 func (b *dzBuilder) event(d Document) *dzBuilder {
@@ -236,6 +247,37 @@ func TestStatusFollowsRequirements(t *testing.T) {
 	r.Required = []Kind{KindSelfAssessment}
 	if ns := personOf(t, Status(r, b.st, b.at), "n01"); !ns.Complete {
 		t.Errorf("requirement dropped, still incomplete: %+v", ns)
+	}
+}
+
+func TestStatusFollowsMovedDeadline(t *testing.T) {
+	r := dzRound(t)
+	at := r.Deadlines.Dossier.At
+	b := newDZ(t, r.ID)
+	// Judged by ingest against the deadline of the moment: one on time, one an hour late.
+	b.event(Document{ID: "sa", Nominee: "n01", Kind: KindSelfAssessment, Status: StatusAccepted, ReceivedAt: at.Add(-time.Hour), Revision: 1})
+	b.event(Document{ID: "ad", Nominee: "n01", Kind: KindAssetDeclaration, Status: StatusLate, ReceivedAt: at.Add(time.Hour), Revision: 1})
+	if ns := personOf(t, Status(r, b.st, at), "n01"); ns.Complete || ns.Documents[KindAssetDeclaration] != StatusLate {
+		t.Fatalf("before the move: %+v", ns.Documents)
+	}
+	// The board gives one more day: the late declaration is now on time.
+	r.Deadlines.Dossier.At = at.Add(24 * time.Hour)
+	if ns := personOf(t, Status(r, b.st, at), "n01"); !ns.Complete || ns.Documents[KindAssetDeclaration] != StatusAccepted {
+		t.Errorf("deadline moved later: %+v", ns.Documents)
+	}
+	// Or brings it forward by two hours: the self-assessment is now late too.
+	r.Deadlines.Dossier.At = at.Add(-2 * time.Hour)
+	if ns := personOf(t, Status(r, b.st, at), "n01"); ns.Complete || ns.Documents[KindSelfAssessment] != StatusLate {
+		t.Errorf("deadline moved earlier: %+v", ns.Documents)
+	}
+	// Other verdicts stand whatever the deadline.
+	for _, st := range []string{StatusRejected, StatusNeedsReview, StatusPending} {
+		if got := EffectiveStatus(r, DocEntry{Status: st, Kind: KindSelfAssessment, ReceivedAt: at}); got != st {
+			t.Errorf("EffectiveStatus(%s) = %s", st, got)
+		}
+	}
+	if got := EffectiveStatus(r, DocEntry{Status: StatusLate, Kind: KindOther, ReceivedAt: at}); got != StatusLate {
+		t.Errorf("a kind without deadline was re-judged: %s", got)
 	}
 }
 

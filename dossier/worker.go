@@ -366,7 +366,15 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 		return nil, fmt.Errorf("dossier: projector consumer: %w", err)
 	}
 	msgs := make(chan jetstream.Msg, p.cfg.Batch)
-	cc, err := cons.Consume(func(m jetstream.Msg) { msgs <- m },
+	// quit releases a callback blocked on a full channel at shutdown: the message it holds is
+	// not acked and comes back later. msgs is never closed, so no send can panic.
+	quit := make(chan struct{})
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case msgs <- m:
+		case <-quit:
+		}
+	},
 		jetstream.PullMaxMessages(p.cfg.Batch),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			if !errors.Is(err, jetstream.ErrNoHeartbeat) {
@@ -380,7 +388,7 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.loop(runCtx, msgs)
+		p.loop(runCtx, msgs, quit)
 	}()
 	return func(stopCtx context.Context) {
 		cc.Drain()
@@ -389,7 +397,7 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 		case <-stopCtx.Done():
 			cc.Stop()
 		}
-		close(msgs)
+		close(quit)
 		select {
 		case <-done:
 		case <-stopCtx.Done():
@@ -401,28 +409,37 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 }
 
 // loop takes what has arrived, up to a batch, and applies it with one store per round: under a
-// burst of uploads the projection is written once per batch, not once per document.
-func (p *Projector) loop(ctx context.Context, msgs <-chan jetstream.Msg) {
+// burst of uploads the projection is written once per batch, not once per document. On quit it
+// applies what was already received, then returns.
+func (p *Projector) loop(ctx context.Context, msgs <-chan jetstream.Msg, quit <-chan struct{}) {
 	for {
-		m, ok := <-msgs
-		if !ok {
-			return
-		}
-		batch := []jetstream.Msg{m}
-	fill:
-		for len(batch) < p.cfg.Batch {
-			select {
-			case m, ok := <-msgs:
-				if !ok {
-					break fill
+		var first jetstream.Msg
+		select {
+		case first = <-msgs:
+		case <-quit:
+			for {
+				batch := take(msgs, nil, p.cfg.Batch)
+				if len(batch) == 0 {
+					return
 				}
-				batch = append(batch, m)
-			default:
-				break fill
+				p.handle(ctx, batch)
 			}
 		}
-		p.handle(ctx, batch)
+		p.handle(ctx, take(msgs, []jetstream.Msg{first}, p.cfg.Batch))
 	}
+}
+
+// take appends what is waiting in msgs, without blocking, up to n messages.
+func take(msgs <-chan jetstream.Msg, batch []jetstream.Msg, n int) []jetstream.Msg {
+	for len(batch) < n {
+		select {
+		case m := <-msgs:
+			batch = append(batch, m)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // handle applies a batch: per round, load, apply, store (CAS, retried on conflict), then ack.

@@ -301,8 +301,9 @@ func TestDecideThroughTheStream(t *testing.T) {
 	ctx := context.Background()
 	r := env.saveRound(t, dzRound(t))
 	at := r.Deadlines.ExplanationRequest.At.Add(time.Hour)
-	env.publish(t, EventVerdict, Document{ID: "sa", Round: r.ID, Nominee: "n01", Kind: KindSelfAssessment, Status: StatusAccepted, ReceivedAt: at, Revision: 1})
-	env.publish(t, EventVerdict, Document{ID: "ad", Round: r.ID, Nominee: "n01", Kind: KindAssetDeclaration, Status: StatusAccepted, ReceivedAt: at, Revision: 1})
+	early := r.Deadlines.Dossier.At.Add(-time.Hour)
+	env.publish(t, EventVerdict, Document{ID: "sa", Round: r.ID, Nominee: "n01", Kind: KindSelfAssessment, Status: StatusAccepted, ReceivedAt: early, Revision: 1})
+	env.publish(t, EventVerdict, Document{ID: "ad", Round: r.ID, Nominee: "n01", Kind: KindAssetDeclaration, Status: StatusAccepted, ReceivedAt: early, Revision: 1})
 	seq := env.publish(t, EventVerdict, Document{ID: "late", Round: r.ID, Nominee: "n01", Kind: KindExplanationRequest, Status: StatusLate, ReceivedAt: at, Revision: 1})
 	st := env.waitSeq(t, r.ID, seq)
 	if ns := personOf(t, Status(r, st, at), "n01"); !ns.Complete || ns.Requests[0].State != RequestAwaitingDecision {

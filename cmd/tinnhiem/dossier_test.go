@@ -470,13 +470,16 @@ func TestDossierStatusDecisionsAndRoster(t *testing.T) {
 	now := time.Now().In(loc)
 	day := func(n int) string { return now.AddDate(0, 0, n).Format(time.DateOnly) }
 	const r = "dz-roster"
-	file := writeFile(t, "round.yaml", fmt.Sprintf(dzRoundTemplate, r, day(30), day(10), day(20), day(27), "72h", "http://127.0.0.1:1/unused", ""))
+	// Requests for explanation closed yesterday: one came in before, one after.
+	file := writeFile(t, "round.yaml", fmt.Sprintf(dzRoundTemplate, r, day(30), day(10), day(-1), day(27), "72h", "http://127.0.0.1:1/unused", ""))
 	mustCLI(t, ts, "round", "import", file)
 
 	late := dzDoc(r, "rq-late", "n01", dossier.KindExplanationRequest, dossier.StatusLate)
 	late.Requester = "Đại biểu Nguyễn Văn A"
 	dzPublish(t, js, dossier.EventVerdict, late)
-	dzPublish(t, js, dossier.EventVerdict, dzDoc(r, "rq-ok", "n02", dossier.KindExplanationRequest, dossier.StatusAccepted))
+	onTime := dzDoc(r, "rq-ok", "n02", dossier.KindExplanationRequest, dossier.StatusAccepted)
+	onTime.ReceivedAt = time.Now().AddDate(0, 0, -3)
+	dzPublish(t, js, dossier.EventVerdict, onTime)
 	dzPublish(t, js, dossier.EventVerdict, dzDoc(r, "n02-sa", "n02", dossier.KindSelfAssessment, dossier.StatusAccepted))
 	dzPublish(t, js, dossier.EventVerdict, dzDoc(r, "n04-sa", "n04", dossier.KindSelfAssessment, dossier.StatusAccepted))
 	dzWait(t, "the projection", 10*time.Second, func() bool { return ts.dzStatus(t, r, admin)["n02"].OpenRequests == 1 })
@@ -532,7 +535,7 @@ func TestDossierStatusDecisionsAndRoster(t *testing.T) {
 	}
 
 	// The roster changes: n02 off the list, n04 added after their document arrived.
-	roster := fmt.Sprintf(dzRoundTemplate, r, day(30), day(10), day(20), day(27), "72h", "http://127.0.0.1:1/unused",
+	roster := fmt.Sprintf(dzRoundTemplate, r, day(30), day(10), day(-1), day(27), "72h", "http://127.0.0.1:1/unused",
 		"  - {id: n04, name: Bùi Thị Mai, position: Phó Chủ tịch UBND phường}\n")
 	roster = strings.Replace(roster, "  - {id: n02, name: Lê Văn Đức, position: Chủ tịch UBND phường}\n", "", 1)
 	mustCLI(t, ts, "round", "import", writeFile(t, "round2.yaml", roster))
@@ -552,8 +555,13 @@ func TestDossierStatusDecisionsAndRoster(t *testing.T) {
 	if res := ts.api(t, http.MethodPost, "/api/v1/rounds/"+r+"/dossiers/rebuild", viewer, nil); res.Status != http.StatusForbidden {
 		t.Errorf("viewer rebuild: HTTP %d", res.Status)
 	}
-	if res := ts.api(t, http.MethodGet, "/api/v1/rounds/"+r+"/alerts", viewer, nil); res.Status != http.StatusOK || strings.TrimSpace(string(res.Body)) != "[]" {
-		t.Errorf("alerts of a round without any: HTTP %d %s", res.Status, res.Body)
+	// Imported after its request deadline: that deadline's overdue alert, and only that, at once.
+	res = ts.api(t, http.MethodGet, "/api/v1/rounds/"+r+"/alerts", viewer, nil)
+	var as []dossier.Alert
+	res.decode(t, &as)
+	if len(as) != 1 || as[0].Deadline != dossier.DeadlineExplanationRequest || as[0].Lead != dossier.LeadOverdue ||
+		bytes.Contains(res.Body, []byte("unused")) || bytes.Contains(res.Body, []byte("bantochuc@")) {
+		t.Errorf("alerts as a viewer: %s", res.Body)
 	}
 	// Another organization's round is not found.
 	ts.addUser(t, "khac", "mật khẩu tổ chức khác", []string{"organizer"}, "Tổ chức khác")

@@ -210,9 +210,9 @@ func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, p auth.Pr
 		writeError(w, http.StatusNotFound, "not_found", "không có đề nghị giải trình "+docID+" trong đợt "+rd.ID)
 		return
 	}
-	if e.Status != dossier.StatusLate {
+	if status := dossier.EffectiveStatus(rd, e); status != dossier.StatusLate {
 		writeError(w, http.StatusConflict, "conflict", "đề nghị giải trình "+docID+" không nộp sau hạn (trạng thái: "+
-			dossier.StatusLabel(e.Status)+"); chỉ đề nghị nộp sau hạn mới cần ban tổ chức quyết định")
+			dossier.StatusLabel(status)+"); chỉ đề nghị nộp sau hạn mới cần ban tổ chức quyết định")
 		return
 	}
 	d := dossier.RequestDecision{Round: rd.ID, Request: docID, Decision: strings.TrimSpace(body.Decision),

@@ -151,7 +151,8 @@ func TestDossierStatusContract(t *testing.T) {
 	a := newDZAPI(t, true)
 	a.startProjector(t)
 	a.publish(t, dossier.Document{ID: "d1", Nominee: "n01", Kind: dossier.KindSelfAssessment, Status: dossier.StatusAccepted})
-	a.publish(t, dossier.Document{ID: "d2", Nominee: "n01", Kind: dossier.KindAssetDeclaration, Status: dossier.StatusLate})
+	a.publish(t, dossier.Document{ID: "d2", Nominee: "n01", Kind: dossier.KindAssetDeclaration, Status: dossier.StatusLate,
+		ReceivedAt: a.round.Deadlines.Dossier.At.Add(time.Minute)})
 	a.publish(t, dossier.Document{ID: "q1", Nominee: "n02", Kind: dossier.KindExplanationRequest, Status: dossier.StatusAccepted, Requester: "Đại biểu Trần Văn B"})
 	a.waitApplied(t, a.publish(t, dossier.Document{ID: "u1", Kind: dossier.KindSelfAssessment, Status: dossier.StatusNeedsReview}))
 
