@@ -88,7 +88,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 	}
 	ro := newRoster(roster)
 	nm := rz.pickNominee(v, ro, cueKind, ks.titleLine)
-	rz.settleNominee(&rec, ro, nm, declared)
+	settleNominee(&rec, ro, nm, declared)
 
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
 		rec.MissingCriteria = rz.criteria.missing(v)
@@ -103,7 +103,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 }
 
 // settleNominee combines what the content says with what was declared.
-func (rz *recognizer) settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declared) {
+func settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declared) {
 	ids := func(idx []int) []string {
 		out := make([]string, len(idx))
 		for i, x := range idx {
@@ -670,11 +670,17 @@ func (p nomineePick) score(i int) float64 { return p.scores[i] }
 // pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
 // per person (or per group of people the spelling cannot tell apart) and takes the clear winner.
 func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, titleLine int) nomineePick {
-	pick := nomineePick{person: -1, scores: map[int]float64{}}
 	hits := ro.hits(v)
 	if len(hits) == 0 {
-		return pick
+		return nomineePick{person: -1, scores: map[int]float64{}}
 	}
+	return decideNominee(ro, hits, rz.scoreHits(v, hits, kind, titleLine))
+}
+
+// scoreHits gives each name occurrence its evidence: 1 for being there, plus the weight of the
+// role or label before it and of standing as a signature; a negative role (receiver, requester,
+// spouse) makes it evidence against.
+func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, titleLine int) []float64 {
 	ki := kindIndex(kind)
 	req := kind == dossier.KindExplanationRequest
 	cues := dropContained(v.find(rz.names, false))
@@ -685,26 +691,18 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 		return c.w
 	}
 	tail := v.tailStart()
-	// The heading: the title and the lines under it, or the first words when no title was found.
+	// The heading: the title and the short lines under it, or the first words when no title was found.
 	inHead := func(h nameHit) bool {
 		l := v.toks[h.t0].line
 		short := v.lines[l].end-v.lines[l].first <= 20
 		return h.t0 < 40 || titleLine >= 0 && l >= titleLine && l <= titleLine+3 && short
 	}
-
-	type group struct {
-		people  []int
-		score   float64
-		exact   bool
-		variant bool
-	}
-	groups := map[string]*group{}
-	var order []string
 	var list struct {
 		ok, addressees, row bool
 		w                   float64
 		end                 int
 	}
+	scores := make([]float64, len(hits))
 	for hi, h := range hits {
 		prevEnd := 0
 		if hi > 0 {
@@ -713,7 +711,7 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 		var roleW, labelW float64
 		hasRole, hasLabel, honor, sigMark, cueOnLine, listed := false, false, false, false, false, false
 		nameLine := v.toks[h.t0].line
-		// Cues are in text order; walk back from the name.
+		// Cues are in text order; walk back from the name, never past the previous name.
 		i, _ := slices.BinarySearchFunc(cues, h.t0, func(c span, t int) int { return c.t0 - t })
 	walk:
 		for j := i - 1; j >= 0; j-- {
@@ -776,6 +774,8 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 				score += sigWeight()[ki]
 			}
 		}
+		// A spelling that did not decide is weaker evidence, and weaker still where the text has
+		// marks that differ from the roster's.
 		if score > 0 && !h.exact {
 			if h.variant {
 				score *= 0.5
@@ -783,10 +783,24 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 				score *= 0.8
 			}
 		}
-		if debugTrace {
-			fmt.Printf("TRACE hit %q t0=%d role=%v/%v label=%v/%v honor=%v sig=%v sigMark=%v score=%.2f\n",
-				string(v.fold[h.f0:h.f1]), h.t0, hasRole, roleW, hasLabel, labelW, honor, signature, sigMark, score)
-		}
+		scores[hi] = score
+	}
+	return scores
+}
+
+// decideNominee adds the occurrences' scores per set of people they may be and takes the best set
+// if it is one person, clearly ahead of every other.
+func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
+	pick := nomineePick{person: -1, scores: map[int]float64{}}
+	type group struct {
+		people  []int
+		score   float64
+		exact   bool
+		variant bool
+	}
+	groups := map[string]*group{}
+	var order []string
+	for i, h := range hits {
 		key := fmt.Sprint(h.people)
 		g, ok := groups[key]
 		if !ok {
@@ -794,11 +808,10 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 			groups[key] = g
 			order = append(order, key)
 		}
-		g.score += score
+		g.score += scores[i]
 		g.exact = g.exact || h.exact
 		g.variant = g.variant || h.variant
 	}
-
 	slices.SortStableFunc(order, func(a, b string) int {
 		switch sa, sb := groups[a].score, groups[b].score; {
 		case sa > sb:
@@ -822,9 +835,7 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 	var close []*group
 	for _, k := range order[1:] {
 		g := groups[k]
-		if g.score > second {
-			second = g.score
-		}
+		second = math.Max(second, g.score)
 		if g.score > 0 && g.score >= 0.7*top.score {
 			close = append(close, g)
 		}
@@ -846,7 +857,7 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 	}
 	pick.person = top.people[0]
 	strength := 1 - math.Exp(-top.score/3)
-	sep := 1 - math.Max(second, 0)/top.score
+	sep := 1 - second/top.score
 	pick.conf = strength * (0.6 + 0.4*sep)
 	if !top.exact && top.variant {
 		pick.variant = true
@@ -858,8 +869,6 @@ func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, ti
 // minNomineeScore is the evidence needed to say whose a document is: one plain mention of the
 // name; a passing "đồng chí X" in somebody's own report is not enough.
 const minNomineeScore = 1.0
-
-const debugTrace = false
 
 // selfAuthored reports the kinds written by the person they concern.
 func selfAuthored(k dossier.Kind) bool {
