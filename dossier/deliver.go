@@ -111,7 +111,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	watch, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	watch, err := kv.WatchAll(ctx)
 	if err != nil {
 		return fmt.Errorf("dossier: watch alerts: %w", err)
 	}
@@ -134,7 +134,9 @@ func (d *Deliverer) Run(ctx context.Context) error {
 				continue
 			}
 			var a Alert
-			if err := json.Unmarshal(e.Value(), &a); err != nil {
+			if e.Operation() != jetstream.KeyValuePut {
+				// Deleted by an operator: nothing left to deliver.
+			} else if err := json.Unmarshal(e.Value(), &a); err != nil {
 				d.cfg.Log.Error("alert record cannot be read", "key", e.Key(), "err", err)
 				continue
 			}

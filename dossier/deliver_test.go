@@ -455,6 +455,57 @@ func TestDeliveryLease(t *testing.T) {
 	}
 }
 
+func TestDeliveryReplicasSendOnce(t *testing.T) {
+	env := newDZEnv(t)
+	smtpSrv := startSMTP(t)
+	hook := startHook(t, 0)
+	r := dzRound(t)
+	r.Notify = Notify{Emails: []string{"bantochuc@binhson.example"}, Webhook: hook.srv.URL}
+	r = env.saveRound(t, r)
+	// Every alert of the round at once: a lead alert for each deadline, raised at different times.
+	w := NewWatcher(env.store, WatcherConfig{Owner: "w"})
+	var keys []string
+	for _, now := range []time.Time{r.Deadlines.Dossier.At.Add(-time.Hour), r.Deadlines.Dossier.At.Add(time.Hour),
+		r.Deadlines.ExplanationRequest.At.Add(-time.Hour), r.Deadlines.Explanation.At.Add(-time.Hour)} {
+		as, err := w.Raise(context.Background(), []Round{r}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			keys = append(keys, a.ID)
+		}
+	}
+	if len(keys) != 5 {
+		t.Fatalf("raised %d alerts: %v", len(keys), keys)
+	}
+	for i := range 3 {
+		runDeliverer(t, env, DelivererConfig{Owner: "replica-" + strconv.Itoa(i), Interval: 5 * time.Millisecond, Backoff: fastBackoff,
+			SMTP: SMTPConfig{Addr: smtpSrv.addr()}})
+	}
+	for _, k := range keys {
+		env.waitDelivered(t, k, allSent)
+	}
+	time.Sleep(100 * time.Millisecond)
+	bodies, heads := hook.requests()
+	perAlert := map[string]int{}
+	for i := range bodies {
+		perAlert[heads[i].Get("X-Tinnhiem-Delivery")]++
+	}
+	mails := map[string]int{}
+	for _, m := range smtpSrv.messages() {
+		pm, err := mail.ReadMessage(bytes.NewReader(m.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mails[pm.Header.Get("X-Tinnhiem-Alert")]++
+	}
+	for _, k := range keys {
+		if perAlert[k] != 1 || mails[k] != 1 {
+			t.Errorf("alert %s: %d webhook posts, %d mails; want 1 each", k, perAlert[k], mails[k])
+		}
+	}
+}
+
 func TestDefaultBackoff(t *testing.T) {
 	for n, want := range map[int]time.Duration{1: 5 * time.Second, 2: 10 * time.Second, 4: 40 * time.Second, 10: 30 * time.Minute, 100: 30 * time.Minute} {
 		if got := DefaultBackoff(n); got != want {

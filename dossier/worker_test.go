@@ -142,12 +142,6 @@ func (e *dzEnv) waitSeq(t *testing.T, round string, seq uint64) *State {
 	return e.waitFor(t, round, fmt.Sprintf("seq %d", seq), func(st *State) bool { return st.Seq >= seq })
 }
 
-// waitDocs waits until the projection holds n documents at least.
-func (e *dzEnv) waitDocs(t *testing.T, round string, n int) *State {
-	t.Helper()
-	return e.waitFor(t, round, fmt.Sprintf("%d documents", n), func(st *State) bool { return len(st.Docs) >= n })
-}
-
 func TestProjectorAndRebuild(t *testing.T) {
 	env := newDZEnv(t)
 	env.startProjector(t, ProjectorConfig{})
