@@ -218,12 +218,16 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 	var claimed []int
 	for i, dl := range a.Deliveries {
 		if dl.State == DeliveryPending && !now.Before(dl.NextAt) && (dl.LeaseOwner == "" || now.After(dl.LeaseUntil)) {
-			a.Deliveries[i].LeaseOwner, a.Deliveries[i].LeaseUntil = d.cfg.Owner, now.Add(d.cfg.Lease).UTC()
 			claimed = append(claimed, i)
 		}
 	}
 	if len(claimed) == 0 {
 		return 0, nil
+	}
+	// The lease must outlast the attempts, made one after another, each bounded by its timeout.
+	lease := max(d.cfg.Lease, time.Duration(len(claimed))*(d.cfg.SMTP.Timeout+d.cfg.HTTP.Timeout))
+	for _, i := range claimed {
+		a.Deliveries[i].LeaseOwner, a.Deliveries[i].LeaseUntil = d.cfg.Owner, now.Add(lease).UTC()
 	}
 	data, err := json.Marshal(a)
 	if err != nil {
