@@ -629,3 +629,63 @@ func TestStaticAndHeaders(t *testing.T) {
 		t.Errorf("missing static: %d", res.StatusCode)
 	}
 }
+
+func TestUploadWithAndWithoutScript(t *testing.T) {
+	ts := newTestSystem(t, systemOptions{}) // no workers: the documents stay pending
+	org := ts.login("tochuc")
+	pdf := []byte("%PDF-1.4\n% tài liệu thử\n%%EOF\n")
+
+	// Without a script the form posts normally and lands on a page that refreshes itself.
+	body, ct := multipartBody(t, map[string]string{"nominee": "n02", "kind": "self_assessment"}, "file", "Báo cáo của bà Hà.pdf", pdf)
+	res := org.post("/rounds/"+roundBinhSon+"/documents", ct, body, nil)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/rounds/"+roundBinhSon+"/uploads?d=d") {
+		t.Fatalf("upload: %d → %q\n%s", res.StatusCode, res.Header.Get("Location"), res.Body)
+	}
+	id := strings.TrimPrefix(res.Header.Get("Location"), "/rounds/"+roundBinhSon+"/uploads?d=")
+	d, _, err := ts.api.Docs.Get(ts.ctx, id)
+	if err != nil || d.DeclaredNominee != "n02" || d.DeclaredKind != dossier.KindSelfAssessment || d.Uploader != "tochuc" || d.Size != int64(len(pdf)) {
+		t.Fatalf("stored document: %+v (%v)", d, err)
+	}
+	page := org.get(res.Header.Get("Location"))
+	mustContain(t, "uploads page", page.Body, `<meta http-equiv="refresh" content="2">`, "Báo cáo của bà Hà.pdf", "đang xử lý", "/documents/"+id)
+	// Ids of other rounds, or made up, are not listed.
+	other := ts.putDocument(dossier.Document{Round: roundTanLap, File: "khac.pdf", ReceivedAt: time.Now().UTC(), Status: dossier.StatusAccepted})
+	page = org.get("/rounds/" + roundBinhSon + "/uploads?d=" + other.ID + "&d=khong-hop-le")
+	mustNotContain(t, "uploads of others", page.Body, "khac.pdf", "refresh")
+	mustContain(t, "uploads of others", page.Body, "Không có tài liệu nào.")
+
+	// The page script asks for JSON and polls the verdict.
+	body, ct = multipartBody(t, nil, "file", "hai.pdf", pdf)
+	res = org.post("/rounds/"+roundBinhSon+"/documents", ct, body, http.Header{"Accept": {"application/json"}})
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("JSON upload: %d %s", res.StatusCode, res.Body)
+	}
+	var ans struct {
+		Documents []struct {
+			DocumentID string `json:"document_id"`
+			File       string `json:"file"`
+			Status     string `json:"status"`
+		} `json:"documents"`
+	}
+	if err := json.Unmarshal([]byte(res.Body), &ans); err != nil || len(ans.Documents) != 1 || ans.Documents[0].File != "hai.pdf" || ans.Documents[0].Status != "pending" {
+		t.Fatalf("JSON upload answer %s (%v)", res.Body, err)
+	}
+	v := org.get("/documents/" + ans.Documents[0].DocumentID + "/verdict")
+	var vv verdictView
+	if err := json.Unmarshal([]byte(v.Body), &vv); err != nil || vv.Final || vv.StatusLabel != "đang xử lý" || vv.File != "hai.pdf" {
+		t.Errorf("verdict JSON %s (%v)", v.Body, err)
+	}
+	// An upload with no file is refused in words.
+	body, ct = multipartBody(t, map[string]string{"nominee": "n02"}, "", "", nil)
+	res = org.post("/rounds/"+roundBinhSon+"/documents", ct, body, nil)
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("upload without a file: %d", res.StatusCode)
+	}
+	mustContain(t, "no file", res.Body, "Chưa tải lên được", "Hãy chọn ít nhất một tệp.")
+
+	// The organizer downloads the file as received.
+	dl := org.get("/documents/" + id + "/file")
+	if dl.StatusCode != http.StatusOK || dl.Body != string(pdf) || dl.Header.Get("X-Content-SHA256") != d.SHA256 {
+		t.Errorf("download: %d %q", dl.StatusCode, dl.Body)
+	}
+}

@@ -48,6 +48,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 		return
 	}
 	res := s.callAPI(r, http.MethodPost, "/api/v1/rounds/"+rd.ID+"/documents", r.Body, r.Header.Get("Content-Type"))
+	if res.status != http.StatusAccepted {
+		e := apiProblem(res)
+		e.Message, e.Problems = uploadRefusal(e), nil
+		if wantJSON {
+			// Keep the documents the API did take before it failed (503 after a partial commit).
+			var partial struct {
+				Documents json.RawMessage `json:"documents"`
+			}
+			_ = json.Unmarshal(res.body.Bytes(), &partial)
+			writeJSON(w, res.status, map[string]any{"documents": partial.Documents, "error": e})
+			return
+		}
+		s.apiErrorPage(w, r, p, res.status, e, "Chưa tải lên được")
+		return
+	}
 	if wantJSON {
 		res.copyTo(w)
 		return
@@ -56,18 +71,31 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 		Documents []struct {
 			DocumentID string `json:"document_id"`
 		} `json:"documents"`
-		Error *apiError `json:"error"`
 	}
 	_ = json.Unmarshal(res.body.Bytes(), &ans)
-	if res.status != http.StatusAccepted || ans.Error != nil {
-		s.apiErrorPage(w, r, p, res.status, ans.Error, "Chưa tải lên được")
-		return
-	}
 	q := make([]string, 0, len(ans.Documents))
 	for _, d := range ans.Documents {
 		q = append(q, "d="+d.DocumentID)
 	}
 	http.Redirect(w, r, "/rounds/"+rd.ID+"/uploads?"+strings.Join(q, "&"), http.StatusSeeOther)
+}
+
+// uploadRefusal says in words why the API refused an upload; its own messages name form
+// fields, which people using the page never see.
+func uploadRefusal(e *apiError) string {
+	switch e.Code {
+	case "no_file":
+		return "Hãy chọn ít nhất một tệp."
+	case "bad_request":
+		return "Nội dung gửi lên bị lỗi hoặc bị ngắt giữa chừng; chưa nhận tệp nào, hãy thử lại."
+	case "invalid":
+		return "Loại tài liệu đã chọn không hợp lệ; chưa nhận tệp nào."
+	case "forbidden":
+		return "Tài khoản của bạn không có quyền tải tài liệu lên."
+	case "not_found":
+		return "Không tìm thấy đợt lấy phiếu."
+	}
+	return capitalize(e.Message)
 }
 
 // maxListedUploads bounds the uploads page (the API takes at most 200 files a request).
