@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -320,6 +321,27 @@ func BenchmarkStatus5000(b *testing.B) {
 		rep := Status(r, st, time.Now())
 		if len(rep.Nominees) != 5000 {
 			b.Fatal(len(rep.Nominees))
+		}
+	}
+}
+
+// BenchmarkStatusRead5000 is what a status request costs the server: decode the stored
+// projection, compute the status, encode the JSON array.
+func BenchmarkStatusRead5000(b *testing.B) {
+	r, st := bigRound(b, 5000)
+	data, err := EncodeState(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := DecodeState(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := json.Marshal(Status(r, st, time.Now()).Nominees)
+		if err != nil || len(out) == 0 {
+			b.Fatal(err)
 		}
 	}
 }
