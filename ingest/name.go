@@ -400,7 +400,7 @@ func newRoster(people []Person) *roster {
 	byFold := map[string]int{}
 	var ph []phrase
 	for i, p := range people {
-		r.names[i] = newPhrase(p.Name)
+		r.names[i] = newPhrase(personName(p.Name))
 		if len(r.names[i].fold) == 0 {
 			continue
 		}
@@ -416,6 +416,29 @@ func newRoster(people []Person) *roster {
 	}
 	r.set = newPhraseSet(ph)
 	return r
+}
+
+// personName is the part of a roster entry that documents write: a note in brackets
+// ("Nguyễn Văn Hùng (Bí thư)") is dropped unless it is all there is.
+func personName(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth = max(depth-1, 0)
+		default:
+			if depth == 0 {
+				b.WriteRune(r)
+			}
+		}
+	}
+	if strings.TrimSpace(b.String()) == "" {
+		return s
+	}
+	return b.String()
 }
 
 // nameHit is one occurrence of a roster name in the text.

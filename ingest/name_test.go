@@ -111,6 +111,14 @@ func TestNameHits(t *testing.T) {
 	}
 }
 
+func TestRosterNote(t *testing.T) {
+	ro := newRoster([]Person{{"a", "Nguyễn Văn Hùng (Bí thư)"}, {"b", "(Lê Văn Tám)"}})
+	hs := ro.hits(newTextView("Tôi là Nguyễn Văn Hùng. Đồng chí Lê Văn Tám."))
+	if len(hs) != 2 || hs[0].people[0] != 0 || hs[1].people[0] != 1 {
+		t.Fatalf("hits = %+v", hs)
+	}
+}
+
 func TestNamesakes(t *testing.T) {
 	ro := newRoster([]Person{{"x02", "Nguyễn Thị Hằng"}, {"x03", "Nguyễn Thị Hằng"}, {"x04", "Sầm Văn Quý"}})
 	hs := ro.hits(newTextView("Họ và tên: Nguyễn Thị Hằng"))
