@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,6 +38,9 @@ type roundRow struct {
 	DossierFailed bool
 }
 
+// homeConcurrency bounds how many rounds' dossiers the home page reads at once.
+const homeConcurrency = 8
+
 // home lists the rounds the user may see, newest vote first, with how complete their dossiers are.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	all, err := s.api.Rounds.List(r.Context())
@@ -47,38 +51,55 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p auth.Principal) 
 	now := s.api.Now()
 	pg := homePage{chrome: chrome{Title: "Các đợt lấy phiếu tín nhiệm", User: newUserView(p), Flash: flash(r)}, Rounds: []roundRow{},
 		CanImport: p.Has(auth.RoleOrganizer)}
+	var visible []dossier.Round
 	for _, rd := range all {
-		if !p.Sees(rd.Organization) {
-			continue
+		if p.Sees(rd.Organization) {
+			visible = append(visible, rd)
 		}
-		row := roundRow{ID: rd.ID, URL: "/rounds/" + rd.ID, VoteDate: voteDate(rd.VoteDate), Organization: rd.Organization,
-			Title: rd.Title, Track: trackLabel(rd.Track)}
-		rep, err := s.report(r.Context(), rd, now)
-		if err != nil {
-			// One round's projection failing must not hide the others.
-			s.api.Log.Error("ui: dossier status", "round", rd.ID, "err", err)
-			row.DossierFailed = true
-			row.Summary, row.SummaryClass = "chưa đọc được tình trạng hồ sơ", "info"
-			for _, n := range rd.Nominees {
-				if n.OnBallot() {
-					row.OnBallot++
-				} else {
-					row.Exempt++
-				}
-			}
-		} else {
-			sm := rep.Summary
-			row.OnBallot, row.Exempt, row.Complete, row.Incomplete = sm.OnBallot, sm.Exempt, sm.Complete, sm.Incomplete
-			row.OpenRequests, row.NeedsReview = sm.OpenRequests, sm.NeedsReview
-			row.Summary = fmt.Sprintf("%d/%d người đủ hồ sơ", sm.Complete, sm.OnBallot)
-			row.SummaryClass = "ok"
-			if sm.Incomplete > 0 {
-				row.SummaryClass = "warn"
-			}
-		}
-		pg.Rounds = append(pg.Rounds, row)
 	}
+	// Each round's summary costs a few reads of NATS; an administrator may see hundreds.
+	pg.Rounds = make([]roundRow, len(visible))
+	sem := make(chan struct{}, homeConcurrency)
+	var wg sync.WaitGroup
+	for i, rd := range visible {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			pg.Rounds[i] = s.roundRow(r.Context(), rd, now)
+		}()
+	}
+	wg.Wait()
 	s.render(w, r, http.StatusOK, "home", pg)
+}
+
+func (s *Server) roundRow(ctx context.Context, rd dossier.Round, now time.Time) roundRow {
+	row := roundRow{ID: rd.ID, URL: "/rounds/" + rd.ID, VoteDate: voteDate(rd.VoteDate), Organization: rd.Organization,
+		Title: rd.Title, Track: trackLabel(rd.Track)}
+	rep, err := s.report(ctx, rd, now)
+	if err != nil {
+		// One round's projection failing must not hide the others.
+		s.api.Log.Error("ui: dossier status", "round", rd.ID, "err", err)
+		row.DossierFailed = true
+		row.Summary, row.SummaryClass = "chưa đọc được tình trạng hồ sơ", "info"
+		for _, n := range rd.Nominees {
+			if n.OnBallot() {
+				row.OnBallot++
+			} else {
+				row.Exempt++
+			}
+		}
+		return row
+	}
+	sm := rep.Summary
+	row.OnBallot, row.Exempt, row.Complete, row.Incomplete = sm.OnBallot, sm.Exempt, sm.Complete, sm.Incomplete
+	row.OpenRequests, row.NeedsReview = sm.OpenRequests, sm.NeedsReview
+	row.Summary = fmt.Sprintf("%d/%d người đủ hồ sơ", sm.Complete, sm.OnBallot)
+	row.SummaryClass = "ok"
+	if sm.Incomplete > 0 {
+		row.SummaryClass = "warn"
+	}
+	return row
 }
 
 // report computes a round's dossier status from its projection.

@@ -52,7 +52,7 @@ const (
 
 // testSystem is the API and the pages over a real in-process nats-server with JetStream.
 type testSystem struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	js       jetstream.JetStream
 	api      *api.Server
@@ -66,7 +66,7 @@ type systemOptions struct {
 	tls     bool
 }
 
-func newTestSystem(t *testing.T, opt systemOptions) *testSystem {
+func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
