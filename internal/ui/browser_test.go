@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"tinnhiem/minutes"
 )
 
 // chromiumPath finds the browser. Without one the browser tests cannot run: in CI that is a
@@ -253,6 +255,30 @@ func TestBrowserUploadAndStatus(t *testing.T) {
 	for _, want := range []string{"Báo cáo tự đánh giá", "Trần Quốc Hùng", "Asia/Ho_Chi_Minh", "Mã SHA-256"} {
 		if !strings.Contains(facts, want) {
 			t.Errorf("document facts lack %q:\n%s", want, facts)
+		}
+	}
+
+	if os.Getenv("TINNHIEM_UI_SCREENSHOTS") != "" {
+		// For people to look at: the home page and a sealed tally.
+		rd := mustRound(t, ts, roundBinhSon)
+		sheet, err := minutes.ParseSheet(strings.NewReader("nominee,cao,tin_nhiem,thap,invalid\n" +
+			"n01,44,1,0,0\nn02,42,2,1,0\nn03,40,3,2,0\nn04,26,10,9,0\nn05,10,11,24,0\nn06,5,10,30,0\nn08,30,10,5,0\nn09,20,20,5,0\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := sheet.Input(minutes.Attendance{Summoned: 45, Present: 45, Issued: 45, Collected: 45},
+			[]minutes.Member{{Name: "Lưu Văn Sáng", Role: minutes.RoleHead}, {Name: "Kha Thị Hậu", Role: minutes.RoleSecretary}})
+		if _, err := ts.api.Tallies.Import(ts.ctx, rd, minutes.Entry{No: 1, Input: in, By: "kiemphieu"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.api.Tallies.Seal(ts.ctx, rd, "kiemphieu"); err != nil {
+			t.Fatal(err)
+		}
+		for name, path := range map[string]string{"home": "/", "tally": "/rounds/" + roundBinhSon + "/tally"} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+path), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+				t.Fatal(err)
+			}
+			screenshot(t, ctx, name)
 		}
 	}
 

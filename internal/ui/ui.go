@@ -260,14 +260,18 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, p auth.Princip
 	s.errorPage(w, r, &p, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; thao tác chưa được thực hiện. Hãy thử lại sau ít phút.")
 }
 
-// flashes are the fixed messages a redirect may ask the next page to show. Only a key travels
-// in the URL, so nobody can make a page say words of their choosing.
-var flashes = map[string]string{
-	"imported": "Đã lưu đợt lấy phiếu.",
-	"reviewed": "Đã xác nhận loại tài liệu và người nộp.",
-	"decided":  "Đã ghi quyết định của ban tổ chức về đề nghị giải trình.",
-	"sealed":   "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập.",
-	"loggedin": "",
+// flash is the fixed message a redirect asked the next page to show. Only a key travels in the
+// URL, so nobody can make a page say words of their choosing.
+func flash(r *http.Request) string {
+	switch r.URL.Query().Get("ok") {
+	case "imported":
+		return "Đã lưu đợt lấy phiếu."
+	case "reviewed":
+		return "Đã xác nhận loại tài liệu và người nộp."
+	case "decided":
+		return "Đã ghi quyết định của ban tổ chức về đề nghị giải trình."
+	case "sealed":
+		return "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập."
+	}
+	return ""
 }
-
-func flash(r *http.Request) string { return flashes[r.URL.Query().Get("ok")] }
