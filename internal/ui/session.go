@@ -94,18 +94,27 @@ func (s *Server) sameOrigin(next http.Handler) http.Handler {
 }
 
 // fromSameOrigin compares the host of Origin (or, without it, of Referer) with the Host the
-// request was sent to.
+// request was sent to. Behind a reverse proxy that does not pass the Host on, the host the
+// browser used arrives in X-Forwarded-Host; that header is accepted too, since a page of another
+// site cannot make a browser send it (it is not a header a form sets, and a script that sets it
+// needs a CORS preflight, which this server never grants).
 func fromSameOrigin(r *http.Request) bool {
 	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" {
-		return sameHost(o, r.Host)
+	source := r.Header.Get("Origin")
+	if source == "" {
+		source = r.Header.Get("Referer")
 	}
-	if ref := r.Header.Get("Referer"); ref != "" {
-		return sameHost(ref, r.Host)
+	if source == "" {
+		return false
 	}
-	return false
+	if sameHost(source, r.Host) {
+		return true
+	}
+	fwd, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ",")
+	fwd = strings.TrimSpace(fwd)
+	return fwd != "" && sameHost(source, fwd)
 }
 
 func sameHost(rawURL, host string) bool {
@@ -127,8 +136,15 @@ func refererHost(r *http.Request) string {
 func setSession(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overTLS(r),
 	})
+}
+
+// overTLS: the request came over TLS, to this server or to the reverse proxy in front of it.
+// Trusting the proxy's header here costs nothing: a forged one only makes the cookie Secure,
+// which a plain-HTTP browser then refuses to keep.
+func overTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
 }
 
 func clearSession(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +153,7 @@ func clearSession(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overTLS(r),
 	})
 }
 

@@ -166,6 +166,17 @@ func TestSessionCookieSecureOverTLS(t *testing.T) {
 	if !strings.Contains(rec.Header().Get("Set-Cookie"), "Secure") {
 		t.Errorf("handler over TLS: cookie %q", rec.Header().Get("Set-Cookie"))
 	}
+	// Behind a reverse proxy that ends TLS and forwards plain HTTP.
+	req = httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080/login", strings.NewReader("username=xem&password="+testPassword))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://tinnhiem.example")
+	req.Header.Set("X-Forwarded-Host", "tinnhiem.example")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	rec = httptest.NewRecorder()
+	ts.ui.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Set-Cookie"), "Secure") {
+		t.Errorf("behind a TLS proxy: %d, cookie %q", rec.Code, rec.Header().Get("Set-Cookie"))
+	}
 }
 
 func TestCrossOriginPostsRefused(t *testing.T) {

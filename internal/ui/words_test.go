@@ -196,6 +196,31 @@ func FuzzSafeNext(f *testing.F) {
 	})
 }
 
+func TestSameOriginBehindProxy(t *testing.T) {
+	cases := []struct {
+		origin, host, forwarded string
+		want                    bool
+	}{
+		{"https://tinnhiem.example", "tinnhiem.example", "", true},
+		{"https://tinnhiem.example", "127.0.0.1:8080", "", false},
+		{"https://tinnhiem.example", "127.0.0.1:8080", "tinnhiem.example", true},
+		{"https://tinnhiem.example", "127.0.0.1:8080", "tinnhiem.example, proxy.internal", true},
+		{"https://evil.example", "127.0.0.1:8080", "tinnhiem.example", false},
+		{"https://tinnhiem.example:8443", "127.0.0.1:8080", "tinnhiem.example:8443", true},
+	}
+	for _, c := range cases {
+		r := httptest.NewRequest("POST", "http://"+c.host+"/login", nil)
+		r.Host = c.host
+		r.Header.Set("Origin", c.origin)
+		if c.forwarded != "" {
+			r.Header.Set("X-Forwarded-Host", c.forwarded)
+		}
+		if got := fromSameOrigin(r); got != c.want {
+			t.Errorf("Origin %s, Host %s, X-Forwarded-Host %q: %v, want %v", c.origin, c.host, c.forwarded, got, c.want)
+		}
+	}
+}
+
 // FuzzSameOrigin: an Origin or Referer passes only when it names exactly the request's host.
 func FuzzSameOrigin(f *testing.F) {
 	for _, s := range []string{"https://tinnhiem.example", "http://tinnhiem.example/a", "null", "https://tinnhiem.example.evil", "https://evil/?tinnhiem.example",
