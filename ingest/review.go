@@ -14,7 +14,7 @@ import (
 )
 
 // ErrNotReviewable is returned when a document's state does not allow the review asked for.
-var ErrNotReviewable = errors.New("document cannot be reviewed")
+var ErrNotReviewable = errors.New("không thể xác nhận tài liệu này")
 
 // Review is a person's confirmation of a document's kind and nominee.
 type Review struct {
@@ -39,7 +39,7 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	case d.Status == dossier.StatusNeedsReview, d.Status == dossier.StatusAccepted, d.Status == dossier.StatusLate:
 	case d.Status == dossier.StatusRejected && (d.Reason == ReasonUnknownNominee || d.Reason == ReasonKindUncertain):
 	default:
-		return dossier.Document{}, fmt.Errorf("%w: trạng thái %s (%s)", ErrNotReviewable, d.Status, d.Reason)
+		return dossier.Document{}, fmt.Errorf("%w: tài liệu đang ở trạng thái %q (%s)", ErrNotReviewable, dossier.StatusLabel(d.Status), d.Reason)
 	}
 	n, ok := r.Nominee(rv.Nominee)
 	if !ok {

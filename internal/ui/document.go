@@ -217,7 +217,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, p auth.Principal
 	res := s.callAPI(r, http.MethodPost, "/api/v1/documents/"+d.ID+"/review", bytes.NewReader(body), "application/json")
 	if res.status != http.StatusOK {
 		e := apiProblem(res)
-		// ingest.ErrNotReviewable wraps a Vietnamese reason behind an English prefix.
+		// ingest.ErrNotReviewable prefixes the reason; the page shows the reason alone.
 		if _, rest, found := strings.Cut(e.Message, ingest.ErrNotReviewable.Error()+": "); found {
 			e.Message = rest
 		}
