@@ -102,7 +102,7 @@ func startServerEnv(t *testing.T, dataDir string, env map[string]string, extraAr
 		go func(done chan<- error) {
 			done <- run(ctx, args, getenv, strings.NewReader(""), io.Discard, ts.log)
 		}(ts.done)
-		err := ts.waitReady(60 * time.Second)
+		err := ts.waitReady(3 * time.Minute) // a loaded CI machine provisioning replicated streams can be slow
 		if err == nil {
 			break
 		}
