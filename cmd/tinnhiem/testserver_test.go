@@ -31,7 +31,7 @@ const testAdminPassword = "Quản trị thử nghiệm 2028"
 
 // testServer is a running `tinnhiem serve`.
 type testServer struct {
-	t             *testing.T
+	t             testing.TB
 	URL           string            // base URL of the HTTP server, e.g. http://127.0.0.1:41234
 	DataDir       string            // --data
 	AdminPassword string            // "" when the server generated one (see Log)
@@ -69,14 +69,14 @@ func (b *lockedBuffer) String() string {
 // startServer runs `tinnhiem serve --data dataDir --http 127.0.0.1:<free port> extraArgs…` with
 // TINNHIEM_ADMIN_PASSWORD set to testAdminPassword, and returns once /readyz answers 200.
 // Later flags in extraArgs override earlier ones (e.g. "--workers", "none").
-func startServer(t *testing.T, dataDir string, extraArgs ...string) *testServer {
+func startServer(t testing.TB, dataDir string, extraArgs ...string) *testServer {
 	t.Helper()
 	return startServerEnv(t, dataDir, map[string]string{"TINNHIEM_ADMIN_PASSWORD": testAdminPassword}, extraArgs...)
 }
 
 // startServerEnv is startServer with the server's whole environment given (nothing is read
 // from the real one). Without TINNHIEM_ADMIN_PASSWORD a first start prints a generated one.
-func startServerEnv(t *testing.T, dataDir string, env map[string]string, extraArgs ...string) *testServer {
+func startServerEnv(t testing.TB, dataDir string, env map[string]string, extraArgs ...string) *testServer {
 	t.Helper()
 	ts := &testServer{
 		t: t, DataDir: dataDir, AdminPassword: env["TINNHIEM_ADMIN_PASSWORD"], Env: env,
@@ -121,7 +121,7 @@ func startServerEnv(t *testing.T, dataDir string, env map[string]string, extraAr
 	return ts
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -184,21 +184,21 @@ type cliOpts struct {
 
 // cli runs a client command (e.g. "round", "show", "--json", id) as the admin and returns its
 // standard output and error. The admin's token is fetched once per server and reused.
-func (ts *testServer) cli(t *testing.T, args ...string) (string, error) {
+func (ts *testServer) cli(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	out, _, err := ts.cliWith(t, cliOpts{}, args...)
 	return out, err
 }
 
 // cliAs runs a client command logging in as another user (--user with TINNHIEM_PASSWORD).
-func (ts *testServer) cliAs(t *testing.T, user, password string, args ...string) (string, error) {
+func (ts *testServer) cliAs(t testing.TB, user, password string, args ...string) (string, error) {
 	t.Helper()
 	out, _, err := ts.cliWith(t, cliOpts{User: user, Password: password}, args...)
 	return out, err
 }
 
 // cliWith runs a client command with the given identity and environment against this server.
-func (ts *testServer) cliWith(t *testing.T, o cliOpts, args ...string) (stdout, stderr string, err error) {
+func (ts *testServer) cliWith(t testing.TB, o cliOpts, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	env := map[string]string{"TINNHIEM_SERVER": ts.URL, "HOME": ts.home, "XDG_CONFIG_HOME": ts.home}
 	switch {
@@ -220,7 +220,7 @@ func (ts *testServer) cliWith(t *testing.T, o cliOpts, args ...string) (stdout, 
 	return out.String(), errOut.String(), err
 }
 
-func (ts *testServer) adminPassword(t *testing.T) string {
+func (ts *testServer) adminPassword(t testing.TB) string {
 	t.Helper()
 	if ts.AdminPassword == "" {
 		t.Fatal("this server's admin password was generated; set ts.AdminPassword from its log first")
@@ -229,7 +229,7 @@ func (ts *testServer) adminPassword(t *testing.T) string {
 }
 
 // token returns a bearer token for the account, logging in on first use only.
-func (ts *testServer) token(t *testing.T, user, password string) string {
+func (ts *testServer) token(t testing.TB, user, password string) string {
 	t.Helper()
 	key := user + "\x00" + password
 	ts.mu.Lock()
@@ -246,7 +246,7 @@ func (ts *testServer) token(t *testing.T, user, password string) string {
 }
 
 // newToken logs in (POST /api/v1/tokens) and returns a fresh token; the test fails otherwise.
-func (ts *testServer) newToken(t *testing.T, user, password string) string {
+func (ts *testServer) newToken(t testing.TB, user, password string) string {
 	t.Helper()
 	res := ts.api(t, http.MethodPost, "/api/v1/tokens", "", map[string]string{"username": user, "password": password})
 	if res.Status != http.StatusCreated {
@@ -270,7 +270,7 @@ type apiResponse struct {
 }
 
 // decode reads the JSON body into v.
-func (r apiResponse) decode(t *testing.T, v any) {
+func (r apiResponse) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("HTTP %d body is not the JSON expected (%v): %s", r.Status, err, r.Body)
@@ -291,7 +291,7 @@ type apiError struct {
 
 // api sends a request with an optional bearer token. A body of []byte or string is sent as is
 // (a round file); anything else non-nil is sent as JSON.
-func (ts *testServer) api(t *testing.T, method, path, token string, body any) apiResponse {
+func (ts *testServer) api(t testing.TB, method, path, token string, body any) apiResponse {
 	t.Helper()
 	var rd io.Reader
 	ctype := ""
@@ -331,7 +331,7 @@ func (ts *testServer) api(t *testing.T, method, path, token string, body any) ap
 }
 
 // addUser creates an account through the API as the admin.
-func (ts *testServer) addUser(t *testing.T, username, password string, roles []string, orgs ...string) {
+func (ts *testServer) addUser(t testing.TB, username, password string, roles []string, orgs ...string) {
 	t.Helper()
 	res := ts.api(t, http.MethodPost, "/api/v1/users", ts.token(t, "admin", ts.adminPassword(t)),
 		map[string]any{"username": username, "password": password, "roles": roles, "organizations": orgs})
