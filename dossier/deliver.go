@@ -18,6 +18,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // SMTPConfig is the mail relay alerts are sent through.
@@ -234,7 +236,7 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 		return 0, fmt.Errorf("dossier: encode alert %s: %w", key, err)
 	}
 	if _, err := kv.Update(ctx, key, data, e.Revision()); err != nil {
-		if isWrongSequence(err) {
+		if bus.IsConflict(err) {
 			return 0, nil // another replica claimed first; its lease will tell
 		}
 		return 0, fmt.Errorf("dossier: claim alert %s: %w", key, err)
@@ -294,7 +296,7 @@ func (d *Deliverer) record(ctx context.Context, kv jetstream.KeyValue, key strin
 		if err != nil {
 			return fmt.Errorf("dossier: encode alert %s: %w", key, err)
 		}
-		if _, err := kv.Update(ctx, key, data, e.Revision()); isWrongSequence(err) {
+		if _, err := kv.Update(ctx, key, data, e.Revision()); bus.IsConflict(err) {
 			continue
 		} else if err != nil {
 			return fmt.Errorf("dossier: record delivery of %s: %w", key, err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // ErrNotFound is returned when a round (or another record) does not exist.
@@ -111,7 +113,7 @@ func (s *Rounds) Save(ctx context.Context, r Round, by string, now time.Time) (R
 		} else {
 			_, err = s.kv.Update(ctx, r.ID, data, rev)
 		}
-		if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+		if bus.IsConflict(err) {
 			continue // a concurrent import won; read again and merge on top of it
 		}
 		if err != nil {
@@ -124,11 +126,6 @@ func (s *Rounds) Save(ctx context.Context, r Round, by string, now time.Time) (R
 
 // maxSaveAttempts bounds the retries of Save when imports of the same round race.
 const maxSaveAttempts = 100
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
-}
 
 // removedNominees lists persons of old (and those removed earlier) absent from next.
 func removedNominees(old, next Round) []Nominee {

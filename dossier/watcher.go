@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // DueAlerts lists the alerts due for round r at now; the caller raises those not raised yet.
@@ -182,7 +184,7 @@ func (w *Watcher) Raise(ctx context.Context, rounds []Round, now time.Time) ([]A
 				errs = append(errs, fmt.Errorf("dossier: encode alert %s: %w", key, err))
 				continue
 			}
-			if _, err := kv.Create(ctx, key, data); errors.Is(err, jetstream.ErrKeyExists) {
+			if _, err := kv.Create(ctx, key, data); bus.IsConflict(err) {
 				w.setKnown(key)
 				continue
 			} else if err != nil {

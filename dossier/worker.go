@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // NATS names the dossier worker uses (they match internal/bus provisioning).
@@ -104,7 +106,7 @@ func (s *Store) save(ctx context.Context, st *State, rev uint64) (uint64, error)
 	} else {
 		nrev, err = kv.Update(ctx, st.Round, data, rev)
 	}
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+	if bus.IsConflict(err) {
 		return 0, errConflict
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/bus"
 )
 
 // ErrNotFound is returned for an unknown document id.
@@ -147,16 +148,11 @@ func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind 
 	} else {
 		_, err = s.kv.Update(ctx, versionsKey(round, nominee, kind), data, rev)
 	}
-	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+	if bus.IsConflict(err) {
 		return errConflict
 	}
 	if err != nil {
 		return fmt.Errorf("ingest: store versions: %w", err)
 	}
 	return nil
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }

@@ -211,7 +211,7 @@ func (w *Worker) checkDuplicate(ctx context.Context, d dossier.Document) (dossie
 // which finds the verdict stored and publishes it again (de-duplicated by message id).
 func (w *Worker) store(ctx context.Context, d dossier.Document, rev uint64) error {
 	if err := w.Docs.Update(ctx, d, rev); err != nil {
-		if isWrongSequence(err) {
+		if bus.IsConflict(err) {
 			return errors.New("document record changed during processing")
 		}
 		return err

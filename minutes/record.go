@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/bus"
 )
 
 // Errors of the tally workflow that callers map to answers.
@@ -185,7 +186,7 @@ func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result
 		entry := e
 		rec.Entries[e.No] = &entry
 		err = t.put(ctx, rec, rev)
-		if isConflict(err) {
+		if bus.IsConflict(err) {
 			continue
 		}
 		if err != nil {
@@ -277,7 +278,7 @@ func (t *Tallies) Seal(ctx context.Context, rd dossier.Round, by string) (Sealed
 		rec.Versions = append(rec.Versions, s)
 		rec.Entries = nil
 		err = t.put(ctx, rec, rev)
-		if isConflict(err) {
+		if bus.IsConflict(err) {
 			continue
 		}
 		if err != nil {
@@ -328,14 +329,6 @@ func canonical(rd dossier.Round, s Sealed) ([]byte, error) {
 		Version: s.Version, SealedAt: s.SealedAt, SealedBy: s.SealedBy, Reason: s.Reason, Result: s.Result,
 	})
 	return buf.Bytes(), err
-}
-
-func isConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
 
 // checkSession refuses session text the PDFs cannot print.

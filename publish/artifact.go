@@ -16,6 +16,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // ErrNotFound is returned for an artifact that does not exist.
@@ -83,7 +85,7 @@ func (s *Store) Put(ctx context.Context, a Artifact, data []byte) (Artifact, err
 		} else {
 			_, err = s.Index.Update(ctx, a.Round, data, rev)
 		}
-		if conflict(err) {
+		if bus.IsConflict(err) {
 			continue
 		}
 		if err != nil {
@@ -108,7 +110,7 @@ func (s *Store) MarkVerified(ctx context.Context, round string, version int, kin
 		}
 		data, _ := json.Marshal(list)
 		_, err = s.Index.Update(ctx, round, data, rev)
-		if conflict(err) {
+		if bus.IsConflict(err) {
 			continue
 		}
 		return err
@@ -200,14 +202,6 @@ func (s *Store) Verify(ctx context.Context, a Artifact) error {
 	defer rc.Close()
 	_, err = io.Copy(io.Discard, rc)
 	return err
-}
-
-func conflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return true
-	}
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
 
 // ReadySubject announces a round's new artifacts.

@@ -1,0 +1,64 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+func TestIsConflictErrors(t *testing.T) {
+	wrongSeq := &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamWrongLastSequence, Description: "wrong last sequence: 7"}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"key exists", jetstream.ErrKeyExists, true},
+		{"key exists, wrapped", fmt.Errorf("dossier: store round r1: %w", jetstream.ErrKeyExists), true},
+		{"wrong last sequence", wrongSeq, true},
+		{"wrong last sequence, wrapped", fmt.Errorf("minutes: store tally r1: %w", wrongSeq), true},
+		{"other API error", &jetstream.APIError{Code: 404, ErrorCode: jetstream.JSErrCodeMessageNotFound}, false},
+		{"key not found", jetstream.ErrKeyNotFound, false},
+		{"plain error", errors.New("wrong last sequence"), false},
+		{"context ended", context.DeadlineExceeded, false},
+	}
+	for _, tc := range tests {
+		if got := IsConflict(tc.err); got != tc.want {
+			t.Errorf("%s: IsConflict(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// The errors a real server gives to a losing Create and a stale Update are conflicts; the
+// winner's write and a missing key are not.
+func TestIsConflictOnServer(t *testing.T) {
+	ctx := context.Background()
+	kv, err := provisionTestJS(t).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "cas", History: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := kv.Create(ctx, "k", []byte("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Create(ctx, "k", []byte("again")); !IsConflict(err) {
+		t.Errorf("second Create: %v, want a conflict", err)
+	}
+	next, err := kv.Update(ctx, "k", []byte("2"), rev)
+	if IsConflict(err) || err != nil {
+		t.Fatalf("Update at the latest revision: %v", err)
+	}
+	if _, err := kv.Update(ctx, "k", []byte("stale"), rev); !IsConflict(err) {
+		t.Errorf("Update at a stale revision: %v, want a conflict", err)
+	}
+	if _, err := kv.Update(ctx, "k", []byte("3"), next); err != nil {
+		t.Errorf("Update at the latest revision after a lost one: %v", err)
+	}
+	if _, err := kv.Get(ctx, "missing"); err == nil || IsConflict(err) {
+		t.Errorf("Get of a missing key: %v, want an error that is not a conflict", err)
+	}
+}
