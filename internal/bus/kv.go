@@ -10,10 +10,19 @@ import (
 // writer: Create found the key already there (ErrKeyExists), or Update was given a revision that
 // is no longer the latest (JetStream's "wrong last sequence"). Every read–modify–write loop of
 // tinnhiem asks this one question to decide between reading again and failing.
+//
+// A replicated bucket (R>1, the cluster deployment) reports a write that races another one for
+// the same key with a second code, 10164, rather than 10071; nats.go maps it to
+// ErrKeyRevisionMismatch for Update and ErrKeyExists for Create. Both codes are conflicts here,
+// or every loop would fail instead of retrying exactly when writers are busiest.
 func IsConflict(err error) bool {
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		return true
 	}
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }

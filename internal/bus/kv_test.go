@@ -11,6 +11,7 @@ import (
 
 func TestIsConflictErrors(t *testing.T) {
 	wrongSeq := &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamWrongLastSequence, Description: "wrong last sequence: 7"}
+	replicated := &jetstream.APIError{Code: 400, ErrorCode: jetstream.JSErrCodeStreamWrongLastSequenceConstant, Description: "wrong last sequence"}
 	tests := []struct {
 		name string
 		err  error
@@ -21,6 +22,9 @@ func TestIsConflictErrors(t *testing.T) {
 		{"key exists, wrapped", fmt.Errorf("dossier: store round r1: %w", jetstream.ErrKeyExists), true},
 		{"wrong last sequence", wrongSeq, true},
 		{"wrong last sequence, wrapped", fmt.Errorf("minutes: store tally r1: %w", wrongSeq), true},
+		{"wrong last sequence of a replicated stream", fmt.Errorf("publish: index r1: %w", replicated), true},
+		{"revision mismatch", fmt.Errorf("%w: %w", replicated, jetstream.ErrKeyRevisionMismatch), true},
+		{"revision mismatch alone", jetstream.ErrKeyRevisionMismatch, true},
 		{"other API error", &jetstream.APIError{Code: 404, ErrorCode: jetstream.JSErrCodeMessageNotFound}, false},
 		{"key not found", jetstream.ErrKeyNotFound, false},
 		{"plain error", errors.New("wrong last sequence"), false},

@@ -4,6 +4,10 @@ package bustest
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,28 +37,114 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("nats-server: %v", err)
 	}
 	go srv.Start()
+	t.Cleanup(func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	})
 	if !srv.ReadyForConnections(10 * time.Second) {
 		t.Fatal("nats-server not ready")
 	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, js := Connect(t, srv.ClientURL())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := bus.Provision(ctx, js, 1); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	t.Cleanup(func() {
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	})
 	return &Server{Srv: srv, NC: nc, JS: js}
+}
+
+// Connect opens a client connection to url (comma-separated for a cluster) and a JetStream
+// context on it, for a server the test did not start through Start — one that tinnhiem's own
+// code embeds, or a cluster. The connection is closed when the test ends, before the servers
+// that earlier cleanups stop.
+func Connect(t testing.TB, url string) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatalf("connect %s: %v", url, err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js
+}
+
+// Cluster is a running JetStream cluster of in-process servers.
+type Cluster struct {
+	Servers []*server.Server
+	URL     string // every node's client URL, comma-separated as nats.Connect and --nats-url take them
+}
+
+// StartCluster runs a JetStream cluster of the given number of nodes in this process, each on
+// random ports with its own temporary store, and returns once the cluster has a meta leader, so
+// streams with replicas can be created at once. Nothing is provisioned: the code under test
+// does that with the replicas it chooses. The nodes stop when the test ends.
+func StartCluster(t testing.TB, nodes int) *Cluster {
+	t.Helper()
+	// Route ports must be known before any node starts, since every node is given all routes.
+	routePorts := make([]int, nodes)
+	var routes []*url.URL
+	for i := range routePorts {
+		routePorts[i] = freePort(t)
+		routes = append(routes, &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", routePorts[i])})
+	}
+	c := &Cluster{}
+	for i, p := range routePorts {
+		s, err := server.NewServer(&server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: -1,
+			JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: 8 << 20,
+			Cluster: server.ClusterOpts{Name: "tinnhiem-test", Host: "127.0.0.1", Port: p},
+			Routes:  routes,
+		})
+		if err != nil {
+			t.Fatalf("nats-server n%d: %v", i+1, err)
+		}
+		go s.Start()
+		c.Servers = append(c.Servers, s)
+	}
+	t.Cleanup(func() {
+		for _, s := range c.Servers {
+			s.Shutdown()
+		}
+		for _, s := range c.Servers {
+			s.WaitForShutdown()
+		}
+	})
+	var urls []string
+	for _, s := range c.Servers {
+		if !s.ReadyForConnections(30 * time.Second) {
+			t.Fatalf("cluster node %s not ready", s.Name())
+		}
+		urls = append(urls, s.ClientURL())
+	}
+	c.URL = strings.Join(urls, ",")
+	for deadline := time.Now().Add(60 * time.Second); !c.hasMetaLeader(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no JetStream meta leader after 60s")
+		}
+	}
+	return c
+}
+
+func (c *Cluster) hasMetaLeader() bool {
+	for _, s := range c.Servers {
+		if s.JetStreamIsLeader() {
+			return true
+		}
+	}
+	return false
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 // KV opens a provisioned bucket.
