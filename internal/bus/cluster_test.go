@@ -52,6 +52,9 @@ func TestIsConflictOnReplicatedBucket(t *testing.T) {
 						return
 					}
 					e, err := kv.Get(ctx, "n")
+					if errors.Is(err, jetstream.ErrKeyNotFound) {
+						continue // a follower that has not applied the create yet answered
+					}
 					if err != nil {
 						t.Error(err)
 						return

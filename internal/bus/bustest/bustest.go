@@ -78,8 +78,8 @@ type Cluster struct {
 }
 
 // StartCluster runs a JetStream cluster of the given number of nodes in this process, each on
-// random ports with its own temporary store, and returns once the cluster has a meta leader, so
-// streams with replicas can be created at once. Nothing is provisioned: the code under test
+// random ports with its own temporary store, and returns once the cluster has a meta leader that
+// sees every node online, so streams with as many replicas as nodes can be created at once. Nothing is provisioned: the code under test
 // does that with the replicas it chooses. The nodes stop when the test ends.
 func StartCluster(t testing.TB, nodes int) *Cluster {
 	t.Helper()
@@ -120,18 +120,20 @@ func StartCluster(t testing.TB, nodes int) *Cluster {
 		urls = append(urls, s.ClientURL())
 	}
 	c.URL = strings.Join(urls, ",")
-	for deadline := time.Now().Add(60 * time.Second); !c.hasMetaLeader(); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); !c.formed(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("no JetStream meta leader after 60s")
+			t.Fatalf("no JetStream meta leader seeing all %d nodes after 60s", nodes)
 		}
 	}
 	return c
 }
 
-func (c *Cluster) hasMetaLeader() bool {
+// formed reports whether a meta leader sees every node online; before that, placing a stream
+// with a replica on each node fails with "no suitable peers".
+func (c *Cluster) formed() bool {
 	for _, s := range c.Servers {
 		if s.JetStreamIsLeader() {
-			return true
+			return len(s.JetStreamClusterPeers()) == len(c.Servers)
 		}
 	}
 	return false
