@@ -46,7 +46,7 @@ func BenchmarkRoundPage(b *testing.B) {
 	var size int
 	b.ReportAllocs()
 	for b.Loop() {
-		pg := buildRoundPage(rd, dossier.Status(rd, st, now), p, now)
+		pg := buildRoundPage(rd, dossier.Status(rd, st, now), nil, p, now)
 		var buf bytes.Buffer
 		if err := pages["round"].ExecuteTemplate(&buf, "layout", pg); err != nil {
 			b.Fatal(err)

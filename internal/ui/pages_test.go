@@ -154,7 +154,7 @@ func TestRoundPageGolden(t *testing.T) {
 		p    auth.Principal
 	}{{"round-organizer", goldenOrganizer}, {"round-viewer", goldenViewer}} {
 		t.Run(c.name, func(t *testing.T) {
-			pg := buildRoundPage(rd, rep, c.p, goldenNow)
+			pg := buildRoundPage(rd, rep, nil, c.p, goldenNow)
 			pg.User = newUserView(c.p)
 			page := renderGolden(t, "round", c.name, pg)
 			mustContain(t, c.name, page, "còn 4 ngày", "còn 14 ngày", "23:59 25/11/2028", "17:00 12/12/2028")
@@ -167,7 +167,7 @@ func TestRoundPageGolden(t *testing.T) {
 	}
 	// After the deadline the same page says so.
 	after := time.Date(2028, 11, 26, 0, 0, 0, 0, time.UTC)
-	pg := buildRoundPage(rd, dossier.Status(rd, goldenState(t, rd), after), goldenViewer, after)
+	pg := buildRoundPage(rd, dossier.Status(rd, goldenState(t, rd), after), nil, goldenViewer, after)
 	if pg.Deadlines[0].Left != "đã quá hạn" || pg.Deadlines[0].Class != "bad" {
 		t.Errorf("dossier deadline after it passed: %+v", pg.Deadlines[0])
 	}
@@ -180,6 +180,98 @@ func TestRoundPageGolden(t *testing.T) {
 	if overdue != 7 {
 		t.Errorf("%d persons overdue, want 7 (all on the ballot but Nguyễn Thị Thanh Hà)", overdue)
 	}
+}
+
+// goldenAlerts are the alerts the deadline watcher raises for the dossier deadline of the golden
+// round, each at its moment (72 h, 24 h and 2 h before it, and once it has passed), with their
+// deliveries in each state a person can see.
+func goldenAlerts(t *testing.T, rd dossier.Round, st *dossier.State) []dossier.Alert {
+	t.Helper()
+	dl, _ := rd.Deadline(dossier.DeadlineDossier)
+	var out []dossier.Alert
+	for _, at := range []time.Time{dl.At.Add(-72 * time.Hour), dl.At.Add(-24 * time.Hour), dl.At.Add(-2 * time.Hour), dl.At.Add(time.Hour)} {
+		for _, due := range dossier.DueAlerts(rd, at) {
+			if due.Deadline != dossier.DeadlineDossier {
+				continue
+			}
+			a := dossier.NewAlert(rd, st, due, at, "watcher-1")
+			for i := range a.Deliveries {
+				d := &a.Deliveries[i]
+				d.Attempts, d.LastAttemptAt = 1, at.Add(2*time.Second)
+				d.State, d.SentAt = dossier.DeliverySent, d.LastAttemptAt
+			}
+			out = append(out, a)
+		}
+	}
+	if len(out) != 4 {
+		t.Fatalf("%d alerts raised, want 4", len(out))
+	}
+	// The overdue alert's mail bounced for good; the 2-hour one waits for a retry.
+	last := &out[3].Deliveries[1]
+	last.State, last.Attempts, last.SentAt, last.LastError = dossier.DeliveryFailed, 5, time.Time{}, "550 5.1.1 mailbox unavailable"
+	retry := &out[2].Deliveries[1]
+	retry.State, retry.SentAt, retry.LastError, retry.NextAt = dossier.DeliveryPending, time.Time{}, "dial tcp 10.0.0.25:25: i/o timeout", retry.LastAttemptAt.Add(time.Minute)
+	return out
+}
+
+func TestRoundAlertsGolden(t *testing.T) {
+	rd := goldenRound(t)
+	st := goldenState(t, rd)
+	now := time.Date(2028, 11, 26, 1, 30, 0, 0, time.UTC)
+	alerts := goldenAlerts(t, rd, st)
+	pg := buildRoundPage(rd, dossier.Status(rd, st, now), alerts, goldenOrganizer, now)
+	pg.User = newUserView(goldenOrganizer)
+	page := renderGolden(t, "round", "round-alerts-organizer", pg)
+	section := between(t, page, `id="canh-bao"`, "</section>")
+	// Newest first: the overdue alert, open, then the three leads.
+	order := []string{"đã quá hạn", "trước hạn 2 giờ", "trước hạn 1 ngày", "trước hạn 3 ngày"}
+	last := -1
+	for _, w := range order {
+		i := strings.Index(section, w)
+		if i < 0 || i < last {
+			t.Errorf("alert %q missing or out of order", w)
+		}
+		last = i
+	}
+	mustContain(t, "alerts", section, "Hạn nộp hồ sơ", "23:59 25/11/2028", "phát lúc 00:59 26/11/2028", "phát lúc 23:59 22/11/2028",
+		"7 người chưa đủ hồ sơ", "Trần Quốc Hùng", "còn thiếu Báo cáo tự đánh giá; Bản kê khai tài sản, thu nhập",
+		"Võ Đình Khoa", "1 đề nghị giải trình chưa trả lời", "Thư điện tử", "bantochuc@binhson.example", "không gửi được", "550 5.1.1 mailbox unavailable",
+		"đang chờ gửi", "gửi lại lúc", "đã gửi", "<details class=\"alert\" open>")
+	if strings.Count(section, "<details class=\"alert\" open>") != 1 {
+		t.Error("only the newest alert should be open")
+	}
+	// Viewers see who misses what, not where alerts go or why a sending failed.
+	pg = buildRoundPage(rd, dossier.Status(rd, st, now), alerts, goldenViewer, now)
+	var buf bytes.Buffer
+	pages, err := parsePages(func(n string) string { return "/static/" + n })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pages["round"].ExecuteTemplate(&buf, "layout", pg); err != nil {
+		t.Fatal(err)
+	}
+	viewer := between(t, buf.String(), `id="canh-bao"`, "</section>")
+	mustContain(t, "viewer alerts", viewer, "đã quá hạn", "Trần Quốc Hùng", "còn thiếu Báo cáo tự đánh giá")
+	mustNotContain(t, "viewer alerts", viewer, "bantochuc@binhson.example", "mailbox", "Thư điện tử", "đã gửi", "không gửi được")
+	// The words of the empty list say when alerts will come.
+	pg = buildRoundPage(rd, dossier.Status(rd, st, goldenNow), nil, goldenViewer, goldenNow)
+	if pg.AlertLeads != "3 ngày, 1 ngày, 2 giờ" {
+		t.Errorf("alert leads %q", pg.AlertLeads)
+	}
+}
+
+// between is the part of s from the first from to the next to after it.
+func between(t *testing.T, s, from, to string) string {
+	t.Helper()
+	i := strings.Index(s, from)
+	if i < 0 {
+		t.Fatalf("no %q in the page", from)
+	}
+	j := strings.Index(s[i:], to)
+	if j < 0 {
+		t.Fatalf("no %q after %q", to, from)
+	}
+	return s[i : i+j]
 }
 
 func TestDocumentPageGolden(t *testing.T) {
@@ -199,7 +291,7 @@ func TestDocumentPageGolden(t *testing.T) {
 	pg.User, pg.Zone = newUserView(goldenOrganizer), zoneLabel(rd, d.ReceivedAt)
 	page := renderGolden(t, "document", "document-organizer", pg)
 	mustContain(t, "document", page, "12:15 20/11/2028", "179 KB", "chưa chắc chắn", "Chưa chắc chắn về loại tài liệu",
-		"Báo cáo tự đánh giá chưa đề cập: Trách nhiệm nêu gương", `<option value="n04" selected>`, "Nộp hồ sơ: 23:59 25/11/2028")
+		"Báo cáo tự đánh giá chưa đề cập: Trách nhiệm nêu gương", `<option value="n04" selected>`, "Hạn nộp hồ sơ: 23:59 25/11/2028")
 }
 
 func TestTallyPageGolden(t *testing.T) {
@@ -221,7 +313,7 @@ func TestTallyPageGolden(t *testing.T) {
 		SealedSHA: strings.Repeat("9a", 32), Artifacts: []artifactRow{{Title: "Biên bản kiểm phiếu", Version: 1}}, DownloadDenied: true}
 	page := renderGolden(t, "tally", "tally-viewer", pg)
 	mustContain(t, "tally", page, "97,78%", "93,33%", "88,89%", "57,78%", "53,33%", "66,67%",
-		"trên 1/2 tín nhiệm thấp", "từ 2/3 trở lên tín nhiệm thấp", "Xem xét miễn nhiệm", "Võ Văn Ba (đi công tác)", "tài khoản của bạn không được tải về")
+		"Tín nhiệm thấp trên 1/2 đến dưới 2/3", "Tín nhiệm thấp từ 2/3 trở lên", "Xem xét miễn nhiệm", "Võ Văn Ba (đi công tác)", "tài khoản của bạn không được tải về")
 }
 
 func TestOtherPagesRender(t *testing.T) {
@@ -248,7 +340,7 @@ func TestOtherPagesRender(t *testing.T) {
 		for _, p := range pages {
 			found = found || p.page == name
 		}
-		if !found && name != "round" && name != "document" && name != "tally" {
+		if !found && name != "round" && name != "document" && name != "tally" && name != "tallyentry" {
 			t.Errorf("page %s has no render test", name)
 		}
 	}

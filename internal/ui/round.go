@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"tinnhiem/dossier"
@@ -22,6 +23,12 @@ type roundPage struct {
 	Requests   []requestRow
 	Unassigned []docRow
 	Summary    dossier.Summary
+	// Alerts raised by the deadline watcher, newest first; AlertsUnread when they could not be
+	// read (the rest of the page still shows).
+	Alerts         []alertRow
+	AlertsUnread   bool
+	AlertLeads     string // "3 ngày, 1 ngày, 2 giờ": when the round asks to be warned
+	ShowDeliveries bool
 	// Forms, shown to organizers only.
 	CanUpload   bool
 	CanDecide   bool
@@ -113,32 +120,49 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		s.internal(w, r, p, err)
 		return
 	}
-	pg := buildRoundPage(rd, rep, p, now)
-	pg.User, pg.Flash = newUserView(p), flash(r)
+	var alerts []dossier.Alert
+	unread := false
+	if s.dossiers != nil {
+		if alerts, err = s.dossiers.Alerts(r.Context(), rd.ID); err != nil {
+			// The dossier table matters more than the alerts about it: show it anyway.
+			s.api.Log.Error("ui: alerts", "round", rd.ID, "err", err)
+			alerts, unread = nil, true
+		}
+	}
+	pg := buildRoundPage(rd, rep, alerts, p, now)
+	pg.User, pg.Flash, pg.AlertsUnread = newUserView(p), flash(r), unread
 	s.render(w, r, http.StatusOK, "round", pg)
 }
 
-// buildRoundPage turns a round and its dossier report into what the page shows. It is pure, so
-// the page can be tested (golden file) without a server.
-func buildRoundPage(rd dossier.Round, rep dossier.Report, p auth.Principal, now time.Time) roundPage {
+// buildRoundPage turns a round, its dossier report and its raised alerts (oldest first, as the
+// store gives them) into what the page shows. It is pure, so the page can be tested (golden
+// file) without a server.
+func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert, p auth.Principal, now time.Time) roundPage {
 	organizer := p.Has(auth.RoleOrganizer)
 	pg := roundPage{
 		chrome: chrome{Title: rd.Title, Back: "/", BackLabel: "Các đợt lấy phiếu"},
 		Round: roundHead{ID: rd.ID, Title: rd.Title, Organization: rd.Organization, Parent: rd.ParentOrganization,
 			Track: trackLabel(rd.Track), VoteDate: voteDate(rd.VoteDate), Place: rd.Place, Summoned: rd.Summoned,
 			Version: rd.Version, UpdatedBy: rd.UpdatedBy, UpdatedAt: localTime(rd, rd.UpdatedAt)},
-		Zone:       zoneLabel(rd, now),
-		Summary:    rep.Summary,
-		CanUpload:  organizer,
-		CanDecide:  organizer,
-		UploadURL:  "/rounds/" + rd.ID + "/documents",
-		TallyURL:   "/rounds/" + rd.ID + "/tally",
-		ImportForm: importForm{ID: "cap-nhat"},
-		People:     []personRow{},
-		Exempt:     []exemptRow{},
-		Requests:   []requestRow{},
-		Unassigned: []docRow{},
+		Zone:           zoneLabel(rd, now),
+		Summary:        rep.Summary,
+		CanUpload:      organizer,
+		CanDecide:      organizer,
+		UploadURL:      "/rounds/" + rd.ID + "/documents",
+		TallyURL:       "/rounds/" + rd.ID + "/tally",
+		ImportForm:     importForm{ID: "cap-nhat"},
+		People:         []personRow{},
+		Exempt:         []exemptRow{},
+		Requests:       []requestRow{},
+		Unassigned:     []docRow{},
+		Alerts:         alertRows(rd, alerts, organizer),
+		ShowDeliveries: organizer,
 	}
+	leads := make([]string, len(rd.Alerts))
+	for i, l := range rd.Alerts {
+		leads[i] = dossier.DurationLabel(l.D)
+	}
+	pg.AlertLeads = strings.Join(leads, ", ")
 	for _, name := range dossier.DeadlineNames {
 		d, _ := rd.Deadline(name)
 		pg.Deadlines = append(pg.Deadlines, deadlineRow{Label: deadlineLabel(name), At: localTime(rd, d.At),

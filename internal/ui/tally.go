@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/auth"
@@ -29,10 +30,13 @@ type tallyPage struct {
 	CanSeeDraft   bool
 	Draft         *resultView
 	DraftEntries  string
+	EntryLines    []string // who entered each entry, and when
 	DraftProblems []problemView
 	Differences   []diffRow
 	CanSeal       bool
 	SealURL       string
+	EntryURL      string
+	EntryLabel    string
 	// Generated minutes.
 	Artifacts      []artifactRow
 	CanDownload    bool
@@ -69,7 +73,7 @@ type sealedRow struct {
 }
 
 type diffRow struct {
-	Field, First, Second string
+	Field, Label, First, Second string
 }
 
 type artifactRow struct {
@@ -91,7 +95,8 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	}
 	pg := tallyPage{chrome: chrome{Title: "Kết quả kiểm phiếu — " + rd.Title, User: newUserView(p), Flash: flash(r), Back: "/rounds/" + rd.ID, BackLabel: rd.Title},
 		RoundURL: "/rounds/" + rd.ID, Track: trackLabel(rd.Track), CanSeeDraft: p.Has(auth.RoleCounter, auth.RoleOrganizer),
-		SealURL: "/rounds/" + rd.ID + "/tally/seal", CanDownload: mayDownload(p, rd)}
+		SealURL: "/rounds/" + rd.ID + "/tally/seal", EntryURL: "/rounds/" + rd.ID + "/tally/entry", EntryLabel: "Nhập số liệu kiểm phiếu",
+		CanDownload: mayDownload(p, rd)}
 	if s.api.Tallies == nil {
 		s.render(w, r, http.StatusOK, "tally", pg)
 		return
@@ -111,6 +116,18 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		}
 	}
 	if pg.CanSeeDraft {
+		for no := 1; no <= 2; no++ {
+			if e := rec.Entries[no]; e != nil {
+				line := fmt.Sprintf("Lần nhập %d: %s, %s", no, e.By, localTime(rd, e.At))
+				if e.Reason != "" {
+					line += "; lý do sửa: " + e.Reason
+				}
+				pg.EntryLines = append(pg.EntryLines, line)
+			}
+		}
+		if rec.Entries[1] != nil && rec.Entries[2] == nil {
+			pg.EntryLabel = "Nhập lần 2 để đối chiếu"
+		}
 		draft, err := s.api.Tallies.Draft(r.Context(), rd)
 		var ve *minutes.ValidationError
 		switch {
@@ -130,7 +147,8 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 				pg.DraftEntries = "đã nhập 2 lần (nhập kép)"
 			}
 			for _, d := range draft.Differences {
-				pg.Differences = append(pg.Differences, diffRow{Field: d.Field, First: d.First, Second: d.Second})
+				pg.Differences = append(pg.Differences, diffRow{Field: d.Field, Label: differenceLabel(rd, d.Field),
+					First: differenceValue(d.Field, d.First), Second: differenceValue(d.Field, d.Second)})
 			}
 			pg.CanSeal = len(pg.Differences) == 0
 		}
@@ -153,11 +171,14 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 }
 
 // newResultView shows a result as the minutes print it: percentages with a decimal comma
-// ("97,78%") and the regulation's consequence of each threshold.
+// ("97,78%"), the denominator, threshold and consequence in the minutes' own words.
 func newResultView(rd dossier.Round, res minutes.Result) resultView {
 	v := resultView{Summoned: res.Summoned, Present: res.Present, Issued: res.Issued, Collected: res.Collected,
 		ValidBallots: res.ValidBallots, InvalidBallots: res.InvalidBallots,
-		Denominator: denominatorLabel(res.Denominator), BlankRow: minutes.BlankRowWords(res.BlankRow)}
+		Denominator: res.DenominatorText, BlankRow: minutes.BlankRowWords(res.BlankRow)}
+	if v.Denominator == "" {
+		v.Denominator = minutes.DenominatorWords(res.Denominator)
+	}
 	if res.QuorumMet {
 		v.Quorum = cell{Label: "đủ 2/3 số người được triệu tập", Class: "ok"}
 	} else {
@@ -168,12 +189,12 @@ func newResultView(rd dossier.Round, res minutes.Result) resultView {
 			Cao: n.Counts.Cao, TinNhiem: n.Counts.TinNhiem, Thap: n.Counts.Thap,
 			CaoPct: n.PercentText.Cao, TinNhiemPct: n.PercentText.TinNhiem, ThapPct: n.PercentText.Thap,
 			Consequence: minutes.Consequence(rd.Track, n.Flags)}
+		// The flag in the words of the minutes' flag column.
+		row.Flag = cell{Label: minutes.ThresholdWords(n.Flags), Class: "warn"}
 		switch {
 		case n.Flags.TwoThirdsLow:
-			row.Flag = cell{Label: "từ 2/3 trở lên tín nhiệm thấp", Class: "bad"}
-		case n.Flags.OverHalfLow:
-			row.Flag = cell{Label: "trên 1/2 tín nhiệm thấp", Class: "warn"}
-		default:
+			row.Flag.Class = "bad"
+		case !n.Flags.OverHalfLow:
 			row.Flag = cell{Label: "không", Class: "muted"}
 		}
 		v.Rows = append(v.Rows, row)
@@ -238,4 +259,90 @@ func (s *Server) artifact(w http.ResponseWriter, r *http.Request, p auth.Princip
 		return
 	}
 	s.streamAPI(w, r, "/api/v1/rounds/"+rd.ID+"/artifacts/"+a.Kind, "version="+strconv.Itoa(a.Version))
+}
+
+// differenceLabel names, in words, the cell where two entries differ; the field paths are those
+// of minutes.Compare ("nominee n03, cột cao", "ballot 17, cột n03", "absent: Võ Văn Ba"…).
+func differenceLabel(rd dossier.Round, path string) string {
+	name := func(id string) string {
+		if n, ok := rd.Nominee(id); ok {
+			return n.Name
+		}
+		return "mã " + id
+	}
+	head, col, hasCol := strings.Cut(path, ", cột ")
+	switch {
+	case path == "summoned":
+		return "Số người được triệu tập"
+	case path == "sheet":
+		return "Cách nhập số phiếu (bảng phiếu hay bảng tổng hợp)"
+	case path == "chủ tọa":
+		return "Chủ tọa"
+	case strings.HasPrefix(path, "absent: "):
+		return "Người vắng mặt " + strings.TrimPrefix(path, "absent: ") + " (lý do)"
+	case strings.HasPrefix(path, "committee: "):
+		return "Thành viên ban kiểm phiếu " + strings.TrimPrefix(path, "committee: ") + " (chức danh)"
+	case strings.HasPrefix(path, "cột "):
+		return "Cột của " + name(strings.TrimPrefix(path, "cột ")) + " trong bảng phiếu"
+	case strings.HasPrefix(head, "ballot "):
+		ballot := "Phiếu số " + strings.TrimPrefix(head, "ballot ")
+		switch {
+		case !hasCol:
+			return ballot
+		case col == "invalid":
+			return ballot + " — cả phiếu không hợp lệ"
+		}
+		return ballot + " — " + name(col)
+	case strings.HasPrefix(head, "nominee "):
+		who := name(strings.TrimPrefix(head, "nominee "))
+		if !hasCol {
+			return "Dòng của " + who + " trong bảng tổng hợp"
+		}
+		return who + " — " + countColumnLabel(col)
+	}
+	for _, f := range attendanceFields(func(string) string { return "" }) {
+		if f.Name == path {
+			return f.Label
+		}
+	}
+	return path
+}
+
+func countColumnLabel(col string) string {
+	switch col {
+	case "cao":
+		return "tín nhiệm cao"
+	case "tin_nhiem":
+		return "tín nhiệm"
+	case "thap":
+		return "tín nhiệm thấp"
+	case "invalid":
+		return "không hợp lệ"
+	}
+	return "cột " + col
+}
+
+// differenceValue says what a ballot mark means beside the mark itself.
+func differenceValue(path, v string) string {
+	head, col, hasCol := strings.Cut(path, ", cột ")
+	if !hasCol || !strings.HasPrefix(head, "ballot ") {
+		return v
+	}
+	if col == "invalid" {
+		if v == "1" {
+			return "1 (cả phiếu không hợp lệ)"
+		}
+		return v
+	}
+	switch v {
+	case "1":
+		return "1 (tín nhiệm cao)"
+	case "2":
+		return "2 (tín nhiệm)"
+	case "3":
+		return "3 (tín nhiệm thấp)"
+	case "x":
+		return "x (đánh dấu nhiều ô)"
+	}
+	return v
 }

@@ -129,6 +129,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /rounds/{round}/uploads", s.page(s.uploads))
 	mux.Handle("POST /rounds/{round}/requests/{id}/decision", s.sameOrigin(s.page(s.decide)))
 	mux.Handle("GET /rounds/{round}/tally", s.page(s.tally))
+	mux.Handle("GET /rounds/{round}/tally/entry", s.page(s.tallyEntry))
+	mux.Handle("POST /rounds/{round}/tally/entry", s.sameOrigin(s.page(s.submitTally)))
 	mux.Handle("POST /rounds/{round}/tally/seal", s.sameOrigin(s.page(s.seal)))
 	mux.Handle("GET /rounds/{round}/artifacts/{kind}", s.page(s.artifact))
 	mux.Handle("GET /documents/{id}", s.page(s.document))
@@ -270,6 +272,10 @@ func flash(r *http.Request) string {
 		return "Đã xác nhận loại tài liệu và người nộp."
 	case "decided":
 		return "Đã ghi quyết định của ban tổ chức về đề nghị giải trình."
+	case "entered-1":
+		return "Đã lưu lần nhập 1. Hãy kiểm tra số liệu dưới đây; nếu ban kiểm phiếu nhập kép, người thứ hai nhập lần 2 để đối chiếu."
+	case "entered-2":
+		return "Đã lưu lần nhập 2 và đối chiếu với lần nhập 1; các ô khác nhau (nếu có) được liệt kê dưới đây."
 	case "sealed":
 		return "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập."
 	}

@@ -439,7 +439,7 @@ func TestRoundPageStates(t *testing.T) {
 		"Không thuộc diện lấy phiếu", "Đặng Quang Vinh", "Đỗ Thanh Tùng",
 		"Số 12/ĐNGT", "Đại biểu Nguyễn Văn An", "chờ giải trình", "đến muộn, chờ ban tổ chức quyết định",
 		"Tài liệu chưa xác định được người nộp hoặc loại", "không nhận ra người nộp",
-		"Nộp hồ sơ", "Gửi đề nghị giải trình", "Nộp báo cáo giải trình", "23:59 25/11/2028", "17:00 12/12/2028", "còn ",
+		"Hạn nộp hồ sơ", "Hạn nhận đề nghị giải trình", "Hạn nộp báo cáo giải trình", "23:59 25/11/2028", "17:00 12/12/2028", "còn ",
 		"Asia/Ho_Chi_Minh, UTC&#43;07:00", `data-upload`, `name="nominee"`, `name="kind"`, "Báo cáo tự đánh giá", "Bản kê khai tài sản, thu nhập")
 	mustNotContain(t, "page", page.Body, "self_assessment<", ">accepted<", ">needs_review<", "missing")
 	// Who asked for an explanation is for the board only.
@@ -548,7 +548,7 @@ func TestTallyPage(t *testing.T) {
 	viewer := ts.login("xem")
 	page := counter.get("/rounds/" + roundBinhSon + "/tally")
 	mustContain(t, "counter draft", page.Body, "Số liệu đang nhập (chưa niêm phong)", "đã nhập 1 lần", "100%", "97,78%", "93,33%", "88,89%", "57,78%",
-		"53,33%", "trên 1/2 tín nhiệm thấp", "Không quy hoạch lên chức vụ cao hơn", "Niêm phong kết quả", "Chưa có kết quả kiểm phiếu được niêm phong")
+		"53,33%", "Tín nhiệm thấp trên 1/2 đến dưới 2/3", "Không quy hoạch lên chức vụ cao hơn", "Niêm phong kết quả", "Chưa có kết quả kiểm phiếu được niêm phong")
 	vpage := viewer.get("/rounds/" + roundBinhSon + "/tally")
 	mustNotContain(t, "viewer before sealing", vpage.Body, "97,78%", "Niêm phong kết quả")
 

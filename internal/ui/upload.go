@@ -284,6 +284,8 @@ func problemLines(ps []dossier.Problem) []problemView {
 // it can be found in the file) and what.
 type problemView struct {
 	Field, Path, Message string
+	// Anchor is the id of the form box the problem concerns, on pages that link to it.
+	Anchor string
 }
 
 // fieldLabel names the part of a round file or tally a problem path points into.
@@ -376,6 +378,9 @@ func (c *captured) copyTo(w http.ResponseWriter) {
 func (s *Server) callAPI(r *http.Request, method, path string, body io.Reader, contentType string) *captured {
 	req := r.Clone(r.Context())
 	req.Method, req.URL.Path, req.URL.RawPath, req.URL.RawQuery, req.RequestURI = method, path, "", "", ""
+	// A page that parsed its own form must not hand that form to the API handler in place of
+	// the body: Clone copies the parsed values, and ParseMultipartForm would keep them.
+	req.Form, req.PostForm, req.MultipartForm = nil, nil, nil
 	req.Body = io.NopCloser(body)
 	req.ContentLength = -1
 	if contentType != "" {

@@ -13,23 +13,21 @@ import (
 // What staff read is Vietnamese: the codes of the API (statuses, reasons, warnings, roles) are
 // turned into words here, in one place, so that no page shows a raw code by accident.
 
-// stateLabel names the state of a document or of a required kind in a person's dossier. The
-// words differ a little from the API's (dossier.StatusLabel): on the dossier table an accepted
-// document is "đã nộp" and a kind with nothing received is "còn thiếu".
+// stateLabel names the state of a document or of a required kind in a person's dossier, in the
+// API's words (dossier.StatusLabel) except two: on the dossier table an accepted document is
+// "đã nộp" (the API's "đã nhận" says less about a person's duty) and a kind with nothing received
+// is "còn thiếu" (beside a deadline, "chưa nộp" reads as "not yet, still time").
 func stateLabel(status string) string {
 	switch status {
 	case dossier.StatusAccepted:
 		return "đã nộp"
-	case dossier.StatusLate:
-		return "nộp muộn"
-	case dossier.StatusNeedsReview:
-		return "chờ xác nhận"
-	case dossier.StatusRejected:
-		return "bị từ chối"
-	case dossier.StatusPending, "":
-		return "đang xử lý"
 	case dossier.StatusMissing:
 		return "còn thiếu"
+	case "":
+		status = dossier.StatusPending
+	}
+	if l := dossier.StatusLabel(status); l != status {
+		return l
 	}
 	return "không rõ"
 }
@@ -157,17 +155,10 @@ func requestStateClass(state string) string {
 	return "muted"
 }
 
-// deadlineLabel names a deadline of the round.
+// deadlineLabel names a deadline of the round as a heading ("Hạn nộp hồ sơ"), in the words the
+// alerts use (dossier.DeadlineLabel).
 func deadlineLabel(name string) string {
-	switch name {
-	case dossier.DeadlineDossier:
-		return "Nộp hồ sơ"
-	case dossier.DeadlineExplanationRequest:
-		return "Gửi đề nghị giải trình"
-	case dossier.DeadlineExplanation:
-		return "Nộp báo cáo giải trình"
-	}
-	return "Hạn khác"
+	return capitalize(dossier.DeadlineLabel(name))
 }
 
 // trackLabel names the legal track of a round.
@@ -194,21 +185,6 @@ func roleLabel(role string) string {
 		return "Xem"
 	}
 	return "vai trò khác"
-}
-
-// denominatorLabel names the base of the percentages.
-func denominatorLabel(d string) string {
-	switch d {
-	case dossier.DenominatorSummoned, "":
-		return "tổng số người được triệu tập"
-	case dossier.DenominatorPresent:
-		return "số người có mặt"
-	case dossier.DenominatorCollected:
-		return "số phiếu thu vào"
-	case dossier.DenominatorValidForPerson:
-		return "số phiếu hợp lệ của từng người"
-	}
-	return "không rõ"
 }
 
 // countdown says how far a deadline is from now, as staff say it: "còn 12 ngày", "còn 1 ngày

@@ -104,9 +104,6 @@ func TestWordsAreVietnamese(t *testing.T) {
 	for _, r := range auth.Roles {
 		check("role", r, roleLabel(r))
 	}
-	for _, d := range []string{dossier.DenominatorSummoned, dossier.DenominatorPresent, dossier.DenominatorCollected, dossier.DenominatorValidForPerson} {
-		check("denominator", d, denominatorLabel(d))
-	}
 	for _, tr := range []string{dossier.TrackParty, dossier.TrackState} {
 		check("track", tr, trackLabel(tr))
 	}

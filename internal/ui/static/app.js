@@ -101,11 +101,87 @@
     show();
   }
 
+  // The tally entry form works without this script (a row is added by sending the form back,
+  // both ways of giving the counts are shown); with it, rows are added in place, only the chosen
+  // way is shown (the other is disabled, so it is neither checked nor sent), each person's valid
+  // votes are summed as they are typed, and a number present below 2/3 is flagged at once.
+  function setupEntry(form) {
+    var addButtons = form.querySelectorAll("[data-add-row]");
+    for (var i = 0; i < addButtons.length; i++) {
+      addButtons[i].addEventListener("click", function (ev) {
+        var body = form.querySelector('tbody[data-rows="' + this.getAttribute("data-add-row") + '"]');
+        var rows = body ? body.querySelectorAll("tr[data-row]") : [];
+        if (rows.length === 0) return; // the form is sent and comes back with a row more
+        ev.preventDefault();
+        var tr = rows[rows.length - 1].cloneNode(true);
+        tr.removeAttribute("id");
+        tr.classList.remove("has-error");
+        var errs = tr.querySelectorAll(".field-error");
+        for (var j = 0; j < errs.length; j++) errs[j].parentNode.removeChild(errs[j]);
+        var inputs = tr.querySelectorAll("input");
+        for (var k = 0; k < inputs.length; k++) { inputs[k].value = ""; inputs[k].removeAttribute("aria-invalid"); }
+        var selects = tr.querySelectorAll("select");
+        for (var m = 0; m < selects.length; m++) selects[m].selectedIndex = 0;
+        body.appendChild(tr);
+        if (inputs.length) inputs[0].focus();
+      });
+    }
+
+    var sources = form.querySelectorAll("input[name=source]");
+    function showSource() {
+      var chosen = form.querySelector("input[name=source]:checked");
+      var value = chosen ? chosen.value : "table";
+      var parts = form.querySelectorAll("[data-source-part]");
+      for (var i = 0; i < parts.length; i++) {
+        var on = parts[i].getAttribute("data-source-part") === value;
+        parts[i].hidden = !on;
+        parts[i].disabled = !on;
+      }
+    }
+    for (var s = 0; s < sources.length; s++) sources[s].addEventListener("change", showSource);
+    showSource();
+
+    function count(input) {
+      var v = input ? input.value.trim() : "";
+      return /^[0-9]+$/.test(v) ? parseInt(v, 10) : NaN;
+    }
+    function sumRow(tr) {
+      var out = tr.querySelector("output[data-valid]");
+      var total = count(tr.querySelector('[data-part="cao"]')) + count(tr.querySelector('[data-part="tin-nhiem"]')) +
+        count(tr.querySelector('[data-part="thap"]'));
+      out.textContent = isNaN(total) ? "" : String(total);
+    }
+    var countRows = form.querySelectorAll("tr[data-count-row]");
+    for (var c = 0; c < countRows.length; c++) {
+      (function (tr) { tr.addEventListener("input", function () { sumRow(tr); }); sumRow(tr); })(countRows[c]);
+    }
+
+    var present = form.querySelector("input[name=present]");
+    var warning = form.querySelector("[data-quorum-warning]");
+    var need = parseInt(form.getAttribute("data-quorum"), 10);
+    function checkQuorum() {
+      var n = count(present);
+      if (!isNaN(n) && n < need) {
+        warning.textContent = "Có mặt " + n + " người: không đủ 2/3 số người được triệu tập (cần ít nhất " + need +
+          " người); không đủ điều kiện tiến hành lấy phiếu, số liệu sẽ không được lưu.";
+        warning.hidden = false;
+      } else {
+        warning.hidden = true;
+      }
+    }
+    if (present && warning && !isNaN(need)) {
+      present.addEventListener("input", checkQuorum);
+      checkQuorum();
+    }
+  }
+
   document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
     var forms = document.querySelectorAll("form[data-upload]");
     for (var i = 0; i < forms.length; i++) setupUpload(forms[i]);
     var picks = document.querySelectorAll(".file-pick");
     for (var j = 0; j < picks.length; j++) setupFilePick(picks[j]);
+    var entry = document.getElementById("nhap-kiem-phieu");
+    if (entry) setupEntry(entry);
   });
 })();
