@@ -566,7 +566,7 @@ func TestServeLoginThrottle(t *testing.T) {
 	}
 	// After the wait, the right password works again.
 	time.Sleep(time.Duration(retry)*time.Second + 100*time.Millisecond)
-	if res, _ := login(testAdminPassword); res.Status != http.StatusCreated {
+	if res, _ := login(testAdminPassword); res.Status != http.StatusOK {
 		t.Errorf("after waiting: HTTP %d %s", res.Status, res.Body)
 	}
 }

@@ -65,7 +65,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, audit.Event{Actor: u.Username, Action: "token.create", Details: map[string]string{"remote": host}})
-	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "username": u.Username, "roles": u.Roles, "expires_in": int(s.TokenTTL.Seconds())})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "username": u.Username, "roles": u.Roles, "expires_in": int(s.TokenTTL.Seconds())})
 }
 
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, p auth.Principal) {
