@@ -376,6 +376,13 @@ func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 
 // entryProblems shows the form again with every problem beside what it concerns.
 func (s *Server) entryProblems(w http.ResponseWriter, r *http.Request, rd dossier.Round, pg *tallyEntryPage, sub *entrySubmission, status int, msg string, ps []entryProblem) {
+	pg.showProblems(rd, sub, msg, ps)
+	s.render(w, r, status, "tallyentry", *pg)
+}
+
+// showProblems puts the problems on the page: in the list at the top, each linked to its box,
+// and beside the box itself.
+func (pg *tallyEntryPage) showProblems(rd dossier.Round, sub *entrySubmission, msg string, ps []entryProblem) {
 	pg.Message = msg
 	if pg.Message == "" {
 		pg.Message = "Số liệu có các lỗi dưới đây; chưa có gì được lưu. Hãy sửa rồi lưu lại."
@@ -388,13 +395,13 @@ func (s *Server) entryProblems(w http.ResponseWriter, r *http.Request, rd dossie
 		}
 	}
 	pg.Form.attach(ps)
+	slices.SortStableFunc(ps, func(a, b entryProblem) int { return pg.Form.position(a.key) - pg.Form.position(b.key) })
 	for _, pr := range ps {
 		pg.Problems = append(pg.Problems, problemView{Field: pr.where, Path: pr.path, Message: capitalize(pr.message), Anchor: anchorOf(pr.key)})
 	}
 	if sub.source == sourceFile {
 		pg.Form.PreviousFile = sub.fileName
 	}
-	s.render(w, r, status, "tallyentry", *pg)
 }
 
 // anchorOf is the id of the element a problem's key points at.
@@ -886,6 +893,23 @@ func (sub *entrySubmission) locateSheet(pr *entryProblem, path string) {
 			pr.path = path
 		}
 	}
+}
+
+// position orders problems as their boxes come in the form, so the list reads top to bottom.
+func (f *entryForm) position(key string) int {
+	part, rest, _ := strings.Cut(key, ".")
+	order := []string{"entry", "reason", "present", "issued", "collected", "invalid_ballots", "absent", "committee", "sheet", "count", "session", "general"}
+	pos := slices.Index(order, part) * 10000
+	if i, err := strconv.Atoi(rest); err == nil && i < 10000 {
+		pos += i + 1
+	}
+	if part == "count" {
+		pos += 1 + slices.IndexFunc(f.Counts, func(c countRow) bool { return c.ID == rest })
+	}
+	if part == "session" {
+		pos += 1 + slices.IndexFunc(f.Session, func(fl field) bool { return fl.Name == rest })
+	}
+	return pos
 }
 
 // attach puts each problem's words beside its box.
