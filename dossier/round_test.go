@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
+	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
 )
 
 func TestParseLead(t *testing.T) {
@@ -206,41 +205,10 @@ func TestRoundJSONRoundTrip(t *testing.T) {
 	}
 }
 
-// startJetStream runs a real nats-server in this process with its store in a temp dir.
-func startJetStream(t *testing.T) jetstream.JetStream {
-	t.Helper()
-	srv, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	})
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
-
+// newTestRounds stores rounds in the provisioned bucket of a real in-process nats-server.
 func newTestRounds(t *testing.T) *Rounds {
 	t.Helper()
-	js := startJetStream(t)
-	kv, err := js.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "rounds", History: 16})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewRounds(kv)
+	return NewRounds(bustest.Start(t).KV(t, bus.BucketRounds))
 }
 
 func TestRoundsSaveAndGet(t *testing.T) {

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
 )
 
 // dzUpdate is the -update flag of the golden files; the package's other tests may define it
@@ -44,37 +44,8 @@ type dzEnv struct {
 
 func newDZEnv(t *testing.T) *dzEnv {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{JetStream: true, StoreDir: t.TempDir(), Port: -1, NoLog: true, NoSigs: true, MaxPayload: 8 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		t.Fatal("nats-server not ready")
-	}
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	})
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := bus.Provision(ctx, js, 1); err != nil {
-		t.Fatal(err)
-	}
-	kv, err := js.KeyValue(ctx, bus.BucketRounds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &dzEnv{js: js, nc: nc, store: NewStore(js), rounds: NewRounds(kv)}
+	ns := bustest.Start(t)
+	return &dzEnv{js: ns.JS, nc: ns.NC, store: NewStore(ns.JS), rounds: NewRounds(ns.KV(t, bus.BucketRounds))}
 }
 
 func (e *dzEnv) saveRound(t *testing.T, r Round) Round {

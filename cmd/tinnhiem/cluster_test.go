@@ -6,80 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
+	"tinnhiem/internal/bus/bustest"
 )
-
-// startCluster runs a three-node NATS JetStream cluster in this process and returns the client
-// URLs, comma-separated as --nats-url takes them.
-func startCluster(t *testing.T) string {
-	t.Helper()
-	free := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}
-	clusterPorts := []int{free(), free(), free()}
-	var routes []*url.URL
-	for _, p := range clusterPorts {
-		routes = append(routes, &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", p)})
-	}
-	var urls []string
-	var servers []*server.Server
-	for i, p := range clusterPorts {
-		opts := &server.Options{
-			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: -1,
-			JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: 8 << 20,
-			Cluster: server.ClusterOpts{Name: "tinnhiem-test", Host: "127.0.0.1", Port: p},
-			Routes:  routes,
-		}
-		s, err := server.NewServer(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		servers = append(servers, s)
-	}
-	for _, s := range servers {
-		if !s.ReadyForConnections(30 * time.Second) {
-			t.Fatal("cluster node not ready")
-		}
-		urls = append(urls, s.ClientURL())
-	}
-	// Wait for the JetStream meta leader before anyone provisions.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		leader := false
-		for _, s := range servers {
-			if s.JetStreamIsLeader() {
-				leader = true
-			}
-		}
-		if leader {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no JetStream meta leader after 60s")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		for _, s := range servers {
-			s.Shutdown()
-		}
-	})
-	return strings.Join(urls, ",")
-}
 
 // The deploy issue's promise: the same workers run separately against a NATS cluster. An HTTP
 // front end with no workers, two ingest replicas and the other workers each in their own
@@ -88,7 +22,7 @@ func TestSeparateWorkersOnCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test in -short mode")
 	}
-	natsURL := startCluster(t)
+	natsURL := bustest.StartCluster(t, 3).URL
 	ts := startServerEnv(t, "", map[string]string{"TINNHIEM_ADMIN_PASSWORD": testAdminPassword},
 		"--nats-url", natsURL, "--workers", "none", "--replicas", "3")
 	for _, kind := range []string{"ingest", "ingest", "dossier", "minutes", "publish"} {

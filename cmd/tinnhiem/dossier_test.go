@@ -29,6 +29,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/bus/bustest"
 )
 
 // dzMail is a minimal SMTP server collecting messages.
@@ -172,15 +173,7 @@ func dzConnect(t *testing.T, ts *testServer) jetstream.JetStream {
 	if len(u) == 0 {
 		t.Fatalf("no NATS URL in the server log:\n%s", ts.Log())
 	}
-	nc, err := nats.Connect(u[len(u)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := bustest.Connect(t, u[len(u)-1])
 	return js
 }
 

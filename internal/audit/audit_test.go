@@ -10,34 +10,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
 )
-
-// auditTestJS provisions every stream on an in-process nats-server with a temp store.
-func auditTestJS(t *testing.T) jetstream.JetStream {
-	t.Helper()
-	e, err := bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Shutdown)
-	nc, err := e.Connect("audit-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bus.Provision(context.Background(), js, 1); err != nil {
-		t.Fatal(err)
-	}
-	return js
-}
 
 func TestAppendAndList(t *testing.T) {
 	ctx := context.Background()
-	js := auditTestJS(t)
+	js := bustest.Start(t).JS
 	l := New(js)
 	ict := time.FixedZone("ICT", 7*3600)
 	at := time.Date(2028, 11, 20, 9, 30, 0, 0, ict)
@@ -102,7 +80,7 @@ func TestAppendAndList(t *testing.T) {
 // A retried step that gives its event an ID records it once.
 func TestAppendIdempotent(t *testing.T) {
 	ctx := context.Background()
-	l := New(auditTestJS(t))
+	l := New(bustest.Start(t).JS)
 	e := Event{ID: "doc-42-accepted", Actor: "ingest", Action: "document.accept", Round: "r1", Target: "doc-42"}
 	for range 3 {
 		if err := l.Append(ctx, e); err != nil {
@@ -121,7 +99,7 @@ func TestAppendIdempotent(t *testing.T) {
 // List reads past the first batch of a long history.
 func TestListLongHistory(t *testing.T) {
 	ctx := context.Background()
-	l := New(auditTestJS(t))
+	l := New(bustest.Start(t).JS)
 	const n = 620
 	for i := range n {
 		if err := l.Append(ctx, Event{Actor: "x", Action: "document.upload", Round: "r1", Target: fmt.Sprint(i)}); err != nil {
@@ -149,7 +127,7 @@ func TestListLongHistory(t *testing.T) {
 // The trail survives attempts to erase it through the stream API.
 func TestAuditTrailCannotBeErased(t *testing.T) {
 	ctx := context.Background()
-	js := auditTestJS(t)
+	js := bustest.Start(t).JS
 	l := New(js)
 	for _, a := range []string{"round.create", "round.update"} {
 		if err := l.Append(ctx, Event{Actor: "lan", Action: a, Round: "r1"}); err != nil {

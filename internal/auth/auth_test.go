@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
 )
 
 // authTestEnv is a Store on the real buckets of an in-process nats-server with a temp store.
@@ -29,32 +30,8 @@ type authTestEnv struct {
 
 func newAuthTestEnv(t *testing.T) authTestEnv {
 	t.Helper()
-	e, err := bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Shutdown)
-	nc, err := e.Connect("auth-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := bus.Provision(ctx, js, 1); err != nil {
-		t.Fatal(err)
-	}
-	users, err := js.KeyValue(ctx, bus.BucketUsers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, err := js.KeyValue(ctx, bus.BucketTokens)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ns := bustest.Start(t)
+	users, tokens := ns.KV(t, bus.BucketUsers), ns.KV(t, bus.BucketTokens)
 	// The cheapest bcrypt cost keeps the tests fast; the cost itself is checked separately.
 	return authTestEnv{store: NewStore(users, tokens, bcrypt.MinCost), users: users, tokens: tokens}
 }
