@@ -109,13 +109,9 @@ func NewDeliverer(store *Store, cfg DelivererConfig) *Deliverer {
 
 // Run watches tn_alerts for records with pending deliveries and delivers them until ctx ends.
 func (d *Deliverer) Run(ctx context.Context) error {
-	kv, err := d.store.bucket(ctx, bucketAlerts)
+	watch, err := d.store.watchAll(ctx, bucketAlerts)
 	if err != nil {
 		return err
-	}
-	watch, err := kv.WatchAll(ctx)
-	if err != nil {
-		return fmt.Errorf("dossier: watch alerts: %w", err)
 	}
 	defer func() { _ = watch.Stop() }()
 	tick := time.NewTicker(d.cfg.Interval)
@@ -129,7 +125,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			return nil
 		case e, ok := <-watch.Updates():
 			if !ok {
-				return errors.New("dossier: alerts watch closed")
+				return watchEnded(ctx, bucketAlerts)
 			}
 			if e == nil {
 				d.poke()

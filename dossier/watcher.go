@@ -91,13 +91,9 @@ func NewWatcher(store *Store, cfg WatcherConfig) *Watcher {
 // Run keeps a live copy of every round (a KV watch, so a moved deadline or a new person counts at
 // the next check) and checks the deadlines at start and then every Interval, until ctx ends.
 func (w *Watcher) Run(ctx context.Context) error {
-	kv, err := w.store.bucket(ctx, bucketRounds)
+	watch, err := w.store.watchAll(ctx, bucketRounds)
 	if err != nil {
 		return err
-	}
-	watch, err := kv.WatchAll(ctx)
-	if err != nil {
-		return fmt.Errorf("dossier: watch rounds: %w", err)
 	}
 	defer func() { _ = watch.Stop() }()
 	tick := time.NewTicker(w.cfg.Interval)
@@ -109,7 +105,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case e, ok := <-watch.Updates():
 			if !ok {
-				return errors.New("dossier: rounds watch closed")
+				return watchEnded(ctx, bucketRounds)
 			}
 			if e == nil {
 				ready = true

@@ -3,6 +3,7 @@ package dossier
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -234,5 +235,55 @@ func TestWatcherRunFollowsRounds(t *testing.T) {
 	data, _ := json.Marshal(as[2])
 	if !strings.Contains(string(data), `"deliveries"`) {
 		t.Errorf("alert without its outbox: %s", data)
+	}
+}
+
+// Cancelling the context is a clean stop for both bucket followers, although their watch closes
+// with the same context and select may see the closed channel first. (A cancel that lands while
+// the watch is still being opened interrupts that request; such a stop is told apart and not
+// counted.)
+func TestRunStopsCleanlyOnCancel(t *testing.T) {
+	env := newDZEnv(t)
+	env.saveRound(t, dzRound(t))
+	runs := map[string]func(context.Context) error{
+		"watcher":   NewWatcher(env.store, WatcherConfig{Interval: time.Millisecond}).Run,
+		"deliverer": NewDeliverer(env.store, DelivererConfig{Interval: time.Millisecond}).Run,
+	}
+	for name, run := range runs {
+		clean := 0
+		for i := 0; i < 40; i++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- run(ctx) }()
+			time.Sleep(20 * time.Millisecond)
+			cancel()
+			select {
+			case err := <-done:
+				switch {
+				case err == nil:
+					clean++
+				case !errors.Is(err, context.Canceled):
+					t.Fatalf("%s stop %d: Run returned %v, want nil", name, i, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s stop %d: Run did not return", name, i)
+			}
+		}
+		if clean < 20 {
+			t.Errorf("%s: only %d of 40 runs got their watch open before the cancel", name, clean)
+		}
+	}
+}
+
+func TestWatchEnded(t *testing.T) {
+	live, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := watchEnded(live, bucketAlerts); err == nil || !strings.Contains(err.Error(), bucketAlerts) {
+		t.Errorf("watch closed under a live context: %v, want an error naming the bucket", err)
+	}
+	ended, stop := context.WithCancel(context.Background())
+	stop()
+	if err := watchEnded(ended, bucketAlerts); err != nil {
+		t.Errorf("watch closed with its context: %v, want nil", err)
 	}
 }

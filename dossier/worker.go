@@ -60,6 +60,30 @@ func (s *Store) bucket(ctx context.Context, name string) (jetstream.KeyValue, er
 	return kv, nil
 }
 
+// watchAll follows every key of a bucket, the values present first, until ctx ends; the
+// deadline watcher and the deliverer each keep a live copy of a bucket this way.
+func (s *Store) watchAll(ctx context.Context, bucket string) (jetstream.KeyWatcher, error) {
+	kv, err := s.bucket(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	w, err := kv.WatchAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dossier: watch %s: %w", bucket, err)
+	}
+	return w, nil
+}
+
+// watchEnded is what a loop over a watch returns when its updates channel closes. The watch
+// closes when its context ends, and select may see that before ctx.Done: that is a normal stop,
+// not an error.
+func watchEnded(ctx context.Context, bucket string) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("dossier: watch %s closed", bucket)
+}
+
 // State returns a round's stored projection and its KV revision; an empty state and revision 0
 // when nothing was projected yet.
 func (s *Store) State(ctx context.Context, round string) (*State, uint64, error) {
