@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +291,184 @@ func TestBrowserUploadAndStatus(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
 	); err != nil {
 		t.Fatalf("log out: %v", err)
+	}
+}
+
+// TestBrowserTallyEntryAndSeal drives the counting committee's work in Chromium: a counter types
+// the attendance, the committee and the counts into the entry form (the page script adds a
+// committee row and sums each person's valid votes), sees the draft, seals it, and finds the
+// minutes listed once the minutes worker has rendered them.
+func TestBrowserTallyEntryAndSeal(t *testing.T) {
+	ctx := newBrowser(t)
+	ts := newTestSystem(t, systemOptions{minutes: true})
+	tallyURL := ts.srv.URL + "/rounds/" + roundBinhSon + "/tally"
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(tallyURL),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "kiemphieu"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ban-nhap`)),
+		chromedp.Click(chromedp.CSS(`#nhap-so-lieu`)),
+		chromedp.WaitVisible(chromedp.CSS(`#nhap-kiem-phieu`)),
+	); err != nil {
+		t.Fatalf("open the entry form: %v", err)
+	}
+	// Only the typed table shows; the file part is hidden and disabled by the script.
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-source-part="file"]').hidden`)); err != nil || !hidden {
+		t.Errorf("file part hidden: %v (%v)", hidden, err)
+	}
+	type box struct{ sel, value string }
+	boxes := []box{
+		{`#f-present`, "44"}, {`#f-issued`, "44"}, {`#f-collected`, "44"},
+		{`#f-absent-0 input[name=absent_name]`, "Võ Văn Ba"}, {`#f-absent-0 input[name=absent_reason]`, "đi công tác"},
+		{`#f-committee-0 input[name=member_name]`, "Lưu Văn Sáng"},
+	}
+	for _, id := range []string{"n01", "n02", "n03", "n04", "n05", "n06", "n08", "n09"} {
+		c := publishedCounts[id]
+		boxes = append(boxes, box{`input[name=cao_` + id + `]`, c[0]}, box{`input[name=tin_nhiem_` + id + `]`, c[1]},
+			box{`input[name=thap_` + id + `]`, c[2]}, box{`input[name=invalid_` + id + `]`, c[3]})
+	}
+	for _, b := range boxes {
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(b.sel), b.value)); err != nil {
+			t.Fatalf("type %q into %s: %v", b.value, b.sel, err)
+		}
+	}
+	// A committee row is added in place, without sending the form.
+	rows := `document.querySelectorAll('tbody[data-rows="committee"] tr').length`
+	before, _ := chromedp.Run(ctx, chromedp.Evaluate[int](rows))
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#f-committee-0 select`), minutes.RoleHead),
+		chromedp.Click(chromedp.CSS(`[data-add-row="committee"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := chromedp.Run(ctx, chromedp.Evaluate[int](rows))
+	if after != before+1 {
+		t.Fatalf("committee rows %d → %d after “Thêm thành viên”", before, after)
+	}
+	last := `tbody[data-rows="committee"] tr:last-child`
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(last+` input`), "Kha Thị Hậu"),
+		chromedp.SetValue(chromedp.CSS(last+` select`), minutes.RoleSecretary),
+		// The session details are folded away until asked for.
+		chromedp.Click(chromedp.CSS(`#f-session > summary`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-chair`), "Trần Quốc Hùng"),
+		chromedp.SendKeys(chromedp.CSS(`#f-venue`), "Hội trường Tỉnh ủy Bình Sơn"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#f-count-n08 output`))); v != "44" {
+		t.Errorf("valid votes of n08 summed by the page: %q, want 44", v)
+	}
+	// Below 2/3 is flagged as soon as it is typed; back to 44 it goes away.
+	warning := `document.querySelector('[data-quorum-warning]')`
+	typePresent := func(n string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#f-present').value = '', true)`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#f-present`), n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	typePresent("29")
+	if txt, _ := chromedp.Run(ctx, chromedp.Evaluate[string](warning+`.hidden ? "" : `+warning+`.textContent`)); !strings.Contains(txt, "không đủ 2/3") {
+		t.Errorf("29 present: warning %q", txt)
+	}
+	typePresent("44")
+	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](warning+`.hidden`)); !hidden {
+		t.Error("44 present: the quorum warning stays")
+	}
+	// One figure wrong: the page comes back with everything as typed and the problem in words
+	// beside the box, and nothing is stored.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#f-collected').value = '45', true)`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.entry-form .actions button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#loi-nhap`)),
+	); err != nil {
+		t.Fatalf("send a wrong entry: %v", err)
+	}
+	note, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#f-collected-note`)))
+	if !strings.Contains(note, "Số phiếu thu vào (45) lớn hơn số phiếu phát ra (44)") {
+		t.Errorf("problem beside the collected box: %q", note)
+	}
+	kept, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelector('input[name=cao_n02]').value,
+		document.querySelector('tbody[data-rows="committee"] tr:last-child input').value, document.querySelector('#f-chair').value,
+		String(document.querySelector('#f-session').open)]`))
+	if strings.Join(kept, "|") != "44|Kha Thị Hậu|Trần Quốc Hùng|true" {
+		t.Errorf("after the refusal the form holds %q", kept)
+	}
+	if rec, _, _ := ts.api.Tallies.Get(ts.ctx, roundBinhSon); len(rec.Entries) != 0 {
+		t.Fatal("a refused entry was stored")
+	}
+	// The picture for people: the form with its one problem, the session details folded.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#f-session').open = false, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "tally-entry")
+	if *update {
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "ui-tally.png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('#f-collected').value = '44', true)`)); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.entry-form .actions button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ban-nhap`)),
+	); err != nil {
+		t.Fatalf("save the entry: %v", err)
+	}
+	draft, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	if e := rec.Entries[1]; err != nil || e == nil || e.Session.Chair != "Trần Quốc Hùng" || e.Session.Venue != "Hội trường Tỉnh ủy Bình Sơn" || len(e.Input.Committee) != 2 {
+		t.Errorf("stored entry: %+v (%v)", e, err)
+	}
+	for _, want := range []string{"Đã lưu lần nhập 1", "đã nhập 1 lần", "97,78%", "53,33%", "Tín nhiệm thấp trên 1/2 đến dưới 2/3",
+		"Lưu Văn Sáng — Trưởng ban", "Kha Thị Hậu — Thư ký", "Võ Văn Ba (đi công tác)"} {
+		if !strings.Contains(draft, want) {
+			t.Errorf("draft lacks %q", want)
+		}
+	}
+	screenshot(t, ctx, "tally-draft")
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action$="/tally/seal"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ket-qua`)),
+	); err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	// The minutes worker renders three PDFs; the page lists them once they are stored.
+	var links []string
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		links, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#tai-lieu-ket-qua a')].map(a => a.textContent.trim())`))
+		if err == nil && len(links) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+		_ = chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#ket-qua`)))
+	}
+	if strings.Join(links, "|") == "" || len(links) != 3 || !slices.Contains(links, "Biên bản kiểm phiếu") {
+		t.Fatalf("minutes listed: %q (%v)", links, err)
+	}
+	screenshot(t, ctx, "tally-sealed")
+	head, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('#tai-lieu-ket-qua a').href)
+		.then(r => r.arrayBuffer()).then(b => String.fromCharCode(...new Uint8Array(b.slice(0, 5))))`, chromedp.EvalAwaitPromise))
+	if err != nil || head != "%PDF-" {
+		t.Errorf("the first minutes link gives %q (%v), want a PDF", head, err)
 	}
 }

@@ -63,6 +63,7 @@ type testSystem struct {
 
 type systemOptions struct {
 	workers bool // run the ingest workers (sandboxed extraction) and the dossier projector
+	minutes bool // run the minutes worker, which renders the PDFs of a sealed tally
 	tls     bool
 }
 
@@ -167,7 +168,26 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 	if opt.workers {
 		ts.startWorkers(log)
 	}
+	if opt.minutes {
+		ts.startMinutes(log)
+	}
 	return ts
+}
+
+// startMinutes runs the minutes worker as `tinnhiem worker minutes` does.
+func (ts *testSystem) startMinutes(log *slog.Logger) {
+	t := ts.t
+	w := &minutes.Worker{JS: ts.js, Tallies: ts.api.Tallies, Rounds: ts.api.Rounds, Artifacts: ts.api.Artifacts,
+		Audit: ts.api.Audit, Log: log, Concurrency: 1}
+	stop, err := w.Start(ts.ctx)
+	if err != nil {
+		t.Fatalf("minutes worker: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stop(ctx)
+	})
 }
 
 func (ts *testSystem) startWorkers(log *slog.Logger) {

@@ -125,8 +125,11 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 				pg.EntryLines = append(pg.EntryLines, line)
 			}
 		}
-		if rec.Entries[1] != nil && rec.Entries[2] == nil {
+		switch {
+		case rec.Entries[1] != nil && rec.Entries[2] == nil:
 			pg.EntryLabel = "Nhập lần 2 để đối chiếu"
+		case rec.Entries[1] == nil && len(rec.Versions) > 0:
+			pg.EntryLabel = "Sửa kết quả đã niêm phong"
 		}
 		draft, err := s.api.Tallies.Draft(r.Context(), rd)
 		var ve *minutes.ValidationError

@@ -191,8 +191,8 @@ func attendanceFields(value func(string) string) []field {
 		{Name: "present", Label: "Số người có mặt", Type: "number", Required: true, Value: value("present")},
 		{Name: "issued", Label: "Số phiếu phát ra", Type: "number", Required: true, Value: value("issued")},
 		{Name: "collected", Label: "Số phiếu thu vào", Type: "number", Required: true, Value: value("collected")},
-		{Name: "invalid_ballots", Label: "Số phiếu không hợp lệ (cả phiếu)", Type: "number", Value: value("invalid_ballots"),
-			Hint: "Khi nhập bảng tổng hợp; với bảng phiếu, hệ thống tự đếm (nếu ghi thì phải khớp)."},
+		{Name: "invalid_ballots", Label: "Số phiếu không hợp lệ", Type: "number", Value: value("invalid_ballots"),
+			Hint: "Phiếu không hợp lệ cả phiếu, khi nhập bảng tổng hợp; với bảng phiếu, hệ thống tự đếm (nếu ghi thì phải khớp)."},
 	}
 }
 

@@ -290,6 +290,8 @@ func TestTallyEntryDoubleEntryDifferences(t *testing.T) {
 	if res := first.postForm("/rounds/"+roundBinhSon+"/tally/seal", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("seal: %d\n%s", res.StatusCode, res.Body)
 	}
+	mustContain(t, "sealed", first.get("/rounds/"+roundBinhSon+"/tally").Body, "Sửa kết quả đã niêm phong")
+	mustContain(t, "sealed form", first.get("/rounds/"+roundBinhSon+"/tally/entry").Body, "Lý do sửa (bắt buộc)", `name="reason" value="" aria-describedby="f-reason-note" required`)
 
 	// A sealed tally is corrected only with a reason.
 	v = validEntry("1")
