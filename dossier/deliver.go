@@ -109,7 +109,7 @@ func NewDeliverer(store *Store, cfg DelivererConfig) *Deliverer {
 
 // Run watches tn_alerts for records with pending deliveries and delivers them until ctx ends.
 func (d *Deliverer) Run(ctx context.Context) error {
-	watch, err := d.store.watchAll(ctx, bucketAlerts)
+	watch, err := d.store.watchAll(ctx, bus.BucketAlerts)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 			return nil
 		case e, ok := <-watch.Updates():
 			if !ok {
-				return watchEnded(ctx, bucketAlerts)
+				return watchEnded(ctx, bus.BucketAlerts)
 			}
 			if e == nil {
 				d.poke()
@@ -200,7 +200,7 @@ func (d *Deliverer) done(key string) {
 // Deliver works one alert's deliveries that are due at the configured clock's now: claim them,
 // attempt each, record the outcome. It returns how many were attempted.
 func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
-	kv, err := d.store.bucket(ctx, bucketAlerts)
+	kv, err := d.store.bucket(ctx, bus.BucketAlerts)
 	if err != nil {
 		return 0, err
 	}
@@ -303,7 +303,7 @@ func (d *Deliverer) record(ctx context.Context, kv jetstream.KeyValue, key strin
 }
 
 func (d *Deliverer) round(ctx context.Context, id string) (Round, error) {
-	kv, err := d.store.bucket(ctx, bucketRounds)
+	kv, err := d.store.bucket(ctx, bus.BucketRounds)
 	if err != nil {
 		return Round{}, err
 	}

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // smtpSink is a minimal SMTP server for tests: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
@@ -214,7 +216,7 @@ func raiseTestAlert(t *testing.T, env *dzEnv, notify Notify) (Round, Alert) {
 
 func (e *dzEnv) alert(t *testing.T, key string) Alert {
 	t.Helper()
-	kv, err := e.store.bucket(context.Background(), bucketAlerts)
+	kv, err := e.store.bucket(context.Background(), bus.BucketAlerts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +361,7 @@ func TestDeliveryRetriesUntilSent(t *testing.T) {
 
 	// Subject: published once on the ALERTS stream, with the alert as body.
 	ctx := context.Background()
-	cons, err := env.js.OrderedConsumer(ctx, "ALERTS", jetstream.OrderedConsumerConfig{FilterSubjects: []string{"tn.alert.dz-test.>"}})
+	cons, err := env.js.OrderedConsumer(ctx, bus.StreamAlerts, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"tn.alert.dz-test.>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,7 +426,7 @@ func TestDeliveryLease(t *testing.T) {
 	clock := func() time.Time { return now }
 
 	// Another replica claimed everything and died: its lease holds the deliveries back …
-	kv, _ := env.store.bucket(ctx, bucketAlerts)
+	kv, _ := env.store.bucket(ctx, bus.BucketAlerts)
 	e, _ := kv.Get(ctx, a.ID)
 	claimed := env.alert(t, a.ID)
 	for i := range claimed.Deliveries {

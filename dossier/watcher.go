@@ -91,7 +91,7 @@ func NewWatcher(store *Store, cfg WatcherConfig) *Watcher {
 // Run keeps a live copy of every round (a KV watch, so a moved deadline or a new person counts at
 // the next check) and checks the deadlines at start and then every Interval, until ctx ends.
 func (w *Watcher) Run(ctx context.Context) error {
-	watch, err := w.store.watchAll(ctx, bucketRounds)
+	watch, err := w.store.watchAll(ctx, bus.BucketRounds)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case e, ok := <-watch.Updates():
 			if !ok {
-				return watchEnded(ctx, bucketRounds)
+				return watchEnded(ctx, bus.BucketRounds)
 			}
 			if e == nil {
 				ready = true
@@ -148,7 +148,7 @@ func (w *Watcher) check(ctx context.Context) {
 // Raise creates every alert due at now for the given rounds that does not exist yet, and
 // returns those this call created. A replica that loses the create race simply moves on.
 func (w *Watcher) Raise(ctx context.Context, rounds []Round, now time.Time) ([]Alert, error) {
-	kv, err := w.store.bucket(ctx, bucketAlerts)
+	kv, err := w.store.bucket(ctx, bus.BucketAlerts)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tinnhiem/internal/bus"
 )
 
 func dueString(ds []AlertDue) string {
@@ -278,12 +280,12 @@ func TestRunStopsCleanlyOnCancel(t *testing.T) {
 func TestWatchEnded(t *testing.T) {
 	live, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := watchEnded(live, bucketAlerts); err == nil || !strings.Contains(err.Error(), bucketAlerts) {
+	if err := watchEnded(live, bus.BucketAlerts); err == nil || !strings.Contains(err.Error(), bus.BucketAlerts) {
 		t.Errorf("watch closed under a live context: %v, want an error naming the bucket", err)
 	}
 	ended, stop := context.WithCancel(context.Background())
 	stop()
-	if err := watchEnded(ended, bucketAlerts); err != nil {
+	if err := watchEnded(ended, bus.BucketAlerts); err != nil {
 		t.Errorf("watch closed with its context: %v, want nil", err)
 	}
 }

@@ -17,16 +17,8 @@ import (
 	"tinnhiem/internal/bus"
 )
 
-// NATS names the dossier worker uses (they match internal/bus provisioning).
-const (
-	streamDossier  = "DOSSIER"
-	bucketRounds   = "tn_rounds"
-	bucketDossiers = "tn_dossiers"
-	bucketAlerts   = "tn_alerts"
-
-	// ProjectorDurable is the durable consumer every dossier worker replica shares.
-	ProjectorDurable = "dossier-projector"
-)
+// ProjectorDurable is the durable consumer every dossier worker replica shares.
+const ProjectorDurable = "dossier-projector"
 
 // MaxStateSize bounds one round's stored projection below the server's 8 MiB payload limit.
 const MaxStateSize = 7 << 20
@@ -87,7 +79,7 @@ func watchEnded(ctx context.Context, bucket string) error {
 // State returns a round's stored projection and its KV revision; an empty state and revision 0
 // when nothing was projected yet.
 func (s *Store) State(ctx context.Context, round string) (*State, uint64, error) {
-	kv, err := s.bucket(ctx, bucketDossiers)
+	kv, err := s.bucket(ctx, bus.BucketDossiers)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -113,7 +105,7 @@ var errConflict = errors.New("dossier: concurrent update of the projection")
 
 // save stores st over revision rev (0 = create), failing with errConflict if someone was first.
 func (s *Store) save(ctx context.Context, st *State, rev uint64) (uint64, error) {
-	kv, err := s.bucket(ctx, bucketDossiers)
+	kv, err := s.bucket(ctx, bus.BucketDossiers)
 	if err != nil {
 		return 0, err
 	}
@@ -151,7 +143,7 @@ func (s *Store) Replay(ctx context.Context, round string) (*State, error) {
 		return nil, fmt.Errorf("round %q: %w", round, ErrNotFound)
 	}
 	st := NewState(round)
-	cons, err := s.js.OrderedConsumer(ctx, streamDossier, jetstream.OrderedConsumerConfig{FilterSubjects: subjects(round)})
+	cons, err := s.js.OrderedConsumer(ctx, bus.StreamDossier, jetstream.OrderedConsumerConfig{FilterSubjects: subjects(round)})
 	if err != nil {
 		return nil, fmt.Errorf("dossier: replay %s: %w", round, err)
 	}
@@ -288,7 +280,7 @@ func DecisionApplied(request string, seq uint64) func(*State) bool {
 
 // Alerts returns the alerts raised for a round, oldest deadline and lead first.
 func (s *Store) Alerts(ctx context.Context, round string) ([]Alert, error) {
-	kv, err := s.bucket(ctx, bucketAlerts)
+	kv, err := s.bucket(ctx, bus.BucketAlerts)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +371,7 @@ func NewProjector(store *Store, cfg ProjectorConfig) *Projector {
 // Start creates (or updates) the durable consumer and starts applying messages. The returned
 // stop drains the consumer, applies what was already received and returns within ctx.
 func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
-	cons, err := p.store.js.CreateOrUpdateConsumer(ctx, streamDossier, jetstream.ConsumerConfig{
+	cons, err := p.store.js.CreateOrUpdateConsumer(ctx, bus.StreamDossier, jetstream.ConsumerConfig{
 		Durable:        p.cfg.Consumer,
 		Description:    "dossier projection: document verdicts and board decisions into tn_dossiers",
 		FilterSubjects: []string{"tn.dossier.*." + subjectDocument, "tn.dossier.*." + subjectDecision},

@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/bus"
 )
 
 // GlobalScope is the subject token for events that belong to no round (user changes, logins).
@@ -72,7 +74,7 @@ func (l *Log) List(ctx context.Context, round string, limit int) ([]Event, error
 		round = GlobalScope
 	}
 	filter := "tn.audit." + round + ".>"
-	cons, err := l.js.OrderedConsumer(ctx, "AUDIT", jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
+	cons, err := l.js.OrderedConsumer(ctx, bus.StreamAudit, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
 	if err != nil {
 		return nil, fmt.Errorf("audit: read: %w", err)
 	}
