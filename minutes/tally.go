@@ -9,21 +9,13 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/dossier"
 )
 
-// Denominators, blank-row rules, tracks and committee roles a round may use.
+// Committee roles as the minutes print them. Denominators, blank-row rules and tracks are the
+// round's settings, named by package dossier.
 const (
-	DenominatorSummoned       = "summoned"
-	DenominatorPresent        = "present"
-	DenominatorCollected      = "collected"
-	DenominatorValidForPerson = "valid_for_person"
-
-	BlankRowVoidRow    = "void_row"
-	BlankRowVoidBallot = "void_ballot"
-
-	TrackParty = "party"
-	TrackState = "state"
-
 	RoleHead      = "Trưởng ban"
 	RoleSecretary = "Thư ký"
 	RoleMember    = "Ủy viên"
@@ -260,13 +252,13 @@ func visible(r rune) rune {
 // DenominatorWords names a denominator in the words the minutes use.
 func DenominatorWords(denominator string) string {
 	switch denominator {
-	case DenominatorSummoned, "":
+	case dossier.DenominatorSummoned, "":
 		return "tổng số người được triệu tập"
-	case DenominatorPresent:
+	case dossier.DenominatorPresent:
 		return "tổng số người có mặt"
-	case DenominatorCollected:
+	case dossier.DenominatorCollected:
 		return "tổng số phiếu thu vào"
-	case DenominatorValidForPerson:
+	case dossier.DenominatorValidForPerson:
 		return "tổng số phiếu hợp lệ đối với từng người"
 	}
 	return ""
@@ -275,9 +267,9 @@ func DenominatorWords(denominator string) string {
 // BlankRowWords states the blank-row rule used, for the minutes.
 func BlankRowWords(rule string) string {
 	switch rule {
-	case BlankRowVoidRow, "":
+	case dossier.BlankRowVoidRow, "":
 		return "Dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô thì không hợp lệ đối với người ở dòng đó; các dòng khác của phiếu vẫn hợp lệ."
-	case BlankRowVoidBallot:
+	case dossier.BlankRowVoidBallot:
 		return "Dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô thì cả phiếu không hợp lệ."
 	}
 	return ""
@@ -288,14 +280,14 @@ func BlankRowWords(rule string) string {
 // no threshold is reached or the track is unknown.
 func Consequence(track string, f Flags) string {
 	switch track {
-	case TrackParty:
+	case dossier.TrackParty:
 		switch {
 		case f.TwoThirdsLow:
 			return "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"
 		case f.OverHalfLow:
 			return "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
 		}
-	case TrackState:
+	case dossier.TrackState:
 		switch {
 		case f.TwoThirdsLow:
 			return "Trình miễn nhiệm / bãi nhiệm"
@@ -401,11 +393,11 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 
 func denominatorValue(rule string, a Attendance, c Counts) int {
 	switch rule {
-	case DenominatorPresent:
+	case dossier.DenominatorPresent:
 		return a.Present
-	case DenominatorCollected:
+	case dossier.DenominatorCollected:
 		return a.Collected
-	case DenominatorValidForPerson:
+	case dossier.DenominatorValidForPerson:
 		return c.Valid
 	}
 	return a.Summoned
@@ -416,15 +408,15 @@ func (ps *problems) rules(r Rules) Rules {
 	r.BlankRow = strings.ToLower(strings.TrimSpace(r.BlankRow))
 	switch r.Denominator {
 	case "":
-		r.Denominator = DenominatorSummoned
-	case DenominatorSummoned, DenominatorPresent, DenominatorCollected, DenominatorValidForPerson:
+		r.Denominator = dossier.DenominatorSummoned
+	case dossier.DenominatorSummoned, dossier.DenominatorPresent, dossier.DenominatorCollected, dossier.DenominatorValidForPerson:
 	default:
 		ps.add("rules.denominator", CodeRules, "Cách tính tỷ lệ “%s” không hợp lệ; chỉ được summoned (số người được triệu tập), present (số người có mặt), collected (số phiếu thu vào) hoặc valid_for_person (số phiếu hợp lệ đối với từng người).", r.Denominator)
 	}
 	switch r.BlankRow {
 	case "":
-		r.BlankRow = BlankRowVoidRow
-	case BlankRowVoidRow, BlankRowVoidBallot:
+		r.BlankRow = dossier.BlankRowVoidRow
+	case dossier.BlankRowVoidRow, dossier.BlankRowVoidBallot:
 	default:
 		ps.add("rules.blank_row", CodeRules, "Quy tắc dòng để trống “%s” không hợp lệ; chỉ được void_row (chỉ dòng đó không hợp lệ) hoặc void_ballot (cả phiếu không hợp lệ).", r.BlankRow)
 	}
@@ -662,7 +654,7 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 	tallies := make([]Counts, len(s.Columns))
 	valid, void := 0, 0
 	for _, row := range s.Rows {
-		if row.Invalid || (rules.BlankRow == BlankRowVoidBallot && hasBadRow(row.Marks)) {
+		if row.Invalid || (rules.BlankRow == dossier.BlankRowVoidBallot && hasBadRow(row.Marks)) {
 			void++
 			continue
 		}

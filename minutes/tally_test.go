@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/dossier"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
@@ -95,7 +97,7 @@ func TestComputePublished45(t *testing.T) {
 					t.Errorf("%s denominator %d flags %+v", n.Nominee, n.Denominator, n.Flags)
 				}
 			}
-			if !res.QuorumMet || res.Denominator != DenominatorSummoned || res.BlankRow != BlankRowVoidRow {
+			if !res.QuorumMet || res.Denominator != dossier.DenominatorSummoned || res.BlankRow != dossier.BlankRowVoidRow {
 				t.Errorf("quorum %v denominator %q blank row %q", res.QuorumMet, res.Denominator, res.BlankRow)
 			}
 			if len(res.Exempt) != 1 || res.Exempt[0].ID != "n06" {
@@ -115,7 +117,7 @@ func TestComputeThirtyThresholds(t *testing.T) {
 		roster[i] = Candidate{ID: fmt.Sprintf("n%02d", i+1), Name: fmt.Sprintf("Người thứ %d", i+1)}
 	}
 	att := Attendance{Summoned: 30, Present: 30, Issued: 30, Collected: 30}
-	res, err := Compute(roster, Rules{Denominator: DenominatorSummoned}, parseFile(t, "thirty_counts.csv").Input(att, nil))
+	res, err := Compute(roster, Rules{Denominator: dossier.DenominatorSummoned}, parseFile(t, "thirty_counts.csv").Input(att, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +149,11 @@ func TestComputeBlankRowRules(t *testing.T) {
 		valid, void   int
 		n01, n02, n03 Counts
 	}{
-		{BlankRowVoidRow, 5, 1,
+		{dossier.BlankRowVoidRow, 5, 1,
 			Counts{Cao: 3, TinNhiem: 1, Invalid: 2, Valid: 4},
 			Counts{Cao: 1, TinNhiem: 3, Invalid: 2, Valid: 4},
 			Counts{Cao: 1, TinNhiem: 1, Thap: 3, Invalid: 1, Valid: 5}},
-		{BlankRowVoidBallot, 3, 3,
+		{dossier.BlankRowVoidBallot, 3, 3,
 			Counts{Cao: 2, TinNhiem: 1, Invalid: 3, Valid: 3},
 			Counts{Cao: 1, TinNhiem: 2, Invalid: 3, Valid: 3},
 			Counts{Cao: 1, TinNhiem: 1, Thap: 1, Invalid: 3, Valid: 3}},
@@ -186,9 +188,9 @@ func TestComputeDenominators(t *testing.T) {
 		words      string
 	}{
 		{"", "40%", 30, Flags{}, "tổng số người được triệu tập"},
-		{DenominatorSummoned, "40%", 30, Flags{}, "tổng số người được triệu tập"},
-		{DenominatorPresent, "50%", 24, Flags{}, "tổng số người có mặt"},
-		{DenominatorCollected, "54,55%", 22, Flags{OverHalfLow: true}, "tổng số phiếu thu vào"},
+		{dossier.DenominatorSummoned, "40%", 30, Flags{}, "tổng số người được triệu tập"},
+		{dossier.DenominatorPresent, "50%", 24, Flags{}, "tổng số người có mặt"},
+		{dossier.DenominatorCollected, "54,55%", 22, Flags{OverHalfLow: true}, "tổng số phiếu thu vào"},
 		{" Valid_For_Person ", "60%", 20, Flags{OverHalfLow: true}, "tổng số phiếu hợp lệ đối với từng người"},
 	}
 	for _, tt := range tests {
@@ -207,7 +209,7 @@ func TestComputeDenominators(t *testing.T) {
 		})
 	}
 	// A person nobody voted for validly must not divide by zero.
-	res, err := Compute(roster, Rules{Denominator: DenominatorValidForPerson}, Input{Attendance: att, Counts: map[string]Counts{"n01": {Invalid: 22}}})
+	res, err := Compute(roster, Rules{Denominator: dossier.DenominatorValidForPerson}, Input{Attendance: att, Counts: map[string]Counts{"n01": {Invalid: 22}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -631,12 +633,12 @@ func TestConsequence(t *testing.T) {
 		f     Flags
 		want  string
 	}{
-		{TrackParty, none, ""},
-		{TrackParty, half, "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"},
-		{TrackParty, two, "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"},
-		{TrackState, none, ""},
-		{TrackState, half, "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"},
-		{TrackState, two, "Trình miễn nhiệm / bãi nhiệm"},
+		{dossier.TrackParty, none, ""},
+		{dossier.TrackParty, half, "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"},
+		{dossier.TrackParty, two, "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"},
+		{dossier.TrackState, none, ""},
+		{dossier.TrackState, half, "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"},
+		{dossier.TrackState, two, "Trình miễn nhiệm / bãi nhiệm"},
 		{"other", two, ""},
 	}
 	for _, tt := range tests {
@@ -653,16 +655,16 @@ func TestConsequence(t *testing.T) {
 			t.Errorf("ThresholdWords(%+v) = %q, want %q", f, got, want)
 		}
 	}
-	if Consequence(TrackParty, half) == Consequence(TrackParty, two) || Consequence(TrackState, half) == Consequence(TrackState, two) {
+	if Consequence(dossier.TrackParty, half) == Consequence(dossier.TrackParty, two) || Consequence(dossier.TrackState, half) == Consequence(dossier.TrackState, two) {
 		t.Errorf("the two thresholds have the same consequence")
 	}
 }
 
 func TestWords(t *testing.T) {
-	for _, d := range []string{DenominatorSummoned, DenominatorPresent, DenominatorCollected, DenominatorValidForPerson} {
+	for _, d := range []string{dossier.DenominatorSummoned, dossier.DenominatorPresent, dossier.DenominatorCollected, dossier.DenominatorValidForPerson} {
 		checkMessage(t, DenominatorWords(d))
 	}
-	for _, r := range []string{BlankRowVoidRow, BlankRowVoidBallot} {
+	for _, r := range []string{dossier.BlankRowVoidRow, dossier.BlankRowVoidBallot} {
 		checkMessage(t, BlankRowWords(r))
 	}
 	if DenominatorWords("x") != "" || BlankRowWords("x") != "" {
@@ -713,7 +715,7 @@ func BenchmarkCompute(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := Compute(roster, Rules{BlankRow: BlankRowVoidBallot}, sheet.Input(att, nil)); err != nil {
+			if _, err := Compute(roster, Rules{BlankRow: dossier.BlankRowVoidBallot}, sheet.Input(att, nil)); err != nil {
 				b.Fatal(err)
 			}
 		}
