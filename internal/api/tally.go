@@ -47,7 +47,7 @@ func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	var ps []dossier.Problem
-	absent, committee := parsePeople(req.Absent, "absent", &ps), parseCommittee(req.Committee, &ps)
+	absent, committee := parseAbsentAndCommittee(req.Absent, req.Committee, &ps)
 	if strings.TrimSpace(req.CSV) == "" {
 		ps = append(ps, dossier.Problem{Path: "file", Message: "thiếu tệp CSV phiếu bầu hoặc số đếm"})
 	}
@@ -143,42 +143,33 @@ func mustJSON(s string) json.RawMessage {
 	return b
 }
 
-// parsePeople reads "Họ tên: lý do" strings or {"name","reason"} objects.
-func parsePeople(raw []json.RawMessage, path string, ps *[]dossier.Problem) []minutes.Absentee {
-	var out []minutes.Absentee
-	for i, m := range raw {
-		var str string
-		if json.Unmarshal(m, &str) == nil {
-			name, reason, _ := strings.Cut(str, ":")
-			out = append(out, minutes.Absentee{Name: strings.TrimSpace(name), Reason: strings.TrimSpace(reason)})
-			continue
-		}
-		var a minutes.Absentee
-		if err := json.Unmarshal(m, &a); err != nil {
-			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("%s[%d]", path, i), Message: `phải là "Họ tên: lý do" hoặc {"name","reason"}`})
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
+// parseAbsentAndCommittee reads "Họ tên: lý do" or {"name","reason"} for the absent and
+// "Họ tên: vai trò" or {"name","role"} for the committee.
+func parseAbsentAndCommittee(absent, committee []json.RawMessage, ps *[]dossier.Problem) ([]minutes.Absentee, []minutes.Member) {
+	absentee := func(name, reason string) minutes.Absentee { return minutes.Absentee{Name: name, Reason: reason} }
+	member := func(name, role string) minutes.Member { return minutes.Member{Name: name, Role: role} }
+	return parseNamed(absent, "absent", `"Họ tên: lý do" hoặc {"name","reason"}`, absentee, ps),
+		parseNamed(committee, "committee", `"Họ tên: vai trò" hoặc {"name","role"}`, member, ps)
 }
 
-// parseCommittee reads "Họ tên: vai trò" strings or {"name","role"} objects.
-func parseCommittee(raw []json.RawMessage, ps *[]dossier.Problem) []minutes.Member {
-	var out []minutes.Member
+// parseNamed reads the absent and the committee: each item is a "Họ tên: value" string (as the
+// CLI and form fields send them) or a JSON object of T; fromText makes a T of a string's name and
+// value. An item that is neither is a problem at path[i] saying it must be want.
+func parseNamed[T any](raw []json.RawMessage, path, want string, fromText func(name, value string) T, ps *[]dossier.Problem) []T {
+	var out []T
 	for i, m := range raw {
 		var str string
 		if json.Unmarshal(m, &str) == nil {
-			name, role, _ := strings.Cut(str, ":")
-			out = append(out, minutes.Member{Name: strings.TrimSpace(name), Role: strings.TrimSpace(role)})
+			name, value, _ := strings.Cut(str, ":")
+			out = append(out, fromText(strings.TrimSpace(name), strings.TrimSpace(value)))
 			continue
 		}
-		var mem minutes.Member
-		if err := json.Unmarshal(m, &mem); err != nil {
-			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("committee[%d]", i), Message: `phải là "Họ tên: vai trò" hoặc {"name","role"}`})
+		var v T
+		if err := json.Unmarshal(m, &v); err != nil {
+			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("%s[%d]", path, i), Message: "phải là " + want})
 			continue
 		}
-		out = append(out, mem)
+		out = append(out, v)
 	}
 	return out
 }
