@@ -128,6 +128,8 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		switch {
 		case rec.Entries[1] != nil && rec.Entries[2] == nil:
 			pg.EntryLabel = "Nhập lần 2 để đối chiếu"
+		case rec.Entries[1] == nil && rec.Entries[2] != nil:
+			pg.EntryLabel = "Nhập lần 1"
 		case rec.Entries[1] == nil && len(rec.Versions) > 0:
 			pg.EntryLabel = "Sửa kết quả đã niêm phong"
 		}

@@ -288,7 +288,8 @@ func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxEntryForm)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	// The page sends multipart (for the file box); a plain form, from a script, is read too.
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			s.errorPage(w, r, &p, http.StatusRequestEntityTooLarge, "Chưa lưu được", fmt.Sprintf("Nội dung gửi lên quá lớn (tối đa %d MB); chưa có gì được lưu.", maxEntryForm>>20))
@@ -297,7 +298,9 @@ func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		s.errorPage(w, r, &p, http.StatusBadRequest, "Chưa lưu được", "Biểu mẫu gửi lên bị lỗi hoặc bị ngắt giữa chừng; chưa có gì được lưu. Hãy mở lại trang và nhập lại.")
 		return
 	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
 	rec, err := s.tallyRecord(r, rd)
 	if err != nil {
 		s.internal(w, r, p, err)
@@ -684,7 +687,10 @@ func (f *entryForm) readSession() (minutes.Session, []entryProblem) {
 
 // readSheetFile takes the CSV chosen in the form.
 func readSheetFile(r *http.Request, ps []entryProblem) ([]byte, []entryProblem) {
-	fhs := r.MultipartForm.File["file"]
+	var fhs []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		fhs = r.MultipartForm.File["file"]
+	}
 	if len(fhs) == 0 || fhs[0].Size == 0 && fhs[0].Filename == "" {
 		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: "Chưa chọn tệp: hãy chọn tệp CSV bảng phiếu hoặc bảng tổng hợp, hoặc chọn “Gõ bảng tổng hợp trên trang”."})
 	}

@@ -559,3 +559,26 @@ func FuzzEntryForm(f *testing.F) {
 		}
 	})
 }
+
+// TestTallyEntrySecondBeforeFirst: two members may type at the same time; a second entry saved
+// first waits, visibly, for the first. A plain (not multipart) form is read as well.
+func TestTallyEntrySecondBeforeFirst(t *testing.T) {
+	ts := newTestSystem(t, systemOptions{})
+	a, b := ts.login("kiemphieu"), ts.login("tochuc")
+	res := b.postForm("/rounds/"+roundBinhSon+"/tally/entry", validEntry("2"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("entry 2 as a plain form: %d\n%s", res.StatusCode, res.Body)
+	}
+	page := a.get("/rounds/" + roundBinhSon + "/tally").Body
+	mustContain(t, "waiting", page, "Lần nhập 2: tochuc", "Chờ lần nhập 1", ">Nhập lần 1<")
+	mustNotContain(t, "waiting", page, ">Niêm phong kết quả<")
+	mustContain(t, "form for the first", a.get("/rounds/"+roundBinhSon+"/tally/entry").Body, "Lần nhập 2: đã có — tochuc", `value="1" checked`)
+	v := validEntry("1")
+	v.Set("invalid_n09", "1")
+	v.Set("thap_n09", "3")
+	if res := postEntry(t, a, v, "", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("entry 1: %d\n%s", res.StatusCode, res.Body)
+	}
+	page = a.get("/rounds/" + roundBinhSon + "/tally").Body
+	mustContain(t, "compared", page, "Ngô Văn Hưng — tín nhiệm thấp", "Ngô Văn Hưng — không hợp lệ", "Hai lần nhập khác nhau ở 2 ô")
+}

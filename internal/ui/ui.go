@@ -275,7 +275,7 @@ func flash(r *http.Request) string {
 	case "entered-1":
 		return "Đã lưu lần nhập 1. Hãy kiểm tra số liệu dưới đây; nếu ban kiểm phiếu nhập kép, người thứ hai nhập lần 2 để đối chiếu."
 	case "entered-2":
-		return "Đã lưu lần nhập 2 và đối chiếu với lần nhập 1; các ô khác nhau (nếu có) được liệt kê dưới đây."
+		return "Đã lưu lần nhập 2. Các ô khác với lần nhập 1 (nếu đã có lần nhập 1) được liệt kê dưới đây."
 	case "sealed":
 		return "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập."
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -699,4 +700,42 @@ func TestUploadWithAndWithoutScript(t *testing.T) {
 	if dl.StatusCode != http.StatusOK || dl.Body != string(pdf) || dl.Header.Get("X-Content-SHA256") != d.SHA256 {
 		t.Errorf("download: %d %q", dl.StatusCode, dl.Body)
 	}
+}
+
+// TestRoundPageAlerts: the alerts the deadline watcher stored show on the round page, read
+// from the store as the API's GET alerts reads them; where they were sent, for organizers only.
+func TestRoundPageAlerts(t *testing.T) {
+	ts := newTestSystem(t, systemOptions{})
+	rd := mustRound(t, ts, roundBinhSon)
+	org, viewer := ts.login("tochuc"), ts.login("xem")
+	mustContain(t, "before any alert", viewer.get("/rounds/"+roundBinhSon).Body, "Chưa có cảnh báo nào", "trước mỗi thời hạn 3 ngày, 1 ngày, 2 giờ")
+
+	ts.startWorkers(ts.api.Log) // the watcher reads the projection
+	doc := ts.putDocument(dossier.Document{Round: rd.ID, File: "ha.pdf", ReceivedAt: time.Date(2028, 11, 20, 2, 0, 0, 0, time.UTC), Uploader: "tochuc",
+		Status: dossier.StatusAccepted, Kind: dossier.KindSelfAssessment, Nominee: "n02", SHA256: strings.Repeat("1", 64), Size: 10})
+	ctx, cancel := context.WithTimeout(ts.ctx, 10*time.Second)
+	defer cancel()
+	if err := ts.dossiers.WaitFor(ctx, rd.ID, func(st *dossier.State) bool { _, ok := st.Docs[doc.ID]; return ok }); err != nil {
+		t.Fatalf("projection of the document: %v", err)
+	}
+	dl, _ := rd.Deadline(dossier.DeadlineDossier)
+	w := dossier.NewWatcher(ts.dossiers, dossier.WatcherConfig{Owner: "watcher-thu"})
+	for _, at := range []time.Time{dl.At.Add(-23 * time.Hour), dl.At.Add(30 * time.Minute)} {
+		if _, err := w.Raise(ts.ctx, []dossier.Round{rd}, at); err != nil {
+			t.Fatalf("raise alerts at %s: %v", at, err)
+		}
+	}
+	page := org.get("/rounds/" + roundBinhSon)
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("round page: %d", page.StatusCode)
+	}
+	alerts := between(t, page.Body, `id="canh-bao"`, "</section>")
+	mustContain(t, "organizer alerts", alerts, "Hạn nộp hồ sơ", "đã quá hạn", "trước hạn 1 ngày", "phát lúc 00:29 26/11/2028",
+		"8 người chưa đủ hồ sơ", "Nguyễn Thị Thanh Hà", "còn thiếu Bản kê khai tài sản, thu nhập", "Thư điện tử", "bantochuc@binhson.example", "đang chờ gửi")
+	if i, j := strings.Index(alerts, "đã quá hạn"), strings.Index(alerts, "trước hạn 1 ngày"); i < 0 || j < i {
+		t.Error("the newest alert (overdue) should come first")
+	}
+	alerts = between(t, viewer.get("/rounds/"+roundBinhSon).Body, `id="canh-bao"`, "</section>")
+	mustContain(t, "viewer alerts", alerts, "đã quá hạn", "Nguyễn Thị Thanh Hà")
+	mustNotContain(t, "viewer alerts", alerts, "bantochuc@binhson.example", "Thư điện tử", "đang chờ gửi")
 }
