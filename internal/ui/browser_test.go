@@ -410,6 +410,16 @@ func TestBrowserTallyEntryAndSeal(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "tally-entry")
+	if os.Getenv("TINNHIEM_UI_SCREENSHOTS") != "" {
+		// The same form on a telephone.
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "tally-entry-narrow")
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if *update {
 		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
