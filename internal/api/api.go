@@ -192,6 +192,20 @@ func (s *Server) visibleRound(w http.ResponseWriter, r *http.Request, p auth.Pri
 	return rd, true
 }
 
+// roundAs is visibleRound for an action that needs one of roles: a round the user does not see
+// is not found (404) before a round they see but may not act on is forbidden (403).
+func (s *Server) roundAs(w http.ResponseWriter, r *http.Request, p auth.Principal, roles ...string) (dossier.Round, bool) {
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return dossier.Round{}, false
+	}
+	if !p.Has(roles...) {
+		forbidden(w)
+		return dossier.Round{}, false
+	}
+	return rd, true
+}
+
 func (s *Server) audit(r *http.Request, e audit.Event) {
 	if err := s.Audit.Append(r.Context(), e); err != nil {
 		s.Log.Error("audit append failed", "action", e.Action, "round", e.Round, "err", err)

@@ -29,12 +29,8 @@ type uploadAnswer struct {
 // Declared nominee and kind may come before or after the files (or in the query string); the
 // uploads are committed to the pipeline once the whole body has been read.
 func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.roundAs(w, r, p, auth.RoleOrganizer)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
 		return
 	}
 	mr, err := r.MultipartReader()

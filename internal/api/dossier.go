@@ -28,6 +28,20 @@ func (s *Server) dossiersReady(w http.ResponseWriter) bool {
 	return true
 }
 
+// boardDossierRound opens the round of a board action on dossiers (rebuild, a decision on a late
+// request): the dossier worker must be on, and only organizers may act — they are refused before
+// the round is looked up — on a round they see.
+func (s *Server) boardDossierRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
+	if !s.dossiersReady(w) {
+		return dossier.Round{}, false
+	}
+	if !p.Has(auth.RoleOrganizer) {
+		forbidden(w)
+		return dossier.Round{}, false
+	}
+	return s.visibleRound(w, r, p)
+}
+
 // listDossiers is the status of every person of a round (DESIGN §4): a JSON array by default,
 // ?format=csv for spreadsheets, ?view=full for the whole report (removed persons, documents
 // naming nobody, summary).
@@ -138,14 +152,7 @@ func yesNo(b bool) string {
 // rebuildDossiers replays the round's DOSSIER events and compares the result with the live
 // projection; ?check=1 only compares, otherwise a differing live state is replaced.
 func (s *Server) rebuildDossiers(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !s.dossiersReady(w) {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
-		return
-	}
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.boardDossierRound(w, r, p)
 	if !ok {
 		return
 	}
@@ -178,14 +185,7 @@ type decisionAnswer struct {
 // deadline: accept (the person then owes an explanation) or set_aside. It is published as an
 // event so that a rebuild reproduces it, and audited.
 func (s *Server) decideRequest(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !s.dossiersReady(w) {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
-		return
-	}
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.boardDossierRound(w, r, p)
 	if !ok {
 		return
 	}

@@ -33,12 +33,8 @@ type tallyRequest struct {
 const maxTallyBody = 20 << 20
 
 func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.roundAs(w, r, p, auth.RoleCounter, auth.RoleOrganizer)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleCounter, auth.RoleOrganizer) {
-		forbidden(w)
 		return
 	}
 	req, err := decodeTallyRequest(w, r)
@@ -252,12 +248,8 @@ func isValidation(err error) bool {
 }
 
 func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.roundAs(w, r, p, auth.RoleCounter, auth.RoleOrganizer)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleCounter, auth.RoleOrganizer) {
-		forbidden(w)
 		return
 	}
 	sealed, err := s.Tallies.Seal(r.Context(), rd, p.Username)

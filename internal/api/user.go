@@ -61,12 +61,8 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request, p auth.Principa
 }
 
 func (s *Server) roundAudit(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.roundAs(w, r, p, auth.RoleOrganizer, auth.RoleCounter)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer, auth.RoleCounter) {
-		forbidden(w)
 		return
 	}
 	s.writeAudit(w, r, rd.ID)
