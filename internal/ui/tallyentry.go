@@ -109,7 +109,10 @@ type countRow struct {
 	Errors                        []string
 }
 
-var committeeRoles = []string{minutes.RoleHead, minutes.RoleSecretary, minutes.RoleMember}
+// committeeRoles are the roles of the counting committee, in the order the minutes list them.
+func committeeRoles() []string {
+	return []string{minutes.RoleHead, minutes.RoleSecretary, minutes.RoleMember}
+}
 
 // mayEnterTally: the counting committee enters the figures; the organizing board may too (a
 // small committee often has the board's secretary type them).
@@ -173,7 +176,7 @@ func blankEntryForm(rd dossier.Round, rec minutes.Record) entryForm {
 	} else if last, ok := rec.Latest(); ok {
 		sess = last.Session
 	}
-	f := entryForm{Source: sourceTable, Roles: committeeRoles}
+	f := entryForm{Source: sourceTable, Roles: committeeRoles()}
 	f.Entry = field{Name: "entry", Value: entry}
 	f.Reason = field{Name: "reason", Value: reason}
 	f.Attendance = attendanceFields(func(string) string { return "" })
@@ -222,33 +225,36 @@ type sessionField struct {
 	lines                  func(*minutes.Session) *[]string // one item a line
 }
 
-var sessionFieldList = []sessionField{
-	{name: "session_name", label: "Tên hội nghị / kỳ họp", typ: "text", text: func(s *minutes.Session) *string { return &s.Name }},
-	{name: "venue", label: "Địa điểm", typ: "text", text: func(s *minutes.Session) *string { return &s.Venue }},
-	{name: "chair", label: "Chủ tọa", typ: "text", text: func(s *minutes.Session) *string { return &s.Chair }},
-	{name: "chair_position", label: "Chức vụ của chủ tọa", typ: "text", text: func(s *minutes.Session) *string { return &s.ChairPosition }},
-	{name: "secretary", label: "Thư ký hội nghị", typ: "text", text: func(s *minutes.Session) *string { return &s.Secretary }},
-	{name: "session_opened_at", label: "Khai mạc lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.SessionOpenedAt }},
-	{name: "session_closed_at", label: "Bế mạc lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.SessionClosedAt }},
-	{name: "counting_opened_at", label: "Bắt đầu kiểm phiếu lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.CountingOpenedAt }},
-	{name: "counting_closed_at", label: "Kết thúc kiểm phiếu lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.CountingClosedAt }},
-	{name: "agenda", label: "Chương trình", typ: "textarea", hint: "Mỗi nội dung một dòng.", lines: func(s *minutes.Session) *[]string { return &s.Agenda }},
-	{name: "committee_formation", label: "Cách lập ban kiểm phiếu", typ: "textarea", text: func(s *minutes.Session) *string { return &s.CommitteeFormation }},
-	{name: "invalid_reasons", label: "Lý do phiếu không hợp lệ", typ: "textarea", hint: "Mỗi lý do một dòng.", lines: func(s *minutes.Session) *[]string { return &s.InvalidReasons }},
-	{name: "irregularities", label: "Sự việc bất thường", typ: "textarea", hint: "Mỗi sự việc một dòng; để trống nếu không có.", lines: func(s *minutes.Session) *[]string { return &s.Irregularities }},
-	{name: "dossiers_sent_at", label: "Ngày gửi hồ sơ cho người ghi phiếu", typ: "text", hint: "Ví dụ: ngày 28/11/2028", text: func(s *minutes.Session) *string { return &s.DossiersSentAt }},
-	{name: "explanations_sent_at", label: "Ngày gửi báo cáo giải trình", typ: "text", text: func(s *minutes.Session) *string { return &s.ExplanationsSentAt }},
-	{name: "report_to", label: "Báo cáo gửi", typ: "text", text: func(s *minutes.Session) *string { return &s.ReportTo }},
-	{name: "recipients", label: "Nơi nhận", typ: "textarea", hint: "Mỗi nơi một dòng.", lines: func(s *minutes.Session) *[]string { return &s.Recipients }},
-	{name: "signer_on", label: "Thay mặt (T/M)", typ: "text", hint: "Ví dụ: T/M Ban Thường vụ", text: func(s *minutes.Session) *string { return &s.SignerOn }},
-	{name: "signer_title", label: "Chức vụ người ký", typ: "text", text: func(s *minutes.Session) *string { return &s.SignerTitle }},
-	{name: "signer_name", label: "Họ tên người ký", typ: "text", text: func(s *minutes.Session) *string { return &s.SignerName }},
+// sessionFieldList is the session part of the form, in the order the minutes use the details.
+func sessionFieldList() []sessionField {
+	return []sessionField{
+		{name: "session_name", label: "Tên hội nghị / kỳ họp", typ: "text", text: func(s *minutes.Session) *string { return &s.Name }},
+		{name: "venue", label: "Địa điểm", typ: "text", text: func(s *minutes.Session) *string { return &s.Venue }},
+		{name: "chair", label: "Chủ tọa", typ: "text", text: func(s *minutes.Session) *string { return &s.Chair }},
+		{name: "chair_position", label: "Chức vụ của chủ tọa", typ: "text", text: func(s *minutes.Session) *string { return &s.ChairPosition }},
+		{name: "secretary", label: "Thư ký hội nghị", typ: "text", text: func(s *minutes.Session) *string { return &s.Secretary }},
+		{name: "session_opened_at", label: "Khai mạc lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.SessionOpenedAt }},
+		{name: "session_closed_at", label: "Bế mạc lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.SessionClosedAt }},
+		{name: "counting_opened_at", label: "Bắt đầu kiểm phiếu lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.CountingOpenedAt }},
+		{name: "counting_closed_at", label: "Kết thúc kiểm phiếu lúc", typ: "datetime-local", text: func(s *minutes.Session) *string { return &s.CountingClosedAt }},
+		{name: "agenda", label: "Chương trình", typ: "textarea", hint: "Mỗi nội dung một dòng.", lines: func(s *minutes.Session) *[]string { return &s.Agenda }},
+		{name: "committee_formation", label: "Cách lập ban kiểm phiếu", typ: "textarea", text: func(s *minutes.Session) *string { return &s.CommitteeFormation }},
+		{name: "invalid_reasons", label: "Lý do phiếu không hợp lệ", typ: "textarea", hint: "Mỗi lý do một dòng.", lines: func(s *minutes.Session) *[]string { return &s.InvalidReasons }},
+		{name: "irregularities", label: "Sự việc bất thường", typ: "textarea", hint: "Mỗi sự việc một dòng; để trống nếu không có.", lines: func(s *minutes.Session) *[]string { return &s.Irregularities }},
+		{name: "dossiers_sent_at", label: "Ngày gửi hồ sơ cho người ghi phiếu", typ: "text", hint: "Ví dụ: ngày 28/11/2028", text: func(s *minutes.Session) *string { return &s.DossiersSentAt }},
+		{name: "explanations_sent_at", label: "Ngày gửi báo cáo giải trình", typ: "text", text: func(s *minutes.Session) *string { return &s.ExplanationsSentAt }},
+		{name: "report_to", label: "Báo cáo gửi", typ: "text", text: func(s *minutes.Session) *string { return &s.ReportTo }},
+		{name: "recipients", label: "Nơi nhận", typ: "textarea", hint: "Mỗi nơi một dòng.", lines: func(s *minutes.Session) *[]string { return &s.Recipients }},
+		{name: "signer_on", label: "Thay mặt (T/M)", typ: "text", hint: "Ví dụ: T/M Ban Thường vụ", text: func(s *minutes.Session) *string { return &s.SignerOn }},
+		{name: "signer_title", label: "Chức vụ người ký", typ: "text", text: func(s *minutes.Session) *string { return &s.SignerTitle }},
+		{name: "signer_name", label: "Họ tên người ký", typ: "text", text: func(s *minutes.Session) *string { return &s.SignerName }},
+	}
 }
 
 // sessionFields shows a session in boxes: the list above, the number of copies, and one
 // document number per document the minutes workers make.
 func sessionFields(rd dossier.Round, sess minutes.Session) (fields, docNumbers []field) {
-	for _, sf := range sessionFieldList {
+	for _, sf := range sessionFieldList() {
 		f := field{Name: sf.name, Label: sf.label, Type: sf.typ, Hint: sf.hint}
 		if sf.text != nil {
 			f.Value = *sf.text(&sess)
@@ -421,7 +427,7 @@ func anchorOf(key string) string {
 // readEntryForm reads the boxes as typed.
 func readEntryForm(r *http.Request, rd dossier.Round) entryForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	f := entryForm{Source: v("source"), Roles: committeeRoles}
+	f := entryForm{Source: v("source"), Roles: committeeRoles()}
 	if f.Source != sourceFile {
 		f.Source = sourceTable
 	}
@@ -647,6 +653,7 @@ func (sub *entrySubmission) readCounts(rows []countRow) []entryProblem {
 func (f *entryForm) readSession() (minutes.Session, []entryProblem) {
 	var s minutes.Session
 	var ps []entryProblem
+	list := sessionFieldList()
 	for _, fl := range f.Session {
 		if fl.Name == "copies" {
 			n, msg := parseCountBox(fl.Value, false)
@@ -656,7 +663,7 @@ func (f *entryForm) readSession() (minutes.Session, []entryProblem) {
 			s.Copies = n
 			continue
 		}
-		for _, sf := range sessionFieldList {
+		for _, sf := range list {
 			if sf.name != fl.Name {
 				continue
 			}
@@ -858,12 +865,9 @@ func (sub *entrySubmission) locate(path, msg string, quorum bool) entryProblem {
 		if i := strings.IndexByte(name, '['); i >= 0 {
 			name = name[:i]
 		}
-		if slices.ContainsFunc(sessionFieldList, func(sf sessionField) bool { return sf.name == name }) {
-			pr.key, pr.where = "session."+name, "Thông tin phiên họp"
-			for _, sf := range sessionFieldList {
-				if sf.name == name {
-					pr.where += " — " + sf.label
-				}
+		for _, sf := range sessionFieldList() {
+			if sf.name == name {
+				pr.key, pr.where = "session."+name, "Thông tin phiên họp — "+sf.label
 			}
 		}
 	case path == "summoned" || strings.HasPrefix(path, "roster") || strings.HasPrefix(path, "rules"):

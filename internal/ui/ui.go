@@ -1,5 +1,6 @@
 // Package ui is the web front end staff use: login, the rounds they may see, each round's
-// dossiers and uploads, document verdicts and reviews, and the tally with its sealed PDFs.
+// dossiers, uploads and deadline alerts, document verdicts and reviews, and the tally — its
+// entry by the counting committee, the double-entry comparison, the seal and the sealed PDFs.
 // Pages are rendered on the server from embedded templates; every change goes through the
 // API's own handlers (api.WithPrincipal), so the pages and the API enforce the same rules.
 package ui
