@@ -402,6 +402,28 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 			}
 		}
 	}
+	// A letter (công văn) has no title: the subject line under its number says what it is about.
+	// When that subject names no dossier paper, the letter is one of the round's own papers
+	// (a reminder, a forwarding note) and whatever it says about reports is quotation.
+	strongKind := -1
+	letter := false
+	if rank0 < 0 {
+		if l := v.subjectLine(headerEnd); l >= 0 {
+			ks.titleLine = l
+			for i, m := range ms {
+				if ln := v.toks[m.t0].line; (ln == l || ln == l+1) && !rz.titleCues[m.id].generic &&
+					(sub < 0 || rz.titleCues[m.id].w > rz.titleCues[ms[sub].id].w) {
+					sub = i
+				}
+			}
+			letter = !v.namesDossierPaper(l) && (sub < 0 || rz.titleCues[ms[sub].id].kind == dossier.KindOther)
+		}
+	}
+	if letter {
+		ot := kindIndex(dossier.KindOther)
+		title[ot] = max(title[ot], letterTitleWeight)
+		ks.otherTitle, strong, strongKind = true, true, ot
+	}
 	for i, m := range ms {
 		c := rz.titleCues[m.id]
 		like := v.titleLike(m, c.lead, headerEnd)
@@ -413,6 +435,7 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 			// A title set apart — in capitals or on a line of its own — is the surest sign there is.
 			if c.w >= 8 && !c.generic && v.standsAlone(m) {
 				strong, f = true, 1.6
+				strongKind = kindIndex(c.kind)
 			}
 			if c.kind == dossier.KindOther {
 				ks.otherTitle = true
@@ -449,12 +472,48 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 		b := math.Min(body[i], bodyCap()[i])
 		// Under a plain title of another kind, talk of this kind is quotation: a plan lists the
 		// dossier papers, an explanation discusses the assets it explains.
-		if strong && i != kindIndex(rz.titleCues[ms[rank0].id].kind) {
+		if strong && i != strongKind {
 			b *= 0.5
 		}
 		ks.s[i] += title[i] + b
 	}
 	return ks
+}
+
+// letterTitleWeight is the evidence of a letter's subject line that names no dossier paper: as
+// much as a plain title of another kind.
+const letterTitleWeight = 8
+
+// subjectLine returns the line of a letter's subject ("V/v …", "Về việc …") when it stands in the
+// header block — at most a few lines under the number and date, before "Kính gửi" — or -1.
+func (v *textView) subjectLine(headerEnd int) int {
+	for l := 0; l < len(v.lines) && l <= headerEnd+3 && l < 20; l++ {
+		f := v.lineText(l)
+		if strings.HasPrefix(f, "kinh gui") {
+			break
+		}
+		if strings.HasPrefix(f, "v v ") || strings.HasPrefix(f, "ve viec ") {
+			return l
+		}
+	}
+	return -1
+}
+
+// namesDossierPaper reports whether a subject line (with the line it may wrap onto) speaks of
+// what the dossier papers do — an explanation, an answer, a declaration, a self-assessment — in
+// words that need not be a title ("V/v báo cáo làm rõ nội dung đại biểu nêu").
+func (v *textView) namesDossierPaper(l int) bool {
+	f := v.lineText(l)
+	if l+1 < len(v.lines) {
+		f += " " + v.lineText(l+1)
+	}
+	for _, w := range []string{"giai trinh", "tra loi", "lam ro", "ke khai", "kiem diem", "danh gia",
+		"nhan xet", "chuc trach"} {
+		if strings.Contains(f, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // titleLike reports whether an occurrence stands where a title does: at the start of its line
@@ -651,8 +710,9 @@ func nameCues() []nameCue {
 }
 
 // sigWeight is what signing a document of each kind says: its author is normally the person
-// concerned, but a request is signed by whoever asks.
-func sigWeight() [nKinds]float64 { return [nKinds]float64{3, 2.5, -3, 3, 1} }
+// concerned, but a request is signed by whoever asks, and a paper outside the dossier (a plan, a
+// submission, an invitation) by the official who issues it, not by the person it may concern.
+func sigWeight() [nKinds]float64 { return [nKinds]float64{3, 2.5, -3, 3, -0.5} }
 
 // nomineePick is the outcome of looking for the nominee in the text.
 type nomineePick struct {

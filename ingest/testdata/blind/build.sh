@@ -2,21 +2,27 @@
 # Rebuilds the blind corpus from its sources: src/*.txt -> gen (.fodt or .html)
 # -> LibreOffice .docx -> LibreOffice .pdf, then the bad files. Everything lands
 # in OUT (default /tmp/blind); OUT/upload holds the files to upload, named as in
-# expect.tsv. With --copy the small files are also copied into pdf/ here, which
-# is what ingest/blind_test.go reads.
+# expect.tsv. With --copy the small files not yet in pdf/ here (what
+# ingest/blind_test.go reads) are copied there; --copy-all replaces them all.
+# LibreOffice stamps every PDF with the time, so a rebuild never gives the same
+# bytes: the stored corpus is only replaced on purpose.
 #
 # Needs: go, soffice (libreoffice-writer-nogui), qpdf, img2pdf, pdftoppm
 # (poppler-utils), fonts-liberation, fonts-dejavu, fonts-noto-core.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 copy=no
-if [ "${1:-}" = --copy ]; then copy=yes; shift; fi
+case ${1:-} in
+--copy) copy=new; shift ;;
+--copy-all) copy=all; shift ;;
+esac
 out=${1:-/tmp/blind}
 rm -rf "$out"
 mkdir -p "$out/gen" "$out/docx" "$out/pdf" "$out/upload" "$out/tmp"
 cd "$here"
 
 go run ./gen/main.go src "$out/gen"
+go run ./gen/main.go src2 "$out/gen"
 
 # The long documents: a short report and then one appendix page per
 # ::pagebreak, so the page count is known. The report itself takes one page.
@@ -37,7 +43,7 @@ soffice --headless --convert-to 'docx:MS Word 2007 XML' --outdir "$out/docx" "$o
 soffice --headless --infilter='HTML (StarWriter)' --convert-to 'docx:MS Word 2007 XML' --outdir "$out/docx" "$out"/gen/*.html >/dev/null 2>&1
 soffice --headless --convert-to pdf --outdir "$out/pdf" "$out"/docx/*.docx >/dev/null 2>&1
 
-for f in "$out"/pdf/d*.pdf "$out"/pdf/e*.pdf; do
+for f in "$out"/pdf/d*.pdf "$out"/pdf/e*.pdf "$out"/pdf/f*.pdf; do
 	case $(basename "$f") in e15.pdf) continue ;; esac
 	cp "$f" "$out/upload/"
 done
@@ -68,11 +74,11 @@ for f in b08-400pages b09-600pages; do
 done
 ls "$u" | wc -l
 
-if [ "$copy" = yes ]; then
+if [ "$copy" != no ]; then
 	mkdir -p "$here/pdf"
-	rm -f "$here"/pdf/*.pdf
+	if [ "$copy" = all ]; then rm -f "$here"/pdf/*.pdf; fi
 	for f in "$u"/*.pdf; do
 		case $(basename "$f") in b08-* | b09-* | b10-*) continue ;; esac
-		cp "$f" "$here/pdf/"
+		if [ ! -e "$here/pdf/$(basename "$f")" ]; then cp "$f" "$here/pdf/"; fi
 	done
 fi
