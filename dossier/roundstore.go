@@ -108,11 +108,7 @@ func (s *Rounds) Save(ctx context.Context, r Round, by string, now time.Time) (R
 		if err != nil {
 			return Round{}, false, fmt.Errorf("dossier: encode round: %w", err)
 		}
-		if created {
-			_, err = s.kv.Create(ctx, r.ID, data)
-		} else {
-			_, err = s.kv.Update(ctx, r.ID, data, rev)
-		}
+		_, err = bus.CompareAndSet(ctx, s.kv, r.ID, data, rev) // rev is 0 when created
 		if bus.IsConflict(err) {
 			continue // a concurrent import won; read again and merge on top of it
 		}

@@ -116,12 +116,7 @@ func (s *Store) save(ctx context.Context, st *State, rev uint64) (uint64, error)
 	if len(data) > MaxStateSize {
 		return 0, fmt.Errorf("dossier: state of round %s is %d bytes, over the %d limit", st.Round, len(data), MaxStateSize)
 	}
-	var nrev uint64
-	if rev == 0 {
-		nrev, err = kv.Create(ctx, st.Round, data)
-	} else {
-		nrev, err = kv.Update(ctx, st.Round, data, rev)
-	}
+	nrev, err := bus.CompareAndSet(ctx, kv, st.Round, data, rev)
 	if bus.IsConflict(err) {
 		return 0, errConflict
 	}

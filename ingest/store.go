@@ -142,12 +142,7 @@ func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind 
 	out = append(out, v)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
 	data, _ := json.Marshal(out)
-	var err error
-	if rev == 0 {
-		_, err = s.kv.Create(ctx, versionsKey(round, nominee, kind), data)
-	} else {
-		_, err = s.kv.Update(ctx, versionsKey(round, nominee, kind), data, rev)
-	}
+	_, err := bus.CompareAndSet(ctx, s.kv, versionsKey(round, nominee, kind), data, rev)
 	if bus.IsConflict(err) {
 		return errConflict
 	}

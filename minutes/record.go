@@ -128,12 +128,7 @@ func (t *Tallies) put(ctx context.Context, r Record, rev uint64) error {
 	if err != nil {
 		return err
 	}
-	if rev == 0 {
-		_, err = t.KV.Create(ctx, r.Round, data)
-	} else {
-		_, err = t.KV.Update(ctx, r.Round, data, rev)
-	}
-	if err != nil {
+	if _, err := bus.CompareAndSet(ctx, t.KV, r.Round, data, rev); err != nil {
 		return fmt.Errorf("minutes: store tally %s: %w", r.Round, err)
 	}
 	return nil

@@ -80,11 +80,7 @@ func (s *Store) Put(ctx context.Context, a Artifact, data []byte) (Artifact, err
 			return out[i].Kind < out[j].Kind
 		})
 		data, _ := json.Marshal(out)
-		if rev == 0 {
-			_, err = s.Index.Create(ctx, a.Round, data)
-		} else {
-			_, err = s.Index.Update(ctx, a.Round, data, rev)
-		}
+		_, err = bus.CompareAndSet(ctx, s.Index, a.Round, data, rev)
 		if bus.IsConflict(err) {
 			continue
 		}

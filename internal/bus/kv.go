@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"context"
 	"errors"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,4 +26,15 @@ func IsConflict(err error) bool {
 	}
 	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// CompareAndSet is the write of a read–modify–write loop: it stores value under key only if the
+// key is still at revision rev, the one read. Revision 0 means the read found no key (never
+// written, or deleted), and the write creates it. A writer that lost the race gets an error for
+// which IsConflict is true and reads again.
+func CompareAndSet(ctx context.Context, kv jetstream.KeyValue, key string, value []byte, rev uint64) (uint64, error) {
+	if rev == 0 {
+		return kv.Create(ctx, key, value)
+	}
+	return kv.Update(ctx, key, value, rev)
 }

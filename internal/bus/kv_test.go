@@ -66,3 +66,46 @@ func TestIsConflictOnServer(t *testing.T) {
 		t.Errorf("Get of a missing key: %v, want an error that is not a conflict", err)
 	}
 }
+
+func TestCompareAndSet(t *testing.T) {
+	ctx := context.Background()
+	kv, err := provisionTestJS(t).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "cas", History: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := func() string {
+		t.Helper()
+		e, err := kv.Get(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(e.Value())
+	}
+	first, err := CompareAndSet(ctx, kv, "k", []byte("a"), 0)
+	if err != nil {
+		t.Fatalf("create at revision 0: %v", err)
+	}
+	if _, err := CompareAndSet(ctx, kv, "k", []byte("lost"), 0); !IsConflict(err) {
+		t.Errorf("second create at revision 0: %v, want a conflict", err)
+	}
+	second, err := CompareAndSet(ctx, kv, "k", []byte("b"), first)
+	if err != nil || second <= first {
+		t.Fatalf("update at the read revision: %d %v", second, err)
+	}
+	if _, err := CompareAndSet(ctx, kv, "k", []byte("stale"), first); !IsConflict(err) {
+		t.Errorf("update at a stale revision: %v, want a conflict", err)
+	}
+	if got := value(); got != "b" {
+		t.Errorf("value %q after the lost writes, want %q", got, "b")
+	}
+	// A deleted key reads as absent, so the next write is at revision 0 and must create it again.
+	if err := kv.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CompareAndSet(ctx, kv, "k", []byte("c"), 0); err != nil {
+		t.Fatalf("create over a deleted key: %v", err)
+	}
+	if got := value(); got != "c" {
+		t.Errorf("value %q after re-creating, want %q", got, "c")
+	}
+}
