@@ -1,7 +1,8 @@
 package minutes
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
 )
 
@@ -161,17 +162,7 @@ func compareBallots(add func(field, first, second string), a, b *BallotSheet) {
 		}
 	}
 	rowsA, rowsB := rowIndex(a.Rows), rowIndex(b.Rows)
-	numbers := make([]int, 0, len(rowsA)+len(rowsB))
-	for n := range rowsA {
-		numbers = append(numbers, n)
-	}
-	for n := range rowsB {
-		if _, ok := rowsA[n]; !ok {
-			numbers = append(numbers, n)
-		}
-	}
-	sort.Ints(numbers)
-	for _, n := range numbers {
+	for _, n := range keysOfBoth(rowsA, rowsB) {
 		field := "ballot " + strconv.Itoa(n)
 		ra, okA := rowsA[n]
 		rb, okB := rowsB[n]
@@ -222,6 +213,22 @@ func rowIndex(rows []BallotRow) map[int]BallotRow {
 	return m
 }
 
+// keysOfBoth lists every key of either entry once, in order, so that differences are reported
+// in a stable order and what only one entry has is reported too.
+func keysOfBoth[K cmp.Ordered, V any](a, b map[K]V) []K {
+	keys := make([]K, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 func markAt(r BallotRow, i int) string {
 	if i >= len(r.Marks) {
 		return absentValue
@@ -230,17 +237,7 @@ func markAt(r BallotRow, i int) string {
 }
 
 func compareCounts(add func(field, first, second string), a, b map[string]Counts) {
-	ids := make([]string, 0, len(a)+len(b))
-	for id := range a {
-		ids = append(ids, id)
-	}
-	for id := range b {
-		if _, ok := a[id]; !ok {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range keysOfBoth(a, b) {
 		field := "nominee " + id
 		x, okA := a[id]
 		y, okB := b[id]
