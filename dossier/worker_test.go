@@ -3,7 +3,6 @@ package dossier
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strconv"
 	"sync"
@@ -16,23 +15,6 @@ import (
 	"tinnhiem/internal/bus"
 	"tinnhiem/internal/bus/bustest"
 )
-
-// dzUpdate is the -update flag of the golden files; the package's other tests may define it
-// first (files initialise in name order), so it is looked up before being defined.
-var dzUpdate = func() *bool {
-	if flag.Lookup("update") != nil {
-		return nil
-	}
-	return flag.Bool("update", false, "rewrite the golden files under testdata/")
-}()
-
-func updateGolden() bool {
-	if dzUpdate != nil {
-		return *dzUpdate
-	}
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // dzEnv is a real in-process nats-server with tinnhiem's streams and buckets.
 type dzEnv struct {
