@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"tinnhiem/dossier"
 	"tinnhiem/ingest/pdftext"
 )
@@ -125,6 +127,9 @@ func TestBlindCorpus(t *testing.T) {
 				if got.Nominee == c.Nominee {
 					personsOK++
 				}
+			}
+			if got.Status != dossier.StatusAccepted && (got.Message == "" || !norm.NFC.IsNormalString(got.Message)) {
+				t.Errorf("%s: %s without an NFC message for people: %q", c.File, got.Status, got.Message)
 			}
 			if got.Status != c.Status || string(got.Kind) != c.Kind || got.Nominee != c.Nominee || got.Reason != c.Reason {
 				t.Errorf("%s (%s): got %s kind=%q nominee=%q reason=%q %v; want %s kind=%q nominee=%q reason=%q",

@@ -76,6 +76,11 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 			d.Message = "Họ tên trong tài liệu có thể là của nhiều người: " + strings.Join(names, ", ") + ". Cần người xác nhận trước khi tính vào hồ sơ."
 			return d
 		}
+		if d.Kind == dossier.KindOther {
+			// A plan, an invitation or a letter to everyone is nobody's: say so rather than ask
+			// for a person the paper does not have.
+			return reject(d, ReasonUnknownNominee, "Tài liệu không phải giấy tờ trong hồ sơ của người được lấy phiếu tín nhiệm và không ghi tên người nào trong danh sách của đợt; nếu đây là tài liệu của một người, hãy chọn người đó khi tải lên.")
+		}
 		return reject(d, ReasonUnknownNominee, "Không tìm thấy họ tên người nào trong danh sách của đợt; hãy chọn người (nominee) khi tải lên.")
 	}
 	for _, n := range r.Removed {
