@@ -205,13 +205,9 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 		return 0, err
 	}
 	now := d.cfg.Now()
-	e, err := kv.Get(ctx, key)
+	a, rev, err := bus.GetJSON[Alert](ctx, kv, key)
 	if err != nil {
 		return 0, fmt.Errorf("dossier: get alert %s: %w", key, err)
-	}
-	var a Alert
-	if err := json.Unmarshal(e.Value(), &a); err != nil {
-		return 0, fmt.Errorf("dossier: decode alert %s: %w", key, err)
 	}
 	var claimed []int
 	for i, dl := range a.Deliveries {
@@ -231,7 +227,7 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("dossier: encode alert %s: %w", key, err)
 	}
-	if _, err := kv.Update(ctx, key, data, e.Revision()); err != nil {
+	if _, err := kv.Update(ctx, key, data, rev); err != nil {
 		if bus.IsConflict(err) {
 			return 0, nil // another replica claimed first; its lease will tell
 		}
@@ -257,13 +253,9 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 // record writes the outcome of this replica's attempts into the latest version of the record.
 func (d *Deliverer) record(ctx context.Context, kv jetstream.KeyValue, key string, results map[int]error) error {
 	for try := 0; try < 10; try++ {
-		e, err := kv.Get(ctx, key)
+		a, rev, err := bus.GetJSON[Alert](ctx, kv, key)
 		if err != nil {
 			return fmt.Errorf("dossier: get alert %s: %w", key, err)
-		}
-		var a Alert
-		if err := json.Unmarshal(e.Value(), &a); err != nil {
-			return fmt.Errorf("dossier: decode alert %s: %w", key, err)
 		}
 		now := d.cfg.Now().UTC()
 		for i, res := range results {
@@ -292,7 +284,7 @@ func (d *Deliverer) record(ctx context.Context, kv jetstream.KeyValue, key strin
 		if err != nil {
 			return fmt.Errorf("dossier: encode alert %s: %w", key, err)
 		}
-		if _, err := kv.Update(ctx, key, data, e.Revision()); bus.IsConflict(err) {
+		if _, err := kv.Update(ctx, key, data, rev); bus.IsConflict(err) {
 			continue
 		} else if err != nil {
 			return fmt.Errorf("dossier: record delivery of %s: %w", key, err)

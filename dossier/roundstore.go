@@ -35,18 +35,14 @@ func (s *Rounds) get(ctx context.Context, id string) (Round, uint64, error) {
 	if !roundIDPattern.MatchString(id) {
 		return Round{}, 0, fmt.Errorf("round %q: %w", id, ErrNotFound)
 	}
-	e, err := s.kv.Get(ctx, id)
+	r, rev, err := bus.GetJSON[Round](ctx, s.kv, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Round{}, 0, fmt.Errorf("round %q: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Round{}, 0, fmt.Errorf("dossier: get round %s: %w", id, err)
 	}
-	var r Round
-	if err := json.Unmarshal(e.Value(), &r); err != nil {
-		return Round{}, 0, fmt.Errorf("dossier: decode round %s: %w", id, err)
-	}
-	return r, e.Revision(), nil
+	return r, rev, nil
 }
 
 // List returns every round, sorted by vote date then id.

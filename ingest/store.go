@@ -56,18 +56,14 @@ func (s *Documents) Get(ctx context.Context, id string) (dossier.Document, uint6
 	if !ValidID(id) {
 		return dossier.Document{}, 0, ErrNotFound
 	}
-	e, err := s.kv.Get(ctx, docKey(id))
+	d, rev, err := bus.GetJSON[dossier.Document](ctx, s.kv, docKey(id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return dossier.Document{}, 0, ErrNotFound
 	}
 	if err != nil {
 		return dossier.Document{}, 0, fmt.Errorf("ingest: get document %s: %w", id, err)
 	}
-	var d dossier.Document
-	if err := json.Unmarshal(e.Value(), &d); err != nil {
-		return dossier.Document{}, 0, fmt.Errorf("ingest: decode document %s: %w", id, err)
-	}
-	return d, e.Revision(), nil
+	return d, rev, nil
 }
 
 // Create stores a new record; it fails if the id exists.
@@ -114,18 +110,14 @@ func versionsKey(round, nominee string, kind dossier.Kind) string {
 
 // Versions lists what was received for a person and kind, oldest first.
 func (s *Documents) Versions(ctx context.Context, round, nominee string, kind dossier.Kind) ([]Version, uint64, error) {
-	e, err := s.kv.Get(ctx, versionsKey(round, nominee, kind))
+	vs, rev, err := bus.GetJSON[[]Version](ctx, s.kv, versionsKey(round, nominee, kind))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, nil
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("ingest: versions: %w", err)
 	}
-	var vs []Version
-	if err := json.Unmarshal(e.Value(), &vs); err != nil {
-		return nil, 0, fmt.Errorf("ingest: decode versions: %w", err)
-	}
-	return vs, e.Revision(), nil
+	return vs, rev, nil
 }
 
 // errConflict means another writer changed the versions list first; the caller reads again.

@@ -109,18 +109,14 @@ type Tallies struct {
 
 // Get returns the record of a round (an empty one when nothing was entered yet).
 func (t *Tallies) Get(ctx context.Context, round string) (Record, uint64, error) {
-	e, err := t.KV.Get(ctx, round)
+	r, rev, err := bus.GetJSON[Record](ctx, t.KV, round)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Record{Round: round}, 0, nil
 	}
 	if err != nil {
 		return Record{}, 0, fmt.Errorf("minutes: get tally %s: %w", round, err)
 	}
-	var r Record
-	if err := json.Unmarshal(e.Value(), &r); err != nil {
-		return Record{}, 0, fmt.Errorf("minutes: decode tally %s: %w", round, err)
-	}
-	return r, e.Revision(), nil
+	return r, rev, nil
 }
 
 func (t *Tallies) put(ctx context.Context, r Record, rev uint64) error {

@@ -121,18 +121,14 @@ func (s *Store) List(ctx context.Context, round string) ([]Artifact, error) {
 }
 
 func (s *Store) list(ctx context.Context, round string) ([]Artifact, uint64, error) {
-	e, err := s.Index.Get(ctx, round)
+	out, rev, err := bus.GetJSON[[]Artifact](ctx, s.Index, round)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return []Artifact{}, 0, nil
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: list %s: %w", round, err)
 	}
-	var out []Artifact
-	if err := json.Unmarshal(e.Value(), &out); err != nil {
-		return nil, 0, fmt.Errorf("publish: decode index %s: %w", round, err)
-	}
-	return out, e.Revision(), nil
+	return out, rev, nil
 }
 
 // Find returns the artifact of a kind, at a version (0 = the latest).

@@ -20,6 +20,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/internal/bus"
 )
 
 // Roles (DESIGN §4).
@@ -178,16 +180,12 @@ func (s *Store) User(ctx context.Context, username string) (User, error) {
 	if !usernamePattern.MatchString(username) {
 		return User{}, ErrNotFound
 	}
-	e, err := s.users.Get(ctx, username)
+	u, _, err := bus.GetJSON[User](ctx, s.users, username)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return User{}, ErrNotFound
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: get user: %w", err)
-	}
-	var u User
-	if err := json.Unmarshal(e.Value(), &u); err != nil {
-		return User{}, fmt.Errorf("auth: decode user: %w", err)
 	}
 	return u, nil
 }
@@ -261,16 +259,12 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
 		return Principal{}, ErrBadCredentials
 	}
-	e, err := s.tokens.Get(ctx, tokenKey(token))
+	rec, _, err := bus.GetJSON[tokenRecord](ctx, s.tokens, tokenKey(token))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Principal{}, ErrBadCredentials
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("auth: get token: %w", err)
-	}
-	var rec tokenRecord
-	if err := json.Unmarshal(e.Value(), &rec); err != nil {
-		return Principal{}, fmt.Errorf("auth: decode token: %w", err)
 	}
 	if now.After(rec.ExpiresAt) {
 		return Principal{}, ErrBadCredentials

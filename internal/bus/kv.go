@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -37,4 +39,20 @@ func CompareAndSet(ctx context.Context, kv jetstream.KeyValue, key string, value
 		return kv.Create(ctx, key, value)
 	}
 	return kv.Update(ctx, key, value, rev)
+}
+
+// GetJSON is the read of a read–modify–write loop: the JSON value of key and the revision to
+// hand to CompareAndSet. A missing key is jetstream.ErrKeyNotFound, for the caller to answer in
+// its own terms: a not-found error of its package, or an empty value at revision 0.
+func GetJSON[T any](ctx context.Context, kv jetstream.KeyValue, key string) (T, uint64, error) {
+	var v T
+	e, err := kv.Get(ctx, key)
+	if err != nil {
+		return v, 0, err
+	}
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		var zero T
+		return zero, 0, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return v, e.Revision(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -107,5 +108,39 @@ func TestCompareAndSet(t *testing.T) {
 	}
 	if got := value(); got != "c" {
 		t.Errorf("value %q after re-creating, want %q", got, "c")
+	}
+}
+
+func TestGetJSON(t *testing.T) {
+	ctx := context.Background()
+	kv, err := provisionTestJS(t).CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rec struct {
+		Name string `json:"name"`
+		N    int    `json:"n"`
+	}
+	if _, rev, err := GetJSON[rec](ctx, kv, "missing"); !errors.Is(err, jetstream.ErrKeyNotFound) || rev != 0 {
+		t.Errorf("missing key: rev %d, %v; want ErrKeyNotFound", rev, err)
+	}
+	rev, err := kv.Put(ctx, "good", []byte(`{"name":"Trần Quốc Hùng","n":3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotRev, err := GetJSON[rec](ctx, kv, "good")
+	if err != nil || got != (rec{Name: "Trần Quốc Hùng", N: 3}) || gotRev != rev {
+		t.Errorf("good key: %+v rev %d %v; want the value at rev %d", got, gotRev, err, rev)
+	}
+	// The value read is what CompareAndSet writes over.
+	if _, err := CompareAndSet(ctx, kv, "good", []byte(`{"n":4}`), gotRev); err != nil {
+		t.Errorf("write at the revision read: %v", err)
+	}
+	if _, err := kv.Put(ctx, "bad", []byte(`{"name":`)); err != nil {
+		t.Fatal(err)
+	}
+	bad, badRev, err := GetJSON[rec](ctx, kv, "bad")
+	if err == nil || !strings.Contains(err.Error(), "decode bad") || errors.Is(err, jetstream.ErrKeyNotFound) || bad != (rec{}) || badRev != 0 {
+		t.Errorf("bad JSON: %+v rev %d %v; want a decode error naming the key and nothing else", bad, badRev, err)
 	}
 }
