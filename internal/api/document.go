@@ -152,6 +152,20 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request, p auth.
 	return d, rd, true
 }
 
+// organizerDocument is visibleDocument for what only organizers may do with a document (download
+// the file, confirm its kind and person): not found (404) before forbidden (403), as roundAs.
+func (s *Server) organizerDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Document, dossier.Round, bool) {
+	d, rd, ok := s.visibleDocument(w, r, p)
+	if !ok {
+		return dossier.Document{}, dossier.Round{}, false
+	}
+	if !p.Has(auth.RoleOrganizer) {
+		forbidden(w)
+		return dossier.Document{}, dossier.Round{}, false
+	}
+	return d, rd, true
+}
+
 func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	d, rd, ok := s.visibleDocument(w, r, p)
 	if !ok {
@@ -168,12 +182,8 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Prin
 }
 
 func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	d, _, ok := s.visibleDocument(w, r, p)
+	d, _, ok := s.organizerDocument(w, r, p)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
 		return
 	}
 	if d.Reason == ingest.ReasonTooLarge {
@@ -201,12 +211,8 @@ type reviewRequest struct {
 }
 
 func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	d, rd, ok := s.visibleDocument(w, r, p)
+	d, rd, ok := s.organizerDocument(w, r, p)
 	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
 		return
 	}
 	var req reviewRequest
