@@ -27,6 +27,7 @@ var blindDebug = flag.String("blind.debug", "", "print the text and the recogniz
 // blindCase is one line of testdata/blind/expect.tsv.
 type blindCase struct {
 	File, Round, Status, Kind, Nominee, Reason, Note string
+	RequestRef                                       string // checked when not empty
 }
 
 func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
@@ -57,7 +58,7 @@ func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
 			continue
 		}
 		col := strings.Split(line, "\t")
-		if len(col) != 7 {
+		if len(col) != 8 {
 			t.Fatalf("expect.tsv: %d columns in %q", len(col), line)
 		}
 		for i := range col {
@@ -65,7 +66,7 @@ func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
 				col[i] = ""
 			}
 		}
-		cases = append(cases, blindCase{col[0], col[1], col[2], col[3], col[4], col[5], col[6]})
+		cases = append(cases, blindCase{col[0], col[1], col[2], col[3], col[4], col[5], col[6], col[7]})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -128,6 +129,9 @@ func TestBlindCorpus(t *testing.T) {
 					personsOK++
 				}
 			}
+			if c.RequestRef != "" && got.RequestRef != c.RequestRef {
+				t.Errorf("%s: request ref = %q, want %q", c.File, got.RequestRef, c.RequestRef)
+			}
 			if got.Status != dossier.StatusAccepted && (got.Message == "" || !norm.NFC.IsNormalString(got.Message)) {
 				t.Errorf("%s: %s without an NFC message for people: %q", c.File, got.Status, got.Message)
 			}
@@ -155,7 +159,7 @@ func blindExplain(t testing.TB, r dossier.Round, text string) {
 	fmt.Fprintf(&b, "---- text\n%s\n---- kinds %v → %s %.2f (title line %d)\n", text, ks.s, kind, conf, ks.titleLine)
 	ro := newRoster(Roster(r))
 	hits := ro.hits(v)
-	scores := rz.scoreHits(v, hits, kind, ks.titleLine)
+	scores := rz.scoreHits(v, hits, kind, heading{titleLine: ks.titleLine, issued: kind == dossier.KindOther && ks.otherTitle})
 	for i, h := range hits {
 		var who []string
 		for _, p := range h.people {
@@ -195,6 +199,14 @@ func TestLetterAndIssuer(t *testing.T) {
 			"KẾ HOẠCH\nLấy phiếu tín nhiệm năm 2028\nHồ sơ gồm báo cáo tự đánh giá và bản kê khai tài sản, thu nhập.\n" +
 				"Nơi nhận: T/M BAN THƯỜNG VỤ\n- Ban Tổ chức Trung ương, BÍ THƯ\nTrang 1\n\f\n- Các đồng chí Tỉnh ủy viên,\n" +
 				"- Lưu Văn phòng.\nNguyễn Văn Hùng\nTrang 2", ot, ""},
+		{"clarifying report signed under a post",
+			"CÔNG AN TỈNH ĐẢNG CỘNG SẢN VIỆT NAM\nBÁO CÁO\nLàm rõ một số nội dung theo đề nghị của đại biểu\n" +
+				"Kính gửi: Ban Tổ chức.\nVề hai nội dung được nêu, tôi báo cáo cụ thể như sau: đã kiểm tra 86 cơ sở.\n" +
+				"GIÁM ĐỐC\nĐặng Quốc Tuấn", ex, "b"},
+		{"colleague named in the first sentence under the title",
+			"BÁO CÁO TỰ ĐÁNH GIÁ\nĐồng chí: Lê Thị Hồng – Trưởng Ban Tổ chức.\n" +
+				"Phối hợp chặt chẽ với đồng chí Nguyễn Văn Hùng, Bí thư Tỉnh ủy, trong công tác cán bộ và\n" +
+				"công tác kiểm tra.\n" + criteria + "NGƯỜI BÁO CÁO", sa, "c"},
 		{"decision about a person, signed by another",
 			"QUYẾT ĐỊNH\nvề việc điều động cán bộ\nĐiều 1. Điều động đồng chí Đặng Quốc Tuấn đến nhận công tác mới.\n" +
 				"Điều 2. Quyết định có hiệu lực kể từ ngày ký.\nBÍ THƯ\nNguyễn Văn Hùng", ot, "b"},
@@ -206,5 +218,16 @@ func TestLetterAndIssuer(t *testing.T) {
 				t.Errorf("got %s (%.2f) %q %v, want %s %q", got.Kind, got.KindConfidence, got.Nominee, got.Warnings, tt.kind, tt.nominee)
 			}
 		})
+	}
+}
+
+// TestRequestDateWrapped: an explanation's reference to the request's date survives the line
+// break between "phiếu đề nghị giải trình" and "ngày 01/12/2028".
+func TestRequestDateWrapped(t *testing.T) {
+	text := "ĐẢNG CỘNG SẢN VIỆT NAM\nTân Hà, ngày 08 tháng 12 năm 2028\nBẢN GIẢI TRÌNH\n" +
+		"Tôi, Đặng Quốc Tuân, xin giải trình các nội dung tại phiếu đề nghị giải trình\n" +
+		"ngày 01/12/2028 như sau:\nThứ nhất, giấy phép được cấp theo Quyết định ngày 15/4/2027."
+	if got := Recognize(text, nil, Declared{}).RequestRef; got != "ngày 01/12/2028" {
+		t.Errorf("request ref = %q, want %q", got, "ngày 01/12/2028")
 	}
 }

@@ -87,7 +87,8 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 		cueKind = declared.Kind
 	}
 	ro := newRoster(roster)
-	nm := rz.pickNominee(v, ro, cueKind, ks.titleLine)
+	nm := rz.pickNominee(v, ro, cueKind, heading{titleLine: ks.titleLine,
+		issued: cueKind == dossier.KindOther && ks.otherTitle})
 	settleNominee(&rec, ro, nm, declared)
 
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
@@ -285,7 +286,7 @@ func titleCues() []titleCue {
 		lead(rq, 10, "v/v đề nghị giải trình", "về việc đề nghị giải trình", "v/v chuyển ý kiến đề nghị giải trình",
 			"về việc chuyển ý kiến đề nghị giải trình", "v/v yêu cầu giải trình", "về việc yêu cầu giải trình",
 			"v/v chuyển đề nghị giải trình", "v/v đề nghị làm rõ"),
-		c(ex, 10, "báo cáo giải trình", "bản giải trình", "báo cáo tiếp thu, giải trình",
+		c(ex, 10, "báo cáo giải trình", "bản giải trình", "báo cáo làm rõ", "báo cáo tiếp thu, giải trình",
 			"trả lời ý kiến đề nghị giải trình", "giải trình ý kiến đề nghị"),
 		c(ex, 9, "văn bản giải trình", "báo cáo trả lời"),
 		c(ex, 8, "tiếp thu, giải trình", "giải trình ý kiến", "giải trình về", "giải trình nội dung"),
@@ -710,9 +711,21 @@ func nameCues() []nameCue {
 }
 
 // sigWeight is what signing a document of each kind says: its author is normally the person
-// concerned, but a request is signed by whoever asks, and a paper outside the dossier (a plan, a
-// submission, an invitation) by the official who issues it, not by the person it may concern.
-func sigWeight() [nKinds]float64 { return [nKinds]float64{3, 2.5, -3, 3, -0.5} }
+// concerned, but a request is signed by whoever asks. A paper of no dossier kind may be anybody's
+// (its signer is then its likeliest author), except one whose title says an office issued it.
+func sigWeight() [nKinds]float64 { return [nKinds]float64{3, 2.5, -3, 3, 1} }
+
+// sigIssued is what signing says in a paper titled as an office's (a plan, a decision, a
+// submission, an invitation, a letter): the signer is the official who issues it, not the person
+// it may concern.
+const sigIssued = -0.5
+
+// heading is what reading the kind learnt of a document's top: the line of its title (-1 when
+// none) and whether that title names a paper an office issues.
+type heading struct {
+	titleLine int
+	issued    bool
+}
 
 // nomineePick is the outcome of looking for the nominee in the text.
 type nomineePick struct {
@@ -729,18 +742,18 @@ func (p nomineePick) score(i int) float64 { return p.scores[i] }
 
 // pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
 // per person (or per group of people the spelling cannot tell apart) and takes the clear winner.
-func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, titleLine int) nomineePick {
+func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, head heading) nomineePick {
 	hits := ro.hits(v)
 	if len(hits) == 0 {
 		return nomineePick{person: -1, scores: map[int]float64{}}
 	}
-	return decideNominee(ro, hits, rz.scoreHits(v, hits, kind, titleLine))
+	return decideNominee(ro, hits, rz.scoreHits(v, hits, kind, head))
 }
 
 // scoreHits gives each name occurrence its evidence: 1 for being there, plus the weight of the
 // role or label before it and of standing as a signature; a negative role (receiver, requester,
 // spouse) makes it evidence against.
-func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, titleLine int) []float64 {
+func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, head heading) []float64 {
 	ki := kindIndex(kind)
 	req := kind == dossier.KindExplanationRequest
 	cues := dropContained(v.find(rz.names, false))
@@ -751,11 +764,35 @@ func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, 
 		return c.w
 	}
 	tail := v.tailStart()
-	// The heading: the title and the short lines under it, or the first words when no title was found.
+	sw := sigWeight()[ki]
+	if kind == dossier.KindOther && head.issued {
+		sw = sigIssued
+	}
+	// The heading: the title and the short lines right under it ("của đồng chí X"), or the first
+	// words when no title was found. The first line of prose ends it: a colleague named in the
+	// opening sentence is not in the heading.
+	// A long line still belongs to it when it is a field ("Đồng chí: X – Trưởng Ban …").
+	field := map[int]bool{}
+	for _, c := range cues {
+		if nc := rz.nameCues[c.id]; nc.label && !nc.sig && v.startsLine(c.t0) {
+			field[v.toks[c.t0].line] = true
+		}
+	}
+	headLast := head.titleLine
+	for l := head.titleLine + 1; head.titleLine >= 0 && l < len(v.lines) && l <= head.titleLine+3; l++ {
+		ln := v.lines[l]
+		upper := ln.upper+ln.lower > 0 && 10*ln.upper >= 6*(ln.upper+ln.lower)
+		if ln.end-ln.first > headingWords && !upper && !field[l] {
+			break
+		}
+		headLast = l
+	}
 	inHead := func(h nameHit) bool {
+		if head.titleLine < 0 {
+			return h.t0 < 40
+		}
 		l := v.toks[h.t0].line
-		short := v.lines[l].end-v.lines[l].first <= 20
-		return h.t0 < 40 || titleLine >= 0 && l >= titleLine && l <= titleLine+3 && short
+		return l >= head.titleLine && l <= headLast
 	}
 	var list struct {
 		ok, addressees, row bool
@@ -831,7 +868,7 @@ func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, 
 		} else {
 			score += roleW + labelW
 			if signature || sigMark && !honor && h.t0 >= tail {
-				score += sigWeight()[ki]
+				score += sw
 			}
 		}
 		// A spelling that did not decide is weaker evidence, and weaker still where the text has
@@ -929,6 +966,10 @@ func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
 // minNomineeScore is the evidence needed to say whose a document is: one plain mention of the
 // name; a passing "đồng chí X" in somebody's own report is not enough.
 const minNomineeScore = 1.0
+
+// headingWords is the most words a line under the title may have and still be part of the
+// heading rather than prose (a printed line of prose at 13–14 pt holds fifteen or more).
+const headingWords = 14
 
 // selfAuthored reports the kinds written by the person they concern.
 func selfAuthored(k dossier.Kind) bool {
@@ -1071,7 +1112,15 @@ func requestRef(v *textView, kind dossier.Kind) string {
 		if _, ok := refLine(i); !ok {
 			continue
 		}
-		if d := findDate(l); d != "" && d != ownDate {
+		d := findDate(l)
+		// "… tại phiếu đề nghị giải trình / ngày 01/12/2028 như sau": the date wrapped onto the
+		// next line, which it then begins.
+		if fl := Fold(l); d == "" && i+1 < len(lines) &&
+			slices.ContainsFunc(words, func(w string) bool { return strings.Contains(fl, w) }) {
+			next := strings.Fields(lines[i+1])
+			d = findDate(strings.Join(next[:min(len(next), 6)], " "))
+		}
+		if d != "" && d != ownDate {
 			return joinRef("", d)
 		}
 	}
