@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,8 @@ var blindDebug = flag.String("blind.debug", "", "print the text and the recogniz
 // blindCase is one line of testdata/blind/expect.tsv.
 type blindCase struct {
 	File, Round, Status, Kind, Nominee, Reason, Note string
-	RequestRef                                       string // checked when not empty
+	RequestRef                                       string   // checked when not empty
+	Warnings                                         []string // documents: exactly these
 }
 
 func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
@@ -58,7 +60,7 @@ func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
 			continue
 		}
 		col := strings.Split(line, "\t")
-		if len(col) != 8 {
+		if len(col) != 9 {
 			t.Fatalf("expect.tsv: %d columns in %q", len(col), line)
 		}
 		for i := range col {
@@ -66,7 +68,11 @@ func loadBlind(t testing.TB) (map[string]dossier.Round, []blindCase) {
 				col[i] = ""
 			}
 		}
-		cases = append(cases, blindCase{col[0], col[1], col[2], col[3], col[4], col[5], col[6], col[7]})
+		c := blindCase{col[0], col[1], col[2], col[3], col[4], col[5], col[6], col[7], nil}
+		if col[8] != "" {
+			c.Warnings = strings.Split(col[8], ",")
+		}
+		cases = append(cases, c)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -127,6 +133,12 @@ func TestBlindCorpus(t *testing.T) {
 				}
 				if got.Nominee == c.Nominee {
 					personsOK++
+				}
+			}
+			if c.Reason == "" || c.Kind != "" {
+				gw, ww := slices.Sorted(slices.Values(got.Warnings)), slices.Sorted(slices.Values(c.Warnings))
+				if !slices.Equal(gw, ww) {
+					t.Errorf("%s: warnings = %v, want %v", c.File, gw, ww)
 				}
 			}
 			if c.RequestRef != "" && got.RequestRef != c.RequestRef {
