@@ -153,10 +153,18 @@ func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result
 	}
 	e.Input.Summoned = rd.Summoned
 	res, err := Compute(RosterOf(rd), RulesOf(rd), e.Input)
-	if err != nil {
-		return Result{}, err
+	// Every problem at once: the figures' and the session details'.
+	if serr := CheckSession(e.Session); serr != nil {
+		var fig, sess *ValidationError
+		if errors.As(err, &fig) && errors.As(serr, &sess) {
+			fig.Problems = append(fig.Problems, sess.Problems...)
+			return Result{}, fig
+		}
+		if err == nil {
+			return Result{}, serr
+		}
 	}
-	if err := checkSession(e.Session); err != nil {
+	if err != nil {
 		return Result{}, err
 	}
 	for attempt := 0; attempt < 5; attempt++ {
@@ -322,8 +330,8 @@ func canonical(rd dossier.Round, s Sealed) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// checkSession refuses session text the PDFs cannot print.
-func checkSession(s Session) error {
+// CheckSession refuses session text the PDFs cannot print and times that do not parse.
+func CheckSession(s Session) error {
 	var ps problems
 	ps.text("session.session_name", "tên hội nghị", s.Name)
 	ps.text("session.venue", "địa điểm", s.Venue)

@@ -28,6 +28,10 @@ type tallyRequest struct {
 	CSV            string            `json:"csv"`
 	Session        minutes.Session   `json:"session"`
 	Reason         string            `json:"reason"`
+	// Other names scripts use for the sheet's text; the first non-empty one counts.
+	File    string `json:"file"`
+	Ballots string `json:"ballots"`
+	Counts  string `json:"counts"`
 }
 
 const maxTallyBody = 20 << 20
@@ -85,6 +89,11 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 		if err := json.NewDecoder(body).Decode(&req); err != nil {
 			return req, fmt.Errorf("cần JSON {present, issued, collected, absent, committee, entry, csv} hoặc multipart: %v", err)
 		}
+		for _, alt := range []string{req.File, req.Ballots, req.Counts} {
+			if strings.TrimSpace(req.CSV) == "" {
+				req.CSV = alt
+			}
+		}
 		return req, nil
 	}
 	r.Body = body
@@ -112,10 +121,10 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 		}
 	}
 	for _, a := range r.MultipartForm.Value["absent"] {
-		req.Absent = append(req.Absent, mustJSON(a))
+		req.Absent = append(req.Absent, formValueJSON(a))
 	}
 	for _, c := range r.MultipartForm.Value["committee"] {
-		req.Committee = append(req.Committee, mustJSON(c))
+		req.Committee = append(req.Committee, formValueJSON(c))
 	}
 	req.Reason = r.FormValue("reason")
 	if sess := r.FormValue("session"); sess != "" {
@@ -123,18 +132,40 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 			return req, fmt.Errorf("session phải là JSON: %v", err)
 		}
 	}
-	if f, _, err := r.FormFile("file"); err == nil {
+	// The sheet is the part "file", or else the first file part whatever its name.
+	files := r.MultipartForm.File["file"]
+	for name, fs := range r.MultipartForm.File {
+		if len(files) == 0 && name != "session" {
+			files = fs
+		}
+	}
+	if len(files) > 0 {
+		f, err := files[0].Open()
+		if err != nil {
+			return req, err
+		}
 		data, err := io.ReadAll(f)
 		f.Close()
 		if err != nil {
 			return req, err
 		}
 		req.CSV = string(data)
+	} else {
+		for _, k := range []string{"csv", "ballots", "counts"} {
+			if v := r.FormValue(k); v != "" && req.CSV == "" {
+				req.CSV = v
+			}
+		}
 	}
 	return req, nil
 }
 
-func mustJSON(s string) json.RawMessage {
+// formValueJSON reads a form value as a JSON object when it is one ({"name","reason"}), so that
+// names containing ":" can be sent; otherwise as the text "Họ tên: giá trị".
+func formValueJSON(s string) json.RawMessage {
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "{") && json.Valid([]byte(t)) {
+		return json.RawMessage(t)
+	}
 	b, _ := json.Marshal(s)
 	return b
 }
