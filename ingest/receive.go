@@ -109,14 +109,23 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 // workers. Only a committed upload is accepted; a failure undoes everything.
 func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Document, error) {
 	if d.Final() {
-		return d, nil // decided at receipt and already recorded
+		// Decided at receipt (too large) and already recorded: the dossier still hears of it.
+		return d, PublishEvent(ctx, rc.JS, d, "verdict")
 	}
 	if err := rc.Docs.Create(ctx, d); err != nil {
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		return dossier.Document{}, err
 	}
-	if err := rc.announce(ctx, d); err != nil {
+	// The marker stays until the verdict is published: should this process die before the
+	// announcement below lands, the ingest workers' sweep announces the file again.
+	if err := rc.Docs.MarkPending(ctx, d.ID, d.ReceivedAt); err != nil {
+		_ = rc.Docs.Delete(context.WithoutCancel(ctx), d.ID)
+		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
+		return dossier.Document{}, err
+	}
+	if err := Announce(ctx, rc.JS, d); err != nil {
 		// Not announced means not accepted: undo, so no record waits forever for a verdict.
+		_ = rc.Docs.ClearPending(context.WithoutCancel(ctx), d.ID)
 		_ = rc.Docs.Delete(context.WithoutCancel(ctx), d.ID)
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		return dossier.Document{}, err
@@ -131,13 +140,15 @@ func (rc *Receiver) Discard(ctx context.Context, d dossier.Document) {
 	}
 }
 
-func (rc *Receiver) announce(ctx context.Context, d dossier.Document) error {
+// Announce publishes tn.ingest.<round>.uploaded for a recorded document. The message id makes a
+// second announcement of the same document (by the sweep) harmless.
+func Announce(ctx context.Context, js jetstream.JetStream, d dossier.Document) error {
 	data, _ := json.Marshal(Uploaded{DocumentID: d.ID, Round: d.Round})
 	msg := &nats.Msg{Subject: UploadedSubject(d.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, "uploaded-"+d.ID)
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		if _, err = rc.JS.PublishMsg(ctx, msg); err == nil {
+		if _, err = js.PublishMsg(ctx, msg); err == nil {
 			return nil
 		}
 		select {

@@ -143,3 +143,34 @@ func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind 
 	}
 	return nil
 }
+
+func pendingKey(id string) string { return "pending." + id }
+
+// MarkPending records that a document was handed to the pipeline and has no published verdict yet.
+func (s *Documents) MarkPending(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.kv.Put(ctx, pendingKey(id), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+		return fmt.Errorf("ingest: mark %s pending: %w", id, err)
+	}
+	return nil
+}
+
+// ClearPending removes the marker once the verdict is published.
+func (s *Documents) ClearPending(ctx context.Context, id string) error {
+	if err := s.kv.Delete(ctx, pendingKey(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("ingest: clear %s pending: %w", id, err)
+	}
+	return nil
+}
+
+// Pending lists the documents whose verdict is not yet published.
+func (s *Documents) Pending(ctx context.Context) ([]string, error) {
+	lister, err := s.kv.ListKeysFiltered(ctx, "pending.*")
+	if err != nil {
+		return nil, fmt.Errorf("ingest: list pending: %w", err)
+	}
+	var ids []string
+	for k := range lister.Keys() {
+		ids = append(ids, k[len("pending."):])
+	}
+	return ids, nil
+}

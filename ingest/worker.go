@@ -78,7 +78,10 @@ func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 		_ = adv.Unsubscribe()
 		return nil, err
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	go w.sweepLoop(sweepCtx, 2*time.Minute)
 	return func(stopCtx context.Context) {
+		stopSweep()
 		stop(stopCtx)
 		_ = adv.Unsubscribe()
 	}, nil
@@ -225,8 +228,65 @@ func (w *Worker) store(ctx context.Context, d dossier.Document, rev uint64) erro
 	return w.publish(ctx, d, "verdict")
 }
 
+// publish announces the verdict and then forgets the document's pending marker.
 func (w *Worker) publish(ctx context.Context, d dossier.Document, typ string) error {
-	return PublishEvent(ctx, w.JS, d, typ)
+	if err := PublishEvent(ctx, w.JS, d, typ); err != nil {
+		return err
+	}
+	if err := w.Docs.ClearPending(ctx, d.ID); err != nil {
+		w.Log.Warn("ingest: pending marker stays; the sweep will clear it", "document_id", d.ID, "err", err)
+	}
+	return nil
+}
+
+// Sweep makes sure every document handed to the pipeline gets its verdict published: one
+// whose announcement may have been lost (the receiving process died) is announced again,
+// one whose verdict was stored but not published is published. Older than grace only, so
+// that uploads in flight are left alone. Announcements carry the document's message id, so a
+// document already in the stream is not handled twice.
+func (w *Worker) Sweep(ctx context.Context, grace time.Duration) (int, error) {
+	ids, err := w.Docs.Pending(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		d, _, err := w.Docs.Get(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			_ = w.Docs.ClearPending(ctx, id)
+		case err != nil:
+			return n, err
+		case d.Final():
+			if err := w.publish(ctx, d, "verdict"); err != nil {
+				return n, err
+			}
+			n++
+		case w.Now().Sub(d.ReceivedAt) > grace:
+			if err := Announce(ctx, w.JS, d); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (w *Worker) sweepLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := w.Sweep(ctx, every); err != nil && ctx.Err() == nil {
+			w.Log.Warn("ingest: sweep", "err", err)
+		} else if n > 0 {
+			w.Log.Info("ingest: sweep re-announced documents", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // PublishEvent announces a document's verdict (or review) to the dossier projection; the

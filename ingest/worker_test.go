@@ -365,6 +365,48 @@ func TestPipelineRestartMidBatch(t *testing.T) {
 	}
 }
 
+// A document recorded but never announced (the receiving process died in between) is found by
+// the sweep and gets its verdict.
+func TestPipelineSweepAnnouncesLostUploads(t *testing.T) {
+	p := newPipeline(t, roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}}, "2028-11-25"))
+	p.now = time.Now() // the sweep judges age on the worker's real clock
+	ctx := context.Background()
+	d, err := p.recv.Store(ctx, ingest.Upload{Round: "r1", File: "mat.pdf", Uploader: "bantochuc",
+		Body: bytes.NewReader(textPDF(t, "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNgười kê khai: Trần Quốc Hùng"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What Commit does before announcing, and no more.
+	if err := p.docs.Create(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.docs.MarkPending(ctx, d.ID, d.ReceivedAt); err != nil {
+		t.Fatal(err)
+	}
+	p.start(1)
+	if n, err := p.worker.Sweep(ctx, 0); err != nil || n != 1 {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	if got := p.await(d.ID); got.Status != dossier.StatusAccepted {
+		t.Fatalf("lost upload: %s %s", got.Status, got.Reason)
+	}
+	// Once the verdict is published the marker is gone: nothing left to sweep.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ids, err := p.docs.Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still pending after the verdict: %v", ids)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func countFinal(t testing.TB, p *pipeline, ids []string) int {
 	n := 0
 	for _, id := range ids {
