@@ -81,7 +81,7 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 			// for a person the paper does not have.
 			return reject(d, ReasonUnknownNominee, "Tài liệu không phải giấy tờ trong hồ sơ của người được lấy phiếu tín nhiệm và không ghi tên người nào trong danh sách của đợt; nếu đây là tài liệu của một người, hãy chọn người đó khi tải lên.")
 		}
-		return reject(d, ReasonUnknownNominee, "Không tìm thấy họ tên người nào trong danh sách của đợt; hãy chọn người (nominee) khi tải lên.")
+		return reject(d, ReasonUnknownNominee, "Không tìm thấy họ tên người nào trong danh sách của đợt; hãy chọn người nộp khi tải lên.")
 	}
 	for _, n := range r.Removed {
 		if n.ID == d.Nominee {
