@@ -29,17 +29,14 @@ func (s *Server) dossiersReady(w http.ResponseWriter) bool {
 }
 
 // boardDossierRound opens the round of a board action on dossiers (rebuild, a decision on a late
-// request): the dossier worker must be on, and only organizers may act — they are refused before
-// the round is looked up — on a round they see.
+// request): the dossier worker must be on, and only organizers may act on a round they see. As
+// everywhere else, a round the user does not see is not found (404) before forbidden (403), so
+// that a viewer of another organization cannot tell which rounds exist.
 func (s *Server) boardDossierRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
 	if !s.dossiersReady(w) {
 		return dossier.Round{}, false
 	}
-	if !p.Has(auth.RoleOrganizer) {
-		forbidden(w)
-		return dossier.Round{}, false
-	}
-	return s.visibleRound(w, r, p)
+	return s.roundAs(w, r, p, auth.RoleOrganizer)
 }
 
 // listDossiers is the status of every person of a round (DESIGN §4): a JSON array by default,
