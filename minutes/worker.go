@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -67,7 +68,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) error {
 	return nil
 }
 
-// Render makes and stores the documents of one sealed version.
+// Render makes and stores the documents of one sealed version; documents already stored for it
+// are kept as they are.
 func (w *Worker) Render(ctx context.Context, round string, version int) ([]publish.Artifact, error) {
 	rec, _, err := w.Tallies.Get(ctx, round)
 	if err != nil {
@@ -89,8 +91,21 @@ func (w *Worker) Render(ctx context.Context, round string, version int) ([]publi
 		explained = w.Explained(ctx, rd)
 	}
 	model := BuildModel(rd, s, explained)
+	// A sealed version's documents, once stored, are what people may have downloaded and
+	// checked: a redelivery must not replace them with a render of a dossier or round that has
+	// moved on since (an explanation received, a title corrected).
+	stored, err := w.Artifacts.List(ctx, round)
+	if err != nil {
+		return nil, err
+	}
 	var out []publish.Artifact
 	for _, kind := range document.Kinds() {
+		if i := slices.IndexFunc(stored, func(a publish.Artifact) bool {
+			return a.Version == version && a.Kind == string(kind) && a.TallySHA == s.SHA256
+		}); i >= 0 {
+			out = append(out, stored[i])
+			continue
+		}
 		data, err := document.Render(kind, model)
 		if err != nil {
 			return nil, bus.Permanent(err)

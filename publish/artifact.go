@@ -67,12 +67,17 @@ func (s *Store) Put(ctx context.Context, a Artifact, data []byte) (Artifact, err
 			return Artifact{}, err
 		}
 		out := list[:0:0]
+		stored := a
 		for _, x := range list {
 			if !(x.Version == a.Version && x.Kind == a.Kind) {
 				out = append(out, x)
+			} else if x.SHA256 == a.SHA256 && x.Verified {
+				// The same bytes again: they were checked already, and the ready announcement
+				// that would check them again is de-duplicated.
+				stored.Verified = true
 			}
 		}
-		out = append(out, a)
+		out = append(out, stored)
 		sort.Slice(out, func(i, j int) bool {
 			if out[i].Version != out[j].Version {
 				return out[i].Version < out[j].Version
@@ -87,7 +92,7 @@ func (s *Store) Put(ctx context.Context, a Artifact, data []byte) (Artifact, err
 		if err != nil {
 			return Artifact{}, fmt.Errorf("publish: index %s: %w", a.Round, err)
 		}
-		return a, nil
+		return stored, nil
 	}
 	return Artifact{}, errors.New("publish: index kept changing")
 }
