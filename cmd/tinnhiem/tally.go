@@ -2,16 +2,19 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"tinnhiem/internal/client"
+	"tinnhiem/minutes/document"
 )
 
 func (e *cmdEnv) tally(args []string) error {
@@ -178,6 +181,7 @@ func (e *cmdEnv) minutesCmd(args []string) error {
 	round := fs.String("round", "", "round id")
 	dir := fs.String("o", ".", "output directory")
 	version := fs.Int("version", 0, "sealed version (default: the latest)")
+	timeout := fs.Duration("timeout", 60*time.Second, "how long to wait for the minutes workers to finish a sealed version")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -188,39 +192,75 @@ func (e *cmdEnv) minutesCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	var list []struct {
+	roundPath := "/api/v1/rounds/" + url.PathEscape(*round)
+	// The sealed versions say what to wait for: sealing only starts the rendering, so the
+	// artifacts of a version may be absent, or some of them, for a moment after the seal.
+	var tally struct {
+		Versions []struct {
+			Version int `json:"version"`
+		} `json:"versions"`
+	}
+	if err := cl.Do(e.ctx, http.MethodGet, roundPath+"/tally?sealed=1", nil, &tally); err != nil {
+		var ce *client.Error
+		if errors.As(err, &ce) && ce.Status == http.StatusNotFound && ce.Code == "no_tally" {
+			return fmt.Errorf("chưa có biên bản cho đợt %s: kết quả kiểm phiếu phải được niêm phong trước (tinnhiem tally seal)", *round)
+		}
+		return err
+	}
+	want, sealed := *version, false
+	for _, v := range tally.Versions {
+		if *version == 0 && v.Version > want {
+			want = v.Version
+		}
+		sealed = sealed || v.Version == want
+	}
+	if *version != 0 && !sealed {
+		return fmt.Errorf("đợt %s không có phiên bản niêm phong %d", *round, *version)
+	}
+	if want == 0 {
+		return fmt.Errorf("chưa có biên bản cho đợt %s: kết quả kiểm phiếu phải được niêm phong trước (tinnhiem tally seal)", *round)
+	}
+	type artifact struct {
 		Version  int    `json:"version"`
 		Kind     string `json:"kind"`
 		FileName string `json:"file_name"`
 		SHA256   string `json:"sha256"`
 		URL      string `json:"url"`
 	}
-	if err := cl.Do(e.ctx, http.MethodGet, "/api/v1/rounds/"+url.PathEscape(*round)+"/artifacts", nil, &list); err != nil {
-		return err
-	}
-	want := *version
-	for _, a := range list {
-		if *version == 0 && a.Version > want {
-			want = a.Version
+	var ready []artifact
+	for deadline := time.Now().Add(*timeout); ; {
+		var list []artifact
+		if err := cl.Do(e.ctx, http.MethodGet, roundPath+"/artifacts", nil, &list); err != nil {
+			return err
+		}
+		ready = ready[:0]
+		for _, a := range list {
+			if a.Version == want {
+				ready = append(ready, a)
+			}
+		}
+		if len(ready) >= len(document.Kinds()) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("biên bản phiên bản %d của đợt %s chưa lập xong sau %s (%d/%d tài liệu); hãy thử lại sau",
+				want, *round, *timeout, len(ready), len(document.Kinds()))
+		}
+		select {
+		case <-e.ctx.Done():
+			return e.ctx.Err()
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
 	}
-	n := 0
-	for _, a := range list {
-		if a.Version != want {
-			continue
-		}
+	for _, a := range ready {
 		path, err := fetchArtifact(e, cl, a.URL, *dir, a.FileName, a.SHA256)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s  %s\n", a.SHA256, path)
-		n++
-	}
-	if n == 0 {
-		return fmt.Errorf("chưa có biên bản cho đợt %s: kết quả kiểm phiếu phải được niêm phong trước (tinnhiem tally seal)", *round)
 	}
 	return nil
 }
