@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
+	"tinnhiem/internal/bus"
 )
 
 // ErrNotReviewable is returned when a document's state does not allow the review asked for.
@@ -48,23 +50,26 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	if _, err := dossier.ParseKind(string(rv.Kind)); err != nil {
 		return dossier.Document{}, fmt.Errorf("%w: %v", ErrNotReviewable, err)
 	}
+	was := d
 	d.Kind, d.Nominee = rv.Kind, n.ID
 	d.KindConfidence = 1
 	d.Reason, d.Message = "", ""
 	d.Warnings = slices.DeleteFunc(d.Warnings, func(w string) bool {
 		return w == "kind_mismatch" || w == "nominee_mismatch" || w == ReasonAmbiguousNominee || w == "kind_uncertain"
 	})
-	d.Status = dossier.StatusAccepted
-	if dl, ok := r.DeadlineFor(d.Kind); ok && !dl.OnTime(d.ReceivedAt) {
-		d.Status = dossier.StatusLate
-		d.Message = fmt.Sprintf("Nộp sau hạn: nhận lúc %s, hạn là %s.", r.FormatTime(d.ReceivedAt), r.FormatTime(dl.At))
-	}
+	d = judgeDeadline(d, r)
 	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
 	d.Revision++
 	if err := docs.Update(ctx, d, rev); err != nil {
 		return dossier.Document{}, err
 	}
 	if d.SHA256 != "" {
+		if was.Nominee != "" && was.Kind != "" && (was.Nominee != d.Nominee || was.Kind != d.Kind) {
+			// No longer that person's paper of that kind: it must not stay among their versions.
+			if err := removeVersion(ctx, docs, d.Round, was.Nominee, was.Kind, d.ID); err != nil {
+				return dossier.Document{}, err
+			}
+		}
 		if vs, vrev, err := docs.Versions(ctx, d.Round, d.Nominee, d.Kind); err == nil {
 			_ = docs.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs, Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, vrev)
 		}
@@ -79,4 +84,28 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 		return d, err
 	}
 	return d, nil
+}
+
+// removeVersion takes a document off the versions of a person and kind.
+func removeVersion(ctx context.Context, docs *Documents, round, nominee string, kind dossier.Kind, id string) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		vs, rev, err := docs.Versions(ctx, round, nominee, kind)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(vs, func(v Version) bool { return v.ID == id })
+		if i < 0 {
+			return nil
+		}
+		data, _ := json.Marshal(slices.Delete(vs, i, i+1))
+		_, err = bus.CompareAndSet(ctx, docs.kv, versionsKey(round, nominee, kind), data, rev)
+		if bus.IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("ingest: remove version %s: %w", id, err)
+		}
+		return nil
+	}
+	return errors.New("ingest: versions list kept changing")
 }

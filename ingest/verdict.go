@@ -99,7 +99,13 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 		return d
 	}
 
-	d.Status = dossier.StatusAccepted
+	return judgeDeadline(d, r)
+}
+
+// judgeDeadline accepts a document whose kind and person are known, late when it was received
+// after the deadline of its kind, and names that deadline.
+func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
+	d.Status, d.Deadline = dossier.StatusAccepted, ""
 	if dl, ok := r.DeadlineFor(d.Kind); ok {
 		for _, name := range dossier.DeadlineNames {
 			if x, _ := r.Deadline(name); x == dl {

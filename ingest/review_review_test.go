@@ -1,0 +1,46 @@
+package ingest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest"
+)
+
+// A review that corrects a document's person and kind moves it: it leaves the versions of the
+// person and kind it was first taken for (where it would make the same file, uploaded again for
+// them, a "duplicate" of a paper that is no longer theirs), joins the new ones, and is judged
+// against the deadline of its new kind, which it names.
+func TestReviewMovesTheDocument(t *testing.T) {
+	people := []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}
+	rd := roundWith(t, "r1", people, "2028-11-25")
+	p := newPipeline(t, rd)
+	p.start(1)
+	ctx := context.Background()
+	doc := textPDF(t, "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Trần Quốc Hùng\nphẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao; vợ, con gương mẫu chấp hành pháp luật.")
+	d := p.await(p.upload("r1", "a.pdf", doc, ingest.Declared{}).ID)
+	if d.Status != dossier.StatusAccepted || d.Nominee != "n01" || d.Kind != dossier.KindSelfAssessment || d.Deadline != "dossier" {
+		t.Fatalf("verdict: %s %s %s %q", d.Status, d.Nominee, d.Kind, d.Deadline)
+	}
+	out, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, d.ID,
+		ingest.Review{Kind: dossier.KindExplanation, Nominee: "n02", By: "bantochuc"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Nominee != "n02" || out.Kind != dossier.KindExplanation || out.Deadline != "explanation" || out.Status != dossier.StatusAccepted {
+		t.Errorf("after review: %s %s %s deadline %q", out.Status, out.Nominee, out.Kind, out.Deadline)
+	}
+	if vs, _, err := p.docs.Versions(ctx, "r1", "n01", dossier.KindSelfAssessment); err != nil || len(vs) != 0 {
+		t.Errorf("n01 self-assessment versions still list the moved document: %+v %v", vs, err)
+	}
+	if vs, _, err := p.docs.Versions(ctx, "r1", "n02", dossier.KindExplanation); err != nil || len(vs) != 1 || vs[0].ID != d.ID {
+		t.Errorf("n02 explanation versions: %+v %v", vs, err)
+	}
+	// The same file uploaded again for n01 is n01's self-assessment, not a duplicate of n02's paper.
+	again := p.await(p.upload("r1", "a-lan-2.pdf", doc, ingest.Declared{Nominee: "n01", Kind: dossier.KindSelfAssessment}).ID)
+	if again.Status != dossier.StatusAccepted {
+		t.Errorf("the same file again for n01: %s %s (duplicate of %s)", again.Status, again.Reason, again.DuplicateOf)
+	}
+}
