@@ -26,11 +26,17 @@ type Extraction struct {
 }
 
 // Roster lists the persons documents may belong to: everyone on the round's roster, exempt or
-// not (an exempt person's documents are still kept).
+// not (an exempt person's documents are still kept), and the persons removed from it, so that a
+// paper of theirs is refused as theirs (removed_nominee) rather than as nobody's.
 func Roster(r dossier.Round) []Person {
-	out := make([]Person, 0, len(r.Nominees))
+	out := make([]Person, 0, len(r.Nominees)+len(r.Removed))
 	for _, n := range r.Nominees {
 		out = append(out, Person{ID: n.ID, Name: n.Name})
+	}
+	for _, n := range r.Removed {
+		if _, still := r.Nominee(n.ID); !still {
+			out = append(out, Person{ID: n.ID, Name: n.Name})
+		}
 	}
 	return out
 }
@@ -46,6 +52,9 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 
 	if d.DeclaredNominee != "" {
 		if _, ok := r.Nominee(d.DeclaredNominee); !ok {
+			if n, removed := removedNominee(r, d.DeclaredNominee); removed {
+				return reject(d, ReasonRemovedNominee, fmt.Sprintf("%s đã được rút khỏi danh sách của đợt; tài liệu không được tính.", n.Name))
+			}
 			return reject(d, ReasonUnknownNominee, fmt.Sprintf("Mã người %q không có trong danh sách của đợt %s.", d.DeclaredNominee, r.ID))
 		}
 	}
@@ -83,12 +92,8 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 		}
 		return reject(d, ReasonUnknownNominee, "Không tìm thấy họ tên người nào trong danh sách của đợt; hãy chọn người nộp khi tải lên.")
 	}
-	for _, n := range r.Removed {
-		if n.ID == d.Nominee {
-			if _, still := r.Nominee(n.ID); !still {
-				return reject(d, ReasonRemovedNominee, fmt.Sprintf("%s đã được rút khỏi danh sách của đợt; tài liệu không được tính.", n.Name))
-			}
-		}
+	if n, removed := removedNominee(r, d.Nominee); removed {
+		return reject(d, ReasonRemovedNominee, fmt.Sprintf("%s đã được rút khỏi danh sách của đợt; tài liệu không được tính.", n.Name))
 	}
 	if n, ok := r.Nominee(d.Nominee); ok && !n.OnBallot() {
 		d.Warnings = append(d.Warnings, "nominee_exempt")
@@ -119,6 +124,19 @@ func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
 		}
 	}
 	return d
+}
+
+// removedNominee finds a person taken off the round's roster (and not put back).
+func removedNominee(r dossier.Round, id string) (dossier.Nominee, bool) {
+	if _, still := r.Nominee(id); still {
+		return dossier.Nominee{}, false
+	}
+	for _, n := range r.Removed {
+		if n.ID == id {
+			return n, true
+		}
+	}
+	return dossier.Nominee{}, false
 }
 
 func reject(d dossier.Document, code, msg string) dossier.Document {
