@@ -94,6 +94,11 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 		if err := rc.Docs.Create(ctx, d); err != nil {
 			return dossier.Document{}, err
 		}
+		// Recorded means it must reach the dossier: should the request fail before Commit
+		// publishes the refusal, the workers' sweep publishes it.
+		if err := rc.Docs.MarkPending(ctx, d.ID, now); err != nil {
+			return dossier.Document{}, err
+		}
 		return d, nil
 	}
 	if err != nil {
@@ -110,7 +115,11 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Document, error) {
 	if d.Final() {
 		// Decided at receipt (too large) and already recorded: the dossier still hears of it.
-		return d, PublishEvent(ctx, rc.JS, d, "verdict")
+		if err := PublishEvent(ctx, rc.JS, d, "verdict"); err != nil {
+			return d, err
+		}
+		_ = rc.Docs.ClearPending(ctx, d.ID) // else the sweep clears it after publishing again
+		return d, nil
 	}
 	if err := rc.Docs.Create(ctx, d); err != nil {
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
