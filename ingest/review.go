@@ -61,6 +61,10 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
 	d.Revision++
 	if err := docs.Update(ctx, d, rev); err != nil {
+		if bus.IsConflict(err) {
+			// Someone else confirmed it meanwhile: theirs stands until this person looks again.
+			return dossier.Document{}, fmt.Errorf("%w: tài liệu vừa được người khác xác nhận hoặc thay đổi; hãy xem lại rồi làm lại nếu cần", ErrNotReviewable)
+		}
 		return dossier.Document{}, err
 	}
 	if d.SHA256 != "" {

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -42,5 +43,42 @@ func TestReviewMovesTheDocument(t *testing.T) {
 	again := p.await(p.upload("r1", "a-lan-2.pdf", doc, ingest.Declared{Nominee: "n01", Kind: dossier.KindSelfAssessment}).ID)
 	if again.Status != dossier.StatusAccepted {
 		t.Errorf("the same file again for n01: %s %s (duplicate of %s)", again.Status, again.Reason, again.DuplicateOf)
+	}
+}
+
+// Reviews of one document at the same moment (two staff on the same page) either apply or are
+// refused as not reviewable now (409 at the API), never an internal error.
+func TestConcurrentReviewsAreRefusedNotFailed(t *testing.T) {
+	people := []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}
+	rd := roundWith(t, "r1", people, "2028-11-25")
+	p := newPipeline(t, rd)
+	p.start(1)
+	ctx := context.Background()
+	doc := textPDF(t, "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Trần Quốc Hùng\nphẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao.")
+	d := p.await(p.upload("r1", "a.pdf", doc, ingest.Declared{}).ID)
+	const n = 8
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			_, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, d.ID,
+				ingest.Review{Kind: dossier.KindSelfAssessment, Nominee: people[i%2].ID, By: "bantochuc"}, time.Now())
+			errs <- err
+		}()
+	}
+	close(start)
+	applied := 0
+	for range n {
+		err := <-errs
+		switch {
+		case err == nil:
+			applied++
+		case !errors.Is(err, ingest.ErrNotReviewable):
+			t.Errorf("concurrent review: %v (want applied or ErrNotReviewable)", err)
+		}
+	}
+	if applied == 0 {
+		t.Error("no review applied")
 	}
 }
