@@ -121,14 +121,15 @@ func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Doc
 		_ = rc.Docs.ClearPending(ctx, d.ID) // else the sweep clears it after publishing again
 		return d, nil
 	}
-	if err := rc.Docs.Create(ctx, d); err != nil {
+	// The marker comes first and stays until the verdict is published: should this process
+	// die anywhere after it, the ingest workers' sweep announces the file again (or, finding
+	// no record, forgets the marker).
+	if err := rc.Docs.MarkPending(ctx, d.ID, d.ReceivedAt); err != nil {
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		return dossier.Document{}, err
 	}
-	// The marker stays until the verdict is published: should this process die before the
-	// announcement below lands, the ingest workers' sweep announces the file again.
-	if err := rc.Docs.MarkPending(ctx, d.ID, d.ReceivedAt); err != nil {
-		_ = rc.Docs.Delete(context.WithoutCancel(ctx), d.ID)
+	if err := rc.Docs.Create(ctx, d); err != nil {
+		_ = rc.Docs.ClearPending(context.WithoutCancel(ctx), d.ID)
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		return dossier.Document{}, err
 	}

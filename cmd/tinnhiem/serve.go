@@ -128,16 +128,20 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen %s: %w", c.httpAddr, err)
 	}
+	// Workers first, so that /readyz answering means the whole system is up; a stop asked for
+	// while they start is a shutdown, not a failure.
+	running, err := sys.startWorkers(e.ctx, workers)
+	if err != nil {
+		_ = ln.Close()
+		if e.ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	log.Info("tinnhiem ready", "http", "http://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))
-
-	running, err := sys.startWorkers(e.ctx, workers)
-	if err != nil {
-		_ = httpSrv.Close()
-		return err
-	}
 
 	select {
 	case <-e.ctx.Done():
@@ -185,6 +189,9 @@ func (e *cmdEnv) worker(args []string) error {
 	defer sys.close()
 	running, err := sys.startWorkers(e.ctx, pos)
 	if err != nil {
+		if e.ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	log.Info("worker running", "kind", pos[0], "nats", sys.describe())

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// stringList is a repeatable flag that also splits on commas.
+// stringList is a repeatable flag; values are kept whole (a reason may contain commas).
 type stringList []string
 
 func (s *stringList) String() string { return strings.Join(*s, ",") }
