@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -271,7 +272,7 @@ func fetchArtifact(e *cmdEnv, cl *client.Client, path, dir, name, sum string) (s
 		return "", err
 	}
 	defer resp.Body.Close()
-	out := dir + string(os.PathSeparator) + strings.ReplaceAll(name, "/", "_")
+	out := filepath.Join(dir, strings.ReplaceAll(name, "/", "_"))
 	tmp := out + ".part"
 	f, err := os.Create(tmp)
 	if err != nil {
