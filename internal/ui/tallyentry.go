@@ -557,20 +557,12 @@ func (f *entryForm) submission(rd dossier.Round) (entrySubmission, []entryProble
 		if a.Name == "" && a.Reason == "" {
 			continue
 		}
-		if strings.Contains(a.Name, ":") {
-			ps = append(ps, entryProblem{key: fmt.Sprintf("absent.%d", i), where: fmt.Sprintf("Người vắng mặt, dòng %d", i+1),
-				message: "Họ tên không được có dấu hai chấm (:); lý do ghi ở ô bên cạnh."})
-		}
 		sub.absent = append(sub.absent, minutes.Absentee{Name: a.Name, Reason: a.Reason})
 		sub.absentRow = append(sub.absentRow, i)
 	}
 	for i, m := range f.Committee {
 		if m.Name == "" && m.Role == "" {
 			continue
-		}
-		if strings.Contains(m.Name, ":") {
-			ps = append(ps, entryProblem{key: fmt.Sprintf("committee.%d", i), where: fmt.Sprintf("Ban kiểm phiếu, dòng %d", i+1),
-				message: "Họ tên không được có dấu hai chấm (:); chức danh chọn ở ô bên cạnh."})
 		}
 		sub.committee = append(sub.committee, minutes.Member{Name: m.Name, Role: m.Role})
 		sub.memberRow = append(sub.memberRow, i)
@@ -752,11 +744,14 @@ func (sub *entrySubmission) apiBody() (io.Reader, string, error) {
 	put("issued", strconv.Itoa(sub.issued))
 	put("collected", strconv.Itoa(sub.collected))
 	put("invalid_ballots", strconv.Itoa(sub.invalid))
+	// Each person as a JSON object, which the API reads as such: a name may contain ":".
 	for _, a := range sub.absent {
-		put("absent", a.Name+": "+a.Reason)
+		b, _ := json.Marshal(a)
+		put("absent", string(b))
 	}
 	for _, m := range sub.committee {
-		put("committee", m.Name+": "+m.Role)
+		b, _ := json.Marshal(m)
+		put("committee", string(b))
 	}
 	if sub.reason != "" {
 		put("reason", sub.reason)
