@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +9,8 @@ import (
 	"github.com/go-fonts/liberation/liberationserifbold"
 	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
+
+	"tinnhiem/internal/pdffixture"
 )
 
 // textPDF renders text as a PDF with an embedded Vietnamese font, the way gofpdf-based tools
@@ -75,44 +76,12 @@ func scanPDF(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
-// rawPDF assembles numbered objects into a PDF with a correct cross-reference table.
-func rawPDF(objects ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
-
-// bombPDF has one content stream that inflates to n bytes.
-func bombPDF(n int) []byte {
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	chunk := bytes.Repeat([]byte(" "), 1<<16)
-	for written := 0; written < n; written += len(chunk) {
-		w.Write(chunk)
-	}
-	w.Close()
-	return rawPDF(
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
-	)
-}
+// bombPDF has one content stream that inflates to n bytes of blanks.
+func bombPDF(n int) []byte { return pdffixture.Bomb(n, []byte(" ")) }
 
 // cyclePDF has a page tree whose node lists itself among its kids.
 func cyclePDF() []byte {
-	return rawPDF(
+	return pdffixture.Raw(
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
+
+	"tinnhiem/internal/pdffixture"
 )
 
 // BenchmarkServerMemory measures what the Ingest issue bounds: the server's peak memory while
@@ -95,33 +96,5 @@ func pages300(b *testing.B) []byte {
 	return buf.Bytes()
 }
 
-// bomb1G is a 1.5 MB PDF whose one content stream inflates to 1 GB.
-func bomb1G() []byte {
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	chunk := bytes.Repeat([]byte("0 0 m\n"), 1<<14)
-	for n := 0; n < 1<<30; n += len(chunk) {
-		w.Write(chunk)
-	}
-	w.Close()
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
-	}
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.7\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&out, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return out.Bytes()
-}
+// bomb1G is a 1.5 MB PDF whose one content stream inflates to 1 GB of path operators.
+func bomb1G() []byte { return pdffixture.Bomb(1<<30, []byte("0 0 m\n")) }
