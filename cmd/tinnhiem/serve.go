@@ -114,7 +114,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 	// The web pages share the API's stores and login throttle; /api/ and the health checks go
 	// to the API, every other path to the pages.
-	web, err := ui.New(srv, dossier.NewStore(sys.js), ui.Config{})
+	web, err := ui.New(srv, srv.Dossiers, ui.Config{})
 	if err != nil {
 		return err
 	}
