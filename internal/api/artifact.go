@@ -21,7 +21,11 @@ type artifactView struct {
 
 // mayDownload: Party results go to the conference and the managing level only, so viewers may
 // not fetch them; State-track results are public.
-func mayDownload(p auth.Principal, rd dossier.Round) bool {
+func mayDownload(p auth.Principal, rd dossier.Round) bool { return MayDownloadMinutes(p, rd) }
+
+// MayDownloadMinutes is the one rule of who may fetch a round's generated documents, for the
+// API and the web pages alike.
+func MayDownloadMinutes(p auth.Principal, rd dossier.Round) bool {
 	return p.Has(auth.RoleOrganizer, auth.RoleCounter) || rd.Track == dossier.TrackState
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/api"
 	"tinnhiem/internal/auth"
 	"tinnhiem/minutes"
 	"tinnhiem/publish"
@@ -82,11 +83,9 @@ type artifactRow struct {
 	Verified                                    bool
 }
 
-// mayDownload mirrors the API: Party results go to the conference and the managing level only,
+// mayDownload is the API's rule: Party results go to the conference and the managing level only,
 // so viewers may not fetch the minutes; State-track results are public.
-func mayDownload(p auth.Principal, rd dossier.Round) bool {
-	return p.Has(auth.RoleOrganizer, auth.RoleCounter) || rd.Track == dossier.TrackState
-}
+func mayDownload(p auth.Principal, rd dossier.Round) bool { return api.MayDownloadMinutes(p, rd) }
 
 func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	rd, ok := s.visibleRound(w, r, p)
