@@ -79,11 +79,34 @@ type Cluster struct {
 
 // StartCluster runs a JetStream cluster of the given number of nodes in this process, each on
 // random ports with its own temporary store, and returns once the cluster has a meta leader that
-// sees every node online, so streams with as many replicas as nodes can be created at once. Nothing is provisioned: the code under test
-// does that with the replicas it chooses. The nodes stop when the test ends.
+// sees every node online, so streams with as many replicas as nodes can be created at once.
+// Nothing is provisioned: the code under test does that with the replicas it chooses. The nodes
+// stop when the test ends.
+//
+// Every node must be given every route port before any node starts, so the ports are picked
+// free and released first; another process (a test package running in parallel) can take one in
+// between, and the node that cannot listen never becomes ready. Such an attempt is shut down and
+// the cluster started again on fresh ports.
 func StartCluster(t testing.TB, nodes int) *Cluster {
 	t.Helper()
-	// Route ports must be known before any node starts, since every node is given all routes.
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		c, err := startCluster(t, nodes)
+		if err == nil {
+			t.Cleanup(c.shutdown)
+			c.waitFormed(t)
+			return c
+		}
+		if attempt == attempts {
+			t.Fatalf("cluster of %d nodes, %d attempts: %v", nodes, attempts, err)
+		}
+		t.Logf("cluster attempt %d: %v; starting again on fresh ports", attempt, err)
+	}
+}
+
+// startCluster starts the nodes and waits until each accepts connections; when one does not,
+// every node of this attempt is stopped again.
+func startCluster(t testing.TB, nodes int) (*Cluster, error) {
 	routePorts := make([]int, nodes)
 	var routes []*url.URL
 	for i := range routePorts {
@@ -99,33 +122,40 @@ func StartCluster(t testing.TB, nodes int) *Cluster {
 			Routes:  routes,
 		})
 		if err != nil {
-			t.Fatalf("nats-server n%d: %v", i+1, err)
+			c.shutdown()
+			return nil, fmt.Errorf("nats-server n%d: %w", i+1, err)
 		}
 		go s.Start()
 		c.Servers = append(c.Servers, s)
 	}
-	t.Cleanup(func() {
-		for _, s := range c.Servers {
-			s.Shutdown()
-		}
-		for _, s := range c.Servers {
-			s.WaitForShutdown()
-		}
-	})
 	var urls []string
 	for _, s := range c.Servers {
-		if !s.ReadyForConnections(30 * time.Second) {
-			t.Fatalf("cluster node %s not ready", s.Name())
+		if !s.ReadyForConnections(15 * time.Second) {
+			c.shutdown()
+			return nil, fmt.Errorf("node %s not ready after 15s (route ports %v)", s.Name(), routePorts)
 		}
 		urls = append(urls, s.ClientURL())
 	}
 	c.URL = strings.Join(urls, ",")
+	return c, nil
+}
+
+func (c *Cluster) shutdown() {
+	for _, s := range c.Servers {
+		s.Shutdown()
+	}
+	for _, s := range c.Servers {
+		s.WaitForShutdown()
+	}
+}
+
+func (c *Cluster) waitFormed(t testing.TB) {
+	t.Helper()
 	for deadline := time.Now().Add(60 * time.Second); !c.formed(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no JetStream meta leader seeing all %d nodes after 60s", nodes)
+			t.Fatalf("no JetStream meta leader seeing all %d nodes after 60s", len(c.Servers))
 		}
 	}
-	return c
 }
 
 // formed reports whether a meta leader sees every node online; before that, placing a stream
