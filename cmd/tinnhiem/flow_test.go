@@ -173,6 +173,66 @@ func TestTallyAndMinutesFlow(t *testing.T) {
 	if res.Status != http.StatusForbidden {
 		t.Errorf("viewer download: HTTP %d", res.Status)
 	}
+	// Nor read the figures through the API.
+	if res := ts.api(t, http.MethodGet, "/api/v1/rounds/btv-45/tally", ts.token(t, "xem", "mat-khau-xem-1"), nil); res.Status != http.StatusForbidden {
+		t.Errorf("viewer tally of a Party round: HTTP %d %s", res.Status, res.Body)
+	}
+
+	// Parameters are checked and a missing document says why.
+	admin := ts.token(t, "admin", ts.adminPassword(t))
+	for _, c := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/v1/rounds/btv-45/artifacts/bien-ban-kiem-phieu?version=abc", http.StatusBadRequest, "bad_version"},
+		{"/api/v1/rounds/btv-45/artifacts/bien-ban-kiem-phieu?version=0", http.StatusBadRequest, "bad_version"},
+		{"/api/v1/rounds/btv-45/artifacts/bien-ban-khac", http.StatusNotFound, "unknown_kind"},
+		{"/api/v1/rounds/btv-45/artifacts/bien-ban-kiem-phieu?version=9", http.StatusNotFound, "no_version"},
+		{"/api/v1/rounds/btv-45/tally?version=x", http.StatusBadRequest, "bad_version"},
+		{"/api/v1/rounds/btv-45/tally?version=2", http.StatusNotFound, "no_version"},
+	} {
+		res := ts.api(t, http.MethodGet, c.path, admin, nil)
+		var e struct{ Error struct{ Code string } }
+		_ = json.Unmarshal(res.Body, &e)
+		if res.Status != c.status || e.Error.Code != c.code {
+			t.Errorf("GET %s: HTTP %d %s, want %d %s", c.path, res.Status, res.Body, c.status, c.code)
+		}
+	}
+
+	// A correction makes version 2; version 1 stays readable as it was sealed.
+	fix := ballots(ids, map[string][3]int{"n01": {44, 1, 0}, "n02": {44, 1, 0}, "n03": {42, 2, 1}, "n04": {40, 5, 0}, "n05": {26, 10, 9}}, 45)
+	if _, err := ts.cli(t, append(append(common, "--reason", "Rà soát lại phiếu số 3"), writeFile(t, "phieu-sua.csv", fix))...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.cli(t, "tally", "seal", "--round", "btv-45"); err != nil {
+		t.Fatal(err)
+	}
+	var v1, v2 struct {
+		Version  int    `json:"version"`
+		SealedAt string `json:"sealed_at"`
+		Nominees []struct {
+			Percent map[string]float64 `json:"percent"`
+		} `json:"nominees"`
+	}
+	for _, c := range []struct {
+		path string
+		into any
+	}{{"/api/v1/rounds/btv-45/tally?version=1", &v1}, {"/api/v1/rounds/btv-45/tally", &v2}} {
+		res := ts.api(t, http.MethodGet, c.path, admin, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("GET %s: HTTP %d %s", c.path, res.Status, res.Body)
+		}
+		if err := json.Unmarshal(res.Body, c.into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v1.Version != 1 || v1.Nominees[0].Percent["cao"] != 100 || v2.Version != 2 || v2.Nominees[0].Percent["cao"] != 97.78 {
+		t.Errorf("versions: v1 %+v, v2 %+v", v1, v2)
+	}
+	if _, err := time.Parse(time.RFC3339, v1.SealedAt); err != nil || !strings.HasSuffix(v1.SealedAt, "Z") {
+		t.Errorf("sealed_at %q is not RFC 3339 UTC", v1.SealedAt)
+	}
 }
 
 // A 30-member case flags the more-than-half and the two-thirds persons on exact fractions.

@@ -73,11 +73,18 @@ func (e *cmdEnv) tally(args []string) error {
 		if err != nil {
 			return err
 		}
-		var out json.RawMessage
+		var out struct {
+			Result struct {
+				Warnings []struct{ Field, Message string }
+			}
+		}
 		if err := cl.Do(e.ctx, http.MethodPost, base, body, &out); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Đã nhập lần %d cho đợt %s (chưa niêm phong). Xem: tinnhiem tally show --round %s\n", *entry, *round, *round)
+		for _, w := range out.Result.Warnings {
+			fmt.Fprintf(e.stdout, "Lưu ý: %s\n", w.Message)
+		}
 		return nil
 	case "show":
 		cl, err := e.connect(cf)
@@ -122,6 +129,7 @@ func (e *cmdEnv) printTally(raw json.RawMessage) error {
 		Version                              int    `json:"version"`
 		DenominatorText                      string `json:"denominator_text"`
 		Differences                          []struct{ Field, First, Second string }
+		Warnings                             []struct{ Field, Message string }
 		Nominees                             []struct {
 			Order  int
 			Name   string
@@ -146,8 +154,12 @@ func (e *cmdEnv) printTally(raw json.RawMessage) error {
 	if t.Sealed {
 		state = "ĐÃ NIÊM PHONG"
 	}
-	fmt.Fprintf(e.stdout, "Phiên bản %d — %s\nTriệu tập %d · có mặt %d · phát ra %d · thu vào %d · đủ 2/3: %v\nTỷ lệ tính trên %s\n\n",
-		t.Version, state, t.Summoned, t.Present, t.Issued, t.Collected, t.QuorumMet, t.DenominatorText)
+	quorum := "đủ số người dự theo quy định (ít nhất 2/3 số được triệu tập)"
+	if !t.QuorumMet {
+		quorum = "KHÔNG đủ 2/3 số người được triệu tập"
+	}
+	fmt.Fprintf(e.stdout, "Phiên bản %d — %s\nTriệu tập %d · có mặt %d · phát ra %d · thu vào %d · %s\nTỷ lệ tính trên %s\n\n",
+		t.Version, state, t.Summoned, t.Present, t.Issued, t.Collected, quorum, t.DenominatorText)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TT\tHỌ VÀ TÊN\tHỢP LỆ\tTÍN NHIỆM CAO\tTÍN NHIỆM\tTÍN NHIỆM THẤP\tGHI CHÚ")
 	for _, n := range t.Nominees {
@@ -163,6 +175,12 @@ func (e *cmdEnv) printTally(raw json.RawMessage) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for i, w := range t.Warnings {
+		if i == 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintf(e.stdout, "Lưu ý: %s\n", w.Message)
 	}
 	if len(t.Differences) > 0 {
 		fmt.Fprintf(e.stdout, "\nHai lần nhập khác nhau ở %d chỗ (phải thống nhất trước khi niêm phong):\n", len(t.Differences))

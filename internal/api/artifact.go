@@ -6,11 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
+	"tinnhiem/minutes/document"
 	"tinnhiem/publish"
 )
 
@@ -55,10 +58,23 @@ func (s *Server) downloadArtifact(w http.ResponseWriter, r *http.Request, p auth
 		forbidden(w)
 		return
 	}
-	version, _ := strconv.Atoi(r.URL.Query().Get("version"))
-	a, err := s.Artifacts.Find(r.Context(), rd.ID, r.PathValue("kind"), version)
+	kind := r.PathValue("kind")
+	if !knownArtifactKind(kind) {
+		writeError(w, http.StatusNotFound, "unknown_kind", fmt.Sprintf("không có loại tài liệu %q; các loại: %s", kind, strings.Join(artifactKinds(), ", ")))
+		return
+	}
+	version := 0
+	if v := r.URL.Query().Get("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "bad_version", fmt.Sprintf("version phải là số phiên bản (1, 2, …), không phải %q", v))
+			return
+		}
+		version = n
+	}
+	a, err := s.Artifacts.Find(r.Context(), rd.ID, kind, version)
 	if errors.Is(err, publish.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "not_found", "chưa có tài liệu này: biên bản chỉ được lập sau khi niêm phong kết quả kiểm phiếu")
+		s.artifactMissing(w, r, rd, version)
 		return
 	}
 	if err != nil {
@@ -78,6 +94,43 @@ func (s *Server) downloadArtifact(w http.ResponseWriter, r *http.Request, p auth
 	w.Header().Set("X-Content-SHA256", a.SHA256)
 	w.Header().Set("ETag", `"`+a.SHA256+`"`)
 	if _, err := io.Copy(w, rc); err != nil {
+		if r.Context().Err() != nil {
+			// The client closed the connection, often right after the last byte it was told
+			// to expect: nothing is wrong with the server or the store.
+			s.Log.Info("artifact download ended by the client", "round", rd.ID, "object", a.Object, "err", err)
+			return
+		}
 		s.Log.Error("artifact download failed", "round", rd.ID, "object", a.Object, "err", err)
 	}
+}
+
+// artifactMissing says why a document asked for is not there: the tally is not sealed yet, the
+// version asked for was never sealed, or the minutes workers are still rendering it.
+func (s *Server) artifactMissing(w http.ResponseWriter, r *http.Request, rd dossier.Round, version int) {
+	rec, _, err := s.Tallies.Get(r.Context(), rd.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	last, sealed := rec.Latest()
+	switch {
+	case !sealed:
+		writeError(w, http.StatusNotFound, "not_sealed", "chưa có tài liệu này: biên bản chỉ được lập sau khi niêm phong kết quả kiểm phiếu")
+	case version > last.Version:
+		writeError(w, http.StatusNotFound, "no_version", fmt.Sprintf("không có phiên bản %d: kết quả kiểm phiếu mới niêm phong đến phiên bản %d", version, last.Version))
+	default:
+		writeError(w, http.StatusNotFound, "rendering", "biên bản đang được lập sau khi niêm phong; hãy thử lại sau ít giây")
+	}
+}
+
+func artifactKinds() []string {
+	var out []string
+	for _, k := range document.Kinds() {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func knownArtifactKind(kind string) bool {
+	return slices.Contains(artifactKinds(), kind)
 }

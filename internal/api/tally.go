@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
@@ -26,7 +27,7 @@ type tallyRequest struct {
 	Committee      []json.RawMessage `json:"committee"`
 	Entry          int               `json:"entry"`
 	CSV            string            `json:"csv"`
-	Session        minutes.Session   `json:"session"`
+	Session        json.RawMessage   `json:"session"`
 	Reason         string            `json:"reason"`
 	// Other names scripts use for the sheet's text; the first non-empty one counts.
 	File    string `json:"file"`
@@ -48,6 +49,7 @@ func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 	}
 	var ps []dossier.Problem
 	absent, committee := parseAbsentAndCommittee(req.Absent, req.Committee, &ps)
+	session := decodeSession(req.Session, &ps)
 	if strings.TrimSpace(req.CSV) == "" {
 		ps = append(ps, dossier.Problem{Path: "file", Message: "thiếu tệp CSV phiếu bầu hoặc số đếm"})
 	}
@@ -67,7 +69,7 @@ func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		Summoned: rd.Summoned, Present: req.Present, Issued: req.Issued, Collected: req.Collected,
 		Absent: absent, InvalidBallots: req.InvalidBallots,
 	}, committee)
-	res, err := s.Tallies.Import(r.Context(), rd, minutes.Entry{No: req.Entry, Input: in, Session: req.Session, By: p.Username, Reason: strings.TrimSpace(req.Reason)})
+	res, err := s.Tallies.Import(r.Context(), rd, minutes.Entry{No: req.Entry, Input: in, Session: session, By: p.Username, Reason: strings.TrimSpace(req.Reason)})
 	if errors.Is(err, minutes.ErrSealedNeedReason) {
 		writeError(w, http.StatusConflict, "sealed", "kết quả kiểm phiếu đã được niêm phong; muốn sửa phải ghi lý do (reason) — bản đã niêm phong vẫn được giữ")
 		return
@@ -87,7 +89,7 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 	body := http.MaxBytesReader(w, r.Body, maxTallyBody)
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := json.NewDecoder(body).Decode(&req); err != nil {
-			return req, fmt.Errorf("cần JSON {present, issued, collected, absent, committee, entry, csv} hoặc multipart: %v", err)
+			return req, fmt.Errorf("cần JSON {present, issued, collected, absent, committee, entry, csv} hoặc multipart: %s", jsonErrorText(err))
 		}
 		for _, alt := range []string{req.File, req.Ballots, req.Counts} {
 			if strings.TrimSpace(req.CSV) == "" {
@@ -128,9 +130,7 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 	}
 	req.Reason = r.FormValue("reason")
 	if sess := r.FormValue("session"); sess != "" {
-		if err := json.Unmarshal([]byte(sess), &req.Session); err != nil {
-			return req, fmt.Errorf("session phải là JSON: %v", err)
-		}
+		req.Session = json.RawMessage(sess)
 	}
 	// The sheet is the part "file", or else the first file part whatever its name.
 	files := r.MultipartForm.File["file"]
@@ -158,6 +158,77 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 		}
 	}
 	return req, nil
+}
+
+// decodeSession reads the optional session details strictly: a field of the wrong type or a
+// field the minutes do not know (a misspelt key would leave a blank on the paper) is a problem
+// at its path, in words for the secretariat.
+func decodeSession(raw json.RawMessage, ps *[]dossier.Problem) minutes.Session {
+	var sess minutes.Session
+	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" {
+		return sess
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sess); err != nil {
+		*ps = append(*ps, dossier.Problem{Path: "session" + jsonErrorPath(err), Message: "thông tin kỳ họp: " + jsonErrorText(err)})
+		return minutes.Session{}
+	}
+	return sess
+}
+
+// jsonErrorPath is ".field" for an error about one field, else "".
+func jsonErrorPath(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "." + te.Field
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "." + strings.Trim(f, `"`)
+	}
+	return ""
+}
+
+// jsonErrorText says in Vietnamese what is wrong with a JSON body.
+func jsonErrorText(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		want := map[string]string{"string": "một chuỗi chữ", "int": "một số nguyên", "bool": "true hoặc false", "[]string": "một danh sách (mỗi mục một dòng chữ)", "map[string]string": "một bảng khóa: giá trị"}[te.Type.String()]
+		if want == "" {
+			want = "kiểu " + te.Type.String()
+		}
+		field := te.Field
+		if field == "" {
+			field = "nội dung"
+		}
+		return fmt.Sprintf("trường %s phải là %s, không phải %s", field, want, jsonKindWords(te.Value))
+	case errors.As(err, &se):
+		return fmt.Sprintf("JSON sai cú pháp ở byte %d", se.Offset)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON bị cụt hoặc rỗng"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "không có trường " + f + " (viết sai tên trường?)"
+	}
+	return err.Error()
+}
+
+func jsonKindWords(v string) string {
+	switch v {
+	case "string":
+		return "một chuỗi chữ"
+	case "number", "number int":
+		return "một số"
+	case "array":
+		return "một danh sách"
+	case "object":
+		return "một bảng"
+	case "bool":
+		return "true/false"
+	}
+	return v
 }
 
 // formValueJSON reads a form value as a JSON object when it is one ({"name","reason"}), so that
@@ -245,6 +316,21 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if !ok {
 		return
 	}
+	// The figures are the minutes' content: whoever may not fetch the minutes may not read them
+	// here either (Party results go to the conference and the managing level only).
+	if !MayDownloadMinutes(p, rd) {
+		writeError(w, http.StatusForbidden, "forbidden", "kết quả lấy phiếu tín nhiệm theo Quy định 96-QĐ/TW chỉ được thông báo tại hội nghị và cho cấp có thẩm quyền quản lý; tài khoản của bạn không được xem")
+		return
+	}
+	version := 0
+	if q := r.URL.Query().Get("version"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "bad_version", fmt.Sprintf("version phải là số phiên bản (1, 2, …), không phải %q", q))
+			return
+		}
+		version = n
+	}
 	rec, _, err := s.Tallies.Get(r.Context(), rd.ID)
 	if err != nil {
 		s.internal(w, r, err)
@@ -252,7 +338,22 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 	}
 	v := tallyView{Versions: []versionView{}}
 	for _, sv := range rec.Versions {
-		v.Versions = append(v.Versions, versionView{Version: sv.Version, SealedAt: sv.SealedAt.Format("2006-01-02T15:04:05Z"), SealedBy: sv.SealedBy, Reason: sv.Reason, SHA256: sv.SHA256})
+		v.Versions = append(v.Versions, versionView{Version: sv.Version, SealedAt: utcStamp(sv.SealedAt), SealedBy: sv.SealedBy, Reason: sv.Reason, SHA256: sv.SHA256})
+	}
+	showSealed := func(sv minutes.Sealed) {
+		v.Result, v.Version, v.SHA256, v.SealedBy = sv.Result, sv.Version, sv.SHA256, sv.SealedBy
+		v.SealedAt = utcStamp(sv.SealedAt)
+	}
+	if version > 0 {
+		for _, sv := range rec.Versions {
+			if sv.Version == version {
+				showSealed(sv)
+				writeJSON(w, http.StatusOK, v)
+				return
+			}
+		}
+		writeError(w, http.StatusNotFound, "no_version", fmt.Sprintf("không có phiên bản %d: kết quả kiểm phiếu đợt %s đã niêm phong %d phiên bản", version, rd.ID, len(rec.Versions)))
+		return
 	}
 	draft, err := s.Tallies.Draft(r.Context(), rd)
 	switch {
@@ -267,11 +368,13 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 			writeError(w, http.StatusNotFound, "no_tally", "chưa nhập kết quả kiểm phiếu cho đợt "+rd.ID)
 			return
 		}
-		v.Result, v.Version, v.SHA256, v.SealedBy = last.Result, last.Version, last.SHA256, last.SealedBy
-		v.SealedAt = rd.FormatTime(last.SealedAt)
+		showSealed(last)
 	}
 	writeJSON(w, http.StatusOK, v)
 }
+
+// utcStamp is how every time in the API's JSON is written: RFC 3339 in UTC, to the second.
+func utcStamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func isValidation(err error) bool {
 	var ve *minutes.ValidationError

@@ -80,3 +80,36 @@ func TestParseAbsentAndCommittee(t *testing.T) {
 		})
 	}
 }
+
+func TestDecodeSession(t *testing.T) {
+	tests := []struct {
+		name, raw    string
+		want         minutes.Session
+		wantProblems []dossier.Problem
+	}{
+		{name: "absent", raw: ""},
+		{name: "null", raw: "null"},
+		{name: "fields", raw: `{"chair":"Trần Quốc Hùng","irregularities":["Phiếu số 20 bị rách góc."],"copies":3}`,
+			want: minutes.Session{Chair: "Trần Quốc Hùng", Irregularities: []string{"Phiếu số 20 bị rách góc."}, Copies: 3}},
+		{name: "a string where a list is wanted", raw: `{"irregularities":"Phiếu số 20 bị rách góc."}`,
+			wantProblems: []dossier.Problem{{Path: "session.irregularities", Message: "thông tin kỳ họp: trường irregularities phải là một danh sách (mỗi mục một dòng chữ), không phải một chuỗi chữ"}}},
+		{name: "words where a number is wanted", raw: `{"copies":"hai"}`,
+			wantProblems: []dossier.Problem{{Path: "session.copies", Message: "thông tin kỳ họp: trường copies phải là một số nguyên, không phải một chuỗi chữ"}}},
+		{name: "a misspelt field", raw: `{"chairman":"Trần Quốc Hùng"}`,
+			wantProblems: []dossier.Problem{{Path: "session.chairman", Message: `thông tin kỳ họp: không có trường "chairman" (viết sai tên trường?)`}}},
+		{name: "broken JSON", raw: `{"chair":`,
+			wantProblems: []dossier.Problem{{Path: "session", Message: "thông tin kỳ họp: JSON bị cụt hoặc rỗng"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ps []dossier.Problem
+			got := decodeSession(json.RawMessage(tc.raw), &ps)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("session = %#v, want %#v", got, tc.want)
+			}
+			if !reflect.DeepEqual(ps, tc.wantProblems) {
+				t.Errorf("problems = %#v, want %#v", ps, tc.wantProblems)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ type tallyPage struct {
 	Artifacts      []artifactRow
 	CanDownload    bool
 	DownloadDenied bool
+	// ResultsHidden: a result is sealed but this user may not read it (the API's rule: whoever
+	// may not fetch the minutes may not read their figures either).
+	ResultsHidden bool
 }
 
 type resultView struct {
@@ -105,7 +108,9 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 		s.internal(w, r, p, err)
 		return
 	}
-	if last, ok := rec.Latest(); ok {
+	if last, ok := rec.Latest(); ok && !pg.CanDownload {
+		pg.ResultsHidden = true
+	} else if ok {
 		v := newResultView(rd, last.Result)
 		pg.Sealed, pg.SealedVersion, pg.SealedAt, pg.SealedBy = &v, last.Version, localTime(rd, last.SealedAt), last.SealedBy
 		pg.SealedSHA, pg.SealedReason = last.SHA256, last.Reason
