@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -398,5 +399,39 @@ func TestUploadFlow(t *testing.T) {
 	ts.addUser(t, "xem", "mat-khau-xem-1", []string{"viewer"}, "Tỉnh ủy Bình Sơn")
 	if _, err := ts.cliAs(t, "xem", "mat-khau-xem-1", "upload", "--round", "btv-up", files[0]); err == nil {
 		t.Fatal("a viewer uploaded a document")
+	}
+	// Every document of the round is listed, the refused one too, with the reviewed verdict.
+	var listed []struct {
+		DocumentID string `json:"document_id"`
+		Status     string `json:"status"`
+		Nominee    string `json:"nominee"`
+		Reason     string `json:"reason"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		out, err := ts.cli(t, "document", "list", "--round", "btv-up", "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(out), &listed); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		byID := map[string]string{}
+		for _, d := range listed {
+			byID[d.DocumentID] = d.Status + "/" + d.Nominee + "/" + d.Reason
+		}
+		wantList := map[string]string{
+			got["Bản kê khai tài sản.pdf"].DocumentID: "accepted/n01/", got["bao-cao.pdf"].DocumentID: "accepted/n01/",
+			scanID: "accepted/n02/", got["ghi-chu.pdf"].DocumentID: "rejected//not_pdf",
+		}
+		if reflect.DeepEqual(byID, wantList) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("document list: %v, want %v", byID, wantList)
+		}
+	}
+	table, err := ts.cli(t, "document", "list", "--round", "btv-up")
+	if err != nil || !strings.Contains(table, "4 tài liệu") || !strings.Contains(table, "Bản kê khai tài sản.pdf") {
+		t.Errorf("document list table: %v\n%s", err, table)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest"
 )
 
 // status prints the dossier of every person of a round: a table by default, the API's JSON
@@ -111,12 +112,40 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 		}
 		fmt.Fprintf(e.stdout, "Đã rút khỏi danh sách (tài liệu vẫn được giữ): %s %s — %d tài liệu\n", ns.Nominee, ns.Name, n)
 	}
-	if len(rep.Unassigned) > 0 {
-		fmt.Fprintf(e.stdout, "\nTài liệu chưa rõ của ai hoặc loại gì (%d) — xác nhận: tinnhiem document review ID --kind K --nominee ID\n", len(rep.Unassigned))
-		for _, d := range rep.Unassigned {
+	// Documents whose owner or kind is unknown: those a person can confirm, and those refused
+	// for their file (empty, corrupt, encrypted…), which only a new upload can replace.
+	var toReview, refused []dossier.DocVersion
+	for _, d := range rep.Unassigned {
+		if reviewable(d) {
+			toReview = append(toReview, d)
+		} else {
+			refused = append(refused, d)
+		}
+	}
+	if len(toReview) > 0 {
+		fmt.Fprintf(e.stdout, "\nTài liệu chưa rõ của ai hoặc loại gì (%d) — xác nhận: tinnhiem document review ID --kind K --nominee ID\n", len(toReview))
+		for _, d := range toReview {
 			fmt.Fprintf(e.stdout, "  %s  %s  %s\n", d.DocumentID, dossier.StatusLabel(d.Status), d.File)
 		}
 	}
+	if len(refused) > 0 {
+		fmt.Fprintf(e.stdout, "\nTệp bị từ chối, không đọc được (%d) — cần nộp lại tệp khác (xem lý do: tinnhiem document show ID):\n", len(refused))
+		for _, d := range refused {
+			fmt.Fprintf(e.stdout, "  %s  %s  %s\n", d.DocumentID, d.Reason, d.File)
+		}
+	}
+}
+
+// reviewable mirrors what `document review` accepts (ingest.ApplyReview): a document read but not
+// placed, or refused only because its person or kind could not be told.
+func reviewable(d dossier.DocVersion) bool {
+	switch d.Status {
+	case dossier.StatusNeedsReview, dossier.StatusAccepted, dossier.StatusLate:
+		return true
+	case dossier.StatusRejected:
+		return d.Reason == ingest.ReasonUnknownNominee || d.Reason == ingest.ReasonKindUncertain
+	}
+	return false
 }
 
 // dossierCmd groups the board's dossier operations: rebuild, alerts, decide.

@@ -10,8 +10,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 
+	"tinnhiem/dossier"
 	"tinnhiem/internal/client"
 )
 
@@ -145,7 +148,7 @@ func (e *cmdEnv) uploadOne(base, token, round, nominee, kind, path string) (uplo
 
 func (e *cmdEnv) document(args []string) error {
 	if len(args) == 0 {
-		return usageError{"document show ID | document review ID --kind K --nominee N | document download ID -o FILE"}
+		return usageError{"document list --round R [--json] | document show ID | document review ID --kind K --nominee N | document download ID -o FILE"}
 	}
 	sub, args := args[0], args[1:]
 	fs := e.flags("document " + sub)
@@ -154,9 +157,17 @@ func (e *cmdEnv) document(args []string) error {
 	nominee := fs.String("nominee", "", "confirmed nominee id (review)")
 	note := fs.String("note", "", "note for the audit log (review)")
 	out := fs.String("o", "", "output file (download)")
+	round := fs.String("round", "", "round id (list)")
+	asJSON := fs.Bool("json", false, "print JSON (list)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if sub == "list" {
+		if *round == "" || len(pos) > 0 {
+			return usageError{"document list --round R [--json]"}
+		}
+		return e.listDocuments(cf, *round, *asJSON)
 	}
 	if len(pos) != 1 {
 		return usageError{"document " + sub + " cần mã tài liệu"}
@@ -207,4 +218,47 @@ func (e *cmdEnv) document(args []string) error {
 	buf.WriteByte('\n')
 	_, err = e.stdout.Write(buf.Bytes())
 	return err
+}
+
+// listDocuments prints every document of a round: a table, or the API's JSON array.
+func (e *cmdEnv) listDocuments(cf *clientFlags, round string, asJSON bool) error {
+	cl, err := e.connect(cf)
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		DocumentID string `json:"document_id"`
+		File       string `json:"file"`
+		Status     string `json:"status"`
+		Kind       string `json:"kind"`
+		Nominee    string `json:"nominee"`
+		Name       string `json:"name"`
+		Reason     string `json:"reason"`
+		ReceivedAt string `json:"received_at"`
+	}
+	if err := cl.Do(e.ctx, http.MethodGet, "/api/v1/rounds/"+url.PathEscape(round)+"/documents", nil, &rows); err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, rows)
+	}
+	fmt.Fprintf(e.stdout, "Đợt %s — %d tài liệu\n", round, len(rows))
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MÃ TÀI LIỆU\tNHẬN LÚC (UTC)\tTRẠNG THÁI\tLOẠI\tNGƯỜI\tLÝ DO\tTỆP")
+	for _, d := range rows {
+		kind := "—"
+		if k, err := dossier.ParseKind(d.Kind); err == nil && d.Kind != "" {
+			kind = k.Label()
+		}
+		who := "—"
+		if d.Nominee != "" {
+			who = strings.TrimSpace(d.Nominee + " " + d.Name)
+		}
+		status := d.Status
+		if d.Status != "pending" {
+			status = dossier.StatusLabel(d.Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.DocumentID, d.ReceivedAt, status, kind, who, d.Reason, d.File)
+	}
+	return tw.Flush()
 }

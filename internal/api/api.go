@@ -67,6 +67,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/rounds/{round}/alerts", s.authed(s.listAlerts))
 
 	mux.Handle("POST /api/v1/rounds/{round}/documents", s.authed(s.uploadDocuments))
+	mux.Handle("GET /api/v1/rounds/{round}/documents", s.authed(s.listRoundDocuments))
 	mux.Handle("GET /api/v1/documents/{id}", s.authed(s.getDocument))
 	mux.Handle("GET /api/v1/documents/{id}/file", s.authed(s.downloadDocument))
 	mux.Handle("POST /api/v1/documents/{id}/review", s.authed(s.reviewDocument))
