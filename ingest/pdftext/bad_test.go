@@ -142,6 +142,11 @@ func TestRejections(t *testing.T) {
 		{name: "truncated before the trailer", pdf: lo[:len(lo)-200], code: pdftext.CodeCorrupt},
 		{name: "header only", pdf: []byte("%PDF-1.7\n"), code: pdftext.CodeCorrupt},
 		{name: "garbage after a header", pdf: append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("\x00\xff garbage ("), 500)...), code: pdftext.CodeCorrupt},
+		// An incremental update cut short: the earlier revision must not pass for the file.
+		{name: "unfinished update after %%EOF", pdf: pad(good, []byte("\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n4 0 obj\n<< /Length 4000 >>\nstream\nBT (")), code: pdftext.CodeCorrupt},
+		{name: "unfinished update and padding after %%EOF", pdf: pad(good, append([]byte("\n7 0 obj\n<< /Length 4000 >>\nstream\nBT ("), bytes.Repeat([]byte{0}, 8000)...)), code: pdftext.CodeCorrupt},
+		{name: "update cut inside its xref", pdf: pad(good, []byte("\nxref\n0 1\n0000000000 65535 f \ntrail")), code: pdftext.CodeCorrupt},
+		{name: "padding, but no %%EOF anywhere", pdf: pad(good[:len(good)-40], bytes.Repeat([]byte{0}, 6000)), code: pdftext.CodeCorrupt},
 		{name: "startxref points nowhere", pdf: []byte("%PDF-1.4\n1 0 obj\n<< >>\nendobj\nstartxref\n99999\n%%EOF\n"), code: pdftext.CodeCorrupt},
 		{name: "decompression bomb in one stream", pdf: func() []byte {
 			d := newDoc()
@@ -252,6 +257,13 @@ func TestTolerated(t *testing.T) {
 	}{
 		{"junk before the header", append([]byte("Content-Type: application/pdf\r\n\r\n"), good...), want.Text},
 		{"junk after %%EOF", append(append([]byte{}, good...), bytes.Repeat([]byte("\x00"), 600)...), want.Text},
+		// Padding by mail gateways and scanners, longer than the library looks back.
+		{"5000 NULs after %%EOF", pad(good, bytes.Repeat([]byte{0}, 5000)), want.Text},
+		{"100 KB of blanks after %%EOF", pad(good, bytes.Repeat([]byte(" \r\n"), 100<<10/3)), want.Text},
+		{"comment lines after %%EOF", pad(good, bytes.Repeat([]byte("% padding added by the scanner\n"), 300)), want.Text},
+		{"comment lines that say %%EOF", pad(good, bytes.Repeat([]byte("%%EOF\n"), 2000)), want.Text},
+		{"a mail footer after %%EOF", pad(good, []byte(strings.Repeat("-- \r\nThư này đã được quét virus bởi cổng thư của cơ quan.\r\n", 100))), want.Text},
+		{"padding across the 64 KiB search chunks", pad(good, append([]byte("\n%%EO"), bytes.Repeat([]byte{0}, 64<<10-3)...)), want.Text},
 		{"PDF 2.0 header", pdf20, "PDF two"},
 	}
 	for _, tc := range tests {
@@ -265,6 +277,11 @@ func TestTolerated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pad returns a copy of pdf with junk appended.
+func pad(pdf, junk []byte) []byte {
+	return append(append([]byte{}, pdf...), junk...)
 }
 
 func TestMessages(t *testing.T) {

@@ -214,7 +214,7 @@ func (ex *extractor) tick() error {
 
 // view presents the PDF to the library as it expects it: "%PDF-1.x" at offset
 // 0 (files with leading junk, or version 2.0, are otherwise refused) and
-// "%%EOF" at the end (trailing junk after it is cut).
+// "%%EOF" at the end (trailing junk after it is cut, see pdfEnd).
 type view struct {
 	r      io.ReaderAt
 	off    int64
@@ -261,14 +261,8 @@ func openView(r io.ReaderAt, size int64) (*view, error) {
 	if len(h) < 9 || h[5] != '1' || h[6] != '.' || h[7] < '0' || h[7] > '7' || (h[8] != '\r' && h[8] != '\n') {
 		v.header = []byte("%PDF-1.7\n")
 	}
-	// Cut trailing junk after the last %%EOF within the final 4 KiB.
-	tailLen := min(v.size, 4096)
-	tail := make([]byte, tailLen)
-	if n, _ := v.ReadAt(tail, v.size-tailLen); n == len(tail) {
-		if i := bytes.LastIndex(tail, []byte("%%EOF")); i >= 0 {
-			v.size = v.size - tailLen + int64(i) + 5
-		}
-	}
+	// Cut what follows the end of the PDF (padding, junk), see pdfEnd.
+	v.size = pdfEnd(v, v.size)
 	return v, nil
 }
 

@@ -26,6 +26,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("%PDF-1.7\n"))
 	f.Add(simpleDoc(2, "Trang").finish())
 	f.Add(forgedXrefSize())
+	f.Add(pad(simpleDoc(1, "Trang").finish(), bytes.Repeat([]byte("\x00 %%EOF\n"), 1000)))
 	f.Add(onePage(func(d *doc) int { return d.type0("/Identity-H", toUnicode(identityUCS)) },
 		"BT /F1 12 Tf 72 700 Td ["+utf16hex("Trần")+" -300 "+utf16hex("Quốc")+"] TJ ET"))
 	f.Add(formDoc(func(d *doc, font int) string {
