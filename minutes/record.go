@@ -196,6 +196,9 @@ func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result
 	return Result{}, errors.New("minutes: tally kept changing; try again")
 }
 
+// CodeSameEnterer warns that both entries of a double entry came from one account.
+const CodeSameEnterer = "same_enterer"
+
 // Draft is what `tally show` answers before sealing: the result of entry 1 and how entry 2
 // differs from it.
 type Draft struct {
@@ -224,6 +227,12 @@ func (t *Tallies) Draft(ctx context.Context, rd dossier.Round) (Draft, error) {
 		d.Differences = Compare(e1.Input, e2.Input)
 		if e1.Session.Chair != e2.Session.Chair && e2.Session.Chair != "" {
 			d.Differences = append(d.Differences, Difference{Field: "chủ tọa", First: e1.Session.Chair, Second: e2.Session.Chair})
+		}
+		// Double entry is worth its name when two members enter independently; one account
+		// entering twice is allowed (a small committee may have one clerk) but said.
+		if e1.By != "" && e1.By == e2.By {
+			d.Result.Warnings = append(d.Result.Warnings, Problem{Field: "entry", Code: CodeSameEnterer,
+				Message: fmt.Sprintf("Hai lần nhập đều do tài khoản %s thực hiện; nhập kép nên do hai thành viên ban kiểm phiếu nhập độc lập.", e1.By)})
 		}
 	}
 	return d, nil

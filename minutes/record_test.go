@@ -157,12 +157,33 @@ func TestDoubleEntryMustAgree(t *testing.T) {
 	if _, err := tallies.Seal(ctx, rd, "counter1"); !errors.As(err, &de) {
 		t.Fatalf("seal with differing entries: %v", err)
 	}
+	// Both entries by one account: allowed, but said.
 	if _, err := tallies.Import(ctx, rd, entry(t, 2, countsCSV, 45, "")); err != nil {
 		t.Fatal(err)
+	}
+	if d, err := tallies.Draft(ctx, rd); err != nil || !hasWarning(d.Result, minutes.CodeSameEnterer, "counter1") {
+		t.Fatalf("one account entering twice: %v, warnings %+v", err, d.Result.Warnings)
+	}
+	second := entry(t, 2, countsCSV, 45, "")
+	second.By = "counter2"
+	if _, err := tallies.Import(ctx, rd, second); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := tallies.Draft(ctx, rd); err != nil || hasWarning(d.Result, minutes.CodeSameEnterer, "") {
+		t.Fatalf("two members entering: %v, warnings %+v", err, d.Result.Warnings)
 	}
 	if _, err := tallies.Seal(ctx, rd, "counter1"); err != nil {
 		t.Fatalf("seal after the entries agree: %v", err)
 	}
+}
+
+func hasWarning(res minutes.Result, code, text string) bool {
+	for _, w := range res.Warnings {
+		if w.Code == code && strings.Contains(w.Message, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestCorrectionIsANewVersion(t *testing.T) {
