@@ -89,7 +89,7 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		d.Size = lr.n
 		d.Status, d.Reason = dossier.StatusRejected, ReasonTooLarge
-		d.Message = fmt.Sprintf("Tệp quá lớn (giới hạn %s).", humanBytes(rc.MaxUpload))
+		d.Message = fmt.Sprintf("Tệp quá lớn: giới hạn là %s mỗi tệp.", humanBytes(rc.MaxUpload))
 		d.VerdictAt, d.Revision = now, 1
 		if err := rc.Docs.Create(ctx, d); err != nil {
 			return dossier.Document{}, err
@@ -230,12 +230,37 @@ func SanitizeFilename(name string) string {
 	return s
 }
 
+// humanBytes writes a size limit for people: a whole number of MB or KB when it is one, else
+// two decimals (with the Vietnamese decimal comma) rounded down — a limit shown above its true
+// value would let a refused file look smaller than the limit — and the exact bytes.
 func humanBytes(n int64) string {
+	unit, name := int64(0), ""
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%d MB", n>>20)
+		unit, name = 1<<20, "MB"
 	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
+		unit, name = 1<<10, "KB"
+	default:
+		return groupDigits(n) + " byte"
 	}
-	return fmt.Sprintf("%d byte", n)
+	if n%unit == 0 {
+		return fmt.Sprintf("%d %s", n/unit, name)
+	}
+	hundredths := n * 100 / unit
+	s := fmt.Sprintf("%d,%02d", hundredths/100, hundredths%100)
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "0"), ",0")
+	return fmt.Sprintf("%s %s (%s byte)", s, name, groupDigits(n))
+}
+
+// groupDigits writes n with dots between thousands, as Vietnamese does.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,8 +24,8 @@ func TestTooLargeRefusalReachesTheDossierWithoutCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != dossier.StatusRejected || d.Reason != ingest.ReasonTooLarge {
-		t.Fatalf("verdict at receipt: %s %s", d.Status, d.Reason)
+	if d.Status != dossier.StatusRejected || d.Reason != ingest.ReasonTooLarge || !strings.Contains(d.Message, "giới hạn là 1 KB") {
+		t.Fatalf("verdict at receipt: %s %s %q", d.Status, d.Reason, d.Message)
 	}
 	p.start(1)
 	if _, err := p.worker.Sweep(ctx, time.Minute); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -53,10 +54,8 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	was := d
 	d.Kind, d.Nominee = rv.Kind, n.ID
 	d.KindConfidence = 1
-	d.Reason, d.Message = "", ""
-	d.Warnings = slices.DeleteFunc(d.Warnings, func(w string) bool {
-		return w == "kind_mismatch" || w == "nominee_mismatch" || w == ReasonAmbiguousNominee || w == "kind_uncertain"
-	})
+	d.Reason, d.Message, d.DuplicateOf = "", "", ""
+	d.Warnings = confirmedWarnings(was, d, n)
 	d = judgeDeadline(d, r)
 	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
 	d.Revision++
@@ -74,8 +73,12 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 				return dossier.Document{}, err
 			}
 		}
-		if vs, vrev, err := docs.Versions(ctx, d.Round, d.Nominee, d.Kind); err == nil {
-			_ = docs.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs, Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, vrev)
+		if err := docs.recordVersion(ctx, d); err != nil {
+			return dossier.Document{}, err
+		}
+		// Confirmed (or no longer refused), its bytes sent again are a duplicate of it.
+		if err := docs.recordCopy(ctx, d); err != nil {
+			return dossier.Document{}, err
 		}
 	}
 	if log != nil {
@@ -88,6 +91,30 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 		return d, err
 	}
 	return d, nil
+}
+
+// confirmedWarnings are the warnings of a document once a person has confirmed its kind and
+// person: what asked for the confirmation goes, and what depended on the person or kind the
+// content was taken for goes with them when the review changed those.
+func confirmedWarnings(was, now dossier.Document, n dossier.Nominee) []string {
+	out := slices.DeleteFunc(slices.Clone(was.Warnings), func(w string) bool {
+		switch {
+		case w == WarnKindMismatch, w == WarnNomineeMismatch, w == WarnAmbiguousNominee, w == WarnKindUncertain, w == warnNomineeExempt:
+			return true
+		case w == WarnNomineeVariant:
+			return now.Nominee != was.Nominee
+		case strings.HasPrefix(w, WarnMissingCriterion):
+			return now.Kind != dossier.KindSelfAssessment
+		}
+		return false
+	})
+	if !n.OnBallot() {
+		out = append(out, warnNomineeExempt)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
 }
 
 // removeVersion takes a document off the versions of a person and kind.

@@ -144,6 +144,126 @@ func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind 
 	return nil
 }
 
+// Copy is one document of a round holding given bytes and still counting (accepted, late) or
+// waiting for review. The same bytes received again are a duplicate of such a copy — whether
+// or not a person has been told or confirmed whose it is.
+type Copy struct {
+	ID         string       `json:"document_id"`
+	Status     string       `json:"status"`
+	Nominee    string       `json:"nominee,omitempty"`
+	Kind       dossier.Kind `json:"kind,omitempty"`
+	File       string       `json:"file"`
+	ReceivedAt time.Time    `json:"received_at"`
+}
+
+func copiesKey(round, sha string) string { return "sha." + round + "." + sha }
+
+// Copies lists the documents of a round holding the bytes with the given sha256.
+func (s *Documents) Copies(ctx context.Context, round, sha string) ([]Copy, uint64, error) {
+	cs, rev, err := bus.GetJSON[[]Copy](ctx, s.kv, copiesKey(round, sha))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: copies of %s: %w", sha, err)
+	}
+	return cs, rev, nil
+}
+
+// setCopies stores the list if it is still at rev, or returns errConflict.
+func (s *Documents) setCopies(ctx context.Context, round, sha string, cs []Copy, rev uint64) error {
+	data, _ := json.Marshal(cs)
+	_, err := bus.CompareAndSet(ctx, s.kv, copiesKey(round, sha), data, rev)
+	if bus.IsConflict(err) {
+		return errConflict
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: store copies of %s: %w", sha, err)
+	}
+	return nil
+}
+
+func (c Copy) same(o Copy) bool {
+	return c.ID == o.ID && c.Status == o.Status && c.Nominee == o.Nominee && c.Kind == o.Kind &&
+		c.File == o.File && c.ReceivedAt.Equal(o.ReceivedAt)
+}
+
+// copyOf is the entry of d in the copies of its bytes.
+func copyOf(d dossier.Document) Copy {
+	return Copy{ID: d.ID, Status: d.Status, Nominee: d.Nominee, Kind: d.Kind, File: d.File, ReceivedAt: d.ReceivedAt}
+}
+
+// counts reports whether a verdict keeps its bytes in the round: one that counts or waits for
+// a person. A refused file does not stand in the way of the same bytes sent again.
+func counts(d dossier.Document) bool {
+	return d.Status == dossier.StatusAccepted || d.Status == dossier.StatusLate || d.Status == dossier.StatusNeedsReview
+}
+
+// recordCopy puts d's current state in the copies of its bytes — or takes it out when its
+// verdict no longer counts — retrying when another writer was first.
+func (s *Documents) recordCopy(ctx context.Context, d dossier.Document) error {
+	if d.SHA256 == "" {
+		return nil
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		cs, rev, err := s.Copies(ctx, d.Round, d.SHA256)
+		if err != nil {
+			return err
+		}
+		out, changed := withCopy(cs, d)
+		if !changed {
+			return nil
+		}
+		err = s.setCopies(ctx, d.Round, d.SHA256, out, rev)
+		if !errors.Is(err, errConflict) {
+			return err
+		}
+	}
+	return errors.New("ingest: copies list kept changing")
+}
+
+// withCopy returns cs with d's entry replaced by its current state (dropped when it does not
+// count), and whether that changed anything.
+func withCopy(cs []Copy, d dossier.Document) ([]Copy, bool) {
+	out := make([]Copy, 0, len(cs)+1)
+	changed := false
+	for _, c := range cs {
+		if c.ID == d.ID {
+			changed = changed || !counts(d) || !c.same(copyOf(d))
+			continue
+		}
+		out = append(out, c)
+	}
+	if counts(d) {
+		if len(out) == len(cs) {
+			changed = true
+		}
+		out = append(out, copyOf(d))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
+	return out, changed
+}
+
+// recordVersion puts d among the versions of its person and kind, retrying when another writer
+// was first.
+func (s *Documents) recordVersion(ctx context.Context, d dossier.Document) error {
+	if d.Nominee == "" || d.Kind == "" {
+		return nil
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		vs, rev, err := s.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		if err != nil {
+			return err
+		}
+		err = s.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs,
+			Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, rev)
+		if !errors.Is(err, errConflict) {
+			return err
+		}
+	}
+	return errors.New("ingest: versions list kept changing")
+}
+
 func pendingKey(id string) string { return "pending." + id }
 
 // MarkPending records that a document was handed to the pipeline and has no published verdict yet.

@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"tinnhiem/dossier"
@@ -16,7 +18,14 @@ const (
 	ReasonKindUncertain    = "kind_uncertain"
 	ReasonDuplicate        = "duplicate"
 	ReasonRemovedNominee   = "removed_nominee"
+	// The content contradicts the declared person or kind: the declared values are kept, and
+	// the document waits for a person to confirm them (needs_review).
+	ReasonNomineeMismatch = WarnNomineeMismatch
+	ReasonKindMismatch    = WarnKindMismatch
 )
+
+// warnNomineeExempt: the document's person is on the roster but not voted on.
+const warnNomineeExempt = "nominee_exempt"
 
 // Extraction is what the sandboxed extractor said of a file: a text, or a reason code.
 type Extraction struct {
@@ -82,7 +91,8 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 				}
 			}
 			d.Status, d.Reason = dossier.StatusNeedsReview, ReasonAmbiguousNominee
-			d.Message = "Họ tên trong tài liệu có thể là của nhiều người: " + strings.Join(names, ", ") + ". Cần người xác nhận trước khi tính vào hồ sơ."
+			d.Message = joinSentences("Họ tên trong tài liệu có thể là của nhiều người: "+strings.Join(names, ", ")+". Cần người xác nhận trước khi tính vào hồ sơ.",
+				explainWarnings(d, r, WarnAmbiguousNominee, WarnKindUncertain))
 			return d
 		}
 		if d.Kind == dossier.KindOther {
@@ -96,19 +106,126 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 		return reject(d, ReasonRemovedNominee, fmt.Sprintf("%s đã được rút khỏi danh sách của đợt; tài liệu không được tính.", n.Name))
 	}
 	if n, ok := r.Nominee(d.Nominee); ok && !n.OnBallot() {
-		d.Warnings = append(d.Warnings, "nominee_exempt")
+		d.Warnings = append(d.Warnings, warnNomineeExempt)
+	}
+
+	// What the content contradicts or leaves unsure keeps the document out of the dossier
+	// until a person confirms it: a declared value is only as good as the content agrees.
+	var review []string
+	var reason string
+	if slices.Contains(d.Warnings, WarnNomineeMismatch) || slices.Contains(d.Warnings, WarnKindMismatch) {
+		// What the content says on its own, to show beside what was declared.
+		says := Recognize(ex.Text, Roster(r), Declared{})
+		if slices.Contains(d.Warnings, WarnNomineeMismatch) {
+			reason = ReasonNomineeMismatch
+			review = append(review, nomineeMismatchSentence(r, d.Nominee, says))
+		}
+		if slices.Contains(d.Warnings, WarnKindMismatch) {
+			reason = cmp.Or(reason, ReasonKindMismatch)
+			if says.Kind != "" && says.Kind != d.Kind {
+				review = append(review, fmt.Sprintf("nội dung là %s, không phải %s như đã khai",
+					lowerFirst(says.Kind.Label()), lowerFirst(d.Kind.Label())))
+			} else {
+				review = append(review, fmt.Sprintf("nội dung không giống %s như đã khai", lowerFirst(d.Kind.Label())))
+			}
+		}
 	}
 	if d.DeclaredKind == "" && slices.Contains(rec.Warnings, WarnKindUncertain) {
-		d.Status, d.Reason = dossier.StatusNeedsReview, ReasonKindUncertain
-		d.Message = fmt.Sprintf("Không chắc đây là loại tài liệu gì (đoán: %s); cần người xác nhận.", d.Kind.Label())
+		reason = cmp.Or(reason, ReasonKindUncertain)
+		review = append(review, fmt.Sprintf("không chắc đây là loại tài liệu gì (đoán: %s)", lowerFirst(d.Kind.Label())))
+	}
+	if len(review) > 0 {
+		d.Status, d.Reason = dossier.StatusNeedsReview, reason
+		d.Message = joinSentences(
+			upperFirst(strings.Join(review, "; "))+".",
+			"Tài liệu được giữ lại nhưng chỉ được tính vào hồ sơ khi người có thẩm quyền xác nhận loại tài liệu và người nộp.",
+			explainWarnings(d, r, WarnNomineeMismatch, WarnKindMismatch, WarnKindUncertain))
 		return d
 	}
 
 	return judgeDeadline(d, r)
 }
 
+// nomineeMismatchSentence says whose the content says the document is, against the declared person.
+func nomineeMismatchSentence(r dossier.Round, declared string, says Recognition) string {
+	who := func(id string) string {
+		if n, ok := r.Nominee(id); ok {
+			return n.Name + " (" + id + ")"
+		}
+		return id
+	}
+	switch {
+	case says.Nominee != "" && says.Nominee != declared:
+		return fmt.Sprintf("tài liệu ghi tên %s, không phải %s như đã khai", who(says.Nominee), who(declared))
+	case len(says.Candidates) > 0:
+		var names []string
+		for _, id := range says.Candidates {
+			names = append(names, who(id))
+		}
+		return fmt.Sprintf("họ tên trong tài liệu có thể là của %s, không phải %s như đã khai", strings.Join(names, " hoặc "), who(declared))
+	}
+	return fmt.Sprintf("tài liệu không ghi tên %s như đã khai", who(declared))
+}
+
+// explainWarnings says in Vietnamese what the warnings of a verdict mean, except those in skip
+// (which the verdict's own message already says). The codes stay in Warnings for programs.
+func explainWarnings(d dossier.Document, r dossier.Round, skip ...string) string {
+	var out, missing []string
+	for _, w := range d.Warnings {
+		if slices.Contains(skip, w) {
+			continue
+		}
+		if c, ok := strings.CutPrefix(w, WarnMissingCriterion); ok {
+			missing = append(missing, lowerFirst(CriterionLabel(c)))
+			continue
+		}
+		switch w {
+		case WarnKindMismatch:
+			out = append(out, fmt.Sprintf("Nội dung tài liệu có vẻ không phải %s như đã khai.", lowerFirst(d.Kind.Label())))
+		case WarnNomineeMismatch:
+			out = append(out, "Họ tên trong tài liệu khác với người đã khai.")
+		case WarnKindUncertain:
+			out = append(out, "Chưa chắc chắn về loại tài liệu.")
+		case WarnAmbiguousNominee:
+			out = append(out, "Họ tên trong tài liệu có thể là của nhiều người trong danh sách.")
+		case WarnNomineeVariant:
+			name := d.Nominee
+			if n, ok := r.Nominee(d.Nominee); ok {
+				name = n.Name
+			}
+			out = append(out, fmt.Sprintf("Họ tên trong tài liệu viết dấu khác với danh sách (%s); hãy kiểm tra đúng người.", name))
+		case warnNomineeExempt:
+			if n, ok := r.Nominee(d.Nominee); ok && !n.OnBallot() {
+				out = append(out, fmt.Sprintf("%s không thuộc diện lấy phiếu (%s); tài liệu vẫn được lưu.", n.Name, n.ExemptReason))
+			}
+		default:
+			out = append(out, fmt.Sprintf("Cảnh báo %q cần người kiểm tra.", w))
+		}
+	}
+	if len(missing) > 0 {
+		out = append(out, "Báo cáo tự đánh giá chưa thấy đề cập: "+strings.Join(missing, "; ")+".")
+	}
+	return joinSentences(out...)
+}
+
+// joinSentences joins the non-empty sentences with a space.
+func joinSentences(s ...string) string {
+	return strings.Join(slices.DeleteFunc(s, func(x string) bool { return x == "" }), " ")
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // judgeDeadline accepts a document whose kind and person are known, late when it was received
-// after the deadline of its kind, and names that deadline.
+// after the deadline of its kind, and names that deadline. Its message says why it is late and
+// what its warnings mean.
 func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
 	d.Status, d.Deadline = dossier.StatusAccepted, ""
 	if dl, ok := r.DeadlineFor(d.Kind); ok {
@@ -123,6 +240,7 @@ func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
 			d.Message = fmt.Sprintf("Nộp sau hạn: nhận lúc %s, hạn là %s.", r.FormatTime(d.ReceivedAt), r.FormatTime(dl.At))
 		}
 	}
+	d.Message = joinSentences(d.Message, explainWarnings(d, r))
 	return d
 }
 

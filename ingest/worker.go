@@ -121,10 +121,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, up Uploaded) err
 	}
 	v := Decide(d, r, ex)
 	v.VerdictAt, v.Revision = w.Now().UTC(), 1
-	if v.Status == dossier.StatusAccepted || v.Status == dossier.StatusLate || v.Status == dossier.StatusNeedsReview {
-		if v, err = w.checkDuplicate(ctx, v); err != nil {
-			return err
-		}
+	if v, err = w.checkDuplicate(ctx, v, r); err != nil {
+		return err
 	}
 	return w.store(ctx, v, rev)
 }
@@ -181,33 +179,128 @@ func (w *Worker) extract(ctx context.Context, msg jetstream.Msg, d dossier.Docum
 	return Extraction{Pages: res.Pages, Text: res.Text}, nil
 }
 
-// checkDuplicate compares the file with the versions already received for the same person and
-// kind: the same bytes again is a duplicate of the first; otherwise it becomes a new version.
-func (w *Worker) checkDuplicate(ctx context.Context, d dossier.Document) (dossier.Document, error) {
-	if d.Nominee == "" || d.Kind == "" {
+// checkDuplicate compares the file with the copies of the same bytes already kept in the round:
+// the same bytes again are a duplicate of the first copy that counts or waits for review —
+// unless the content or the uploader placed them with another person or kind than that copy,
+// which is then a different paper of theirs. A verdict that stands is recorded as a copy of its
+// bytes and, once its person and kind are known, as a version of them. The copies list is
+// written compare-and-set, so of two identical files handled at once exactly one stands; and a
+// redelivery of the same document finds its own entry, which never makes it a duplicate.
+func (w *Worker) checkDuplicate(ctx context.Context, d dossier.Document, r dossier.Round) (dossier.Document, error) {
+	if d.SHA256 == "" || !(counts(d) || reviewableRejection(d)) {
 		return d, nil
 	}
-	for attempt := 0; attempt < 10; attempt++ {
-		vs, rev, err := w.Docs.Versions(ctx, d.Round, d.Nominee, d.Kind)
+	for attempt := 0; ; attempt++ {
+		if attempt == 10 {
+			return d, errors.New("ingest: copies list kept changing")
+		}
+		cs, rev, err := w.Docs.Copies(ctx, d.Round, d.SHA256)
 		if err != nil {
 			return d, err
 		}
-		for _, v := range vs {
-			if v.ID != d.ID && v.SHA256 == d.SHA256 && v.Status != dossier.StatusRejected {
-				dup := d
-				dup.Status, dup.Reason, dup.DuplicateOf = dossier.StatusRejected, ReasonDuplicate, v.ID
-				dup.Message = fmt.Sprintf("Tệp trùng với tài liệu đã nộp trước (%s, %s); không lưu thêm phiên bản.", v.File, v.ID)
-				return dup, nil
+		first, found := firstCopy(d, cs)
+		if !found {
+			// Documents judged before copies were recorded are found among the versions.
+			if first, found, err = w.legacyCopy(ctx, d); err != nil {
+				return d, err
 			}
 		}
-		err = w.Docs.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs,
-			Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, rev)
-		if errors.Is(err, errConflict) {
+		v := d
+		if found {
+			v = duplicate(d, first, r)
+		}
+		out, changed := withCopy(cs, v)
+		if changed {
+			err := w.Docs.setCopies(ctx, d.Round, d.SHA256, out, rev)
+			if errors.Is(err, errConflict) {
+				continue
+			}
+			if err != nil {
+				return d, err
+			}
+		}
+		if counts(v) {
+			if err := w.Docs.recordVersion(ctx, v); err != nil {
+				return d, err
+			}
+		}
+		return v, nil
+	}
+}
+
+// reviewableRejection: a refusal only because the content names nobody of the round and
+// nobody was declared — the bytes themselves are fine, so the same bytes kept already (whose
+// person may have been confirmed since) say more. A declared person who is not on the roster
+// is the uploader's mistake, and that is what they are told.
+func reviewableRejection(d dossier.Document) bool {
+	return d.Status == dossier.StatusRejected && d.Nominee == "" &&
+		(d.Reason == ReasonUnknownNominee || d.Reason == ReasonKindUncertain)
+}
+
+// firstCopy finds, among the other copies of d's bytes, the earliest received one that d
+// repeats: any copy when d has no person or kind yet; else one of the same person and kind,
+// or one whose person or kind is still to be confirmed.
+func firstCopy(d dossier.Document, cs []Copy) (Copy, bool) {
+	var first Copy
+	found := false
+	for _, c := range cs {
+		if c.ID == d.ID {
 			continue
 		}
-		return d, err
+		repeats := d.Nominee == "" || d.Kind == "" || c.Nominee == "" || c.Kind == "" ||
+			(c.Nominee == d.Nominee && c.Kind == d.Kind)
+		if repeats && (!found || c.ReceivedAt.Before(first.ReceivedAt) || (c.ReceivedAt.Equal(first.ReceivedAt) && c.ID < first.ID)) {
+			first, found = c, true
+		}
 	}
-	return d, errors.New("ingest: versions list kept changing")
+	return first, found
+}
+
+// legacyCopy looks for the same bytes among the versions of d's person and kind.
+func (w *Worker) legacyCopy(ctx context.Context, d dossier.Document) (Copy, bool, error) {
+	if d.Nominee == "" || d.Kind == "" {
+		return Copy{}, false, nil
+	}
+	vs, _, err := w.Docs.Versions(ctx, d.Round, d.Nominee, d.Kind)
+	if err != nil {
+		return Copy{}, false, err
+	}
+	for _, v := range vs {
+		if v.ID == d.ID || v.SHA256 != d.SHA256 || v.Status == dossier.StatusRejected {
+			continue
+		}
+		// The list is written before the verdict is stored: trust the record, not the entry.
+		o, _, err := w.Docs.Get(ctx, v.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return Copy{}, false, err
+		}
+		if counts(o) && o.Nominee == d.Nominee && o.Kind == d.Kind {
+			return copyOf(o), true, nil
+		}
+	}
+	return Copy{}, false, nil
+}
+
+// duplicate refuses d as a repeat of the copy first, naming it.
+func duplicate(d dossier.Document, first Copy, r dossier.Round) dossier.Document {
+	d.Status, d.Reason, d.DuplicateOf = dossier.StatusRejected, ReasonDuplicate, first.ID
+	what := fmt.Sprintf("«%s» (mã %s, nhận lúc %s", first.File, first.ID, r.FormatTime(first.ReceivedAt))
+	if first.Kind != "" {
+		what += ", " + lowerFirst(first.Kind.Label())
+	}
+	if n, ok := r.Nominee(first.Nominee); ok {
+		what += " của " + n.Name
+	}
+	what += ")"
+	if first.Status == dossier.StatusNeedsReview {
+		d.Message = "Tệp trùng với tài liệu đã nộp trước " + what + ", đang chờ xác nhận loại tài liệu và người nộp; không lưu thêm bản nữa. Hãy xác nhận tài liệu đó."
+	} else {
+		d.Message = "Tệp trùng với tài liệu đã nộp trước " + what + "; không lưu thêm phiên bản."
+	}
+	return d
 }
 
 // store saves the verdict, then publishes it. A crash in between is mended by the redelivery,
@@ -318,6 +411,11 @@ func (w *Worker) fail(ctx context.Context, id string, cause error) error {
 	}
 	d = reject(d, ReasonInternalError, "Lỗi hệ thống khi xử lý tệp; tệp vẫn được lưu, hãy báo quản trị viên hoặc tải lên lại.")
 	d.VerdictAt, d.Revision = w.Now().UTC(), 1
+	// A delivery that failed late may have recorded the file as a copy of its bytes: it no
+	// longer stands, so the same file sent again must not be called its duplicate.
+	if err := w.Docs.recordCopy(ctx, d); err != nil {
+		return err
+	}
 	return w.store(ctx, d, rev)
 }
 
