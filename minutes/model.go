@@ -14,6 +14,9 @@ type Explained struct {
 }
 
 // BuildModel turns a round and one sealed tally version into what the three documents print.
+// A correction (version 2 on) carries its number and reason; when it was sealed the version it
+// replaces is not in s, and the documents name that version by its number: BuildRecordModel
+// gives them its seal time too.
 func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Model {
 	loc := rd.Location()
 	res := s.Result
@@ -40,6 +43,8 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 		VoteDate:            vote,
 		Location:            loc,
 		SealedAt:            s.SealedAt,
+		Version:             s.Version,
+		CorrectionReason:    s.Reason,
 		DocNumbers:          map[document.Kind]string{},
 		OpenedAt:            at(s.Session.CountingOpenedAt),
 		ClosedAt:            at(s.Session.CountingClosedAt),
@@ -56,6 +61,8 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 		Collected:           res.Collected,
 		ValidBallots:        res.ValidBallots,
 		InvalidBallots:      res.InvalidBallots,
+		VoidMarked:          res.VoidMarked,
+		VoidBadRow:          res.VoidBadRow,
 		QuorumMet:           res.QuorumMet,
 		InvalidReasons:      s.Session.InvalidReasons,
 		Irregularities:      s.Session.Irregularities,
@@ -91,10 +98,32 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 			Order: n.Order, Name: n.Name, Position: n.Position, Valid: n.Counts.Valid,
 			Cao: n.Counts.Cao, TinNhiem: n.Counts.TinNhiem, Thap: n.Counts.Thap,
 			CaoPct: n.PercentText.Cao, TinNhiemPct: n.PercentText.TinNhiem, ThapPct: n.PercentText.Thap,
-			Flag: Consequence(rd.Track, n.Flags),
+			Flag:      Consequence(rd.Track, n.Flags),
+			BlankRows: n.BlankRows, SpoiledRows: n.SpoiledRows,
 		})
 	}
 	return m
+}
+
+// BuildRecordModel is BuildModel for version s of the record rec: a correction also says when
+// the version it replaces was sealed.
+func BuildRecordModel(rd dossier.Round, rec Record, s Sealed, explained []Explained) document.Model {
+	m := BuildModel(rd, s, explained)
+	m.ReplacesSealedAt = ReplacedSealedAt(rec, s.Version)
+	return m
+}
+
+// ReplacedSealedAt is when the version that version corrects (the one before it) was sealed;
+// zero for a first version or one the record does not hold.
+func ReplacedSealedAt(rec Record, version int) time.Time {
+	if _, ok := rec.Version(version); !ok || version < 2 {
+		return time.Time{}
+	}
+	prev, ok := rec.Version(version - 1)
+	if !ok {
+		return time.Time{}
+	}
+	return prev.SealedAt
 }
 
 // headingOf is the issuing body as the header prints it under its superior body: the

@@ -108,6 +108,12 @@ type NomineeResult struct {
 	Percent     Percent     `json:"percent"`
 	PercentText PercentText `json:"percent_text"`
 	Flags       Flags       `json:"flags"`
+	// BlankRows and SpoiledRows count, on ballots that are otherwise valid, the rows for this
+	// person with no box ticked and with more than one (or an unreadable mark): under
+	// blank_row void_row they are void for this person only. Known only when the ballots were
+	// entered one by one; always 0 under void_ballot, where such a ballot is void as a whole.
+	BlankRows   int `json:"blank_rows,omitempty"`
+	SpoiledRows int `json:"spoiled_rows,omitempty"`
 }
 
 // Result is a computed tally, shaped as `tally show --json` (DESIGN §4) with extra fields
@@ -130,6 +136,13 @@ type Result struct {
 	Nominees        []NomineeResult `json:"nominees"`
 	// Warnings are facts worth a look that do not stop the tally (e.g. absentees not named).
 	Warnings []Problem `json:"warnings,omitempty"`
+	// VoidMarked and VoidBadRow break InvalidBallots down by reason when the ballots were
+	// entered one by one: ballots the committee marked void as a whole (the sheet's invalid
+	// column: not the issued form, a name struck out, something added), and ballots void
+	// only because a row was blank or double-marked under blank_row void_ballot. Both are 0
+	// for hand-counted figures, which give no reasons.
+	VoidMarked int `json:"void_marked,omitempty"`
+	VoidBadRow int `json:"void_bad_row,omitempty"`
 }
 
 // Problem is one thing wrong with the input, for a person to fix.
@@ -329,6 +342,7 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	var (
 		counts                    map[string]Counts
 		validBallots, voidBallots int
+		why                       voidDetail
 		haveBallots               = in.Ballots != nil
 		haveCounts                = in.Counts != nil
 	)
@@ -336,7 +350,7 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	case haveBallots && haveCounts:
 		ps.add("sheet", CodeNoData, "Chỉ nhập một trong hai: bảng phiếu (từng phiếu) hoặc bảng tổng hợp số phiếu, không nhập cả hai.")
 	case haveBallots:
-		counts, validBallots, voidBallots = ps.countBallots(in.Ballots, rules, cands, onBallot, in.Attendance)
+		counts, validBallots, voidBallots, why = ps.countBallots(in.Ballots, rules, cands, onBallot, in.Attendance)
 	case haveCounts:
 		counts, validBallots, voidBallots = ps.takeCounts(in.Counts, cands, onBallot, in.Attendance)
 	default:
@@ -358,6 +372,8 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 		BlankRow:        rules.BlankRow,
 		ValidBallots:    validBallots,
 		InvalidBallots:  voidBallots,
+		VoidMarked:      why.marked,
+		VoidBadRow:      why.badRow,
 		Absent:          absent,
 		Committee:       committee,
 		Exempt:          exempt,
@@ -377,6 +393,8 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 			Percent:     pct,
 			PercentText: txt,
 			Flags:       thresholds(cnt.Thap, den),
+			BlankRows:   why.blank[id],
+			SpoiledRows: why.spoiled[id],
 		})
 	}
 	res.Warnings = append(res.Warnings, ps.warnings...)
@@ -611,8 +629,14 @@ func (ps *problems) missing(present map[string]bool, onBallot []string, cands ma
 	}
 }
 
+// voidDetail is why ballots and rows were void, as the counting minutes list it.
+type voidDetail struct {
+	marked, badRow int            // whole ballots: marked invalid; void for a blank or spoiled row
+	blank, spoiled map[string]int // per nominee, rows void for that person only
+}
+
 // countBallots checks the sheet and counts it under the round's blank-row rule.
-func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]Candidate, onBallot []string, a Attendance) (map[string]Counts, int, int) {
+func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]Candidate, onBallot []string, a Attendance) (map[string]Counts, int, int, voidDetail) {
 	before := len(ps.list)
 	present := make(map[string]bool, len(s.Columns))
 	for _, id := range s.Columns {
@@ -648,14 +672,23 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 		}
 	}
 	if len(ps.list) > before {
-		return nil, 0, 0
+		return nil, 0, 0, voidDetail{}
 	}
 
 	tallies := make([]Counts, len(s.Columns))
+	blank := make([]int, len(s.Columns))
+	spoiled := make([]int, len(s.Columns))
 	valid, void := 0, 0
+	why := voidDetail{blank: map[string]int{}, spoiled: map[string]int{}}
 	for _, row := range s.Rows {
-		if row.Invalid || (rules.BlankRow == dossier.BlankRowVoidBallot && hasBadRow(row.Marks)) {
+		if row.Invalid {
 			void++
+			why.marked++
+			continue
+		}
+		if rules.BlankRow == dossier.BlankRowVoidBallot && hasBadRow(row.Marks) {
+			void++
+			why.badRow++
 			continue
 		}
 		valid++
@@ -667,6 +700,10 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 				tallies[j].TinNhiem++
 			case MarkThap:
 				tallies[j].Thap++
+			case MarkBlank:
+				blank[j]++
+			case MarkSpoiled:
+				spoiled[j]++
 			}
 		}
 	}
@@ -679,8 +716,14 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 		c.Valid = c.Cao + c.TinNhiem + c.Thap
 		c.Invalid = len(s.Rows) - c.Valid
 		out[id] = c
+		if blank[j] > 0 {
+			why.blank[id] = blank[j]
+		}
+		if spoiled[j] > 0 {
+			why.spoiled[id] = spoiled[j]
+		}
 	}
-	return out, valid, void
+	return out, valid, void, why
 }
 
 func hasBadRow(marks []Mark) bool {

@@ -148,15 +148,20 @@ func TestComputeBlankRowRules(t *testing.T) {
 		rule          string
 		valid, void   int
 		n01, n02, n03 Counts
+		// why ballots were void: marked invalid, void for a bad row; rows void per person
+		marked, badRow int
+		blank, spoiled [3]int
 	}{
 		{dossier.BlankRowVoidRow, 5, 1,
 			Counts{Cao: 3, TinNhiem: 1, Invalid: 2, Valid: 4},
 			Counts{Cao: 1, TinNhiem: 3, Invalid: 2, Valid: 4},
-			Counts{Cao: 1, TinNhiem: 1, Thap: 3, Invalid: 1, Valid: 5}},
+			Counts{Cao: 1, TinNhiem: 1, Thap: 3, Invalid: 1, Valid: 5},
+			1, 0, [3]int{0, 1, 0}, [3]int{1, 0, 0}},
 		{dossier.BlankRowVoidBallot, 3, 3,
 			Counts{Cao: 2, TinNhiem: 1, Invalid: 3, Valid: 3},
 			Counts{Cao: 1, TinNhiem: 2, Invalid: 3, Valid: 3},
-			Counts{Cao: 1, TinNhiem: 1, Thap: 1, Invalid: 3, Valid: 3}},
+			Counts{Cao: 1, TinNhiem: 1, Thap: 1, Invalid: 3, Valid: 3},
+			1, 2, [3]int{}, [3]int{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -171,6 +176,12 @@ func TestComputeBlankRowRules(t *testing.T) {
 				if got := res.Nominees[i].Counts; got != want {
 					t.Errorf("%s counts %+v, want %+v", res.Nominees[i].Nominee, got, want)
 				}
+				if n := res.Nominees[i]; n.BlankRows != tt.blank[i] || n.SpoiledRows != tt.spoiled[i] {
+					t.Errorf("%s rows void for the person: %d blank %d spoiled, want %d %d", n.Nominee, n.BlankRows, n.SpoiledRows, tt.blank[i], tt.spoiled[i])
+				}
+			}
+			if res.VoidMarked != tt.marked || res.VoidBadRow != tt.badRow {
+				t.Errorf("void ballots: %d marked, %d for a bad row; want %d, %d", res.VoidMarked, res.VoidBadRow, tt.marked, tt.badRow)
 			}
 			golden(t, "blank_"+tt.rule+".golden.json", res)
 		})

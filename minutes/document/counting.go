@@ -12,9 +12,6 @@ func (d *doc) counting() {
 		formed = " do " + m.SessionName + " bầu"
 	}
 	d.p(fmt.Sprintf("Vào %s%s, Ban kiểm phiếu%s gồm các %s:", d.at(m.OpenedAt), d.where(), formed, d.members()))
-	if len(m.Committee) == 0 {
-		d.li("(chưa ghi danh sách thành viên Ban kiểm phiếu)")
-	}
 	d.committeeList()
 	// The sentence runs on from the list above, so no first-line indent.
 	d.s.para(fmt.Sprintf("đã tiến hành kiểm phiếu %s. Kết quả như sau:", d.subject()), block{align: "J", after: 1.2})
@@ -39,7 +36,6 @@ func (d *doc) counting() {
 	if m.Copies > 0 {
 		closing += fmt.Sprintf("; biên bản được lập thành %02d bản có giá trị như nhau", m.Copies)
 	}
-	d.p(closing + ".")
-	d.s.space(3)
-	d.committeeSignatures()
+	first, members := d.committeeSigners()
+	d.closeAndSign(closing+".", "BAN KIỂM PHIẾU", first, members)
 }

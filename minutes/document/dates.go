@@ -74,3 +74,17 @@ func localDate(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
+
+// dayBefore reports whether calendar date a comes before calendar date b, each read from its
+// own year, month and day fields.
+func dayBefore(a, b time.Time) bool {
+	ya, ma, da := a.Date()
+	yb, mb, db := b.Date()
+	if ya != yb {
+		return ya < yb
+	}
+	if ma != mb {
+		return ma < mb
+	}
+	return da < db
+}

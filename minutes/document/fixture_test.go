@@ -159,7 +159,8 @@ func fixture(track Track, n int) Model {
 		tn := valid - cao - thap
 		r := Row{
 			Order: i + 1, Name: personName(i), Position: positions[i%len(positions)], Valid: valid,
-			Cao: cao, TinNhiem: tn, Thap: thap,
+			BlankRows: present - 1 - valid,
+			Cao:       cao, TinNhiem: tn, Thap: thap,
 			CaoPct: pct(cao, summoned), TinNhiemPct: pct(tn, summoned), ThapPct: pct(thap, summoned),
 		}
 		switch {

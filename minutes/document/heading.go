@@ -148,15 +148,20 @@ func (d *doc) stateHeader() float64 {
 }
 
 // docDate is the date printed in the header: the vote for the minutes, the report's own date
-// (or the day the tally was sealed) for the report.
+// (or the day the tally was sealed) for the report. A report reports a vote held, so it is
+// never dated before the vote, even when the tally was sealed early (a test round).
 func (d *doc) docDate() time.Time {
-	if d.kind == KindReport {
-		if !d.m.ReportDate.IsZero() {
-			return d.m.ReportDate
-		}
-		return localDate(d.m.SealedAt, d.loc)
+	if d.kind != KindReport {
+		return d.m.VoteDate
 	}
-	return d.m.VoteDate
+	date := d.m.ReportDate
+	if date.IsZero() {
+		date = localDate(d.m.SealedAt, d.loc)
+	}
+	if vote := d.m.VoteDate; !vote.IsZero() && dayBefore(date, vote) {
+		return vote
+	}
+	return date
 }
 
 // title prints the document's name in bold capitals and the subject line under it.
@@ -173,6 +178,9 @@ func (d *doc) title() {
 	}
 	y := s.centered(name, "B", 15, marginLeft, textWidth, s.y())
 	y = s.centered(subject, "B", 14, marginLeft+10, textWidth-20, y)
+	if notice := d.correction(); notice != "" {
+		y = s.centered(notice, "I", 13, marginLeft+10, textWidth-20, y+1)
+	}
 	if d.m.Track == TrackParty {
 		y = s.centered("-----", "", 14, marginLeft, textWidth, y)
 	} else {
@@ -180,6 +188,25 @@ func (d *doc) title() {
 		y += 3
 	}
 	s.setY(y + 5)
+}
+
+// correction is the notice under the title of a corrected version, "(Bản đính chính – phiên
+// bản số 2, thay thế bản niêm phong lúc 16 giờ 05 phút ngày 15/12/2028; lý do: …)", or ""
+// for the first version.
+func (d *doc) correction() string {
+	m := d.m
+	if m.Version < 2 {
+		return ""
+	}
+	replaced := fmt.Sprintf("bản niêm phong trước đó (phiên bản số %d)", m.Version-1)
+	if !m.ReplacesSealedAt.IsZero() {
+		replaced = fmt.Sprintf("bản niêm phong lúc %s ngày %s", clock(m.ReplacesSealedAt, d.loc), shortDate(localDate(m.ReplacesSealedAt, d.loc)))
+	}
+	reason := trimEnd(m.CorrectionReason)
+	if reason == "" {
+		reason = nameDots
+	}
+	return fmt.Sprintf("(Bản đính chính – phiên bản số %d, thay thế %s; lý do: %s)", m.Version, replaced, reason)
 }
 
 // pageTop numbers pages from the second one, at the top centre (both regulations).

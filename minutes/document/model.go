@@ -73,13 +73,22 @@ type Model struct {
 
 	// VoteDate is the calendar date of the vote; its year, month and day are used as given.
 	VoteDate time.Time
-	// ReportDate dates the result report; zero means the date of SealedAt.
+	// ReportDate dates the result report; zero means the date of SealedAt. Either way the
+	// report is never dated before VoteDate (a tally may be sealed early, in a test round).
 	ReportDate time.Time
 	// Location is the round's time zone for every clock time printed; nil means UTC+7.
 	Location *time.Location
 	// SealedAt is when the tally was sealed. It is the PDF creation and modification date,
 	// which keeps the output reproducible; it must be set.
 	SealedAt time.Time
+	// Version is the sealed tally version the documents are made from; 0 is taken as 1. From
+	// version 2 on the documents are a correction and say so under their title.
+	Version int
+	// ReplacesSealedAt is when the version this correction replaces was sealed; zero when not
+	// known, and the notice then names that version by its number.
+	ReplacesSealedAt time.Time
+	// CorrectionReason is why the sealed tally was corrected (version 2 on).
+	CorrectionReason string
 	// DocNumbers holds each document's number and symbol without "Số", e.g. "05-BB/TU" or
 	// "12/BB-HĐND"; a missing one leaves a dotted space to fill by hand.
 	DocNumbers map[Kind]string
@@ -98,23 +107,28 @@ type Model struct {
 	// qua bằng hình thức giơ tay, 43/43 đồng chí tán thành."
 	CommitteeFormation string
 
-	Summoned, Present  int
-	Issued, Collected  int
-	ValidBallots       int
-	InvalidBallots     int
-	QuorumMet          bool
-	Absent             []Absentee
-	InvalidReasons     []string
-	Irregularities     []string
-	Excluded           []Exclusion
-	DossiersSentAt     string // free text, e.g. "ngày 28/11/2028"
-	Explanations       []Explanation
-	ExplanationsSentAt string // free text, e.g. "ngày 12/12/2028"
-	DenominatorWords   string // the denominator setting in words
-	BlankRuleWords     string // the blank-row setting in words
-	Rows               []Row
-	Copies             int    // copies of each minutes; 0 leaves the sentence out
-	ReportTo           string // the level that manages the persons, e.g. "Ban Tổ chức Trung ương"
+	Summoned, Present int
+	Issued, Collected int
+	ValidBallots      int
+	InvalidBallots    int
+	// VoidMarked and VoidBadRow say why ballots were void, when the ballots were entered one
+	// by one: marked void as a whole by the committee (not the issued form, a name struck
+	// out, something added), and void because a row was blank or double-marked under the
+	// whole-ballot rule. InvalidReasons adds what the committee wrote itself.
+	VoidMarked, VoidBadRow int
+	QuorumMet              bool
+	Absent                 []Absentee
+	InvalidReasons         []string
+	Irregularities         []string
+	Excluded               []Exclusion
+	DossiersSentAt         string // free text, e.g. "ngày 28/11/2028"
+	Explanations           []Explanation
+	ExplanationsSentAt     string // free text, e.g. "ngày 12/12/2028"
+	DenominatorWords       string // the denominator setting in words
+	BlankRuleWords         string // the blank-row setting in words
+	Rows                   []Row
+	Copies                 int    // copies of each minutes; 0 leaves the sentence out
+	ReportTo               string // the level that manages the persons, e.g. "Ban Tổ chức Trung ương"
 	// Recipients is the "Nơi nhận" list of the report; empty derives one from ReportTo.
 	Recipients []string
 	Signer     Signer // who signs the result report
@@ -163,4 +177,7 @@ type Row struct {
 	CaoPct, TinNhiemPct, ThapPct string
 	// Flag is the consequence text when a threshold is crossed, or "".
 	Flag string
+	// BlankRows and SpoiledRows count the person's rows left blank or marked in more than one
+	// box on ballots otherwise valid: void for this person only (the per-row rule).
+	BlankRows, SpoiledRows int
 }

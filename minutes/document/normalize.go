@@ -72,6 +72,10 @@ func (c *cleaner) text(label, s string) string {
 	return norm.NFC.String(b.String())
 }
 
+// inline cleans text the documents run on inside a sentence of their own (a name, a place, a
+// reason in brackets) and drops the stop or comma it ended with, which would double theirs.
+func (c *cleaner) inline(label, s string) string { return trimEnd(c.text(label, s)) }
+
 // heading cleans a header name but keeps the caller's line breaks, which choose where the
 // name breaks in its narrow column.
 func (c *cleaner) heading(label, s string) string {
@@ -82,6 +86,17 @@ func (c *cleaner) heading(label, s string) string {
 		}
 	}
 	return strings.Join(parts, "\n")
+}
+
+// inlineList cleans a list of inline texts, dropping empty ones.
+func (c *cleaner) inlineList(label string, in []string) []string {
+	out := make([]string, 0, len(in))
+	for i, s := range in {
+		if t := c.inline(fmt.Sprintf("%s (mục %d)", label, i+1), s); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func (c *cleaner) list(label string, in []string) []string {
@@ -100,29 +115,30 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 	c := &cleaner{fonts: fonts}
 	out := m
 	out.ParentOrganization = c.heading("cấp ủy/cơ quan cấp trên", m.ParentOrganization)
-	out.Organization = c.text("cơ quan ban hành", m.Organization)
+	out.Organization = c.inline("cơ quan ban hành", m.Organization)
 	out.OrganizationHeading = c.heading("tên cơ quan ở tiêu đề", m.OrganizationHeading)
-	out.Place = c.text("địa danh", m.Place)
-	out.Title = c.text("tiêu đề", m.Title)
-	out.SessionName = c.text("tên hội nghị/kỳ họp", m.SessionName)
-	out.Venue = c.text("địa điểm", m.Venue)
-	out.Chair = c.text("người chủ trì", m.Chair)
-	out.ChairPosition = c.text("chức vụ người chủ trì", m.ChairPosition)
-	out.Secretary = c.text("thư ký", m.Secretary)
+	out.Place = c.inline("địa danh", m.Place)
+	out.Title = c.inline("tiêu đề", m.Title)
+	out.SessionName = c.inline("tên hội nghị/kỳ họp", m.SessionName)
+	out.Venue = c.inline("địa điểm", m.Venue)
+	out.Chair = c.inline("người chủ trì", m.Chair)
+	out.ChairPosition = c.inline("chức vụ người chủ trì", m.ChairPosition)
+	out.Secretary = c.inline("thư ký", m.Secretary)
+	out.CorrectionReason = c.inline("lý do đính chính", m.CorrectionReason)
 	out.Agenda = c.list("chương trình", m.Agenda)
 	out.CommitteeFormation = c.text("cách lập ban kiểm phiếu", m.CommitteeFormation)
 	out.InvalidReasons = c.list("lý do phiếu không hợp lệ", m.InvalidReasons)
 	out.Irregularities = c.list("vấn đề phát sinh", m.Irregularities)
-	out.DossiersSentAt = c.text("thời điểm gửi hồ sơ", m.DossiersSentAt)
-	out.ExplanationsSentAt = c.text("thời điểm gửi báo cáo giải trình", m.ExplanationsSentAt)
+	out.DossiersSentAt = c.inline("thời điểm gửi hồ sơ", m.DossiersSentAt)
+	out.ExplanationsSentAt = c.inline("thời điểm gửi báo cáo giải trình", m.ExplanationsSentAt)
 	out.DenominatorWords = c.text("cách tính tỷ lệ", m.DenominatorWords)
 	out.BlankRuleWords = c.text("quy tắc phiếu đánh dấu sai", m.BlankRuleWords)
-	out.ReportTo = c.text("nơi nhận báo cáo", m.ReportTo)
-	out.Recipients = c.list("nơi nhận", m.Recipients)
+	out.ReportTo = c.inline("nơi nhận báo cáo", m.ReportTo)
+	out.Recipients = c.inlineList("nơi nhận", m.Recipients)
 	out.Signer = Signer{
-		On:    c.text("người ký: thay mặt", m.Signer.On),
-		Title: c.text("người ký: chức danh", m.Signer.Title),
-		Name:  c.text("người ký: họ tên", m.Signer.Name),
+		On:    c.inline("người ký: thay mặt", m.Signer.On),
+		Title: c.inline("người ký: chức danh", m.Signer.Title),
+		Name:  c.inline("người ký: họ tên", m.Signer.Name),
 	}
 	if m.DocNumbers != nil {
 		out.DocNumbers = make(map[Kind]string, len(m.DocNumbers))
@@ -135,28 +151,28 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 	out.Committee = make([]Member, len(m.Committee))
 	for i, p := range m.Committee {
 		l := fmt.Sprintf("ban kiểm phiếu (người thứ %d)", i+1)
-		out.Committee[i] = Member{Name: c.text(l+": họ tên", p.Name), Role: c.text(l+": nhiệm vụ", p.Role), Position: c.text(l+": chức vụ", p.Position)}
+		out.Committee[i] = Member{Name: c.inline(l+": họ tên", p.Name), Role: c.inline(l+": nhiệm vụ", p.Role), Position: c.inline(l+": chức vụ", p.Position)}
 	}
 	out.Absent = make([]Absentee, len(m.Absent))
 	for i, p := range m.Absent {
 		l := fmt.Sprintf("người vắng mặt thứ %d", i+1)
-		out.Absent[i] = Absentee{Name: c.text(l+": họ tên", p.Name), Reason: c.text(l+": lý do", p.Reason)}
+		out.Absent[i] = Absentee{Name: c.inline(l+": họ tên", p.Name), Reason: c.inline(l+": lý do", p.Reason)}
 	}
 	out.Excluded = make([]Exclusion, len(m.Excluded))
 	for i, p := range m.Excluded {
 		l := fmt.Sprintf("người không lấy phiếu thứ %d", i+1)
-		out.Excluded[i] = Exclusion{Name: c.text(l+": họ tên", p.Name), Position: c.text(l+": chức vụ", p.Position), Reason: c.text(l+": lý do", p.Reason)}
+		out.Excluded[i] = Exclusion{Name: c.inline(l+": họ tên", p.Name), Position: c.inline(l+": chức vụ", p.Position), Reason: c.inline(l+": lý do", p.Reason)}
 	}
 	out.Explanations = make([]Explanation, len(m.Explanations))
 	for i, p := range m.Explanations {
 		l := fmt.Sprintf("người có báo cáo giải trình thứ %d", i+1)
-		out.Explanations[i] = Explanation{Name: c.text(l+": họ tên", p.Name), Position: c.text(l+": chức vụ", p.Position)}
+		out.Explanations[i] = Explanation{Name: c.inline(l+": họ tên", p.Name), Position: c.inline(l+": chức vụ", p.Position)}
 	}
 	out.Rows = make([]Row, len(m.Rows))
 	for i, r := range m.Rows {
 		l := fmt.Sprintf("bảng kết quả, dòng %d", i+1)
-		r.Name = c.text(l+": họ tên", r.Name)
-		r.Position = c.text(l+": chức vụ", r.Position)
+		r.Name = c.inline(l+": họ tên", r.Name)
+		r.Position = c.inline(l+": chức vụ", r.Position)
 		r.CaoPct = c.text(l+": tỷ lệ tín nhiệm cao", r.CaoPct)
 		r.TinNhiemPct = c.text(l+": tỷ lệ tín nhiệm", r.TinNhiemPct)
 		r.ThapPct = c.text(l+": tỷ lệ tín nhiệm thấp", r.ThapPct)

@@ -126,7 +126,11 @@ func render(kind Kind, m Model) ([]byte, error) {
 	sealed := m.SealedAt.UTC()
 	pdf.SetCreationDate(sealed)
 	pdf.SetModificationDate(sealed)
-	pdf.SetTitle(Title(kind, m.Track)+" – "+m.Title, true)
+	title := Title(kind, m.Track) + " – " + m.Title
+	if m.Version >= 2 {
+		title += fmt.Sprintf(" (bản đính chính, phiên bản số %d)", m.Version)
+	}
+	pdf.SetTitle(title, true)
 	pdf.SetSubject(m.Title, true)
 	pdf.SetAuthor(m.Organization, true)
 	pdf.SetCreator("tinnhiem", true)
@@ -151,6 +155,7 @@ func render(kind Kind, m Model) ([]byte, error) {
 	case KindReport:
 		d.report()
 	}
+	d.s.ensure(0) // anything still held back
 
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
@@ -194,14 +199,15 @@ func validate(kind Kind, m Model) error {
 		{"số người được triệu tập", m.Summoned}, {"số người có mặt", m.Present},
 		{"số phiếu phát ra", m.Issued}, {"số phiếu thu vào", m.Collected},
 		{"số phiếu hợp lệ", m.ValidBallots}, {"số phiếu không hợp lệ", m.InvalidBallots},
-		{"số bản", m.Copies},
+		{"số bản", m.Copies}, {"phiên bản", m.Version},
+		{"số phiếu không hợp lệ cả phiếu", m.VoidMarked}, {"số phiếu không hợp lệ do dòng đánh dấu sai", m.VoidBadRow},
 	} {
 		if n.v < 0 {
 			return bad("%s không được âm (%d)", n.label, n.v)
 		}
 	}
 	for i, r := range m.Rows {
-		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 {
+		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 || r.BlankRows < 0 || r.SpoiledRows < 0 {
 			return bad("dòng %d của bảng kết quả có số phiếu âm", i+1)
 		}
 	}

@@ -47,12 +47,16 @@ func (d *doc) report() {
 	d.flagged()
 
 	d.s.space(1)
+	var closing string
 	if d.party() {
-		d.p(fmt.Sprintf("Kết quả lấy phiếu tín nhiệm được thông báo tại %s và báo cáo cấp có thẩm quyền quản lý cán bộ; không công bố công khai.", d.meeting()))
+		closing = fmt.Sprintf("Kết quả lấy phiếu tín nhiệm được thông báo tại %s và báo cáo cấp có thẩm quyền quản lý cán bộ; không công bố công khai.", d.meeting())
 	} else {
-		d.p("Kết quả lấy phiếu tín nhiệm được công bố công khai tại kỳ họp và được xác nhận bằng nghị quyết theo quy định.")
+		closing = "Kết quả lấy phiếu tín nhiệm được công bố công khai tại kỳ họp và được xác nhận bằng nghị quyết theo quy định."
 	}
-	d.s.space(3)
+	// The signer never starts a page alone: the last paragraph moves over with it.
+	d.s.ensure(math.Min(d.s.height(closing, bodyText)+closingGap+d.closingBlockHeight(), bottomY-marginTop))
+	d.p(closing)
+	d.s.space(closingGap)
 	d.closingBlock()
 }
 
@@ -76,8 +80,14 @@ func (d *doc) flagged() {
 	}
 }
 
-// closingBlock puts "Nơi nhận" at the left and the signer at the right on the same level.
-func (d *doc) closingBlock() {
+// closingBlockHeight is the height closingBlock takes.
+func (d *doc) closingBlockHeight() float64 {
+	_, _, h := d.closingLayout()
+	return h
+}
+
+// closingLayout gives the recipients, the signer and the height of the closing block.
+func (d *doc) closingLayout() ([]string, sig, float64) {
 	s := d.s
 	m := d.m
 	recipients := m.Recipients
@@ -98,23 +108,36 @@ func (d *doc) closingBlock() {
 		}
 		signer.titles = []string{on + d.m.Organization}
 	}
-	leftW := textWidth * 0.45
-	listSize := 12.0
-	if !d.party() {
-		listSize = 11
-	}
-	s.font("", listSize)
+	s.font("", d.listSize())
 	listH := lineHeight(13)
 	for _, r := range recipients {
-		listH += float64(len(s.wrap("- "+r, leftW))) * lineHeight(listSize)
+		listH += float64(len(s.wrap("- "+r, closingLeftW))) * lineHeight(d.listSize())
 	}
-	sigW := textWidth - leftW
 	s.font("B", sizeBody)
 	sigH := signSpace + lineHeight(sizeBody)
 	for _, t := range signer.titles {
-		sigH += float64(len(s.wrap(upper(t), sigW))) * lineHeight(sizeBody)
+		sigH += float64(len(s.wrap(upper(t), textWidth-closingLeftW))) * lineHeight(sizeBody)
 	}
-	s.ensure(math.Max(listH, sigH) + 2)
+	return recipients, signer, math.Max(listH, sigH) + 2
+}
+
+// closingLeftW is the width of the "Nơi nhận" column.
+const closingLeftW = textWidth * 0.45
+
+// listSize is the type size of the "Nơi nhận" list.
+func (d *doc) listSize() float64 {
+	if d.party() {
+		return 12
+	}
+	return 11
+}
+
+// closingBlock puts "Nơi nhận" at the left and the signer at the right on the same level.
+func (d *doc) closingBlock() {
+	s := d.s
+	recipients, signer, h := d.closingLayout()
+	leftW, listSize, sigW := closingLeftW, d.listSize(), textWidth-closingLeftW
+	s.ensure(h)
 	y0 := s.y()
 
 	// Party style underlines "Nơi nhận:"; the State style sets it bold italic.
@@ -139,9 +162,11 @@ func (d *doc) closingBlock() {
 		y = s.centered(upper(t), "B", sizeBody, x, sigW, y)
 	}
 	y += signSpace
-	if signer.name != "" {
-		y = s.centered(signer.name, "B", sizeBody, x, sigW, y)
+	name := signer.name
+	if name == "" {
+		name = sigDots
 	}
+	y = s.centered(name, "B", sizeBody, x, sigW, y)
 	s.setY(math.Max(leftEnd, y))
 }
 

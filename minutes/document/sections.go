@@ -2,9 +2,10 @@ package document
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Paragraph styles of the body, in the manner of both regulations: 14 pt, justified, first
@@ -19,12 +20,17 @@ var (
 
 var romans = []string{"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
 
-// sectionHeading prints "II. TITLE" and keeps it with three lines of what follows.
+// sectionHeading prints "II. TITLE". It is held back and set only with the first lines of
+// what follows (a paragraph, or a table's header and first rows), so it never ends a page.
 func (d *doc) sectionHeading(n int, title string) {
+	s := d.s
 	text := romans[n] + ". " + upper(title)
-	d.s.ensure(1.5 + d.s.height(text, heading) + 3*lineHeight(sizeBody))
-	d.s.space(1.5)
-	d.s.para(text, heading)
+	s.hold(1.5+s.height(text, heading), func() {
+		if !s.atTop() {
+			s.space(1.5)
+		}
+		s.para(text, heading)
+	})
 }
 
 // p is a body paragraph, li a "- " list item, sub a "+ " item under it.
@@ -105,6 +111,45 @@ func endList(i, n int) string {
 	return ";"
 }
 
+// endWith ends a text item with the mark its place calls for (";" inside a list, "." at the
+// end), replacing the stop, semicolon, comma or colon the item brought, so the documents never
+// print "..", ".;" or ";.". An ellipsis, "?" or "!" is kept, and takes no full stop after it.
+func endWith(text, mark string) string {
+	t := trimEnd(text)
+	if t == "" {
+		return ""
+	}
+	if mark == "." && (strings.HasSuffix(t, "...") || strings.ContainsAny(lastRune(t), "…?!")) {
+		return t
+	}
+	return t + mark
+}
+
+// trimEnd drops the punctuation that ends a clause (".", ";", ",", ":") from text that the
+// documents run on inside a sentence of their own; an ellipsis stays.
+func trimEnd(text string) string {
+	t := strings.TrimRightFunc(text, unicode.IsSpace)
+	if strings.HasSuffix(t, "...") {
+		return t
+	}
+	return strings.TrimRightFunc(t, func(r rune) bool { return r == '.' || r == ';' || r == ',' || r == ':' || unicode.IsSpace(r) })
+}
+
+// lastRune is the final character of s as a string, "" for "".
+func lastRune(s string) string {
+	r, n := utf8.DecodeLastRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return ""
+	}
+	return string(r)
+}
+
+// nameDots is a line to write a name on by hand; sigDots the shorter one under a signature.
+var (
+	nameDots = strings.Repeat("…", 12)
+	sigDots  = strings.Repeat("…", 8)
+)
+
 // attendance lists summoned, present and absent persons and says whether there is a quorum.
 func (d *doc) attendance() {
 	m := d.m
@@ -160,23 +205,68 @@ func (d *doc) invalidBanner() {
 	s.setY(y + h + 4 + 3)
 }
 
-// ballots gives the ballot counts and the reasons ballots were void.
+// ballots gives the ballot counts, why ballots were void, and which rows were void for one
+// person only.
 func (d *doc) ballots() {
 	m := d.m
 	d.li(fmt.Sprintf("Số phiếu phát ra: %d phiếu.", m.Issued))
 	d.li(fmt.Sprintf("Số phiếu thu vào: %d phiếu.", m.Collected))
 	d.li(fmt.Sprintf("Số phiếu hợp lệ: %d phiếu.", m.ValidBallots))
-	if m.InvalidBallots == 0 {
+	switch reasons := d.voidReasons(); {
+	case m.InvalidBallots == 0:
 		d.li("Số phiếu không hợp lệ: không.")
+	case len(reasons) == 0:
+		// Counted by hand and no reason written: leave room to write it before signing.
+		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu, lý do: %s", m.InvalidBallots, nameDots))
+	default:
+		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu, gồm:", m.InvalidBallots))
+		for i, r := range reasons {
+			d.sub(endWith(r, endList(i, len(reasons))))
+		}
+	}
+	d.voidRows()
+}
+
+// voidReasons are the reasons ballots were void: those the ballots show (marked void by the
+// committee; void for a blank or double-marked row under the whole-ballot rule), then those
+// the committee wrote.
+func (d *doc) voidReasons() []string {
+	m := d.m
+	var out []string
+	if m.VoidMarked > 0 {
+		out = append(out, fmt.Sprintf("%d phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung", m.VoidMarked))
+	}
+	if m.VoidBadRow > 0 {
+		out = append(out, fmt.Sprintf("%d phiếu có dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô, nên cả phiếu không hợp lệ", m.VoidBadRow))
+	}
+	if rest := m.InvalidBallots - m.VoidMarked - m.VoidBadRow; len(out) > 0 && rest > 0 && len(m.InvalidReasons) == 0 {
+		out = append(out, fmt.Sprintf("%d phiếu không hợp lệ vì lý do khác: %s", rest, nameDots))
+	}
+	return append(out, m.InvalidReasons...)
+}
+
+// voidRows lists, under the per-row rule, the persons whose row was blank or double-marked on
+// ballots otherwise valid: void for that person only, so not in their valid votes.
+func (d *doc) voidRows() {
+	var rows []Row
+	for _, r := range d.m.Rows {
+		if r.BlankRows > 0 || r.SpoiledRows > 0 {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
 		return
 	}
-	if len(m.InvalidReasons) == 0 {
-		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu.", m.InvalidBallots))
-		return
-	}
-	d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu, lý do:", m.InvalidBallots))
-	for i, r := range m.InvalidReasons {
-		d.sub(r + endList(i, len(m.InvalidReasons)))
+	d.li("Dòng không hợp lệ đối với từng người (không đánh dấu ô nào hoặc đánh dấu nhiều ô; phiếu vẫn hợp lệ đối với những người khác, số phiếu hợp lệ đối với từng người ghi tại bảng kết quả):")
+	for i, r := range rows {
+		var parts []string
+		if r.BlankRows > 0 {
+			parts = append(parts, fmt.Sprintf("%d dòng không đánh dấu ô nào", r.BlankRows))
+		}
+		if r.SpoiledRows > 0 {
+			parts = append(parts, fmt.Sprintf("%d dòng đánh dấu nhiều ô hoặc không rõ", r.SpoiledRows))
+		}
+		d.sub(fmt.Sprintf("%s: %s%s", d.personFirst(r.Name), strings.Join(parts, ", "), endList(i, len(rows))))
 	}
 }
 
@@ -190,13 +280,8 @@ func (d *doc) settings() {
 	}
 }
 
-// sentence ends text with a full stop unless it already ends in punctuation.
-func sentence(s string) string {
-	if s == "" || strings.ContainsAny(s[len(s)-1:], ".;:!?") || strings.HasSuffix(s, "…") {
-		return s
-	}
-	return s + "."
-}
+// sentence ends text with one full stop (see endWith).
+func sentence(s string) string { return endWith(s, ".") }
 
 // markers numbers the distinct consequence texts in order of first appearance; below quorum
 // no consequence applies, so none is marked.
@@ -222,7 +307,8 @@ func (d *doc) markers() ([]string, []string) {
 	return marks, notes
 }
 
-// results prints the results table with its note marks explained under it.
+// results prints the results table. The note marks are explained under the table on every
+// page that shows a marked row, so a reader never turns pages to learn what "(2)" means.
 func (d *doc) results(intro string) {
 	s := d.s
 	if len(d.m.Rows) == 0 {
@@ -234,18 +320,54 @@ func (d *doc) results(intro string) {
 		intro += " (số liệu chỉ để lưu hồ sơ, không có giá trị do không đủ 2/3 số người được triệu tập có mặt)"
 	}
 	t, body := resultTable(s, d.m.Rows, marks)
+	// A legend taller than a third of a page (consequences written at great length) cannot
+	// be repeated under every part of the table; it is set once, after it.
+	once := false
+	if len(notes) > 0 {
+		if h := legendHeight(s, notes); h <= (bottomY-marginTop)/3 {
+			t.marked = make([]bool, len(marks))
+			for i, mk := range marks {
+				t.marked[i] = mk != ""
+			}
+			t.legendH = h
+			t.legend = func() { legend(s, notes) }
+		} else {
+			once = true
+		}
+	}
 	s.ensure(s.height(intro, bodyText) + t.leadHeight(s, body))
 	d.p(intro)
 	t.draw(s, body)
-	s.space(2)
-	if len(notes) > 0 {
-		s.ensure(2 * lineHeight(13))
-		s.para("Ghi chú:", block{style: "BI", size: 13, align: "L", after: 0.5})
-		for i, n := range notes {
-			s.para(fmt.Sprintf("(%d) %s", i+1, sentence(n)), note)
-		}
+	if once {
+		s.ensure(legendHeight(s, notes[:1]))
+		legend(s, notes)
 	}
-	s.space(1)
+	s.space(3)
+}
+
+// legendTitle heads the explanation of the note marks under the results table.
+const legendTitle = "Ghi chú:"
+
+var legendTitleBlock = block{style: "BI", size: 13, align: "L", after: 0.5}
+
+// legendHeight is the height legend takes, with the space above it.
+func legendHeight(s *sheet, notes []string) float64 {
+	h := 2 + s.height(legendTitle, legendTitleBlock)
+	for i, n := range notes {
+		h += s.height(legendLine(i, n), note)
+	}
+	return h
+}
+
+func legendLine(i int, n string) string { return fmt.Sprintf("(%d) %s", i+1, sentence(n)) }
+
+// legend explains the note marks at the cursor; the table reserved its height.
+func legend(s *sheet, notes []string) {
+	s.setY(s.y() + 2)
+	s.para(legendTitle, legendTitleBlock)
+	for i, n := range notes {
+		s.para(legendLine(i, n), note)
+	}
 }
 
 // sig is one signature block: capitalised titles, room to sign, then the name.
@@ -261,14 +383,33 @@ func (sg sig) height() float64 {
 	return float64(len(sg.titles))*lineHeight(sizeBody) + signSpace + lineHeight(sizeBody)
 }
 
+// sigRows groups blocks in the rows signatures lays them out in: one or two side by side,
+// three or more in rows of three.
+func sigRows(blocks []sig) [][]sig {
+	var rows [][]sig
+	for len(blocks) > 0 {
+		n := min(len(blocks), 3)
+		rows = append(rows, blocks[:n])
+		blocks = blocks[n:]
+	}
+	return rows
+}
+
+// sigRowHeight is the height signatures takes for one row, with the space around it.
+func sigRowHeight(row []sig) float64 {
+	h := 0.0
+	for _, b := range row {
+		h = max(h, b.height())
+	}
+	return h + 6
+}
+
 // signatures lays blocks out in rows: one block sits on the right, two at left and right,
 // three or more in rows of three. A row is never split across pages.
 func (d *doc) signatures(blocks []sig) {
 	s := d.s
-	for len(blocks) > 0 {
-		n := min(len(blocks), 3)
-		row := blocks[:n]
-		blocks = blocks[n:]
+	for _, row := range sigRows(blocks) {
+		n := len(row)
 		h := 0.0
 		for _, b := range row {
 			h = max(h, b.height())
@@ -292,34 +433,63 @@ func (d *doc) signatures(blocks []sig) {
 	}
 }
 
-// rowsHeight is the height signatures will take for these blocks, rows of three.
-func rowsHeight(blocks []sig) float64 {
-	total := 0.0
-	for i := 0; i < len(blocks); i += 3 {
-		h := 0.0
-		for _, b := range blocks[i:min(i+3, len(blocks))] {
-			h = max(h, b.height())
-		}
-		total += h + 6
-	}
-	return total
-}
-
 // signBlock draws one block in the band [x, x+w] from y; the name sits at the block's foot so
-// names of a row line up.
+// names of a row line up. A name not known is a dotted line to write it on.
 func (d *doc) signBlock(b sig, x, w, y, h float64) {
 	s := d.s
 	for _, t := range b.titles {
 		y = s.centered(upper(t), "B", sizeBody, x, w, y)
 	}
-	if b.name != "" {
-		s.centered(b.name, "B", sizeBody, x, w, y+h-float64(len(b.titles))*lineHeight(sizeBody)-lineHeight(sizeBody))
+	name := b.name
+	if name == "" {
+		name = sigDots
+	}
+	s.centered(name, "B", sizeBody, x, w, y+h-float64(len(b.titles))*lineHeight(sizeBody)-lineHeight(sizeBody))
+}
+
+// closingGap is the space between the closing paragraph and the signatures.
+const closingGap = 3.0
+
+// closeAndSign sets the closing paragraph, an optional caption ("BAN KIỂM PHIẾU") and the
+// signature blocks, each group in its own rows. The signatures never start a page alone: the
+// closing paragraph moves over with them, all of them when they fit on one page, else with
+// their first row.
+func (d *doc) closeAndSign(closing, caption string, groups ...[]sig) {
+	s := d.s
+	var rows [][]sig
+	for _, g := range groups {
+		rows = append(rows, sigRows(g)...)
+	}
+	lead := s.height(closing, bodyText) + closingGap
+	if caption != "" {
+		lead += lineHeight(sizeBody) + 1
+	}
+	all := lead
+	for _, r := range rows {
+		all += sigRowHeight(r)
+	}
+	if all <= bottomY-marginTop || len(rows) == 0 {
+		s.ensure(all)
+	} else {
+		s.ensure(lead + sigRowHeight(rows[0]))
+	}
+	d.p(closing)
+	s.space(closingGap)
+	if caption != "" {
+		s.para(caption, block{style: "B", align: "C", after: 1})
+	}
+	for _, g := range groups {
+		if len(g) > 0 {
+			d.signatures(g)
+		}
 	}
 }
 
-// committeeSignatures puts the secretary left and the head right, then the other members.
-func (d *doc) committeeSignatures() {
-	var head, secretary, members []sig
+// committeeSigners are the committee's signature blocks: the secretary and the head first (left
+// and right), then the other members. Without a committee on record there is a block for each
+// role, with a dotted line for the name, so the paper can still be signed.
+func (d *doc) committeeSigners() (first, members []sig) {
+	var head, secretary []sig
 	for _, p := range d.m.Committee {
 		role := strings.ToLower(p.Role)
 		b := sig{titles: []string{p.Role}, name: p.Name}
@@ -335,24 +505,25 @@ func (d *doc) committeeSignatures() {
 			members = append(members, b)
 		}
 	}
-	first := append(secretary, head...)
-	if len(first) == 0 && len(members) == 0 {
-		first = []sig{{titles: []string{"Trưởng ban kiểm phiếu"}}}
+	if len(d.m.Committee) == 0 {
+		return []sig{{titles: []string{"Thư ký"}}, {titles: []string{"Trưởng ban"}}}, []sig{{titles: []string{"Ủy viên"}}}
 	}
-	// The whole committee signs on one page when it fits on one.
-	total := lineHeight(sizeBody) + 1 + rowsHeight(first) + rowsHeight(members)
-	d.s.ensure(math.Min(total, bottomY-marginTop))
-	d.s.para("BAN KIỂM PHIẾU", block{style: "B", align: "C", after: 1})
-	if len(first) > 0 {
-		d.signatures(first)
-	}
-	if len(members) > 0 {
-		d.signatures(members)
-	}
+	return append(secretary, head...), members
 }
 
-// committeeList names the committee members with their roles.
+// blankCommittee is the committee's roles in the order the list names them, for a committee
+// not on record.
+var blankCommittee = []string{"Trưởng ban", "Thư ký", "Ủy viên"}
+
+// committeeList names the committee members with their roles; without a committee on record
+// it leaves a dotted line for each role, to fill in by hand.
 func (d *doc) committeeList() {
+	if len(d.m.Committee) == 0 {
+		for i, role := range blankCommittee {
+			d.s.para(fmt.Sprintf("%d. %s – %s%s", i+1, nameDots, role, endList(i, len(blankCommittee))), item)
+		}
+		return
+	}
 	for i, p := range d.m.Committee {
 		text := withPosition(d.personFirst(p.Name), p.Position)
 		if p.Role != "" {
@@ -372,14 +543,29 @@ func (d *doc) committeeHead() string {
 	return ""
 }
 
-// irregularities lists what the committee noted, or says there was nothing.
+// issues are what the minutes must note as having arisen: ballots not handed to everyone
+// present and ballots not returned, which the figures show, then what the committee wrote.
+func (d *doc) issues() []string {
+	m := d.m
+	var out []string
+	if m.Present > m.Issued {
+		out = append(out, fmt.Sprintf("Số phiếu phát ra (%d phiếu) ít hơn số người có mặt (%d người): %d người có mặt không nhận phiếu", m.Issued, m.Present, m.Present-m.Issued))
+	}
+	if m.Issued > m.Collected {
+		out = append(out, fmt.Sprintf("Số phiếu thu vào (%d phiếu) ít hơn số phiếu phát ra (%d phiếu): %d phiếu đã phát ra không được thu lại", m.Collected, m.Issued, m.Issued-m.Collected))
+	}
+	return append(out, m.Irregularities...)
+}
+
+// irregularities lists the issues, or says there were none.
 func (d *doc) irregularities() {
-	if len(d.m.Irregularities) == 0 {
+	issues := d.issues()
+	if len(issues) == 0 {
 		d.li("Không có vấn đề phát sinh.")
 		return
 	}
-	for i, t := range d.m.Irregularities {
-		d.li(t + endList(i, len(d.m.Irregularities)))
+	for i, t := range issues {
+		d.li(endWith(t, endList(i, len(issues))))
 	}
 }
 

@@ -76,9 +76,6 @@ func (d *doc) session() {
 		formation = fmt.Sprintf("%s thống nhất lập Ban kiểm phiếu.", capitalise(d.meeting()))
 	}
 	d.p(sentence(formation) + fmt.Sprintf(" Ban kiểm phiếu gồm các %s:", d.members()))
-	if len(m.Committee) == 0 {
-		d.li("(chưa ghi danh sách thành viên Ban kiểm phiếu)")
-	}
 	d.committeeList()
 
 	d.sectionHeading(4, "Kết quả lấy phiếu tín nhiệm")
@@ -90,7 +87,7 @@ func (d *doc) session() {
 	d.ballots()
 	d.settings()
 	d.results("Kết quả cụ thể như sau:")
-	if len(m.Irregularities) > 0 {
+	if len(d.issues()) > 0 {
 		d.p("Những vấn đề phát sinh trong quá trình lấy phiếu:")
 		d.irregularities()
 	}
@@ -100,12 +97,9 @@ func (d *doc) session() {
 	if m.Copies > 0 {
 		closing += fmt.Sprintf(" và được lập thành %02d bản có giá trị như nhau", m.Copies)
 	}
-	d.p(closing + ".")
-	d.s.space(3)
-
 	chair := d.chairWord() + " " + d.meeting()
 	secretary := "Thư ký " + d.meeting()
-	d.signatures([]sig{
+	d.closeAndSign(closing+".", "", []sig{
 		{titles: []string{secretary}, name: m.Secretary},
 		{titles: []string{chair}, name: m.Chair},
 	})

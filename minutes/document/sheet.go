@@ -33,15 +33,54 @@ func lineHeight(size float64) float64 { return size * pt * 1.3 }
 // created per render and never shared.
 type sheet struct {
 	pdf *gofpdf.Fpdf
+	// held is what must not end a page (a section heading): it is drawn only together with
+	// the first lines of what follows, by the next ensure or para.
+	held []heldBlock
 }
+
+// heldBlock is a block of height h waiting to be drawn with what follows it.
+type heldBlock struct {
+	h    float64
+	draw func()
+}
+
+// hold keeps a block of height h back until the next content is laid out, so that both go on
+// the same page.
+func (s *sheet) hold(h float64, draw func()) { s.held = append(s.held, heldBlock{h, draw}) }
+
+// heldHeight is the height of the blocks held back.
+func (s *sheet) heldHeight() float64 {
+	h := 0.0
+	for _, b := range s.held {
+		h += b.h
+	}
+	return h
+}
+
+// flush draws the blocks held back, where the cursor is.
+func (s *sheet) flush() {
+	held := s.held
+	s.held = nil
+	for _, b := range held {
+		b.draw()
+	}
+}
+
+// atTop reports whether the cursor is at the top of a page's text area.
+func (s *sheet) atTop() bool { return s.y() <= marginTop+0.1 }
 
 func (s *sheet) font(style string, size float64) { s.pdf.SetFont(family, style, size) }
 
 func (s *sheet) y() float64     { return s.pdf.GetY() }
 func (s *sheet) setY(y float64) { s.pdf.SetXY(marginLeft, y) }
 
-// space moves down by h, starting a new page when that reaches the bottom margin.
+// space moves down by h, starting a new page when that reaches the bottom margin. Space
+// after a held block is held with it.
 func (s *sheet) space(h float64) {
+	if len(s.held) > 0 {
+		s.hold(h, func() { s.space(h) })
+		return
+	}
 	if s.y()+h > bottomY {
 		s.pdf.AddPage()
 		return
@@ -49,12 +88,14 @@ func (s *sheet) space(h float64) {
 	s.setY(s.y() + h)
 }
 
-// ensure starts a new page unless h millimetres still fit on this one, so a heading never sits
-// alone at the foot of a page and a signature block is never cut.
+// ensure starts a new page unless h millimetres, and the blocks held back, still fit on this
+// one, then draws the held blocks: a heading never sits alone at the foot of a page and a
+// signature block is never cut.
 func (s *sheet) ensure(h float64) {
-	if s.y()+h > bottomY && s.y() > marginTop+0.1 {
+	if s.y()+s.heldHeight()+h > bottomY && !s.atTop() {
 		s.pdf.AddPage()
 	}
+	s.flush()
 }
 
 func (s *sheet) width(text string) float64 { return s.pdf.GetStringWidth(text) }
@@ -135,6 +176,12 @@ func (s *sheet) para(text string, b block) {
 	s.font(b.style, b.size)
 	lh := lineHeight(b.size)
 	first := s.wrapIndented(text, b)
+	if len(s.held) > 0 {
+		// What is held (a heading) goes with this paragraph's first lines, and with room
+		// for two lines at least, so it never ends a page with one line under it.
+		s.ensure(max(float64(min(len(first), 3)), 2) * lh)
+		s.font(b.style, b.size)
+	}
 	for i, line := range first {
 		off := b.hang
 		if i == 0 {

@@ -13,9 +13,11 @@ const (
 	minFlex  = 25.0
 	// outlierLines caps what one row may weigh when sharing width between name and position.
 	outlierLines = 6
-	// leadCap bounds the rows kept with a table's caption, so a giant first row does not push the
+	// leadRows is how many body rows must fit under the header for a table to start on the
+	// current page; leadCap bounds their height, so a giant first row does not push the
 	// caption and header to a page of their own.
-	leadCap = 40.0
+	leadRows = 2
+	leadCap  = 30.0
 )
 
 // headCell is one cell of a table header, spanning columns c0..c1 and header rows r0..r1.
@@ -35,7 +37,23 @@ type table struct {
 	same   [][]int // groups of columns that share one width
 	// minText holds, per column, a text the column must fit on one line ("" for none).
 	minText []string
+	// legend, when set, is drawn under the table on every page that shows a row whose marked
+	// entry is true; legendH is its height, kept free on those pages.
+	legend  func()
+	legendH float64
+	marked  []bool
 }
+
+// reserve is the room to keep under rows for the legend: none unless this page's part of the
+// table shows a marked row.
+func (t *table) reserve(marked bool) float64 {
+	if t.legend == nil || !marked {
+		return 0
+	}
+	return t.legendH
+}
+
+func (t *table) isMarked(i int) bool { return i < len(t.marked) && t.marked[i] }
 
 // headRows computes the height of each header row so every header cell's text fits.
 func (t *table) headRows(s *sheet) []float64 {
@@ -136,34 +154,51 @@ func (t *table) draw(s *sheet, body [][]string) {
 	}
 	s.ensure(t.leadHeight(s, body))
 	t.drawHead(s, head)
-	for _, cells := range wrapped {
+	// pageMarked: this page's part of the table shows a marked row, so the legend goes under it.
+	pageMarked := false
+	newPage := func() {
+		if pageMarked {
+			t.legend()
+		}
+		pageMarked = false
+		s.pdf.AddPage()
+		t.drawHead(s, head)
+	}
+	for i, cells := range wrapped {
+		marked := t.isMarked(i)
 		for {
 			h := rowHeight(cells, lh)
-			if s.y()+h <= bottomY {
+			room := bottomY - t.reserve(pageMarked || marked)
+			if s.y()+h <= room {
 				t.drawRow(s, cells, h)
+				pageMarked = pageMarked || marked
 				break
 			}
-			fresh := bottomY - marginTop - headH
-			if h <= fresh || s.y()+2*padV+lh > bottomY {
-				s.pdf.AddPage()
-				t.drawHead(s, head)
+			fresh := bottomY - marginTop - headH - t.reserve(marked)
+			if h <= fresh || s.y()+2*padV+lh > room {
+				newPage()
 				if h <= fresh {
 					continue
 				}
+				room = bottomY - t.reserve(marked)
 			}
 			// Taller than a page: print what fits and carry the rest over.
-			n := int((bottomY - s.y() - 2*padV) / lh)
+			n := int((room - s.y() - 2*padV) / lh)
 			part, rest := splitRow(cells, n)
 			t.drawRow(s, part, rowHeight(part, lh))
+			pageMarked = pageMarked || marked
 			cells = rest
-			s.pdf.AddPage()
-			t.drawHead(s, head)
+			newPage()
 		}
+	}
+	if pageMarked {
+		t.legend()
 	}
 }
 
-// leadHeight is the header plus the first rows (up to three, or as much as fits on a page): the
-// least that must follow a table's caption on the same page.
+// leadHeight is the header plus the first rows (leadRows of them, at most leadCap high) and
+// the legend if one of them is marked: the least that must follow a table's caption on the
+// same page.
 func (t *table) leadHeight(s *sheet, body [][]string) float64 {
 	headH := 0.0
 	for _, h := range t.headRows(s) {
@@ -172,17 +207,19 @@ func (t *table) leadHeight(s *sheet, body [][]string) float64 {
 	lh := lineHeight(t.size)
 	s.font("", t.size)
 	first := lh + 2*padV
+	marked := false
 	if len(body) > 0 {
 		first = 0
-		for _, row := range body[:min(3, len(body))] {
+		for i, row := range body[:min(leadRows, len(body))] {
 			cells := make([][]string, len(row))
 			for j, cell := range row {
 				cells[j] = s.wrap(cell, t.widths[j]-2*padH)
 			}
 			first += rowHeight(cells, lh)
+			marked = marked || t.isMarked(i)
 		}
 	}
-	return headH + math.Min(first, leadCap)
+	return headH + math.Min(first, leadCap) + t.reserve(marked)
 }
 
 func rowHeight(cells [][]string, lh float64) float64 {

@@ -1,0 +1,267 @@
+package document
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"tinnhiem/ingest/pdftext"
+)
+
+func tallyHash(m Model) string {
+	sum := sha256.Sum256(m.TallyJSON)
+	return hex.EncodeToString(sum[:])
+}
+
+// pageLines gives each page's extracted lines without the page number and the footer.
+func pageLines(res pdftext.Result, hash string) [][]string {
+	out := make([][]string, len(res.PageTexts))
+	for i, p := range res.PageTexts {
+		for j, l := range strings.Split(p, "\n") {
+			if j == 0 && i > 0 && l == strconv.Itoa(i+1) || strings.Contains(l, hash) || strings.TrimSpace(l) == "" {
+				continue
+			}
+			out[i] = append(out[i], l)
+		}
+	}
+	return out
+}
+
+// pageOf is the first page (0-based) with a line containing sub, or -1.
+func pageOf(pages [][]string, sub string) int {
+	for i, p := range pages {
+		for _, l := range p {
+			if strings.Contains(l, sub) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// shifted are variants of the fixtures whose text before the end grows line by line, so page
+// breaks fall at every place in the closing parts of the documents.
+func shifted(track Track, n, k int) Model {
+	m := fixture(track, n)
+	for i := range k {
+		m.Irregularities = append(m.Irregularities, fmt.Sprintf("Ban kiểm phiếu ghi nhận sự việc thứ %d trong quá trình kiểm phiếu", i+1))
+		m.Excluded = append(m.Excluded, Exclusion{Name: personName(300 + i), Position: positions[i%len(positions)], Reason: "đã có thông báo nghỉ hưu"})
+	}
+	m.TallyJSON = tallyJSON(m)
+	return m
+}
+
+// isSectionHeading tells a section heading line, "III. KẾT QUẢ KIỂM PHIẾU", by its roman
+// number and its capitals.
+func isSectionHeading(line string) bool {
+	num, title, ok := strings.Cut(line, ". ")
+	return ok && slices.Contains(romans, num) && title == strings.ToUpper(title) && strings.ToLower(title) != title
+}
+
+// TestKeptTogether renders documents whose page breaks fall everywhere in their second half and
+// checks what must never be separated: the signatures start on the page of the closing
+// paragraph; no page ends with a section heading; a table header is followed by a row.
+func TestKeptTogether(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders many documents")
+	}
+	closing := map[Kind]string{
+		KindCounting: "Việc kiểm phiếu kết thúc vào",
+		KindSession:  "kết thúc vào hồi",
+		KindReport:   "Kết quả lấy phiếu tín nhiệm được",
+	}
+	// Every count of extra lines from 0 to 23 moves the page breaks through the closing parts;
+	// under the race detector every third one is enough to run the code paths.
+	step := 1
+	if raceEnabled {
+		step = 3
+	}
+	for _, track := range []Track{TrackParty, TrackState} {
+		for _, n := range []int{3, 15} {
+			t.Run(fmt.Sprintf("%s/%d", track, n), func(t *testing.T) {
+				t.Parallel()
+				keptTogether(t, track, n, step, closing)
+			})
+		}
+	}
+}
+
+// keptTogether checks the documents of one track and size, k extra lines at a time.
+func keptTogether(t *testing.T, track Track, n, step int, closing map[Kind]string) {
+	for k := 0; k < 24; k += step {
+		m := shifted(track, n, k)
+		for _, kind := range Kinds() {
+			b, err := Render(kind, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("%d notes/%s", k, kind)
+			pages := pageLines(extract(t, b), tallyHash(m))
+			sign := -1
+			switch kind {
+			case KindCounting:
+				for i, p := range pages {
+					if slices.Contains(p, "BAN KIỂM PHIẾU") {
+						sign = i
+					}
+				}
+			case KindSession:
+				sign = pageOf(pages, "THƯ KÝ "+upper(docOf(m).meeting()))
+			case KindReport:
+				sign = pageOf(pages, "Nơi nhận:")
+			}
+			if c := pageOf(pages, closing[kind]); sign < 0 || c != sign {
+				t.Errorf("%s: signatures on page %d, the closing paragraph starts on page %d", name, sign+1, c+1)
+			}
+			for i, p := range pages {
+				if len(p) == 0 {
+					t.Errorf("%s: page %d is empty", name, i+1)
+					continue
+				}
+				last := p[len(p)-1]
+				if isSectionHeading(last) {
+					t.Errorf("%s: page %d ends with the heading %q", name, i+1, last)
+				}
+				if strings.HasPrefix(last, "STT Họ và tên") || strings.HasSuffix(last, "Tỷ lệ") {
+					t.Errorf("%s: page %d ends with the table header", name, i+1)
+				}
+			}
+		}
+	}
+}
+
+// docOf is a doc around m, for the wording helpers.
+func docOf(m Model) *doc { return &doc{m: m} }
+
+// TestTableStartsWhereItFits: a results table starts on the current page when its header and
+// two rows fit there, rather than leaving the space empty; when not even the header and one row
+// fit, it moves on whole with its caption.
+func TestTableStartsWhereItFits(t *testing.T) {
+	const intro = "Kết quả cụ thể như sau:"
+	for _, tc := range []struct {
+		name      string
+		rows      float64 // rows of room under the header (fractions: part of the next row)
+		samePage  bool
+		wantShown int // rows expected on page 1
+	}{
+		{"room for two rows", 2.05, true, 2},
+		{"room for three rows", 3.05, true, 3},
+		{"room for half a row", 0.5, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := fixture(TrackParty, 15)
+			fonts := fontFaces()
+			covers := make([]*coverage, len(fonts))
+			for i, f := range fonts {
+				c, err := parseCoverage(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				covers[i] = c
+			}
+			m, err := clean(m, covers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &sheet{pdf: newPDF(fonts)}
+			doc := &doc{m: m, s: s, kind: KindCounting, loc: vietnam}
+			s.pdf.AddPage()
+			marks, _ := doc.markers()
+			tb, body := resultTable(s, m.Rows, marks)
+			need := s.height(intro, bodyText)
+			for _, h := range tb.headRows(s) {
+				need += h
+			}
+			s.font("", tb.size)
+			for i := 0; float64(i) < tc.rows; i++ {
+				cells := make([][]string, len(body[i]))
+				for j, c := range body[i] {
+					cells[j] = s.wrap(c, tb.widths[j]-2*padH)
+				}
+				h := rowHeight(cells, lineHeight(tb.size))
+				need += h * min(1, tc.rows-float64(i))
+			}
+			s.setY(bottomY - need)
+			doc.results(intro)
+			out := &strings.Builder{}
+			if err := s.pdf.Output(out); err != nil {
+				t.Fatal(err)
+			}
+			res := extract(t, []byte(out.String()))
+			page1 := res.PageTexts[0]
+			if got := strings.Contains(page1, "STT Họ và tên"); got != tc.samePage {
+				t.Errorf("table header on page 1: %v, want %v", got, tc.samePage)
+			}
+			if got := strings.Contains(page1, intro); got != tc.samePage {
+				t.Errorf("caption on page 1: %v, want %v (it goes with the table)", got, tc.samePage)
+			}
+			shown := 0
+			for _, l := range strings.Split(page1, "\n") {
+				for _, r := range m.Rows {
+					if strings.HasPrefix(l, strconv.Itoa(r.Order)+" ") && strings.Contains(l, r.CaoPct) {
+						shown++
+					}
+				}
+			}
+			if shown != tc.wantShown {
+				t.Errorf("%d rows on page 1, want %d", shown, tc.wantShown)
+			}
+		})
+	}
+}
+
+// TestLegendWhereMarked: on every page whose part of the results table shows a note mark, the
+// note explaining it is printed under the table.
+func TestLegendWhereMarked(t *testing.T) {
+	m := fixture(TrackParty, 90)
+	m.Rows = append([]Row(nil), m.Rows...)
+	for i := range m.Rows {
+		switch {
+		case i%11 == 4:
+			m.Rows[i].Flag = flagHalf
+		case i%17 == 8:
+			m.Rows[i].Flag = flagTwoThird
+		default:
+			m.Rows[i].Flag = ""
+		}
+	}
+	m.TallyJSON = tallyJSON(m)
+	_, notes := docOf(m).markers()
+	for _, kind := range Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			b, err := Render(kind, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages := pageLines(extract(t, b), tallyHash(m))
+			mark := regexp.MustCompile(`^\d+ .*\((\d)\)$`)
+			marked := 0
+			for i, p := range pages {
+				want := map[string]bool{}
+				for _, l := range p {
+					if g := mark.FindStringSubmatch(l); g != nil {
+						want[g[1]] = true
+					}
+				}
+				if len(want) > 0 {
+					marked++
+				}
+				text := flat(strings.Join(p, "\n"))
+				for k := range want {
+					n, _ := strconv.Atoi(k)
+					if line := flat(legendLine(n-1, notes[n-1])); !strings.Contains(text, line) {
+						t.Errorf("page %d shows the mark (%s) without %q", i+1, k, line)
+					}
+				}
+			}
+			if marked < 2 {
+				t.Fatalf("marks on %d pages; the test needs a table with marks on several", marked)
+			}
+		})
+	}
+}
