@@ -196,9 +196,25 @@ func (a Alert) Headline() string {
 	}
 	who := "đủ hồ sơ"
 	if n := len(a.Persons); n > 0 {
-		who = fmt.Sprintf("%d người chưa đủ hồ sơ", n)
+		who = fmt.Sprintf("%d %s", n, a.owingWords())
 	}
 	return fmt.Sprintf("[tinnhiem] %s: %s — %s", when, who, a.Title)
+}
+
+// owingWords says what the listed persons owe: documents, explanations, or either.
+func (a Alert) owingWords() string {
+	var missing, owing bool
+	for _, p := range a.Persons {
+		missing = missing || len(p.Missing) > 0
+		owing = owing || p.OpenRequests > 0
+	}
+	switch {
+	case missing && owing:
+		return "người chưa đủ hồ sơ hoặc chưa giải trình"
+	case owing:
+		return "người chưa giải trình"
+	}
+	return "người chưa đủ hồ sơ"
 }
 
 // Text is the alert as plain Vietnamese text, one paragraph per person (the mail's body).
@@ -220,7 +236,7 @@ func (a Alert) Text() string {
 	if len(a.Persons) == 0 {
 		b.WriteString("Tất cả người được lấy phiếu đã đủ hồ sơ.\n")
 	} else {
-		fmt.Fprintf(&b, "Có %d người chưa đủ hồ sơ:\n", len(a.Persons))
+		fmt.Fprintf(&b, "Có %d %s:\n", len(a.Persons), a.owingWords())
 		for i, p := range a.Persons {
 			b.WriteString("\n")
 			fmt.Fprintf(&b, "%d. %s (mã %s)", i+1, p.Name, p.Nominee)

@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -120,8 +121,30 @@ func namedRequest(x DocEntry, reqs []RequestStatus, index map[string]int) (int, 
 				return i, true
 			}
 		}
+		// The same letter is often cited with more or less around its number: "Số 05/ĐNGT"
+		// answers "số 05/ĐNGT ngày 20/11/2026" and "số 5".
+		if num, suffix, ok := refNumber(x.RequestRef); ok {
+			for i, r := range reqs {
+				n, sf, ok := refNumber(r.Ref)
+				if ok && n == num && (sf == suffix || sf == "" || suffix == "") {
+					return i, true
+				}
+			}
+		}
 	}
 	return 0, false
+}
+
+// refNumberPattern finds a letter's number after "số": digits, then an optional "/ABC-XYZ" part.
+var refNumberPattern = regexp.MustCompile(`(?i)(?:^|[^\p{L}])s[ốô]\s*:?\s*0*(\d+)((?:/[\p{L}\d-]+)*)`)
+
+// refNumber is the number of a cited letter ("05" → "5") and what follows its slash, folded.
+func refNumber(ref string) (num, suffix string, ok bool) {
+	m := refNumberPattern.FindStringSubmatch(norm.NFC.String(ref))
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], strings.ToLower(m[2]), true
 }
 
 // foldRef compares references ("Số 12/ĐNGT", "số 12/đngt ") regardless of case and spacing.

@@ -41,6 +41,18 @@ func TestExplanationCycle(t *testing.T) {
 			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT").
 				expl("e1", "n01", StatusAccepted, "", "  số 12/đngt ")
 		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"reference cited with the date of the letter", false, func(b *dzBuilder) {
+			complete(b).req("r1", "n01", StatusAccepted, "số 01/ĐNGT ngày 20/11/2026").req("r2", "n01", StatusAccepted, "SỐ 05/ĐNGT ngày 20/11/2026").
+				expl("e1", "n01", StatusAccepted, "", "Số 05/ĐNGT")
+		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"reference cited by its bare number", false, func(b *dzBuilder) {
+			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT-TU").
+				expl("e1", "n01", StatusAccepted, "", "số 12")
+		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"another letter's number closes nothing by reference", false, func(b *dzBuilder) {
+			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT").
+				expl("e1", "n01", StatusAccepted, "", "Số 12/BTC")
+		}, 1, map[string]string{"r1": RequestAnswered, "r2": RequestOpen}, map[string]string{"r1": "e1"}},
 		{"a corrected answer does not close another request", false, func(b *dzBuilder) {
 			complete(b).req("r1", "n01", StatusAccepted, "").req("r2", "n01", StatusAccepted, "").
 				expl("e1", "n01", StatusAccepted, "r1", "").expl("e2", "n01", StatusAccepted, "r1", "")

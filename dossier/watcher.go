@@ -19,11 +19,10 @@ import (
 // DueAlerts lists the alerts due for round r at now; the caller raises those not raised yet.
 //
 // For each deadline:
-//   - a lead L is due while now is in [At−L, At] (At is the last on-time instant). When several
-//     leads' windows have opened — the system was down across some of them, or the round was
-//     imported late — only the shortest, the most urgent, is due: after downtime the board gets
-//     one current warning, not a flood of stale ones. Leads whose moment came and went while the
-//     deadline is still ahead are thus raised once on start through the latest of them.
+//   - a lead L is due while now is in [At−L, At] (At is the last on-time instant). Every lead
+//     whose moment has come is due, so a lead time missed while the system was down (or before
+//     the round was imported) is raised once on start as long as its deadline is still ahead:
+//     each (round, deadline, lead) is an alert of its own, exactly once.
 //   - the overdue alert is due once now is after At, however long after, so a system that was
 //     down at the deadline still raises it on start.
 //
@@ -44,10 +43,10 @@ func DueAlerts(r Round, now time.Time) []AlertDue {
 			out = append(out, AlertDue{Deadline: name, At: d.At, Lead: LeadOverdue, DueAt: d.At})
 			continue
 		}
-		for _, l := range leads {
+		// Longest lead first: alerts of one deadline are raised in the order they fell due.
+		for _, l := range slices.Backward(leads) {
 			if l.D > 0 && !now.Before(d.At.Add(-l.D)) {
 				out = append(out, AlertDue{Deadline: name, At: d.At, Lead: l.Text, LeadD: l.D, DueAt: d.At.Add(-l.D)})
-				break
 			}
 		}
 	}

@@ -34,14 +34,14 @@ func TestDueAlertsBoundaries(t *testing.T) {
 		{"a nanosecond before the 72h window", dossierAt.Add(-72*time.Hour - time.Nanosecond), ""},
 		{"72h window opens", dossierAt.Add(-72 * time.Hour), "dossier/72h"},
 		{"a minute before the 24h window", dossierAt.Add(-24*time.Hour - time.Minute), "dossier/72h"},
-		{"24h window opens", dossierAt.Add(-24 * time.Hour), "dossier/24h"},
-		{"2h window opens", dossierAt.Add(-2 * time.Hour), "dossier/2h"},
-		{"the deadline instant is still on time", dossierAt, "dossier/2h"},
+		{"24h window opens", dossierAt.Add(-24 * time.Hour), "dossier/72h,dossier/24h"},
+		{"2h window opens", dossierAt.Add(-2 * time.Hour), "dossier/72h,dossier/24h,dossier/2h"},
+		{"the deadline instant is still on time", dossierAt, "dossier/72h,dossier/24h,dossier/2h"},
 		{"a nanosecond after: overdue", dossierAt.Add(time.Nanosecond), "dossier/overdue"},
 		{"local midnight after the deadline day", time.Date(2028, 11, 26, 0, 0, 0, 0, r.Location()), "dossier/overdue"},
 		{"explanation deadline 17:00 local, 24h before", time.Date(2028, 12, 11, 17, 0, 0, 0, r.Location()),
-			"dossier/overdue,explanation_request/overdue,explanation/24h"},
-		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,explanation_request/overdue,explanation/2h"},
+			"dossier/overdue,explanation_request/overdue,explanation/72h,explanation/24h"},
+		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,explanation_request/overdue,explanation/72h,explanation/24h,explanation/2h"},
 		{"17:01 local", explAt.Add(time.Minute), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
 		{"last minute of the vote day", time.Date(2028, 12, 15, 23, 59, 0, 0, r.Location()), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
 		{"after the vote day nothing", time.Date(2028, 12, 16, 0, 0, 0, 0, r.Location()), ""},
@@ -68,8 +68,8 @@ func TestDueAlertsTimeZones(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := dueString(DueAlerts(r, now)); !strings.HasPrefix(got, tt.want) {
-			t.Errorf("%s: %q, want %q first", tt.tz, got, tt.want)
+		if got := dueString(DueAlerts(r, now)); !strings.HasSuffix(got, tt.want) {
+			t.Errorf("%s: %q, want %q last", tt.tz, got, tt.want)
 		}
 	}
 }
@@ -144,8 +144,9 @@ func TestWatcherRaisesOnceAcrossReplicasAndRestarts(t *testing.T) {
 	if as, err := restarted.Raise(ctx, []Round{r}, now.Add(time.Minute)); err != nil || len(as) != 0 {
 		t.Fatalf("restart raised %+v %v", as, err)
 	}
-	// Down from 30h to 1h before the deadline: the 24h alert is skipped, the 2h one raised once.
-	if as, _ := restarted.Raise(ctx, []Round{r}, at.Add(-time.Hour)); len(as) != 1 || as[0].Lead != "2h" {
+	// Down from 30h to 1h before the deadline: the 24h and 2h moments both passed while down;
+	// each is raised once on start.
+	if as, _ := restarted.Raise(ctx, []Round{r}, at.Add(-time.Hour)); len(as) != 2 || as[0].Lead != "24h" || as[1].Lead != "2h" {
 		t.Fatalf("after downtime: %+v", as)
 	}
 	if as, _ := restarted.Raise(ctx, []Round{r}, at.Add(-time.Hour+time.Minute)); len(as) != 0 {
@@ -176,7 +177,7 @@ func TestWatcherRaisesOnceAcrossReplicasAndRestarts(t *testing.T) {
 	for _, a := range all {
 		leads = append(leads, a.Lead)
 	}
-	if !slices.Equal(leads, []string{"72h", "2h", "overdue", "72h"}) {
+	if !slices.Equal(leads, []string{"72h", "24h", "2h", "overdue", "72h"}) {
 		t.Errorf("stored alerts %v", leads)
 	}
 	if other, err := env.store.Alerts(ctx, "dz-other"); err != nil || len(other) != 0 {
@@ -212,29 +213,36 @@ func TestWatcherRunFollowsRounds(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if as := waitAlerts(1); len(as) != 1 || as[0].Lead != "2h" || len(as[0].Persons) != 2 {
+	// Imported 90 minutes before the deadline: the 72h, 24h and 2h moments have all come.
+	if as := waitAlerts(3); len(as) != 3 || leadsOf(as) != "72h,24h,2h" || len(as[2].Persons) != 2 {
 		t.Fatalf("alerts after import: %+v", as)
 	}
 	// The clock passes the deadline.
 	mu.Lock()
 	now = r.Deadlines.Dossier.At.Add(time.Second)
 	mu.Unlock()
-	if as := waitAlerts(2); len(as) != 2 || as[1].Lead != LeadOverdue {
+	if as := waitAlerts(4); len(as) != 4 || as[3].Lead != LeadOverdue {
 		t.Fatalf("alerts after the deadline: %+v", as)
 	}
 	// Moving the deadline a day later brings the new deadline's alert at once.
 	r2 := r
 	r2.Deadlines.Dossier = Deadline{At: r.Deadlines.Dossier.At.Add(24 * time.Hour), Source: "file"}
 	env.saveRound(t, r2)
-	as := waitAlerts(3)
-	if len(as) != 3 || as[2].Lead != "24h" {
+	as := waitAlerts(6)
+	var moved []Alert
+	for _, a := range as {
+		if a.DeadlineAt.Equal(r2.Deadlines.Dossier.At) {
+			moved = append(moved, a)
+		}
+	}
+	if len(as) != 6 || len(moved) != 2 || !strings.Contains(leadsOf(moved), "72h") || !strings.Contains(leadsOf(moved), "24h") {
 		t.Fatalf("alerts after moving the deadline: %+v", as)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	data, _ := json.Marshal(as[2])
+	data, _ := json.Marshal(moved[0])
 	if !strings.Contains(string(data), `"deliveries"`) {
 		t.Errorf("alert without its outbox: %s", data)
 	}
@@ -288,4 +296,12 @@ func TestWatchEnded(t *testing.T) {
 	if err := watchEnded(ended, bus.BucketAlerts); err != nil {
 		t.Errorf("watch closed with its context: %v, want nil", err)
 	}
+}
+
+func leadsOf(as []Alert) string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Lead)
+	}
+	return strings.Join(out, ",")
 }

@@ -189,11 +189,13 @@ func goldenAlerts(t *testing.T, rd dossier.Round, st *dossier.State) []dossier.A
 	t.Helper()
 	dl, _ := rd.Deadline(dossier.DeadlineDossier)
 	var out []dossier.Alert
+	raised := map[string]bool{} // as the watcher's create-if-absent: each lead once
 	for _, at := range []time.Time{dl.At.Add(-72 * time.Hour), dl.At.Add(-24 * time.Hour), dl.At.Add(-2 * time.Hour), dl.At.Add(time.Hour)} {
 		for _, due := range dossier.DueAlerts(rd, at) {
-			if due.Deadline != dossier.DeadlineDossier {
+			if due.Deadline != dossier.DeadlineDossier || raised[due.Lead] {
 				continue
 			}
+			raised[due.Lead] = true
 			a := dossier.NewAlert(rd, st, due, at, "watcher-1")
 			for i := range a.Deliveries {
 				d := &a.Deliveries[i]
