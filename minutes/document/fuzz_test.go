@@ -3,6 +3,7 @@ package document
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -40,6 +41,11 @@ func FuzzRender(f *testing.F) {
 		m.Rows = append([]Row(nil), base.Rows...)
 		m.Rows[1].Name, m.Rows[1].Position, m.Rows[1].ThapPct, m.Rows[1].Flag = name, position, pct, flag
 		m.Absent = []Absentee{{Name: name, Reason: flag}}
+		// The same text as an issue, a void reason and a correction's reason: whatever it ends
+		// with, the documents add their own punctuation to it.
+		m.Irregularities = []string{flag, position}
+		m.InvalidReasons = []string{pct}
+		m.Version, m.CorrectionReason = 2, position
 		b, err := Render(KindReport, m)
 		if errors.Is(err, ErrRender) {
 			t.Fatalf("internal failure for %q %q %q %q: %v", name, position, pct, flag, err)
@@ -55,6 +61,38 @@ func FuzzRender(f *testing.F) {
 		}
 		if !utf8.ValidString(name) {
 			t.Fatal("invalid UTF-8 rendered instead of refused")
+		}
+		if _, err := Render(KindCounting, m); err != nil {
+			t.Fatalf("the report rendered but the counting minutes did not: %v", err)
+		}
+	})
+}
+
+// FuzzEndWith: whatever an item ends with, endWith ends it with at most one mark of its own,
+// never a stop or semicolon after another.
+func FuzzEndWith(f *testing.F) {
+	for _, s := range []string{"", "Có.", "Có;", "Có..", "Có...", "Có…", "Vì sao?", " . ; ", "a,:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, mark := range []string{".", ";"} {
+			got := endWith(s, mark)
+			if got == "" {
+				continue
+			}
+			if mark == "." && (strings.HasSuffix(got, "...") || strings.ContainsAny(lastRune(got), "…?!")) {
+				continue // an ellipsis, "?" or "!" takes no full stop after it
+			}
+			body, ok := strings.CutSuffix(got, mark)
+			if !ok {
+				t.Fatalf("endWith(%q, %q) = %q: the mark is missing", s, mark, got)
+			}
+			if strings.HasSuffix(body, "...") {
+				continue
+			}
+			if r := lastRune(body); r != "" && strings.Contains(".;,:", r) {
+				t.Fatalf("endWith(%q, %q) = %q: doubled punctuation", s, mark, got)
+			}
 		}
 	})
 }

@@ -487,7 +487,7 @@ func (d *doc) closeAndSign(closing, caption string, groups ...[]sig) {
 
 // committeeSigners are the committee's signature blocks: the secretary and the head first (left
 // and right), then the other members. Without a committee on record there is a block for each
-// role, with a dotted line for the name, so the paper can still be signed.
+// role, with a dotted line for the name, so the paper can still be completed and signed.
 func (d *doc) committeeSigners() (first, members []sig) {
 	var head, secretary []sig
 	for _, p := range d.m.Committee {
@@ -506,7 +506,8 @@ func (d *doc) committeeSigners() (first, members []sig) {
 		}
 	}
 	if len(d.m.Committee) == 0 {
-		return []sig{{titles: []string{"Thư ký"}}, {titles: []string{"Trưởng ban"}}}, []sig{{titles: []string{"Ủy viên"}}}
+		// One row: the secretary at the left, the head at the right, a member between them.
+		return []sig{{titles: []string{"Thư ký"}}, {titles: []string{"Ủy viên"}}, {titles: []string{"Trưởng ban"}}}, nil
 	}
 	return append(secretary, head...), members
 }
