@@ -1,6 +1,8 @@
 package dossier
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -200,6 +202,39 @@ func EffectiveStatus(r Round, e DocEntry) string {
 		return StatusAccepted
 	}
 	return StatusLate
+}
+
+// LateMessage is the sentence a late document carries: when it came and what the deadline was,
+// to the second when the minutes alone would look the same.
+func LateMessage(r Round, receivedAt, deadlineAt time.Time) string {
+	got, due := r.FormatTime(receivedAt), r.FormatTime(deadlineAt)
+	if got == due {
+		loc := r.Location()
+		got, due = receivedAt.In(loc).Format("15:04:05 02/01/2006"), deadlineAt.In(loc).Format("15:04:05 02/01/2006")
+	}
+	return fmt.Sprintf("Nộp sau hạn: nhận lúc %s, hạn là %s.", got, due)
+}
+
+// latePattern finds the late sentence of LateMessage in a verdict's message.
+var latePattern = regexp.MustCompile(`Nộp sau hạn: nhận lúc [^.]*, hạn là [^.]*\.\s*`)
+
+// CurrentVerdict is a stored verdict as it stands under the round's deadlines now (see
+// EffectiveStatus): a document judged late before the board moved the deadline later reads as
+// accepted, with its message to match, and the other way round.
+func CurrentVerdict(r Round, d Document) Document {
+	now := EffectiveStatus(r, DocEntry{Status: d.Status, Kind: d.Kind, ReceivedAt: d.ReceivedAt})
+	if now == d.Status {
+		return d
+	}
+	rest := strings.TrimSpace(latePattern.ReplaceAllString(d.Message, ""))
+	d.Status = now
+	switch dl, _ := r.DeadlineFor(d.Kind); now {
+	case StatusLate:
+		d.Message = strings.TrimSpace(LateMessage(r, d.ReceivedAt, dl.At) + " " + rest)
+	default:
+		d.Message = rest
+	}
+	return d
 }
 
 // satisfies reports whether a kind's state fulfils the requirement under the round's rule.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -372,3 +373,44 @@ func bigRound(t testing.TB, n int) (Round, *State) {
 }
 
 func pad5(i int) string { return fmt.Sprintf("%05d", i) }
+
+func TestCurrentVerdict(t *testing.T) {
+	r := dzRound(t)
+	at := r.Deadlines.Dossier.At
+	late := Document{ID: "x", Kind: KindSelfAssessment, Status: StatusLate, ReceivedAt: at.Add(time.Minute),
+		Message: LateMessage(r, at.Add(time.Minute), at) + " Nội dung không nói đến: vợ/chồng, con."}
+	// Unchanged deadline: the verdict stands as stored.
+	if got := CurrentVerdict(r, late); got.Status != StatusLate || got.Message != late.Message {
+		t.Errorf("same deadline: %+v", got)
+	}
+	// The board moves the deadline an hour later: on time, the late sentence goes, the rest stays.
+	moved := r
+	moved.Deadlines.Dossier.At = at.Add(time.Hour)
+	if got := CurrentVerdict(moved, late); got.Status != StatusAccepted || got.Message != "Nội dung không nói đến: vợ/chồng, con." {
+		t.Errorf("deadline moved later: %+v", got)
+	}
+	// And an hour earlier: an on-time document becomes late, saying against which deadline.
+	onTime := Document{ID: "y", Kind: KindSelfAssessment, Status: StatusAccepted, ReceivedAt: at.Add(-30 * time.Minute)}
+	earlier := r
+	earlier.Deadlines.Dossier.At = at.Add(-time.Hour)
+	got := CurrentVerdict(earlier, onTime)
+	if got.Status != StatusLate || !strings.HasPrefix(got.Message, "Nộp sau hạn: nhận lúc 23:29 25/11/2028, hạn là 22:59 25/11/2028.") {
+		t.Errorf("deadline moved earlier: %+v", got)
+	}
+	// Other verdicts are not judged again.
+	rejected := Document{ID: "z", Kind: KindSelfAssessment, Status: StatusRejected, Reason: "corrupt", ReceivedAt: at.Add(time.Minute)}
+	if got := CurrentVerdict(moved, rejected); got.Status != StatusRejected {
+		t.Errorf("rejected re-judged: %+v", got)
+	}
+}
+
+func TestLateMessageSeconds(t *testing.T) {
+	r := dzRound(t)
+	dl := time.Date(2028, 11, 25, 14, 59, 0, 0, time.UTC) // 21:59:00 in Hanoi
+	if got, want := LateMessage(r, dl.Add(8*time.Second), dl), "Nộp sau hạn: nhận lúc 21:59:08 25/11/2028, hạn là 21:59:00 25/11/2028."; got != want {
+		t.Errorf("same minute: %q, want %q", got, want)
+	}
+	if got, want := LateMessage(r, dl.Add(2*time.Minute), dl), "Nộp sau hạn: nhận lúc 22:01 25/11/2028, hạn là 21:59 25/11/2028."; got != want {
+		t.Errorf("minutes apart: %q, want %q", got, want)
+	}
+}

@@ -171,8 +171,15 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if !ok {
 		return
 	}
+	// Judged against the round's deadlines as they are now: the board may have moved one.
+	d = dossier.CurrentVerdict(rd, d)
 	if !p.Has(auth.RoleOrganizer) {
 		d.Requester = ""
+		// Who asked for an explanation is the board's to know (DOMAIN.md); a request's text
+		// names them, so others do not get its excerpt.
+		if d.Kind == dossier.KindExplanationRequest {
+			d.Excerpt = ""
+		}
 	}
 	v := documentView{Document: d, ReceivedLocal: rd.FormatTime(d.ReceivedAt)}
 	if d.Nominee != "" && d.Kind != "" {
