@@ -90,7 +90,7 @@ func (w *Worker) Render(ctx context.Context, round string, version int) ([]publi
 	if w.Explained != nil {
 		explained = w.Explained(ctx, rd)
 	}
-	model := BuildModel(rd, s, explained)
+	model := BuildRecordModel(rd, rec, s, explained)
 	// A sealed version's documents, once stored, are what people may have downloaded and
 	// checked: a redelivery must not replace them with a render of a dossier or round that has
 	// moved on since (an explanation received, a title corrected).

@@ -234,6 +234,30 @@ func TestTallyAndMinutesFlow(t *testing.T) {
 	if _, err := time.Parse(time.RFC3339, v1.SealedAt); err != nil || !strings.HasSuffix(v1.SealedAt, "Z") {
 		t.Errorf("sealed_at %q is not RFC 3339 UTC", v1.SealedAt)
 	}
+	// Version 2's papers say they correct version 1, when it was sealed and why.
+	v2Dir := filepath.Join(dir, "v2")
+	if out, err := ts.cli(t, "minutes", "fetch", "--round", "btv-45", "--version", "2", "-o", v2Dir); err != nil {
+		t.Fatalf("fetch v2: %v %s", err, out)
+	}
+	v1At, _ := time.Parse(time.RFC3339, v1.SealedAt)
+	replaced := v1At.In(time.FixedZone("ICT", 7*3600)).Format("02/01/2006")
+	v2Files, _ := filepath.Glob(filepath.Join(v2Dir, "*.pdf"))
+	if len(v2Files) != 3 {
+		t.Fatalf("fetched v2: %v", v2Files)
+	}
+	for _, f := range v2Files {
+		data, _ := os.ReadFile(f)
+		res, err := pdftext.Extract(bytes.NewReader(data), int64(len(data)), pdftext.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(res.Text), " ")
+		for _, want := range []string{"Bản đính chính", "phiên bản số 2", "Rà soát lại phiếu số 3", replaced, "97,78%"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s v2: %q missing", filepath.Base(f), want)
+			}
+		}
+	}
 }
 
 // A 30-member case flags the more-than-half and the two-thirds persons on exact fractions.
