@@ -331,6 +331,15 @@ func Quorum(summoned, present int) bool {
 // Compute tallies one round. It checks everything first and returns a *ValidationError
 // listing every problem (wrapping [ErrBelowQuorum] when the session lacked quorum); on
 // error the Result is empty, so nothing half-checked can be stored.
+// CheckAttendance lists what is wrong with the attendance figures alone (quorum, collected ≤
+// issued ≤ present ≤ summoned…), for a caller that could not read the sheet and still wants to
+// name every problem at once.
+func CheckAttendance(a Attendance) []Problem {
+	var ps problems
+	ps.attendance(a)
+	return ps.list
+}
+
 func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	var ps problems
 	rules = ps.rules(rules)

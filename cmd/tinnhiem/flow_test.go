@@ -315,6 +315,13 @@ func TestTallyBelowQuorum(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2/3") || !strings.Contains(err.Error(), "below_quorum") {
 		t.Fatalf("below quorum: %v", err)
 	}
+	// A sheet that cannot be read and wrong attendance figures: every problem is named at once.
+	bad := "nominee,cao,tin_nhiem,thap,invalid\nn01,4x,0,0,0\nn02,29,0,0,0\nn03,29,0,0,0\nn04,29,0,0,0\nn05,29,0,0,0\n"
+	_, err = ts.cli(t, "tally", "import", "--round", "btv-45", "--present", "50", "--issued", "40", "--collected", "41", writeFile(t, "bad.csv", bad))
+	if err == nil || !strings.Contains(err.Error(), "4x") || !strings.Contains(err.Error(), "lớn hơn số người được triệu tập") ||
+		!strings.Contains(err.Error(), "lớn hơn số phiếu phát ra") {
+		t.Fatalf("bad sheet and attendance: %v", err)
+	}
 	res := ts.api(t, http.MethodGet, "/api/v1/rounds/btv-45/tally", ts.token(t, "admin", ts.adminPassword(t)), nil)
 	if res.Status != http.StatusNotFound {
 		t.Fatalf("after a refused import the tally answers HTTP %d: %s", res.Status, res.Body)

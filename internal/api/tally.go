@@ -58,6 +58,12 @@ func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		return
 	}
 	sheet, err := minutes.ParseSheet(strings.NewReader(req.CSV))
+	if ve := (*minutes.ValidationError)(nil); errors.As(err, &ve) {
+		// The sheet cannot be counted; the attendance figures can still be checked, so that
+		// every problem is named at once.
+		att := minutes.Attendance{Summoned: rd.Summoned, Present: req.Present, Issued: req.Issued, Collected: req.Collected, InvalidBallots: req.InvalidBallots}
+		err = &minutes.ValidationError{Op: ve.Op, Problems: append(minutes.CheckAttendance(att), ve.Problems...)}
+	}
 	if err != nil {
 		s.tallyProblems(w, r, err)
 		return
