@@ -31,6 +31,12 @@ type Recognition struct {
 	MissingCriteria   []string // self-assessment criteria not addressed (CriterionCodes)
 	RequestRef        string   // explanation / request: the request's number, date or subject
 	Reason            string   // rejection code ("unknown_nominee") or ""
+	// OffRosterOwners are the names, as the content writes them, that stand where a paper says
+	// whose it is (name field, signature of its author, person asked to explain…) but are nobody
+	// on the roster ("Trần Văn Bình"; "Trần Lê Văn Tâm", who is not Lê Văn Tâm). With a declared
+	// nominee they raise nominee_mismatch; without one, and no roster person in such a place,
+	// they make the paper nobody's on the roster (unknown_nominee).
+	OffRosterOwners []string
 }
 
 // Warning and rejection codes of a Recognition.
@@ -115,6 +121,7 @@ func settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declar
 	if nm.ambiguous {
 		rec.Candidates = ids(nm.candidates)
 	}
+	rec.OffRosterOwners = nm.unlisted
 	if declared.Nominee == "" {
 		switch {
 		case nm.person >= 0:
@@ -146,6 +153,12 @@ func settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declar
 		rec.NomineeConfidence = 0.3
 	default:
 		rec.NomineeConfidence = 0.8
+	}
+	// The content names as its owner somebody else, on the roster or not at all.
+	other := slices.ContainsFunc(nm.owned, func(p int) bool { return p != d })
+	if (other || len(nm.unlisted) > 0) && !slices.Contains(rec.Warnings, WarnNomineeMismatch) {
+		rec.Warnings = append(rec.Warnings, WarnNomineeMismatch)
+		rec.NomineeConfidence = math.Min(rec.NomineeConfidence, 0.3)
 	}
 }
 
@@ -601,17 +614,10 @@ func (v *textView) isFormWord(t int) bool {
 		}
 		return false
 	}
-	var b []rune
-	for j := tk.start; j < tk.end; j++ {
-		b = append(b, v.exact[j])
-		b = append(b, v.marks[j]...)
-	}
-	switch syllableKey(string(b)) {
-	case syllableKey("mẫu"), syllableKey("số"), syllableKey("phụ"), syllableKey("lục"), syllableKey("biểu"):
-		return true
-	}
-	return false
+	return formWords().exact[v.tokenKey(t)]
 }
+
+var formWords = sync.OnceValue(func() wordSet { return newWordSet("mẫu số phụ lục biểu") })
 
 // isNumbering reports list markers such as "1", "II", "a".
 func (v *textView) isNumbering(t int) bool {
@@ -686,6 +692,9 @@ func nameCues() []nameCue {
 	role(-4, -4, 20, "của người kê khai", "của người kê khai tài sản, thu nhập")
 	role(-5, -5, 12, "vợ hoặc chồng", "vợ/chồng", "chồng hoặc vợ", "con chưa thành niên", "người thân")
 	role(-4, -4, 6, "con đẻ", "con nuôi", "bố đẻ", "mẹ đẻ")
+	// Family in a curriculum vitae or a declaration: "Họ và tên cha: …", "Con: …".
+	role(-4, -4, 2, "cha", "mẹ", "bố", "vợ", "chồng", "con", "anh ruột", "chị ruột", "em ruột",
+		"cha đẻ", "bố vợ", "mẹ vợ", "bố chồng", "mẹ chồng", "con trai", "con gái", "con dâu", "con rể")
 	column(-6, -6, 20, "người nhận bản kê khai", "người nhận bản kê khai tài sản, thu nhập")
 	column(-4, -4, 12, "người nhận", "người tiếp nhận", "cán bộ tiếp nhận", "người quản lý bản kê khai")
 	column(3, 3, 12, "người được lấy phiếu tín nhiệm", "người được lấy phiếu")
@@ -736,24 +745,62 @@ type nomineePick struct {
 	variant    bool
 	best       float64
 	scores     map[int]float64 // per person, from occurrences that were theirs alone
+	// unlisted: the names, as written, that stand where the owner of the paper is named but are
+	// nobody on the roster, in text order.
+	unlisted []string
+	owned    []int // people named alone, by an exact spelling, where the owner is named
 }
 
 func (p nomineePick) score(i int) float64 { return p.scores[i] }
 
+// hitEvidence is what the wording around one name occurrence says.
+type hitEvidence struct {
+	score float64
+	// owner: the occurrence stands where a paper says whose it is — a name field ("Họ và tên:"),
+	// the author's "tôi là", a role such as the declarant or the person asked to explain, the
+	// signature of a paper its author signs, the heading ("… của đồng chí X").
+	owner bool
+}
+
 // pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
 // per person (or per group of people the spelling cannot tell apart) and takes the clear winner.
+// Names written like a person's but on nobody's roster entry are read too: where they stand in
+// the owner's place, the paper may be somebody else's.
 func (rz *recognizer) pickNominee(v *textView, ro *roster, kind dossier.Kind, head heading) nomineePick {
 	hits := ro.hits(v)
-	if len(hits) == 0 {
-		return nomineePick{person: -1, scores: map[int]float64{}}
+	for _, s := range v.unlistedNames(hits) {
+		hits = append(hits, nameHit{span: s, exact: true, unlisted: true})
 	}
-	return decideNominee(ro, hits, rz.scoreHits(v, hits, kind, head))
+	slices.SortStableFunc(hits, func(a, b nameHit) int { return a.t0 - b.t0 })
+	return decideNominee(ro, v, hits, rz.evaluateHits(v, hits, kind, head))
 }
 
 // scoreHits gives each name occurrence its evidence: 1 for being there, plus the weight of the
 // role or label before it and of standing as a signature; a negative role (receiver, requester,
 // spouse) makes it evidence against.
 func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, head heading) []float64 {
+	ev := rz.evaluateHits(v, hits, kind, head)
+	out := make([]float64, len(ev))
+	for i, e := range ev {
+		out[i] = e.score
+	}
+	return out
+}
+
+// nameCues found before one occurrence.
+type cueFound struct {
+	hasRole, hasLabel, honor, self, listed bool
+	roleW, labelW                          float64
+	gap                                    int // words between the nearer cue and the name
+	at                                     int // the nearer cue's first word
+}
+
+// ownerCue is the weight from which a role or a label says whose the paper is.
+const ownerCue = 3
+
+// evaluateHits scores each name occurrence (see scoreHits) and says whether it stands in the
+// owner's place.
+func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kind, head heading) []hitEvidence {
 	ki := kindIndex(kind)
 	req := kind == dossier.KindExplanationRequest
 	cues := dropContained(v.find(rz.names, false))
@@ -799,75 +846,97 @@ func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, 
 		w                   float64
 		end                 int
 	}
-	scores := make([]float64, len(hits))
+	out := make([]hitEvidence, len(hits))
+	found := make([]cueFound, len(hits))
 	for hi, h := range hits {
 		prevEnd := 0
 		if hi > 0 {
 			prevEnd = hits[hi-1].t1
 		}
-		var roleW, labelW float64
-		hasRole, hasLabel, honor, sigMark, cueOnLine, listed := false, false, false, false, false, false
+		var c cueFound
+		sigMark, cueOnLine := false, false
 		nameLine := v.toks[h.t0].line
 		// Cues are in text order; walk back from the name, never past the previous name.
 		i, _ := slices.BinarySearchFunc(cues, h.t0, func(c span, t int) int { return c.t0 - t })
 	walk:
 		for j := i - 1; j >= 0; j-- {
-			c := cues[j]
-			if c.t1 > h.t0 {
+			cs := cues[j]
+			if cs.t1 > h.t0 {
 				continue
 			}
-			if c.t0 < prevEnd || h.t0-c.t1 > 20 {
+			if cs.t0 < prevEnd || h.t0-cs.t1 > 20 {
 				break
 			}
-			nc := rz.nameCues[c.id]
-			if !nc.sig && v.toks[c.t0].line == nameLine {
+			nc := rz.nameCues[cs.id]
+			if !nc.sig && v.toks[cs.t0].line == nameLine {
 				cueOnLine = true
 			}
-			if h.t0-c.t1 > nc.gap {
+			if h.t0-cs.t1 > nc.gap {
 				continue
 			}
 			switch {
 			case nc.sig:
 				sigMark = true
-			case nc.label && !hasLabel && !hasRole:
-				hasLabel, labelW, honor = true, weight(nc), nc.honor
+			case nc.label && !c.hasLabel && !c.hasRole:
+				c.hasLabel, c.labelW, c.honor, c.self = true, weight(nc), nc.honor, nc.self
+				c.gap, c.at = h.t0-cs.t1, cs.t0
 				if nc.self {
 					// "…, tôi - X": whatever came before is about somebody else.
 					break walk
 				}
-			case !nc.label && !hasRole:
-				hasRole, roleW, listed = true, weight(nc), nc.list
-				honor = honor || nc.honor
+			case !nc.label && !c.hasRole:
+				c.hasRole, c.roleW, c.listed = true, weight(nc), nc.list
+				c.honor = c.honor || nc.honor
+				if !c.hasLabel {
+					c.gap, c.at = h.t0-cs.t1, cs.t0
+				}
 			}
+		}
+		// A name listed right after another ("các đồng chí: A, B, C và D") stands as the first does.
+		if !c.hasRole && !c.hasLabel && !sigMark && hi > 0 && v.enumerated(hits[hi-1].span, h.span) {
+			c = found[hi-1]
+			c.gap, c.at = 0, -1
 		}
 		// The next names of an addressee list inherit its role, and so do names on the next rows of a
 		// table ("TT | Họ và tên | Chức vụ").
 		row := v.startsLine(h.t0)
-		if !hasRole && list.ok && (list.addressees && h.t0-list.end <= 15 || list.row && row && h.t0-list.end <= 10) {
-			hasRole, roleW, listed = true, list.w, list.addressees
+		if !c.hasRole && list.ok && (list.addressees && h.t0-list.end <= 15 || list.row && row && h.t0-list.end <= 10) {
+			c.hasRole, c.roleW, c.listed = true, list.w, list.addressees
 		}
-		list.ok = hasRole
-		list.addressees, list.row = listed, row
-		list.w, list.end = roleW, h.t1
+		found[hi] = c
+		list.ok = c.hasRole
+		list.addressees, list.row = c.listed, row
+		list.w, list.end = c.roleW, h.t1
+		roleW, labelW := c.roleW, c.labelW
 		// In papers a person writes about themself, "đồng chí X" is somebody else — except in the
-		// heading ("Báo cáo tự đánh giá của đồng chí X").
-		if honor && selfAuthored(kind) && !inHead(h) {
-			labelW, roleW = -0.5, 0
+		// heading ("Báo cáo tự đánh giá của đồng chí X"). There it says whose the paper is when it
+		// reads so: "của đồng chí X", or a field "Đồng chí: X"; not a colleague named in a short
+		// first line.
+		heading := false
+		if c.honor && selfAuthored(kind) {
+			if inHead(h) {
+				heading = c.hasRole || c.at >= 0 && v.startsLine(c.at)
+			} else {
+				labelW, roleW = -0.5, 0
+			}
 		}
+		hasRole := c.hasRole
 		// A signature takes the role heading its column, which in reading order need not be the
 		// nearest role before it ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI" over two names).
-		signature := !honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span)
+		signature := !c.honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span) &&
+			(!h.unlisted || v.nameLine(v.toks[h.t0].line))
 		if signature {
 			if w, ok := rz.columnRole(v, cues, h.span, weight); ok {
 				hasRole, roleW = true, w
 			}
 		}
+		signed := signature || sigMark && !c.honor && h.t0 >= tail
 		score := 1.0
 		if hasRole && roleW < 0 {
 			score += roleW
 		} else {
 			score += roleW + labelW
-			if signature || sigMark && !honor && h.t0 >= tail {
+			if signed {
 				score += sw
 			}
 		}
@@ -880,24 +949,98 @@ func (rz *recognizer) scoreHits(v *textView, hits []nameHit, kind dossier.Kind, 
 				score *= 0.8
 			}
 		}
-		scores[hi] = score
+		out[hi].score = score
+		if score <= 0 || hasRole && roleW < 0 {
+			continue
+		}
+		// A name that is nobody on the roster is taken for the owner's only where it plainly is:
+		// right after its label or role, or alone on a signature line. Elsewhere capitalised words
+		// may be a place ("… của người được lấy phiếu tín nhiệm tỉnh Hà Giang").
+		cued, signs := true, signed
+		if h.unlisted {
+			cued = c.gap <= unlistedGap
+			signs = signed && v.nameLine(nameLine)
+		}
+		// In a request the "Họ và tên:" of a form may be the asker's; only the role of the person
+		// asked to explain says whose it is.
+		switch {
+		case hasRole && roleW >= ownerCue && (cued || signature):
+			out[hi].owner = true
+		case req:
+		case c.hasLabel && !c.honor && (labelW >= ownerCue || c.self && labelW > 0) && cued:
+			out[hi].owner = true
+		case signs && sw >= ownerSig:
+			out[hi].owner = true
+		case heading && labelW+roleW > 0 && cued:
+			out[hi].owner = true
+		}
 	}
-	return scores
+	return out
+}
+
+// ownerSig is the signature weight of the kinds their author signs.
+const ownerSig = 2.5
+
+// unlistedGap is the most words between a label or role and a name off the roster for the name to
+// be the one it introduces.
+const unlistedGap = 2
+
+// enumerated reports whether the name at b follows the name at a in one list: after a comma or a
+// semicolon, or after "và", on the same or the next line.
+func (v *textView) enumerated(a, b span) bool {
+	if v.toks[b.t0].line-v.toks[a.t1-1].line > 1 {
+		return false
+	}
+	switch b.t0 - a.t1 {
+	case 0:
+		sep := v.toks[b.t0].sep
+		return sep == ',' || sep == ';'
+	case 1:
+		tk := v.toks[a.t1]
+		w := string(v.fold[tk.start:tk.end])
+		return (w == "va" || w == "cung") && !v.toks[b.t0].hardGap
+	}
+	return false
 }
 
 // decideNominee adds the occurrences' scores per set of people they may be and takes the best set
-// if it is one person, clearly ahead of every other.
-func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
+// if it is one person, clearly ahead of every other. The places that say whose a paper is must
+// agree: two different people there — a name field and a signature, two subjects of a request —
+// or a diacritic twin of the best named as well without the owner's place to settle it leave
+// the choice to a person.
+func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) nomineePick {
 	pick := nomineePick{person: -1, scores: map[int]float64{}}
 	type group struct {
 		people  []int
 		score   float64
 		exact   bool
 		variant bool
+		owner   bool // named in the owner's place at least once
+		against bool // named in a role that is not the owner's at least once
 	}
 	groups := map[string]*group{}
 	var order []string
+	type other struct {
+		score          float64
+		owner, against bool
+	}
+	unlisted := map[string]*other{}
+	var unlistedOrder []string
 	for i, h := range hits {
+		owner := ev[i].owner && ev[i].score > 0
+		if h.unlisted {
+			name := v.words(h.t0, h.t1)
+			u, ok := unlisted[name]
+			if !ok {
+				u = &other{}
+				unlisted[name] = u
+				unlistedOrder = append(unlistedOrder, name)
+			}
+			u.score += ev[i].score
+			u.owner = u.owner || owner
+			u.against = u.against || ev[i].score < 0
+			continue
+		}
 		key := fmt.Sprint(h.people)
 		g, ok := groups[key]
 		if !ok {
@@ -905,9 +1048,11 @@ func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
 			groups[key] = g
 			order = append(order, key)
 		}
-		g.score += scores[i]
+		g.score += ev[i].score
 		g.exact = g.exact || h.exact
 		g.variant = g.variant || h.variant
+		g.owner = g.owner || owner
+		g.against = g.against || ev[i].score < 0
 	}
 	slices.SortStableFunc(order, func(a, b string) int {
 		switch sa, sb := groups[a].score, groups[b].score; {
@@ -923,25 +1068,39 @@ func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
 			pick.scores[g.people[0]] += g.score
 		}
 	}
-	top := groups[order[0]]
-	if top.score < minNomineeScore {
-		return pick
-	}
-	pick.best = top.score
-	second := 0.0
-	var close []*group
-	for _, k := range order[1:] {
+	// A rival owner is one named in the owner's place and never in a role that is not the
+	// owner's: a requester named in a table's subject column but signing as the one who asks is
+	// not, nor a spouse written alone on a line.
+	rival := func(score float64, against bool) bool { return !against && score > 0 }
+	var rivals [][]int
+	owned := map[int]bool{}
+	for _, k := range order {
 		g := groups[k]
-		second = math.Max(second, g.score)
-		if g.score > 0 && g.score >= 0.7*top.score {
-			close = append(close, g)
+		if g.owner && len(g.people) == 1 {
+			owned[g.people[0]] = true
+		}
+		if g.owner && rival(g.score, g.against) {
+			rivals = append(rivals, g.people)
+			if len(g.people) == 1 && g.exact {
+				pick.owned = append(pick.owned, g.people[0])
+			}
 		}
 	}
-	if len(top.people) > 1 || len(close) > 0 {
+	for _, name := range unlistedOrder {
+		if u := unlisted[name]; u.owner && rival(u.score, u.against) {
+			pick.unlisted = append(pick.unlisted, name)
+		}
+	}
+	if len(order) == 0 {
+		return pick
+	}
+	top := groups[order[0]]
+	pick.best = top.score
+	ambiguous := func(sets ...[]int) nomineePick {
 		pick.ambiguous = true
 		set := map[int]bool{}
-		for _, g := range append([]*group{top}, close...) {
-			for _, p := range g.people {
+		for _, s := range sets {
+			for _, p := range s {
 				set[p] = true
 			}
 		}
@@ -952,7 +1111,40 @@ func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
 		}
 		return pick
 	}
-	pick.person = top.people[0]
+	if disagree(rivals) {
+		return ambiguous(rivals...)
+	}
+	if len(pick.unlisted) > 0 {
+		if len(rivals) == 0 {
+			// Somebody not on the roster is whose the paper is; the roster names are mentions.
+			return pick
+		}
+		return ambiguous(rivals...)
+	}
+	if top.score < minNomineeScore {
+		return pick
+	}
+	second := 0.0
+	var close [][]int
+	for _, k := range order[1:] {
+		g := groups[k]
+		second = math.Max(second, g.score)
+		if g.score > 0 && g.score >= 0.7*top.score {
+			close = append(close, g.people)
+		}
+	}
+	if len(top.people) > 1 || len(close) > 0 {
+		return ambiguous(append([][]int{top.people}, close...)...)
+	}
+	// Between diacritic twins only the owner's place decides: the best named there and the twin
+	// not, or the twin not named at all.
+	p := top.people[0]
+	for _, q := range ro.twins[p] {
+		if pick.scores[q] >= minNomineeScore && (!owned[p] || owned[q]) {
+			return ambiguous([]int{p, q})
+		}
+	}
+	pick.person = p
 	strength := 1 - math.Exp(-top.score/3)
 	sep := 1 - second/top.score
 	pick.conf = strength * (0.6 + 0.4*sep)
@@ -961,6 +1153,18 @@ func decideNominee(ro *roster, hits []nameHit, scores []float64) nomineePick {
 		pick.conf *= 0.7
 	}
 	return pick
+}
+
+// disagree reports whether two of the sets of people have nobody in common.
+func disagree(sets [][]int) bool {
+	for i := range sets {
+		for j := i + 1; j < len(sets); j++ {
+			if !slices.ContainsFunc(sets[i], func(p int) bool { return slices.Contains(sets[j], p) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // minNomineeScore is the evidence needed to say whose a document is: one plain mention of the
@@ -1019,10 +1223,12 @@ func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(n
 				covered += c.t1 - c.t0
 			}
 		}
-		// Only a heading line made of roles heads columns; a sentence that mentions a role does not.
+		// Only a heading line made of roles heads columns; a sentence that mentions a role does not
+		// ("Giao nhận hồ sơ của người được lấy phiếu tín nhiệm"). Headings are set in capitals, or
+		// are the role and little else.
 		words := v.lines[l].end - v.lines[l].first
 		switch {
-		case len(roles) == 0 || 2*covered < words:
+		case len(roles) == 0 || 2*covered < words || !v.capsLine(l) && 5*covered < 4*words:
 			continue
 		case len(roles) == 1:
 			return weight(rz.nameCues[roles[0].id]), true

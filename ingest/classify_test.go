@@ -33,6 +33,8 @@ type corpusCase struct {
 	Candidates     []string     `json:"candidates"`
 	Reason         string       `json:"reason"`
 	RequestRef     *string      `json:"request_ref"`
+	// The names off the roster that stand in the owner's place, when stated.
+	OffRoster *[]string `json:"off_roster"`
 }
 
 // reviewCodes are the warnings that send a document to a person; a case must expect each one it
@@ -147,6 +149,10 @@ func checkRecognition(t *testing.T, c corpusCase, got Recognition) {
 	}
 	if c.RequestRef != nil && got.RequestRef != *c.RequestRef {
 		t.Errorf("request ref = %q, want %q", got.RequestRef, *c.RequestRef)
+	}
+	if c.OffRoster != nil && !slices.Equal(got.OffRosterOwners, *c.OffRoster) &&
+		(len(got.OffRosterOwners) > 0 || len(*c.OffRoster) > 0) {
+		t.Errorf("off-roster owners = %q, want %q", got.OffRosterOwners, *c.OffRoster)
 	}
 	if got.KindConfidence < 0 || got.KindConfidence > 1 || got.NomineeConfidence < 0 || got.NomineeConfidence > 1 {
 		t.Errorf("confidences out of range: %v %v", got.KindConfidence, got.NomineeConfidence)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -157,12 +158,16 @@ type textView struct {
 	lines    []line
 	letters  int
 	accented int
+	keys     []string // syllableKey of each word, filled in as asked for
 }
 
 type token struct {
-	start, end int  // range in fold
-	line       int  // index in lines
-	hardGap    bool // separated from the previous word by more than white space and hyphens
+	start, end       int  // range in fold
+	rawStart, rawEnd int  // byte range in raw
+	line             int  // index in lines
+	hardGap          bool // separated from the previous word by more than white space and hyphens
+	sep              rune // the first such separator (',', ':' …), 0 when none
+	upper            bool // begins with a capital letter
 }
 
 type line struct {
@@ -175,9 +180,10 @@ func newTextView(text string) *textView {
 		"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(norm.NFC.String(text))
 	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
 	cache := map[rune][]rune{}
-	inWord, hard := false, false
+	inWord := false
+	var sep rune
 	var buf []rune
-	for _, r := range raw {
+	for at, r := range raw {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// A mark NFC could not compose stays with its letter for the exact comparison.
@@ -185,6 +191,7 @@ func newTextView(text string) *textView {
 				p := len(v.fold) - 1
 				v.marks[p] = append(v.marks[p], r)
 				v.accented++
+				v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			}
 		case isWordRune(r):
 			f, ok := cache[r]
@@ -198,10 +205,12 @@ func newTextView(text string) *textView {
 			}
 			if !inWord {
 				ln := len(v.lines) - 1
-				v.toks = append(v.toks, token{start: len(v.fold), line: ln, hardGap: hard})
+				v.toks = append(v.toks, token{start: len(v.fold), rawStart: at, line: ln, hardGap: sep != 0,
+					sep: sep, upper: unicode.IsUpper(r) || unicode.IsTitle(r)})
 				v.lines[ln].end = len(v.toks)
-				inWord, hard = true, false
+				inWord, sep = true, 0
 			}
+			v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			ln := &v.lines[len(v.lines)-1]
 			if unicode.IsUpper(r) {
 				ln.upper++
@@ -229,8 +238,8 @@ func newTextView(text string) *textView {
 				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
 				continue
 			}
-			if !unicode.IsSpace(r) && !isSoftSeparator(r) {
-				hard = true
+			if !unicode.IsSpace(r) && !isSoftSeparator(r) && sep == 0 {
+				sep = r
 			}
 		}
 	}
@@ -393,6 +402,9 @@ type roster struct {
 	names   []phrase // per person
 	set     *phraseSet
 	members [][]int // per phrase of set: the people whose names fold to it
+	// twins: per person, the others whose names fold alike but are spelt differently ("Lê Văn
+	// Tâm", "Lê Văn Tám"); namesakes spelt the same are not twins but one group.
+	twins [][]int
 }
 
 func newRoster(people []Person) *roster {
@@ -415,6 +427,16 @@ func newRoster(people []Person) *roster {
 		r.members[id] = append(r.members[id], i)
 	}
 	r.set = newPhraseSet(ph)
+	r.twins = make([][]int, len(people))
+	for _, m := range r.members {
+		for _, i := range m {
+			for _, j := range m {
+				if !slices.Equal(r.names[i].keys, r.names[j].keys) {
+					r.twins[i] = append(r.twins[i], j)
+				}
+			}
+		}
+	}
 	return r
 }
 
@@ -448,6 +470,8 @@ type nameHit struct {
 	exact  bool  // the text's diacritics decided (people then has one entry unless namesakes)
 	// variant: the text carries diacritics here but not the roster's (a typo, or someone else).
 	variant bool
+	// unlisted: a name written like a person's that is nobody on the roster (people is empty).
+	unlisted bool
 }
 
 // hits finds every roster name in the text. When several people's names fold alike, only an
@@ -455,7 +479,11 @@ type nameHit struct {
 // between all of them.
 func (r *roster) hits(v *textView) []nameHit {
 	var out []nameHit
+	nw := sharedNameWords()
 	for _, s := range dropContained(v.find(r.set, true)) {
+		if v.insideLongerName(s, nw) {
+			continue
+		}
 		h := nameHit{span: s}
 		for _, i := range r.members[s.id] {
 			if v.exactAt(s.f0, &r.names[i]) {
@@ -507,4 +535,223 @@ func (r *roster) resolve(declared string) int {
 
 func syllableKeys(s string) string {
 	return strings.Join(newPhrase(s).keys, " ")
+}
+
+// wordSet is a vocabulary of syllables, matched diacritic by diacritic where the text carries
+// marks and folded where it does not.
+type wordSet struct {
+	exact map[string]bool // syllableKey
+	fold  map[string]bool
+}
+
+func newWordSet(words string) wordSet {
+	s := wordSet{exact: map[string]bool{}, fold: map[string]bool{}}
+	for _, w := range strings.Fields(words) {
+		s.exact[syllableKey(w)] = true
+		s.fold[Fold(w)] = true
+	}
+	return s
+}
+
+// nameWords is what Vietnamese personal names are made of, and the words that stand before a
+// name without being part of it.
+type nameWords struct {
+	surname wordSet
+	middle  wordSet // middle-name syllables, which also open compound names ("Tôn Nữ", "Thị")
+	title   wordSet // honorifics: "Ông Lê Văn Tâm" is Lê Văn Tâm
+	notName wordSet // capitalised words that start the next field on a line ("Chức vụ: …")
+	place   wordSet // words before a place named like a person ("tỉnh Hà Giang", "đường Trần Phú")
+}
+
+var sharedNameWords = sync.OnceValue(func() *nameWords {
+	return &nameWords{
+		surname: newWordSet(`Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào
+			Đoàn Vương Trịnh Trương Lâm Phùng Mai Tô Tạ Hà Cao Đinh Lương Lưu Quách Châu Thái Kiều Từ Khúc
+			Lạc Giang Triệu Nông Tôn Thân La Đàm Mạc Kim Chu Cù Diệp Doãn Hứa Khổng Lại Lục Nghiêm Ông Quan
+			Tiêu Trình Ưng Vi Âu Bạch Bế Cầm Chung Giáp Hàn Hầu Khuất Khương Kha Lò Lường Mạch Ninh Nhữ Phí
+			Sầm Sùng Giàng Thào Vàng Mùa Lầu Tòng Quàng Điêu Lộc Tống Trầm Viên Cấn Chử Đới Đường Lăng Lữ
+			Mẫn Mông Nhâm Tào Thạch Thiều Tiết Ứng Bàn Đèo Lỗ Y Ksor Rơ Nay`),
+		middle: newWordSet(`Văn Thị Hữu Đức Công Quốc Minh Ngọc Thanh Xuân Thu Kim Đình Quang Bá Duy Mạnh
+			Trọng Tiến Hồng Gia Khắc Đăng Sỹ Chí Như Hoài Bảo Nhật Huy Trung Việt Vĩnh Tấn Phước Thế Mỹ
+			Diệu Bích Thúy Phương Hải Tuấn Nữ Viết Thái Trường Cảnh Doãn`),
+		title: newWordSet(`ông bà anh chị cô chú bác cụ em thầy ngài cháu`),
+		place: newWordSet(`tỉnh huyện xã phường quận trấn phố thôn bản ấp làng xóm khu đường sông núi cầu
+			chợ đảo đèo cảng trường viện ty`),
+		notName: newWordSet(`chức năm ngày sinh quê nơi đơn cơ bí phó trưởng chủ giám ủy đảng số điện địa đại chánh cán ban huyện tỉnh xã phường quận sở phòng hội tổ nghề trình thường`),
+	}
+})
+
+// tokenKey is the syllableKey of word t as the text writes it.
+func (v *textView) tokenKey(t int) string {
+	if v.keys == nil {
+		v.keys = make([]string, len(v.toks))
+	}
+	if k := v.keys[t]; k != "" {
+		return k
+	}
+	tk := v.toks[t]
+	var b []rune
+	for j := tk.start; j < tk.end; j++ {
+		b = append(b, v.exact[j])
+		b = append(b, v.marks[j]...)
+	}
+	v.keys[t] = syllableKey(string(b))
+	return v.keys[t]
+}
+
+// in reports whether word t is one of the set's words: spelt exactly so in a text with
+// diacritics ("Ban" is no "Bàn"), folded alike in one without.
+func (v *textView) in(t int, s wordSet) bool {
+	if v.hasDiacritics() {
+		return s.exact[v.tokenKey(t)]
+	}
+	tk := v.toks[t]
+	return s.fold[string(v.fold[tk.start:tk.end])]
+}
+
+// isTitle reports an honorific at word t: "Ông", "Bà", the "chí" of "đồng chí".
+func (v *textView) isTitle(t int, nw *nameWords) bool {
+	if v.in(t, nw.title) {
+		return true
+	}
+	if t == 0 || v.toks[t].hardGap || string(v.fold[v.toks[t].start:v.toks[t].end]) != "chi" {
+		return false
+	}
+	p := v.toks[t-1]
+	return string(v.fold[p.start:p.end]) == "dong"
+}
+
+// isSyllable reports whether word t can be one syllable of a written name: capitalised, short,
+// letters only and with a vowel (not an abbreviation such as "VT" or "ĐBQH").
+func (v *textView) isSyllable(t int) bool {
+	tk := v.toks[t]
+	if !tk.upper || tk.end-tk.start > 7 {
+		return false
+	}
+	vowel := false
+	for _, r := range v.fold[tk.start:tk.end] {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+		vowel = vowel || strings.ContainsRune("aeiouy", r)
+	}
+	return vowel
+}
+
+// joined reports whether words t-1 and t may be parts of one written name: nothing but white
+// space or a hyphen between them, on one line — or wrapped in a narrow signature column, where
+// the line that ends with t-1 holds only one or two capitalised words ("Trần\nVăn Bình").
+func (v *textView) joined(t int) bool {
+	if t <= 0 || v.toks[t].hardGap {
+		return false
+	}
+	l, m := v.toks[t-1].line, v.toks[t].line
+	if l == m {
+		return true
+	}
+	if m != l+1 || v.lines[l].end != t || v.lines[m].first != t || v.lines[l].end-v.lines[l].first > 2 {
+		return false
+	}
+	for u := v.lines[l].first; u < t; u++ {
+		if !v.isSyllable(u) {
+			return false
+		}
+	}
+	return true
+}
+
+// insideLongerName reports whether a roster name found at s ends somebody's longer name:
+// "Trần Lê Văn Tâm" is not Lê Văn Tâm. The word before it must be a capitalised surname or
+// middle-name syllable joined to it and no honorific ("Ông", "Đồng chí"). A name of its own
+// before it — the next column of a signature line, the previous cell of a table row — leaves it
+// whole: "Nguyễn Văn Minh Lê Văn Tâm".
+func (v *textView) insideLongerName(s span, nw *nameWords) bool {
+	p := s.t0 - 1
+	if !v.joined(s.t0) || !v.isSyllable(p) || v.isTitle(p, nw) || !v.in(p, nw.surname) && !v.in(p, nw.middle) {
+		return false
+	}
+	q := p
+	for v.joined(q) && v.isSyllable(q-1) && !v.isTitle(q-1, nw) {
+		q--
+	}
+	for i := q; i < p; i++ {
+		if v.in(i, nw.surname) {
+			return false
+		}
+	}
+	return true
+}
+
+// unlistedNames finds what the text writes as a person's name where no roster name stands: two
+// to five capitalised syllables on one line, the first a surname ("Trần Văn Bình", and "Trần Lê
+// Văn Tâm" whose tail is a roster name). Longer runs of capitals are headings, not names, and a
+// run after "tỉnh", "xã", "đường"… is a place.
+func (v *textView) unlistedNames(hits []nameHit) []span {
+	nw := sharedNameWords()
+	covered := make(map[int]bool)
+	for _, h := range hits {
+		for t := h.t0; t < h.t1; t++ {
+			covered[t] = true
+		}
+	}
+	var out []span
+	for t := 0; t < len(v.toks); t++ {
+		if covered[t] || !v.isSyllable(t) || !v.in(t, nw.surname) || v.isTitle(t, nw) {
+			continue
+		}
+		if v.joined(t) && v.isSyllable(t-1) && !covered[t-1] && !v.isTitle(t-1, nw) &&
+			(v.in(t-1, nw.surname) || v.in(t-1, nw.middle)) {
+			continue // inside a name that began earlier
+		}
+		place := v.joined(t) && v.in(t-1, nw.place)
+		e := t + 1
+		for e < len(v.toks) && e-t <= maxNameWords && v.joined(e) && v.isSyllable(e) && !covered[e] &&
+			!v.in(e, nw.notName) {
+			e++
+		}
+		// On a line in capitals every word is capitalised: there a name must be all of its part
+		// of the line ("HỌ VÀ TÊN: TRẦN VĂN BÌNH"), not words in a heading ("HỒ SƠ ĐỀ NGHỊ").
+		whole := (e == len(v.toks) || !v.joined(e)) && (!v.joined(t) || v.isTitle(t-1, nw))
+		if e-t >= 2 && e-t <= maxNameWords && (whole || !v.capsLine(v.toks[t].line)) && !place {
+			out = append(out, span{id: -1, t0: t, t1: e, f0: v.toks[t].start, f1: v.toks[e-1].end})
+		}
+		t = e - 1
+	}
+	return out
+}
+
+// capsLine reports whether line l is written in capitals.
+func (v *textView) capsLine(l int) bool {
+	ln := v.lines[l]
+	return ln.upper+ln.lower > 0 && 10*ln.upper >= 6*(ln.upper+ln.lower)
+}
+
+// nameLine reports whether line l holds nothing but capitalised words, as a signature line does,
+// one name or two in columns ("Đinh Thị Hà Ksor H'Bia").
+func (v *textView) nameLine(l int) bool {
+	ln := v.lines[l]
+	for t := ln.first; t < ln.end; t++ {
+		tk := v.toks[t]
+		if !tk.upper || t > ln.first && tk.hardGap || slices.ContainsFunc(v.fold[tk.start:tk.end], func(r rune) bool {
+			return !unicode.IsLetter(r)
+		}) {
+			return false
+		}
+	}
+	return ln.end > ln.first
+}
+
+// maxNameWords is the most syllables a written name has ("Tôn Nữ Thị Minh Châu").
+const maxNameWords = 5
+
+// words is the text of words [t0,t1) as written, white space collapsed and invisible characters
+// dropped.
+func (v *textView) words(t0, t1 int) string {
+	s := strings.Map(func(r rune) rune {
+		if isInvisible(r) {
+			return -1
+		}
+		return r
+	}, v.raw[v.toks[t0].rawStart:v.toks[t1-1].rawEnd])
+	return strings.Join(strings.Fields(s), " ")
 }
