@@ -760,6 +760,9 @@ type hitEvidence struct {
 	// the author's "tôi là", a role such as the declarant or the person asked to explain, the
 	// signature of a paper its author signs, the heading ("… của đồng chí X").
 	owner bool
+	// labelled: the owner's place is named by its label or role, not only a bare signature,
+	// which may be a superior's certifying the paper.
+	labelled bool
 }
 
 // pickNominee scores every occurrence of a roster name by the wording around it, adds the scores
@@ -848,6 +851,10 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 	}
 	out := make([]hitEvidence, len(hits))
 	found := make([]cueFound, len(hits))
+	named := map[int]bool{} // lines where a name begins
+	for _, h := range hits {
+		named[v.toks[h.t0].line] = true
+	}
 	for hi, h := range hits {
 		prevEnd := 0
 		if hi > 0 {
@@ -926,7 +933,7 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 		signature := !c.honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span) &&
 			(!h.unlisted || v.nameLine(v.toks[h.t0].line))
 		if signature {
-			if w, ok := rz.columnRole(v, cues, h.span, weight); ok {
+			if w, ok := rz.columnRole(v, cues, h.span, weight, named); ok {
 				hasRole, roleW = true, w
 			}
 		}
@@ -965,13 +972,13 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 		// asked to explain says whose it is.
 		switch {
 		case hasRole && roleW >= ownerCue && (cued || signature):
-			out[hi].owner = true
+			out[hi].owner, out[hi].labelled = true, true
 		case req:
 		case c.hasLabel && !c.honor && (labelW >= ownerCue || c.self && labelW > 0) && cued:
-			out[hi].owner = true
-		case signs && sw >= ownerSig:
-			out[hi].owner = true
+			out[hi].owner, out[hi].labelled = true, true
 		case heading && labelW+roleW > 0 && cued:
+			out[hi].owner, out[hi].labelled = true, true
+		case signs && sw >= ownerSig:
 			out[hi].owner = true
 		}
 	}
@@ -1011,18 +1018,19 @@ func (v *textView) enumerated(a, b span) bool {
 func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) nomineePick {
 	pick := nomineePick{person: -1, scores: map[int]float64{}}
 	type group struct {
-		people  []int
-		score   float64
-		exact   bool
-		variant bool
-		owner   bool // named in the owner's place at least once
-		against bool // named in a role that is not the owner's at least once
+		people   []int
+		score    float64
+		exact    bool
+		variant  bool
+		owner    bool // named in the owner's place at least once
+		labelled bool // … and once there by a label or role
+		against  bool // named in a role that is not the owner's at least once
 	}
 	groups := map[string]*group{}
 	var order []string
 	type other struct {
-		score          float64
-		owner, against bool
+		score                    float64
+		owner, labelled, against bool
 	}
 	unlisted := map[string]*other{}
 	var unlistedOrder []string
@@ -1038,6 +1046,7 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 			}
 			u.score += ev[i].score
 			u.owner = u.owner || owner
+			u.labelled = u.labelled || owner && ev[i].labelled
 			u.against = u.against || ev[i].score < 0
 			continue
 		}
@@ -1052,6 +1061,7 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 		g.exact = g.exact || h.exact
 		g.variant = g.variant || h.variant
 		g.owner = g.owner || owner
+		g.labelled = g.labelled || owner && ev[i].labelled
 		g.against = g.against || ev[i].score < 0
 	}
 	slices.SortStableFunc(order, func(a, b string) int {
@@ -1070,8 +1080,16 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 	}
 	// A rival owner is one named in the owner's place and never in a role that is not the
 	// owner's: a requester named in a table's subject column but signing as the one who asks is
-	// not, nor a spouse written alone on a line.
-	rival := func(score float64, against bool) bool { return !against && score > 0 }
+	// not, nor a spouse written alone on a line. Where somebody's place is labelled ("Họ và
+	// tên:", "Người báo cáo"), a bare signature of somebody else is a superior's certifying the
+	// paper, no rival — except between diacritic twins (below).
+	labelled := slices.ContainsFunc(order, func(k string) bool {
+		g := groups[k]
+		return g.labelled && !g.against && g.score > 0
+	})
+	rival := func(score float64, owner, isLabelled, against bool) bool {
+		return owner && (isLabelled || !labelled) && !against && score > 0
+	}
 	var rivals [][]int
 	owned := map[int]bool{}
 	for _, k := range order {
@@ -1079,7 +1097,7 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 		if g.owner && len(g.people) == 1 {
 			owned[g.people[0]] = true
 		}
-		if g.owner && rival(g.score, g.against) {
+		if rival(g.score, g.owner, g.labelled, g.against) {
 			rivals = append(rivals, g.people)
 			if len(g.people) == 1 && g.exact {
 				pick.owned = append(pick.owned, g.people[0])
@@ -1087,7 +1105,7 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 		}
 	}
 	for _, name := range unlistedOrder {
-		if u := unlisted[name]; u.owner && rival(u.score, u.against) {
+		if u := unlisted[name]; rival(u.score, u.owner, u.labelled, u.against) {
 			pick.unlisted = append(pick.unlisted, name)
 		}
 	}
@@ -1210,10 +1228,13 @@ func (v *textView) signatureLine(s span) bool {
 
 // columnRole reads signature blocks laid out in columns: the role labels stand on one line
 // ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI") and the names on a later one, in the same order.
-func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(nameCue) float64) (float64, bool) {
+// A line with another name between ends the search: the role above is that signature's
+// ("NGƯỜI BÁO CÁO / Lê Văn Tâm / BÍ THƯ CHI BỘ / Trần Văn Bình").
+func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(nameCue) float64,
+	named map[int]bool) (float64, bool) {
 	nameLine := v.toks[s.t0].line
 	ln := v.lines[nameLine]
-	for l := nameLine - 1; l >= 0 && l >= nameLine-6; l-- {
+	for l := nameLine - 1; l >= 0 && l >= nameLine-6 && !named[l]; l-- {
 		var roles []span
 		covered := 0
 		for _, c := range cues {

@@ -128,6 +128,12 @@ func TestOwnerPlaces(t *testing.T) {
 			cands: []string{"p01", "p02"}, warn: []string{WarnAmbiguousNominee}},
 		{name: "field and signature name twins, declared", text: sa + "Họ và tên: Lê Văn Tâm" + crit + sign("NGƯỜI BÁO CÁO", "Lê Văn Tám"),
 			declared: Declared{Nominee: "p01"}, want: "p01", cands: []string{"p01", "p02"}, warn: []string{WarnNomineeMismatch}},
+		{name: "field and bare signature name twins", text: sa + "Họ và tên: Lê Văn Tâm" + crit + "Đông Triều, ngày 10 tháng 11 năm 2028\nLê Văn Tám",
+			cands: []string{"p01", "p02"}, warn: []string{WarnAmbiguousNominee}},
+		{name: "certified by a superior off the roster", text: sa + "Họ và tên: Lê Văn Tâm" + crit + sign("NGƯỜI BÁO CÁO", "Lê Văn Tâm") +
+			"\nBÍ THƯ CHI BỘ\nTrần Văn Bình", declared: Declared{Nominee: "p01"}, want: "p01"},
+		{name: "certified by a superior on the roster", text: sa + "Họ và tên: Lê Văn Tâm" + crit + sign("NGƯỜI BÁO CÁO", "Lê Văn Tâm") +
+			"\nBÍ THƯ CHI BỘ\nHồ Sỹ Đông", want: "p01"},
 		{name: "field and signature name two people", text: sa + "Họ và tên: Đào Đức Định" + crit + sign("NGƯỜI BÁO CÁO", "Huỳnh Quốc Việt"),
 			cands: []string{"p03", "p11"}, warn: []string{WarnAmbiguousNominee}},
 		{name: "heading and signature disagree", text: "BÁO CÁO TỰ ĐÁNH GIÁ\ncủa đồng chí Đào Đức Định" + crit + sign("NGƯỜI BÁO CÁO", "Hồ Sỹ Đông"),
