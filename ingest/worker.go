@@ -23,6 +23,10 @@ import (
 // ConsumerName is the durable consumer all ingest worker replicas share.
 const ConsumerName = "ingest"
 
+// DefaultAckWait is short so that after a crash (kill -9) the files in hand are read again well
+// within the 60 s an uploader's `tinnhiem upload` waits for its verdicts.
+const DefaultAckWait = 20 * time.Second
+
 // Worker turns uploaded files into verdicts. Any number of replicas may run: they share one
 // durable pull consumer, so each upload is handled by one of them at a time, and every effect
 // is keyed by document id, so a redelivery is harmless.
@@ -35,10 +39,13 @@ type Worker struct {
 	Sandbox     pdftext.Sandbox
 	Log         *slog.Logger
 	Now         func() time.Time
-	Concurrency int           // files handled at once (default 2)
-	MaxDeliver  int           // deliveries before a message is ended as internal_error (default 5)
-	AckWait     time.Duration // default 60s; InProgress keeps long files alive
-	TempDir     string
+	Concurrency int // files handled at once (default 2)
+	MaxDeliver  int // deliveries before a message is ended as internal_error (default 5)
+	// AckWait is how long a file held by a worker that died waits before another takes it
+	// (default 20 s). A live worker tells the server every AckWait/3 that the files it holds are
+	// in progress, however long their extraction, so a short AckWait redelivers nothing alive.
+	AckWait time.Duration
+	TempDir string
 }
 
 // Start provisions the consumer and starts consuming. The returned function stops taking new
@@ -51,7 +58,7 @@ func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 		w.MaxDeliver = 5
 	}
 	if w.AckWait <= 0 {
-		w.AckWait = time.Minute
+		w.AckWait = DefaultAckWait
 	}
 	if w.Now == nil {
 		w.Now = time.Now
@@ -65,7 +72,7 @@ func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 	stop, err := bus.Consumer{
 		Stream: bus.StreamIngest, Durable: ConsumerName, Filter: "tn.ingest.*.uploaded",
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Concurrency: w.Concurrency, Log: w.Log,
-		Handle: w.handleMsg,
+		KeepAlive: true, Handle: w.handleMsg,
 		GiveUp: func(ctx context.Context, msg jetstream.Msg, cause error) error {
 			var up Uploaded
 			if json.Unmarshal(msg.Data(), &up) != nil || !ValidID(up.DocumentID) {
@@ -92,10 +99,10 @@ func (w *Worker) handleMsg(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &up); err != nil || !ValidID(up.DocumentID) {
 		return bus.Permanent(fmt.Errorf("malformed upload message on %s: %v", msg.Subject(), err))
 	}
-	return w.handle(ctx, msg, up)
+	return w.handle(ctx, up)
 }
 
-func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, up Uploaded) error {
+func (w *Worker) handle(ctx context.Context, up Uploaded) error {
 	d, rev, err := w.Docs.Get(ctx, up.DocumentID)
 	if errors.Is(err, ErrNotFound) {
 		return bus.Permanent(fmt.Errorf("no record for document %s", up.DocumentID))
@@ -115,7 +122,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, up Uploaded) err
 		return err
 	}
 
-	ex, err := w.extract(ctx, msg, d)
+	ex, err := w.extract(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -127,9 +134,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, up Uploaded) err
 	return w.store(ctx, v, rev)
 }
 
-// extract copies the file to a temporary file and runs the sandboxed extractor on it, telling
-// the server the message is in progress while it runs.
-func (w *Worker) extract(ctx context.Context, msg jetstream.Msg, d dossier.Document) (Extraction, error) {
+// extract copies the file to a temporary file and runs the sandboxed extractor on it (the
+// consumer keeps the message alive meanwhile).
+func (w *Worker) extract(ctx context.Context, d dossier.Document) (Extraction, error) {
 	if d.Size == 0 {
 		return Extraction{Code: pdftext.CodeEmpty}, nil
 	}
@@ -151,20 +158,6 @@ func (w *Worker) extract(ctx context.Context, msg jetstream.Msg, d dossier.Docum
 		return Extraction{}, fmt.Errorf("ingest: copy upload %s: %w", d.ID, err)
 	}
 
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		t := time.NewTicker(w.AckWait / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				_ = msg.InProgress()
-			}
-		}
-	}()
 	res, err := w.Sandbox.Extract(ctx, f.Name())
 	if code := pdftext.Code(err); code != "" {
 		w.Log.Info("ingest: file refused", "document_id", d.ID, "reason", code, "detail", err)

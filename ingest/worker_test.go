@@ -27,9 +27,26 @@ import (
 var fixedDate = time.Date(2028, 11, 1, 8, 0, 0, 0, time.UTC)
 
 // TestMain lets this test binary serve as the sandboxed `extract` child of the ingest worker.
+// `slow DURATION LOGFILE extract …` notes its start in LOGFILE and waits before extracting: a
+// long extraction, for the tests of redelivery.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "extract" {
-		if err := pdftext.Main(context.Background(), os.Args[2:], os.Stdout, os.Stderr); err != nil {
+	args := os.Args[1:]
+	if len(args) > 3 && args[0] == "slow" {
+		wait, err := time.ParseDuration(args[1])
+		if err != nil {
+			os.Exit(2)
+		}
+		f, err := os.OpenFile(args[2], os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			os.Exit(2)
+		}
+		fmt.Fprintln(f, "start")
+		f.Close()
+		time.Sleep(wait)
+		args = args[3:]
+	}
+	if len(args) > 0 && args[0] == "extract" {
+		if err := pdftext.Main(context.Background(), args[1:], os.Stdout, os.Stderr); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)

@@ -41,6 +41,14 @@ type Consumer struct {
 	// GiveUp records the failure of a message that will not be delivered again. If it fails,
 	// the message is retried instead, so no failure goes unrecorded.
 	GiveUp func(ctx context.Context, msg jetstream.Msg, cause error) error
+	// KeepAlive tells the server every AckWait/3 that each message this process holds is in
+	// progress — while it waits for a free slot as well as while it is handled — so that AckWait
+	// can be short: the messages of a process that died are redelivered after AckWait, those
+	// merely slow are not. Messages are then pulled one at a time, so that none waits unheard
+	// in the client's buffer. Handle must end by itself (its own time limits); heartbeats stop
+	// after MaxInProgress all the same, so that even a hung handler lets its message go.
+	KeepAlive     bool
+	MaxInProgress time.Duration // default 15 min
 }
 
 // Backoff is the delay before redelivering after the n-th failed delivery.
@@ -60,6 +68,9 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 	if c.Concurrency <= 0 {
 		c.Concurrency = 1
 	}
+	if c.MaxInProgress <= 0 {
+		c.MaxInProgress = 15 * time.Minute
+	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
 		Durable:       c.Durable,
 		FilterSubject: c.Filter,
@@ -72,16 +83,43 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		return nil, fmt.Errorf("bus: consumer %s: %w", c.Durable, err)
 	}
 	sem := make(chan struct{}, c.Concurrency)
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		closed bool
+	)
+	stopping := make(chan struct{})
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	batch := c.Concurrency
+	if c.KeepAlive {
+		batch = 1
+	}
 	cc, err := cons.Consume(func(msg jetstream.Msg) {
-		sem <- struct{}{}
+		mu.Lock()
+		if closed {
+			mu.Unlock()
+			_ = msg.Nak() // another replica takes it now, not after AckWait
+			return
+		}
 		wg.Add(1)
+		mu.Unlock()
+		beat := func() {}
+		if c.KeepAlive {
+			beat = c.keepAlive(workCtx, msg)
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-stopping:
+			beat()
+			_ = msg.Nak()
+			wg.Done()
+			return
+		}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { beat(); <-sem; wg.Done() }()
 			c.dispatch(workCtx, msg)
 		}()
-	}, jetstream.PullMaxMessages(c.Concurrency), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullMaxMessages(batch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, jetstream.ErrNoHeartbeat) {
 			c.Log.Warn("consume", "consumer", c.Durable, "err", err)
 		}
@@ -91,7 +129,14 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
 	}
 	return func(stopCtx context.Context) {
-		cc.Stop()
+		mu.Lock()
+		first := !closed
+		closed = true
+		mu.Unlock()
+		if first { // stopping twice is harmless
+			cc.Stop()
+			close(stopping)
+		}
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
 		select {
@@ -101,6 +146,35 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		}
 		cancel()
 	}, nil
+}
+
+// keepAlive sends InProgress for msg every AckWait/3 until the returned function is called, the
+// consumer stops, or MaxInProgress has passed.
+func (c Consumer) keepAlive(ctx context.Context, msg jetstream.Msg) func() {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(c.AckWait / 3)
+		defer tick.Stop()
+		limit := time.NewTimer(c.MaxInProgress)
+		defer limit.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-limit.C:
+				c.Log.Warn("message in hand too long; the server will redeliver it", "consumer", c.Durable, "subject", msg.Subject(), "after", c.MaxInProgress)
+				return
+			case <-tick.C:
+				if err := msg.InProgress(); err != nil && !errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
+					c.Log.Warn("in progress", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }
 
 func (c Consumer) dispatch(ctx context.Context, msg jetstream.Msg) {
