@@ -398,6 +398,12 @@ func TestUploadFlow(t *testing.T) {
 	}
 	// A person confirms the scan; it then counts as accepted.
 	scanID := got["anh-chup.pdf"].DocumentID
+	// A confirmation naming a kind or a person that does not exist is refused, each problem named.
+	bad := ts.api(t, http.MethodPost, "/api/v1/documents/"+scanID+"/review", ts.token(t, "admin", ts.adminPassword(t)),
+		map[string]string{"kind": "bien_ban", "nominee": "n99"})
+	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(string(bad.Body), `"kind"`) || !strings.Contains(string(bad.Body), "n99") {
+		t.Errorf("review with an unknown kind and person: HTTP %d %s", bad.Status, bad.Body)
+	}
 	if _, err := ts.cli(t, "document", "review", scanID, "--kind", "asset_declaration", "--nominee", "n02", "--note", "bản quét có chữ ký"); err != nil {
 		t.Fatal(err)
 	}

@@ -227,6 +227,18 @@ func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.P
 		writeError(w, http.StatusBadRequest, "bad_request", `cần JSON {"kind","nominee","note"}`)
 		return
 	}
+	// What the person confirms must exist: a kind of DESIGN §4 and someone on the round's roster.
+	var ps []dossier.Problem
+	if _, err := dossier.ParseKind(req.Kind); err != nil || req.Kind == "" {
+		ps = append(ps, dossier.Problem{Path: "kind", Message: fmt.Sprintf("loại tài liệu %q không có; các loại: %s", req.Kind, kindList())})
+	}
+	if _, ok := rd.Nominee(req.Nominee); !ok {
+		ps = append(ps, dossier.Problem{Path: "nominee", Message: fmt.Sprintf("mã người %q không có trong danh sách lấy phiếu của đợt %s", req.Nominee, rd.ID)})
+	}
+	if len(ps) > 0 {
+		writeProblems(w, ps)
+		return
+	}
 	out, err := ingest.ApplyReview(r.Context(), s.JS, s.Docs, s.Audit, rd, d.ID,
 		ingest.Review{Kind: dossier.Kind(req.Kind), Nominee: req.Nominee, By: p.Username, Note: req.Note}, s.Now())
 	if errors.Is(err, ingest.ErrNotReviewable) {
@@ -238,4 +250,13 @@ func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.P
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// kindList names the document kinds for a message.
+func kindList() string {
+	var out []string
+	for _, k := range dossier.Kinds {
+		out = append(out, string(k))
+	}
+	return strings.Join(out, ", ")
 }
