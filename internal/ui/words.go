@@ -91,6 +91,10 @@ func reasonLabel(code string) string {
 		return "trùng tệp đã nộp"
 	case ingest.ReasonRemovedNominee:
 		return "người đã rút khỏi danh sách"
+	case ingest.WarnNomineeMismatch:
+		return "họ tên trong tài liệu khác với người đã khai, cần xác nhận"
+	case ingest.WarnKindMismatch:
+		return "nội dung khác với loại tài liệu đã khai, cần xác nhận"
 	case ingest.ReasonUnknownRound:
 		return "đợt lấy phiếu không còn tồn tại"
 	case ingest.ReasonInternalError:

@@ -84,8 +84,11 @@ func TestWordsAreVietnamese(t *testing.T) {
 	}
 	for _, r := range []string{"not_pdf", "encrypted", "corrupt", "too_large", "too_complex", "too_many_pages", "empty", "no_text_layer",
 		ingest.ReasonUnknownNominee, ingest.ReasonAmbiguousNominee, ingest.ReasonKindUncertain, ingest.ReasonDuplicate,
-		ingest.ReasonRemovedNominee, ingest.ReasonUnknownRound, ingest.ReasonInternalError, "something_new"} {
+		ingest.ReasonRemovedNominee, ingest.ReasonUnknownRound, ingest.ReasonInternalError, ingest.WarnNomineeMismatch, ingest.WarnKindMismatch, "something_new"} {
 		check("reason", r, reasonLabel(r))
+		if r != "something_new" && reasonLabel(r) == reasonLabel("something_new") {
+			t.Errorf("reason %s has no words of its own", r)
+		}
 	}
 	warnings := []string{ingest.WarnKindMismatch, ingest.WarnNomineeMismatch, ingest.WarnAmbiguousNominee, ingest.WarnKindUncertain,
 		ingest.WarnNomineeVariant, "nominee_exempt", "something_new"}
