@@ -52,7 +52,7 @@ func TestWorkerKeepsSlowFiles(t *testing.T) {
 	p := newPipeline(t, roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}}, "2028-11-25"))
 	const ackWait = time.Second
 	log := filepath.Join(t.TempDir(), "starts")
-	stop := slowWorker(t, p, p.ns, 3*ackWait+ackWait/2, log, ackWait)
+	stop := slowWorker(t, p, p.ns, 2*ackWait+ackWait/2, log, ackWait)
 	t.Cleanup(func() { stop(context.Background()) })
 	a := p.upload("r1", "a.pdf", textPDF(t, hungSelfAssessment), ingest.Declared{})
 	b := p.upload("r1", "b.pdf", textPDF(t, "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNgười kê khai: Trần Quốc Hùng\nNhà ở."), ingest.Declared{})

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,38 @@ func TestConcurrentReviewsAreRefusedNotFailed(t *testing.T) {
 	}
 	if applied == 0 {
 		t.Error("no review applied")
+	}
+}
+
+// A review that moves a paper to another person takes off the warnings that were about the
+// first one (not voted on, a name spelt otherwise) and adds those of the new one; what asked
+// for the review goes.
+func TestReviewRenewsWarnings(t *testing.T) {
+	people := []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}
+	rd := roundWith(t, "r1", people, "2028-11-25")
+	rd.Nominees[1].ExemptReason = "nghỉ hưu"
+	p := newPipeline(t, rd)
+	p.start(1)
+	ctx := context.Background()
+	text := "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNgười kê khai: Nguyễn Thị Thanh Hà\nNhà ở, quyền sử dụng đất. Tổng thu nhập."
+	d := p.await(p.upload("r1", "kk.pdf", textPDF(t, text), ingest.Declared{Kind: dossier.KindSelfAssessment}).ID)
+	if d.Status != dossier.StatusNeedsReview || !contains(d.Warnings, "nominee_exempt") || !contains(d.Warnings, "kind_mismatch") {
+		t.Fatalf("verdict: %s/%s %v", d.Status, d.Reason, d.Warnings)
+	}
+	out, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, d.ID,
+		ingest.Review{Kind: dossier.KindAssetDeclaration, Nominee: "n01", By: "bantochuc"}, p.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != dossier.StatusAccepted || len(out.Warnings) != 0 || out.Message != "" {
+		t.Errorf("moved to a person on the ballot: %s %v %q", out.Status, out.Warnings, out.Message)
+	}
+	out, err = ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, d.ID,
+		ingest.Review{Kind: dossier.KindAssetDeclaration, Nominee: "n02", By: "bantochuc"}, p.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contains(out.Warnings, "nominee_exempt") || !strings.Contains(out.Message, "không thuộc diện lấy phiếu") {
+		t.Errorf("moved back to the exempt person: %v %q", out.Warnings, out.Message)
 	}
 }

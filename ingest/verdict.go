@@ -52,7 +52,7 @@ func Roster(r dossier.Round) []Person {
 
 // Decide fills in the verdict of a pending document from its extraction and the round. It is
 // pure: the same inputs always give the same verdict. Duplicates are judged afterwards, against
-// the versions already stored (see Worker).
+// the copies of the same bytes already kept in the round (see Worker.checkDuplicate).
 func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document {
 	d.Warnings = []string{}
 	d.Pages = ex.Pages
