@@ -45,9 +45,9 @@ type Document struct {
 	// AnswersRequest is the document id of the request an explanation answers, when declared.
 	AnswersRequest string    `json:"answers_request,omitempty"`
 	Deadline       string    `json:"deadline,omitempty"` // name of the deadline judged against
-	VerdictAt      time.Time `json:"verdict_at,omitempty"`
+	VerdictAt      time.Time `json:"verdict_at,omitzero"`
 	ReviewedBy     string    `json:"reviewed_by,omitempty"`
-	ReviewedAt     time.Time `json:"reviewed_at,omitempty"`
+	ReviewedAt     time.Time `json:"reviewed_at,omitzero"`
 	// Revision counts verdicts of this document: 1 for the worker's verdict, +1 per review.
 	Revision int `json:"revision"`
 }

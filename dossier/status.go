@@ -57,6 +57,9 @@ type Report struct {
 	Removed []NomineeStatus `json:"removed"`
 	// Unassigned documents name no person of the round, or no kind: a person must review them.
 	Unassigned []DocVersion `json:"unassigned"`
+	// ToReview are papers placed with a person and kind that wait for a person's confirmation
+	// (e.g. content contradicting what the uploader declared); they do not count until then.
+	ToReview []DocVersion `json:"to_review"`
 	Summary    Summary      `json:"summary"`
 }
 
@@ -79,7 +82,7 @@ var statusRank = map[string]int{StatusAccepted: 5, StatusLate: 4, StatusNeedsRev
 // It is pure: the round's roster, requirements, accept_late rule and deadlines as they are now
 // decide, so a change to the round shows at once.
 func Status(r Round, st *State, now time.Time) Report {
-	rep := Report{Round: r.ID, Nominees: make([]NomineeStatus, 0, len(r.Nominees)), Removed: []NomineeStatus{}, Unassigned: []DocVersion{}}
+	rep := Report{Round: r.ID, Nominees: make([]NomineeStatus, 0, len(r.Nominees)), Removed: []NomineeStatus{}, Unassigned: []DocVersion{}, ToReview: []DocVersion{}}
 	known := make(map[string]bool, len(r.Nominees)+len(r.Removed))
 	for _, n := range r.Nominees {
 		known[n.ID] = true
@@ -106,9 +109,19 @@ func Status(r Round, st *State, now time.Time) Report {
 					File: e.File, Reason: e.Reason, Kind: e.Kind, Nominee: e.Nominee})
 				continue
 			}
+			if e.Status == StatusNeedsReview {
+				rep.ToReview = append(rep.ToReview, DocVersion{DocumentID: id, Status: e.Status, ReceivedAt: e.ReceivedAt,
+					File: e.File, Reason: e.Reason, Kind: e.Kind, Nominee: e.Nominee})
+			}
 			byPerson[e.Nominee] = append(byPerson[e.Nominee], docRef{id: id, e: e})
 		}
 	}
+	slices.SortFunc(rep.ToReview, func(a, b DocVersion) int {
+		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.DocumentID, b.DocumentID)
+	})
 	slices.SortFunc(rep.Unassigned, func(a, b DocVersion) int {
 		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
 			return c

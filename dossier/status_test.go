@@ -414,3 +414,24 @@ func TestLateMessageSeconds(t *testing.T) {
 		t.Errorf("minutes apart: %q, want %q", got, want)
 	}
 }
+
+// A paper placed with a person but waiting for confirmation is listed for review and does not
+// count; one naming nobody stays among the unassigned.
+func TestStatusListsPapersToReview(t *testing.T) {
+	r := dzRound(t)
+	b := newDZ(t, r.ID).doc("ok", "n01", KindSelfAssessment, StatusAccepted).
+		doc("wait", "n01", KindAssetDeclaration, StatusNeedsReview).
+		doc("nobody", "", "", StatusNeedsReview)
+	rep := Status(r, b.st, r.Deadlines.Dossier.At.Add(-time.Hour))
+	if len(rep.ToReview) != 1 || rep.ToReview[0].DocumentID != "wait" || rep.ToReview[0].Nominee != "n01" {
+		t.Errorf("to review: %+v", rep.ToReview)
+	}
+	if len(rep.Unassigned) != 1 || rep.Unassigned[0].DocumentID != "nobody" {
+		t.Errorf("unassigned: %+v", rep.Unassigned)
+	}
+	for _, ns := range rep.Nominees {
+		if ns.Nominee == "n01" && (ns.Complete || !slices.Contains(ns.Missing, KindAssetDeclaration)) {
+			t.Errorf("a paper waiting for review counted: %+v", ns)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 	// Documents whose owner or kind is unknown: those a person can confirm, and those refused
 	// for their file (empty, corrupt, encrypted…), which only a new upload can replace.
 	var toReview, refused []dossier.DocVersion
-	for _, d := range rep.Unassigned {
+	for _, d := range slices.Concat(rep.ToReview, rep.Unassigned) {
 		if reviewable(d) {
 			toReview = append(toReview, d)
 		} else {
@@ -123,9 +123,13 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 		}
 	}
 	if len(toReview) > 0 {
-		fmt.Fprintf(e.stdout, "\nTài liệu chưa rõ của ai hoặc loại gì (%d) — xác nhận: tinnhiem document review ID --kind K --nominee ID\n", len(toReview))
+		fmt.Fprintf(e.stdout, "\nTài liệu cần người xác nhận loại và người nộp (%d) — xác nhận: tinnhiem document review ID --kind K --nominee ID\n", len(toReview))
 		for _, d := range toReview {
-			fmt.Fprintf(e.stdout, "  %s  %s  %s\n", d.DocumentID, dossier.StatusLabel(d.Status), d.File)
+			who := "chưa rõ của ai"
+			if d.Nominee != "" {
+				who = "khai là của " + d.Nominee
+			}
+			fmt.Fprintf(e.stdout, "  %s  %s  %s  %s  %s\n", d.DocumentID, dossier.StatusLabel(d.Status), who, d.Reason, d.File)
 		}
 	}
 	if len(refused) > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,7 +198,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 			pg.Removed = append(pg.Removed, row)
 		}
 	}
-	for _, d := range rep.Unassigned {
+	for _, d := range slices.Concat(rep.ToReview, rep.Unassigned) {
 		row := docRow{ID: d.DocumentID, URL: "/documents/" + d.DocumentID, File: d.File, Received: localTime(rd, d.ReceivedAt),
 			Kind: kindLabel(d.Kind), Person: "chưa xác định", Reason: reasonLabel(d.Reason),
 			State: cell{Label: stateLabel(d.Status), Class: stateClass(d.Status)}}

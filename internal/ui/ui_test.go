@@ -439,7 +439,7 @@ func TestRoundPageStates(t *testing.T) {
 	mustContain(t, "page", page.Body,
 		"Không thuộc diện lấy phiếu", "Đặng Quang Vinh", "Đỗ Thanh Tùng",
 		"Số 12/ĐNGT", "Đại biểu Nguyễn Văn An", "chờ giải trình", "đến muộn, chờ ban tổ chức quyết định",
-		"Tài liệu chưa xác định được người nộp hoặc loại", "không nhận ra người nộp",
+		"Tài liệu chờ xác nhận người nộp hoặc loại", "không nhận ra người nộp",
 		"Hạn nộp hồ sơ", "Hạn nhận đề nghị giải trình", "Hạn nộp báo cáo giải trình", "23:59 25/11/2028", "17:00 12/12/2028", "còn ",
 		"Asia/Ho_Chi_Minh, UTC&#43;07:00", `data-upload`, `name="nominee"`, `name="kind"`, "Báo cáo tự đánh giá", "Bản kê khai tài sản, thu nhập")
 	mustNotContain(t, "page", page.Body, "self_assessment<", ">accepted<", ">needs_review<", "missing")
