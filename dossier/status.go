@@ -60,7 +60,7 @@ type Report struct {
 	// ToReview are papers placed with a person and kind that wait for a person's confirmation
 	// (e.g. content contradicting what the uploader declared); they do not count until then.
 	ToReview []DocVersion `json:"to_review"`
-	Summary    Summary      `json:"summary"`
+	Summary  Summary      `json:"summary"`
 }
 
 // Summary counts the report's persons and documents.
