@@ -36,7 +36,9 @@ type Worker struct {
 func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
 		Stream: bus.StreamTally, Durable: "minutes", Filter: "tn.tally.*.sealed",
-		AckWait: 2 * time.Minute, Concurrency: w.Concurrency, Log: w.Log,
+		// Kept alive while rendering, so a short AckWait only matters after a crash: a sealed
+		// version held by a worker that died is rendered by another within half a minute.
+		AckWait: 30 * time.Second, KeepAlive: true, Concurrency: w.Concurrency, Log: w.Log,
 		Handle: w.handle,
 		GiveUp: func(ctx context.Context, msg jetstream.Msg, cause error) error {
 			var ev SealedEvent
