@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +27,7 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		cfg.Storage = jetstream.FileStorage
 		cfg.Replicas = replicas
 		cfg.Duplicates = 24 * time.Hour
-		if _, err := js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateStream(ctx, cfg); return err }); err != nil {
 			return fmt.Errorf("bus: provision stream %s: %w", cfg.Name, err)
 		}
 	}
@@ -43,18 +44,48 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 	for _, cfg := range buckets {
 		cfg.Storage = jetstream.FileStorage
 		cfg.Replicas = replicas
-		if _, err := js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
+		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateKeyValue(ctx, cfg); return err }); err != nil {
 			return fmt.Errorf("bus: provision bucket %s: %w", cfg.Bucket, err)
 		}
 	}
 	for _, name := range []string{ObjectUploads, ObjectArtifacts} {
 		cfg := jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: replicas}
-		if _, err := js.CreateOrUpdateObjectStore(ctx, cfg); err != nil {
+		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateObjectStore(ctx, cfg); return err }); err != nil {
 			return fmt.Errorf("bus: provision object store %s: %w", name, err)
 		}
 	}
 	return nil
 }
+
+// placementWait bounds how long Provision waits for a cluster to be able to place replicas.
+const placementWait = time.Minute
+
+// whilePlacing runs op again while the cluster answers that it cannot place the replicas yet
+// ("no suitable peers for placement", "JetStream system temporarily unavailable"): nodes of a
+// cluster that is starting (or a peer coming back) are seen online by the meta leader a moment
+// apart, and a process started with them must not fail for that.
+func whilePlacing(ctx context.Context, op func() error) error {
+	deadline := time.Now().Add(placementWait)
+	for {
+		err := op()
+		var apiErr *jetstream.APIError
+		if err == nil || !errors.As(err, &apiErr) || (apiErr.ErrorCode != errNoSuitablePeers && apiErr.ErrorCode != errTemporarilyUnavailable) ||
+			time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// JetStream API error codes of a cluster not ready to place replicas.
+const (
+	errNoSuitablePeers        jetstream.ErrorCode = 10005
+	errTemporarilyUnavailable jetstream.ErrorCode = 10008
+)
 
 // Ready reports whether every stream exists; /readyz uses it.
 func Ready(ctx context.Context, js jetstream.JetStream) error {
