@@ -37,6 +37,11 @@ type Recognition struct {
 	// nominee they raise nominee_mismatch; without one, and no roster person in such a place,
 	// they make the paper nobody's on the roster (unknown_nominee).
 	OffRosterOwners []string
+	// Requester is, for an explanation request only, who asks: the name as the paper writes it
+	// (NFC, spaces collapsed, capitals kept), on the roster or not; several are joined by ", ".
+	// It is "" where the paper does not say — a body forwarding voters' opinions, signed on its
+	// behalf — and never the person asked to explain.
+	Requester string
 }
 
 // Warning and rejection codes of a Recognition.
@@ -106,6 +111,9 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 	if rec.Kind == dossier.KindExplanation || rec.Kind == dossier.KindExplanationRequest {
 		rec.RequestRef = requestRef(v, rec.Kind)
 	}
+	if rec.Kind == dossier.KindExplanationRequest {
+		rec.Requester = rz.requester(v, ro)
+	}
 	return rec
 }
 
@@ -171,6 +179,9 @@ type recognizer struct {
 	names     *phraseSet
 	nameCues  []nameCue
 	criteria  *criteriaMatcher
+	// askerCues are nameCues followed by askerExtras; askers finds them (ids are indices).
+	askerCues []nameCue
+	askers    *phraseSet
 }
 
 var sharedRecognizer = sync.OnceValue(newRecognizer)
@@ -192,6 +203,12 @@ func newRecognizer() *recognizer {
 		ph = append(ph, newPhrase(c.text))
 	}
 	rz.names = newPhraseSet(ph)
+	rz.askerCues = append(slices.Clone(rz.nameCues), askerExtras()...)
+	ph = nil
+	for _, c := range rz.askerCues {
+		ph = append(ph, newPhrase(c.text))
+	}
+	rz.askers = newPhraseSet(ph)
 	rz.criteria = newCriteriaMatcher()
 	return rz
 }
@@ -650,6 +667,10 @@ type nameCue struct {
 	gap    int  // words allowed between the cue and the name
 	column bool // a role that heads a signature column
 	list   bool // introduces a list of names ("Kính gửi: - đồng chí A; - đồng chí B")
+	asker  bool // the one who asks for an explanation ("người đề nghị", "ý kiến của đại biểu")
+	// voter: a voter or delegate ("đại biểu", "cử tri"); who asks only as a field, a column
+	// heading or the subject of asking (see askerExtras); weighed by the requester reader only.
+	voter bool
 }
 
 func nameCues() []nameCue {
@@ -663,6 +684,12 @@ func nameCues() []nameCue {
 	role := func(w, wReq float64, gap int, texts ...string) {
 		for _, t := range texts {
 			all = append(all, nameCue{text: t, w: w, wReq: wReq, gap: gap})
+		}
+	}
+	// Who asks for an explanation: against the nominee everywhere, and read by requester.
+	asker := func(column bool, w, wReq float64, gap int, texts ...string) {
+		for _, t := range texts {
+			all = append(all, nameCue{text: t, w: w, wReq: wReq, gap: gap, column: column, asker: true})
 		}
 	}
 	label := func(w float64, gap int, texts ...string) {
@@ -709,9 +736,9 @@ func nameCues() []nameCue {
 	role(3, 4, 6, "đối với đồng chí", "đối với đ/c", "đối với ông", "đối với bà")
 	all = append(all, nameCue{text: "kính gửi", w: -1, wReq: 4, gap: 8, list: true})
 	all = append(all, nameCue{text: "của đồng chí", w: 1, wReq: -1, honor: true})
-	role(-4, -4, 2, "ý kiến của đồng chí", "ý kiến của đại biểu", "ý kiến của ông", "ý kiến của bà",
+	asker(false, -4, -4, 2, "ý kiến của đồng chí", "ý kiến của đại biểu", "ý kiến của ông", "ý kiến của bà",
 		"của đại biểu", "của cử tri")
-	column(-6, -6, 12, "người đề nghị", "người đề nghị giải trình", "người gửi", "người ghi phiếu",
+	asker(true, -6, -6, 12, "người đề nghị", "người đề nghị giải trình", "người gửi", "người ghi phiếu",
 		"người ghi ý kiến", "người có ý kiến", "người kiến nghị", "người phản ánh", "người tố cáo", "người góp ý")
 	column(-4, -4, 12, "người lập", "người lập biểu", "người ghi biên bản", "thủ trưởng cơ quan",
 		"thủ trưởng đơn vị", "xác nhận của", "nhận xét của", "ý kiến nhận xét")
@@ -806,7 +833,7 @@ const ownerCue = 3
 func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kind, head heading) []hitEvidence {
 	ki := kindIndex(kind)
 	req := kind == dossier.KindExplanationRequest
-	cues := dropContained(v.find(rz.names, false))
+	cues := dropContained(v.unbroken(v.find(rz.names, false)))
 	weight := func(c nameCue) float64 {
 		if req {
 			return c.wReq
@@ -983,6 +1010,17 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 		}
 	}
 	return out
+}
+
+// unbroken keeps the occurrences of cue phrases that no colon, full stop or bracket cuts: in
+// "Người đề nghị: đồng chí X" there is no "đề nghị đồng chí" asking X to explain. Commas and
+// slashes may stand inside a cue ("ký, ghi rõ họ tên", "đ/c").
+func (v *textView) unbroken(ms []span) []span {
+	return slices.DeleteFunc(ms, func(m span) bool {
+		return slices.ContainsFunc(v.toks[m.t0+1:m.t1], func(tk token) bool {
+			return tk.sep != 0 && strings.ContainsRune(":;.?!()[]", tk.sep)
+		})
+	})
 }
 
 // ownerSig is the signature weight of the kinds their author signs.
@@ -1232,14 +1270,23 @@ func (v *textView) signatureLine(s span) bool {
 // ("NGƯỜI BÁO CÁO / Lê Văn Tâm / BÍ THƯ CHI BỘ / Trần Văn Bình").
 func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(nameCue) float64,
 	named map[int]bool) (float64, bool) {
+	c, ok := v.columnHead(cues, func(c span) bool { return rz.nameCues[c.id].column }, s, named)
+	if !ok {
+		return 0, false
+	}
+	return weight(rz.nameCues[c.id]), true
+}
+
+// columnHead finds the role heading the column of the name at s (see columnRole): the cue, among
+// those column reports as column roles, on the nearest heading line within six lines above.
+func (v *textView) columnHead(cues []span, column func(span) bool, s span, named map[int]bool) (span, bool) {
 	nameLine := v.toks[s.t0].line
 	ln := v.lines[nameLine]
 	for l := nameLine - 1; l >= 0 && l >= nameLine-6 && !named[l]; l-- {
 		var roles []span
 		covered := 0
 		for _, c := range cues {
-			nc := rz.nameCues[c.id]
-			if nc.column && v.toks[c.t0].line == l {
+			if v.toks[c.t0].line == l && column(c) {
 				roles = append(roles, c)
 				covered += c.t1 - c.t0
 			}
@@ -1252,15 +1299,15 @@ func (rz *recognizer) columnRole(v *textView, cues []span, s span, weight func(n
 		case len(roles) == 0 || 2*covered < words || !v.capsLine(l) && 5*covered < 4*words:
 			continue
 		case len(roles) == 1:
-			return weight(rz.nameCues[roles[0].id]), true
+			return roles[0], true
 		case s.t0 == ln.first && s.t1 < ln.end:
-			return weight(rz.nameCues[roles[0].id]), true
+			return roles[0], true
 		case s.t1 == ln.end && s.t0 > ln.first:
-			return weight(rz.nameCues[roles[len(roles)-1].id]), true
+			return roles[len(roles)-1], true
 		}
-		return 0, false
+		return span{}, false
 	}
-	return 0, false
+	return span{}, false
 }
 
 // References to a request: a number ("Số: 15-CV/BTC", "số 03/PĐN") and a date
