@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -167,6 +170,7 @@ func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result
 	if err != nil {
 		return Result{}, err
 	}
+	res.Warnings = append(res.Warnings, SessionWarnings(rd, e.Session)...)
 	for attempt := 0; attempt < 5; attempt++ {
 		rec, rev, err := t.Get(ctx, rd.ID)
 		if err != nil {
@@ -221,6 +225,7 @@ func (t *Tallies) Draft(ctx context.Context, rd dossier.Round) (Draft, error) {
 	if err != nil {
 		return Draft{}, err
 	}
+	res.Warnings = append(res.Warnings, SessionWarnings(rd, e1.Session)...)
 	d := Draft{Result: res, Entries: []int{1}, Differences: []Difference{}}
 	if e2 := rec.Entries[2]; e2 != nil {
 		d.Entries = append(d.Entries, 2)
@@ -359,6 +364,7 @@ func CheckSession(s Session) error {
 	for i, a := range s.InvalidReasons {
 		ps.text(fmt.Sprintf("session.invalid_reasons[%d]", i), "lý do phiếu không hợp lệ", a)
 	}
+	at := map[string]time.Time{}
 	for _, f := range []struct{ path, v string }{
 		{"session.session_opened_at", s.SessionOpenedAt}, {"session.session_closed_at", s.SessionClosedAt},
 		{"session.counting_opened_at", s.CountingOpenedAt}, {"session.counting_closed_at", s.CountingClosedAt},
@@ -366,9 +372,44 @@ func CheckSession(s Session) error {
 		if f.v == "" {
 			continue
 		}
-		if _, err := dossier.ParseDeadline(f.v, time.UTC); err != nil || len(f.v) <= len("2006-01-02") {
+		t, err := dossier.ParseDeadline(f.v, time.UTC)
+		if err != nil || len(f.v) <= len("2006-01-02") {
 			ps.add(f.path, CodeFormat, "thời điểm %q không hợp lệ (dạng YYYY-MM-DDTHH:MM)", f.v)
+			continue
+		}
+		at[f.path] = t
+	}
+	for _, pair := range [][2]string{{"session.session_opened_at", "session.session_closed_at"}, {"session.counting_opened_at", "session.counting_closed_at"}} {
+		open, ok1 := at[pair[0]]
+		closed, ok2 := at[pair[1]]
+		if ok1 && ok2 && closed.Before(open) {
+			ps.add(pair[1], CodeFormat, "thời điểm kết thúc (%s) trước thời điểm bắt đầu (%s)", closed.Format("15:04 02/01/2006"), open.Format("15:04 02/01/2006"))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.DocNumbers)) {
+		if !slices.Contains(docNumberKinds, k) {
+			ps.add("session.doc_numbers."+k, CodeFormat, "không có loại biên bản %q; các loại: %s", k, strings.Join(docNumberKinds, ", "))
 		}
 	}
 	return ps.err("session")
 }
+
+// docNumberKinds are the documents a session file may number (document.Kinds).
+var docNumberKinds = []string{"bien-ban-kiem-phieu", "bien-ban-hoi-nghi", "bao-cao-ket-qua"}
+
+// SessionWarnings are facts about the session details worth a look that stop nothing: a
+// session held on another day than the round's vote date (the papers are dated by the vote).
+func SessionWarnings(rd dossier.Round, s Session) []Problem {
+	var out []Problem
+	if s.SessionOpenedAt == "" || len(s.SessionOpenedAt) < len("2006-01-02") {
+		return nil
+	}
+	if day := s.SessionOpenedAt[:len("2006-01-02")]; day != rd.VoteDate {
+		out = append(out, Problem{Field: "session.session_opened_at", Code: CodeSessionDate,
+			Message: fmt.Sprintf("Ngày khai mạc hội nghị (%s) khác ngày lấy phiếu của đợt (%s); các biên bản ghi ngày lấy phiếu — hãy kiểm tra lại.", day, rd.VoteDate)})
+	}
+	return out
+}
+
+// CodeSessionDate warns that the session opened on another day than the round's vote date.
+const CodeSessionDate = "session_date"

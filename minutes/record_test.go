@@ -313,3 +313,54 @@ func TestWorkersRenderAndPublish(t *testing.T) {
 		t.Fatalf("audit actions %v lack the render and publication", actions)
 	}
 }
+
+func TestCheckSession(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     minutes.Session
+		paths []string // problem paths, in order; none = valid
+	}{
+		{"empty", minutes.Session{}, nil},
+		{"times in order", minutes.Session{SessionOpenedAt: "2028-12-15T07:30", SessionClosedAt: "2028-12-15T11:30",
+			CountingOpenedAt: "2028-12-15T09:00", CountingClosedAt: "2028-12-15T10:00"}, nil},
+		{"closed before opened", minutes.Session{SessionOpenedAt: "2028-12-15T07:30", SessionClosedAt: "2028-12-14T07:30",
+			CountingOpenedAt: "2028-12-15T10:00", CountingClosedAt: "2028-12-15T09:00"}, []string{"session.session_closed_at", "session.counting_closed_at"}},
+		{"not a time", minutes.Session{SessionOpenedAt: "sáng nay"}, []string{"session.session_opened_at"}},
+		{"numbers of known documents only", minutes.Session{DocNumbers: map[string]string{"bien-ban-kiem-phieu": "05-BB/TU", "bien-ban-kiem-phiu": "x", "bao-cao": "y"}},
+			[]string{"session.doc_numbers.bao-cao", "session.doc_numbers.bien-ban-kiem-phiu"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := minutes.CheckSession(tc.s)
+			var got []string
+			var ve *minutes.ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					got = append(got, p.Field)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.paths) {
+				t.Errorf("problems at %v, want %v (%v)", got, tc.paths, err)
+			}
+		})
+	}
+}
+
+func TestSessionOnAnotherDayWarns(t *testing.T) {
+	ctx := context.Background()
+	_, rd, tallies := setup(t)
+	e := entry(t, 1, countsCSV, 45, "")
+	e.Session.SessionOpenedAt = "2028-12-20T08:00"
+	res, err := tallies.Import(ctx, rd, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasWarning(res, minutes.CodeSessionDate, "2028-12-20") {
+		t.Errorf("warnings %+v", res.Warnings)
+	}
+	if d, err := tallies.Draft(ctx, rd); err != nil || !hasWarning(d.Result, minutes.CodeSessionDate, "2028-12-15") {
+		t.Errorf("draft: %v %+v", err, d.Result.Warnings)
+	}
+}

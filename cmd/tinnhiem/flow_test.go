@@ -174,9 +174,11 @@ func TestTallyAndMinutesFlow(t *testing.T) {
 	if res.Status != http.StatusForbidden {
 		t.Errorf("viewer download: HTTP %d", res.Status)
 	}
-	// Nor read the figures through the API.
-	if res := ts.api(t, http.MethodGet, "/api/v1/rounds/btv-45/tally", ts.token(t, "xem", "mat-khau-xem-1"), nil); res.Status != http.StatusForbidden {
-		t.Errorf("viewer tally of a Party round: HTTP %d %s", res.Status, res.Body)
+	// Nor read the figures or the list of papers through the API.
+	for _, path := range []string{"/api/v1/rounds/btv-45/tally", "/api/v1/rounds/btv-45/artifacts"} {
+		if res := ts.api(t, http.MethodGet, path, ts.token(t, "xem", "mat-khau-xem-1"), nil); res.Status != http.StatusForbidden {
+			t.Errorf("viewer GET %s of a Party round: HTTP %d %s", path, res.Status, res.Body)
+		}
 	}
 
 	// Parameters are checked and a missing document says why.
@@ -230,6 +232,9 @@ func TestTallyAndMinutesFlow(t *testing.T) {
 	}
 	if v1.Version != 1 || v1.Nominees[0].Percent["cao"] != 100 || v2.Version != 2 || v2.Nominees[0].Percent["cao"] != 97.78 {
 		t.Errorf("versions: v1 %+v, v2 %+v", v1, v2)
+	}
+	if out, err := ts.cli(t, "tally", "show", "--round", "btv-45", "--version", "1"); err != nil || !strings.Contains(out, "Phiên bản 1") || !strings.Contains(out, "100%") {
+		t.Errorf("tally show --version 1: %v\n%s", err, out)
 	}
 	if _, err := time.Parse(time.RFC3339, v1.SealedAt); err != nil || !strings.HasSuffix(v1.SealedAt, "Z") {
 		t.Errorf("sealed_at %q is not RFC 3339 UTC", v1.SealedAt)

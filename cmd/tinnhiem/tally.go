@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,6 +35,7 @@ func (e *cmdEnv) tally(args []string) error {
 	invalidBallots := fs.Int("invalid-ballots", 0, "whole ballots found void (count CSV only)")
 	entry := fs.Int("entry", 1, "double entry: 1 or 2")
 	reason := fs.String("reason", "", "why a sealed tally is corrected")
+	version := fs.Int("version", 0, "show: a sealed version (default: the draft, else the latest sealed)")
 	session := fs.String("session", "", "YAML or JSON file with the session details (chair, secretary, venue, times…)")
 	var absent, committee stringList
 	fs.Var(&absent, "absent", `absent person "Họ tên: lý do" (repeatable)`)
@@ -65,7 +68,7 @@ func (e *cmdEnv) tally(args []string) error {
 			}
 			var sess map[string]any
 			if err := yaml.Unmarshal(data, &sess); err != nil {
-				return fmt.Errorf("đọc %s: %w", *session, err)
+				return fmt.Errorf("tệp %s không đúng cú pháp YAML hoặc JSON%s; hãy kiểm tra thụt lề và dấu ':' (chi tiết: %v)", *session, yamlLine(err), err)
 			}
 			body["session"] = sess
 		}
@@ -81,7 +84,11 @@ func (e *cmdEnv) tally(args []string) error {
 		if err := cl.Do(e.ctx, http.MethodPost, base, body, &out); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Đã nhập lần %d cho đợt %s (chưa niêm phong). Xem: tinnhiem tally show --round %s\n", *entry, *round, *round)
+		if *reason != "" {
+			fmt.Fprintf(e.stdout, "Đã nhập lần %d bản sửa cho đợt %s (lý do: %s); khi niêm phong sẽ thành phiên bản mới, bản cũ vẫn được giữ. Xem: tinnhiem tally show --round %s\n", *entry, *round, *reason, *round)
+		} else {
+			fmt.Fprintf(e.stdout, "Đã nhập lần %d cho đợt %s (chưa niêm phong). Xem: tinnhiem tally show --round %s\n", *entry, *round, *round)
+		}
 		for _, w := range out.Result.Warnings {
 			fmt.Fprintf(e.stdout, "Lưu ý: %s\n", w.Message)
 		}
@@ -91,8 +98,12 @@ func (e *cmdEnv) tally(args []string) error {
 		if err != nil {
 			return err
 		}
+		path := base
+		if *version > 0 {
+			path += "?version=" + strconv.Itoa(*version)
+		}
 		var raw json.RawMessage
-		if err := cl.Do(e.ctx, http.MethodGet, base, nil, &raw); err != nil {
+		if err := cl.Do(e.ctx, http.MethodGet, path, nil, &raw); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -310,4 +321,12 @@ func fetchArtifact(e *cmdEnv, cl *client.Client, path, dir, name, sum string) (s
 		return "", fmt.Errorf("tệp %s tải về sai mã kiểm tra (sha256 %s, cần %s)", name, got, sum)
 	}
 	return out, os.Rename(tmp, out)
+}
+
+// yamlLine is " (dòng N)" for a YAML error that names its line, else "".
+func yamlLine(err error) string {
+	if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(err.Error()); m != nil {
+		return " (dòng " + m[1] + ")"
+	}
+	return ""
 }

@@ -37,6 +37,10 @@ func (s *Server) listArtifacts(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if !ok {
 		return
 	}
+	if !mayDownload(p, rd) {
+		forbidden(w)
+		return
+	}
 	list, err := s.Artifacts.List(r.Context(), rd.ID)
 	if err != nil {
 		s.internal(w, r, err)

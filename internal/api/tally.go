@@ -1,11 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,11 +177,31 @@ func decodeSession(raw json.RawMessage, ps *[]dossier.Problem) minutes.Session {
 	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" {
 		return sess
 	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sess); err != nil {
-		*ps = append(*ps, dossier.Problem{Path: "session" + jsonErrorPath(err), Message: "thông tin kỳ họp: " + jsonErrorText(err)})
+	// Field by field, so that every problem is named at once.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		*ps = append(*ps, dossier.Problem{Path: "session", Message: "thông tin kỳ họp: " + jsonErrorText(err)})
 		return minutes.Session{}
+	}
+	bad := false
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]})
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&sess); err != nil {
+			*ps = append(*ps, dossier.Problem{Path: "session" + jsonErrorPath(err), Message: "thông tin kỳ họp: " + jsonErrorText(err)})
+			bad = true
+		}
+	}
+	if bad {
+		return minutes.Session{}
+	}
+	// The State track calls its session minutes "biên bản kỳ họp".
+	if n, ok := sess.DocNumbers["bien-ban-ky-hop"]; ok {
+		if _, both := sess.DocNumbers["bien-ban-hoi-nghi"]; !both {
+			sess.DocNumbers["bien-ban-hoi-nghi"] = n
+			delete(sess.DocNumbers, "bien-ban-ky-hop")
+		}
 	}
 	return sess
 }
@@ -201,7 +224,8 @@ func jsonErrorText(err error) string {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te):
-		want := map[string]string{"string": "một chuỗi chữ", "int": "một số nguyên", "bool": "true hoặc false", "[]string": "một danh sách (mỗi mục một dòng chữ)", "map[string]string": "một bảng khóa: giá trị"}[te.Type.String()]
+		want := map[string]string{"string": "một chuỗi chữ", "int": "một số nguyên", "bool": "true hoặc false", "[]string": "một danh sách (mỗi mục một dòng chữ)",
+			"[]json.RawMessage": "một danh sách", "map[string]string": "một bảng khóa: giá trị", "json.RawMessage": "một giá trị JSON"}[te.Type.String()]
 		if want == "" {
 			want = "kiểu " + te.Type.String()
 		}
@@ -358,7 +382,11 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 				return
 			}
 		}
-		writeError(w, http.StatusNotFound, "no_version", fmt.Sprintf("không có phiên bản %d: kết quả kiểm phiếu đợt %s đã niêm phong %d phiên bản", version, rd.ID, len(rec.Versions)))
+		have := fmt.Sprintf("mới niêm phong %d phiên bản", len(rec.Versions))
+		if len(rec.Versions) == 0 {
+			have = "chưa niêm phong phiên bản nào"
+		}
+		writeError(w, http.StatusNotFound, "no_version", fmt.Sprintf("không có phiên bản %d: kết quả kiểm phiếu đợt %s %s", version, rd.ID, have))
 		return
 	}
 	draft, err := s.Tallies.Draft(r.Context(), rd)

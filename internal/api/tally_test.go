@@ -98,7 +98,15 @@ func TestDecodeSession(t *testing.T) {
 		{name: "a misspelt field", raw: `{"chairman":"Trần Quốc Hùng"}`,
 			wantProblems: []dossier.Problem{{Path: "session.chairman", Message: `thông tin kỳ họp: không có trường "chairman" (viết sai tên trường?)`}}},
 		{name: "broken JSON", raw: `{"chair":`,
-			wantProblems: []dossier.Problem{{Path: "session", Message: "thông tin kỳ họp: JSON bị cụt hoặc rỗng"}}},
+			wantProblems: []dossier.Problem{{Path: "session", Message: "thông tin kỳ họp: JSON sai cú pháp ở byte 9"}}},
+		{name: "every problem at once", raw: `{"agenda":"Lấy phiếu","chari":"X","copies":"hai","venue":"Hội trường"}`,
+			wantProblems: []dossier.Problem{
+				{Path: "session.agenda", Message: "thông tin kỳ họp: trường agenda phải là một danh sách (mỗi mục một dòng chữ), không phải một chuỗi chữ"},
+				{Path: "session.chari", Message: `thông tin kỳ họp: không có trường "chari" (viết sai tên trường?)`},
+				{Path: "session.copies", Message: "thông tin kỳ họp: trường copies phải là một số nguyên, không phải một chuỗi chữ"},
+			}},
+		{name: "the State track's name of the session minutes", raw: `{"doc_numbers":{"bien-ban-ky-hop":"06/BB-HĐND","bao-cao-ket-qua":"147/BC-HĐND"}}`,
+			want: minutes.Session{DocNumbers: map[string]string{"bien-ban-hoi-nghi": "06/BB-HĐND", "bao-cao-ket-qua": "147/BC-HĐND"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
