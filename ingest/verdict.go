@@ -80,6 +80,7 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 	rec := Recognize(ex.Text, Roster(r), Declared{Kind: d.DeclaredKind, Nominee: d.DeclaredNominee})
 	d.Kind, d.KindConfidence, d.Nominee = rec.Kind, rec.KindConfidence, rec.Nominee
 	d.RequestRef = rec.RequestRef
+	d.Requester = rec.Requester
 	d.Warnings = append(d.Warnings, rec.Warnings...)
 
 	if d.Nominee == "" {
