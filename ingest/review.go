@@ -53,6 +53,9 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	}
 	was := d
 	d.Kind, d.Nominee = rv.Kind, n.ID
+	if d.Kind != dossier.KindExplanationRequest {
+		d.Requester = "" // only a request for explanation has someone who asked
+	}
 	d.KindConfidence = 1
 	d.Reason, d.Message, d.DuplicateOf = "", "", ""
 	d.Warnings = confirmedWarnings(was, d, n)

@@ -116,3 +116,24 @@ func TestReviewRenewsWarnings(t *testing.T) {
 		t.Errorf("moved back to the exempt person: %v %q", out.Warnings, out.Message)
 	}
 }
+
+// A request for explanation reviewed into another kind no longer has someone who asked.
+func TestReviewAwayFromRequestDropsRequester(t *testing.T) {
+	people := []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}
+	rd := roundWith(t, "r1", people, "2028-11-25")
+	p := newPipeline(t, rd)
+	p.start(1)
+	text := "ĐỀ NGHỊ GIẢI TRÌNH\nNgười đề nghị: Phan Văn Tiến\nĐề nghị đồng chí Trần Quốc Hùng giải trình về việc chậm tiến độ dự án."
+	d := p.await(p.upload("r1", "dn.pdf", textPDF(t, text), ingest.Declared{}).ID)
+	if d.Kind != dossier.KindExplanationRequest || d.Requester != "Phan Văn Tiến" {
+		t.Fatalf("verdict: %s %q", d.Kind, d.Requester)
+	}
+	out, err := ingest.ApplyReview(context.Background(), p.ns.JS, p.docs, nil, rd, d.ID,
+		ingest.Review{Kind: dossier.KindOther, Nominee: "n01", By: "bantochuc"}, p.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Requester != "" {
+		t.Errorf("reviewed to %s, requester still %q", out.Kind, out.Requester)
+	}
+}
