@@ -132,6 +132,34 @@ func TestPipelineContradictedPaperWaitsForReview(t *testing.T) {
 	if got := nomineeStatus(t, rep, "n02").Documents[dossier.KindSelfAssessment]; got != dossier.StatusAccepted {
 		t.Errorf("confirmed paper shows %s", got)
 	}
+
+	// The wrongly declared paper sent again without a declaration is a duplicate of the copy
+	// waiting for review (the person confirms that one), not a second copy that counts.
+	again := p.await(p.upload("r1", "nham-lan-2.pdf", textPDF(t, haText), ingest.Declared{}).ID)
+	if again.Reason != ingest.ReasonDuplicate || again.DuplicateOf != wrong.ID {
+		t.Errorf("same bytes as a paper in review: %s/%s of %q", again.Status, again.Reason, again.DuplicateOf)
+	}
+	// A copy of the right paper declared for somebody else waits for review; confirmed for the
+	// person whose copy already counts, it is that copy's duplicate, not a second version.
+	copyOfGood := p.await(p.upload("r1", "hung-lan-2.pdf", textPDF(t, hungSelfAssessment), ingest.Declared{Nominee: "n02", Kind: dossier.KindSelfAssessment}).ID)
+	if copyOfGood.Status != dossier.StatusNeedsReview {
+		t.Fatalf("copy declared for another: %s/%s", copyOfGood.Status, copyOfGood.Reason)
+	}
+	dup, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, copyOfGood.ID,
+		ingest.Review{Kind: dossier.KindSelfAssessment, Nominee: "n01", By: "bantochuc"}, p.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dup.Status != dossier.StatusRejected || dup.Reason != ingest.ReasonDuplicate || dup.DuplicateOf != good.ID {
+		t.Errorf("confirmed onto the counting copy: %s/%s of %q", dup.Status, dup.Reason, dup.DuplicateOf)
+	}
+	awaitEvent(t, p, dup)
+	rep = dossier.Status(rd, projection(t, p, "r1"), p.now)
+	for _, v := range nomineeStatus(t, rep, "n01").Versions[dossier.KindSelfAssessment] {
+		if v.Current != (v.DocumentID == good.ID) {
+			t.Errorf("current version %s (%s), want the first copy %s", v.DocumentID, v.Status, good.ID)
+		}
+	}
 }
 
 func kinds(ks []dossier.Kind) []string {

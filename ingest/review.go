@@ -60,6 +60,23 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	d.Reason, d.Message, d.DuplicateOf = "", "", ""
 	d.Warnings = confirmedWarnings(was, d, n)
 	d = judgeDeadline(d, r)
+	// The same bytes already count for that person and kind: confirming this copy too would
+	// count one paper twice, so it is confirmed as the duplicate it is.
+	if d.SHA256 != "" {
+		cs, _, err := docs.Copies(ctx, d.Round, d.SHA256)
+		if err != nil {
+			return dossier.Document{}, err
+		}
+		var placed []Copy
+		for _, c := range cs {
+			if c.Status == dossier.StatusAccepted || c.Status == dossier.StatusLate {
+				placed = append(placed, c)
+			}
+		}
+		if first, ok := firstCopy(d, placed); ok && first.Nominee == d.Nominee && first.Kind == d.Kind {
+			d = duplicate(d, first, r)
+		}
+	}
 	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
 	d.Revision++
 	if err := docs.Update(ctx, d, rev); err != nil {

@@ -163,7 +163,12 @@ func nomineeMismatchSentence(r dossier.Round, declared string, says Recognition)
 		for _, id := range says.Candidates {
 			names = append(names, who(id))
 		}
+		if slices.Contains(says.Candidates, declared) {
+			return fmt.Sprintf("họ tên trong tài liệu có thể là của %s; cần xác nhận đúng là của %s như đã khai", strings.Join(names, " hoặc "), who(declared))
+		}
 		return fmt.Sprintf("họ tên trong tài liệu có thể là của %s, không phải %s như đã khai", strings.Join(names, " hoặc "), who(declared))
+	case len(says.OffRosterOwners) > 0:
+		return fmt.Sprintf("tài liệu ghi tên %s (không có trong danh sách), không phải %s như đã khai", strings.Join(says.OffRosterOwners, ", "), who(declared))
 	}
 	return fmt.Sprintf("tài liệu không ghi tên %s như đã khai", who(declared))
 }

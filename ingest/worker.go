@@ -232,7 +232,8 @@ func reviewableRejection(d dossier.Document) bool {
 
 // firstCopy finds, among the other copies of d's bytes, the earliest received one that d
 // repeats: any copy when d has no person or kind yet; else one of the same person and kind,
-// or one whose person or kind is still to be confirmed.
+// or one whose person or kind is still to be confirmed (none yet, or a copy waiting for review
+// because its content contradicted what was declared: the person confirms that one).
 func firstCopy(d dossier.Document, cs []Copy) (Copy, bool) {
 	var first Copy
 	found := false
@@ -240,7 +241,7 @@ func firstCopy(d dossier.Document, cs []Copy) (Copy, bool) {
 		if c.ID == d.ID {
 			continue
 		}
-		repeats := d.Nominee == "" || d.Kind == "" || c.Nominee == "" || c.Kind == "" ||
+		repeats := d.Nominee == "" || d.Kind == "" || c.Nominee == "" || c.Kind == "" || c.Status == dossier.StatusNeedsReview ||
 			(c.Nominee == d.Nominee && c.Kind == d.Kind)
 		if repeats && (!found || c.ReceivedAt.Before(first.ReceivedAt) || (c.ReceivedAt.Equal(first.ReceivedAt) && c.ID < first.ID)) {
 			first, found = c, true

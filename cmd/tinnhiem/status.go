@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
@@ -116,6 +117,9 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 	// for their file (empty, corrupt, encrypted…), which only a new upload can replace.
 	var toReview, refused []dossier.DocVersion
 	for _, d := range slices.Concat(rep.ToReview, rep.Unassigned) {
+		if d.Reason == ingest.ReasonDuplicate {
+			continue // a repeat of a file kept: nothing to confirm or send again
+		}
 		if reviewable(d) {
 			toReview = append(toReview, d)
 		} else {
@@ -236,8 +240,8 @@ func (e *cmdEnv) dossierCmd(args []string) error {
 					sent++
 				}
 			}
-			lead := a.Lead
-			if lead == dossier.LeadOverdue {
+			lead := "trước " + dossier.DurationLabel(time.Duration(a.LeadSeconds)*time.Second)
+			if a.Lead == dossier.LeadOverdue {
 				lead = "đã quá hạn"
 			}
 			raised := a.RaisedAt.Format("15:04 02/01/2006")
