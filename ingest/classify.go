@@ -1327,16 +1327,19 @@ func requestRef(v *textView, kind dossier.Kind) string {
 		n := min(len(lines), 25)
 		var num, date string
 		for _, l := range lines[:n] {
-			if m := reNumber.FindStringSubmatch(l); m != nil && strings.HasPrefix(Fold(l), "so") {
-				num = cleanNumber(m[1])
+			if m := reNumber.FindStringSubmatchIndex(l); m != nil && strings.HasPrefix(Fold(l), "so") {
+				num = cleanNumber(l[m[2]:m[3]])
+				date = findDate(l[m[3]:]) // "Số 05/ĐNGT ngày 20/11/2026": the letter's own date
 				break
 			}
 		}
-		// The header's "…, ngày 02 tháng 12 năm 2028" before any date quoted in the body.
+		// Else the header's "…, ngày 02 tháng 12 năm 2028" before any date quoted in the body.
 		for _, l := range lines[:n] {
+			if date != "" {
+				break
+			}
 			if m := reDateText.FindStringSubmatch(l); m != nil {
 				date = fmtDate(m)
-				break
 			}
 		}
 		for _, l := range lines[:n] {
