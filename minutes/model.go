@@ -100,6 +100,7 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 			CaoPct: n.PercentText.Cao, TinNhiemPct: n.PercentText.TinNhiem, ThapPct: n.PercentText.Thap,
 			Flag:      Consequence(rd.Track, n.Flags),
 			BlankRows: n.BlankRows, SpoiledRows: n.SpoiledRows,
+			OtherInvalid: max(0, n.Counts.Invalid-res.InvalidBallots-n.BlankRows-n.SpoiledRows),
 		})
 	}
 	return m

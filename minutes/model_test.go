@@ -124,3 +124,30 @@ func renderText(t *testing.T, kind document.Kind, m document.Model) string {
 	}
 	return strings.Join(strings.Fields(res.Text), " ")
 }
+
+// A committee counting by hand gives each person's invalid votes as one number: the counting
+// minutes list them too, beyond whole void ballots.
+func TestBuildModelCountSheetInvalid(t *testing.T) {
+	rd := blankRound(dossier.BlankRowVoidRow)
+	sheet, err := ParseSheet(strings.NewReader("nominee,cao,tin_nhiem,thap,invalid\nn01,4,1,0,1\nn02,5,0,0,1\nn03,3,0,1,2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	att := Attendance{Summoned: 7, Present: 6, Issued: 6, Collected: 6, InvalidBallots: 1}
+	res, err := Compute(RosterOf(rd), RulesOf(rd), sheet.Input(att, committee3()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := BuildModel(rd, Sealed{Version: 1, SealedAt: time.Date(2028, 12, 15, 4, 20, 0, 0, time.UTC), Result: res, Canonical: []byte(`{}`)}, nil)
+	text := renderText(t, document.KindCounting, m)
+	for _, w := range []string{"Phiếu không hợp lệ đối với từng người", "Đồng chí Phạm Văn Cường: 1 phiếu không hợp lệ đối với người này"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("%q missing", w)
+		}
+	}
+	for _, w := range []string{"Trần Văn An: ", "Lê Thị Bình: "} { // their only invalid vote is the void ballot
+		if strings.Contains(text, "Đồng chí "+w) {
+			t.Errorf("%q listed although the void ballot is all", w)
+		}
+	}
+}

@@ -180,4 +180,7 @@ type Row struct {
 	// BlankRows and SpoiledRows count the person's rows left blank or marked in more than one
 	// box on ballots otherwise valid: void for this person only (the per-row rule).
 	BlankRows, SpoiledRows int
+	// OtherInvalid counts the person's invalid votes beyond whole void ballots and the rows
+	// above: a committee counting by hand gives only this total per person.
+	OtherInvalid int
 }

@@ -207,7 +207,7 @@ func validate(kind Kind, m Model) error {
 		}
 	}
 	for i, r := range m.Rows {
-		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 || r.BlankRows < 0 || r.SpoiledRows < 0 {
+		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 || r.BlankRows < 0 || r.SpoiledRows < 0 || r.OtherInvalid < 0 {
 			return bad("dòng %d của bảng kết quả có số phiếu âm", i+1)
 		}
 	}

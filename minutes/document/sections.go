@@ -2,6 +2,7 @@ package document
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -250,14 +251,19 @@ func (d *doc) voidReasons() []string {
 func (d *doc) voidRows() {
 	var rows []Row
 	for _, r := range d.m.Rows {
-		if r.BlankRows > 0 || r.SpoiledRows > 0 {
+		if r.BlankRows > 0 || r.SpoiledRows > 0 || r.OtherInvalid > 0 {
 			rows = append(rows, r)
 		}
 	}
 	if len(rows) == 0 {
 		return
 	}
-	d.li("Dòng không hợp lệ đối với từng người (không đánh dấu ô nào hoặc đánh dấu nhiều ô; phiếu vẫn hợp lệ đối với những người khác, số phiếu hợp lệ đối với từng người ghi tại bảng kết quả):")
+	byRow := slices.ContainsFunc(rows, func(r Row) bool { return r.BlankRows > 0 || r.SpoiledRows > 0 })
+	if byRow {
+		d.li("Dòng không hợp lệ đối với từng người (không đánh dấu ô nào hoặc đánh dấu nhiều ô; phiếu vẫn hợp lệ đối với những người khác, số phiếu hợp lệ đối với từng người ghi tại bảng kết quả):")
+	} else {
+		d.li("Phiếu không hợp lệ đối với từng người (phiếu vẫn hợp lệ đối với những người khác; số phiếu hợp lệ đối với từng người ghi tại bảng kết quả):")
+	}
 	for i, r := range rows {
 		var parts []string
 		if r.BlankRows > 0 {
@@ -265,6 +271,9 @@ func (d *doc) voidRows() {
 		}
 		if r.SpoiledRows > 0 {
 			parts = append(parts, fmt.Sprintf("%d dòng đánh dấu nhiều ô hoặc không rõ", r.SpoiledRows))
+		}
+		if r.OtherInvalid > 0 {
+			parts = append(parts, fmt.Sprintf("%d phiếu không hợp lệ đối với người này", r.OtherInvalid))
 		}
 		d.sub(fmt.Sprintf("%s: %s%s", d.personFirst(r.Name), strings.Join(parts, ", "), endList(i, len(rows))))
 	}
