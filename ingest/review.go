@@ -19,6 +19,19 @@ import (
 // ErrNotReviewable is returned when a document's state does not allow the review asked for.
 var ErrNotReviewable = errors.New("không thể xác nhận tài liệu này")
 
+// Reviewable is the one rule of which verdicts a person may confirm or correct: a paper read
+// (accepted, late, waiting for review), or refused only because its person or kind could not be
+// told. A file refused for itself (empty, corrupt, a duplicate…) can only be replaced by another.
+func Reviewable(status, reason string) bool {
+	switch status {
+	case dossier.StatusNeedsReview, dossier.StatusAccepted, dossier.StatusLate:
+		return true
+	case dossier.StatusRejected:
+		return reason == ReasonUnknownNominee || reason == ReasonKindUncertain
+	}
+	return false
+}
+
 // Review is a person's confirmation of a document's kind and nominee.
 type Review struct {
 	Kind    dossier.Kind
@@ -38,10 +51,7 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	if d.Round != r.ID {
 		return dossier.Document{}, ErrNotFound
 	}
-	switch {
-	case d.Status == dossier.StatusNeedsReview, d.Status == dossier.StatusAccepted, d.Status == dossier.StatusLate:
-	case d.Status == dossier.StatusRejected && (d.Reason == ReasonUnknownNominee || d.Reason == ReasonKindUncertain):
-	default:
+	if !Reviewable(d.Status, d.Reason) {
 		return dossier.Document{}, fmt.Errorf("%w: tài liệu đang ở trạng thái %q (%s)", ErrNotReviewable, dossier.StatusLabel(d.Status), d.Reason)
 	}
 	n, ok := r.Nominee(rv.Nominee)

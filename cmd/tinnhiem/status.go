@@ -120,7 +120,7 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 		if d.Reason == ingest.ReasonDuplicate {
 			continue // a repeat of a file kept: nothing to confirm or send again
 		}
-		if reviewable(d) {
+		if ingest.Reviewable(d.Status, d.Reason) {
 			toReview = append(toReview, d)
 		} else {
 			refused = append(refused, d)
@@ -142,18 +142,6 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 			fmt.Fprintf(e.stdout, "  %s  %s  %s\n", d.DocumentID, d.Reason, d.File)
 		}
 	}
-}
-
-// reviewable mirrors what `document review` accepts (ingest.ApplyReview): a document read but not
-// placed, or refused only because its person or kind could not be told.
-func reviewable(d dossier.DocVersion) bool {
-	switch d.Status {
-	case dossier.StatusNeedsReview, dossier.StatusAccepted, dossier.StatusLate:
-		return true
-	case dossier.StatusRejected:
-		return d.Reason == ingest.ReasonUnknownNominee || d.Reason == ingest.ReasonKindUncertain
-	}
-	return false
 }
 
 // dossierCmd groups the board's dossier operations: rebuild, alerts, decide.

@@ -67,14 +67,9 @@ func (s *Server) downloadArtifact(w http.ResponseWriter, r *http.Request, p auth
 		writeError(w, http.StatusNotFound, "unknown_kind", fmt.Sprintf("không có loại tài liệu %q; các loại: %s", kind, strings.Join(artifactKinds(), ", ")))
 		return
 	}
-	version := 0
-	if v := r.URL.Query().Get("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "bad_version", fmt.Sprintf("version phải là số phiên bản (1, 2, …), không phải %q", v))
-			return
-		}
-		version = n
+	version, ok := versionParam(w, r)
+	if !ok {
+		return
 	}
 	a, err := s.Artifacts.Find(r.Context(), rd.ID, kind, version)
 	if errors.Is(err, publish.ErrNotFound) {
@@ -137,4 +132,19 @@ func artifactKinds() []string {
 
 func knownArtifactKind(kind string) bool {
 	return slices.Contains(artifactKinds(), kind)
+}
+
+// versionParam reads ?version=N (a sealed version, 1 or more; 0 when absent). A bad value is
+// answered 400 here and ok is false.
+func versionParam(w http.ResponseWriter, r *http.Request) (int, bool) {
+	v := r.URL.Query().Get("version")
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, "bad_version", fmt.Sprintf("version phải là số phiên bản (1, 2, …), không phải %q", v))
+		return 0, false
+	}
+	return n, true
 }

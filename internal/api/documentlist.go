@@ -26,16 +26,8 @@ type documentRow struct {
 // whether or not it names a person, as the dossier projection knows them, followed by those
 // still being read (status pending).
 func (s *Server) listRoundDocuments(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !s.dossiersReady(w) {
-		return
-	}
-	rd, ok := s.visibleRound(w, r, p)
+	rd, st, ok := s.roundState(w, r, p)
 	if !ok {
-		return
-	}
-	st, _, err := s.Dossiers.State(r.Context(), rd.ID)
-	if err != nil {
-		s.internal(w, r, err)
 		return
 	}
 	names := map[string]string{}

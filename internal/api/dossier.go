@@ -43,16 +43,8 @@ func (s *Server) boardDossierRound(w http.ResponseWriter, r *http.Request, p aut
 // ?format=csv for spreadsheets, ?view=full for the whole report (removed persons, documents
 // naming nobody, summary).
 func (s *Server) listDossiers(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !s.dossiersReady(w) {
-		return
-	}
-	rd, ok := s.visibleRound(w, r, p)
+	rd, st, ok := s.roundState(w, r, p)
 	if !ok {
-		return
-	}
-	st, _, err := s.Dossiers.State(r.Context(), rd.ID)
-	if err != nil {
-		s.internal(w, r, err)
 		return
 	}
 	rep := dossier.Status(rd, st, s.Now())
@@ -75,6 +67,24 @@ func (s *Server) listDossiers(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return
 	}
 	writeJSON(w, http.StatusOK, rep.Nominees)
+}
+
+// roundState opens a round the user sees and its dossier projection (nil before any document),
+// answering the request itself when it cannot.
+func (s *Server) roundState(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, *dossier.State, bool) {
+	if !s.dossiersReady(w) {
+		return dossier.Round{}, nil, false
+	}
+	rd, ok := s.visibleRound(w, r, p)
+	if !ok {
+		return dossier.Round{}, nil, false
+	}
+	st, _, err := s.Dossiers.State(r.Context(), rd.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return dossier.Round{}, nil, false
+	}
+	return rd, st, true
 }
 
 // hideRequesters removes who asked for an explanation: the board knows, viewers do not (DOMAIN.md).

@@ -352,14 +352,9 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 		writeError(w, http.StatusForbidden, "forbidden", "kết quả lấy phiếu tín nhiệm theo Quy định 96-QĐ/TW chỉ được thông báo tại hội nghị và cho cấp có thẩm quyền quản lý; tài khoản của bạn không được xem")
 		return
 	}
-	version := 0
-	if q := r.URL.Query().Get("version"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "bad_version", fmt.Sprintf("version phải là số phiên bản (1, 2, …), không phải %q", q))
-			return
-		}
-		version = n
+	version, ok := versionParam(w, r)
+	if !ok {
+		return
 	}
 	rec, _, err := s.Tallies.Get(r.Context(), rd.ID)
 	if err != nil {

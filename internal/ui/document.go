@@ -70,16 +70,8 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request, p auth.
 	return d, rd, true
 }
 
-// reviewable mirrors ingest.ApplyReview: which verdicts a person may confirm or correct.
-func reviewable(d dossier.Document) bool {
-	switch d.Status {
-	case dossier.StatusNeedsReview, dossier.StatusAccepted, dossier.StatusLate:
-		return true
-	case dossier.StatusRejected:
-		return d.Reason == ingest.ReasonUnknownNominee || d.Reason == ingest.ReasonKindUncertain
-	}
-	return false
-}
+// reviewable is ingest's rule of which verdicts a person may confirm or correct.
+func reviewable(d dossier.Document) bool { return ingest.Reviewable(d.Status, d.Reason) }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	d, rd, ok := s.visibleDocument(w, r, p)
