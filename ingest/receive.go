@@ -36,6 +36,9 @@ func UploadedSubject(round string) string { return "tn.ingest." + round + ".uplo
 type Uploaded struct {
 	DocumentID string `json:"document_id"`
 	Round      string `json:"round"`
+	// Recheck, set to the round's version, asks for a document refused because it named nobody
+	// of the round to be read again against the round as it now is (a person was added).
+	Recheck int `json:"recheck,omitempty"`
 }
 
 // Receiver stores uploaded files as they stream in and hands them to the pipeline.
@@ -168,6 +171,24 @@ func Announce(ctx context.Context, js jetstream.JetStream, d dossier.Document) e
 		}
 	}
 	return fmt.Errorf("ingest: announce %s: %w", d.ID, err)
+}
+
+// AnnounceRecheck asks the ingest workers to read document id again against version version of
+// its round (see Uploaded.Recheck); the message id makes the request once per round version.
+func AnnounceRecheck(ctx context.Context, js jetstream.JetStream, round, id string, version int) error {
+	data, _ := json.Marshal(Uploaded{DocumentID: id, Round: round, Recheck: version})
+	msg := &nats.Msg{Subject: UploadedSubject(round), Data: data, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("recheck-%s-v%d", id, version))
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("ingest: announce recheck of %s: %w", id, err)
+	}
+	return nil
+}
+
+// NamesNobody reports whether a verdict is a refusal only because the paper named nobody of
+// the round (and no person has confirmed it since): one a change of roster may settle.
+func NamesNobody(d dossier.DocEntry) bool {
+	return d.Status == dossier.StatusRejected && d.Reason == ReasonUnknownNominee
 }
 
 // limitReader counts and hashes what passes and stops with ErrTooLarge past the limit.

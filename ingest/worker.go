@@ -111,6 +111,9 @@ func (w *Worker) handle(ctx context.Context, up Uploaded) error {
 		return err
 	}
 	if d.Final() {
+		if up.Recheck > 0 && d.Status == dossier.StatusRejected && d.Reason == ReasonUnknownNominee && d.ReviewedBy == "" {
+			return w.recheck(ctx, d, rev)
+		}
 		// A redelivery after the verdict was stored: make sure it was published, nothing more.
 		return w.publish(ctx, d, "verdict")
 	}
@@ -128,6 +131,34 @@ func (w *Worker) handle(ctx context.Context, up Uploaded) error {
 	}
 	v := Decide(d, r, ex)
 	v.VerdictAt, v.Revision = w.Now().UTC(), 1
+	if v, err = w.checkDuplicate(ctx, v, r); err != nil {
+		return err
+	}
+	return w.store(ctx, v, rev)
+}
+
+// recheck reads again a document refused because it named nobody of the round, now that the
+// round changed: if it names someone now, that is its new verdict (a new revision, published for
+// the dossier); else it stays as it was.
+func (w *Worker) recheck(ctx context.Context, d dossier.Document, rev uint64) error {
+	r, err := w.Rounds.Get(ctx, d.Round)
+	if errors.Is(err, dossier.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ex, err := w.extract(ctx, d)
+	if err != nil {
+		return err
+	}
+	fresh := d
+	fresh.Status, fresh.Reason, fresh.Message, fresh.DuplicateOf = "", "", "", ""
+	v := Decide(fresh, r, ex)
+	if v.Status == dossier.StatusRejected && v.Reason == ReasonUnknownNominee {
+		return nil // still nobody's
+	}
+	v.VerdictAt, v.Revision = w.Now().UTC(), d.Revision+1
 	if v, err = w.checkDuplicate(ctx, v, r); err != nil {
 		return err
 	}
@@ -307,8 +338,12 @@ func (w *Worker) store(ctx context.Context, d dossier.Document, rev uint64) erro
 		return err
 	}
 	if w.Audit != nil {
+		id := "verdict-" + d.ID
+		if d.Revision > 1 {
+			id += fmt.Sprintf("-r%d", d.Revision) // read again after a roster change
+		}
 		_ = w.Audit.Append(ctx, audit.Event{
-			ID: "verdict-" + d.ID, Actor: "ingest", Action: "document.verdict", Round: d.Round, Target: d.ID,
+			ID: id, Actor: "ingest", Action: "document.verdict", Round: d.Round, Target: d.ID,
 			Details: map[string]string{"status": d.Status, "kind": string(d.Kind), "nominee": d.Nominee, "reason": d.Reason},
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 )
@@ -115,5 +116,29 @@ func (s *Server) importRound(w http.ResponseWriter, r *http.Request, p auth.Prin
 	s.audit(r, audit.Event{Actor: p.Username, Action: action, Round: saved.ID, Details: map[string]string{
 		"version": strconv.Itoa(saved.Version), "nominees": strconv.Itoa(len(saved.Nominees)), "removed": strconv.Itoa(len(saved.Removed)),
 	}})
+	if !created {
+		s.recheckNamesNobody(r, saved)
+	}
 	writeJSON(w, status, newRoundView(saved, p))
+}
+
+// recheckNamesNobody asks the ingest workers to read again the round's papers refused because
+// they named nobody of the round: a person added by this import may be theirs. A failure is
+// logged, not answered: the round is saved, and a person can still place such a paper by hand.
+func (s *Server) recheckNamesNobody(r *http.Request, rd dossier.Round) {
+	if s.Dossiers == nil || s.JS == nil {
+		return
+	}
+	st, _, err := s.Dossiers.State(r.Context(), rd.ID)
+	if err != nil || st == nil {
+		return
+	}
+	for id, e := range st.Docs {
+		if !ingest.NamesNobody(e) {
+			continue
+		}
+		if err := ingest.AnnounceRecheck(r.Context(), s.JS, rd.ID, id, rd.Version); err != nil {
+			s.Log.Warn("recheck after a roster change not announced", "round", rd.ID, "document_id", id, "err", err)
+		}
+	}
 }

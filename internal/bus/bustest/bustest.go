@@ -151,10 +151,34 @@ func (c *Cluster) shutdown() {
 
 func (c *Cluster) waitFormed(t testing.TB) {
 	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); !c.formed(); time.Sleep(100 * time.Millisecond) {
+	deadline := time.Now().Add(90 * time.Second)
+	for ; !c.formed(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no JetStream meta leader seeing all %d nodes after 60s", len(c.Servers))
+			t.Fatalf("no JetStream meta leader seeing all %d nodes after 90s", len(c.Servers))
 		}
+	}
+	// A leader seen is not yet a leader answering: a loaded machine may still be electing. Wait
+	// until the JetStream API answers a client, as the code under test will ask it to.
+	nc, err := nats.Connect(c.URL)
+	if err != nil {
+		t.Fatalf("connect to the cluster: %v", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := js.AccountInfo(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cluster's JetStream API does not answer after 90s: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
