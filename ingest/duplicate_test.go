@@ -154,6 +154,17 @@ func TestPipelineContradictedPaperWaitsForReview(t *testing.T) {
 		t.Errorf("confirmed onto the counting copy: %s/%s of %q", dup.Status, dup.Reason, dup.DuplicateOf)
 	}
 	awaitEvent(t, p, dup)
+	// Nor can the same file count for a second person: confirmed for Hà, it is the duplicate of
+	// the copy counting for Hùng.
+	forOther := p.await(p.upload("r1", "hung-lan-3.pdf", textPDF(t, hungSelfAssessment), ingest.Declared{Nominee: "n02", Kind: dossier.KindSelfAssessment}).ID)
+	moved, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, forOther.ID,
+		ingest.Review{Kind: dossier.KindSelfAssessment, Nominee: "n02", By: "bantochuc"}, p.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.Reason != ingest.ReasonDuplicate || moved.DuplicateOf != good.ID {
+		t.Errorf("same bytes confirmed for a second person: %s/%s of %q", moved.Status, moved.Reason, moved.DuplicateOf)
+	}
 	rep = dossier.Status(rd, projection(t, p, "r1"), p.now)
 	for _, v := range nomineeStatus(t, rep, "n01").Versions[dossier.KindSelfAssessment] {
 		if v.Current != (v.DocumentID == good.ID) {

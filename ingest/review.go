@@ -83,7 +83,15 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 				placed = append(placed, c)
 			}
 		}
-		if first, ok := firstCopy(d, placed); ok && first.Nominee == d.Nominee && first.Kind == d.Kind {
+		// One file is one paper: the same bytes counting already, for this person or another,
+		// make this copy their duplicate (to move a paper, confirm the counting copy instead).
+		var first Copy
+		for _, c := range placed {
+			if c.ID != d.ID && (first.ID == "" || c.ReceivedAt.Before(first.ReceivedAt) || (c.ReceivedAt.Equal(first.ReceivedAt) && c.ID < first.ID)) {
+				first = c
+			}
+		}
+		if first.ID != "" {
 			d = duplicate(d, first, r)
 		}
 	}

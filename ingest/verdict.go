@@ -243,7 +243,7 @@ func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
 		}
 		if !dl.OnTime(d.ReceivedAt) {
 			d.Status = dossier.StatusLate
-			d.Message = fmt.Sprintf("Nộp sau hạn: nhận lúc %s, hạn là %s.", r.FormatTime(d.ReceivedAt), r.FormatTime(dl.At))
+			d.Message = dossier.LateMessage(r, d.ReceivedAt, dl.At)
 		}
 	}
 	d.Message = joinSentences(d.Message, explainWarnings(d, r))

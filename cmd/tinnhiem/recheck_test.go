@@ -35,6 +35,15 @@ func TestPersonAddedAfterTheirPaperArrived(t *testing.T) {
 	if u.Status != "rejected" || u.Reason != "unknown_nominee" {
 		t.Fatalf("before the person is on the roster: %+v", u)
 	}
+	// The same file sent again meanwhile: only the first copy is read again.
+	out, err = ts.cli(t, "upload", "--round", "btv-45", writeFile(t, "kk-lan-2.pdf", string(asset)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again uploadLine
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &again); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ts.cli(t, "round", "import", writeFile(t, "round2.yaml", round45)); err != nil {
 		t.Fatal(err)
 	}
@@ -61,10 +70,18 @@ func TestPersonAddedAfterTheirPaperArrived(t *testing.T) {
 		}
 		_ = json.Unmarshal(res.Body, &st)
 		if len(st) > 0 && st[0].Nominee == "n01" && st[0].Documents["asset_declaration"] == "accepted" {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("dossier of n01: %s", res.Body)
 		}
+	}
+	res := ts.api(t, http.MethodGet, "/api/v1/documents/"+again.DocumentID, admin, nil)
+	var d struct {
+		Status, Nominee string
+	}
+	_ = json.Unmarshal(res.Body, &d)
+	if d.Nominee == "n01" && d.Status == "accepted" {
+		t.Errorf("the later copy counts too: %s", res.Body)
 	}
 }

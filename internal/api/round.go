@@ -133,12 +133,28 @@ func (s *Server) recheckNamesNobody(r *http.Request, rd dossier.Round) {
 	if err != nil || st == nil {
 		return
 	}
+	// One file read again once, the copy received first: the later copies of the same bytes are
+	// its repeats and stay as they are (the same file sent again is its duplicate).
+	first := map[string]dossier.Document{} // by sha256
 	for id, e := range st.Docs {
-		if !ingest.NamesNobody(e) {
+		if !ingest.NamesNobody(e) || s.Docs == nil {
 			continue
 		}
-		if err := ingest.AnnounceRecheck(r.Context(), s.JS, rd.ID, id, rd.Version); err != nil {
-			s.Log.Warn("recheck after a roster change not announced", "round", rd.ID, "document_id", id, "err", err)
+		d, _, err := s.Docs.Get(r.Context(), id)
+		if err != nil {
+			continue
+		}
+		key := d.SHA256
+		if key == "" {
+			key = id
+		}
+		if f, ok := first[key]; !ok || d.ReceivedAt.Before(f.ReceivedAt) || (d.ReceivedAt.Equal(f.ReceivedAt) && d.ID < f.ID) {
+			first[key] = d
+		}
+	}
+	for _, d := range first {
+		if err := ingest.AnnounceRecheck(r.Context(), s.JS, rd.ID, d.ID, rd.Version); err != nil {
+			s.Log.Warn("recheck after a roster change not announced", "round", rd.ID, "document_id", d.ID, "err", err)
 		}
 	}
 }
