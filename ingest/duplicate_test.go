@@ -157,6 +157,9 @@ func TestPipelineContradictedPaperWaitsForReview(t *testing.T) {
 	// Nor can the same file count for a second person: confirmed for Hà, it is the duplicate of
 	// the copy counting for Hùng.
 	forOther := p.await(p.upload("r1", "hung-lan-3.pdf", textPDF(t, hungSelfAssessment), ingest.Declared{Nominee: "n02", Kind: dossier.KindSelfAssessment}).ID)
+	if !strings.Contains(forOther.Message, "đang được tính cho Trần Quốc Hùng (n01)") || !strings.Contains(forOther.Message, good.ID) {
+		t.Errorf("the message does not name the copy that counts: %q", forOther.Message)
+	}
 	moved, err := ingest.ApplyReview(ctx, p.ns.JS, p.docs, nil, rd, forOther.ID,
 		ingest.Review{Kind: dossier.KindSelfAssessment, Nominee: "n02", By: "bantochuc"}, p.now)
 	if err != nil {

@@ -232,6 +232,9 @@ func (w *Worker) checkDuplicate(ctx context.Context, d dossier.Document, r dossi
 		v := d
 		if found {
 			v = duplicate(d, first, r)
+		} else if other, ok := countingElsewhere(d, cs); ok {
+			// Kept for a person to judge, but they should know the same file counts already.
+			v.Message = joinSentences(v.Message, sameFileCounts(other, r))
 		}
 		out, changed := withCopy(cs, v)
 		if changed {
@@ -279,6 +282,25 @@ func firstCopy(d dossier.Document, cs []Copy) (Copy, bool) {
 		}
 	}
 	return first, found
+}
+
+// countingElsewhere finds a copy of d's bytes that counts for another person or kind.
+func countingElsewhere(d dossier.Document, cs []Copy) (Copy, bool) {
+	for _, c := range cs {
+		if c.ID != d.ID && (c.Status == dossier.StatusAccepted || c.Status == dossier.StatusLate) {
+			return c, true
+		}
+	}
+	return Copy{}, false
+}
+
+// sameFileCounts tells that the same file already counts, and how to move it if it was placed wrong.
+func sameFileCounts(c Copy, r dossier.Round) string {
+	whose := c.Nominee
+	if n, ok := r.Nominee(c.Nominee); ok {
+		whose = n.Name + " (" + c.Nominee + ")"
+	}
+	return fmt.Sprintf("Tệp này trùng với «%s» (mã %s) đang được tính cho %s; nếu tài liệu đó bị ghi nhầm người, hãy xác nhận lại chính tài liệu đó.", c.File, c.ID, whose)
 }
 
 // legacyCopy looks for the same bytes among the versions of d's person and kind.
