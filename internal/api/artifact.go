@@ -22,23 +22,30 @@ type artifactView struct {
 	URL string `json:"url"`
 }
 
-// mayDownload: Party results go to the conference and the managing level only, so viewers may
-// not fetch them; State-track results are public.
-func mayDownload(p auth.Principal, rd dossier.Round) bool { return MayDownloadMinutes(p, rd) }
-
-// MayDownloadMinutes is the one rule of who may fetch a round's generated documents, for the
-// API and the web pages alike.
+// MayDownloadMinutes is the one rule of who may read a round's results — the generated
+// documents and their figures — for the API and the web pages alike: Party results go to the
+// conference and the managing level only, so viewers may not; State-track results are public.
 func MayDownloadMinutes(p auth.Principal, rd dossier.Round) bool {
 	return p.Has(auth.RoleOrganizer, auth.RoleCounter) || rd.Track == dossier.TrackState
 }
 
-func (s *Server) listArtifacts(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+// resultsRound opens a round the user sees and whose results they may read (MayDownloadMinutes),
+// answering 404 or 403 itself when not.
+func (s *Server) resultsRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
 	rd, ok := s.visibleRound(w, r, p)
 	if !ok {
-		return
+		return dossier.Round{}, false
 	}
-	if !mayDownload(p, rd) {
-		forbidden(w)
+	if !MayDownloadMinutes(p, rd) {
+		writeError(w, http.StatusForbidden, "forbidden", "kết quả lấy phiếu tín nhiệm theo Quy định 96-QĐ/TW chỉ được thông báo tại hội nghị và cho cấp có thẩm quyền quản lý; tài khoản của bạn không được xem")
+		return dossier.Round{}, false
+	}
+	return rd, true
+}
+
+func (s *Server) listArtifacts(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	rd, ok := s.resultsRound(w, r, p)
+	if !ok {
 		return
 	}
 	list, err := s.Artifacts.List(r.Context(), rd.ID)
@@ -54,12 +61,8 @@ func (s *Server) listArtifacts(w http.ResponseWriter, r *http.Request, p auth.Pr
 }
 
 func (s *Server) downloadArtifact(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	rd, ok := s.resultsRound(w, r, p)
 	if !ok {
-		return
-	}
-	if !mayDownload(p, rd) {
-		forbidden(w)
 		return
 	}
 	kind := r.PathValue("kind")

@@ -342,14 +342,10 @@ type versionView struct {
 }
 
 func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
-		return
-	}
 	// The figures are the minutes' content: whoever may not fetch the minutes may not read them
-	// here either (Party results go to the conference and the managing level only).
-	if !MayDownloadMinutes(p, rd) {
-		writeError(w, http.StatusForbidden, "forbidden", "kết quả lấy phiếu tín nhiệm theo Quy định 96-QĐ/TW chỉ được thông báo tại hội nghị và cho cấp có thẩm quyền quản lý; tài khoản của bạn không được xem")
+	// here either.
+	rd, ok := s.resultsRound(w, r, p)
+	if !ok {
 		return
 	}
 	version, ok := versionParam(w, r)
