@@ -116,18 +116,8 @@ func Status(r Round, st *State, now time.Time) Report {
 			byPerson[e.Nominee] = append(byPerson[e.Nominee], docRef{id: id, e: e})
 		}
 	}
-	slices.SortFunc(rep.ToReview, func(a, b DocVersion) int {
-		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.DocumentID, b.DocumentID)
-	})
-	slices.SortFunc(rep.Unassigned, func(a, b DocVersion) int {
-		if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.DocumentID, b.DocumentID)
-	})
+	slices.SortFunc(rep.ToReview, newestFirst)
+	slices.SortFunc(rep.Unassigned, newestFirst)
 	var decisions map[string]Decision
 	if st != nil {
 		decisions = st.Decisions
@@ -215,6 +205,14 @@ func EffectiveStatus(r Round, e DocEntry) string {
 		return StatusAccepted
 	}
 	return StatusLate
+}
+
+// newestFirst orders document versions by receipt, newest first, then by id.
+func newestFirst(a, b DocVersion) int {
+	if c := b.ReceivedAt.Compare(a.ReceivedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.DocumentID, b.DocumentID)
 }
 
 // LateMessage is the sentence a late document carries: when it came and what the deadline was,

@@ -18,6 +18,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/bus"
+	"tinnhiem/minutes/document"
 )
 
 // Errors of the tally workflow that callers map to answers.
@@ -386,16 +387,17 @@ func CheckSession(s Session) error {
 			ps.add(pair[1], CodeFormat, "thời điểm kết thúc (%s) trước thời điểm bắt đầu (%s)", closed.Format("15:04 02/01/2006"), open.Format("15:04 02/01/2006"))
 		}
 	}
+	var kinds []string // the documents a session file may number
+	for _, k := range document.Kinds() {
+		kinds = append(kinds, string(k))
+	}
 	for _, k := range slices.Sorted(maps.Keys(s.DocNumbers)) {
-		if !slices.Contains(docNumberKinds, k) {
-			ps.add("session.doc_numbers."+k, CodeFormat, "không có loại biên bản %q; các loại: %s", k, strings.Join(docNumberKinds, ", "))
+		if !slices.Contains(kinds, k) {
+			ps.add("session.doc_numbers."+k, CodeFormat, "không có loại biên bản %q; các loại: %s", k, strings.Join(kinds, ", "))
 		}
 	}
 	return ps.err("session")
 }
-
-// docNumberKinds are the documents a session file may number (document.Kinds).
-var docNumberKinds = []string{"bien-ban-kiem-phieu", "bien-ban-hoi-nghi", "bao-cao-ket-qua"}
 
 // SessionWarnings are facts about the session details worth a look that stop nothing: a
 // session held on another day than the round's vote date (the papers are dated by the vote).

@@ -232,8 +232,8 @@ func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.P
 	}
 	// What the person confirms must exist: a kind of DESIGN §4 and someone on the round's roster.
 	var ps []dossier.Problem
-	if _, err := dossier.ParseKind(req.Kind); err != nil || req.Kind == "" {
-		ps = append(ps, dossier.Problem{Path: "kind", Message: fmt.Sprintf("loại tài liệu %q không có; các loại: %s", req.Kind, kindList())})
+	if _, err := dossier.ParseKind(req.Kind); err != nil {
+		ps = append(ps, dossier.Problem{Path: "kind", Message: err.Error()})
 	}
 	if _, ok := rd.Nominee(req.Nominee); !ok {
 		ps = append(ps, dossier.Problem{Path: "nominee", Message: fmt.Sprintf("mã người %q không có trong danh sách lấy phiếu của đợt %s", req.Nominee, rd.ID)})
@@ -253,13 +253,4 @@ func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.P
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// kindList names the document kinds for a message.
-func kindList() string {
-	var out []string
-	for _, k := range dossier.Kinds {
-		out = append(out, string(k))
-	}
-	return strings.Join(out, ", ")
 }
