@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -102,6 +103,16 @@ type Version struct {
 	Status     string    `json:"status"`
 	ReceivedAt time.Time `json:"received_at"`
 	File       string    `json:"file"`
+}
+
+// CurrentVersions is vs, versions of one kind, with each accepted/late status judged against
+// the round's deadlines as they are now (dossier.EffectiveStatus), as the dossier shows them.
+func CurrentVersions(r dossier.Round, kind dossier.Kind, vs []Version) []Version {
+	out := slices.Clone(vs)
+	for i, v := range out {
+		out[i].Status = dossier.EffectiveStatus(r, dossier.DocEntry{Status: v.Status, Kind: kind, ReceivedAt: v.ReceivedAt})
+	}
+	return out
 }
 
 func versionsKey(round, nominee string, kind dossier.Kind) string {

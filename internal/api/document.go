@@ -183,10 +183,8 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Prin
 	}
 	v := documentView{Document: d, ReceivedLocal: rd.FormatTime(d.ReceivedAt)}
 	if d.Nominee != "" && d.Kind != "" {
-		v.Versions, _, _ = s.Docs.Versions(r.Context(), d.Round, d.Nominee, d.Kind)
-		for i, x := range v.Versions {
-			v.Versions[i].Status = dossier.EffectiveStatus(rd, dossier.DocEntry{Status: x.Status, Kind: d.Kind, ReceivedAt: x.ReceivedAt})
-		}
+		vs, _, _ := s.Docs.Versions(r.Context(), d.Round, d.Nominee, d.Kind)
+		v.Versions = ingest.CurrentVersions(rd, d.Kind, vs)
 	}
 	writeJSON(w, http.StatusOK, v)
 }

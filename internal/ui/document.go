@@ -95,6 +95,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, p auth.Princip
 func buildDocumentPage(rd dossier.Round, d dossier.Document, versions []ingest.Version, p auth.Principal) documentPage {
 	organizer := p.Has(auth.RoleOrganizer)
 	d = dossier.CurrentVerdict(rd, d) // the deadlines as they are now
+	versions = ingest.CurrentVersions(rd, d.Kind, versions)
 	if !organizer && d.Kind == dossier.KindExplanationRequest {
 		d.Excerpt = "" // its text names who asked, which is the board's to know
 	}
