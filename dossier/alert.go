@@ -2,13 +2,14 @@ package dossier
 
 import (
 	"bytes"
-	"crypto/hmac"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -338,13 +339,6 @@ func (a Alert) WebhookBody(sentAt time.Time) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Sign is the X-Tinnhiem-Signature value of a webhook body: sha256=<hex HMAC-SHA256>.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
 // EventBody is what the alert subject carries: the alert without its delivery bookkeeping.
 func (a Alert) EventBody() ([]byte, error) {
 	a.Deliveries = nil
@@ -353,4 +347,91 @@ func (a Alert) EventBody() ([]byte, error) {
 		return nil, fmt.Errorf("dossier: encode alert: %w", err)
 	}
 	return data, nil
+}
+
+// DueAlerts lists the alerts due for round r at now; the caller raises those not raised yet.
+//
+// For each deadline:
+//   - a lead L is due while now is in [At−L, At] (At is the last on-time instant). Every lead
+//     whose moment has come is due, so a lead time missed while the system was down (or before
+//     the round was imported) is raised once on start as long as its deadline is still ahead:
+//     each (round, deadline, lead) is an alert of its own, exactly once.
+//   - the overdue alert is due once now is after At, however long after, so a system that was
+//     down at the deadline still raises it on start.
+//
+// Nothing is due after the vote day: chasing dossiers after the vote helps nobody.
+func DueAlerts(r Round, now time.Time) []AlertDue {
+	if voteDay, err := time.ParseInLocation(time.DateOnly, r.VoteDate, r.Location()); err == nil && !now.Before(voteDay.AddDate(0, 0, 1)) {
+		return nil
+	}
+	leads := slices.Clone(r.Alerts)
+	slices.SortFunc(leads, func(a, b Lead) int { return cmp.Compare(a.D, b.D) })
+	var out []AlertDue
+	for _, name := range DeadlineNames {
+		d, _ := r.Deadline(name)
+		if d.At.IsZero() {
+			continue
+		}
+		if now.After(d.At) {
+			out = append(out, AlertDue{Deadline: name, At: d.At, Lead: LeadOverdue, DueAt: d.At})
+			continue
+		}
+		// Longest lead first: alerts of one deadline are raised in the order they fell due.
+		for _, l := range slices.Backward(leads) {
+			if l.D > 0 && !now.Before(d.At.Add(-l.D)) {
+				out = append(out, AlertDue{Deadline: name, At: d.At, Lead: l.Text, LeadD: l.D, DueAt: d.At.Add(-l.D)})
+			}
+		}
+	}
+	return out
+}
+
+// NextAttempt is when the record next has a delivery to attempt: its retry time, or the end of
+// another replica's lease. ok is false when nothing is pending.
+func (a Alert) NextAttempt() (next time.Time, ok bool) {
+	for _, d := range a.Deliveries {
+		if d.State != DeliveryPending {
+			continue
+		}
+		t := d.NextAt
+		if d.LeaseOwner != "" && d.LeaseUntil.After(t) {
+			t = d.LeaseUntil.Add(time.Millisecond)
+		}
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	return next, ok
+}
+
+// Truncate cuts s to n runes, marking the cut with an ellipsis.
+func Truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// SortAlerts orders alerts oldest deadline and lead first.
+func SortAlerts(as []Alert) {
+	slices.SortFunc(as, func(a, b Alert) int {
+		if c := a.DueAt.Compare(b.DueAt); c != 0 {
+			return c
+		}
+		if c := a.RaisedAt.Compare(b.RaisedAt); c != 0 {
+			return c
+		}
+		return compareStrings(a.ID, b.ID)
+	})
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -63,3 +63,8 @@ type DocumentEvent struct {
 
 // DocumentSubject is the subject of a round's document events.
 func DocumentSubject(round string) string { return "tn.dossier." + round + ".document" }
+
+// ProjectionSubjects are the DOSSIER subjects of a round that its projection is built from.
+func ProjectionSubjects(round string) []string {
+	return []string{DocumentSubject(round), DecisionSubject(round)}
+}

@@ -1,99 +1,91 @@
-package dossier
+package dossier_test
 
-import "testing"
-
-// req applies a request for explanation naming nominee, with a reference and a requester.
-func (b *dzBuilder) req(id, nominee, status, ref string) *dzBuilder {
-	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: KindExplanationRequest, Status: status,
-		ReceivedAt: b.received(status), Revision: 1, RequestRef: ref, Requester: "Đại biểu Trần Văn B"})
-}
-
-// expl applies an explanation; answers names the request by id, ref by its reference.
-func (b *dzBuilder) expl(id, nominee, status, answers, ref string) *dzBuilder {
-	return b.event(Document{ID: id, Round: b.st.Round, Nominee: nominee, Kind: KindExplanation, Status: status,
-		ReceivedAt: b.received(status), Revision: 1, AnswersRequest: answers, RequestRef: ref})
-}
+import (
+	"testing"
+	"tinnhiem/dossier"
+	"tinnhiem/dossier/dossiertest"
+)
 
 func TestExplanationCycle(t *testing.T) {
-	complete := func(b *dzBuilder) *dzBuilder {
-		return b.doc("sa", "n01", KindSelfAssessment, StatusAccepted).doc("ad", "n01", KindAssetDeclaration, StatusAccepted)
+	complete := func(b *dossiertest.Builder) *dossiertest.Builder {
+		return b.Doc("sa", "n01", dossier.KindSelfAssessment, dossier.StatusAccepted).Doc("ad", "n01", dossier.KindAssetDeclaration, dossier.StatusAccepted)
 	}
 	tests := []struct {
 		name       string
 		acceptLate bool
-		build      func(b *dzBuilder)
+		build      func(b *dossiertest.Builder)
 		open       int
 		states     map[string]string // request id → state
 		answered   map[string]string // request id → explanation id
 	}{
-		{"request opens an item", false, func(b *dzBuilder) { complete(b).req("r1", "n01", StatusAccepted, "") },
-			1, map[string]string{"r1": RequestOpen}, nil},
-		{"explanation closes it", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").expl("e1", "n01", StatusAccepted, "", "")
-		}, 0, map[string]string{"r1": RequestAnswered}, map[string]string{"r1": "e1"}},
-		{"unnamed explanation closes the oldest open request", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").req("r2", "n01", StatusAccepted, "").expl("e1", "n01", StatusAccepted, "", "")
-		}, 1, map[string]string{"r1": RequestAnswered, "r2": RequestOpen}, map[string]string{"r1": "e1"}},
-		{"explanation naming a request by id", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").req("r2", "n01", StatusAccepted, "").expl("e1", "n01", StatusAccepted, "r2", "")
-		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
-		{"explanation naming a request by reference", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT").
-				expl("e1", "n01", StatusAccepted, "", "  số 12/đngt ")
-		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
-		{"reference cited with the date of the letter", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "số 01/ĐNGT ngày 20/11/2026").req("r2", "n01", StatusAccepted, "SỐ 05/ĐNGT ngày 20/11/2026").
-				expl("e1", "n01", StatusAccepted, "", "Số 05/ĐNGT")
-		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
-		{"reference cited by its bare number", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT-TU").
-				expl("e1", "n01", StatusAccepted, "", "số 12")
-		}, 1, map[string]string{"r1": RequestOpen, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
-		{"another letter's number closes nothing by reference", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "Số 11/ĐNGT").req("r2", "n01", StatusAccepted, "Số 12/ĐNGT").
-				expl("e1", "n01", StatusAccepted, "", "Số 12/BTC")
-		}, 1, map[string]string{"r1": RequestAnswered, "r2": RequestOpen}, map[string]string{"r1": "e1"}},
-		{"a corrected answer does not close another request", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").req("r2", "n01", StatusAccepted, "").
-				expl("e1", "n01", StatusAccepted, "r1", "").expl("e2", "n01", StatusAccepted, "r1", "")
-		}, 1, map[string]string{"r1": RequestAnswered, "r2": RequestOpen}, map[string]string{"r1": "e1"}},
-		{"explanation received before the request was filed still answers it", false, func(b *dzBuilder) {
-			complete(b).expl("e1", "n01", StatusAccepted, "", "").req("r1", "n01", StatusAccepted, "")
-		}, 0, map[string]string{"r1": RequestAnswered}, nil},
-		{"late request waits for the board", false, func(b *dzBuilder) { complete(b).req("r1", "n01", StatusLate, "") },
-			0, map[string]string{"r1": RequestAwaitingDecision}, nil},
-		{"board accepts a late request", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusLate, "").decide("r1", DecisionAccept)
-		}, 1, map[string]string{"r1": RequestOpen}, nil},
-		{"board sets a late request aside", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusLate, "").decide("r1", DecisionAccept).decide("r1", DecisionSetAside)
-		}, 0, map[string]string{"r1": RequestSetAside}, nil},
-		{"unnamed explanation skips a request awaiting decision", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusLate, "").req("r2", "n01", StatusAccepted, "").expl("e1", "n01", StatusAccepted, "", "")
-		}, 0, map[string]string{"r1": RequestAwaitingDecision, "r2": RequestAnswered}, map[string]string{"r2": "e1"}},
-		{"late explanation does not close by default", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").expl("e1", "n01", StatusLate, "", "")
-		}, 1, map[string]string{"r1": RequestOpen}, nil},
-		{"late explanation closes with accept_late", true, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").expl("e1", "n01", StatusLate, "", "")
-		}, 0, map[string]string{"r1": RequestAnswered}, nil},
-		{"explanation awaiting review does not close", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").expl("e1", "n01", StatusNeedsReview, "", "")
-		}, 1, map[string]string{"r1": RequestOpen}, nil},
-		{"request awaiting review is not owed yet", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusNeedsReview, "").req("r2", "n01", StatusRejected, "")
+		{"request opens an item", false, func(b *dossiertest.Builder) { complete(b).Req("r1", "n01", dossier.StatusAccepted, "") },
+			1, map[string]string{"r1": dossier.RequestOpen}, nil},
+		{"explanation closes it", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusAccepted, "", "")
+		}, 0, map[string]string{"r1": dossier.RequestAnswered}, map[string]string{"r1": "e1"}},
+		{"unnamed explanation closes the oldest open request", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Req("r2", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusAccepted, "", "")
+		}, 1, map[string]string{"r1": dossier.RequestAnswered, "r2": dossier.RequestOpen}, map[string]string{"r1": "e1"}},
+		{"explanation naming a request by id", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Req("r2", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusAccepted, "r2", "")
+		}, 1, map[string]string{"r1": dossier.RequestOpen, "r2": dossier.RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"explanation naming a request by reference", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "Số 11/ĐNGT").Req("r2", "n01", dossier.StatusAccepted, "Số 12/ĐNGT").
+				Expl("e1", "n01", dossier.StatusAccepted, "", "  số 12/đngt ")
+		}, 1, map[string]string{"r1": dossier.RequestOpen, "r2": dossier.RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"reference cited with the date of the letter", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "số 01/ĐNGT ngày 20/11/2026").Req("r2", "n01", dossier.StatusAccepted, "SỐ 05/ĐNGT ngày 20/11/2026").
+				Expl("e1", "n01", dossier.StatusAccepted, "", "Số 05/ĐNGT")
+		}, 1, map[string]string{"r1": dossier.RequestOpen, "r2": dossier.RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"reference cited by its bare number", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "Số 11/ĐNGT").Req("r2", "n01", dossier.StatusAccepted, "Số 12/ĐNGT-TU").
+				Expl("e1", "n01", dossier.StatusAccepted, "", "số 12")
+		}, 1, map[string]string{"r1": dossier.RequestOpen, "r2": dossier.RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"another letter's number closes nothing by reference", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "Số 11/ĐNGT").Req("r2", "n01", dossier.StatusAccepted, "Số 12/ĐNGT").
+				Expl("e1", "n01", dossier.StatusAccepted, "", "Số 12/BTC")
+		}, 1, map[string]string{"r1": dossier.RequestAnswered, "r2": dossier.RequestOpen}, map[string]string{"r1": "e1"}},
+		{"a corrected answer does not close another request", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Req("r2", "n01", dossier.StatusAccepted, "").
+				Expl("e1", "n01", dossier.StatusAccepted, "r1", "").Expl("e2", "n01", dossier.StatusAccepted, "r1", "")
+		}, 1, map[string]string{"r1": dossier.RequestAnswered, "r2": dossier.RequestOpen}, map[string]string{"r1": "e1"}},
+		{"explanation received before the request was filed still answers it", false, func(b *dossiertest.Builder) {
+			complete(b).Expl("e1", "n01", dossier.StatusAccepted, "", "").Req("r1", "n01", dossier.StatusAccepted, "")
+		}, 0, map[string]string{"r1": dossier.RequestAnswered}, nil},
+		{"late request waits for the board", false, func(b *dossiertest.Builder) { complete(b).Req("r1", "n01", dossier.StatusLate, "") },
+			0, map[string]string{"r1": dossier.RequestAwaitingDecision}, nil},
+		{"board accepts a late request", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusLate, "").Decide("r1", dossier.DecisionAccept)
+		}, 1, map[string]string{"r1": dossier.RequestOpen}, nil},
+		{"board sets a late request aside", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusLate, "").Decide("r1", dossier.DecisionAccept).Decide("r1", dossier.DecisionSetAside)
+		}, 0, map[string]string{"r1": dossier.RequestSetAside}, nil},
+		{"unnamed explanation skips a request awaiting decision", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusLate, "").Req("r2", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusAccepted, "", "")
+		}, 0, map[string]string{"r1": dossier.RequestAwaitingDecision, "r2": dossier.RequestAnswered}, map[string]string{"r2": "e1"}},
+		{"late explanation does not close by default", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusLate, "", "")
+		}, 1, map[string]string{"r1": dossier.RequestOpen}, nil},
+		{"late explanation closes with accept_late", true, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusLate, "", "")
+		}, 0, map[string]string{"r1": dossier.RequestAnswered}, nil},
+		{"explanation awaiting review does not close", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Expl("e1", "n01", dossier.StatusNeedsReview, "", "")
+		}, 1, map[string]string{"r1": dossier.RequestOpen}, nil},
+		{"request awaiting review is not owed yet", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusNeedsReview, "").Req("r2", "n01", dossier.StatusRejected, "")
 		}, 0, map[string]string{}, nil},
-		{"another person's explanation does not count", false, func(b *dzBuilder) {
-			complete(b).req("r1", "n01", StatusAccepted, "").expl("e1", "n02", StatusAccepted, "r1", "")
-		}, 1, map[string]string{"r1": RequestOpen}, nil},
+		{"another person's explanation does not count", false, func(b *dossiertest.Builder) {
+			complete(b).Req("r1", "n01", dossier.StatusAccepted, "").Expl("e1", "n02", dossier.StatusAccepted, "r1", "")
+		}, 1, map[string]string{"r1": dossier.RequestOpen}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := dzRound(t)
+			r := dossiertest.Round(t)
 			r.Rules.AcceptLate = tt.acceptLate
-			b := newDZ(t, r.ID)
+			b := dossiertest.NewBuilder(t, r.ID)
 			tt.build(b)
-			ns := personOf(t, Status(r, b.st, b.at), "n01")
+			ns := dossiertest.PersonOf(t, dossier.Status(r, b.State, b.At), "n01")
 			if ns.OpenRequests != tt.open {
 				t.Errorf("open_requests = %d, want %d (%+v)", ns.OpenRequests, tt.open, ns.Requests)
 			}
@@ -120,13 +112,13 @@ func TestExplanationCycle(t *testing.T) {
 
 func TestDecisionValidate(t *testing.T) {
 	tests := []struct {
-		d  RequestDecision
+		d  dossier.RequestDecision
 		ok bool
 	}{
-		{RequestDecision{Request: "r1", Decision: DecisionAccept}, true},
-		{RequestDecision{Request: "r1", Decision: DecisionSetAside, Note: "Gửi sau hạn, nội dung đã được trả lời tại hội nghị"}, true},
-		{RequestDecision{Request: "", Decision: DecisionAccept}, false},
-		{RequestDecision{Request: "r1", Decision: "maybe"}, false},
+		{dossier.RequestDecision{Request: "r1", Decision: dossier.DecisionAccept}, true},
+		{dossier.RequestDecision{Request: "r1", Decision: dossier.DecisionSetAside, Note: "Gửi sau hạn, nội dung đã được trả lời tại hội nghị"}, true},
+		{dossier.RequestDecision{Request: "", Decision: dossier.DecisionAccept}, false},
+		{dossier.RequestDecision{Request: "r1", Decision: "maybe"}, false},
 	}
 	for _, tt := range tests {
 		if err := tt.d.Validate(); (err == nil) != tt.ok {

@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// MaxStateSize bounds one round's stored projection below the server's 8 MiB payload limit.
+const MaxStateSize = 7 << 20
+
 // Event types on a round's document subject (DocumentEvent.Type).
 const (
 	EventVerdict = "verdict"

@@ -3,6 +3,7 @@ package dossier
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -266,4 +267,42 @@ func Slug(s string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// ErrNotFound is returned when a round (or another record) does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ValidRoundID reports whether id has the shape of a round id (it is used in keys and subjects).
+func ValidRoundID(id string) bool { return roundIDPattern.MatchString(id) }
+
+// NextVersion is what storing next makes of a round: a new one (old nil) starts at version 1;
+// an update keeps the creation time, bumps the version and remembers who was taken off the
+// roster, so nothing received for them is orphaned.
+func NextVersion(old *Round, next Round, by string, now time.Time) Round {
+	next.UpdatedAt, next.UpdatedBy = now.UTC(), by
+	if old == nil {
+		next.CreatedAt, next.Version = now.UTC(), 1
+		return next
+	}
+	next.CreatedAt, next.Version = old.CreatedAt, old.Version+1
+	next.Removed = removedNominees(*old, next)
+	return next
+}
+
+// removedNominees lists persons of old (and those removed earlier) absent from next.
+func removedNominees(old, next Round) []Nominee {
+	present := map[string]bool{}
+	for _, n := range next.Nominees {
+		present[n.ID] = true
+	}
+	var out []Nominee
+	seen := map[string]bool{}
+	for _, n := range append(append([]Nominee{}, old.Nominees...), old.Removed...) {
+		if present[n.ID] || seen[n.ID] {
+			continue
+		}
+		seen[n.ID] = true
+		out = append(out, n)
+	}
+	return out
 }

@@ -10,49 +10,26 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"tinnhiem/internal/problem"
 
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
 )
 
-// Problem is one thing wrong with an input, with the path of the field and a message for people.
-type Problem struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
-}
-
-// ValidationError lists every problem of an input that was refused whole.
-type ValidationError struct {
-	Problems []Problem `json:"problems"`
-}
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("dữ liệu không hợp lệ:")
-	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
-		if p.Path != "" {
-			b.WriteString(p.Path)
-			b.WriteString(": ")
-		}
-		b.WriteString(p.Message)
-	}
-	return b.String()
-}
-
-type problems []Problem
+type problems []problem.Problem
 
 func (ps *problems) add(path, format string, args ...any) {
-	*ps = append(*ps, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	*ps = append(*ps, problem.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
 func (ps problems) err() error {
 	if len(ps) == 0 {
 		return nil
 	}
-	return &ValidationError{Problems: ps}
+	return problem.List(ps)
 }
 
 // roundFile is the round file as written by people (DESIGN §4), YAML or JSON.
@@ -106,15 +83,13 @@ var DefaultAlerts = []string{"72h", "24h", "2h"}
 // listing every problem, with a Vietnamese message each, or the round ready to store.
 func ParseRound(data []byte) (Round, error) {
 	r, err := parseRound(data)
-	var ve *ValidationError
+	var ve problem.List
 	if errors.As(err, &ve) {
 		// Messages quote what people wrote, which may be NFD or not even UTF-8; what is shown
 		// back must be clean NFC text.
-		for i, p := range ve.Problems {
-			ve.Problems[i] = Problem{
-				Path:    norm.NFC.String(strings.ToValidUTF8(p.Path, "\uFFFD")),
-				Message: norm.NFC.String(strings.ToValidUTF8(p.Message, "\uFFFD")),
-			}
+		for i, p := range ve {
+			ve[i].Path = norm.NFC.String(strings.ToValidUTF8(p.Path, "\uFFFD"))
+			ve[i].Message = norm.NFC.String(strings.ToValidUTF8(p.Message, "\uFFFD"))
 		}
 	}
 	return r, err
@@ -122,10 +97,10 @@ func ParseRound(data []byte) (Round, error) {
 
 func parseRound(data []byte) (Round, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return Round{}, &ValidationError{Problems: []Problem{{Message: "tệp đợt lấy phiếu trống"}}}
+		return Round{}, problem.List{{Message: "tệp đợt lấy phiếu trống"}}
 	}
 	if len(data) > MaxRoundFileSize {
-		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("tệp đợt lấy phiếu quá lớn (tối đa %d MB)", MaxRoundFileSize>>20)}}}
+		return Round{}, problem.List{{Message: fmt.Sprintf("tệp đợt lấy phiếu quá lớn (tối đa %d MB)", MaxRoundFileSize>>20)}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 
@@ -139,12 +114,12 @@ func parseRound(data []byte) (Round, error) {
 	}
 	var extra yaml.Node
 	if err := nodes.Decode(&extra); err == nil {
-		return Round{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("tệp chỉ được chứa một đợt lấy phiếu; có thêm tài liệu YAML thứ hai ở dòng %d (sau dấu ---)", extra.Line)}}}
+		return Round{}, problem.List{{Message: fmt.Sprintf("tệp chỉ được chứa một đợt lấy phiếu; có thêm tài liệu YAML thứ hai ở dòng %d (sau dấu ---)", extra.Line)}}
 	} else if !errors.Is(err, io.EOF) {
 		return Round{}, syntaxProblem(err)
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return Round{}, &ValidationError{Problems: []Problem{{Message: "tệp đợt lấy phiếu phải là một bảng các trường (id, organization, vote_date, nominees, …) dạng YAML hoặc một đối tượng JSON {…}"}}}
+		return Round{}, problem.List{{Message: "tệp đợt lấy phiếu phải là một bảng các trường (id, organization, vote_date, nominees, …) dạng YAML hoặc một đối tượng JSON {…}"}}
 	}
 
 	var f roundFile
@@ -168,9 +143,9 @@ func parseRound(data []byte) (Round, error) {
 	}
 	// A field the decoder could not read is left empty; its "missing" complaint would only
 	// repeat the type problem, so it is dropped.
-	var ve *ValidationError
+	var ve problem.List
 	if errors.As(err, &ve) {
-		for _, p := range ve.Problems {
+		for _, p := range ve {
 			if !typeProblems.covers(p.Path) {
 				typeProblems = append(typeProblems, p)
 			}
@@ -182,9 +157,15 @@ func parseRound(data []byte) (Round, error) {
 var yamlLinePrefix = regexp.MustCompile(`^yaml: line (\d+): `)
 
 func syntaxProblem(err error) error {
-	msg := yamlLinePrefix.ReplaceAllString(err.Error(), "dòng $1: ")
-	return &ValidationError{Problems: []Problem{{Message: "không đọc được tệp (YAML hoặc JSON), lỗi cú pháp: " + msg}}}
+	p := problem.Problem{Code: CodeSyntax, Message: "không đọc được tệp (YAML hoặc JSON), lỗi cú pháp: " + yamlLinePrefix.ReplaceAllString(err.Error(), "dòng $1: ")}
+	if m := yamlLinePrefix.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+	}
+	return problem.List{p}
 }
+
+// CodeSyntax is the code of a round file that is not YAML or JSON at all.
+const CodeSyntax = "syntax"
 
 // covers reports whether a problem at path only follows from a problem already listed.
 func (ps problems) covers(path string) bool {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"tinnhiem/internal/problem"
 	"unicode"
 	"unicode/utf8"
 
@@ -63,24 +64,24 @@ func mustParse(t *testing.T, data []byte) Round {
 	return r
 }
 
-// problemsOf asserts that err is a *ValidationError whose messages are fit to show people.
-func problemsOf(t testing.TB, err error) []Problem {
+// problemsOf asserts that err is a problem.List whose messages are fit to show people.
+func problemsOf(t testing.TB, err error) []problem.Problem {
 	t.Helper()
-	var ve *ValidationError
+	var ve problem.List
 	if !errors.As(err, &ve) {
-		t.Fatalf("want *ValidationError, got %T: %v", err, err)
+		t.Fatalf("want problem.List, got %T: %v", err, err)
 	}
-	if len(ve.Problems) == 0 {
-		t.Fatal("ValidationError without problems")
+	if len(ve) == 0 {
+		t.Fatal("problem.List without problems")
 	}
-	for _, p := range ve.Problems {
+	for _, p := range ve {
 		checkMessage(t, p)
 	}
-	return ve.Problems
+	return ve
 }
 
 // checkMessage: Vietnamese (at least one letter with a diacritic or đ), valid UTF-8, NFC.
-func checkMessage(t testing.TB, p Problem) {
+func checkMessage(t testing.TB, p problem.Problem) {
 	t.Helper()
 	if !utf8.ValidString(p.Message) || !norm.NFC.IsNormalString(p.Message) || !utf8.ValidString(p.Path) {
 		t.Errorf("problem %q: %q is not clean NFC UTF-8", p.Path, p.Message)
@@ -832,7 +833,7 @@ func FuzzParseRound(f *testing.F) {
 }
 
 func TestValidationErrorText(t *testing.T) {
-	e := &ValidationError{Problems: []Problem{{Path: "summoned", Message: "bắt buộc phải có"}, {Message: "tệp trống"}}}
+	e := problem.List{{Path: "summoned", Message: "bắt buộc phải có"}, {Message: "tệp trống"}}
 	want := "dữ liệu không hợp lệ:\n  - summoned: bắt buộc phải có\n  - tệp trống"
 	if e.Error() != want {
 		t.Errorf("Error() = %q, want %q", e.Error(), want)

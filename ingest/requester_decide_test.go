@@ -6,12 +6,13 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/ingest/ingesttest"
 )
 
 // The verdict carries who asked for an explanation into the dossier's document, where only
 // organizers see it; other papers name no requester.
 func TestDecideRequester(t *testing.T) {
-	rd := roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Hoàng Đức Lâm"}}, "2028-11-25")
+	rd := ingesttest.RoundWith(t, "r1", []ingesttest.Person{{ID: "n01", Name: "Trần Quốc Hùng"}, {ID: "n02", Name: "Hoàng Đức Lâm"}}, "2028-11-25")
 	pending := dossier.Document{ID: "d1", Round: "r1", Status: dossier.StatusPending, Size: 100, SHA256: "ab",
 		ReceivedAt: time.Date(2028, 11, 20, 3, 0, 0, 0, time.UTC)}
 	tests := []struct {

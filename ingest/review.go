@@ -1,19 +1,13 @@
 package ingest
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"tinnhiem/dossier"
-	"tinnhiem/internal/audit"
-	"tinnhiem/internal/bus"
 )
 
 // ErrNotReviewable is returned when a document's state does not allow the review asked for.
@@ -40,17 +34,13 @@ type Review struct {
 	Note    string
 }
 
-// ApplyReview confirms (or corrects) the kind and nominee of a document that needs review or
-// carries a warning. The deadline is judged again on the original receipt time. The new
-// revision is stored, audited and published for the dossier projection.
-func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, log *audit.Log, r dossier.Round, id string, rv Review, now time.Time) (dossier.Document, error) {
-	d, rev, err := docs.Get(ctx, id)
-	if err != nil {
-		return dossier.Document{}, err
-	}
-	if d.Round != r.ID {
-		return dossier.Document{}, ErrNotFound
-	}
+// Reviewed is d once a person has confirmed (or corrected) its kind and person in round r: the
+// deadline judged again on the original receipt time, the warnings that asked for the review
+// gone, and — when the same bytes already count, for this person or another (cs are the
+// copies of its bytes) — confirmed as their duplicate, since one file is one paper. It refuses
+// (ErrNotReviewable) a document whose state allows no review, a person off the roster or an
+// unknown kind.
+func Reviewed(d dossier.Document, r dossier.Round, rv Review, cs []Copy, now time.Time) (dossier.Document, error) {
 	if !Reviewable(d.Status, d.Reason) {
 		return dossier.Document{}, fmt.Errorf("%w: tài liệu đang ở trạng thái %q (%s)", ErrNotReviewable, dossier.StatusLabel(d.Status), d.Reason)
 	}
@@ -70,64 +60,20 @@ func ApplyReview(ctx context.Context, js jetstream.JetStream, docs *Documents, l
 	d.Reason, d.Message, d.DuplicateOf = "", "", ""
 	d.Warnings = confirmedWarnings(was, d, n)
 	d = judgeDeadline(d, r)
-	// The same bytes already count for that person and kind: confirming this copy too would
-	// count one paper twice, so it is confirmed as the duplicate it is.
-	if d.SHA256 != "" {
-		cs, _, err := docs.Copies(ctx, d.Round, d.SHA256)
-		if err != nil {
-			return dossier.Document{}, err
+	// One file is one paper: the same bytes counting already, for this person or another,
+	// make this copy their duplicate (to move a paper, confirm the counting copy instead).
+	var first Copy
+	for _, c := range cs {
+		if (c.Status == dossier.StatusAccepted || c.Status == dossier.StatusLate) && c.ID != d.ID &&
+			(first.ID == "" || Earlier(c.ReceivedAt, c.ID, first.ReceivedAt, first.ID)) {
+			first = c
 		}
-		var placed []Copy
-		for _, c := range cs {
-			if c.Status == dossier.StatusAccepted || c.Status == dossier.StatusLate {
-				placed = append(placed, c)
-			}
-		}
-		// One file is one paper: the same bytes counting already, for this person or another,
-		// make this copy their duplicate (to move a paper, confirm the counting copy instead).
-		var first Copy
-		for _, c := range placed {
-			if c.ID != d.ID && (first.ID == "" || c.ReceivedAt.Before(first.ReceivedAt) || (c.ReceivedAt.Equal(first.ReceivedAt) && c.ID < first.ID)) {
-				first = c
-			}
-		}
-		if first.ID != "" {
-			d = duplicate(d, first, r)
-		}
+	}
+	if first.ID != "" {
+		d = duplicate(d, first, r)
 	}
 	d.ReviewedBy, d.ReviewedAt = rv.By, now.UTC()
 	d.Revision++
-	if err := docs.Update(ctx, d, rev); err != nil {
-		if bus.IsConflict(err) {
-			// Someone else confirmed it meanwhile: theirs stands until this person looks again.
-			return dossier.Document{}, fmt.Errorf("%w: tài liệu vừa được người khác xác nhận hoặc thay đổi; hãy xem lại rồi làm lại nếu cần", ErrNotReviewable)
-		}
-		return dossier.Document{}, err
-	}
-	if d.SHA256 != "" {
-		if was.Nominee != "" && was.Kind != "" && (was.Nominee != d.Nominee || was.Kind != d.Kind) {
-			// No longer that person's paper of that kind: it must not stay among their versions.
-			if err := removeVersion(ctx, docs, d.Round, was.Nominee, was.Kind, d.ID); err != nil {
-				return dossier.Document{}, err
-			}
-		}
-		if err := docs.recordVersion(ctx, d); err != nil {
-			return dossier.Document{}, err
-		}
-		// Confirmed (or no longer refused), its bytes sent again are a duplicate of it.
-		if err := docs.recordCopy(ctx, d); err != nil {
-			return dossier.Document{}, err
-		}
-	}
-	if log != nil {
-		_ = log.Append(ctx, audit.Event{
-			ID: fmt.Sprintf("review-%s-%d", d.ID, d.Revision), Actor: rv.By, Action: "document.review", Round: d.Round, Target: d.ID,
-			Details: map[string]string{"kind": string(d.Kind), "nominee": d.Nominee, "status": d.Status, "note": rv.Note},
-		})
-	}
-	if err := PublishEvent(ctx, js, d, "review"); err != nil {
-		return d, err
-	}
 	return d, nil
 }
 
@@ -153,28 +99,4 @@ func confirmedWarnings(was, now dossier.Document, n dossier.Nominee) []string {
 		out = []string{}
 	}
 	return out
-}
-
-// removeVersion takes a document off the versions of a person and kind.
-func removeVersion(ctx context.Context, docs *Documents, round, nominee string, kind dossier.Kind, id string) error {
-	for attempt := 0; attempt < 10; attempt++ {
-		vs, rev, err := docs.Versions(ctx, round, nominee, kind)
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(vs, func(v Version) bool { return v.ID == id })
-		if i < 0 {
-			return nil
-		}
-		data, _ := json.Marshal(slices.Delete(vs, i, i+1))
-		_, err = bus.CompareAndSet(ctx, docs.kv, versionsKey(round, nominee, kind), data, rev)
-		if bus.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("ingest: remove version %s: %w", id, err)
-		}
-		return nil
-	}
-	return errors.New("ingest: versions list kept changing")
 }

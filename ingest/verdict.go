@@ -263,6 +263,9 @@ func removedNominee(r dossier.Round, id string) (dossier.Nominee, bool) {
 	return dossier.Nominee{}, false
 }
 
+// Reject refuses d with a reason code and a message for people.
+func Reject(d dossier.Document, code, msg string) dossier.Document { return reject(d, code, msg) }
+
 func reject(d dossier.Document, code, msg string) dossier.Document {
 	d.Status, d.Reason, d.Message = dossier.StatusRejected, code, msg
 	return d

@@ -6,12 +6,13 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/ingest/ingesttest"
 )
 
 // A person taken off the round by a re-import is not unknown: whether the paper names them or
 // the uploader declares them, the refusal says they were removed (removed_nominee).
 func TestDecideRemovedPerson(t *testing.T) {
-	rd := roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}}, "2028-11-25")
+	rd := ingesttest.RoundWith(t, "r1", []ingesttest.Person{{ID: "n01", Name: "Trần Quốc Hùng"}}, "2028-11-25")
 	rd.Removed = []dossier.Nominee{{ID: "n02", Name: "Nguyễn Thị Thanh Hà"}}
 	text := "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Nguyễn Thị Thanh Hà\nphẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao."
 	pending := dossier.Document{ID: "d1", Round: "r1", Status: dossier.StatusPending, Size: 100,

@@ -10,10 +10,11 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/ingest/ingesttest"
 )
 
 const (
-	hungSelfAssessment = "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Trần Quốc Hùng\nVề phẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao; vợ, con gương mẫu chấp hành pháp luật."
+	hungSelfAssessment = ingesttest.HungSelfAssessment
 	// The family criterion (vợ, chồng, con) is not addressed.
 	hungSelfAssessmentNoFamily = "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Trần Quốc Hùng\nVề phẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao."
 )
@@ -22,7 +23,7 @@ const (
 // warning, but the document waits for a person (needs_review) instead of counting at once; the
 // message says what the content says against what was declared.
 func TestDecideDeclaredContradicted(t *testing.T) {
-	rd := roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}, "2028-11-25")
+	rd := ingesttest.RoundWith(t, "r1", []ingesttest.Person{{ID: "n01", Name: "Trần Quốc Hùng"}, {ID: "n02", Name: "Nguyễn Thị Thanh Hà"}}, "2028-11-25")
 	pending := dossier.Document{ID: "d1", Round: "r1", Status: dossier.StatusPending, Size: 100, SHA256: "ab",
 		ReceivedAt: time.Date(2028, 11, 20, 3, 0, 0, 0, time.UTC)}
 	tests := []struct {
@@ -76,7 +77,7 @@ func TestDecideDeclaredContradicted(t *testing.T) {
 
 // Warnings of an accepted document come with words for people, not only codes; the codes stay.
 func TestDecideExplainsWarnings(t *testing.T) {
-	rd := roundWith(t, "r1", []person{{"n01", "Trần Quốc Hùng"}, {"n02", "Nguyễn Thị Thanh Hà"}}, "2028-11-25")
+	rd := ingesttest.RoundWith(t, "r1", []ingesttest.Person{{ID: "n01", Name: "Trần Quốc Hùng"}, {ID: "n02", Name: "Nguyễn Thị Thanh Hà"}}, "2028-11-25")
 	rd.Nominees[1].ExemptReason = "nghỉ hưu"
 	onTime := time.Date(2028, 11, 20, 3, 0, 0, 0, time.UTC)
 	late := time.Date(2028, 11, 28, 3, 0, 0, 0, time.UTC)

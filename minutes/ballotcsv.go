@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -123,7 +124,7 @@ const (
 // count CSV (header "nominee,cao,tin_nhiem,thap,invalid", optional "valid"), told apart by
 // the header. It is liberal about how spreadsheets write files — UTF-8 BOM, UTF-16 with
 // BOM, CRLF or CR line ends, ";" or tab separators, spaces around cells, empty lines and
-// empty trailing cells — and strict about content: a *ValidationError names the row and
+// empty trailing cells — and strict about content: a problem.List names the line and
 // column of every bad cell.
 func ParseSheet(r io.Reader) (Sheet, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, maxSheetBytes+1))
@@ -132,7 +133,7 @@ func ParseSheet(r io.Reader) (Sheet, error) {
 	}
 	var ps problems
 	if len(raw) > maxSheetBytes {
-		ps.add("file", CodeFormat, "Tệp quá lớn (trên %d MB); bảng kiểm phiếu không thể lớn như vậy.", maxSheetBytes>>20)
+		ps.add(onSheet(0, "", "", ""), CodeFormat, "Tệp quá lớn (trên %d MB); bảng kiểm phiếu không thể lớn như vậy.", maxSheetBytes>>20)
 		return Sheet{}, ps.err("parse sheet")
 	}
 	text, ok := ps.decode(raw)
@@ -144,7 +145,7 @@ func ParseSheet(r io.Reader) (Sheet, error) {
 		return Sheet{}, ps.err("parse sheet")
 	}
 	if len(recs) == 0 {
-		ps.add("file", CodeFormat, "Tệp không có dữ liệu.")
+		ps.add(onSheet(0, "", "", ""), CodeFormat, "Tệp không có dữ liệu.")
 		return Sheet{}, ps.err("parse sheet")
 	}
 	var sheet Sheet
@@ -155,7 +156,7 @@ func ParseSheet(r io.Reader) (Sheet, error) {
 	case hasCell(head.cells, colNominee):
 		sheet.Counts, sheet.Nominees = ps.countSheet(head, recs[1:])
 	default:
-		ps.add(fmt.Sprintf("dòng %d", head.line), CodeBadHeader, "Không nhận ra loại bảng: dòng tiêu đề của bảng phiếu phải bắt đầu bằng “ballot” (ballot,<mã người 1>,<mã người 2>…), của bảng tổng hợp phải là “nominee,cao,tin_nhiem,thap,invalid”.")
+		ps.add(onSheet(head.line, "", "", fmt.Sprintf("dòng %d", head.line)), CodeBadHeader, "Không nhận ra loại bảng: dòng tiêu đề của bảng phiếu phải bắt đầu bằng “ballot” (ballot,<mã người 1>,<mã người 2>…), của bảng tổng hợp phải là “nominee,cao,tin_nhiem,thap,invalid”.")
 	}
 	if err := ps.err("parse sheet"); err != nil {
 		return Sheet{}, err
@@ -187,13 +188,13 @@ func (ps *problems) decode(raw []byte) (string, bool) {
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(raw)
 		if err != nil {
-			ps.add("file", CodeFormat, "Tệp UTF-16 bị hỏng; hãy lưu lại dưới dạng CSV UTF-8.")
+			ps.add(onSheet(0, "", "", ""), CodeFormat, "Tệp UTF-16 bị hỏng; hãy lưu lại dưới dạng CSV UTF-8.")
 			return "", false
 		}
 		raw = out
 	}
 	if !utf8.Valid(raw) {
-		ps.add("file", CodeFormat, "Tệp không phải văn bản UTF-8; trong Excel hãy chọn “Lưu dưới dạng” → “CSV UTF-8 (phân cách bằng dấu phẩy)”.")
+		ps.add(onSheet(0, "", "", ""), CodeFormat, "Tệp không phải văn bản UTF-8; trong Excel hãy chọn “Lưu dưới dạng” → “CSV UTF-8 (phân cách bằng dấu phẩy)”.")
 		return "", false
 	}
 	text := string(raw)
@@ -252,9 +253,9 @@ func (ps *problems) records(text string) ([]record, bool) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				ps.add(fmt.Sprintf("dòng %d", pe.Line), CodeFormat, "Dòng %d, vị trí %d: dấu ngoặc kép (\") không đúng chỗ; hãy bỏ dấu ngoặc kép hoặc lưu lại tệp từ bảng tính.", pe.Line, pe.Column)
+				ps.add(onSheet(pe.Line, "", "", fmt.Sprintf("dòng %d", pe.Line)), CodeFormat, "Dòng %d, vị trí %d: dấu ngoặc kép (\") không đúng chỗ; hãy bỏ dấu ngoặc kép hoặc lưu lại tệp từ bảng tính.", pe.Line, pe.Column)
 			} else {
-				ps.add("file", CodeFormat, "Không đọc được tệp CSV.")
+				ps.add(onSheet(0, "", "", ""), CodeFormat, "Không đọc được tệp CSV.")
 			}
 			return nil, false
 		}
@@ -287,11 +288,11 @@ func width(cells []string) int {
 // or has content beyond the header.
 func (ps *problems) rowCells(rec record, n int) ([]string, bool) {
 	if w := width(rec.cells); w > n {
-		ps.add(fmt.Sprintf("dòng %d", rec.line), CodeFormat, "Dòng %d có nội dung ở ô thứ %d, ngoài %d cột của dòng tiêu đề.", rec.line, w, n)
+		ps.add(onSheet(rec.line, "", "", fmt.Sprintf("dòng %d", rec.line)), CodeFormat, "Dòng %d có nội dung ở ô thứ %d, ngoài %d cột của dòng tiêu đề.", rec.line, w, n)
 		return nil, false
 	}
 	if len(rec.cells) < n {
-		ps.add(fmt.Sprintf("dòng %d", rec.line), CodeFormat, "Dòng %d chỉ có %d ô, dòng tiêu đề có %d cột; ô trống cũng phải có dấu phân cách.", rec.line, len(rec.cells), n)
+		ps.add(onSheet(rec.line, "", "", fmt.Sprintf("dòng %d", rec.line)), CodeFormat, "Dòng %d chỉ có %d ô, dòng tiêu đề có %d cột; ô trống cũng phải có dấu phân cách.", rec.line, len(rec.cells), n)
 		return nil, false
 	}
 	return rec.cells[:n], true
@@ -299,7 +300,7 @@ func (ps *problems) rowCells(rec record, n int) ([]string, bool) {
 
 // headerID checks a nominee id from a header cell.
 func (ps *problems) headerID(line, col int, s string) string {
-	field := fmt.Sprintf("dòng %d, cột %d", line, col)
+	field := onSheet(line, strconv.Itoa(col), "", fmt.Sprintf("dòng %d, cột %d", line, col))
 	id := ps.text(field, "Mã người được lấy phiếu", s)
 	if id == "" {
 		ps.add(field, CodeBadHeader, "Dòng tiêu đề, cột thứ %d không có mã người được lấy phiếu.", col)
@@ -317,7 +318,7 @@ func (ps *problems) ballotSheet(head record, rows []record) *BallotSheet {
 		cell := head.cells[i]
 		if strings.EqualFold(cell, colInvalid) {
 			if invalidCol >= 0 {
-				ps.add(fmt.Sprintf("dòng %d, cột %d", head.line, i+1), CodeBadHeader, "Cột “invalid” có hai lần trong dòng tiêu đề.")
+				ps.add(onSheet(head.line, strconv.Itoa(i+1), "", fmt.Sprintf("dòng %d, cột %d", head.line, i+1)), CodeBadHeader, "Cột “invalid” có hai lần trong dòng tiêu đề.")
 			}
 			invalidCol = i
 			colOf[i] = -1
@@ -325,14 +326,14 @@ func (ps *problems) ballotSheet(head record, rows []record) *BallotSheet {
 		}
 		id := ps.headerID(head.line, i+1, cell)
 		if first, dup := seen[id]; dup && id != "" {
-			ps.add("cột "+id, CodeDuplicateNominee, "Mã “%s” có hai lần trong dòng tiêu đề (cột thứ %d và %d).", id, first, i+1)
+			ps.add(onSheet(head.line, id, id, "cột "+id), CodeDuplicateNominee, "Mã “%s” có hai lần trong dòng tiêu đề (cột thứ %d và %d).", id, first, i+1)
 		}
 		seen[id] = i + 1
 		colOf[i] = len(sheet.Columns)
 		sheet.Columns = append(sheet.Columns, id)
 	}
 	if len(sheet.Columns) == 0 {
-		ps.add(fmt.Sprintf("dòng %d", head.line), CodeBadHeader, "Dòng tiêu đề không có cột nào cho người được lấy phiếu (ballot,<mã người 1>,<mã người 2>…).")
+		ps.add(onSheet(head.line, "", "", fmt.Sprintf("dòng %d", head.line)), CodeBadHeader, "Dòng tiêu đề không có cột nào cho người được lấy phiếu (ballot,<mã người 1>,<mã người 2>…).")
 	}
 	if len(ps.list) > 0 {
 		return nil
@@ -348,13 +349,13 @@ func (ps *problems) ballotSheet(head record, rows []record) *BallotSheet {
 		num, ok := parseCount(cells[0])
 		switch {
 		case !ok || num == 0:
-			ps.add(where+", cột ballot", CodeBadCell, "Dòng %d, cột ballot: số phiếu “%s” phải là số nguyên dương.", rec.line, cells[0])
+			ps.add(onSheet(rec.line, "ballot", "", where+", cột ballot"), CodeBadCell, "Dòng %d, cột ballot: số phiếu “%s” phải là số nguyên dương.", rec.line, cells[0])
 		case numbers[num] != 0:
-			ps.add(fmt.Sprintf("ballot %d", num), CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (dòng %d và dòng %d).", num, numbers[num], rec.line)
+			ps.add(onSheet(rec.line, "ballot", "", fmt.Sprintf("phiếu số %d", num)), CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (dòng %d và dòng %d).", num, numbers[num], rec.line)
 		default:
 			numbers[num] = rec.line
 			row.Number = num
-			where = fmt.Sprintf("ballot %d", num)
+			where = fmt.Sprintf("phiếu số %d", num)
 		}
 		var label string
 		if row.Number > 0 {
@@ -370,14 +371,14 @@ func (ps *problems) ballotSheet(head record, rows []record) *BallotSheet {
 				case "1":
 					row.Invalid = true
 				default:
-					ps.add(where+", cột invalid", CodeBadCell, "%s, cột invalid: giá trị “%s” không hợp lệ; ghi 1 nếu cả phiếu không hợp lệ, để trống (hoặc 0) nếu phiếu hợp lệ.", label, cell)
+					ps.add(onSheet(rec.line, "invalid", "", where+", cột invalid"), CodeBadCell, "%s, cột invalid: giá trị “%s” không hợp lệ; ghi 1 nếu cả phiếu không hợp lệ, để trống (hoặc 0) nếu phiếu hợp lệ.", label, cell)
 				}
 				continue
 			}
 			id := sheet.Columns[colOf[i]]
 			m, ok := parseMark(cell)
 			if !ok {
-				ps.add(where+", cột "+id, CodeBadCell, "%s, cột %s: giá trị “%s” không hợp lệ; chỉ được ghi 1 (tín nhiệm cao), 2 (tín nhiệm), 3 (tín nhiệm thấp), x (đánh dấu nhiều ô hoặc không rõ) hoặc để trống.", label, id, cell)
+				ps.add(onSheet(rec.line, id, id, where+", cột "+id), CodeBadCell, "%s, cột %s: giá trị “%s” không hợp lệ; chỉ được ghi 1 (tín nhiệm cao), 2 (tín nhiệm), 3 (tín nhiệm thấp), x (đánh dấu nhiều ô hoặc không rõ) hoặc để trống.", label, id, cell)
 				continue
 			}
 			row.Marks[colOf[i]] = m
@@ -392,7 +393,7 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 	cols := map[string]int{}
 	for i := 0; i < n; i++ {
 		name := strings.ToLower(head.cells[i])
-		field := fmt.Sprintf("dòng %d, cột %d", head.line, i+1)
+		field := onSheet(head.line, strconv.Itoa(i+1), "", fmt.Sprintf("dòng %d, cột %d", head.line, i+1))
 		switch name {
 		case colNominee, colCao, colTinNhiem, colThap, colInvalid, colValid:
 			if _, dup := cols[name]; dup {
@@ -405,7 +406,7 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 	}
 	for _, name := range []string{colNominee, colCao, colTinNhiem, colThap, colInvalid} {
 		if _, ok := cols[name]; !ok {
-			ps.add(fmt.Sprintf("dòng %d", head.line), CodeBadHeader, "Dòng tiêu đề thiếu cột “%s” (bảng tổng hợp: nominee,cao,tin_nhiem,thap,invalid).", name)
+			ps.add(onSheet(head.line, "", "", fmt.Sprintf("dòng %d", head.line)), CodeBadHeader, "Dòng tiêu đề thiếu cột “%s” (bảng tổng hợp: nominee,cao,tin_nhiem,thap,invalid).", name)
 		}
 	}
 	if len(ps.list) > 0 {
@@ -420,13 +421,13 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 			continue
 		}
 		where := fmt.Sprintf("dòng %d", rec.line)
-		id := ps.text(where+", cột nominee", "Mã người được lấy phiếu", cells[cols[colNominee]])
+		id := ps.text(onSheet(rec.line, "nominee", "", where+", cột nominee"), "Mã người được lấy phiếu", cells[cols[colNominee]])
 		if id == "" {
-			ps.add(where+", cột nominee", CodeBadCell, "Dòng %d chưa có mã người được lấy phiếu (cột nominee).", rec.line)
+			ps.add(onSheet(rec.line, "nominee", "", where+", cột nominee"), CodeBadCell, "Dòng %d chưa có mã người được lấy phiếu (cột nominee).", rec.line)
 			continue
 		}
 		if first, dup := lineOf[id]; dup {
-			ps.add("nominee "+id, CodeDuplicateNominee, "“%s” có hai dòng trong bảng tổng hợp (dòng %d và dòng %d).", id, first, rec.line)
+			ps.add(onSheet(rec.line, "nominee", id, fmt.Sprintf("dòng %d", rec.line)), CodeDuplicateNominee, "“%s” có hai dòng trong bảng tổng hợp (dòng %d và dòng %d).", id, first, rec.line)
 			continue
 		}
 		lineOf[id] = rec.line
@@ -443,9 +444,9 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 			v, good := parseCount(cells[i])
 			if !good {
 				if cells[i] == "" {
-					ps.add(where+", cột "+f.name, CodeBadCell, "Dòng %d (%s), cột %s: ô để trống; ghi 0 nếu không có phiếu nào.", rec.line, id, f.name)
+					ps.add(onSheet(rec.line, f.name, id, where+", cột "+f.name), CodeBadCell, "Dòng %d (%s), cột %s: ô để trống; ghi 0 nếu không có phiếu nào.", rec.line, id, f.name)
 				} else {
-					ps.add(where+", cột "+f.name, CodeBadCell, "Dòng %d (%s), cột %s: “%s” không phải số phiếu hợp lệ; chỉ được ghi số nguyên từ 0 đến %d.", rec.line, id, f.name, cells[i], maxCount)
+					ps.add(onSheet(rec.line, f.name, id, where+", cột "+f.name), CodeBadCell, "Dòng %d (%s), cột %s: “%s” không phải số phiếu hợp lệ; chỉ được ghi số nguyên từ 0 đến %d.", rec.line, id, f.name, cells[i], maxCount)
 				}
 				ok = false
 				continue
@@ -457,7 +458,7 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 		}
 		sum := c.Cao + c.TinNhiem + c.Thap
 		if _, has := cols[colValid]; has && c.Valid != sum {
-			ps.add(where+", cột valid", CodeBadCell, "Dòng %d (%s): số phiếu hợp lệ ghi %d nhưng cao %d + tín nhiệm %d + thấp %d = %d.", rec.line, id, c.Valid, c.Cao, c.TinNhiem, c.Thap, sum)
+			ps.add(onSheet(rec.line, "valid", id, where+", cột valid"), CodeBadCell, "Dòng %d (%s): số phiếu hợp lệ ghi %d nhưng cao %d + tín nhiệm %d + thấp %d = %d.", rec.line, id, c.Valid, c.Cao, c.TinNhiem, c.Thap, sum)
 			continue
 		}
 		c.Valid = sum
@@ -465,7 +466,7 @@ func (ps *problems) countSheet(head record, rows []record) (map[string]Counts, [
 		order = append(order, id)
 	}
 	if len(order) == 0 && len(ps.list) == 0 {
-		ps.add("file", CodeFormat, "Bảng tổng hợp không có dòng số liệu nào.")
+		ps.add(onSheet(0, "", "", ""), CodeFormat, "Bảng tổng hợp không có dòng số liệu nào.")
 	}
 	return counts, order
 }

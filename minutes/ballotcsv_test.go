@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"tinnhiem/internal/problem"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -100,33 +102,40 @@ func TestParseSheetCounts(t *testing.T) {
 	}
 }
 
-// checkProblems asserts err is a *ValidationError holding the wanted problems (field and
-// code, in order, as a prefix) and that every message is fit to show.
-func checkProblems(t *testing.T, err error, want ...Problem) *ValidationError {
+// checkProblems asserts err is a problem.List holding the wanted problems (where — path, line,
+// column, person — and code, in order, as a prefix) and that every message is fit to show.
+func checkProblems(t *testing.T, err error, want ...Problem) problem.List {
 	t.Helper()
-	var ve *ValidationError
+	var ve problem.List
 	if !errors.As(err, &ve) {
-		t.Fatalf("error %v (%T), want *ValidationError", err, err)
+		t.Fatalf("error %v (%T), want problem.List", err, err)
 	}
-	if len(ve.Problems) < len(want) {
-		t.Fatalf("got %d problems %+v, want at least %+v", len(ve.Problems), ve.Problems, want)
+	if len(ve) < len(want) {
+		t.Fatalf("got %d problems %+v, want at least %+v", len(ve), ve, want)
 	}
 	for i, w := range want {
-		p := ve.Problems[i]
-		if p.Field != w.Field || p.Code != w.Code {
-			t.Errorf("problem %d = {%q %q %q}, want field %q code %q", i, p.Field, p.Code, p.Message, w.Field, w.Code)
+		p := ve[i]
+		if place(p) != place(w) || p.Code != w.Code {
+			t.Errorf("problem %d = {%s %q %q}, want %s code %q", i, place(p), p.Code, p.Message, place(w), w.Code)
 		}
 		if w.Message != "" && !strings.Contains(p.Message, w.Message) {
 			t.Errorf("problem %d message %q does not contain %q", i, p.Message, w.Message)
 		}
 	}
-	for _, p := range ve.Problems {
+	for _, p := range ve {
 		checkMessage(t, p.Message)
 	}
-	if !strings.HasPrefix(ve.Error(), "minutes: ") {
-		t.Errorf("Error() = %q lacks the operation", ve.Error())
-	}
 	return ve
+}
+
+// place is where a problem stands, by its structure.
+func place(p Problem) string {
+	return fmt.Sprintf("%s line=%d column=%q nominee=%q", p.Path, p.Line, p.Column, p.Nominee)
+}
+
+// cell is a problem wanted at a line, column and person of the sheet.
+func cell(line int, column, nominee string, code string, msg ...string) Problem {
+	return Problem{Path: "sheet", Line: line, Column: column, Nominee: nominee, Code: code, Message: strings.Join(msg, "")}
 }
 
 func checkMessage(t *testing.T, m string) {
@@ -142,47 +151,47 @@ func TestParseSheetProblems(t *testing.T) {
 		in   string
 		want []Problem
 	}{
-		{"empty", "", []Problem{{Field: "file", Code: CodeFormat}}},
-		{"only blank lines and separators", "\uFEFF\r\n;;;\r\n\r\n", []Problem{{Field: "file", Code: CodeFormat}}},
-		{"unknown header", "name,a,b\n1,2,3\n", []Problem{{Field: "dòng 1", Code: CodeBadHeader, Message: "ballot"}}},
-		{"no nominee column", "ballot,invalid\n1,\n", []Problem{{Field: "dòng 1", Code: CodeBadHeader}}},
-		{"repeated nominee column", "ballot,n01,n02,n01\n", []Problem{{Field: "cột n01", Code: CodeDuplicateNominee}}},
-		{"empty header cell", "ballot,n01,,n02\n", []Problem{{Field: "dòng 1, cột 3", Code: CodeBadHeader}}},
-		{"two invalid columns", "ballot,invalid,n01,invalid\n", []Problem{{Field: "dòng 1, cột 4", Code: CodeBadHeader}}},
-		{"id beyond the BMP", "ballot,n01,n\U00020000\n", []Problem{{Field: "dòng 1, cột 3", Code: CodeText, Message: "U+20000"}}},
+		{"empty", "", []Problem{cell(0, "", "", CodeFormat)}},
+		{"only blank lines and separators", "\uFEFF\r\n;;;\r\n\r\n", []Problem{cell(0, "", "", CodeFormat)}},
+		{"unknown header", "name,a,b\n1,2,3\n", []Problem{cell(1, "", "", CodeBadHeader, "ballot")}},
+		{"no nominee column", "ballot,invalid\n1,\n", []Problem{cell(1, "", "", CodeBadHeader)}},
+		{"repeated nominee column", "ballot,n01,n02,n01\n", []Problem{cell(1, "n01", "n01", CodeDuplicateNominee)}},
+		{"empty header cell", "ballot,n01,,n02\n", []Problem{cell(1, "3", "", CodeBadHeader)}},
+		{"two invalid columns", "ballot,invalid,n01,invalid\n", []Problem{cell(1, "4", "", CodeBadHeader)}},
+		{"id beyond the BMP", "ballot,n01,n\U00020000\n", []Problem{cell(1, "3", "", CodeText, "U+20000")}},
 		{"bad mark names ballot and column", "ballot,n01,n02,n03\n16,1,2,3\n17,1,2,4\n",
-			[]Problem{{Field: "ballot 17, cột n03", Code: CodeBadCell, Message: "Phiếu số 17 (dòng 3), cột n03: giá trị “4”"}}},
+			[]Problem{cell(3, "n03", "n03", CodeBadCell, "Phiếu số 17 (dòng 3), cột n03: giá trị “4”")}},
 		{"every bad mark is listed", "ballot,n01,n02\n1,0,v\n2,11,1\n", []Problem{
-			{Field: "ballot 1, cột n01", Code: CodeBadCell},
-			{Field: "ballot 1, cột n02", Code: CodeBadCell},
-			{Field: "ballot 2, cột n01", Code: CodeBadCell},
+			cell(2, "n01", "n01", CodeBadCell),
+			cell(2, "n02", "n02", CodeBadCell),
+			cell(3, "n01", "n01", CodeBadCell),
 		}},
-		{"ballot number not a number", "ballot,n01\nabc,1\n", []Problem{{Field: "dòng 2, cột ballot", Code: CodeBadCell}}},
-		{"ballot number zero", "ballot,n01\n0,1\n", []Problem{{Field: "dòng 2, cột ballot", Code: CodeBadCell}}},
-		{"ballot number negative", "ballot,n01\n-3,1\n", []Problem{{Field: "dòng 2, cột ballot", Code: CodeBadCell}}},
-		{"ballot number decimal", "ballot,n01\n1.5,1\n", []Problem{{Field: "dòng 2, cột ballot", Code: CodeBadCell}}},
+		{"ballot number not a number", "ballot,n01\nabc,1\n", []Problem{cell(2, "ballot", "", CodeBadCell)}},
+		{"ballot number zero", "ballot,n01\n0,1\n", []Problem{cell(2, "ballot", "", CodeBadCell)}},
+		{"ballot number negative", "ballot,n01\n-3,1\n", []Problem{cell(2, "ballot", "", CodeBadCell)}},
+		{"ballot number decimal", "ballot,n01\n1.5,1\n", []Problem{cell(2, "ballot", "", CodeBadCell)}},
 		{"ballot number missing, bad mark named by line", "ballot,n01\n,7\n", []Problem{
-			{Field: "dòng 2, cột ballot", Code: CodeBadCell},
-			{Field: "dòng 2, cột n01", Code: CodeBadCell, Message: "Dòng 2, cột n01"},
+			cell(2, "ballot", "", CodeBadCell),
+			cell(2, "n01", "n01", CodeBadCell, "Dòng 2, cột n01"),
 		}},
-		{"duplicate ballot number", "ballot,n01\n5,1\n6,2\n05,3\n", []Problem{{Field: "ballot 5", Code: CodeDuplicateBallot, Message: "dòng 2 và dòng 4"}}},
-		{"short row", "ballot,n01,n02\n1,1,2\n2,1\n", []Problem{{Field: "dòng 3", Code: CodeFormat}}},
-		{"content beyond the header", "ballot,n01\n1,1,2\n", []Problem{{Field: "dòng 2", Code: CodeFormat}}},
-		{"bad invalid cell", "ballot,n01,invalid\n1,1,yes\n", []Problem{{Field: "ballot 1, cột invalid", Code: CodeBadCell}}},
-		{"stray quote", "ballot,n01\n1,\"1\"2\n", []Problem{{Field: "dòng 2", Code: CodeFormat}}},
-		{"not UTF-8 (Windows-1258)", "ballot,n01\n1,1\n\xd0\xe3\n", []Problem{{Field: "file", Code: CodeFormat, Message: "UTF-8"}}},
-		{"count: missing column", "nominee,cao,tin_nhiem,invalid\nn01,1,2,3\n", []Problem{{Field: "dòng 1", Code: CodeBadHeader, Message: "thap"}}},
-		{"count: unknown column", "nominee,cao,tin_nhiem,thap,invalid,ghi_chu\n", []Problem{{Field: "dòng 1, cột 6", Code: CodeBadHeader}}},
-		{"count: repeated column", "nominee,cao,cao,tin_nhiem,thap,invalid\n", []Problem{{Field: "dòng 1, cột 3", Code: CodeBadHeader}}},
-		{"count: empty cell", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,,0\n", []Problem{{Field: "dòng 2, cột thap", Code: CodeBadCell, Message: "ghi 0"}}},
-		{"count: negative", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,-2,3,0\n", []Problem{{Field: "dòng 2, cột tin_nhiem", Code: CodeBadCell}}},
-		{"count: too large", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,99999999,0\n", []Problem{{Field: "dòng 2, cột thap", Code: CodeBadCell}}},
-		{"count: text", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,ba,0\n", []Problem{{Field: "dòng 2, cột thap", Code: CodeBadCell}}},
-		{"count: no nominee", "nominee,cao,tin_nhiem,thap,invalid\n,1,2,3,0\n", []Problem{{Field: "dòng 2, cột nominee", Code: CodeBadCell}}},
-		{"count: duplicate nominee", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,3,0\nn01,1,2,3,0\n", []Problem{{Field: "nominee n01", Code: CodeDuplicateNominee}}},
-		{"count: valid disagrees", "nominee,cao,tin_nhiem,thap,invalid,valid\nn01,1,2,3,0,7\n", []Problem{{Field: "dòng 2, cột valid", Code: CodeBadCell}}},
-		{"count: no rows", "nominee,cao,tin_nhiem,thap,invalid\n", []Problem{{Field: "file", Code: CodeFormat}}},
-		{"count: name beyond the BMP", "nominee,cao,tin_nhiem,thap,invalid\n\U0001F600,1,2,3,0\n", []Problem{{Field: "dòng 2, cột nominee", Code: CodeText}}},
+		{"duplicate ballot number", "ballot,n01\n5,1\n6,2\n05,3\n", []Problem{cell(4, "ballot", "", CodeDuplicateBallot, "dòng 2 và dòng 4")}},
+		{"short row", "ballot,n01,n02\n1,1,2\n2,1\n", []Problem{cell(3, "", "", CodeFormat)}},
+		{"content beyond the header", "ballot,n01\n1,1,2\n", []Problem{cell(2, "", "", CodeFormat)}},
+		{"bad invalid cell", "ballot,n01,invalid\n1,1,yes\n", []Problem{cell(2, "invalid", "", CodeBadCell)}},
+		{"stray quote", "ballot,n01\n1,\"1\"2\n", []Problem{cell(2, "", "", CodeFormat)}},
+		{"not UTF-8 (Windows-1258)", "ballot,n01\n1,1\n\xd0\xe3\n", []Problem{cell(0, "", "", CodeFormat, "UTF-8")}},
+		{"count: missing column", "nominee,cao,tin_nhiem,invalid\nn01,1,2,3\n", []Problem{cell(1, "", "", CodeBadHeader, "thap")}},
+		{"count: unknown column", "nominee,cao,tin_nhiem,thap,invalid,ghi_chu\n", []Problem{cell(1, "6", "", CodeBadHeader)}},
+		{"count: repeated column", "nominee,cao,cao,tin_nhiem,thap,invalid\n", []Problem{cell(1, "3", "", CodeBadHeader)}},
+		{"count: empty cell", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,,0\n", []Problem{cell(2, "thap", "n01", CodeBadCell, "ghi 0")}},
+		{"count: negative", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,-2,3,0\n", []Problem{cell(2, "tin_nhiem", "n01", CodeBadCell)}},
+		{"count: too large", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,99999999,0\n", []Problem{cell(2, "thap", "n01", CodeBadCell)}},
+		{"count: text", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,ba,0\n", []Problem{cell(2, "thap", "n01", CodeBadCell)}},
+		{"count: no nominee", "nominee,cao,tin_nhiem,thap,invalid\n,1,2,3,0\n", []Problem{cell(2, "nominee", "", CodeBadCell)}},
+		{"count: duplicate nominee", "nominee,cao,tin_nhiem,thap,invalid\nn01,1,2,3,0\nn01,1,2,3,0\n", []Problem{cell(3, "nominee", "n01", CodeDuplicateNominee)}},
+		{"count: valid disagrees", "nominee,cao,tin_nhiem,thap,invalid,valid\nn01,1,2,3,0,7\n", []Problem{cell(2, "valid", "n01", CodeBadCell)}},
+		{"count: no rows", "nominee,cao,tin_nhiem,thap,invalid\n", []Problem{cell(0, "", "", CodeFormat)}},
+		{"count: name beyond the BMP", "nominee,cao,tin_nhiem,thap,invalid\n\U0001F600,1,2,3,0\n", []Problem{cell(2, "nominee", "", CodeText)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,8 +200,8 @@ func TestParseSheetProblems(t *testing.T) {
 				t.Errorf("a failed parse returned data: %+v", s)
 			}
 			ve := checkProblems(t, err, tt.want...)
-			if len(ve.Problems) != len(tt.want) {
-				t.Errorf("got %d problems %+v, want %d", len(ve.Problems), ve.Problems, len(tt.want))
+			if len(ve) != len(tt.want) {
+				t.Errorf("got %d problems %+v, want %d", len(ve), ve, len(tt.want))
 			}
 		})
 	}
@@ -206,13 +215,13 @@ func TestParseSheetLimits(t *testing.T) {
 	}
 	_, err := ParseSheet(strings.NewReader(b.String()))
 	ve := checkProblems(t, err)
-	if len(ve.Problems) != maxProblems+1 || ve.Problems[maxProblems].Code != CodeTooMany {
-		t.Errorf("got %d problems, last %+v; want %d and a too_many_problems note", len(ve.Problems), ve.Problems[len(ve.Problems)-1], maxProblems+1)
+	if len(ve) != maxProblems+1 || ve[maxProblems].Code != CodeTooMany {
+		t.Errorf("got %d problems, last %+v; want %d and a too_many_problems note", len(ve), ve[len(ve)-1], maxProblems+1)
 	}
 
 	huge := strings.Repeat("ballot,n01\n", maxSheetBytes/11+1)
 	_, err = ParseSheet(strings.NewReader(huge))
-	checkProblems(t, err, Problem{Field: "file", Code: CodeFormat})
+	checkProblems(t, err, cell(0, "", "", CodeFormat))
 }
 
 type failingReader struct{}
@@ -221,7 +230,7 @@ func (failingReader) Read([]byte) (int, error) { return 0, errors.New("disk on f
 
 func TestParseSheetReadError(t *testing.T) {
 	_, err := ParseSheet(failingReader{})
-	var ve *ValidationError
+	var ve problem.List
 	if err == nil || errors.As(err, &ve) || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("read failure gave %v, want it wrapped as is", err)
 	}
@@ -297,11 +306,11 @@ func FuzzParseSheet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		s, err := ParseSheet(strings.NewReader(in))
 		if err != nil {
-			var ve *ValidationError
-			if !errors.As(err, &ve) || len(ve.Problems) == 0 {
-				t.Fatalf("error %v is not a ValidationError with problems", err)
+			var ve problem.List
+			if !errors.As(err, &ve) || len(ve) == 0 {
+				t.Fatalf("error %v is not a problem.List", err)
 			}
-			for _, p := range ve.Problems {
+			for _, p := range ve {
 				if !utf8.ValidString(p.Message) || p.Message == "" {
 					t.Fatalf("bad message %q", p.Message)
 				}

@@ -13,6 +13,21 @@ type Explained struct {
 	Name, Position string
 }
 
+// ExplainedIn lists the persons of a dossier report whose written explanation answered a
+// request, for the session minutes ("dossiers and explanations distributed").
+func ExplainedIn(rep dossier.Report) []Explained {
+	var out []Explained
+	for _, n := range rep.Nominees {
+		for _, r := range n.Requests {
+			if r.AnsweredBy != "" {
+				out = append(out, Explained{Name: n.Name, Position: n.Position})
+				break
+			}
+		}
+	}
+	return out
+}
+
 // BuildModel turns a round and one sealed tally version into what the three documents print.
 // A correction (version 2 on) carries its number and reason; when it was sealed the version it
 // replaces is not in s, and the documents name that version by its number: BuildRecordModel

@@ -2,7 +2,6 @@ package minutes
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,11 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
 	"tinnhiem/dossier"
-	"tinnhiem/internal/bus"
+	"tinnhiem/internal/problem"
 	"tinnhiem/minutes/document"
 )
 
@@ -104,36 +100,6 @@ func (r Record) Version(v int) (Sealed, bool) {
 	return Sealed{}, false
 }
 
-// Tallies stores tally records in the tn_tallies bucket and announces seals.
-type Tallies struct {
-	KV  jetstream.KeyValue
-	JS  jetstream.JetStream
-	Now func() time.Time
-}
-
-// Get returns the record of a round (an empty one when nothing was entered yet).
-func (t *Tallies) Get(ctx context.Context, round string) (Record, uint64, error) {
-	r, rev, err := bus.GetJSON[Record](ctx, t.KV, round)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Record{Round: round}, 0, nil
-	}
-	if err != nil {
-		return Record{}, 0, fmt.Errorf("minutes: get tally %s: %w", round, err)
-	}
-	return r, rev, nil
-}
-
-func (t *Tallies) put(ctx context.Context, r Record, rev uint64) error {
-	data, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if _, err := bus.CompareAndSet(ctx, t.KV, r.Round, data, rev); err != nil {
-		return fmt.Errorf("minutes: store tally %s: %w", r.Round, err)
-	}
-	return nil
-}
-
 // RosterOf turns a round's roster into the tally's candidates.
 func RosterOf(r dossier.Round) []Candidate {
 	out := make([]Candidate, 0, len(r.Nominees))
@@ -148,57 +114,43 @@ func RulesOf(r dossier.Round) Rules {
 	return Rules{Denominator: r.Rules.Denominator, BlankRow: r.Rules.BlankRow}
 }
 
-// Import validates an entry against the round and stores it as entry no (1 or 2). Nothing is
-// stored when the entry is invalid (the *ValidationError lists every problem). It returns the
-// computed, not yet sealed, result.
-func (t *Tallies) Import(ctx context.Context, rd dossier.Round, e Entry) (Result, error) {
+// Enter validates an entry against the round and puts it in the record as entry e.No (1 or
+// 2), returning the record to store and the computed, not yet sealed, result. Nothing changes
+// when the entry is invalid (the problem.List names every problem, the figures' and the
+// session details' at once); a sealed tally is corrected only with a reason.
+func (r Record) Enter(rd dossier.Round, e Entry, now time.Time) (Record, Result, error) {
 	if e.No != 1 && e.No != 2 {
-		return Result{}, &ValidationError{Op: "import", Problems: []Problem{{Field: "entry", Code: CodeFormat, Message: "lần nhập phải là 1 hoặc 2"}}}
+		return r, Result{}, problem.List{{Path: "entry", Code: CodeFormat, Message: "lần nhập phải là 1 hoặc 2"}}
 	}
 	e.Input.Summoned = rd.Summoned
 	res, err := Compute(RosterOf(rd), RulesOf(rd), e.Input)
-	// Every problem at once: the figures' and the session details'.
 	if serr := CheckSession(e.Session); serr != nil {
-		var fig, sess *ValidationError
+		var fig, sess problem.List
 		if errors.As(err, &fig) && errors.As(serr, &sess) {
-			fig.Problems = append(fig.Problems, sess.Problems...)
-			return Result{}, fig
+			return r, Result{}, append(fig, sess...)
 		}
 		if err == nil {
-			return Result{}, serr
+			return r, Result{}, serr
 		}
 	}
 	if err != nil {
-		return Result{}, err
+		return r, Result{}, err
 	}
 	res.Warnings = append(res.Warnings, SessionWarnings(rd, e.Session)...)
-	for attempt := 0; attempt < 5; attempt++ {
-		rec, rev, err := t.Get(ctx, rd.ID)
-		if err != nil {
-			return Result{}, err
-		}
-		if len(rec.Versions) > 0 && e.Reason == "" && (rec.Entries == nil || rec.Entries[1] == nil || rec.Entries[1].Reason == "") {
-			return Result{}, ErrSealedNeedReason
-		}
-		if rec.Entries == nil {
-			rec.Entries = map[int]*Entry{}
-		}
-		if e.Reason == "" && rec.Entries[1] != nil {
-			e.Reason = rec.Entries[1].Reason
-		}
-		e.At = t.Now().UTC()
-		entry := e
-		rec.Entries[e.No] = &entry
-		err = t.put(ctx, rec, rev)
-		if bus.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return Result{}, err
-		}
-		return res, nil
+	if len(r.Versions) > 0 && e.Reason == "" && (r.Entries == nil || r.Entries[1] == nil || r.Entries[1].Reason == "") {
+		return r, Result{}, ErrSealedNeedReason
 	}
-	return Result{}, errors.New("minutes: tally kept changing; try again")
+	entries := make(map[int]*Entry, 2)
+	for k, v := range r.Entries {
+		entries[k] = v
+	}
+	if e.Reason == "" && entries[1] != nil {
+		e.Reason = entries[1].Reason
+	}
+	e.At = now.UTC()
+	entries[e.No] = &e
+	r.Entries = entries
+	return r, res, nil
 }
 
 // CodeSameEnterer warns that both entries of a double entry came from one account.
@@ -213,11 +165,7 @@ type Draft struct {
 }
 
 // Draft computes the unsealed state; ErrNoEntry when nothing was entered since the last seal.
-func (t *Tallies) Draft(ctx context.Context, rd dossier.Round) (Draft, error) {
-	rec, _, err := t.Get(ctx, rd.ID)
-	if err != nil {
-		return Draft{}, err
-	}
+func (rec Record) Draft(rd dossier.Round) (Draft, error) {
 	e1 := rec.Entries[1]
 	if e1 == nil {
 		return Draft{}, ErrNoEntry
@@ -237,7 +185,7 @@ func (t *Tallies) Draft(ctx context.Context, rd dossier.Round) (Draft, error) {
 		// Double entry is worth its name when two members enter independently; one account
 		// entering twice is allowed (a small committee may have one clerk) but said.
 		if e1.By != "" && e1.By == e2.By {
-			d.Result.Warnings = append(d.Result.Warnings, Problem{Field: "entry", Code: CodeSameEnterer,
+			d.Result.Warnings = append(d.Result.Warnings, Problem{Path: "entry", Code: CodeSameEnterer,
 				Message: fmt.Sprintf("Hai lần nhập đều do tài khoản %s thực hiện; nhập kép nên do hai thành viên ban kiểm phiếu nhập độc lập.", e1.By)})
 		}
 	}
@@ -254,63 +202,38 @@ type SealedEvent struct {
 	SHA256  string `json:"sha256"`
 }
 
-// Seal freezes the current entry as a new version and announces it. With two entries, every
-// difference must have been resolved (the entries must agree).
-func (t *Tallies) Seal(ctx context.Context, rd dossier.Round, by string) (Sealed, error) {
-	for attempt := 0; attempt < 5; attempt++ {
-		rec, rev, err := t.Get(ctx, rd.ID)
-		if err != nil {
-			return Sealed{}, err
+// Seal freezes the current entry as a new version of the record, sealed by by at now. With
+// two entries, every difference must have been resolved (the entries must agree). Sealing
+// again what is sealed, with nothing entered since, answers the last version and again false:
+// nothing changed, but it may be announced again (idempotent).
+func (rec Record) Seal(rd dossier.Round, by string, now time.Time) (Record, Sealed, bool, error) {
+	e1 := rec.Entries[1]
+	if e1 == nil {
+		if last, ok := rec.Latest(); ok {
+			return rec, last, false, nil
 		}
-		e1 := rec.Entries[1]
-		if e1 == nil {
-			if last, ok := rec.Latest(); ok {
-				// Sealing again what is sealed is harmless: announce it again (idempotent).
-				return last, t.announce(ctx, rd.ID, last)
-			}
-			return Sealed{}, ErrNoEntry
-		}
-		if e2 := rec.Entries[2]; e2 != nil {
-			if diffs := Compare(e1.Input, e2.Input); len(diffs) > 0 {
-				return Sealed{}, &DiffError{Differences: diffs}
-			}
-		}
-		res, err := Compute(RosterOf(rd), RulesOf(rd), e1.Input)
-		if err != nil {
-			return Sealed{}, err
-		}
-		now := t.Now().UTC().Truncate(time.Second)
-		s := Sealed{Version: len(rec.Versions) + 1, SealedAt: now, SealedBy: by, Reason: e1.Reason, Input: e1.Input, Session: e1.Session}
-		res.Sealed = true
-		s.Result = res
-		s.Canonical, err = canonical(rd, s)
-		if err != nil {
-			return Sealed{}, err
-		}
-		sum := sha256.Sum256(s.Canonical)
-		s.SHA256 = hex.EncodeToString(sum[:])
-		rec.Versions = append(rec.Versions, s)
-		rec.Entries = nil
-		err = t.put(ctx, rec, rev)
-		if bus.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return Sealed{}, err
-		}
-		return s, t.announce(ctx, rd.ID, s)
+		return rec, Sealed{}, false, ErrNoEntry
 	}
-	return Sealed{}, errors.New("minutes: tally kept changing; try again")
-}
-
-func (t *Tallies) announce(ctx context.Context, round string, s Sealed) error {
-	data, _ := json.Marshal(SealedEvent{Round: round, Version: s.Version, SHA256: s.SHA256})
-	msg := &nats.Msg{Subject: SealedSubject(round), Data: data, Header: nats.Header{}}
-	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("tally-%s-v%d", round, s.Version))
-	if _, err := t.JS.PublishMsg(ctx, msg); err != nil {
-		return fmt.Errorf("minutes: announce seal: %w", err)
+	if e2 := rec.Entries[2]; e2 != nil {
+		if diffs := Compare(e1.Input, e2.Input); len(diffs) > 0 {
+			return rec, Sealed{}, false, &DiffError{Differences: diffs}
+		}
 	}
-	return nil
+	res, err := Compute(RosterOf(rd), RulesOf(rd), e1.Input)
+	if err != nil {
+		return rec, Sealed{}, false, err
+	}
+	s := Sealed{Version: len(rec.Versions) + 1, SealedAt: now.UTC().Truncate(time.Second), SealedBy: by, Reason: e1.Reason, Input: e1.Input, Session: e1.Session}
+	res.Sealed = true
+	s.Result = res
+	if s.Canonical, err = canonical(rd, s); err != nil {
+		return rec, Sealed{}, false, err
+	}
+	sum := sha256.Sum256(s.Canonical)
+	s.SHA256 = hex.EncodeToString(sum[:])
+	rec.Versions = append(slices.Clip(rec.Versions), s)
+	rec.Entries = nil
+	return rec, s, true, nil
 }
 
 // DiffError lists the cells where two entries disagree.
@@ -348,24 +271,24 @@ func canonical(rd dossier.Round, s Sealed) ([]byte, error) {
 // CheckSession refuses session text the PDFs cannot print and times that do not parse.
 func CheckSession(s Session) error {
 	var ps problems
-	ps.text("session.session_name", "tên hội nghị", s.Name)
-	ps.text("session.venue", "địa điểm", s.Venue)
-	ps.text("session.chair", "chủ tọa", s.Chair)
-	ps.text("session.chair_position", "chức vụ chủ tọa", s.ChairPosition)
-	ps.text("session.secretary", "thư ký", s.Secretary)
-	ps.text("session.committee_formation", "cách lập ban kiểm phiếu", s.CommitteeFormation)
-	ps.text("session.report_to", "nơi báo cáo", s.ReportTo)
-	ps.text("session.signer_name", "người ký", s.SignerName)
+	ps.text(at("session.session_name"), "tên hội nghị", s.Name)
+	ps.text(at("session.venue"), "địa điểm", s.Venue)
+	ps.text(at("session.chair"), "chủ tọa", s.Chair)
+	ps.text(at("session.chair_position"), "chức vụ chủ tọa", s.ChairPosition)
+	ps.text(at("session.secretary"), "thư ký", s.Secretary)
+	ps.text(at("session.committee_formation"), "cách lập ban kiểm phiếu", s.CommitteeFormation)
+	ps.text(at("session.report_to"), "nơi báo cáo", s.ReportTo)
+	ps.text(at("session.signer_name"), "người ký", s.SignerName)
 	for i, a := range s.Agenda {
-		ps.text(fmt.Sprintf("session.agenda[%d]", i), "chương trình", a)
+		ps.text(at(fmt.Sprintf("session.agenda[%d]", i)), "chương trình", a)
 	}
 	for i, a := range s.Irregularities {
-		ps.text(fmt.Sprintf("session.irregularities[%d]", i), "sự việc bất thường", a)
+		ps.text(at(fmt.Sprintf("session.irregularities[%d]", i)), "sự việc bất thường", a)
 	}
 	for i, a := range s.InvalidReasons {
-		ps.text(fmt.Sprintf("session.invalid_reasons[%d]", i), "lý do phiếu không hợp lệ", a)
+		ps.text(at(fmt.Sprintf("session.invalid_reasons[%d]", i)), "lý do phiếu không hợp lệ", a)
 	}
-	at := map[string]time.Time{}
+	times := map[string]time.Time{}
 	for _, f := range []struct{ path, v string }{
 		{"session.session_opened_at", s.SessionOpenedAt}, {"session.session_closed_at", s.SessionClosedAt},
 		{"session.counting_opened_at", s.CountingOpenedAt}, {"session.counting_closed_at", s.CountingClosedAt},
@@ -375,16 +298,16 @@ func CheckSession(s Session) error {
 		}
 		t, err := dossier.ParseDeadline(f.v, time.UTC)
 		if err != nil || len(f.v) <= len("2006-01-02") {
-			ps.add(f.path, CodeFormat, "thời điểm %q không hợp lệ (dạng YYYY-MM-DDTHH:MM)", f.v)
+			ps.add(at(f.path), CodeFormat, "thời điểm %q không hợp lệ (dạng YYYY-MM-DDTHH:MM)", f.v)
 			continue
 		}
-		at[f.path] = t
+		times[f.path] = t
 	}
 	for _, pair := range [][2]string{{"session.session_opened_at", "session.session_closed_at"}, {"session.counting_opened_at", "session.counting_closed_at"}} {
-		open, ok1 := at[pair[0]]
-		closed, ok2 := at[pair[1]]
+		open, ok1 := times[pair[0]]
+		closed, ok2 := times[pair[1]]
 		if ok1 && ok2 && closed.Before(open) {
-			ps.add(pair[1], CodeFormat, "thời điểm kết thúc (%s) trước thời điểm bắt đầu (%s)", closed.Format("15:04 02/01/2006"), open.Format("15:04 02/01/2006"))
+			ps.add(at(pair[1]), CodeFormat, "thời điểm kết thúc (%s) trước thời điểm bắt đầu (%s)", closed.Format("15:04 02/01/2006"), open.Format("15:04 02/01/2006"))
 		}
 	}
 	var kinds []string // the documents a session file may number
@@ -393,7 +316,7 @@ func CheckSession(s Session) error {
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.DocNumbers)) {
 		if !slices.Contains(kinds, k) {
-			ps.add("session.doc_numbers."+k, CodeFormat, "không có loại biên bản %q; các loại: %s", k, strings.Join(kinds, ", "))
+			ps.add(at("session.doc_numbers."+k), CodeFormat, "không có loại biên bản %q; các loại: %s", k, strings.Join(kinds, ", "))
 		}
 	}
 	return ps.err("session")
@@ -407,7 +330,7 @@ func SessionWarnings(rd dossier.Round, s Session) []Problem {
 		return nil
 	}
 	if day := s.SessionOpenedAt[:len("2006-01-02")]; day != rd.VoteDate {
-		out = append(out, Problem{Field: "session.session_opened_at", Code: CodeSessionDate,
+		out = append(out, Problem{Path: "session.session_opened_at", Code: CodeSessionDate,
 			Message: fmt.Sprintf("Ngày khai mạc hội nghị (%s) khác ngày lấy phiếu của đợt (%s); các biên bản ghi ngày lấy phiếu — hãy kiểm tra lại.", day, rd.VoteDate)})
 	}
 	return out

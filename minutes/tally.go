@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/problem"
 )
 
 // Committee roles as the minutes print them. Denominators, blank-row rules and tracks are the
@@ -21,9 +22,12 @@ const (
 	RoleMember    = "Ủy viên"
 )
 
-// ErrBelowQuorum is wrapped by the [ValidationError] of a session where fewer than 2/3 of
-// those summoned were present: no minutes may be issued as valid for it.
-var ErrBelowQuorum = errors.New("minutes: below quorum")
+// BelowQuorum reports whether an input was refused because fewer than 2/3 of those summoned
+// were present: no valid minutes at all, unlike an ordinary mistake in the figures.
+func BelowQuorum(err error) bool {
+	var l problem.List
+	return errors.As(err, &l) && l.Has(CodeBelowQuorum)
+}
 
 // Candidate is one person of the round's roster, as the round file gives it.
 type Candidate struct {
@@ -145,36 +149,18 @@ type Result struct {
 	VoidBadRow int `json:"void_bad_row,omitempty"`
 }
 
-// Problem is one thing wrong with the input, for a person to fix.
-type Problem struct {
-	Field   string `json:"field"`   // where: "present", "ballot 17, cột n03", "dòng 4, cột cao"…
-	Code    string `json:"code"`    // stable machine code: "below_quorum", "bad_cell"…
-	Message string `json:"message"` // Vietnamese, for staff
-}
+// Problem is one thing wrong with the input, for a person to fix: where (a field path, or a
+// line, column and person of the sheet) and what (a code and a Vietnamese message).
+type Problem = problem.Problem
 
-// ValidationError lists every problem found in an input, not just the first.
-type ValidationError struct {
-	Op       string
-	Problems []Problem
-}
+// at is a problem at a field path of the input.
+func at(path string) Problem { return Problem{Path: path} }
 
-func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		msgs[i] = p.Message
-	}
-	return "minutes: " + e.Op + ": " + strings.Join(msgs, "; ")
-}
-
-// Unwrap exposes [ErrBelowQuorum] when quorum is one of the problems, so callers can say
-// "below quorum" apart from ordinary input mistakes.
-func (e *ValidationError) Unwrap() []error {
-	for _, p := range e.Problems {
-		if p.Code == CodeBelowQuorum {
-			return []error{ErrBelowQuorum}
-		}
-	}
-	return nil
+// onSheet is a problem in the sheet — the ballots or counts, typed or read from a CSV — at a line
+// of the file (0 when typed), a column (its header) and a person of the roster; where says it
+// in words for people.
+func onSheet(line int, column, nominee, where string) Problem {
+	return Problem{Path: "sheet", Line: line, Column: column, Nominee: nominee, Where: where}
 }
 
 // Problem codes.
@@ -211,17 +197,19 @@ type problems struct {
 
 const maxProblems = 200
 
-func (ps *problems) add(field, code, format string, args ...any) {
+func (ps *problems) add(where Problem, code, format string, args ...any) {
 	if len(ps.list) >= maxProblems {
 		ps.dropped++
 		return
 	}
-	ps.list = append(ps.list, Problem{Field: field, Code: code, Message: norm.NFC.String(fmt.Sprintf(format, args...))})
+	where.Code, where.Message = code, norm.NFC.String(fmt.Sprintf(format, args...))
+	ps.list = append(ps.list, where)
 }
 
 // warn records something that does not stop the tally but deserves a look.
-func (ps *problems) warn(field, code, format string, args ...any) {
-	ps.warnings = append(ps.warnings, Problem{Field: field, Code: code, Message: norm.NFC.String(fmt.Sprintf(format, args...))})
+func (ps *problems) warn(where Problem, code, format string, args ...any) {
+	where.Code, where.Message = code, norm.NFC.String(fmt.Sprintf(format, args...))
+	ps.warnings = append(ps.warnings, where)
 }
 
 func (ps *problems) err(op string) error {
@@ -232,23 +220,23 @@ func (ps *problems) err(op string) error {
 	if ps.dropped > 0 {
 		list = append(list, Problem{Code: CodeTooMany, Message: fmt.Sprintf("Còn %d lỗi khác chưa liệt kê; hãy sửa các lỗi trên rồi nhập lại.", ps.dropped)})
 	}
-	return &ValidationError{Op: op, Problems: list}
+	return problem.List(list)
 }
 
 // text checks a name or reason the PDF will print and returns it trimmed and NFC-normalised.
-func (ps *problems) text(field, label, s string) string {
+func (ps *problems) text(where Problem, label, s string) string {
 	if !utf8.ValidString(s) {
-		ps.add(field, CodeText, "%s có byte không phải UTF-8; hãy nhập lại bằng bảng mã Unicode (UTF-8).", label)
+		ps.add(where, CodeText, "%s có byte không phải UTF-8; hãy nhập lại bằng bảng mã Unicode (UTF-8).", label)
 		return strings.ToValidUTF8(s, "")
 	}
 	s = norm.NFC.String(strings.TrimSpace(s))
 	for _, r := range s {
 		switch {
 		case r > 0xFFFF:
-			ps.add(field, CodeText, "%s “%s” có ký tự “%c” (U+%04X) mà phông chữ của biên bản không thể hiện được; hãy thay bằng ký tự thông dụng.", label, s, r, r)
+			ps.add(where, CodeText, "%s “%s” có ký tự “%c” (U+%04X) mà phông chữ của biên bản không thể hiện được; hãy thay bằng ký tự thông dụng.", label, s, r, r)
 			return s
 		case unicode.IsControl(r):
-			ps.add(field, CodeText, "%s “%s” có ký tự điều khiển (U+%04X); hãy viết trên một dòng, không có ký tự ẩn.", label, strings.ToValidUTF8(strings.Map(visible, s), ""), r)
+			ps.add(where, CodeText, "%s “%s” có ký tự điều khiển (U+%04X); hãy viết trên một dòng, không có ký tự ẩn.", label, strings.ToValidUTF8(strings.Map(visible, s), ""), r)
 			return s
 		}
 	}
@@ -328,9 +316,9 @@ func Quorum(summoned, present int) bool {
 	return summoned > 0 && int64(present)*3 >= int64(summoned)*2
 }
 
-// Compute tallies one round. It checks everything first and returns a *ValidationError
-// listing every problem (wrapping [ErrBelowQuorum] when the session lacked quorum); on
-// error the Result is empty, so nothing half-checked can be stored.
+// MinPresent is the fewest present for quorum: 2/3 of those summoned, rounded up.
+func MinPresent(summoned int) int { return (2*summoned + 2) / 3 }
+
 // CheckAttendance lists what is wrong with the attendance figures alone (quorum, collected ≤
 // issued ≤ present ≤ summoned…), for a caller that could not read the sheet and still wants to
 // name every problem at once.
@@ -340,6 +328,9 @@ func CheckAttendance(a Attendance) []Problem {
 	return ps.list
 }
 
+// Compute tallies one round. It checks everything first and returns a problem.List
+// of every problem (see [BelowQuorum] for a session that lacked quorum); on
+// error the Result is empty, so nothing half-checked can be stored.
 func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	var ps problems
 	rules = ps.rules(rules)
@@ -357,13 +348,13 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	)
 	switch {
 	case haveBallots && haveCounts:
-		ps.add("sheet", CodeNoData, "Chỉ nhập một trong hai: bảng phiếu (từng phiếu) hoặc bảng tổng hợp số phiếu, không nhập cả hai.")
+		ps.add(at("sheet"), CodeNoData, "Chỉ nhập một trong hai: bảng phiếu (từng phiếu) hoặc bảng tổng hợp số phiếu, không nhập cả hai.")
 	case haveBallots:
 		counts, validBallots, voidBallots, why = ps.countBallots(in.Ballots, rules, cands, onBallot, in.Attendance)
 	case haveCounts:
 		counts, validBallots, voidBallots = ps.takeCounts(in.Counts, cands, onBallot, in.Attendance)
 	default:
-		ps.add("sheet", CodeNoData, "Chưa có số liệu kiểm phiếu: hãy nhập bảng phiếu hoặc bảng tổng hợp số phiếu.")
+		ps.add(at("sheet"), CodeNoData, "Chưa có số liệu kiểm phiếu: hãy nhập bảng phiếu hoặc bảng tổng hợp số phiếu.")
 	}
 	if err := ps.err("tally"); err != nil {
 		return Result{}, err
@@ -408,11 +399,11 @@ func Compute(roster []Candidate, rules Rules, in Input) (Result, error) {
 	}
 	res.Warnings = append(res.Warnings, ps.warnings...)
 	if len(absent) == 0 && a.Present < a.Summoned {
-		res.Warnings = append(res.Warnings, Problem{Field: "absent", Code: CodeAbsent,
+		res.Warnings = append(res.Warnings, Problem{Path: "absent", Code: CodeAbsent,
 			Message: fmt.Sprintf("Chưa ghi họ tên %d người vắng mặt; biên bản cần danh sách này.", a.Summoned-a.Present)})
 	}
 	if len(committee) == 0 {
-		res.Warnings = append(res.Warnings, Problem{Field: "committee", Code: CodeCommittee,
+		res.Warnings = append(res.Warnings, Problem{Path: "committee", Code: CodeCommittee,
 			Message: "Chưa ghi thành phần ban kiểm phiếu; biên bản cần họ tên và chức danh của từng thành viên."})
 	}
 	return res, nil
@@ -438,14 +429,14 @@ func (ps *problems) rules(r Rules) Rules {
 		r.Denominator = dossier.DenominatorSummoned
 	case dossier.DenominatorSummoned, dossier.DenominatorPresent, dossier.DenominatorCollected, dossier.DenominatorValidForPerson:
 	default:
-		ps.add("rules.denominator", CodeRules, "Cách tính tỷ lệ “%s” không hợp lệ; chỉ được summoned (số người được triệu tập), present (số người có mặt), collected (số phiếu thu vào) hoặc valid_for_person (số phiếu hợp lệ đối với từng người).", r.Denominator)
+		ps.add(at("rules.denominator"), CodeRules, "Cách tính tỷ lệ “%s” không hợp lệ; chỉ được summoned (số người được triệu tập), present (số người có mặt), collected (số phiếu thu vào) hoặc valid_for_person (số phiếu hợp lệ đối với từng người).", r.Denominator)
 	}
 	switch r.BlankRow {
 	case "":
 		r.BlankRow = dossier.BlankRowVoidRow
 	case dossier.BlankRowVoidRow, dossier.BlankRowVoidBallot:
 	default:
-		ps.add("rules.blank_row", CodeRules, "Quy tắc dòng để trống “%s” không hợp lệ; chỉ được void_row (chỉ dòng đó không hợp lệ) hoặc void_ballot (cả phiếu không hợp lệ).", r.BlankRow)
+		ps.add(at("rules.blank_row"), CodeRules, "Quy tắc dòng để trống “%s” không hợp lệ; chỉ được void_row (chỉ dòng đó không hợp lệ) hoặc void_ballot (cả phiếu không hợp lệ).", r.BlankRow)
 	}
 	return r
 }
@@ -457,27 +448,27 @@ func (ps *problems) roster(roster []Candidate) (map[string]Candidate, []string, 
 	var onBallot []string
 	exempt := []Candidate{}
 	if len(roster) == 0 {
-		ps.add("roster", CodeRoster, "Đợt lấy phiếu chưa có danh sách người được lấy phiếu tín nhiệm.")
+		ps.add(at("roster"), CodeRoster, "Đợt lấy phiếu chưa có danh sách người được lấy phiếu tín nhiệm.")
 	}
 	for i, c := range roster {
 		field := fmt.Sprintf("roster[%d]", i)
-		c.ID = ps.text(field+".id", "Mã người được lấy phiếu", c.ID)
-		c.Name = ps.text(field+".name", "Họ tên", c.Name)
-		c.Position = ps.text(field+".position", "Chức vụ", c.Position)
-		c.Exempt = ps.text(field+".exempt", "Lý do không lấy phiếu", c.Exempt)
+		c.ID = ps.text(at(field+".id"), "Mã người được lấy phiếu", c.ID)
+		c.Name = ps.text(at(field+".name"), "Họ tên", c.Name)
+		c.Position = ps.text(at(field+".position"), "Chức vụ", c.Position)
+		c.Exempt = ps.text(at(field+".exempt"), "Lý do không lấy phiếu", c.Exempt)
 		switch {
 		case c.ID == "":
-			ps.add(field+".id", CodeRoster, "Người thứ %d trong danh sách (%s) chưa có mã.", i+1, c.Name)
+			ps.add(at(field+".id"), CodeRoster, "Người thứ %d trong danh sách (%s) chưa có mã.", i+1, c.Name)
 			continue
 		case reservedColumn(c.ID):
-			ps.add(field+".id", CodeRoster, "Mã “%s” trùng với tên cột của bảng phiếu; hãy đặt mã khác cho %s.", c.ID, c.Name)
+			ps.add(at(field+".id"), CodeRoster, "Mã “%s” trùng với tên cột của bảng phiếu; hãy đặt mã khác cho %s.", c.ID, c.Name)
 		}
 		if _, dup := cands[c.ID]; dup {
-			ps.add(field+".id", CodeRoster, "Mã “%s” bị dùng cho hai người trong danh sách.", c.ID)
+			ps.add(at(field+".id"), CodeRoster, "Mã “%s” bị dùng cho hai người trong danh sách.", c.ID)
 			continue
 		}
 		if c.Name == "" {
-			ps.add(field+".name", CodeRoster, "Người có mã %s chưa có họ tên.", c.ID)
+			ps.add(at(field+".name"), CodeRoster, "Người có mã %s chưa có họ tên.", c.ID)
 		}
 		cands[c.ID] = c
 		if c.Exempt == "" {
@@ -509,24 +500,24 @@ func (ps *problems) attendance(a Attendance) {
 		{"invalid_ballots", "Số phiếu không hợp lệ", a.InvalidBallots},
 	} {
 		if f.n < 0 {
-			ps.add(f.field, CodeAttendance, "%s không được là số âm (%d).", f.label, f.n)
+			ps.add(at(f.field), CodeAttendance, "%s không được là số âm (%d).", f.label, f.n)
 		}
 	}
 	if a.Summoned <= 0 {
-		ps.add("summoned", CodeAttendance, "Số người được triệu tập phải lớn hơn 0.")
+		ps.add(at("summoned"), CodeAttendance, "Số người được triệu tập phải lớn hơn 0.")
 		return
 	}
 	if a.Present > a.Summoned {
-		ps.add("present", CodeAttendance, "Số người có mặt (%d) lớn hơn số người được triệu tập (%d).", a.Present, a.Summoned)
+		ps.add(at("present"), CodeAttendance, "Số người có mặt (%d) lớn hơn số người được triệu tập (%d).", a.Present, a.Summoned)
 	} else if !Quorum(a.Summoned, a.Present) && a.Present >= 0 {
-		need := (2*a.Summoned + 2) / 3
-		ps.add("present", CodeBelowQuorum, "Số người có mặt (%d) chưa đủ 2/3 số người được triệu tập (%d; cần ít nhất %d người): không đủ điều kiện tiến hành lấy phiếu tín nhiệm, không lập biên bản có giá trị.", a.Present, a.Summoned, need)
+		need := MinPresent(a.Summoned)
+		ps.add(at("present"), CodeBelowQuorum, "Số người có mặt (%d) chưa đủ 2/3 số người được triệu tập (%d; cần ít nhất %d người): không đủ điều kiện tiến hành lấy phiếu tín nhiệm, không lập biên bản có giá trị.", a.Present, a.Summoned, need)
 	}
 	if a.Issued > a.Present && a.Present >= 0 {
-		ps.add("issued", CodeAttendance, "Số phiếu phát ra (%d) lớn hơn số người có mặt (%d).", a.Issued, a.Present)
+		ps.add(at("issued"), CodeAttendance, "Số phiếu phát ra (%d) lớn hơn số người có mặt (%d).", a.Issued, a.Present)
 	}
 	if a.Collected > a.Issued && a.Issued >= 0 {
-		ps.add("collected", CodeAttendance, "Số phiếu thu vào (%d) lớn hơn số phiếu phát ra (%d).", a.Collected, a.Issued)
+		ps.add(at("collected"), CodeAttendance, "Số phiếu thu vào (%d) lớn hơn số phiếu phát ra (%d).", a.Collected, a.Issued)
 	}
 }
 
@@ -535,19 +526,19 @@ func (ps *problems) absent(a Attendance) []Absentee {
 	seen := make(map[string]bool, len(a.Absent))
 	for i, p := range a.Absent {
 		field := fmt.Sprintf("absent[%d]", i)
-		p.Name = ps.text(field+".name", "Họ tên người vắng mặt", p.Name)
-		p.Reason = ps.text(field+".reason", "Lý do vắng mặt", p.Reason)
+		p.Name = ps.text(at(field+".name"), "Họ tên người vắng mặt", p.Name)
+		p.Reason = ps.text(at(field+".reason"), "Lý do vắng mặt", p.Reason)
 		if p.Name == "" {
-			ps.add(field+".name", CodeAbsent, "Người vắng mặt thứ %d chưa có họ tên.", i+1)
+			ps.add(at(field+".name"), CodeAbsent, "Người vắng mặt thứ %d chưa có họ tên.", i+1)
 		} else if key := nameKey(p.Name); seen[key] {
-			ps.add(field+".name", CodeAbsent, "“%s” có hai lần trong danh sách vắng mặt.", p.Name)
+			ps.add(at(field+".name"), CodeAbsent, "“%s” có hai lần trong danh sách vắng mặt.", p.Name)
 		} else {
 			seen[key] = true
 		}
 		out = append(out, p)
 	}
 	if len(out) > 0 && a.Summoned >= a.Present && a.Present >= 0 && len(out) != a.Summoned-a.Present {
-		ps.add("absent", CodeAbsent, "Danh sách vắng mặt có %d người nhưng số người vắng mặt là %d − %d = %d.", len(out), a.Summoned, a.Present, a.Summoned-a.Present)
+		ps.add(at("absent"), CodeAbsent, "Danh sách vắng mặt có %d người nhưng số người vắng mặt là %d − %d = %d.", len(out), a.Summoned, a.Present, a.Summoned-a.Present)
 	}
 	return out
 }
@@ -567,14 +558,14 @@ func (ps *problems) committee(ms []Member, onBallot []string, cands map[string]C
 	heads := 0
 	for i, m := range ms {
 		field := fmt.Sprintf("committee[%d]", i)
-		m.Name = ps.text(field+".name", "Họ tên thành viên ban kiểm phiếu", m.Name)
-		m.Role = ps.text(field+".role", "Chức danh trong ban kiểm phiếu", m.Role)
+		m.Name = ps.text(at(field+".name"), "Họ tên thành viên ban kiểm phiếu", m.Name)
+		m.Role = ps.text(at(field+".role"), "Chức danh trong ban kiểm phiếu", m.Role)
 		role, ok := committeeRole(m.Role)
 		switch {
 		case m.Role == "":
-			ps.add(field+".role", CodeCommittee, "Thành viên ban kiểm phiếu %s chưa có chức danh (Trưởng ban, Thư ký hoặc Ủy viên).", m.Name)
+			ps.add(at(field+".role"), CodeCommittee, "Thành viên ban kiểm phiếu %s chưa có chức danh (Trưởng ban, Thư ký hoặc Ủy viên).", m.Name)
 		case !ok:
-			ps.add(field+".role", CodeCommittee, "Chức danh “%s” của %s không hợp lệ; chỉ được Trưởng ban, Thư ký hoặc Ủy viên.", m.Role, m.Name)
+			ps.add(at(field+".role"), CodeCommittee, "Chức danh “%s” của %s không hợp lệ; chỉ được Trưởng ban, Thư ký hoặc Ủy viên.", m.Role, m.Name)
 		default:
 			m.Role = role
 		}
@@ -582,21 +573,21 @@ func (ps *problems) committee(ms []Member, onBallot []string, cands map[string]C
 			heads++
 		}
 		if m.Name == "" {
-			ps.add(field+".name", CodeCommittee, "Thành viên thứ %d của ban kiểm phiếu chưa có họ tên.", i+1)
+			ps.add(at(field+".name"), CodeCommittee, "Thành viên thứ %d của ban kiểm phiếu chưa có họ tên.", i+1)
 		} else {
 			key := nameKey(m.Name)
 			if seen[key] {
-				ps.add(field+".name", CodeCommittee, "%s có hai lần trong ban kiểm phiếu.", m.Name)
+				ps.add(at(field+".name"), CodeCommittee, "%s có hai lần trong ban kiểm phiếu.", m.Name)
 			}
 			seen[key] = true
 			if c, ok := voted[key]; ok {
-				ps.add(field+".name", CodeCommittee, "%s (%s) là người được lấy phiếu tín nhiệm nên không được tham gia ban kiểm phiếu.", m.Name, c.ID)
+				ps.add(at(field+".name"), CodeCommittee, "%s (%s) là người được lấy phiếu tín nhiệm nên không được tham gia ban kiểm phiếu.", m.Name, c.ID)
 			}
 		}
 		out = append(out, m)
 	}
 	if heads > 1 {
-		ps.add("committee", CodeCommittee, "Ban kiểm phiếu có %d Trưởng ban; chỉ được một.", heads)
+		ps.add(at("committee"), CodeCommittee, "Ban kiểm phiếu có %d Trưởng ban; chỉ được một.", heads)
 	}
 	return out
 }
@@ -617,14 +608,14 @@ func committeeRole(s string) (string, bool) {
 }
 
 // columnOwner checks one sheet column against the roster: it must be a person on the ballot.
-func (ps *problems) columnOwner(field, id string, cands map[string]Candidate) bool {
+func (ps *problems) columnOwner(where Problem, id string, cands map[string]Candidate) bool {
 	c, ok := cands[id]
 	switch {
 	case !ok:
-		ps.add(field, CodeUnknownNominee, "“%s” không có trong danh sách người được lấy phiếu tín nhiệm của đợt này.", id)
+		ps.add(where, CodeUnknownNominee, "“%s” không có trong danh sách người được lấy phiếu tín nhiệm của đợt này.", id)
 		return false
 	case c.Exempt != "":
-		ps.add(field, CodeExemptOnBallot, "%s (%s) không thuộc diện lấy phiếu tín nhiệm (lý do: %s) nhưng lại có trong bảng kiểm phiếu.", c.Name, id, c.Exempt)
+		ps.add(where, CodeExemptOnBallot, "%s (%s) không thuộc diện lấy phiếu tín nhiệm (lý do: %s) nhưng lại có trong bảng kiểm phiếu.", c.Name, id, c.Exempt)
 		return false
 	}
 	return true
@@ -633,7 +624,7 @@ func (ps *problems) columnOwner(field, id string, cands map[string]Candidate) bo
 func (ps *problems) missing(present map[string]bool, onBallot []string, cands map[string]Candidate, what string) {
 	for _, id := range onBallot {
 		if !present[id] {
-			ps.add("cột "+id, CodeMissingNominee, "Thiếu %s của %s (%s), người được lấy phiếu tín nhiệm.", what, cands[id].Name, id)
+			ps.add(onSheet(0, id, id, "cột "+id), CodeMissingNominee, "Thiếu %s của %s (%s), người được lấy phiếu tín nhiệm.", what, cands[id].Name, id)
 		}
 	}
 }
@@ -649,7 +640,7 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 	before := len(ps.list)
 	present := make(map[string]bool, len(s.Columns))
 	for _, id := range s.Columns {
-		field := "cột " + id
+		field := onSheet(0, id, id, "cột "+id)
 		if present[id] {
 			ps.add(field, CodeDuplicateNominee, "Cột “%s” có hai lần trong bảng phiếu.", id)
 			continue
@@ -659,24 +650,24 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 	}
 	ps.missing(present, onBallot, cands, "cột trong bảng phiếu")
 	if len(s.Rows) != a.Collected {
-		ps.add("ballots", CodeRowCount, "Bảng phiếu có %d phiếu nhưng số phiếu thu vào là %d.", len(s.Rows), a.Collected)
+		ps.add(at("ballots"), CodeRowCount, "Bảng phiếu có %d phiếu nhưng số phiếu thu vào là %d.", len(s.Rows), a.Collected)
 	}
 	seen := make(map[int]int, len(s.Rows))
 	for i, row := range s.Rows {
 		if row.Number <= 0 {
-			ps.add(ballotWhere(row, i), CodeBadCell, "%s: số phiếu phải là số nguyên dương, không phải %d.", ballotLabel(row, i), row.Number)
+			ps.add(ballotCell(row, i, ""), CodeBadCell, "%s: số phiếu phải là số nguyên dương, không phải %d.", ballotLabel(row, i), row.Number)
 		} else if first, dup := seen[row.Number]; dup {
-			ps.add(ballotWhere(row, i), CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (%s và %s).", row.Number, lineWhere(s.Rows[first], first), lineWhere(row, i))
+			ps.add(ballotCell(row, i, ""), CodeDuplicateBallot, "Phiếu số %d bị nhập hai lần (%s và %s).", row.Number, lineWhere(s.Rows[first], first), lineWhere(row, i))
 		} else {
 			seen[row.Number] = i
 		}
 		if len(row.Marks) != len(s.Columns) {
-			ps.add(ballotWhere(row, i), CodeBadCell, "%s có %d ô đánh dấu nhưng bảng có %d cột người được lấy phiếu.", ballotLabel(row, i), len(row.Marks), len(s.Columns))
+			ps.add(ballotCell(row, i, ""), CodeBadCell, "%s có %d ô đánh dấu nhưng bảng có %d cột người được lấy phiếu.", ballotLabel(row, i), len(row.Marks), len(s.Columns))
 			continue
 		}
 		for j, m := range row.Marks {
 			if m > MarkSpoiled {
-				ps.add(ballotWhere(row, i)+", cột "+s.Columns[j], CodeBadCell, "%s, cột %s: giá trị đánh dấu không hợp lệ; chỉ được 1, 2, 3, x hoặc để trống.", ballotLabel(row, i), s.Columns[j])
+				ps.add(ballotCell(row, i, s.Columns[j]), CodeBadCell, "%s, cột %s: giá trị đánh dấu không hợp lệ; chỉ được 1, 2, 3, x hoặc để trống.", ballotLabel(row, i), s.Columns[j])
 			}
 		}
 	}
@@ -717,7 +708,7 @@ func (ps *problems) countBallots(s *BallotSheet, rules Rules, cands map[string]C
 		}
 	}
 	if a.InvalidBallots != 0 && a.InvalidBallots != void {
-		ps.add("invalid_ballots", CodeAttendance, "Số phiếu không hợp lệ đã ghi (%d) khác số phiếu không hợp lệ trong bảng phiếu (%d).", a.InvalidBallots, void)
+		ps.add(at("invalid_ballots"), CodeAttendance, "Số phiếu không hợp lệ đã ghi (%d) khác số phiếu không hợp lệ trong bảng phiếu (%d).", a.InvalidBallots, void)
 	}
 	out := make(map[string]Counts, len(s.Columns))
 	for j, id := range s.Columns {
@@ -744,14 +735,20 @@ func hasBadRow(marks []Mark) bool {
 	return false
 }
 
-func ballotWhere(row BallotRow, i int) string {
+// ballotCell is where a problem of a ballot row (and of one of its columns, when column is not
+// "") stands: its line in the file, and its number in words.
+func ballotCell(row BallotRow, i int, column string) Problem {
+	where := lineWhere(row, i)
 	if row.Number > 0 {
-		return fmt.Sprintf("ballot %d", row.Number)
+		where = fmt.Sprintf("phiếu số %d", row.Number)
 	}
-	return lineWhere(row, i)
+	if column != "" {
+		where += ", cột " + column
+	}
+	return onSheet(row.Line, column, column, where)
 }
 
-// ballotLabel names a ballot in a sentence, as ballotWhere does in a Problem's field.
+// ballotLabel names a ballot in a sentence, as ballotCell does in a Problem's Where.
 func ballotLabel(row BallotRow, i int) string {
 	switch {
 	case row.Number > 0 && row.Line > 0:
@@ -780,13 +777,13 @@ func (ps *problems) takeCounts(in map[string]Counts, cands map[string]Candidate,
 	sort.Strings(ids)
 	present := make(map[string]bool, len(in))
 	if a.InvalidBallots > a.Collected {
-		ps.add("invalid_ballots", CodeAttendance, "Số phiếu không hợp lệ (%d) lớn hơn số phiếu thu vào (%d).", a.InvalidBallots, a.Collected)
+		ps.add(at("invalid_ballots"), CodeAttendance, "Số phiếu không hợp lệ (%d) lớn hơn số phiếu thu vào (%d).", a.InvalidBallots, a.Collected)
 	}
 	validBallots := a.Collected - a.InvalidBallots
 	out := make(map[string]Counts, len(in))
 	for _, id := range ids {
 		c := in[id]
-		field := "nominee " + id
+		field := onSheet(0, "", id, "")
 		present[id] = true
 		if !ps.columnOwner(field, id, cands) {
 			continue

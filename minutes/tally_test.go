@@ -3,7 +3,6 @@ package minutes
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -276,11 +275,11 @@ func TestComputeQuorum(t *testing.T) {
 			}
 			continue
 		}
-		if !errors.Is(err, ErrBelowQuorum) {
-			t.Errorf("%d of %d: %v, want ErrBelowQuorum", tt.present, tt.summoned, err)
+		if !BelowQuorum(err) {
+			t.Errorf("%d of %d: %v, want BelowQuorum", tt.present, tt.summoned, err)
 			continue
 		}
-		checkProblems(t, err, Problem{Field: "present", Code: CodeBelowQuorum, Message: "2/3"})
+		checkProblems(t, err, Problem{Path: "present", Code: CodeBelowQuorum, Message: "2/3"})
 		if res.Nominees != nil || res.QuorumMet {
 			t.Errorf("a failed tally returned a result %+v", res)
 		}
@@ -333,138 +332,138 @@ func TestComputeProblems(t *testing.T) {
 	}{
 		{"summoned zero", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Summoned = 0
-		}, []Problem{{Field: "summoned", Code: CodeAttendance}}},
+		}, []Problem{Problem{Path: "summoned", Code: CodeAttendance}}},
 		{"negative figure", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Present = -1
 			in.Issued, in.Collected, in.Absent, in.Ballots.Rows = 0, 0, nil, nil
-		}, []Problem{{Field: "present", Code: CodeAttendance, Message: "số âm"}}},
+		}, []Problem{Problem{Path: "present", Code: CodeAttendance, Message: "số âm"}}},
 		{"present over summoned", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Present, in.Absent = 11, nil
-		}, []Problem{{Field: "present", Code: CodeAttendance, Message: "(11)"}}},
+		}, []Problem{Problem{Path: "present", Code: CodeAttendance, Message: "(11)"}}},
 		{"issued over present", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Issued = 10
-		}, []Problem{{Field: "issued", Code: CodeAttendance}}},
+		}, []Problem{Problem{Path: "issued", Code: CodeAttendance}}},
 		{"collected over issued", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Issued = 8
-		}, []Problem{{Field: "collected", Code: CodeAttendance}}},
+		}, []Problem{Problem{Path: "collected", Code: CodeAttendance}}},
 		{"rows differ from collected", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Rows = in.Ballots.Rows[:8]
-		}, []Problem{{Field: "ballots", Code: CodeRowCount, Message: "8 phiếu"}}},
+		}, []Problem{Problem{Path: "ballots", Code: CodeRowCount, Message: "8 phiếu"}}},
 		{"unknown person's column", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Columns[1] = "n99"
-		}, []Problem{{Field: "cột n99", Code: CodeUnknownNominee}, {Field: "cột n02", Code: CodeMissingNominee}}},
+		}, []Problem{cell(0, "n99", "n99", CodeUnknownNominee), cell(0, "n02", "n02", CodeMissingNominee)}},
 		{"exempt person on the ballot", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Columns = append(in.Ballots.Columns, "n03")
 			for i := range in.Ballots.Rows {
 				in.Ballots.Rows[i].Marks = append(in.Ballots.Rows[i].Marks, MarkCao)
 			}
-		}, []Problem{{Field: "cột n03", Code: CodeExemptOnBallot, Message: "nghỉ hưu"}}},
+		}, []Problem{cell(0, "n03", "n03", CodeExemptOnBallot, "nghỉ hưu")}},
 		{"person missing from the ballot", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Columns = in.Ballots.Columns[:1]
 			for i := range in.Ballots.Rows {
 				in.Ballots.Rows[i].Marks = in.Ballots.Rows[i].Marks[:1]
 			}
-		}, []Problem{{Field: "cột n02", Code: CodeMissingNominee, Message: "Lê Thị Bích"}}},
+		}, []Problem{cell(0, "n02", "n02", CodeMissingNominee, "Lê Thị Bích")}},
 		{"repeated column", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Columns[1] = "n01"
-		}, []Problem{{Field: "cột n01", Code: CodeDuplicateNominee}, {Field: "cột n02", Code: CodeMissingNominee}}},
+		}, []Problem{cell(0, "n01", "n01", CodeDuplicateNominee), cell(0, "n02", "n02", CodeMissingNominee)}},
 		{"duplicate ballot number", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Rows[4].Number = 2
-		}, []Problem{{Field: "ballot 2", Code: CodeDuplicateBallot}}},
+		}, []Problem{cell(0, "", "", CodeDuplicateBallot)}},
 		{"malformed cell", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Rows[3].Marks[1] = Mark(7)
-		}, []Problem{{Field: "ballot 4, cột n02", Code: CodeBadCell}}},
+		}, []Problem{cell(0, "n02", "n02", CodeBadCell)}},
 		{"short row", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Rows[3].Marks = in.Ballots.Rows[3].Marks[:1]
-		}, []Problem{{Field: "ballot 4", Code: CodeBadCell}}},
+		}, []Problem{cell(0, "", "", CodeBadCell)}},
 		{"ballot without number", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots.Rows[3].Number = 0
-		}, []Problem{{Field: "phiếu thứ 4", Code: CodeBadCell}}},
+		}, []Problem{cell(0, "", "", CodeBadCell)}},
 		{"invalid ballots disagree with the sheet", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.InvalidBallots = 2
-		}, []Problem{{Field: "invalid_ballots", Code: CodeAttendance}}},
+		}, []Problem{Problem{Path: "invalid_ballots", Code: CodeAttendance}}},
 		{"ballots and counts", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Counts = map[string]Counts{}
-		}, []Problem{{Field: "sheet", Code: CodeNoData}}},
+		}, []Problem{Problem{Path: "sheet", Code: CodeNoData}}},
 		{"no data", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Ballots = nil
-		}, []Problem{{Field: "sheet", Code: CodeNoData}}},
+		}, []Problem{Problem{Path: "sheet", Code: CodeNoData}}},
 		{"bad denominator", func(_ *[]Candidate, r *Rules, _ *Input) {
 			r.Denominator = "voters"
-		}, []Problem{{Field: "rules.denominator", Code: CodeRules}}},
+		}, []Problem{Problem{Path: "rules.denominator", Code: CodeRules}}},
 		{"bad blank-row rule", func(_ *[]Candidate, r *Rules, _ *Input) {
 			r.BlankRow = "ignore"
-		}, []Problem{{Field: "rules.blank_row", Code: CodeRules}}},
+		}, []Problem{Problem{Path: "rules.blank_row", Code: CodeRules}}},
 		{"absent list does not match", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Absent = append(in.Absent, Absentee{Name: "Mai Văn Em", Reason: "Đi công tác"})
-		}, []Problem{{Field: "absent", Code: CodeAbsent, Message: "10 − 9 = 1"}}},
+		}, []Problem{Problem{Path: "absent", Code: CodeAbsent, Message: "10 − 9 = 1"}}},
 		{"absentee without name", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Absent[0].Name = "  "
-		}, []Problem{{Field: "absent[0].name", Code: CodeAbsent}}},
+		}, []Problem{Problem{Path: "absent[0].name", Code: CodeAbsent}}},
 		{"absentee twice", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Present, in.Issued, in.Collected = 8, 8, 8
 			in.Ballots.Rows = in.Ballots.Rows[:8]
 			in.Absent = append(in.Absent, Absentee{Name: "đỗ  văn dũng"})
-		}, []Problem{{Field: "absent[1].name", Code: CodeAbsent}}},
+		}, []Problem{Problem{Path: "absent[1].name", Code: CodeAbsent}}},
 		{"absentee name beyond the BMP", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Absent[0].Name = "Nguyễn Văn \U00020B9F"
-		}, []Problem{{Field: "absent[0].name", Code: CodeText, Message: "U+20B9F"}}},
+		}, []Problem{Problem{Path: "absent[0].name", Code: CodeText, Message: "U+20B9F"}}},
 		{"reason beyond the BMP", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Absent[0].Reason = "Ốm 🤒"
-		}, []Problem{{Field: "absent[0].reason", Code: CodeText, Message: "phông chữ"}}},
+		}, []Problem{Problem{Path: "absent[0].reason", Code: CodeText, Message: "phông chữ"}}},
 		{"control character in a name", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[0].Name = "Hoàng\nVăn Bình"
-		}, []Problem{{Field: "committee[0].name", Code: CodeText}}},
+		}, []Problem{Problem{Path: "committee[0].name", Code: CodeText}}},
 		{"not UTF-8", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[0].Position = "Ch\xff tịch"
-		}, []Problem{{Field: "roster[0].position", Code: CodeText}}},
+		}, []Problem{Problem{Path: "roster[0].position", Code: CodeText}}},
 		{"roster name beyond the BMP", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[1].Name = "Lê Thị \U0002A6A5"
-		}, []Problem{{Field: "roster[1].name", Code: CodeText}}},
+		}, []Problem{Problem{Path: "roster[1].name", Code: CodeText}}},
 		{"committee role unknown", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[2].Role = "Phó ban"
-		}, []Problem{{Field: "committee[2].role", Code: CodeCommittee, Message: "Phó ban"}}},
+		}, []Problem{Problem{Path: "committee[2].role", Code: CodeCommittee, Message: "Phó ban"}}},
 		{"committee role missing", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[2].Role = ""
-		}, []Problem{{Field: "committee[2].role", Code: CodeCommittee}}},
+		}, []Problem{Problem{Path: "committee[2].role", Code: CodeCommittee}}},
 		{"committee member without name", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[1].Name = ""
-		}, []Problem{{Field: "committee[1].name", Code: CodeCommittee}}},
+		}, []Problem{Problem{Path: "committee[1].name", Code: CodeCommittee}}},
 		{"person on the ballot counts votes", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[2].Name = "TRẦN VĂN AN"
-		}, []Problem{{Field: "committee[2].name", Code: CodeCommittee, Message: "n01"}}},
+		}, []Problem{Problem{Path: "committee[2].name", Code: CodeCommittee, Message: "n01"}}},
 		{"two heads", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee[1].Role = "trưởng ban"
-		}, []Problem{{Field: "committee", Code: CodeCommittee}}},
+		}, []Problem{Problem{Path: "committee", Code: CodeCommittee}}},
 		{"member twice", func(_ *[]Candidate, _ *Rules, in *Input) {
 			in.Committee = append(in.Committee, Member{Name: "Ngô Thị Lan", Role: "Ủy viên"})
-		}, []Problem{{Field: "committee[3].name", Code: CodeCommittee}}},
+		}, []Problem{Problem{Path: "committee[3].name", Code: CodeCommittee}}},
 		{"empty roster", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			*roster = nil
-		}, []Problem{{Field: "roster", Code: CodeRoster}, {Field: "cột n01", Code: CodeUnknownNominee}, {Field: "cột n02", Code: CodeUnknownNominee}}},
+		}, []Problem{Problem{Path: "roster", Code: CodeRoster}, cell(0, "n01", "n01", CodeUnknownNominee), cell(0, "n02", "n02", CodeUnknownNominee)}},
 		{"roster id missing", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[2].ID = ""
-		}, []Problem{{Field: "roster[2].id", Code: CodeRoster}}},
+		}, []Problem{Problem{Path: "roster[2].id", Code: CodeRoster}}},
 		{"roster id twice", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[2].ID = "n01"
-		}, []Problem{{Field: "roster[2].id", Code: CodeRoster}}},
+		}, []Problem{Problem{Path: "roster[2].id", Code: CodeRoster}}},
 		{"roster id is a column name", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[2].ID = "Invalid"
-		}, []Problem{{Field: "roster[2].id", Code: CodeRoster}}},
+		}, []Problem{Problem{Path: "roster[2].id", Code: CodeRoster}}},
 		{"roster name missing", func(roster *[]Candidate, _ *Rules, _ *Input) {
 			(*roster)[0].Name = ""
-		}, []Problem{{Field: "roster[0].name", Code: CodeRoster}}},
+		}, []Problem{Problem{Path: "roster[0].name", Code: CodeRoster}}},
 		{"every problem, not just the first", func(_ *[]Candidate, r *Rules, in *Input) {
 			r.BlankRow = "?"
 			in.Issued = 10
 			in.Ballots.Columns[0] = "n42"
 			in.Ballots.Rows[0].Number = 3
 		}, []Problem{
-			{Field: "rules.blank_row", Code: CodeRules},
-			{Field: "issued", Code: CodeAttendance},
-			{Field: "cột n42", Code: CodeUnknownNominee},
-			{Field: "cột n01", Code: CodeMissingNominee},
-			{Field: "ballot 3", Code: CodeDuplicateBallot},
+			Problem{Path: "rules.blank_row", Code: CodeRules},
+			Problem{Path: "issued", Code: CodeAttendance},
+			cell(0, "n42", "n42", CodeUnknownNominee),
+			cell(0, "n01", "n01", CodeMissingNominee),
+			cell(0, "", "", CodeDuplicateBallot),
 		}},
 	}
 	for _, tt := range tests {
@@ -473,11 +472,11 @@ func TestComputeProblems(t *testing.T) {
 			tt.change(&roster, &rules, &in)
 			res, err := Compute(roster, rules, in)
 			ve := checkProblems(t, err, tt.want...)
-			if len(ve.Problems) != len(tt.want) {
-				t.Errorf("got %d problems %+v, want %d", len(ve.Problems), ve.Problems, len(tt.want))
+			if len(ve) != len(tt.want) {
+				t.Errorf("got %d problems %+v, want %d", len(ve), ve, len(tt.want))
 			}
-			if errors.Is(err, ErrBelowQuorum) {
-				t.Errorf("not a quorum problem but wraps ErrBelowQuorum")
+			if BelowQuorum(err) {
+				t.Errorf("not a quorum problem but BelowQuorum says so")
 			}
 			if res.Nominees != nil {
 				t.Errorf("a failed tally returned a result")
@@ -502,21 +501,21 @@ func TestComputeCountProblems(t *testing.T) {
 		want   []Problem
 	}{
 		{"counts exceed the ballots", map[string]Counts{"n01": ok, "n02": {Cao: 5, TinNhiem: 2, Thap: 1, Invalid: 2}},
-			0, []Problem{{Field: "nominee n02", Code: CodeCountsExceed, Message: "vượt số phiếu thu vào (9)"}}},
+			0, []Problem{cell(0, "", "n02", CodeCountsExceed, "vượt số phiếu thu vào (9)")}},
 		{"valid votes exceed the valid ballots", map[string]Counts{"n01": ok, "n02": ok},
-			2, []Problem{{Field: "nominee n01", Code: CodeCountsExceed}, {Field: "nominee n02", Code: CodeCountsExceed}}},
+			2, []Problem{cell(0, "", "n01", CodeCountsExceed), cell(0, "", "n02", CodeCountsExceed)}},
 		{"void ballots exceed collected", map[string]Counts{"n01": {}, "n02": {}},
-			10, []Problem{{Field: "invalid_ballots", Code: CodeAttendance}}},
+			10, []Problem{Problem{Path: "invalid_ballots", Code: CodeAttendance}}},
 		{"unknown person", map[string]Counts{"n01": ok, "n02": ok, "x9": ok},
-			0, []Problem{{Field: "nominee x9", Code: CodeUnknownNominee}}},
+			0, []Problem{cell(0, "", "x9", CodeUnknownNominee)}},
 		{"exempt person", map[string]Counts{"n01": ok, "n02": ok, "n03": ok},
-			0, []Problem{{Field: "nominee n03", Code: CodeExemptOnBallot}}},
+			0, []Problem{cell(0, "", "n03", CodeExemptOnBallot)}},
 		{"missing person", map[string]Counts{"n01": ok},
-			0, []Problem{{Field: "cột n02", Code: CodeMissingNominee}}},
+			0, []Problem{cell(0, "n02", "n02", CodeMissingNominee)}},
 		{"negative", map[string]Counts{"n01": ok, "n02": {Cao: -1}},
-			0, []Problem{{Field: "nominee n02", Code: CodeBadCell}}},
+			0, []Problem{cell(0, "", "n02", CodeBadCell)}},
 		{"valid disagrees", map[string]Counts{"n01": ok, "n02": {Cao: 1, Valid: 3}},
-			0, []Problem{{Field: "nominee n02", Code: CodeBadCell}}},
+			0, []Problem{cell(0, "", "n02", CodeBadCell)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -524,8 +523,8 @@ func TestComputeCountProblems(t *testing.T) {
 			in.InvalidBallots = tt.void
 			_, err := Compute(roster, Rules{}, in)
 			ve := checkProblems(t, err, tt.want...)
-			if len(ve.Problems) != len(tt.want) {
-				t.Errorf("got %d problems %+v, want %d", len(ve.Problems), ve.Problems, len(tt.want))
+			if len(ve) != len(tt.want) {
+				t.Errorf("got %d problems %+v, want %d", len(ve), ve, len(tt.want))
 			}
 		})
 	}
@@ -548,7 +547,7 @@ func TestComputeCountProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 1 || res.Warnings[0].Field != "nominee n02" || res.Warnings[0].Code != CodeCountsShort {
+	if len(res.Warnings) != 1 || res.Warnings[0].Nominee != "n02" || res.Warnings[0].Code != CodeCountsShort {
 		t.Errorf("hand count short of the ballots collected: warnings %+v", res.Warnings)
 	}
 }
@@ -575,7 +574,7 @@ func TestComputeWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Warnings) != 2 || res.Warnings[0].Field != "absent" || res.Warnings[1].Field != "committee" {
+	if len(res.Warnings) != 2 || res.Warnings[0].Path != "absent" || res.Warnings[1].Path != "committee" {
 		t.Errorf("warnings %+v", res.Warnings)
 	}
 	for _, w := range res.Warnings {

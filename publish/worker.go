@@ -26,9 +26,24 @@ type Worker struct {
 // Start consumes tn.publish.*.ready with the durable consumer "publish".
 func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
-		Stream: bus.StreamPublish, Durable: "publish", Filter: "tn.publish.*.ready", Log: w.Log,
-		Handle: w.handle,
+		Stream: bus.StreamPublish, Durable: "publish", Filter: ReadySubject("*"), Log: w.Log,
+		Handle: w.handle, GiveUp: w.giveUp,
 	}.Start(ctx, w.JS)
+}
+
+// giveUp records in the audit trail documents that could not be verified: the board then knows
+// a download may fail its checksum (the documents can be rendered again by sealing again).
+func (w *Worker) giveUp(ctx context.Context, f bus.Failure) error {
+	var r Ready
+	_ = json.Unmarshal(f.Data, &r)
+	cause := ""
+	if f.Cause != nil {
+		cause = f.Cause.Error()
+	}
+	return w.Audit.Append(ctx, audit.Event{
+		ID: fmt.Sprintf("publish-failed-%d", f.StreamSeq), Actor: "publish", Action: "artifacts.failed", Round: r.Round,
+		Details: map[string]string{"version": fmt.Sprint(r.Version), "subject": f.Subject, "error": cause},
+	})
 }
 
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) error {

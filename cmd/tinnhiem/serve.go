@@ -18,12 +18,12 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"tinnhiem/dossier"
-	"tinnhiem/ingest"
 	"tinnhiem/internal/api"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/store"
 	"tinnhiem/internal/ui"
 )
 
@@ -76,13 +76,13 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 
-	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, log)
+	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log)
 	if err != nil {
 		return err
 	}
 	defer sys.close()
 
-	generated, created, err := sys.auth.Bootstrap(e.ctx, e.getenv("TINNHIEM_ADMIN_PASSWORD"), time.Now())
+	generated, created, err := sys.stores.Auth.Bootstrap(e.ctx, e.getenv("TINNHIEM_ADMIN_PASSWORD"), sys.now())
 	if err != nil {
 		return fmt.Errorf("serve: admin account: %w", err)
 	}
@@ -91,30 +91,17 @@ func (e *cmdEnv) serve(args []string) error {
 			fmt.Fprintf(e.stderr, "\nĐã tạo tài khoản quản trị: admin / %s\n(mật khẩu chỉ in một lần; hãy lưu lại — hoặc đặt TINNHIEM_ADMIN_PASSWORD trước lần chạy đầu)\n\n", generated)
 		}
 		log.Info("admin account created", "username", "admin", "password_generated", generated != "")
-		_ = sys.audit.Append(e.ctx, audit.Event{Actor: "system", Action: "user.bootstrap", Target: "admin"})
+		if err := sys.stores.Audit.Append(e.ctx, audit.Event{Actor: "system", Action: "user.bootstrap", Target: "admin"}); err != nil {
+			log.Error("audit append failed", "action", "user.bootstrap", "err", err)
+		}
 	}
 
-	srv := &api.Server{
-		Rounds: sys.rounds, Auth: sys.auth, Audit: sys.audit, Log: log,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute),
-		Now:      time.Now, TokenTTL: c.tokenTTL,
-		Dossiers: dossier.NewStore(sys.js),
-		Ready: func(ctx context.Context) error {
-			if sys.nc.Status() != nats.CONNECTED {
-				return fmt.Errorf("nats: %s", sys.nc.Status())
-			}
-			return bus.Ready(ctx, sys.js)
-		},
-	}
-	if err := sys.wireDocuments(e.ctx, srv, c.maxUpload); err != nil {
-		return err
-	}
-	if srv.Tallies, srv.Artifacts, err = sys.tallyStores(e.ctx); err != nil {
-		return err
-	}
-	// The web pages share the API's stores and login throttle; /api/ and the health checks go
-	// to the API, every other path to the pages.
-	web, err := ui.New(srv, srv.Dossiers, ui.Config{})
+	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute)})
+	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
+	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
+	// API, every other path to the pages.
+	web, err := ui.New(core, log, 0)
 	if err != nil {
 		return err
 	}
@@ -182,7 +169,7 @@ func (e *cmdEnv) worker(args []string) error {
 	if err != nil {
 		return err
 	}
-	sys, err := openSystem(e.ctx, e.getenv, "", *natsURL, "", *replicas, log)
+	sys, err := openSystem(e.ctx, e.getenv, "", *natsURL, "", *replicas, 0, log)
 	if err != nil {
 		return err
 	}
@@ -250,16 +237,14 @@ type system struct {
 	embedded *bus.Embedded
 	nc       *nats.Conn
 	js       jetstream.JetStream
-	rounds   *dossier.Rounds
-	auth     *auth.Store
-	audit    *audit.Log
+	stores   *store.Stores
 	dataDir  string
 	getenv   func(string) string
 	now      func() time.Time
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
-func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, log *slog.Logger) (*system, error) {
+func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, maxUpload int64, log *slog.Logger) (*system, error) {
 	s := &system{log: log, getenv: getenv, now: time.Now}
 	var err error
 	if natsURL == "" {
@@ -294,17 +279,9 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 		s.close()
 		return nil, err
 	}
-	kv := func(name string) jetstream.KeyValue {
-		b, e := s.js.KeyValue(pctx, name)
-		if e != nil && err == nil {
-			err = fmt.Errorf("bucket %s: %w", name, e)
-		}
-		return b
-	}
-	s.rounds = dossier.NewRounds(kv(bus.BucketRounds))
 	// TINNHIEM_BCRYPT_COST lets test suites use a cheaper hash; production keeps the default.
-	s.auth = auth.NewStore(kv(bus.BucketUsers), kv(bus.BucketTokens), int(envInt64(getenv, "TINNHIEM_BCRYPT_COST", 0)))
-	s.audit = audit.New(s.js)
+	s.stores, err = store.Open(pctx, s.js, store.Options{MaxUpload: maxUpload, Now: s.now,
+		BcryptCost: int(envInt64(getenv, "TINNHIEM_BCRYPT_COST", 0))})
 	if err != nil {
 		s.close()
 		return nil, err
@@ -312,20 +289,12 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 	return s, nil
 }
 
-// wireDocuments gives the API what the upload and document routes need.
-func (s *system) wireDocuments(ctx context.Context, srv *api.Server, maxUpload int64) error {
-	uploads, err := s.js.ObjectStore(ctx, bus.ObjectUploads)
-	if err != nil {
-		return fmt.Errorf("object store %s: %w", bus.ObjectUploads, err)
+// ready is /readyz: connected to NATS, and the streams answer.
+func (s *system) ready(ctx context.Context) error {
+	if s.nc.Status() != nats.CONNECTED {
+		return fmt.Errorf("nats: %s", s.nc.Status())
 	}
-	docsKV, err := s.js.KeyValue(ctx, bus.BucketDocuments)
-	if err != nil {
-		return fmt.Errorf("bucket %s: %w", bus.BucketDocuments, err)
-	}
-	docs := ingest.NewDocuments(docsKV)
-	srv.JS, srv.Uploads, srv.Docs = s.js, uploads, docs
-	srv.Ingest = &ingest.Receiver{Objects: uploads, Docs: docs, JS: s.js, MaxUpload: maxUpload, Now: s.now}
-	return nil
+	return bus.Ready(ctx, s.js)
 }
 
 func (s *system) describe() string {

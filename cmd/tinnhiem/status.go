@@ -11,6 +11,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/store"
 )
 
 // status prints the dossier of every person of a round: a table by default, the API's JSON
@@ -176,7 +177,7 @@ func (e *cmdEnv) dossierCmd(args []string) error {
 		if *check {
 			path += "?check=1"
 		}
-		var res dossier.RebuildResult
+		var res store.RebuildResult
 		if err := cl.Do(e.ctx, http.MethodPost, path, nil, &res); err != nil {
 			return err
 		}

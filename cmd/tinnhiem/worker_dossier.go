@@ -8,15 +8,15 @@ import (
 	"os"
 	"sync"
 	"time"
-
-	"tinnhiem/dossier"
+	"tinnhiem/internal/notify"
+	"tinnhiem/internal/worker"
 )
 
 // dossierConfig is the dossier worker's environment.
 type dossierConfig struct {
 	watchInterval   time.Duration // TINNHIEM_ALERT_INTERVAL, default 5s
 	deliverInterval time.Duration // TINNHIEM_DELIVERY_INTERVAL, default 1s
-	smtp            dossier.SMTPConfig
+	smtp            notify.SMTP
 }
 
 func (s *system) dossierConfig() (dossierConfig, error) {
@@ -30,7 +30,7 @@ func (s *system) dossierConfig() (dossierConfig, error) {
 			*dst = d
 		}
 	}
-	c.smtp = dossier.SMTPConfig{
+	c.smtp = notify.SMTP{
 		Addr: s.getenv("TINNHIEM_SMTP_ADDR"), From: s.getenv("TINNHIEM_SMTP_FROM"),
 		User: s.getenv("TINNHIEM_SMTP_USER"), Password: s.getenv("TINNHIEM_SMTP_PASSWORD"),
 	}
@@ -44,15 +44,14 @@ func (s *system) startDossier(ctx context.Context) (func(context.Context), error
 	if err != nil {
 		return nil, err
 	}
-	store := dossier.NewStore(s.js)
 	log := s.log.With("worker", "dossier")
-	stopProjector, err := dossier.NewProjector(store, dossier.ProjectorConfig{Log: log}).Start(ctx)
+	stopProjector, err := worker.NewProjector(s.js, s.stores.Dossiers, worker.ProjectorConfig{Log: log, Audit: s.stores.Audit}).Start(ctx)
 	if err != nil {
 		return nil, err
 	}
 	owner := replicaName()
-	watcher := dossier.NewWatcher(store, dossier.WatcherConfig{Interval: cfg.watchInterval, Now: s.now, Owner: owner, Log: log})
-	deliverer := dossier.NewDeliverer(store, dossier.DelivererConfig{Interval: cfg.deliverInterval, Now: s.now, Owner: owner, SMTP: cfg.smtp, Log: log})
+	watcher := worker.NewWatcher(s.stores.Dossiers, worker.WatcherConfig{Interval: cfg.watchInterval, Now: s.now, Owner: owner, Log: log})
+	deliverer := worker.NewDeliverer(s.stores.Dossiers, s.stores.Rounds, worker.DelivererConfig{Interval: cfg.deliverInterval, Now: s.now, Owner: owner, SMTP: cfg.smtp, Log: log})
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

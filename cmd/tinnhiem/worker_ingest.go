@@ -5,9 +5,8 @@ import (
 	"os"
 	"time"
 
-	"tinnhiem/ingest"
 	"tinnhiem/ingest/pdftext"
-	"tinnhiem/internal/bus"
+	"tinnhiem/internal/worker"
 )
 
 // startIngest runs the ingest workers: each file is read by a child process of this binary
@@ -17,16 +16,8 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 	if err != nil {
 		return nil, err
 	}
-	objects, err := s.js.ObjectStore(ctx, bus.ObjectUploads)
-	if err != nil {
-		return nil, err
-	}
-	docsKV, err := s.js.KeyValue(ctx, bus.BucketDocuments)
-	if err != nil {
-		return nil, err
-	}
-	w := &ingest.Worker{
-		JS: s.js, Objects: objects, Docs: ingest.NewDocuments(docsKV), Rounds: s.rounds, Audit: s.audit,
+	w := &worker.Ingest{
+		JS: s.js, Objects: s.stores.Uploads.Objects, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
 		Sandbox: pdftext.Sandbox{
 			Exe:      exe,
 			MemLimit: envInt64(s.getenv, "TINNHIEM_EXTRACT_MEM", 512<<20),

@@ -16,10 +16,10 @@ func TestOtherOrganizationSeesNoRound(t *testing.T) {
 	a := newDZAPI(t, true)
 	ctx := context.Background()
 	u := auth.NewUser{Username: "xemkhac", Password: "mật khẩu đủ dài xemkhac", Roles: []string{auth.RoleViewer}, Organizations: []string{"Tỉnh ủy Hòa Lạc"}}
-	if _, err := a.srv.Auth.AddUser(ctx, u, time.Now()); err != nil {
+	if _, err := a.st.Auth.AddUser(ctx, u, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := a.srv.Auth.IssueToken(ctx, u.Username, time.Now(), time.Hour)
+	tok, err := a.st.Auth.IssueToken(ctx, u.Username, time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

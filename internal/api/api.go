@@ -1,51 +1,28 @@
-// Package api is the HTTP JSON API of tinnhiem (DESIGN §4): authentication, rounds, documents,
-// dossiers, tallies and artifacts. Handlers are thin: they check access, decode, call the domain
-// packages and encode.
+// Package api is the HTTP JSON API of tinnhiem (DESIGN §4): one face over the application core
+// (internal/app). A handler decodes the request, calls the core with the caller's principal,
+// and encodes the answer — or the core's *app.Error, whose kind decides the status.
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"tinnhiem/dossier"
-	"tinnhiem/ingest"
-	"tinnhiem/internal/audit"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
-	"tinnhiem/minutes"
-	"tinnhiem/publish"
+	"tinnhiem/internal/problem"
+	"tinnhiem/internal/web"
 )
 
-// Server holds what the handlers need. Build it once and call Handler.
+// Server is the API. Build it once and call Handler.
 type Server struct {
-	Rounds   *dossier.Rounds
-	Auth     *auth.Store
-	Audit    *audit.Log
-	Throttle *auth.Throttle
-	Log      *slog.Logger
-	Now      func() time.Time
-	Ready    func(ctx context.Context) error
-	TokenTTL time.Duration
-
-	// Documents (Ingest).
-	JS      jetstream.JetStream
-	Ingest  *ingest.Receiver
-	Docs    *ingest.Documents
-	Uploads jetstream.ObjectStore
-
-	// Tally and minutes.
-	Tallies   *minutes.Tallies
-	Artifacts *publish.Store
-
-	// Dossiers is the dossier projection, board decisions and alerts.
-	Dossiers *dossier.Store
+	App   *app.App
+	Log   *slog.Logger
+	Ready func(ctx context.Context) error // /readyz: NATS connected, streams there
 }
 
 // Handler returns the routes. Every /api/ route but token creation needs a bearer token.
@@ -88,127 +65,101 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-type principalKey struct{}
-
-// PrincipalFrom returns the authenticated principal of a request.
-func PrincipalFrom(ctx context.Context) (auth.Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(auth.Principal)
-	return p, ok
-}
-
-// WithPrincipal is used by other front ends (the web pages) that authenticate by cookie.
-func WithPrincipal(ctx context.Context, p auth.Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
 type authedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal)
 
 // authed requires a valid bearer token.
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := PrincipalFrom(r.Context()); ok {
-			h(w, r, p)
-			return
-		}
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || tok == "" {
+		if !ok || strings.TrimSpace(tok) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tinnhiem"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "cần đăng nhập (Authorization: Bearer <token>)")
 			return
 		}
-		p, err := s.Auth.Authenticate(r.Context(), strings.TrimSpace(tok), s.Now())
-		if errors.Is(err, auth.ErrBadCredentials) {
+		p, err := s.App.Authenticate(r.Context(), strings.TrimSpace(tok))
+		if e, ok := app.AsError(err); ok && e.Kind == app.Unauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tinnhiem", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "mã truy cập không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại")
-			return
 		}
 		if err != nil {
-			s.internal(w, r, err)
+			s.fail(w, r, err)
 			return
 		}
-		h(w, r.WithContext(WithPrincipal(r.Context(), p)), p)
+		h(w, r, p)
 	})
 }
 
 // errorBody is the JSON shape of every error answer.
 type errorBody struct {
-	Error struct {
-		Code     string            `json:"code"`
-		Message  string            `json:"message"`
-		Problems []dossier.Problem `json:"problems,omitempty"`
-	} `json:"error"`
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code     string            `json:"code"`
+	Message  string            `json:"message"`
+	Problems []problem.Problem `json:"problems,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, msg
-	writeJSON(w, status, b)
+	web.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: msg}})
 }
 
-func writeProblems(w http.ResponseWriter, ps []dossier.Problem) {
-	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Problems = "invalid", "dữ liệu không hợp lệ, không có gì được lưu", ps
-	writeJSON(w, http.StatusUnprocessableEntity, b)
+// fail answers an error of the core: its kind, code, message and problems; anything else is an
+// internal error, logged here once.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.failWith(w, r, err, nil)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, `{"error":{"code":"internal_error"}}`, http.StatusInternalServerError)
+// failWith is fail with more fields in the body (the documents an upload did receive).
+func (s *Server) failWith(w http.ResponseWriter, r *http.Request, err error, extra map[string]any) {
+	e, ok := app.AsError(err)
+	if !ok {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &app.Error{Kind: 0, Code: "internal_error", Message: "lỗi hệ thống; thao tác chưa được thực hiện, hãy thử lại"}
+	}
+	code := web.Status(e.Kind)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+	body := map[string]any{"error": errorDetail{Code: e.Code, Message: e.Message, Problems: e.Problems}}
+	for k, v := range extra {
+		body[k] = v
+	}
+	web.WriteJSON(w, code, body)
+}
+
+// utcStamp is how every time in the API's JSON is written: RFC 3339 in UTC, to the second.
+func utcStamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// versionParam reads ?version=N (a sealed version, 1 or more; 0 when absent).
+func versionParam(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, &app.Error{Kind: app.BadRequest, Code: "bad_version", Message: "version phải là số phiên bản (1, 2, …), không phải " + strconv.Quote(v)}
+	}
+	return n, nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.Ready(ctx); err != nil {
+		web.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not_ready", "reason": err.Error()})
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	web.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "internal_error", "lỗi hệ thống; thao tác chưa được thực hiện, hãy thử lại")
-}
-
-func forbidden(w http.ResponseWriter) {
-	writeError(w, http.StatusForbidden, "forbidden", "tài khoản của bạn không có quyền thực hiện thao tác này")
-}
-
-func roundNotFound(w http.ResponseWriter, id string) {
-	writeError(w, http.StatusNotFound, "not_found", "không tìm thấy đợt lấy phiếu "+id)
-}
-
-// visibleRound loads the round of the path and hides it (404) from users of other organizations.
-func (s *Server) visibleRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
-	id := r.PathValue("round")
-	rd, err := s.Rounds.Get(r.Context(), id)
-	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !p.Sees(rd.Organization)) {
-		roundNotFound(w, id)
-		return dossier.Round{}, false
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return dossier.Round{}, false
-	}
-	return rd, true
-}
-
-// roundAs is visibleRound for an action that needs one of roles: a round the user does not see
-// is not found (404) before a round they see but may not act on is forbidden (403).
-func (s *Server) roundAs(w http.ResponseWriter, r *http.Request, p auth.Principal, roles ...string) (dossier.Round, bool) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
-		return dossier.Round{}, false
-	}
-	if !p.Has(roles...) {
-		forbidden(w)
-		return dossier.Round{}, false
-	}
-	return rd, true
-}
-
-func (s *Server) audit(r *http.Request, e audit.Event) {
-	if err := s.Audit.Append(r.Context(), e); err != nil {
-		s.Log.Error("audit append failed", "action", e.Action, "round", e.Round, "err", err)
-	}
-}
+var errNoBody = errors.New("empty body")

@@ -15,19 +15,19 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"golang.org/x/crypto/bcrypt"
 
 	"tinnhiem/dossier"
-	"tinnhiem/internal/audit"
+	"tinnhiem/internal/app/apptest"
 	"tinnhiem/internal/auth"
-	"tinnhiem/internal/bus"
-	"tinnhiem/internal/bus/bustest"
+	"tinnhiem/internal/store"
+	"tinnhiem/internal/worker"
 )
 
 // dzAPI is an API server on a real nats-server with an organizer and a viewer of the round's
 // organization, and one of another organization.
 type dzAPI struct {
 	srv    *Server
+	st     *store.Stores
 	http   *httptest.Server
 	js     jetstream.JetStream
 	round  dossier.Round
@@ -50,39 +50,17 @@ nominees:
 
 func newDZAPI(t *testing.T, withDossiers bool) *dzAPI {
 	t.Helper()
-	ns := bustest.Start(t)
-	ctx := context.Background()
-	a := &dzAPI{js: ns.JS, tokens: map[string]string{}}
-	store := auth.NewStore(ns.KV(t, bus.BucketUsers), ns.KV(t, bus.BucketTokens), bcrypt.MinCost)
-	a.srv = &Server{
-		Rounds: dossier.NewRounds(ns.KV(t, bus.BucketRounds)), Auth: store, Audit: audit.New(ns.JS),
-		Throttle: auth.NewThrottle(100, time.Millisecond, time.Minute), Log: slog.New(slog.DiscardHandler),
-		Now: time.Now, TokenTTL: time.Hour,
+	env := apptest.Start(t, apptest.Options{TokenTTL: time.Hour})
+	if !withDossiers {
+		env.Stores.Dossiers = nil
 	}
-	if withDossiers {
-		a.srv.Dossiers = dossier.NewStore(ns.JS)
-	}
-	r, err := dossier.ParseRound([]byte(dzRoundFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.round, _, err = a.srv.Rounds.Save(ctx, r, "test", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []auth.NewUser{
-		{Username: "bantochuc", Roles: []string{auth.RoleOrganizer}, Organizations: []string{"Tỉnh ủy Bình Sơn"}},
-		{Username: "xem", Roles: []string{auth.RoleViewer}, Organizations: []string{"Tỉnh ủy Bình Sơn"}},
-		{Username: "khac", Roles: []string{auth.RoleOrganizer}, Organizations: []string{"Tỉnh ủy Hòa Lạc"}},
-	} {
-		u.Password = "mật khẩu đủ dài " + u.Username
-		if _, err := store.AddUser(ctx, u, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := store.IssueToken(ctx, u.Username, time.Now(), time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.tokens[u.Username] = tok
+	a := &dzAPI{js: env.NS.JS, st: env.Stores, tokens: map[string]string{}}
+	a.srv = &Server{App: env.App, Log: slog.New(slog.DiscardHandler), Ready: func(context.Context) error { return nil }}
+	a.round = env.Round(t, dzRoundFile)
+	for _, u := range []struct {
+		name, role, org string
+	}{{"bantochuc", auth.RoleOrganizer, "Tỉnh ủy Bình Sơn"}, {"xem", auth.RoleViewer, "Tỉnh ủy Bình Sơn"}, {"khac", auth.RoleOrganizer, "Tỉnh ủy Hòa Lạc"}} {
+		_, a.tokens[u.name] = env.User(t, u.name, []string{u.role}, u.org)
 	}
 	a.http = httptest.NewServer(a.srv.Handler())
 	t.Cleanup(a.http.Close)
@@ -91,7 +69,7 @@ func newDZAPI(t *testing.T, withDossiers bool) *dzAPI {
 
 func (a *dzAPI) startProjector(t *testing.T) {
 	t.Helper()
-	stop, err := dossier.NewProjector(a.srv.Dossiers, dossier.ProjectorConfig{}).Start(context.Background())
+	stop, err := worker.NewProjector(a.js, a.st.Dossiers, worker.ProjectorConfig{Audit: a.st.Audit}).Start(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +120,7 @@ func (a *dzAPI) waitApplied(t *testing.T, seq uint64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.srv.Dossiers.WaitFor(ctx, a.round.ID, func(st *dossier.State) bool { return st.Seq >= seq }); err != nil {
+	if err := a.st.Dossiers.WaitFor(ctx, a.round.ID, func(st *dossier.State) bool { return st.Seq >= seq }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -216,7 +194,7 @@ func TestDossierStatusCSV(t *testing.T) {
 	// n02 is taken off the roster; their row stays, marked.
 	next := a.round
 	next.Nominees = []dossier.Nominee{a.round.Nominees[0], a.round.Nominees[2]}
-	if _, _, err := a.srv.Rounds.Save(context.Background(), next, "test", time.Now()); err != nil {
+	if _, _, err := a.st.Rounds.Save(context.Background(), next, "test", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	code, h, body := a.do(t, http.MethodGet, "/api/v1/rounds/dz-api/dossiers?format=csv", "xem", nil)
@@ -259,12 +237,13 @@ func TestDossierDecisionAndRebuildHandlers(t *testing.T) {
 	// No projector yet: the decision is accepted into the stream and answered 202.
 	seq := a.publish(t, dossier.Document{ID: "late", Nominee: "n01", Kind: dossier.KindExplanationRequest, Status: dossier.StatusLate,
 		ReceivedAt: a.round.Deadlines.ExplanationRequest.At.Add(time.Hour)})
-	st, err := a.srv.Dossiers.Replay(context.Background(), a.round.ID)
+	st, err := a.st.Dossiers.Replay(context.Background(), a.round.ID)
 	if err != nil || st.Seq != seq {
 		t.Fatal(err)
 	}
-	// The projection is empty until a projector runs: the request is not found yet.
-	if code, _, body := a.do(t, http.MethodPost, "/api/v1/rounds/dz-api/requests/late/decision", "bantochuc", map[string]string{"decision": "accept"}); code != http.StatusNotFound {
+	// No projector yet: the round's events are replayed, the late request is found and the
+	// decision goes into the stream, answered 202 (not yet applied).
+	if code, _, body := a.do(t, http.MethodPost, "/api/v1/rounds/dz-api/requests/late/decision", "bantochuc", map[string]string{"decision": "accept"}); code != http.StatusAccepted {
 		t.Fatalf("before projection: HTTP %d %s", code, body)
 	}
 	a.startProjector(t)
@@ -277,7 +256,7 @@ func TestDossierDecisionAndRebuildHandlers(t *testing.T) {
 	if err := json.Unmarshal(body, &ans); err != nil || code != http.StatusOK || !ans.Applied || ans.State != dossier.RequestSetAside || ans.By != "bantochuc" || ans.Nominee != "n01" {
 		t.Fatalf("decision: HTTP %d %s", code, body)
 	}
-	events, err := a.srv.Audit.List(context.Background(), a.round.ID, 0)
+	events, err := a.st.Audit.List(context.Background(), a.round.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +271,7 @@ func TestDossierDecisionAndRebuildHandlers(t *testing.T) {
 	}
 
 	code, _, body = a.do(t, http.MethodPost, "/api/v1/rounds/dz-api/dossiers/rebuild", "bantochuc", nil)
-	var res dossier.RebuildResult
+	var res store.RebuildResult
 	if err := json.Unmarshal(body, &res); err != nil || code != http.StatusOK || !res.Equal || res.Decisions != 1 || res.Documents != 1 {
 		t.Errorf("rebuild: HTTP %d %s", code, body)
 	}
@@ -303,7 +282,7 @@ func TestDossierDecisionAndRebuildHandlers(t *testing.T) {
 
 func TestDossierAlertsHandler(t *testing.T) {
 	a := newDZAPI(t, true)
-	w := dossier.NewWatcher(a.srv.Dossiers, dossier.WatcherConfig{Owner: "test"})
+	w := worker.NewWatcher(a.st.Dossiers, worker.WatcherConfig{Owner: "test"})
 	if _, err := w.Raise(context.Background(), []dossier.Round{a.round}, a.round.Deadlines.Dossier.At.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}

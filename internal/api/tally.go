@@ -11,13 +11,96 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"tinnhiem/dossier"
-	"tinnhiem/internal/audit"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/problem"
+	"tinnhiem/internal/web"
 	"tinnhiem/minutes"
 )
+
+func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	// Who may not enter figures for this round learns that before whether the body is right.
+	rd, err := s.App.Round(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !app.May(p, app.EnterTally, &rd) {
+		writeError(w, http.StatusForbidden, "forbidden", "tài khoản của bạn không có quyền thực hiện thao tác này")
+		return
+	}
+	req, err := decodeTallyRequest(w, r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	var ps []problem.Problem
+	absent, committee := parseAbsentAndCommittee(req.Absent, req.Committee, &ps)
+	e := app.TallyEntry{Entry: req.Entry, Present: req.Present, Issued: req.Issued, Collected: req.Collected, InvalidBallots: req.InvalidBallots,
+		Absent: absent, Committee: committee, Session: decodeSession(req.Session, &ps), Reason: strings.TrimSpace(req.Reason)}
+	if strings.TrimSpace(req.CSV) == "" {
+		ps = append(ps, problem.Problem{Path: "file", Code: minutes.CodeNoData, Message: "thiếu tệp CSV phiếu bầu hoặc số đếm"})
+	} else {
+		e.Sheet = []byte(req.CSV)
+	}
+	e.Problems = ps
+	res, err := s.App.EnterTally(r.Context(), p, rd.ID, e)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, res)
+}
+
+// tallyView is GET /api/v1/rounds/{round}/tally: the result (DESIGN §4 fields at top level) and
+// the state of entry and sealing.
+type tallyView struct {
+	minutes.Result
+	Version     int                  `json:"version"`
+	SealedAt    string               `json:"sealed_at,omitempty"`
+	SealedBy    string               `json:"sealed_by,omitempty"`
+	SHA256      string               `json:"sha256,omitempty"`
+	Entries     []int                `json:"entries,omitempty"`
+	Differences []minutes.Difference `json:"differences,omitempty"`
+	Versions    []versionView        `json:"versions"`
+}
+
+type versionView struct {
+	Version  int    `json:"version"`
+	SealedAt string `json:"sealed_at"`
+	SealedBy string `json:"sealed_by"`
+	Reason   string `json:"reason,omitempty"`
+	SHA256   string `json:"sha256"`
+}
+
+func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	version, err := versionParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.App.Tally(r.Context(), p, r.PathValue("round"), version, r.URL.Query().Get("sealed") != "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := tallyView{Result: t.Result, Version: t.Version, SealedAt: utcStamp(t.SealedAt), SealedBy: t.SealedBy, SHA256: t.SHA256,
+		Entries: t.Entries, Differences: t.Differences, Versions: []versionView{}}
+	for _, sv := range t.Versions {
+		v.Versions = append(v.Versions, versionView{Version: sv.Version, SealedAt: utcStamp(sv.SealedAt), SealedBy: sv.SealedBy, Reason: sv.Reason, SHA256: sv.SHA256})
+	}
+	web.WriteJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	sealed, err := s.App.Seal(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"version": sealed.Version, "sha256": sealed.SHA256, "sealed_at": sealed.SealedAt, "sealed": true})
+}
 
 // tallyRequest is the body of POST /api/v1/rounds/{round}/tally (JSON), or the same fields as
 // multipart form values with the CSV in the part "file".
@@ -39,59 +122,6 @@ type tallyRequest struct {
 }
 
 const maxTallyBody = 20 << 20
-
-func (s *Server) importTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.roundAs(w, r, p, auth.RoleCounter, auth.RoleOrganizer)
-	if !ok {
-		return
-	}
-	req, err := decodeTallyRequest(w, r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
-		return
-	}
-	var ps []dossier.Problem
-	absent, committee := parseAbsentAndCommittee(req.Absent, req.Committee, &ps)
-	session := decodeSession(req.Session, &ps)
-	if strings.TrimSpace(req.CSV) == "" {
-		ps = append(ps, dossier.Problem{Path: "file", Message: "thiếu tệp CSV phiếu bầu hoặc số đếm"})
-	}
-	if len(ps) > 0 {
-		writeProblems(w, ps)
-		return
-	}
-	sheet, err := minutes.ParseSheet(strings.NewReader(req.CSV))
-	if ve := (*minutes.ValidationError)(nil); errors.As(err, &ve) {
-		// The sheet cannot be counted; the attendance figures can still be checked, so that
-		// every problem is named at once.
-		att := minutes.Attendance{Summoned: rd.Summoned, Present: req.Present, Issued: req.Issued, Collected: req.Collected, InvalidBallots: req.InvalidBallots}
-		err = &minutes.ValidationError{Op: ve.Op, Problems: append(minutes.CheckAttendance(att), ve.Problems...)}
-	}
-	if err != nil {
-		s.tallyProblems(w, r, err)
-		return
-	}
-	if req.Entry == 0 {
-		req.Entry = 1
-	}
-	in := sheet.Input(minutes.Attendance{
-		Summoned: rd.Summoned, Present: req.Present, Issued: req.Issued, Collected: req.Collected,
-		Absent: absent, InvalidBallots: req.InvalidBallots,
-	}, committee)
-	res, err := s.Tallies.Import(r.Context(), rd, minutes.Entry{No: req.Entry, Input: in, Session: session, By: p.Username, Reason: strings.TrimSpace(req.Reason)})
-	if errors.Is(err, minutes.ErrSealedNeedReason) {
-		writeError(w, http.StatusConflict, "sealed", "kết quả kiểm phiếu đã được niêm phong; muốn sửa phải ghi lý do (reason) — bản đã niêm phong vẫn được giữ")
-		return
-	}
-	if err != nil {
-		s.tallyProblems(w, r, err)
-		return
-	}
-	s.audit(r, audit.Event{Actor: p.Username, Action: "tally.import", Round: rd.ID, Details: map[string]string{
-		"entry": strconv.Itoa(req.Entry), "present": strconv.Itoa(req.Present), "collected": strconv.Itoa(req.Collected), "reason": req.Reason,
-	}})
-	writeJSON(w, http.StatusOK, map[string]any{"entry": req.Entry, "result": res})
-}
 
 func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, error) {
 	var req tallyRequest
@@ -172,7 +202,7 @@ func decodeTallyRequest(w http.ResponseWriter, r *http.Request) (tallyRequest, e
 // decodeSession reads the optional session details strictly: a field of the wrong type or a
 // field the minutes do not know (a misspelt key would leave a blank on the paper) is a problem
 // at its path, in words for the secretariat.
-func decodeSession(raw json.RawMessage, ps *[]dossier.Problem) minutes.Session {
+func decodeSession(raw json.RawMessage, ps *[]problem.Problem) minutes.Session {
 	var sess minutes.Session
 	if t := strings.TrimSpace(string(raw)); t == "" || t == "null" {
 		return sess
@@ -180,7 +210,7 @@ func decodeSession(raw json.RawMessage, ps *[]dossier.Problem) minutes.Session {
 	// Field by field, so that every problem is named at once.
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		*ps = append(*ps, dossier.Problem{Path: "session", Message: "thông tin kỳ họp: " + jsonErrorText(err)})
+		*ps = append(*ps, problem.Problem{Path: "session", Message: "thông tin kỳ họp: " + jsonErrorText(err)})
 		return minutes.Session{}
 	}
 	bad := false
@@ -189,7 +219,7 @@ func decodeSession(raw json.RawMessage, ps *[]dossier.Problem) minutes.Session {
 		dec := json.NewDecoder(bytes.NewReader(one))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&sess); err != nil {
-			*ps = append(*ps, dossier.Problem{Path: "session" + jsonErrorPath(err), Message: "thông tin kỳ họp: " + jsonErrorText(err)})
+			*ps = append(*ps, problem.Problem{Path: "session" + jsonErrorPath(err), Message: "thông tin kỳ họp: " + jsonErrorText(err)})
 			bad = true
 		}
 	}
@@ -273,7 +303,7 @@ func formValueJSON(s string) json.RawMessage {
 
 // parseAbsentAndCommittee reads "Họ tên: lý do" or {"name","reason"} for the absent and
 // "Họ tên: vai trò" or {"name","role"} for the committee.
-func parseAbsentAndCommittee(absent, committee []json.RawMessage, ps *[]dossier.Problem) ([]minutes.Absentee, []minutes.Member) {
+func parseAbsentAndCommittee(absent, committee []json.RawMessage, ps *[]problem.Problem) ([]minutes.Absentee, []minutes.Member) {
 	absentee := func(name, reason string) minutes.Absentee { return minutes.Absentee{Name: name, Reason: reason} }
 	member := func(name, role string) minutes.Member { return minutes.Member{Name: name, Role: role} }
 	return parseNamed(absent, "absent", `"Họ tên: lý do" hoặc {"name","reason"}`, absentee, ps),
@@ -283,7 +313,7 @@ func parseAbsentAndCommittee(absent, committee []json.RawMessage, ps *[]dossier.
 // parseNamed reads the absent and the committee: each item is a "Họ tên: value" string (as the
 // CLI and form fields send them) or a JSON object of T; fromText makes a T of a string's name and
 // value. An item that is neither is a problem at path[i] saying it must be want.
-func parseNamed[T any](raw []json.RawMessage, path, want string, fromText func(name, value string) T, ps *[]dossier.Problem) []T {
+func parseNamed[T any](raw []json.RawMessage, path, want string, fromText func(name, value string) T, ps *[]problem.Problem) []T {
 	var out []T
 	for i, m := range raw {
 		var str string
@@ -294,143 +324,10 @@ func parseNamed[T any](raw []json.RawMessage, path, want string, fromText func(n
 		}
 		var v T
 		if err := json.Unmarshal(m, &v); err != nil {
-			*ps = append(*ps, dossier.Problem{Path: fmt.Sprintf("%s[%d]", path, i), Message: "phải là " + want})
+			*ps = append(*ps, problem.Problem{Path: fmt.Sprintf("%s[%d]", path, i), Message: "phải là " + want})
 			continue
 		}
 		out = append(out, v)
 	}
 	return out
-}
-
-func (s *Server) tallyProblems(w http.ResponseWriter, r *http.Request, err error) {
-	var ve *minutes.ValidationError
-	if !errors.As(err, &ve) {
-		s.internal(w, r, err)
-		return
-	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = "invalid", "số liệu kiểm phiếu không hợp lệ, không có gì được lưu"
-	if errors.Is(err, minutes.ErrBelowQuorum) {
-		b.Error.Code = "below_quorum"
-		b.Error.Message = "không đủ số người dự theo quy định (phải có mặt ít nhất 2/3 tổng số người được triệu tập): kết quả lấy phiếu không có giá trị, không lập biên bản; không có gì được lưu"
-	}
-	for _, p := range ve.Problems {
-		b.Error.Problems = append(b.Error.Problems, dossier.Problem{Path: p.Field, Message: p.Message})
-	}
-	writeJSON(w, http.StatusUnprocessableEntity, b)
-}
-
-// tallyView is GET /api/v1/rounds/{round}/tally: the result (DESIGN §4 fields at top level) and
-// the state of entry and sealing.
-type tallyView struct {
-	minutes.Result
-	Version     int                  `json:"version"`
-	SealedAt    string               `json:"sealed_at,omitempty"`
-	SealedBy    string               `json:"sealed_by,omitempty"`
-	SHA256      string               `json:"sha256,omitempty"`
-	Entries     []int                `json:"entries,omitempty"`
-	Differences []minutes.Difference `json:"differences,omitempty"`
-	Versions    []versionView        `json:"versions"`
-}
-
-type versionView struct {
-	Version  int    `json:"version"`
-	SealedAt string `json:"sealed_at"`
-	SealedBy string `json:"sealed_by"`
-	Reason   string `json:"reason,omitempty"`
-	SHA256   string `json:"sha256"`
-}
-
-func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	// The figures are the minutes' content: whoever may not fetch the minutes may not read them
-	// here either.
-	rd, ok := s.resultsRound(w, r, p)
-	if !ok {
-		return
-	}
-	version, ok := versionParam(w, r)
-	if !ok {
-		return
-	}
-	rec, _, err := s.Tallies.Get(r.Context(), rd.ID)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	v := tallyView{Versions: []versionView{}}
-	for _, sv := range rec.Versions {
-		v.Versions = append(v.Versions, versionView{Version: sv.Version, SealedAt: utcStamp(sv.SealedAt), SealedBy: sv.SealedBy, Reason: sv.Reason, SHA256: sv.SHA256})
-	}
-	showSealed := func(sv minutes.Sealed) {
-		v.Result, v.Version, v.SHA256, v.SealedBy = sv.Result, sv.Version, sv.SHA256, sv.SealedBy
-		v.SealedAt = utcStamp(sv.SealedAt)
-	}
-	if version > 0 {
-		for _, sv := range rec.Versions {
-			if sv.Version == version {
-				showSealed(sv)
-				writeJSON(w, http.StatusOK, v)
-				return
-			}
-		}
-		have := fmt.Sprintf("mới niêm phong %d phiên bản", len(rec.Versions))
-		if len(rec.Versions) == 0 {
-			have = "chưa niêm phong phiên bản nào"
-		}
-		writeError(w, http.StatusNotFound, "no_version", fmt.Sprintf("không có phiên bản %d: kết quả kiểm phiếu đợt %s %s", version, rd.ID, have))
-		return
-	}
-	draft, err := s.Tallies.Draft(r.Context(), rd)
-	switch {
-	case err == nil && p.Has(auth.RoleCounter, auth.RoleOrganizer) && r.URL.Query().Get("sealed") == "":
-		v.Result, v.Version, v.Entries, v.Differences = draft.Result, len(rec.Versions)+1, draft.Entries, draft.Differences
-	case err != nil && !errors.Is(err, minutes.ErrNoEntry) && !isValidation(err):
-		s.internal(w, r, err)
-		return
-	default:
-		last, ok := rec.Latest()
-		if !ok {
-			writeError(w, http.StatusNotFound, "no_tally", "chưa nhập kết quả kiểm phiếu cho đợt "+rd.ID)
-			return
-		}
-		showSealed(last)
-	}
-	writeJSON(w, http.StatusOK, v)
-}
-
-// utcStamp is how every time in the API's JSON is written: RFC 3339 in UTC, to the second.
-func utcStamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func isValidation(err error) bool {
-	var ve *minutes.ValidationError
-	return errors.As(err, &ve)
-}
-
-func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.roundAs(w, r, p, auth.RoleCounter, auth.RoleOrganizer)
-	if !ok {
-		return
-	}
-	sealed, err := s.Tallies.Seal(r.Context(), rd, p.Username)
-	var de *minutes.DiffError
-	switch {
-	case errors.As(err, &de):
-		var b errorBody
-		b.Error.Code, b.Error.Message = "entries_differ", "hai lần nhập khác nhau ở các ô dưới đây; hãy thống nhất rồi niêm phong"
-		for _, d := range de.Differences {
-			b.Error.Problems = append(b.Error.Problems, dossier.Problem{Path: d.Field, Message: fmt.Sprintf("lần 1: %q, lần 2: %q", d.First, d.Second)})
-		}
-		writeJSON(w, http.StatusConflict, b)
-		return
-	case errors.Is(err, minutes.ErrNoEntry):
-		writeError(w, http.StatusConflict, "no_tally", "chưa nhập kết quả kiểm phiếu nên chưa thể niêm phong")
-		return
-	case err != nil:
-		s.tallyProblems(w, r, err)
-		return
-	}
-	s.audit(r, audit.Event{ID: fmt.Sprintf("seal-%s-v%d", rd.ID, sealed.Version), Actor: p.Username, Action: "tally.seal", Round: rd.ID, Details: map[string]string{
-		"version": strconv.Itoa(sealed.Version), "sha256": sealed.SHA256, "reason": sealed.Reason,
-	}})
-	writeJSON(w, http.StatusOK, map[string]any{"version": sealed.Version, "sha256": sealed.SHA256, "sealed_at": sealed.SealedAt, "sealed": true})
 }

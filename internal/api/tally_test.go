@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"tinnhiem/dossier"
+	"tinnhiem/internal/problem"
 	"tinnhiem/minutes"
 )
 
@@ -27,7 +27,7 @@ func TestParseAbsentAndCommittee(t *testing.T) {
 		absent, commit []string
 		wantAbsent     []minutes.Absentee
 		wantCommittee  []minutes.Member
-		wantProblems   []dossier.Problem
+		wantProblems   []problem.Problem
 	}{
 		{name: "none"},
 		{
@@ -57,7 +57,7 @@ func TestParseAbsentAndCommittee(t *testing.T) {
 			commit:        []string{`true`, `{"name":"Kha Thị Hậu","role":"Thư ký"}`},
 			wantAbsent:    []minutes.Absentee{{Name: "Lê Văn Đức", Reason: "ốm"}},
 			wantCommittee: []minutes.Member{{Name: "Kha Thị Hậu", Role: "Thư ký"}},
-			wantProblems: []dossier.Problem{
+			wantProblems: []problem.Problem{
 				{Path: "absent[1]", Message: `phải là "Họ tên: lý do" hoặc {"name","reason"}`},
 				{Path: "absent[2]", Message: `phải là "Họ tên: lý do" hoặc {"name","reason"}`},
 				{Path: "committee[0]", Message: `phải là "Họ tên: vai trò" hoặc {"name","role"}`},
@@ -66,7 +66,7 @@ func TestParseAbsentAndCommittee(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var ps []dossier.Problem
+			var ps []problem.Problem
 			absent, committee := parseAbsentAndCommittee(rawItems(t, tc.absent...), rawItems(t, tc.commit...), &ps)
 			if !reflect.DeepEqual(absent, tc.wantAbsent) {
 				t.Errorf("absent = %#v, want %#v", absent, tc.wantAbsent)
@@ -85,22 +85,22 @@ func TestDecodeSession(t *testing.T) {
 	tests := []struct {
 		name, raw    string
 		want         minutes.Session
-		wantProblems []dossier.Problem
+		wantProblems []problem.Problem
 	}{
 		{name: "absent", raw: ""},
 		{name: "null", raw: "null"},
 		{name: "fields", raw: `{"chair":"Trần Quốc Hùng","irregularities":["Phiếu số 20 bị rách góc."],"copies":3}`,
 			want: minutes.Session{Chair: "Trần Quốc Hùng", Irregularities: []string{"Phiếu số 20 bị rách góc."}, Copies: 3}},
 		{name: "a string where a list is wanted", raw: `{"irregularities":"Phiếu số 20 bị rách góc."}`,
-			wantProblems: []dossier.Problem{{Path: "session.irregularities", Message: "thông tin kỳ họp: trường irregularities phải là một danh sách (mỗi mục một dòng chữ), không phải một chuỗi chữ"}}},
+			wantProblems: []problem.Problem{{Path: "session.irregularities", Message: "thông tin kỳ họp: trường irregularities phải là một danh sách (mỗi mục một dòng chữ), không phải một chuỗi chữ"}}},
 		{name: "words where a number is wanted", raw: `{"copies":"hai"}`,
-			wantProblems: []dossier.Problem{{Path: "session.copies", Message: "thông tin kỳ họp: trường copies phải là một số nguyên, không phải một chuỗi chữ"}}},
+			wantProblems: []problem.Problem{{Path: "session.copies", Message: "thông tin kỳ họp: trường copies phải là một số nguyên, không phải một chuỗi chữ"}}},
 		{name: "a misspelt field", raw: `{"chairman":"Trần Quốc Hùng"}`,
-			wantProblems: []dossier.Problem{{Path: "session.chairman", Message: `thông tin kỳ họp: không có trường "chairman" (viết sai tên trường?)`}}},
+			wantProblems: []problem.Problem{{Path: "session.chairman", Message: `thông tin kỳ họp: không có trường "chairman" (viết sai tên trường?)`}}},
 		{name: "broken JSON", raw: `{"chair":`,
-			wantProblems: []dossier.Problem{{Path: "session", Message: "thông tin kỳ họp: JSON sai cú pháp ở byte 9"}}},
+			wantProblems: []problem.Problem{{Path: "session", Message: "thông tin kỳ họp: JSON sai cú pháp ở byte 9"}}},
 		{name: "every problem at once", raw: `{"agenda":"Lấy phiếu","chari":"X","copies":"hai","venue":"Hội trường"}`,
-			wantProblems: []dossier.Problem{
+			wantProblems: []problem.Problem{
 				{Path: "session.agenda", Message: "thông tin kỳ họp: trường agenda phải là một danh sách (mỗi mục một dòng chữ), không phải một chuỗi chữ"},
 				{Path: "session.chari", Message: `thông tin kỳ họp: không có trường "chari" (viết sai tên trường?)`},
 				{Path: "session.copies", Message: "thông tin kỳ họp: trường copies phải là một số nguyên, không phải một chuỗi chữ"},
@@ -110,7 +110,7 @@ func TestDecodeSession(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var ps []dossier.Problem
+			var ps []problem.Problem
 			got := decodeSession(json.RawMessage(tc.raw), &ps)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("session = %#v, want %#v", got, tc.want)

@@ -2,13 +2,16 @@ package bus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -26,21 +29,81 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// Consumer describes a durable pull consumer and how its messages are handled.
+// Action is what becomes of a message once its handler has answered.
+type Action int
+
+// The actions of Decide.
+const (
+	Ack    Action = iota // done: acknowledged
+	Retry                // redelivered after a delay (NakWithDelay)
+	GiveUp               // the failure is recorded, then the message is ended (TermWithReason)
+)
+
+func (a Action) String() string {
+	switch a {
+	case Ack:
+		return "ack"
+	case Retry:
+		return "retry"
+	case GiveUp:
+		return "give_up"
+	}
+	return fmt.Sprintf("action(%d)", int(a))
+}
+
+// Decide is the one rule of what a handler's answer does to a message: nil is acked; a
+// Permanent error (a panic is one), or any error on the last allowed delivery, gives up; any
+// other error is retried after Backoff(delivered).
+func Decide(err error, delivered, maxDeliver int) (Action, time.Duration) {
+	switch {
+	case err == nil:
+		return Ack, 0
+	case IsPermanent(err) || (maxDeliver > 0 && delivered >= maxDeliver):
+		return GiveUp, 0
+	}
+	return Retry, Backoff(delivered)
+}
+
+// Backoff is the delay before redelivering after the n-th failed delivery.
+func Backoff(delivered int) time.Duration {
+	return min(time.Second<<min(max(delivered-1, 0), 6), time.Minute)
+}
+
+// Failure is a message the consumer gives up on, handed to GiveUp to be recorded: from a
+// handler's answer, or from the server's max-deliveries advisory when the process that held
+// the last delivery died before it could answer.
+type Failure struct {
+	Subject   string
+	Data      []byte
+	Header    nats.Header
+	StreamSeq uint64
+	Delivered int
+	Cause     error
+}
+
+// Consumer describes a durable pull consumer and how its messages are handled. Every consumer
+// of tinnhiem goes through it: one place turns answers into Ack, NakWithDelay or Term.
 type Consumer struct {
 	Stream      string
 	Durable     string
-	Filter      string
+	Filter      string   // one filter subject, or
+	Filters     []string // several
+	Description string
 	AckWait     time.Duration // default 60s
 	MaxDeliver  int           // default 5
-	Concurrency int           // messages handled at once, default 1
+	Concurrency int           // messages handled at once, default 1 (Handle only)
 	Log         *slog.Logger
-	// Handle does the work of one message. nil → ack; a Permanent error or a panic, or any
-	// error on the last delivery → GiveUp then Term; another error → NakWithDelay(backoff).
+	// Handle does the work of one message; its answer goes through Decide.
 	Handle func(ctx context.Context, msg jetstream.Msg) error
-	// GiveUp records the failure of a message that will not be delivered again. If it fails,
-	// the message is retried instead, so no failure goes unrecorded.
-	GiveUp func(ctx context.Context, msg jetstream.Msg, cause error) error
+	// HandleBatch, used instead of Handle, takes what has arrived (up to Batch messages) at
+	// once and answers one error per message, in order; each answer goes through Decide. The
+	// dossier projector uses it to store a round's state once per burst, not once per event.
+	HandleBatch func(ctx context.Context, msgs []jetstream.Msg) []error
+	Batch       int // default 500
+	// GiveUp records a failure that will not be retried. If it fails, the message is Nak'd
+	// instead of ended: redelivered while deliveries remain, else reported by the server's
+	// max-deliveries advisory, which calls GiveUp again — so no failure goes unrecorded.
+	GiveUp func(ctx context.Context, f Failure) error
 	// KeepAlive tells the server every AckWait/3 that each message this process holds is in
 	// progress — while it waits for a free slot as well as while it is handled — so that AckWait
 	// can be short: the messages of a process that died are redelivered after AckWait, those
@@ -51,37 +114,100 @@ type Consumer struct {
 	MaxInProgress time.Duration // default 15 min
 }
 
-// Backoff is the delay before redelivering after the n-th failed delivery.
-func Backoff(delivered int) time.Duration {
-	return min(time.Second<<min(max(delivered-1, 0), 6), time.Minute)
-}
-
-// Start provisions the consumer idempotently and consumes until the returned stop function is
-// called; stop waits for the messages in hand (or its context) before returning.
-func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(context.Context), error) {
+func (c *Consumer) defaults() error {
 	if c.AckWait <= 0 {
 		c.AckWait = time.Minute
 	}
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = 5
 	}
-	if c.Concurrency <= 0 {
+	if c.Concurrency <= 0 || c.HandleBatch != nil {
 		c.Concurrency = 1
+	}
+	if c.Batch <= 0 {
+		c.Batch = 500
 	}
 	if c.MaxInProgress <= 0 {
 		c.MaxInProgress = 15 * time.Minute
 	}
-	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, jetstream.ConsumerConfig{
-		Durable:       c.Durable,
-		FilterSubject: c.Filter,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       c.AckWait,
-		MaxDeliver:    c.MaxDeliver,
-		MaxAckPending: c.Concurrency * 4,
-	})
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if (c.Handle == nil) == (c.HandleBatch == nil) {
+		return fmt.Errorf("bus: consumer %s: exactly one of Handle and HandleBatch", c.Durable)
+	}
+	if c.GiveUp == nil {
+		return fmt.Errorf("bus: consumer %s: GiveUp must record what is given up", c.Durable)
+	}
+	return nil
+}
+
+// MaxDeliveriesSubject is the server's advisory for a message of stream/durable that ran out of
+// deliveries.
+func MaxDeliveriesSubject(stream, durable string) string {
+	return "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream + "." + durable
+}
+
+// Start provisions the consumer idempotently and consumes until the returned stop function is
+// called; stop waits for the messages in hand (or its context) before returning.
+func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(context.Context), error) {
+	if err := c.defaults(); err != nil {
+		return nil, err
+	}
+	cfg := jetstream.ConsumerConfig{
+		Durable:        c.Durable,
+		Description:    c.Description,
+		FilterSubject:  c.Filter,
+		FilterSubjects: c.Filters,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        c.AckWait,
+		MaxDeliver:     c.MaxDeliver,
+		MaxAckPending:  c.Concurrency * 4,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	}
+	if c.HandleBatch != nil {
+		cfg.MaxAckPending = 4 * c.Batch
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, c.Stream, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("bus: consumer %s: %w", c.Durable, err)
 	}
+	adv, err := c.watchMaxDeliveries(js)
+	if err != nil {
+		return nil, err
+	}
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var stop func(context.Context)
+	if c.HandleBatch != nil {
+		stop, err = c.consumeBatches(workCtx, cons)
+	} else {
+		stop, err = c.consumeEach(workCtx, cons)
+	}
+	if err != nil {
+		cancel()
+		_ = adv.Unsubscribe()
+		return nil, err
+	}
+	var once sync.Once
+	return func(stopCtx context.Context) {
+		once.Do(func() {
+			stop(stopCtx)
+			cancel()
+			_ = adv.Unsubscribe()
+		})
+	}, nil
+}
+
+func (c Consumer) errHandler() jetstream.PullConsumeOpt {
+	return jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if !errors.Is(err, jetstream.ErrNoHeartbeat) {
+			c.Log.Warn("consume", "consumer", c.Durable, "err", err)
+		}
+	})
+}
+
+// consumeEach hands every message to Handle, Concurrency at a time.
+func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (func(context.Context), error) {
 	sem := make(chan struct{}, c.Concurrency)
 	var (
 		wg     sync.WaitGroup
@@ -89,7 +215,6 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		closed bool
 	)
 	stopping := make(chan struct{})
-	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	batch := c.Concurrency
 	if c.KeepAlive {
 		batch = 1
@@ -105,7 +230,7 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		mu.Unlock()
 		beat := func() {}
 		if c.KeepAlive {
-			beat = c.keepAlive(workCtx, msg)
+			beat = c.keepAlive(ctx, msg)
 		}
 		select {
 		case sem <- struct{}{}:
@@ -117,26 +242,18 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		}
 		go func() {
 			defer func() { beat(); <-sem; wg.Done() }()
-			c.dispatch(workCtx, msg)
+			c.settle(ctx, msg, c.safeHandle(ctx, msg), true)
 		}()
-	}, jetstream.PullMaxMessages(batch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		if !errors.Is(err, jetstream.ErrNoHeartbeat) {
-			c.Log.Warn("consume", "consumer", c.Durable, "err", err)
-		}
-	}))
+	}, jetstream.PullMaxMessages(batch), c.errHandler())
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
 	}
 	return func(stopCtx context.Context) {
 		mu.Lock()
-		first := !closed
 		closed = true
 		mu.Unlock()
-		if first { // stopping twice is harmless
-			cc.Stop()
-			close(stopping)
-		}
+		cc.Stop()
+		close(stopping)
 		done := make(chan struct{})
 		go func() { wg.Wait(); close(done) }()
 		select {
@@ -144,8 +261,78 @@ func (c Consumer) Start(ctx context.Context, js jetstream.JetStream) (func(conte
 		case <-stopCtx.Done():
 			c.Log.Warn("messages still in hand at shutdown; they will be redelivered", "consumer", c.Durable)
 		}
-		cancel()
 	}, nil
+}
+
+// consumeBatches gathers what has arrived, up to Batch messages, and hands it to HandleBatch.
+// On stop it drains the consumer and handles what was already received.
+func (c Consumer) consumeBatches(ctx context.Context, cons jetstream.Consumer) (func(context.Context), error) {
+	msgs := make(chan jetstream.Msg, c.Batch)
+	// quit releases a callback blocked on a full channel at shutdown: the message it holds is
+	// not acked and comes back later. msgs is never closed, so no send can panic.
+	quit := make(chan struct{})
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case msgs <- m:
+		case <-quit:
+		}
+	}, jetstream.PullMaxMessages(c.Batch), c.errHandler())
+	if err != nil {
+		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var first jetstream.Msg
+			select {
+			case first = <-msgs:
+			case <-quit:
+				for {
+					b := take(msgs, nil, c.Batch)
+					if len(b) == 0 {
+						return
+					}
+					c.handleBatch(ctx, b)
+				}
+			}
+			c.handleBatch(ctx, take(msgs, []jetstream.Msg{first}, c.Batch))
+		}
+	}()
+	return func(stopCtx context.Context) {
+		cc.Drain()
+		select {
+		case <-cc.Closed():
+		case <-stopCtx.Done():
+			cc.Stop()
+		}
+		close(quit)
+		select {
+		case <-done:
+		case <-stopCtx.Done():
+			c.Log.Warn("messages still in hand at shutdown; they will be redelivered", "consumer", c.Durable)
+		}
+	}, nil
+}
+
+// take appends what is waiting in msgs, without blocking, up to n messages.
+func take(msgs <-chan jetstream.Msg, batch []jetstream.Msg, n int) []jetstream.Msg {
+	for len(batch) < n {
+		select {
+		case m := <-msgs:
+			batch = append(batch, m)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (c Consumer) handleBatch(ctx context.Context, msgs []jetstream.Msg) {
+	errs := c.safeHandleBatch(ctx, msgs)
+	for i, m := range msgs {
+		c.settle(ctx, m, errs[i], false)
+	}
 }
 
 // keepAlive sends InProgress for msg every AckWait/3 until the returned function is called, the
@@ -177,31 +364,47 @@ func (c Consumer) keepAlive(ctx context.Context, msg jetstream.Msg) func() {
 	return func() { once.Do(func() { close(done) }) }
 }
 
-func (c Consumer) dispatch(ctx context.Context, msg jetstream.Msg) {
+// settle carries out Decide's answer for one message. sync acks with a confirmation from the
+// server (a handler's effect is then known to be final); a batch acks without waiting.
+func (c Consumer) settle(ctx context.Context, msg jetstream.Msg, err error, sync bool) {
 	delivered := 1
-	if md, err := msg.Metadata(); err == nil {
-		delivered = int(md.NumDelivered)
+	var seq uint64
+	if md, merr := msg.Metadata(); merr == nil {
+		delivered, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
-	err := c.safeHandle(ctx, msg)
-	switch {
-	case err == nil:
-		if err := msg.DoubleAck(ctx); err != nil {
+	action, delay := Decide(err, delivered, c.MaxDeliver)
+	switch action {
+	case Ack:
+		ack := msg.Ack
+		if sync {
+			ack = func() error { return msg.DoubleAck(ctx) }
+		}
+		if err := ack(); err != nil {
 			c.Log.Warn("ack", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
 		}
-	case IsPermanent(err) || delivered >= c.MaxDeliver:
+	case Retry:
+		c.Log.Warn("will retry", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "retry_in", delay, "err", err)
+		_ = msg.NakWithDelay(delay)
+	case GiveUp:
 		c.Log.Error("giving up on message", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "err", err)
-		if c.GiveUp != nil {
-			if gerr := c.GiveUp(ctx, msg, err); gerr != nil {
-				c.Log.Error("record failure", "consumer", c.Durable, "err", gerr)
-				_ = msg.NakWithDelay(Backoff(delivered))
-				return
-			}
+		f := Failure{Subject: msg.Subject(), Data: msg.Data(), Header: msg.Headers(), StreamSeq: seq, Delivered: delivered, Cause: err}
+		if gerr := c.recordGiveUp(ctx, f); gerr != nil {
+			c.Log.Error("failure not recorded; the message stays", "consumer", c.Durable, "subject", msg.Subject(), "err", gerr)
+			_ = msg.NakWithDelay(Backoff(delivered))
+			return
 		}
-		_ = msg.TermWithReason("permanent failure")
-	default:
-		c.Log.Warn("will retry", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "err", err)
-		_ = msg.NakWithDelay(Backoff(delivered))
+		_ = msg.TermWithReason(truncate(err.Error(), 200))
 	}
+}
+
+// recordGiveUp calls GiveUp, a panic in it being a failure to record.
+func (c Consumer) recordGiveUp(ctx context.Context, f Failure) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in GiveUp: %v", r)
+		}
+	}()
+	return c.GiveUp(ctx, f)
 }
 
 func (c Consumer) safeHandle(ctx context.Context, msg jetstream.Msg) (err error) {
@@ -211,4 +414,71 @@ func (c Consumer) safeHandle(ctx context.Context, msg jetstream.Msg) (err error)
 		}
 	}()
 	return c.Handle(ctx, msg)
+}
+
+// safeHandleBatch calls HandleBatch; a panic, or an answer of the wrong length, fails every
+// message of the batch permanently.
+func (c Consumer) safeHandleBatch(ctx context.Context, msgs []jetstream.Msg) (errs []error) {
+	defer func() {
+		if r := recover(); r != nil {
+			errs = repeat(Permanent(fmt.Errorf("panic: %v\n%s", r, debug.Stack())), len(msgs))
+		}
+	}()
+	errs = c.HandleBatch(ctx, msgs)
+	if len(errs) != len(msgs) {
+		return repeat(Permanent(fmt.Errorf("bus: batch handler answered %d times for %d messages", len(errs), len(msgs))), len(msgs))
+	}
+	return errs
+}
+
+func repeat(err error, n int) []error {
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// watchMaxDeliveries records, through GiveUp, a message whose deliveries ran out without an
+// answer (every process that took it died). One replica (a queue group) handles each advisory.
+func (c Consumer) watchMaxDeliveries(js jetstream.JetStream) (*nats.Subscription, error) {
+	subject := MaxDeliveriesSubject(c.Stream, c.Durable)
+	sub, err := js.Conn().QueueSubscribe(subject, "tinnhiem-"+c.Durable+"-advisory", func(m *nats.Msg) {
+		var adv struct {
+			StreamSeq  uint64 `json:"stream_seq"`
+			Deliveries int    `json:"deliveries"`
+		}
+		if json.Unmarshal(m.Data, &adv) != nil || adv.StreamSeq == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := js.Stream(ctx, c.Stream)
+		if err != nil {
+			c.Log.Error("max-deliveries advisory: stream", "consumer", c.Durable, "seq", adv.StreamSeq, "err", err)
+			return
+		}
+		raw, err := st.GetMsg(ctx, adv.StreamSeq)
+		if err != nil {
+			c.Log.Error("max-deliveries advisory: message", "consumer", c.Durable, "seq", adv.StreamSeq, "err", err)
+			return
+		}
+		f := Failure{Subject: raw.Subject, Data: raw.Data, Header: raw.Header, StreamSeq: adv.StreamSeq,
+			Delivered: adv.Deliveries, Cause: errors.New("max deliveries")}
+		c.Log.Error("message ran out of deliveries", "consumer", c.Durable, "subject", raw.Subject, "seq", adv.StreamSeq)
+		if err := c.recordGiveUp(ctx, f); err != nil {
+			c.Log.Error("failure after max deliveries not recorded", "consumer", c.Durable, "subject", raw.Subject, "err", err)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bus: advisory subscription of %s: %w", c.Durable, err)
+	}
+	return sub, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -49,7 +49,7 @@ func TestConsumerKeepAliveHoldsSlowMessages(t *testing.T) {
 	wg.Add(2)
 	stop, err := bus.Consumer{
 		Stream: bus.StreamIngest, Durable: "keepalive", Filter: "tn.ingest.ka.>", AckWait: ackWait,
-		MaxDeliver: 5, Concurrency: 1, Log: quiet, KeepAlive: true,
+		MaxDeliver: 5, Concurrency: 1, Log: quiet, KeepAlive: true, GiveUp: noGiveUp(t),
 		Handle: func(ctx context.Context, msg jetstream.Msg) error {
 			got.add(msg)
 			if len(got.get(msg.Subject())) == 1 {
@@ -87,7 +87,7 @@ func TestConsumerRedeliversAfterTheHolderDies(t *testing.T) {
 	cons := func(js jetstream.JetStream, handle func(context.Context, jetstream.Msg) error) func(context.Context) {
 		stop, err := bus.Consumer{
 			Stream: bus.StreamIngest, Durable: "takeover", Filter: "tn.ingest.to.>", AckWait: ackWait,
-			MaxDeliver: 5, Concurrency: 1, Log: quiet, KeepAlive: true, Handle: handle,
+			MaxDeliver: 5, Concurrency: 1, Log: quiet, KeepAlive: true, Handle: handle, GiveUp: noGiveUp(t),
 		}.Start(ctx, js)
 		if err != nil {
 			t.Fatal(err)
@@ -127,5 +127,13 @@ func TestConsumerRedeliversAfterTheHolderDies(t *testing.T) {
 		}
 	case <-time.After(10 * ackWait):
 		t.Fatal("the message of the dead holder was not redelivered")
+	}
+}
+
+// noGiveUp is the GiveUp of a test in which nothing may be given up.
+func noGiveUp(t *testing.T) func(context.Context, bus.Failure) error {
+	return func(_ context.Context, f bus.Failure) error {
+		t.Errorf("gave up on %s: %v", f.Subject, f.Cause)
+		return nil
 	}
 }

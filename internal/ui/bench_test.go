@@ -64,7 +64,7 @@ func BenchmarkHTTPPages(b *testing.B) {
 		rd := mustRoundTB(b, ts, roundBinhSon)
 		rd.ID = fmt.Sprintf("dot-%03d", i)
 		rd.Title = fmt.Sprintf("Đợt thử %d", i)
-		if _, _, err := ts.api.Rounds.Save(ts.ctx, rd, "admin", time.Now()); err != nil {
+		if _, _, err := ts.st.Rounds.Save(ts.ctx, rd, "admin", time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -81,7 +81,7 @@ func BenchmarkHTTPPages(b *testing.B) {
 }
 
 func mustRoundTB(b testing.TB, ts *testSystem, id string) dossier.Round {
-	rd, err := ts.api.Rounds.Get(ts.ctx, id)
+	rd, err := ts.st.Rounds.Get(ts.ctx, id)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -269,10 +269,10 @@ func TestBrowserUploadAndStatus(t *testing.T) {
 		}
 		in := sheet.Input(minutes.Attendance{Summoned: 45, Present: 45, Issued: 45, Collected: 45},
 			[]minutes.Member{{Name: "Lưu Văn Sáng", Role: minutes.RoleHead}, {Name: "Kha Thị Hậu", Role: minutes.RoleSecretary}})
-		if _, err := ts.api.Tallies.Import(ts.ctx, rd, minutes.Entry{No: 1, Input: in, By: "kiemphieu"}); err != nil {
+		if _, err := ts.st.Tallies.Import(ts.ctx, rd, minutes.Entry{No: 1, Input: in, By: "kiemphieu"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ts.api.Tallies.Seal(ts.ctx, rd, "kiemphieu"); err != nil {
+		if _, err := ts.st.Tallies.Seal(ts.ctx, rd, "kiemphieu"); err != nil {
 			t.Fatal(err)
 		}
 		for name, path := range map[string]string{"home": "/", "tally": "/rounds/" + roundBinhSon + "/tally"} {
@@ -402,7 +402,7 @@ func TestBrowserTallyEntryAndSeal(t *testing.T) {
 	if strings.Join(kept, "|") != "44|Kha Thị Hậu|Trần Quốc Hùng|true" {
 		t.Errorf("after the refusal the form holds %q", kept)
 	}
-	if rec, _, _ := ts.api.Tallies.Get(ts.ctx, roundBinhSon); len(rec.Entries) != 0 {
+	if rec, _, _ := ts.st.Tallies.Get(ts.ctx, roundBinhSon); len(rec.Entries) != 0 {
 		t.Fatal("a refused entry was stored")
 	}
 	// The picture for people: the form with its one problem, the session details folded.
@@ -443,7 +443,7 @@ func TestBrowserTallyEntryAndSeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _, err := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, err := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if e := rec.Entries[1]; err != nil || e == nil || e.Session.Chair != "Trần Quốc Hùng" || e.Session.Venue != "Hội trường Tỉnh ủy Bình Sơn" || len(e.Input.Committee) != 2 {
 		t.Errorf("stored entry: %+v (%v)", e, err)
 	}

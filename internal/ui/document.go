@@ -1,15 +1,16 @@
 package ui
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/web"
 )
 
 type documentPage struct {
@@ -45,60 +46,23 @@ type versionRow struct {
 	This                bool
 }
 
-// visibleDocument loads the document of the path and its round; a document of a round the user
-// may not see is "not found".
-func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Document, dossier.Round, bool) {
-	id := r.PathValue("id")
-	d, _, err := s.api.Docs.Get(r.Context(), id)
-	if errors.Is(err, ingest.ErrNotFound) {
-		s.notFound(w, r, p, "Không tìm thấy tài liệu "+id+".")
-		return d, dossier.Round{}, false
-	}
-	if err != nil {
-		s.internal(w, r, p, err)
-		return d, dossier.Round{}, false
-	}
-	rd, err := s.api.Rounds.Get(r.Context(), d.Round)
-	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !p.Sees(rd.Organization)) {
-		s.notFound(w, r, p, "Không tìm thấy tài liệu "+id+".")
-		return d, dossier.Round{}, false
-	}
-	if err != nil {
-		s.internal(w, r, p, err)
-		return d, dossier.Round{}, false
-	}
-	return d, rd, true
-}
-
-// reviewable is ingest's rule of which verdicts a person may confirm or correct.
-func reviewable(d dossier.Document) bool { return ingest.Reviewable(d.Status, d.Reason) }
-
 func (s *Server) document(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	d, rd, ok := s.visibleDocument(w, r, p)
-	if !ok {
+	dv, err := s.app.Document(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		s.failed(w, r, p, err, "Không mở được tài liệu")
 		return
 	}
-	var versions []ingest.Version
-	if d.Nominee != "" && d.Kind != "" {
-		var err error
-		if versions, _, err = s.api.Docs.Versions(r.Context(), d.Round, d.Nominee, d.Kind); err != nil {
-			s.internal(w, r, p, err)
-			return
-		}
-	}
-	pg := buildDocumentPage(rd, d, versions, p)
+	pg := buildDocumentPage(dv)
 	pg.User, pg.Flash = newUserView(p), flash(r)
-	pg.Zone = zoneLabel(rd, d.ReceivedAt)
+	pg.Zone = zoneLabel(dv.Round, dv.Document.ReceivedAt)
 	s.render(w, r, http.StatusOK, "document", pg)
 }
 
-func buildDocumentPage(rd dossier.Round, d dossier.Document, versions []ingest.Version, p auth.Principal) documentPage {
-	organizer := p.Has(auth.RoleOrganizer)
-	d = dossier.CurrentVerdict(rd, d) // the deadlines as they are now
-	versions = ingest.CurrentVersions(rd, d.Kind, versions)
-	if !organizer && d.Kind == dossier.KindExplanationRequest {
-		d.Excerpt = "" // its text names who asked, which is the board's to know
-	}
+// buildDocumentPage turns a document as the core shows it to the user (its verdict as the
+// deadlines stand now, what the user may not know emptied) into the page. It is pure, so the
+// page can be tested without a server.
+func buildDocumentPage(dv app.DocumentView) documentPage {
+	d, rd, versions := dv.Document, dv.Round, dv.Versions
 	title := d.File
 	if title == "" {
 		title = "Tài liệu " + d.ID
@@ -118,7 +82,7 @@ func buildDocumentPage(rd dossier.Round, d dossier.Document, versions []ingest.V
 		RequestRef:    d.RequestRef,
 		StatusIsFinal: d.Final(),
 		Rejected:      d.Status == dossier.StatusRejected,
-		CanDownload:   organizer && d.Reason != ingest.ReasonTooLarge && d.SHA256 != "",
+		CanDownload:   dv.MayDownload,
 		FileURL:       "/documents/" + d.ID + "/file",
 		ReviewURL:     "/documents/" + d.ID + "/review",
 		Versions:      []versionRow{},
@@ -137,9 +101,7 @@ func buildDocumentPage(rd dossier.Round, d dossier.Document, versions []ingest.V
 	if d.ReviewedBy != "" {
 		pg.Reviewed = d.ReviewedBy + ", " + localTime(rd, d.ReviewedAt)
 	}
-	if organizer {
-		pg.Requester = d.Requester
-	}
+	pg.Requester = d.Requester
 	if d.DuplicateOf != "" {
 		pg.DuplicateURL = "/documents/" + d.DuplicateOf
 	}
@@ -151,7 +113,7 @@ func buildDocumentPage(rd dossier.Round, d dossier.Document, versions []ingest.V
 		pg.Versions = append(pg.Versions, versionRow{URL: "/documents/" + v.ID, File: v.File, Received: localTime(rd, v.ReceivedAt),
 			State: cell{Label: stateLabel(v.Status), Class: stateClass(v.Status)}, This: v.ID == d.ID})
 	}
-	if organizer && reviewable(d) {
+	if dv.MayReview {
 		pg.CanReview = true
 		pg.ReviewOpen = d.Status == dossier.StatusNeedsReview || d.Status == dossier.StatusRejected
 		for _, n := range rd.Nominees {
@@ -175,69 +137,60 @@ func confidenceWords(c float64) string {
 	return "chưa chắc chắn"
 }
 
-// review confirms or corrects kind and person through the API (POST /api/v1/documents/{id}/review).
+// review confirms or corrects kind and person, through the same core as POST
+// /api/v1/documents/{id}/review.
 func (s *Server) review(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	d, rd, ok := s.visibleDocument(w, r, p)
-	if !ok {
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		s.forbidden(w, r, p)
-		return
-	}
+	id := r.PathValue("id")
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		s.errorPage(w, r, &p, http.StatusBadRequest, "Chưa xác nhận được", "Biểu mẫu không hợp lệ; hãy mở lại trang và gửi lại.")
 		return
 	}
-	kind := strings.TrimSpace(r.PostFormValue("kind"))
-	nominee := strings.TrimSpace(r.PostFormValue("nominee"))
-	note := strings.TrimSpace(r.PostFormValue("note"))
-	var problems []problemView
-	if _, err := dossier.ParseKind(kind); err != nil {
-		problems = append(problems, problemView{Field: "Loại tài liệu", Message: "Hãy chọn loại tài liệu."})
-	}
-	if _, ok := rd.Nominee(nominee); !ok {
-		problems = append(problems, problemView{Field: "Người nộp", Message: "Hãy chọn một người trong danh sách của đợt."})
-	}
-	if len([]rune(note)) > 1000 {
-		problems = append(problems, problemView{Field: "Ghi chú", Message: "Ghi chú dài quá 1000 ký tự."})
-	}
-	if !reviewable(d) {
-		problems = append(problems, problemView{Message: "Tài liệu ở trạng thái \"" + stateLabel(d.Status) + "\" (" + reasonLabel(d.Reason) + ") không thể xác nhận lại; hãy tải lên tệp khác."})
-	}
-	if len(problems) > 0 {
-		s.errorPage(w, r, &p, http.StatusUnprocessableEntity, "Chưa xác nhận được", "Hãy sửa các điểm dưới đây rồi gửi lại.", problems...)
-		return
-	}
-	body, _ := json.Marshal(map[string]string{"kind": kind, "nominee": nominee, "note": note})
-	res := s.callAPI(r, http.MethodPost, "/api/v1/documents/"+d.ID+"/review", bytes.NewReader(body), "application/json")
-	if res.status != http.StatusOK {
-		e := apiProblem(res)
-		// ingest.ErrNotReviewable prefixes the reason; the page shows the reason alone.
-		if _, rest, found := strings.Cut(e.Message, ingest.ErrNotReviewable.Error()+": "); found {
-			e.Message = rest
+	_, err := s.app.Review(r.Context(), p, id, app.ReviewRequest{Kind: strings.TrimSpace(r.PostFormValue("kind")),
+		Nominee: strings.TrimSpace(r.PostFormValue("nominee")), Note: strings.TrimSpace(r.PostFormValue("note"))})
+	if e, ok := app.AsError(err); ok && e.Kind == app.Invalid {
+		// The form offers lists to choose from: say what to choose, not what was sent.
+		items := make([]problemView, 0, len(e.Problems))
+		for _, pr := range e.Problems {
+			v := problemView{Field: fieldLabel(pr.Path), Path: pr.Path, Message: capitalize(pr.Message)}
+			switch pr.Path {
+			case "kind":
+				v.Message = "Hãy chọn loại tài liệu."
+			case "nominee":
+				v.Message = "Hãy chọn một người trong danh sách của đợt."
+			}
+			items = append(items, v)
 		}
-		s.apiErrorPage(w, r, p, res.status, e, "Chưa xác nhận được")
+		s.errorPage(w, r, &p, http.StatusUnprocessableEntity, "Chưa xác nhận được", "Hãy sửa các điểm dưới đây rồi gửi lại.", items...)
 		return
 	}
-	http.Redirect(w, r, "/documents/"+d.ID+"?ok=reviewed", http.StatusSeeOther)
+	if e, ok := app.AsError(err); ok && e.Code == "not_reviewable" {
+		// ingest.ErrNotReviewable prefixes the reason; the page shows the reason alone.
+		msg := e.Message
+		if _, rest, found := strings.Cut(msg, ingest.ErrNotReviewable.Error()+": "); found {
+			msg = rest
+		}
+		s.errorPage(w, r, &p, http.StatusConflict, "Chưa xác nhận được", capitalize(msg)+".")
+		return
+	}
+	if err != nil {
+		s.failed(w, r, p, err, "Chưa xác nhận được")
+		return
+	}
+	http.Redirect(w, r, "/documents/"+id+"?ok=reviewed", http.StatusSeeOther)
 }
 
-// documentFile downloads the file as received, for organizers, through the API handler (which
-// audits the download).
+// documentFile downloads the file as received, for those who may (the core audits it).
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	d, _, ok := s.visibleDocument(w, r, p)
-	if !ok {
+	d, rc, err := s.app.DocumentFile(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		s.failed(w, r, p, err, "Không tải được tệp")
 		return
 	}
-	if !p.Has(auth.RoleOrganizer) {
-		s.forbidden(w, r, p)
-		return
-	}
-	if d.Reason == ingest.ReasonTooLarge || d.SHA256 == "" {
-		s.notFound(w, r, p, "Tệp này không được lưu (quá lớn hoặc chưa nhận xong).")
-		return
-	}
-	s.streamAPI(w, r, "/api/v1/documents/"+d.ID+"/file", "")
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", web.ContentDisposition(d.File))
+	w.Header().Set("X-Content-SHA256", d.SHA256)
+	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	_, _ = io.Copy(w, rc)
 }

@@ -15,6 +15,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
 	"tinnhiem/minutes"
 )
@@ -289,7 +290,7 @@ func TestDocumentPageGolden(t *testing.T) {
 		{ID: "d0000000000010000000000000003", Status: dossier.StatusRejected, ReceivedAt: time.Date(2028, 11, 19, 1, 0, 0, 0, time.UTC), File: "ban-cu.pdf"},
 		{ID: d.ID, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File},
 	}
-	pg := buildDocumentPage(rd, d, versions, goldenOrganizer)
+	pg := buildDocumentPage(app.DocumentView{Document: d, Round: rd, Versions: versions, MayReadText: true, MayDownload: true, MayReview: true})
 	pg.User, pg.Zone = newUserView(goldenOrganizer), zoneLabel(rd, d.ReceivedAt)
 	page := renderGolden(t, "document", "document-organizer", pg)
 	mustContain(t, "document", page, "12:15 20/11/2028", "179 KB", "chưa chắc chắn", "Chưa chắc chắn về loại tài liệu",
@@ -312,10 +313,14 @@ func TestTallyPageGolden(t *testing.T) {
 	v := newResultView(rd, res)
 	pg := tallyPage{chrome: chrome{Title: "Kết quả kiểm phiếu — " + rd.Title, User: newUserView(goldenViewer), Back: "/rounds/" + rd.ID, BackLabel: rd.Title},
 		RoundURL: "/rounds/" + rd.ID, Track: trackLabel(rd.Track), Sealed: &v, SealedVersion: 1, SealedAt: "16:05 15/12/2028", SealedBy: "kiemphieu",
-		SealedSHA: strings.Repeat("9a", 32), Artifacts: []artifactRow{{Title: "Biên bản kiểm phiếu", Version: 1}}, DownloadDenied: true}
+		SealedSHA: strings.Repeat("9a", 32), Artifacts: []artifactRow{{Title: "Biên bản kiểm phiếu", Version: 1}}, CanDownload: true}
 	page := renderGolden(t, "tally", "tally-viewer", pg)
 	mustContain(t, "tally", page, "97,78%", "93,33%", "88,89%", "57,78%", "53,33%", "66,67%",
-		"Tín nhiệm thấp trên 1/2 đến dưới 2/3", "Tín nhiệm thấp từ 2/3 trở lên", "Xem xét miễn nhiệm", "Võ Văn Ba (đi công tác)", "tài khoản của bạn không được tải về")
+		"Tín nhiệm thấp trên 1/2 đến dưới 2/3", "Tín nhiệm thấp từ 2/3 trở lên", "Xem xét miễn nhiệm", "Võ Văn Ba (đi công tác)", "Biên bản kiểm phiếu")
+	// Sealed, but not for this account: no figure, no document, and the rule said.
+	hidden := renderGolden(t, "tally", "tally-hidden", tallyPage{chrome: pg.chrome, RoundURL: pg.RoundURL, Track: pg.Track, ResultsHidden: true})
+	mustContain(t, "hidden", hidden, "tài khoản của bạn không được tải về", "không được xem số liệu")
+	mustNotContain(t, "hidden", hidden, "97,78%", "Biên bản kiểm phiếu</a>")
 }
 
 func TestOtherPagesRender(t *testing.T) {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
 )
 
@@ -94,43 +94,20 @@ type option struct {
 	Selected     bool
 }
 
-// visibleRound loads the round of the path; a round of another organization is "not found",
-// as in the API, so that its existence is not revealed.
-func (s *Server) visibleRound(w http.ResponseWriter, r *http.Request, p auth.Principal) (dossier.Round, bool) {
-	id := r.PathValue("round")
-	rd, err := s.api.Rounds.Get(r.Context(), id)
-	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !p.Sees(rd.Organization)) {
-		s.notFound(w, r, p, "Không tìm thấy đợt lấy phiếu "+id+".")
-		return dossier.Round{}, false
-	}
-	if err != nil {
-		s.internal(w, r, p, err)
-		return dossier.Round{}, false
-	}
-	return rd, true
-}
-
 func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
-		return
-	}
-	now := s.api.Now()
-	rep, err := s.report(r.Context(), rd, now)
+	rd, rep, err := s.app.Status(r.Context(), p, r.PathValue("round"))
 	if err != nil {
-		s.internal(w, r, p, err)
+		s.failed(w, r, p, err, "Không mở được đợt lấy phiếu")
 		return
 	}
-	var alerts []dossier.Alert
+	alerts, err := s.app.Alerts(r.Context(), p, rd.ID)
 	unread := false
-	if s.dossiers != nil {
-		if alerts, err = s.dossiers.Alerts(r.Context(), rd.ID); err != nil {
-			// The dossier table matters more than the alerts about it: show it anyway.
-			s.api.Log.Error("ui: alerts", "round", rd.ID, "err", err)
-			alerts, unread = nil, true
-		}
+	if err != nil {
+		// The dossier table matters more than the alerts about it: show it anyway.
+		s.log.Error("ui: alerts", "round", rd.ID, "err", err)
+		alerts, unread = nil, true
 	}
-	pg := buildRoundPage(rd, rep, alerts, p, now)
+	pg := buildRoundPage(rd, rep, alerts, p, s.app.Now())
 	pg.User, pg.Flash, pg.AlertsUnread = newUserView(p), flash(r), unread
 	s.render(w, r, http.StatusOK, "round", pg)
 }
@@ -139,7 +116,7 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal)
 // store gives them) into what the page shows. It is pure, so the page can be tested (golden
 // file) without a server.
 func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert, p auth.Principal, now time.Time) roundPage {
-	organizer := p.Has(auth.RoleOrganizer)
+	mayDecide := app.May(p, app.DecideRequest, &rd)
 	pg := roundPage{
 		chrome: chrome{Title: rd.Title, Back: "/", BackLabel: "Các đợt lấy phiếu"},
 		Round: roundHead{ID: rd.ID, Title: rd.Title, Organization: rd.Organization, Parent: rd.ParentOrganization,
@@ -147,8 +124,8 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 			Version: rd.Version, UpdatedBy: rd.UpdatedBy, UpdatedAt: localTime(rd, rd.UpdatedAt)},
 		Zone:           zoneLabel(rd, now),
 		Summary:        rep.Summary,
-		CanUpload:      organizer,
-		CanDecide:      organizer,
+		CanUpload:      app.May(p, app.UploadDocument, &rd),
+		CanDecide:      mayDecide,
 		UploadURL:      "/rounds/" + rd.ID + "/documents",
 		TallyURL:       "/rounds/" + rd.ID + "/tally",
 		ImportForm:     importForm{ID: "cap-nhat"},
@@ -156,8 +133,8 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 		Exempt:         []exemptRow{},
 		Requests:       []requestRow{},
 		Unassigned:     []docRow{},
-		Alerts:         alertRows(rd, alerts, organizer),
-		ShowDeliveries: organizer,
+		Alerts:         alertRows(rd, alerts, app.May(p, app.ViewAlertDelivery, &rd)),
+		ShowDeliveries: app.May(p, app.ViewAlertDelivery, &rd),
 	}
 	leads := make([]string, len(rd.Alerts))
 	for i, l := range rd.Alerts {
@@ -190,7 +167,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 			order++
 			pg.People = append(pg.People, buildPersonRow(rd, ns, order))
 		}
-		pg.Requests = append(pg.Requests, requestRows(rd, ns, organizer)...)
+		pg.Requests = append(pg.Requests, requestRows(rd, ns, mayDecide)...)
 	}
 	for _, ns := range rep.Removed {
 		row := buildPersonRow(rd, ns, 0)
@@ -210,7 +187,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 		}
 		pg.Unassigned = append(pg.Unassigned, row)
 	}
-	if organizer {
+	if pg.CanUpload {
 		pg.Nominees = append(pg.Nominees, option{Value: "", Label: "Tự nhận diện theo nội dung"})
 		for _, n := range rd.Nominees {
 			label := n.Name + " (" + n.ID + ")"
@@ -312,16 +289,15 @@ func otherDocuments(ns dossier.NomineeStatus, skip map[dossier.Kind]bool) []cell
 	return out
 }
 
-func requestRows(rd dossier.Round, ns dossier.NomineeStatus, organizer bool) []requestRow {
+// requestRows are a person's requests for explanation; who asked is in the report only for
+// those who may know (the core empties it for others).
+func requestRows(rd dossier.Round, ns dossier.NomineeStatus, mayDecide bool) []requestRow {
 	var out []requestRow
 	for _, q := range ns.Requests {
 		row := requestRow{ID: q.DocumentID, URL: "/documents/" + q.DocumentID, File: q.File, Person: ns.Name, PersonID: ns.Nominee,
 			Received: localTime(rd, q.ReceivedAt), Ref: q.Ref,
 			State: cell{Label: requestStateLabel(q.State), Class: requestStateClass(q.State)}}
-		if organizer {
-			// Who asked is known to the board, not to the person or ordinary viewers (DOMAIN.md).
-			row.Requester = q.Requester
-		}
+		row.Requester = q.Requester
 		if q.AnsweredBy != "" {
 			row.AnswerURL = "/documents/" + q.AnsweredBy
 		}
@@ -333,7 +309,7 @@ func requestRows(rd dossier.Round, ns dossier.NomineeStatus, organizer bool) []r
 			row.Decision += " — " + q.Decision.By + ", " + localTime(rd, q.Decision.At)
 			row.DecisionNote = q.Decision.Note
 		}
-		if q.State == dossier.RequestAwaitingDecision && organizer {
+		if q.State == dossier.RequestAwaitingDecision && mayDecide {
 			row.Awaiting = true
 			row.DecideURL = "/rounds/" + rd.ID + "/requests/" + q.DocumentID + "/decision"
 		}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,9 @@ import (
 	"unicode/utf8"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/web"
 )
 
 type importPage struct {
@@ -29,7 +30,7 @@ type importForm struct {
 }
 
 func (s *Server) importForm(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !p.Has(auth.RoleOrganizer) {
+	if !app.May(p, app.ImportRound, nil) {
 		s.forbidden(w, r, p)
 		return
 	}
@@ -38,10 +39,10 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 // importRound takes a round file pasted into the text area or chosen as a file and stores it
-// through the API (POST /api/v1/rounds), which checks the organization and every field. On
+// through the same core as POST /api/v1/rounds, which checks the organization and every field. On
 // problems the page comes back with the text kept, so it can be corrected in place.
 func (s *Server) importRound(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if !p.Has(auth.RoleOrganizer) {
+	if !app.May(p, app.ImportRound, nil) {
 		s.forbidden(w, r, p)
 		return
 	}
@@ -60,27 +61,22 @@ func (s *Server) importRound(w http.ResponseWriter, r *http.Request, p auth.Prin
 		s.render(w, r, http.StatusBadRequest, "import", pg)
 		return
 	}
-	res := s.callAPI(r, http.MethodPost, "/api/v1/rounds", bytes.NewReader(data), "application/yaml")
-	if res.status == http.StatusOK || res.status == http.StatusCreated {
-		var saved struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(res.body.Bytes(), &saved); err == nil && saved.ID != "" {
-			http.Redirect(w, r, "/rounds/"+saved.ID+"?ok=imported", http.StatusSeeOther)
-			return
-		}
+	saved, _, err := s.app.ImportRound(r.Context(), p, data)
+	if err == nil {
+		http.Redirect(w, r, "/rounds/"+saved.ID+"?ok=imported", http.StatusSeeOther)
+		return
 	}
-	e := apiProblem(res)
+	e, ok := app.AsError(err)
+	if !ok {
+		s.internal(w, r, p, err)
+		return
+	}
 	pg.Message = capitalize(e.Message)
-	if e.Code == "invalid" {
+	if e.Kind == app.Invalid {
 		pg.Message = "Tệp có các lỗi dưới đây; chưa có gì được lưu. Hãy sửa rồi gửi lại."
 	}
 	pg.Problems = problemLines(e.Problems)
-	status := res.status
-	if status < 400 {
-		status = http.StatusBadGateway
-	}
-	s.render(w, r, status, "import", pg)
+	s.render(w, r, web.Status(e.Kind), "import", pg)
 }
 
 var errRoundForm = errors.New("Biểu mẫu không hợp lệ; hãy mở lại trang và gửi lại.")

@@ -1,12 +1,11 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"tinnhiem/internal/api"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
 )
 
@@ -23,8 +22,8 @@ func (s *Server) principal(r *http.Request) (auth.Principal, bool, error) {
 	if err != nil || c.Value == "" {
 		return auth.Principal{}, false, nil
 	}
-	p, err := s.api.Auth.Authenticate(r.Context(), c.Value, s.api.Now())
-	if errors.Is(err, auth.ErrBadCredentials) {
+	p, err := s.app.Authenticate(r.Context(), c.Value)
+	if e, ok := app.AsError(err); ok && e.Kind == app.Unauthorized {
 		return auth.Principal{}, false, nil
 	}
 	if err != nil {
@@ -35,13 +34,11 @@ func (s *Server) principal(r *http.Request) (auth.Principal, bool, error) {
 
 // page requires a login: without one, a GET is sent to the login page (and back here after);
 // anything else is refused, since a form posted from an expired session cannot be replayed.
-// The principal also goes into the request context, so API handlers called from here see the
-// same user.
-func (s *Server) page(h pageHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) page(h pageHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok, err := s.principal(r)
 		if err != nil {
-			s.api.Log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			s.log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
 			s.errorPage(w, r, nil, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; hãy thử lại sau ít phút.")
 			return
 		}
@@ -54,16 +51,16 @@ func (s *Server) page(h pageHandler) http.Handler {
 			s.errorPage(w, r, nil, http.StatusUnauthorized, "Cần đăng nhập", "Phiên làm việc đã hết hạn. Hãy đăng nhập lại rồi thực hiện lại thao tác.")
 			return
 		}
-		h(w, r.WithContext(api.WithPrincipal(r.Context(), p)), p)
-	})
+		h(w, r, p)
+	}
 }
 
 // jsonAuthed is page for the small JSON endpoints the page scripts poll: no redirect, a 401.
-func (s *Server) jsonAuthed(h pageHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) jsonAuthed(h pageHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok, err := s.principal(r)
 		if err != nil {
-			s.api.Log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			s.log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Lỗi hệ thống; hãy thử lại."})
 			return
 		}
@@ -71,8 +68,8 @@ func (s *Server) jsonAuthed(h pageHandler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "Phiên làm việc đã hết hạn; hãy đăng nhập lại."})
 			return
 		}
-		h(w, r.WithContext(api.WithPrincipal(r.Context(), p)), p)
-	})
+		h(w, r, p)
+	}
 }
 
 // sameOrigin refuses a state-changing request that another site made the browser send. The
@@ -80,17 +77,17 @@ func (s *Server) jsonAuthed(h pageHandler) http.Handler {
 // proxies that get SameSite wrong. Browsers send Origin on every POST; when a privacy setting
 // strips it, the Referer (kept same-origin by our Referrer-Policy) is checked instead. A
 // request with neither is refused: a browser form never sends such a thing.
-func (s *Server) sameOrigin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) sameOrigin(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if !fromSameOrigin(r) {
-			s.api.Log.Warn("ui: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+			s.log.Warn("ui: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
 				"origin", r.Header.Get("Origin"), "referer_host", refererHost(r), "host", r.Host)
 			s.errorPage(w, r, nil, http.StatusForbidden, "Yêu cầu bị từ chối",
 				"Yêu cầu này không được gửi từ chính trang của hệ thống nên đã bị từ chối. Hãy mở lại trang và thực hiện lại thao tác.")
 			return
 		}
-		next.ServeHTTP(w, r)
-	})
+		next(w, r)
+	}
 }
 
 // fromSameOrigin compares the host of Origin (or, without it, of Referer) with the Host the

@@ -22,11 +22,12 @@ import (
 	"tinnhiem/ingest"
 	"tinnhiem/ingest/pdftext"
 	"tinnhiem/internal/api"
-	"tinnhiem/internal/audit"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/store"
+	"tinnhiem/internal/worker"
 	"tinnhiem/minutes"
-	"tinnhiem/publish"
 )
 
 // TestMain lets the test binary stand in for `tinnhiem extract`, the sandboxed child process
@@ -55,10 +56,29 @@ type testSystem struct {
 	t        testing.TB
 	ctx      context.Context
 	js       jetstream.JetStream
-	api      *api.Server
+	st       testStores
 	ui       *Server
-	dossiers *dossier.Store
+	dossiers *store.Dossiers
 	srv      *httptest.Server
+}
+
+// testStores are the stores the tests read and write beside the pages.
+type testStores struct {
+	*store.Stores
+	Docs    *store.Documents
+	Tallies testTallies
+	Log     *slog.Logger
+}
+
+// testTallies enters and seals tallies at the time of the call.
+type testTallies struct{ *store.Tallies }
+
+func (t testTallies) Import(ctx context.Context, rd dossier.Round, e minutes.Entry) (minutes.Result, error) {
+	return t.Enter(ctx, rd, e, time.Now())
+}
+
+func (t testTallies) Seal(ctx context.Context, rd dossier.Round, by string) (minutes.Sealed, error) {
+	return t.Tallies.Seal(ctx, rd, by, time.Now())
 }
 
 type systemOptions struct {
@@ -92,37 +112,18 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 	if err := bus.Provision(ctx, js, 1); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	kv := func(name string) jetstream.KeyValue {
-		b, err := js.KeyValue(ctx, name)
-		if err != nil {
-			t.Fatalf("bucket %s: %v", name, err)
-		}
-		return b
-	}
-	obj := func(name string) jetstream.ObjectStore {
-		o, err := js.ObjectStore(ctx, name)
-		if err != nil {
-			t.Fatalf("object store %s: %v", name, err)
-		}
-		return o
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	docs := ingest.NewDocuments(kv(bus.BucketDocuments))
-	uploads := obj(bus.ObjectUploads)
-	a := &api.Server{
-		Rounds: dossier.NewRounds(kv(bus.BucketRounds)), Auth: auth.NewStore(kv(bus.BucketUsers), kv(bus.BucketTokens), bcrypt.MinCost),
-		Audit: audit.New(js), Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), Log: log, Now: time.Now,
-		Ready: func(ctx context.Context) error { return bus.Ready(ctx, js) }, TokenTTL: time.Hour,
-		JS: js, Docs: docs, Uploads: uploads,
-		Ingest:    &ingest.Receiver{Objects: uploads, Docs: docs, JS: js, MaxUpload: 5 << 20, Now: time.Now},
-		Tallies:   &minutes.Tallies{KV: kv(bus.BucketTallies), JS: js, Now: time.Now},
-		Artifacts: &publish.Store{Objects: obj(bus.ObjectArtifacts), Index: kv(bus.BucketArtifacts)},
+	st, err := store.Open(ctx, js, store.Options{MaxUpload: 5 << 20, BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
 	}
-	ts := &testSystem{t: t, ctx: ctx, js: js, api: a, dossiers: dossier.NewStore(js)}
-	ts.ui, err = New(a, ts.dossiers, Config{})
+	core := app.New(app.Config{Stores: st, Log: log, TokenTTL: time.Hour, Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute)})
+	a := &api.Server{App: core, Log: log, Ready: func(ctx context.Context) error { return bus.Ready(ctx, js) }}
+	ts := &testSystem{t: t, ctx: ctx, js: js, st: testStores{Stores: st, Docs: st.Documents, Tallies: testTallies{st.Tallies}, Log: log}, dossiers: st.Dossiers}
+	ts.ui, err = New(core, log, 0)
 	if err != nil {
 		t.Fatalf("ui.New: %v", err)
 	}
@@ -148,7 +149,7 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 		{Username: "xem", Password: testPassword, Roles: []string{auth.RoleViewer}, Organizations: []string{orgBinhSon}},
 		{Username: "tanlap", Password: testPassword, Roles: []string{auth.RoleOrganizer}, Organizations: []string{orgTanLap}},
 	} {
-		if _, err := a.Auth.AddUser(ctx, u, now); err != nil {
+		if _, err := st.Auth.AddUser(ctx, u, now); err != nil {
 			t.Fatalf("add user %s: %v", u.Username, err)
 		}
 	}
@@ -161,7 +162,7 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		if _, _, err := a.Rounds.Save(ctx, rd, "admin", now); err != nil {
+		if _, _, err := st.Rounds.Save(ctx, rd, "admin", now); err != nil {
 			t.Fatalf("save %s: %v", f, err)
 		}
 	}
@@ -177,8 +178,8 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 // startMinutes runs the minutes worker as `tinnhiem worker minutes` does.
 func (ts *testSystem) startMinutes(log *slog.Logger) {
 	t := ts.t
-	w := &minutes.Worker{JS: ts.js, Tallies: ts.api.Tallies, Rounds: ts.api.Rounds, Artifacts: ts.api.Artifacts,
-		Audit: ts.api.Audit, Log: log, Concurrency: 1}
+	w := &worker.Minutes{JS: ts.js, Tallies: ts.st.Tallies.Tallies, Rounds: ts.st.Rounds, Artifacts: ts.st.Artifacts,
+		Audit: ts.st.Audit, Dossiers: ts.st.Dossiers, Log: log, Concurrency: 1}
 	stop, err := w.Start(ts.ctx)
 	if err != nil {
 		t.Fatalf("minutes worker: %v", err)
@@ -192,8 +193,8 @@ func (ts *testSystem) startMinutes(log *slog.Logger) {
 
 func (ts *testSystem) startWorkers(log *slog.Logger) {
 	t := ts.t
-	w := &ingest.Worker{
-		JS: ts.js, Objects: ts.api.Uploads, Docs: ts.api.Docs, Rounds: ts.api.Rounds, Audit: ts.api.Audit,
+	w := &worker.Ingest{
+		JS: ts.js, Objects: ts.st.Uploads.Objects, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
 		Sandbox: pdftext.Sandbox{Exe: os.Args[0], Timeout: 60 * time.Second, CPUTime: 30 * time.Second},
 		Log:     log, Concurrency: 2,
 	}
@@ -201,7 +202,7 @@ func (ts *testSystem) startWorkers(log *slog.Logger) {
 	if err != nil {
 		t.Fatalf("ingest worker: %v", err)
 	}
-	stopProjector, err := dossier.NewProjector(ts.dossiers, dossier.ProjectorConfig{Log: log}).Start(ts.ctx)
+	stopProjector, err := worker.NewProjector(ts.js, ts.dossiers, worker.ProjectorConfig{Log: log, Audit: ts.st.Audit}).Start(ts.ctx)
 	if err != nil {
 		t.Fatalf("dossier projector: %v", err)
 	}
@@ -324,11 +325,11 @@ func (ts *testSystem) putDocument(d dossier.Document) dossier.Document {
 	if d.Warnings == nil {
 		d.Warnings = []string{}
 	}
-	if err := ts.api.Docs.Create(ts.ctx, d); err != nil {
+	if err := ts.st.Docs.Create(ts.ctx, d); err != nil {
 		ts.t.Fatalf("create document: %v", err)
 	}
 	if d.Final() {
-		if err := ingest.PublishEvent(ts.ctx, ts.js, d, dossier.EventVerdict); err != nil {
+		if err := store.PublishVerdict(ts.ctx, ts.js, d, dossier.EventVerdict); err != nil {
 			ts.t.Fatalf("publish document: %v", err)
 		}
 	}

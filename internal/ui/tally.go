@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -9,10 +8,9 @@ import (
 	"strings"
 
 	"tinnhiem/dossier"
-	"tinnhiem/internal/api"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/web"
 	"tinnhiem/minutes"
-	"tinnhiem/publish"
 )
 
 type tallyPage struct {
@@ -39,9 +37,8 @@ type tallyPage struct {
 	EntryURL      string
 	EntryLabel    string
 	// Generated minutes.
-	Artifacts      []artifactRow
-	CanDownload    bool
-	DownloadDenied bool
+	Artifacts   []artifactRow
+	CanDownload bool
 	// ResultsHidden: a result is sealed but this user may not read it (the API's rule: whoever
 	// may not fetch the minutes may not read their figures either).
 	ResultsHidden bool
@@ -86,42 +83,30 @@ type artifactRow struct {
 	Verified                                    bool
 }
 
-// mayDownload is the API's rule: Party results go to the conference and the managing level only,
-// so viewers may not fetch the minutes; State-track results are public.
-func mayDownload(p auth.Principal, rd dossier.Round) bool { return api.MayDownloadMinutes(p, rd) }
-
 func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
-		return
-	}
-	pg := tallyPage{chrome: chrome{Title: "Kết quả kiểm phiếu — " + rd.Title, User: newUserView(p), Flash: flash(r), Back: "/rounds/" + rd.ID, BackLabel: rd.Title},
-		RoundURL: "/rounds/" + rd.ID, Track: trackLabel(rd.Track), CanSeeDraft: p.Has(auth.RoleCounter, auth.RoleOrganizer),
-		SealURL: "/rounds/" + rd.ID + "/tally/seal", EntryURL: "/rounds/" + rd.ID + "/tally/entry", EntryLabel: "Nhập số liệu kiểm phiếu",
-		CanDownload: mayDownload(p, rd)}
-	if s.api.Tallies == nil {
-		s.render(w, r, http.StatusOK, "tally", pg)
-		return
-	}
-	rec, _, err := s.api.Tallies.Get(r.Context(), rd.ID)
+	o, err := s.app.TallyOverview(r.Context(), p, r.PathValue("round"))
 	if err != nil {
-		s.internal(w, r, p, err)
+		s.failed(w, r, p, err, "Không mở được trang kiểm phiếu")
 		return
 	}
-	if last, ok := rec.Latest(); ok && !pg.CanDownload {
-		pg.ResultsHidden = true
-	} else if ok {
+	rd := o.Round
+	pg := tallyPage{chrome: chrome{Title: "Kết quả kiểm phiếu — " + rd.Title, User: newUserView(p), Flash: flash(r), Back: "/rounds/" + rd.ID, BackLabel: rd.Title},
+		RoundURL: "/rounds/" + rd.ID, Track: trackLabel(rd.Track), CanSeeDraft: o.MayViewDraft,
+		SealURL: "/rounds/" + rd.ID + "/tally/seal", EntryURL: "/rounds/" + rd.ID + "/tally/entry", EntryLabel: "Nhập số liệu kiểm phiếu",
+		CanDownload: o.MayViewResults, ResultsHidden: o.ResultsHidden}
+	if n := len(o.Versions); n > 0 {
+		last := o.Versions[n-1]
 		v := newResultView(rd, last.Result)
 		pg.Sealed, pg.SealedVersion, pg.SealedAt, pg.SealedBy = &v, last.Version, localTime(rd, last.SealedAt), last.SealedBy
 		pg.SealedSHA, pg.SealedReason = last.SHA256, last.Reason
-		for i := len(rec.Versions) - 2; i >= 0; i-- {
-			sv := rec.Versions[i]
+		for i := n - 2; i >= 0; i-- {
+			sv := o.Versions[i]
 			pg.OlderVersions = append(pg.OlderVersions, sealedRow{Version: sv.Version, SealedAt: localTime(rd, sv.SealedAt), SealedBy: sv.SealedBy, SHA: sv.SHA256, Reason: sv.Reason})
 		}
 	}
-	if pg.CanSeeDraft {
+	if o.MayViewDraft {
 		for no := 1; no <= 2; no++ {
-			if e := rec.Entries[no]; e != nil {
+			if e := o.Entries[no]; e != nil {
 				line := fmt.Sprintf("Lần nhập %d: %s, %s", no, e.By, localTime(rd, e.At))
 				if e.Reason != "" {
 					line += "; lý do sửa: " + e.Reason
@@ -130,51 +115,33 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 			}
 		}
 		switch {
-		case rec.Entries[1] != nil && rec.Entries[2] == nil:
+		case o.Entries[1] != nil && o.Entries[2] == nil:
 			pg.EntryLabel = "Nhập lần 2 để đối chiếu"
-		case rec.Entries[1] == nil && rec.Entries[2] != nil:
+		case o.Entries[1] == nil && o.Entries[2] != nil:
 			pg.EntryLabel = "Nhập lần 1"
-		case rec.Entries[1] == nil && len(rec.Versions) > 0:
+		case o.Entries[1] == nil && len(o.Versions) > 0:
 			pg.EntryLabel = "Sửa kết quả đã niêm phong"
 		}
-		draft, err := s.api.Tallies.Draft(r.Context(), rd)
-		var ve *minutes.ValidationError
-		switch {
-		case errors.Is(err, minutes.ErrNoEntry):
-		case errors.As(err, &ve):
-			for _, pr := range ve.Problems {
-				pg.DraftProblems = append(pg.DraftProblems, problemView{Path: pr.Field, Message: pr.Message})
-			}
-		case err != nil:
-			s.internal(w, r, p, err)
-			return
-		default:
-			v := newResultView(rd, draft.Result)
+		pg.DraftProblems = problemLines(o.DraftProblems)
+		if o.Draft != nil {
+			v := newResultView(rd, o.Draft.Result)
 			pg.Draft = &v
 			pg.DraftEntries = "đã nhập 1 lần"
-			if len(draft.Entries) > 1 {
+			if len(o.Draft.Entries) > 1 {
 				pg.DraftEntries = "đã nhập 2 lần (nhập kép)"
 			}
-			for _, d := range draft.Differences {
+			for _, d := range o.Draft.Differences {
 				pg.Differences = append(pg.Differences, diffRow{Field: d.Field, Label: differenceLabel(rd, d.Field),
 					First: differenceValue(d.Field, d.First), Second: differenceValue(d.Field, d.Second)})
 			}
-			pg.CanSeal = len(pg.Differences) == 0
+			pg.CanSeal = len(pg.Differences) == 0 && o.MaySeal
 		}
 	}
-	if s.api.Artifacts != nil {
-		list, err := s.api.Artifacts.List(r.Context(), rd.ID)
-		if err != nil {
-			s.internal(w, r, p, err)
-			return
-		}
-		for i := len(list) - 1; i >= 0; i-- {
-			a := list[i]
-			pg.Artifacts = append(pg.Artifacts, artifactRow{Title: a.Title, FileName: a.FileName, Version: a.Version, SHA256: a.SHA256,
-				Size: bytesLabel(a.Size), Created: localTime(rd, a.CreatedAt), Verified: a.Verified,
-				URL: fmt.Sprintf("/rounds/%s/artifacts/%s?version=%d", rd.ID, url.PathEscape(a.Kind), a.Version)})
-		}
-		pg.DownloadDenied = len(pg.Artifacts) > 0 && !pg.CanDownload
+	for i := len(o.Artifacts) - 1; i >= 0; i-- {
+		a := o.Artifacts[i]
+		pg.Artifacts = append(pg.Artifacts, artifactRow{Title: a.Title, FileName: a.FileName, Version: a.Version, SHA256: a.SHA256,
+			Size: bytesLabel(a.Size), Created: localTime(rd, a.CreatedAt), Verified: a.Verified,
+			URL: fmt.Sprintf("/rounds/%s/artifacts/%s?version=%d", rd.ID, url.PathEscape(a.Kind), a.Version)})
 	}
 	s.render(w, r, http.StatusOK, "tally", pg)
 }
@@ -223,51 +190,25 @@ func newResultView(rd dossier.Round, res minutes.Result) resultView {
 	return v
 }
 
-// seal freezes the tally through the API (POST /api/v1/rounds/{round}/tally/seal).
+// seal freezes the tally, through the same core as POST /api/v1/rounds/{round}/tally/seal.
 func (s *Server) seal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
+	if _, err := s.app.Seal(r.Context(), p, r.PathValue("round")); err != nil {
+		s.failed(w, r, p, err, "Chưa niêm phong được")
 		return
 	}
-	if !p.Has(auth.RoleCounter, auth.RoleOrganizer) {
-		s.forbidden(w, r, p)
-		return
-	}
-	res := s.callAPI(r, http.MethodPost, "/api/v1/rounds/"+rd.ID+"/tally/seal", http.NoBody, "")
-	if res.status != http.StatusOK {
-		s.apiErrorPage(w, r, p, res.status, apiProblem(res), "Chưa niêm phong được")
-		return
-	}
-	http.Redirect(w, r, "/rounds/"+rd.ID+"/tally?ok=sealed", http.StatusSeeOther)
+	http.Redirect(w, r, "/rounds/"+r.PathValue("round")+"/tally?ok=sealed", http.StatusSeeOther)
 }
 
-// artifact downloads a generated PDF through the API handler, which streams it from the
-// object store, checks its checksum and audits the download.
+// artifact downloads a generated PDF (checked against its checksum, the download audited).
 func (s *Server) artifact(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
-		return
-	}
-	if !mayDownload(p, rd) {
-		s.forbidden(w, r, p)
-		return
-	}
-	if s.api.Artifacts == nil {
-		s.notFound(w, r, p, "Chưa có biên bản nào.")
-		return
-	}
 	version, _ := strconv.Atoi(r.URL.Query().Get("version"))
-	kind := r.PathValue("kind")
-	a, err := s.api.Artifacts.Find(r.Context(), rd.ID, kind, version)
-	if errors.Is(err, publish.ErrNotFound) {
-		s.notFound(w, r, p, "Chưa có tài liệu này: biên bản chỉ được lập sau khi niêm phong kết quả kiểm phiếu.")
-		return
-	}
+	a, rc, err := s.app.Artifact(r.Context(), p, r.PathValue("round"), r.PathValue("kind"), max(version, 0))
 	if err != nil {
-		s.internal(w, r, p, err)
+		s.failed(w, r, p, err, "Chưa có tài liệu này")
 		return
 	}
-	s.streamAPI(w, r, "/api/v1/rounds/"+rd.ID+"/artifacts/"+a.Kind, "version="+strconv.Itoa(a.Version))
+	defer rc.Close()
+	web.ServeArtifact(w, r, a, rc, s.log)
 }
 
 // differenceLabel names, in words, the cell where two entries differ; the field paths are those

@@ -2,29 +2,30 @@ package ui
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/problem"
+	"tinnhiem/internal/web"
 	"tinnhiem/minutes"
 	"tinnhiem/minutes/document"
 )
 
 // The tally entry page is the counting committee's form: attendance, absentees, the committee,
-// the counts (typed in a table or a CSV file) and the session details. It stores nothing itself:
-// the entry goes to POST /api/v1/rounds/{round}/tally, the same handler the CLI uses, so the
-// checks, the storing and the audit are the API's. The page only turns the API's problems into
-// words next to the boxes they concern.
+// the counts (typed in a table or a CSV file) and the session details. The page reads its boxes
+// into an app.TallyEntry — what it cannot read (a box that is not a number) becomes a problem at
+// that box — and hands it to the core, the same as POST /api/v1/rounds/{round}/tally; the
+// core's problems come back with their place (a field path, a person of the sheet, a line of a
+// file) and are put beside the boxes they concern.
 
 const (
 	// maxEntryForm bounds the entry form: a CSV of 500 ballots of 200 persons is about 200 KB,
@@ -114,52 +115,44 @@ func committeeRoles() []string {
 	return []string{minutes.RoleHead, minutes.RoleSecretary, minutes.RoleMember}
 }
 
-// mayEnterTally: the counting committee enters the figures; the organizing board may too (a
-// small committee often has the board's secretary type them).
-func mayEnterTally(p auth.Principal) bool {
-	return p.Has(auth.RoleCounter, auth.RoleOrganizer)
-}
-
 // tallyEntry shows the empty form, with the session details of the entry in progress (or of
 // the last sealed version) already filled in: they are the secretariat's, not the counts a
 // second entry must retype blind.
 func (s *Server) tallyEntry(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	o, ok := s.entryOverview(w, r, p)
 	if !ok {
 		return
 	}
-	if !mayEnterTally(p) {
-		s.forbidden(w, r, p)
-		return
-	}
-	rec, err := s.tallyRecord(r, rd)
-	if err != nil {
-		s.internal(w, r, p, err)
-		return
-	}
-	pg := newTallyEntryPage(rd, rec, p)
-	pg.Form = blankEntryForm(rd, rec)
+	pg := newTallyEntryPage(o, p)
+	pg.Form = blankEntryForm(o)
 	s.render(w, r, http.StatusOK, "tallyentry", pg)
 }
 
-func (s *Server) tallyRecord(r *http.Request, rd dossier.Round) (minutes.Record, error) {
-	if s.api.Tallies == nil {
-		return minutes.Record{}, errors.New("ui: this server keeps no tallies")
+// entryOverview opens the tally of the round of the path for someone who may enter figures.
+func (s *Server) entryOverview(w http.ResponseWriter, r *http.Request, p auth.Principal) (app.TallyOverview, bool) {
+	o, err := s.app.TallyOverview(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.failed(w, r, p, err, "Không mở được trang nhập số liệu")
+		return o, false
 	}
-	rec, _, err := s.api.Tallies.Get(r.Context(), rd.ID)
-	return rec, err
+	if !o.MayEnter {
+		s.forbidden(w, r, p)
+		return o, false
+	}
+	return o, true
 }
 
-func newTallyEntryPage(rd dossier.Round, rec minutes.Record, p auth.Principal) tallyEntryPage {
+func newTallyEntryPage(o app.TallyOverview, p auth.Principal) tallyEntryPage {
+	rd := o.Round
 	pg := tallyEntryPage{
 		chrome: chrome{Title: "Nhập số liệu kiểm phiếu — " + rd.Title, User: newUserView(p),
 			Back: "/rounds/" + rd.ID + "/tally", BackLabel: "Kết quả kiểm phiếu"},
 		RoundTitle: rd.Title, Action: "/rounds/" + rd.ID + "/tally/entry", TallyURL: "/rounds/" + rd.ID + "/tally",
-		Summoned: rd.Summoned, Quorum: (2*rd.Summoned + 2) / 3, Sealed: len(rec.Versions) > 0,
+		Summoned: rd.Summoned, Quorum: minutes.MinPresent(rd.Summoned), Sealed: len(o.Versions) > 0,
 	}
 	for no := 1; no <= 2; no++ {
 		state := fmt.Sprintf("Lần nhập %d: chưa có", no)
-		if e := rec.Entries[no]; e != nil {
+		if e := o.Entries[no]; e != nil {
 			state = fmt.Sprintf("Lần nhập %d: đã có — %s, %s", no, e.By, localTime(rd, e.At))
 		}
 		pg.Entries = append(pg.Entries, state)
@@ -167,14 +160,15 @@ func newTallyEntryPage(rd dossier.Round, rec minutes.Record, p auth.Principal) t
 	return pg
 }
 
-func blankEntryForm(rd dossier.Round, rec minutes.Record) entryForm {
+func blankEntryForm(o app.TallyOverview) entryForm {
+	rd := o.Round
 	entry := "1"
 	var sess minutes.Session
 	reason := ""
-	if e1 := rec.Entries[1]; e1 != nil {
+	if e1 := o.Entries[1]; e1 != nil {
 		entry, sess, reason = "2", e1.Session, e1.Reason
-	} else if last, ok := rec.Latest(); ok {
-		sess = last.Session
+	} else if n := len(o.Versions); n > 0 {
+		sess = o.Versions[n-1].Session
 	}
 	f := entryForm{Source: sourceTable, Roles: committeeRoles()}
 	f.Entry = field{Name: "entry", Value: entry}
@@ -282,17 +276,14 @@ func lowerFirst(s string) string {
 	return s
 }
 
-// submitTally reads the form, checks what only the page can check (a box that is not a number
-// cannot be sent), and sends the entry to the API. On problems the form comes back as typed.
+// submitTally reads the form into an entry — what the page alone can read or not — and hands it
+// to the core. On problems the form comes back as typed, each problem beside its box.
 func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
+	o, ok := s.entryOverview(w, r, p)
 	if !ok {
 		return
 	}
-	if !mayEnterTally(p) {
-		s.forbidden(w, r, p)
-		return
-	}
+	rd := o.Round
 	r.Body = http.MaxBytesReader(w, r.Body, maxEntryForm)
 	// The page sends multipart (for the file box); a plain form, from a script, is read too.
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
@@ -307,12 +298,7 @@ func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
-	rec, err := s.tallyRecord(r, rd)
-	if err != nil {
-		s.internal(w, r, p, err)
-		return
-	}
-	pg := newTallyEntryPage(rd, rec, p)
+	pg := newTallyEntryPage(o, p)
 	pg.Form = readEntryForm(r, rd)
 	switch r.PostFormValue("action") {
 	case "add-absent":
@@ -327,60 +313,30 @@ func (s *Server) submitTally(w http.ResponseWriter, r *http.Request, p auth.Prin
 		s.render(w, r, http.StatusOK, "tallyentry", pg)
 		return
 	}
-	sub, ps := pg.Form.submission(rd)
+	sub := pg.Form.submission(rd)
 	if sub.source == sourceFile {
 		sub.fileName = fileName(r)
-		sub.sheet, ps = readSheetFile(r, ps)
+		sub.readSheetFile(r)
 	}
-	if len(ps) > 0 {
-		ps = mergeProblems(ps, dryRun(rd, &sub))
-		s.entryProblems(w, r, rd, &pg, &sub, http.StatusUnprocessableEntity, "", ps)
-		return
-	}
-	if sub.source == sourceTable {
-		sub.sheet = sub.countCSV(rd)
-	}
-	body, contentType, err := sub.apiBody()
-	if err != nil {
-		s.internal(w, r, p, err)
+	res, err := s.app.EnterTally(r.Context(), p, rd.ID, sub.entry)
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/rounds/%s/tally?ok=entered-%d#ban-nhap", rd.ID, res.Entry), http.StatusSeeOther)
 		return
 	}
-	res := s.callAPI(r, http.MethodPost, "/api/v1/rounds/"+rd.ID+"/tally", body, contentType)
-	switch res.status {
-	case http.StatusOK:
-		http.Redirect(w, r, fmt.Sprintf("/rounds/%s/tally?ok=entered-%d#ban-nhap", rd.ID, sub.entry), http.StatusSeeOther)
-		return
-	case http.StatusForbidden:
-		s.forbidden(w, r, p)
-		return
-	case http.StatusNotFound:
-		s.notFound(w, r, p, "Không tìm thấy đợt lấy phiếu "+rd.ID+".")
-		return
-	case http.StatusUnprocessableEntity, http.StatusConflict, http.StatusBadRequest:
-	default:
-		s.apiErrorPage(w, r, p, res.status, apiProblem(res), "Chưa lưu được")
+	e, ok := app.AsError(err)
+	if !ok || (e.Kind != app.Invalid && e.Kind != app.Conflict) {
+		s.failed(w, r, p, err, "Chưa lưu được")
 		return
 	}
-	e := apiProblem(res)
+	ps := make([]entryProblem, 0, len(e.Problems))
 	for _, pr := range e.Problems {
-		ps = append(ps, sub.locate(pr.Path, pr.Message, e.Code == minutes.CodeBelowQuorum && pr.Path == "present"))
+		ps = append(ps, sub.locate(pr))
 	}
 	msg := ""
-	switch e.Code {
-	case "sealed":
-		ps = append(ps, entryProblem{key: "reason", where: "Lý do sửa", message: "Kết quả kiểm phiếu đã được niêm phong; muốn sửa phải ghi lý do sửa. Bản đã niêm phong vẫn được giữ nguyên."})
-	case "bad_request":
-		msg = "Số liệu gửi lên không đọc được (" + e.Message + "); chưa có gì được lưu."
-	}
-	if len(ps) == 0 && msg == "" {
+	if len(ps) == 0 {
 		msg = capitalize(e.Message)
 	}
-	if sub.source == sourceFile && res.status == http.StatusUnprocessableEntity {
-		// A file the parser refused is reported alone; the figures typed beside it are
-		// checked here too, so that everything can be corrected in one go.
-		ps = mergeProblems(ps, dryRun(rd, &sub))
-	}
-	s.entryProblems(w, r, rd, &pg, &sub, res.status, msg, ps)
+	s.entryProblems(w, r, rd, &pg, &sub, web.Status(e.Kind), msg, ps)
 }
 
 // entryProblems shows the form again with every problem beside what it concerns.
@@ -400,7 +356,7 @@ func (pg *tallyEntryPage) showProblems(rd dossier.Round, sub *entrySubmission, m
 		if pr.quorum {
 			pg.BelowQuorum = fmt.Sprintf("Không đủ 2/3 số người được triệu tập có mặt: có mặt %d trên %d người, cần ít nhất %d. "+
 				"Theo quy định, không tiến hành lấy phiếu tín nhiệm và không lập biên bản có giá trị; số liệu này không được lưu.",
-				sub.present, rd.Summoned, (2*rd.Summoned+2)/3)
+				sub.entry.Present, rd.Summoned, minutes.MinPresent(rd.Summoned))
 		}
 	}
 	pg.Form.attach(ps)
@@ -492,25 +448,15 @@ func fileName(r *http.Request) string {
 	return r.MultipartForm.File["file"][0].Filename
 }
 
-// entrySubmission is the form read into what the API takes, with where each part came from in
-// the form, so that the API's problems can be put back beside their boxes.
+// entrySubmission is the form read into the core's entry, with where each part came from in
+// the form, so that the core's problems can be put back beside their boxes.
 type entrySubmission struct {
-	source                              string
-	entry                               int
-	present, issued, collected, invalid int
-	attendanceOK                        bool // every figure is a number
-	absent                              []minutes.Absentee
-	absentRow                           []int // form row of each absentee
-	committee                           []minutes.Member
-	memberRow                           []int
-	reason                              string
-	session                             minutes.Session
-	counts                              map[string]minutes.Counts // typed table; nil with a file
-	unreadable                          map[string]bool           // typed rows left out: a box is not a number
-	sheet                               []byte
-	fileName                            string
-	lineOf                              map[int]string // line of the generated count CSV → nominee id
-	names                               map[string]string
+	source    string
+	entry     app.TallyEntry
+	absentRow []int // form row of each absentee sent
+	memberRow []int
+	fileName  string
+	names     map[string]string
 }
 
 // entryProblem is one problem and the part of the form it concerns.
@@ -522,58 +468,59 @@ type entryProblem struct {
 	quorum  bool
 }
 
-// submission checks the boxes the page alone can check and builds the entry.
-func (f *entryForm) submission(rd dossier.Round) (entrySubmission, []entryProblem) {
-	var ps []entryProblem
-	sub := entrySubmission{source: f.Source, reason: f.Reason.Value, names: map[string]string{}, attendanceOK: true}
+// submission reads the boxes into the core's entry. A box that cannot be read — not a number,
+// left empty where a number is needed — is left out and becomes a problem at that box (the core
+// names it with every other problem it finds).
+func (f *entryForm) submission(rd dossier.Round) entrySubmission {
+	sub := entrySubmission{source: f.Source, names: map[string]string{}}
+	e := &sub.entry
+	e.Reason = f.Reason.Value
 	for _, n := range rd.Nominees {
 		sub.names[n.ID] = n.Name
 	}
 	switch f.Entry.Value {
 	case "1", "2":
-		sub.entry, _ = strconv.Atoi(f.Entry.Value)
+		e.Entry, _ = strconv.Atoi(f.Entry.Value)
 	default:
-		ps = append(ps, entryProblem{key: "entry", where: "Lần nhập", message: "Hãy chọn lần nhập 1 hoặc lần nhập 2."})
+		e.Entry = 1
+		e.Problems = append(e.Problems, problem.Problem{Path: "entry", Code: "bad_box", Message: "Hãy chọn lần nhập 1 hoặc lần nhập 2."})
 	}
 	for _, fl := range f.Attendance {
 		n, msg := parseCountBox(fl.Value, fl.Required)
 		if msg != "" {
-			ps = append(ps, entryProblem{key: fl.Name, where: fl.Label, message: msg})
-			sub.attendanceOK = false
+			e.Problems = append(e.Problems, problem.Problem{Path: fl.Name, Code: "bad_box", Message: msg})
 			continue
 		}
 		switch fl.Name {
 		case "present":
-			sub.present = n
+			e.Present = n
 		case "issued":
-			sub.issued = n
+			e.Issued = n
 		case "collected":
-			sub.collected = n
+			e.Collected = n
 		case "invalid_ballots":
-			sub.invalid = n
+			e.InvalidBallots = n
 		}
 	}
 	for i, a := range f.Absent {
 		if a.Name == "" && a.Reason == "" {
 			continue
 		}
-		sub.absent = append(sub.absent, minutes.Absentee{Name: a.Name, Reason: a.Reason})
+		e.Absent = append(e.Absent, minutes.Absentee{Name: a.Name, Reason: a.Reason})
 		sub.absentRow = append(sub.absentRow, i)
 	}
 	for i, m := range f.Committee {
 		if m.Name == "" && m.Role == "" {
 			continue
 		}
-		sub.committee = append(sub.committee, minutes.Member{Name: m.Name, Role: m.Role})
+		e.Committee = append(e.Committee, minutes.Member{Name: m.Name, Role: m.Role})
 		sub.memberRow = append(sub.memberRow, i)
 	}
-	sess, sps := f.readSession()
-	sub.session = sess
-	ps = append(ps, sps...)
+	e.Session = f.readSession(&e.Problems)
 	if f.Source == sourceTable {
-		ps = append(ps, sub.readCounts(f.Counts)...)
+		e.Counts = readCounts(f.Counts, &e.Problems)
 	}
-	return sub, ps
+	return sub
 }
 
 // parseCountBox reads a number of people or ballots as typed: digits only, at most 9,999,999.
@@ -594,10 +541,10 @@ func parseCountBox(s string, required bool) (int, string) {
 	return n, ""
 }
 
-// readCounts reads the typed table. A row left wholly empty is one problem, not four.
-func (sub *entrySubmission) readCounts(rows []countRow) []entryProblem {
-	var ps []entryProblem
-	sub.counts, sub.unreadable, sub.lineOf = map[string]minutes.Counts{}, map[string]bool{}, map[int]string{}
+// readCounts reads the typed table, one person a row; a row that cannot be read is left out
+// and said at that person. A table left wholly empty is one problem, not one a person.
+func readCounts(rows []countRow, ps *[]problem.Problem) map[string]minutes.Counts {
+	counts := map[string]minutes.Counts{}
 	empty := 0
 	for _, row := range rows {
 		if row.Cao == "" && row.TinNhiem == "" && row.Thap == "" && row.Invalid == "" {
@@ -605,52 +552,45 @@ func (sub *entrySubmission) readCounts(rows []countRow) []entryProblem {
 		}
 	}
 	if empty == len(rows) && len(rows) > 0 {
-		for _, row := range rows {
-			sub.unreadable[row.ID] = true
-		}
-		return []entryProblem{{key: "sheet", where: "Số phiếu của từng người", message: "Chưa nhập số phiếu của người nào: hãy điền bảng dưới đây, hoặc chọn “Tải tệp CSV” và chọn tệp."}}
+		*ps = append(*ps, problem.Problem{Path: "sheet", Code: minutes.CodeNoData, Message: "Chưa nhập số phiếu của người nào: hãy điền bảng dưới đây, hoặc chọn “Tải tệp CSV” và chọn tệp."})
+		return counts
 	}
 	for _, row := range rows {
-		key, where := "count."+row.ID, "Số phiếu của "+row.Name
 		if row.Cao == "" && row.TinNhiem == "" && row.Thap == "" && row.Invalid == "" {
-			sub.unreadable[row.ID] = true
-			ps = append(ps, entryProblem{key: key, where: where, message: "Chưa nhập số phiếu của " + row.Name + "; ghi 0 vào ô không có phiếu nào."})
+			*ps = append(*ps, problem.Problem{Path: "sheet", Nominee: row.ID, Code: "bad_box", Message: "Chưa nhập số phiếu của " + row.Name + "; ghi 0 vào ô không có phiếu nào."})
 			continue
 		}
 		var c minutes.Counts
 		good := true
 		for _, b := range []struct {
-			label, value string
-			dst          *int
-		}{{"Tín nhiệm cao", row.Cao, &c.Cao}, {"Tín nhiệm", row.TinNhiem, &c.TinNhiem}, {"Tín nhiệm thấp", row.Thap, &c.Thap}, {"Không hợp lệ", row.Invalid, &c.Invalid}} {
+			column, label, value string
+			dst                  *int
+		}{{"cao", "Tín nhiệm cao", row.Cao, &c.Cao}, {"tin_nhiem", "Tín nhiệm", row.TinNhiem, &c.TinNhiem}, {"thap", "Tín nhiệm thấp", row.Thap, &c.Thap}, {"invalid", "Không hợp lệ", row.Invalid, &c.Invalid}} {
 			n, msg := parseCountBox(b.value, true)
 			if msg != "" {
-				ps = append(ps, entryProblem{key: key, where: where, message: "Ô “" + b.label + "”: " + msg + "."})
+				*ps = append(*ps, problem.Problem{Path: "sheet", Nominee: row.ID, Column: b.column, Code: "bad_box", Message: "Ô “" + b.label + "”: " + msg + "."})
 				good = false
 				continue
 			}
 			*b.dst = n
 		}
-		if !good {
-			sub.unreadable[row.ID] = true
-			continue
+		if good {
+			counts[row.ID] = c
 		}
-		sub.counts[row.ID] = c
 	}
-	return ps
+	return counts
 }
 
 // readSession reads the session part; only the number of copies can be mistyped here, the rest
-// is text the API checks.
-func (f *entryForm) readSession() (minutes.Session, []entryProblem) {
+// is text the core checks.
+func (f *entryForm) readSession(ps *[]problem.Problem) minutes.Session {
 	var s minutes.Session
-	var ps []entryProblem
 	list := sessionFieldList()
 	for _, fl := range f.Session {
 		if fl.Name == "copies" {
 			n, msg := parseCountBox(fl.Value, false)
 			if msg != "" {
-				ps = append(ps, entryProblem{key: "session.copies", where: "Thông tin phiên họp — " + fl.Label, message: msg})
+				*ps = append(*ps, problem.Problem{Path: "session.copies", Code: "bad_box", Message: msg})
 			}
 			s.Copies = n
 			continue
@@ -681,223 +621,114 @@ func (f *entryForm) readSession() (minutes.Session, []entryProblem) {
 		}
 		s.DocNumbers[strings.TrimPrefix(fl.Name, "doc_number_")] = fl.Value
 	}
-	return s, ps
+	return s
 }
 
-// readSheetFile takes the CSV chosen in the form.
-func readSheetFile(r *http.Request, ps []entryProblem) ([]byte, []entryProblem) {
+// readSheetFile takes the CSV chosen in the form; one that cannot be taken is a problem at it.
+func (sub *entrySubmission) readSheetFile(r *http.Request) {
+	refuse := func(msg string) {
+		sub.entry.Problems = append(sub.entry.Problems, problem.Problem{Path: "sheet", Code: minutes.CodeNoData, Message: msg})
+	}
 	var fhs []*multipart.FileHeader
 	if r.MultipartForm != nil {
 		fhs = r.MultipartForm.File["file"]
 	}
 	if len(fhs) == 0 || fhs[0].Size == 0 && fhs[0].Filename == "" {
-		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: "Chưa chọn tệp: hãy chọn tệp CSV bảng phiếu hoặc bảng tổng hợp, hoặc chọn “Gõ bảng tổng hợp trên trang”."})
+		refuse("Chưa chọn tệp: hãy chọn tệp CSV bảng phiếu hoặc bảng tổng hợp, hoặc chọn “Gõ bảng tổng hợp trên trang”.")
+		return
 	}
 	if fhs[0].Size > maxSheetFile {
-		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: fmt.Sprintf("Tệp %s quá lớn (tối đa %d MB); bảng kiểm phiếu không thể lớn như vậy.", fhs[0].Filename, maxSheetFile>>20)})
+		refuse(fmt.Sprintf("Tệp %s quá lớn (tối đa %d MB); bảng kiểm phiếu không thể lớn như vậy.", fhs[0].Filename, maxSheetFile>>20))
+		return
 	}
 	f, err := fhs[0].Open()
 	if err != nil {
-		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: "Không đọc được tệp đã chọn; hãy chọn lại."})
+		refuse("Không đọc được tệp đã chọn; hãy chọn lại.")
+		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSheetFile+1))
 	if err != nil {
-		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: "Không đọc được tệp đã chọn; hãy chọn lại."})
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, append(ps, entryProblem{key: "sheet", where: "Tệp CSV", message: "Tệp " + fhs[0].Filename + " rỗng."})
-	}
-	return data, ps
-}
-
-// countCSV writes the typed table as the count CSV the API reads (nominee,cao,tin_nhiem,thap,
-// invalid), remembering which line holds whom.
-func (sub *entrySubmission) countCSV(rd dossier.Round) []byte {
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	_ = cw.Write([]string{"nominee", "cao", "tin_nhiem", "thap", "invalid"})
-	line := 1
-	for _, n := range rd.Nominees {
-		c, ok := sub.counts[n.ID]
-		if !ok {
-			continue
-		}
-		line++
-		sub.lineOf[line] = n.ID
-		_ = cw.Write([]string{n.ID, strconv.Itoa(c.Cao), strconv.Itoa(c.TinNhiem), strconv.Itoa(c.Thap), strconv.Itoa(c.Invalid)})
-	}
-	cw.Flush()
-	return buf.Bytes()
-}
-
-// apiBody is the multipart body of POST /api/v1/rounds/{round}/tally. Multipart rather than
-// JSON because a CSV from a spreadsheet may be UTF-16, which a JSON string cannot carry intact.
-func (sub *entrySubmission) apiBody() (io.Reader, string, error) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	put := func(k, v string) {
-		_ = mw.WriteField(k, v)
-	}
-	put("entry", strconv.Itoa(sub.entry))
-	put("present", strconv.Itoa(sub.present))
-	put("issued", strconv.Itoa(sub.issued))
-	put("collected", strconv.Itoa(sub.collected))
-	put("invalid_ballots", strconv.Itoa(sub.invalid))
-	// Each person as a JSON object, which the API reads as such: a name may contain ":".
-	for _, a := range sub.absent {
-		b, _ := json.Marshal(a)
-		put("absent", string(b))
-	}
-	for _, m := range sub.committee {
-		b, _ := json.Marshal(m)
-		put("committee", string(b))
-	}
-	if sub.reason != "" {
-		put("reason", sub.reason)
-	}
-	sess, err := json.Marshal(sub.session)
-	if err != nil {
-		return nil, "", fmt.Errorf("ui: encode session: %w", err)
-	}
-	if string(sess) != "{}" {
-		put("session", string(sess))
-	}
-	name, data := sub.fileName, sub.sheet
-	if sub.source == sourceTable {
-		name = "bang-tong-hop.csv"
-	}
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		return nil, "", fmt.Errorf("ui: tally body: %w", err)
-	}
-	if _, err := fw.Write(data); err != nil {
-		return nil, "", fmt.Errorf("ui: tally body: %w", err)
-	}
-	if err := mw.Close(); err != nil {
-		return nil, "", fmt.Errorf("ui: tally body: %w", err)
-	}
-	return &buf, mw.FormDataContentType(), nil
-}
-
-// dryRun checks the parts of an entry that could be read with the tally's own rules, without
-// storing anything, so that a form with a mistyped box or a refused file still shows every
-// other problem at once. Parts already refused are left out, and so are the problems their
-// absence would cause.
-func dryRun(rd dossier.Round, sub *entrySubmission) []entryProblem {
-	if !sub.attendanceOK {
-		return nil // the figures depend on one another; a missing one would mislead
-	}
-	in := minutes.Input{
-		Attendance: minutes.Attendance{Summoned: rd.Summoned, Present: sub.present, Issued: sub.issued, Collected: sub.collected,
-			Absent: sub.absent, InvalidBallots: sub.invalid},
-		Committee: sub.committee,
-		Counts:    sub.counts,
-	}
-	_, err := minutes.Compute(minutes.RosterOf(rd), minutes.RulesOf(rd), in)
-	var ve *minutes.ValidationError
-	if !errors.As(err, &ve) {
-		return nil
-	}
-	var out []entryProblem
-	for _, pr := range ve.Problems {
-		if pr.Field == "sheet" || strings.HasPrefix(pr.Field, "cột ") && (sub.counts == nil || sub.unreadable[strings.TrimPrefix(pr.Field, "cột ")]) {
-			continue
-		}
-		out = append(out, sub.locate(pr.Field, pr.Message, pr.Code == minutes.CodeBelowQuorum))
-	}
-	return out
-}
-
-// mergeProblems adds the problems of b not already in a.
-func mergeProblems(a, b []entryProblem) []entryProblem {
-	for _, pr := range b {
-		if !slices.ContainsFunc(a, func(x entryProblem) bool { return x.key == pr.key && x.message == pr.message }) {
-			a = append(a, pr)
-		}
-	}
-	return a
-}
-
-var (
-	listPath    = regexp.MustCompile(`^(absent|committee)\[(\d+)\]`)
-	csvLinePath = regexp.MustCompile(`^dòng (\d+)`)
-)
-
-// locate puts a problem of the tally (its field path, as the API and minutes.Compute name it)
-// beside the part of the form it concerns.
-func (sub *entrySubmission) locate(path, msg string, quorum bool) entryProblem {
-	pr := entryProblem{key: "general", where: "Chung", message: msg, quorum: quorum}
-	switch {
-	case path == "present" || path == "issued" || path == "collected" || path == "invalid_ballots":
-		pr.key = path
-		for _, f := range attendanceFields(func(string) string { return "" }) {
-			if f.Name == path {
-				pr.where = f.Label
-			}
-		}
-	case path == "entry":
-		pr.key, pr.where = "entry", "Lần nhập"
-	case path == "reason":
-		pr.key, pr.where = "reason", "Lý do sửa"
-	case path == "absent":
-		pr.key, pr.where = "absent", "Người vắng mặt"
-	case path == "committee":
-		pr.key, pr.where = "committee", "Ban kiểm phiếu"
-	case listPath.MatchString(path):
-		m := listPath.FindStringSubmatch(path)
-		i, _ := strconv.Atoi(m[2])
-		rows, what := sub.absentRow, "Người vắng mặt"
-		if m[1] == "committee" {
-			rows, what = sub.memberRow, "Ban kiểm phiếu"
-		}
-		pr.key, pr.where = m[1], what
-		if i < len(rows) {
-			pr.key, pr.where = fmt.Sprintf("%s.%d", m[1], rows[i]), fmt.Sprintf("%s, dòng %d", what, rows[i]+1)
-		}
-	case strings.HasPrefix(path, "session."):
-		name := strings.TrimPrefix(path, "session.")
-		if i := strings.IndexByte(name, '['); i >= 0 {
-			name = name[:i]
-		}
-		for _, sf := range sessionFieldList() {
-			if sf.name == name {
-				pr.key, pr.where = "session."+name, "Thông tin phiên họp — "+sf.label
-			}
-		}
-	case path == "summoned" || strings.HasPrefix(path, "roster") || strings.HasPrefix(path, "rules"):
-		// The round's own data: only the organizing board can correct it.
-		pr.where = "Thông tin đợt lấy phiếu (ban tổ chức sửa)"
-	default:
-		sub.locateSheet(&pr, path)
-	}
-	return pr
-}
-
-// locateSheet places a problem of the counts: beside a person's row of the typed table, or on
-// the file with the cell it names.
-func (sub *entrySubmission) locateSheet(pr *entryProblem, path string) {
-	id := ""
-	switch {
-	case strings.HasPrefix(path, "nominee "):
-		id, _, _ = strings.Cut(strings.TrimPrefix(path, "nominee "), ",")
-	case strings.HasPrefix(path, "cột "):
-		id = strings.TrimPrefix(path, "cột ")
-	case csvLinePath.MatchString(path) && sub.source == sourceTable:
-		n, _ := strconv.Atoi(csvLinePath.FindStringSubmatch(path)[1])
-		id = sub.lineOf[n]
-	}
-	if name, ok := sub.names[id]; ok && sub.source == sourceTable {
-		pr.key, pr.where = "count."+id, "Số phiếu của "+name
+		refuse("Không đọc được tệp đã chọn; hãy chọn lại.")
 		return
 	}
-	pr.key, pr.where = "sheet", "Số phiếu của từng người"
-	if sub.source == sourceFile {
-		pr.where = "Tệp CSV"
-		if path != "file" && path != "sheet" {
-			pr.path = path
+	if len(bytes.TrimSpace(data)) == 0 {
+		refuse("Tệp " + fhs[0].Filename + " rỗng.")
+		return
+	}
+	sub.entry.Sheet = data
+}
+
+// locate puts a problem of the core beside the part of the form it concerns, by its place: the
+// field path, the person of the sheet, the line of the file.
+func (sub *entrySubmission) locate(pr problem.Problem) entryProblem {
+	ep := entryProblem{key: "general", where: "Chung", message: pr.Message, quorum: pr.Code == minutes.CodeBelowQuorum}
+	head, rest, _ := strings.Cut(pr.Path, ".")
+	list, index, isList := listItem(pr.Path)
+	switch {
+	case pr.Path == "present" || pr.Path == "issued" || pr.Path == "collected" || pr.Path == "invalid_ballots":
+		ep.key = pr.Path
+		for _, f := range attendanceFields(func(string) string { return "" }) {
+			if f.Name == pr.Path {
+				ep.where = f.Label
+			}
+		}
+	case pr.Path == "entry":
+		ep.key, ep.where = "entry", "Lần nhập"
+	case pr.Path == "reason":
+		ep.key, ep.where = "reason", "Lý do sửa"
+	case pr.Path == "absent":
+		ep.key, ep.where = "absent", "Người vắng mặt"
+	case pr.Path == "committee":
+		ep.key, ep.where = "committee", "Ban kiểm phiếu"
+	case isList && (list == "absent" || list == "committee"):
+		rows, what := sub.absentRow, "Người vắng mặt"
+		if list == "committee" {
+			rows, what = sub.memberRow, "Ban kiểm phiếu"
+		}
+		ep.key, ep.where = list, what
+		if index < len(rows) {
+			ep.key, ep.where = fmt.Sprintf("%s.%d", list, rows[index]), fmt.Sprintf("%s, dòng %d", what, rows[index]+1)
+		}
+	case head == "session":
+		name, _, _ := strings.Cut(rest, "[")
+		name, _, _ = strings.Cut(name, ".")
+		for _, sf := range sessionFieldList() {
+			if sf.name == name {
+				ep.key, ep.where = "session."+name, "Thông tin phiên họp — "+sf.label
+			}
+		}
+		if name == "copies" {
+			ep.key, ep.where = "session.copies", "Thông tin phiên họp — Số bản"
+		}
+	case pr.Path == "summoned" || head == "rules" || strings.HasPrefix(pr.Path, "roster"):
+		// The round's own data: only the organizing board can correct it.
+		ep.where = "Thông tin đợt lấy phiếu (ban tổ chức sửa)"
+	case pr.Path == "sheet" || pr.Path == "file" || pr.Path == "ballots":
+		if name, ok := sub.names[pr.Nominee]; ok && sub.source == sourceTable {
+			ep.key, ep.where = "count."+pr.Nominee, "Số phiếu của "+name
+			break
+		}
+		ep.key, ep.where = "sheet", "Số phiếu của từng người"
+		if sub.source == sourceFile {
+			ep.where, ep.path = "Tệp CSV", pr.Where
 		}
 	}
+	return ep
+}
+
+// listItem reads a path "list[i]…" into the list's name and the index.
+func listItem(path string) (string, int, bool) {
+	name, rest, ok := strings.Cut(path, "[")
+	if !ok {
+		return "", 0, false
+	}
+	num, _, ok := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return "", 0, false
+	}
+	return name, i, true
 }
 
 // position orders problems as their boxes come in the form, so the list reads top to bottom.

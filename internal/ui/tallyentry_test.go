@@ -7,10 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/app"
+	"tinnhiem/internal/problem"
 	"tinnhiem/minutes"
 )
 
@@ -65,7 +69,7 @@ func postEntry(t *testing.T, b *browser, v url.Values, fileName string, file []b
 
 func mustNotStore(t *testing.T, ts *testSystem) {
 	t.Helper()
-	rec, _, err := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, err := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +101,7 @@ func TestTallyEntryStoresValidEntry(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/rounds/"+roundBinhSon+"/tally?ok=entered-1#ban-nhap" {
 		t.Fatalf("valid entry: %d → %q\n%s", res.StatusCode, res.Header.Get("Location"), res.Body)
 	}
-	rec, _, err := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, err := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +225,7 @@ func TestTallyEntryNameWithColon(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("entry with a colon in a name: %d\n%s", res.StatusCode, res.Body)
 	}
-	rec, _, err := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, err := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if err != nil || rec.Entries[1] == nil {
 		t.Fatalf("nothing stored: %v", err)
 	}
@@ -327,7 +331,7 @@ func TestTallyEntryDoubleEntryDifferences(t *testing.T) {
 	}
 	page = first.get("/rounds/" + roundBinhSon + "/tally").Body
 	mustContain(t, "correction", page, "phiên bản 1", "lý do sửa: Kiểm lại phiếu của bà Mai")
-	rec, _, _ := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, _ := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if len(rec.Versions) != 1 || rec.Entries[1] == nil || rec.Entries[1].Reason != "Kiểm lại phiếu của bà Mai" || rec.Entries[1].Input.Counts["n08"].Thap != 23 {
 		t.Errorf("after the correction: %d versions, entry 1 %+v", len(rec.Versions), rec.Entries[1])
 	}
@@ -356,7 +360,7 @@ func TestTallyEntryFromFile(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("ballot file: %d\n%s", res.StatusCode, res.Body)
 	}
-	rec, _, _ := ts.api.Tallies.Get(ts.ctx, roundBinhSon)
+	rec, _, _ := ts.st.Tallies.Get(ts.ctx, roundBinhSon)
 	if e := rec.Entries[1]; e == nil || e.Input.Ballots == nil || len(e.Input.Ballots.Rows) != 44 || e.Input.Counts != nil {
 		t.Fatalf("stored from the file: %+v", e)
 	}
@@ -378,9 +382,9 @@ func TestTallyEntryFromFile(t *testing.T) {
 	}
 	sheet := near(t, res.Body, "f-sheet", "</fieldset>")
 	mustContain(t, "file problem", sheet, "cột n02: giá trị “7” không hợp lệ")
-	mustContain(t, "summary", res.Body, "<code>ballot 3, cột n02</code>", "Tệp đã chọn lần trước: <strong>phieu-sai.csv</strong>", `value="file" checked`)
+	mustContain(t, "summary", res.Body, "<code>phiếu số 3, cột n02</code>", "Tệp đã chọn lần trước: <strong>phieu-sai.csv</strong>", `value="file" checked`)
 	mustContain(t, "collected box", near(t, res.Body, "f-collected", "</div>"), "lớn hơn số phiếu phát ra")
-	if rec, _, _ := ts.api.Tallies.Get(ts.ctx, roundBinhSon); rec.Entries[2] != nil {
+	if rec, _, _ := ts.st.Tallies.Get(ts.ctx, roundBinhSon); rec.Entries[2] != nil {
 		t.Error("a refused file was stored as entry 2")
 	}
 	// No file chosen.
@@ -452,11 +456,14 @@ func TestTallyEntryPageGolden(t *testing.T) {
 	if err := r.ParseForm(); err != nil {
 		t.Fatal(err)
 	}
-	rec := minutes.Record{Round: rd.ID, Entries: map[int]*minutes.Entry{1: {No: 1, By: "kiemphieu", At: goldenNow}}}
-	pg := newTallyEntryPage(rd, rec, goldenOrganizer)
+	o := app.TallyOverview{Round: rd, Entries: map[int]*minutes.Entry{1: {No: 1, By: "kiemphieu", At: goldenNow}}}
+	pg := newTallyEntryPage(o, goldenOrganizer)
 	pg.Form = readEntryForm(r, rd)
-	sub, ps := pg.Form.submission(rd)
-	ps = mergeProblems(ps, dryRun(rd, &sub))
+	sub := pg.Form.submission(rd)
+	var ps []entryProblem
+	for _, pr := range app.TallyProblems(rd, sub.entry, goldenNow) {
+		ps = append(ps, sub.locate(pr))
+	}
 	pg.showProblems(rd, &sub, "", ps)
 	page := renderGolden(t, "tallyentry", "tallyentry-problems", pg)
 	mustContain(t, "golden entry", page, "Lần nhập 1: đã có — kiemphieu, 15:30 21/11/2028", "Số phiếu thu vào (45) lớn hơn số phiếu phát ra (44)",
@@ -466,43 +473,46 @@ func TestTallyEntryPageGolden(t *testing.T) {
 	}
 }
 
-// TestLocateProblems: each path the tally names is put beside its part of the form.
+// TestLocateProblems: each problem the core names is put beside its part of the form, by its place.
 func TestLocateProblems(t *testing.T) {
-	table := entrySubmission{source: sourceTable, names: map[string]string{"n03": "Lê Văn Đức"}, absentRow: []int{0, 2}, memberRow: []int{1},
-		lineOf: map[int]string{4: "n03"}}
+	table := entrySubmission{source: sourceTable, names: map[string]string{"n03": "Lê Văn Đức"}, absentRow: []int{0, 2}, memberRow: []int{1}}
 	file := table
 	file.source = sourceFile
+	at := func(path string) problem.Problem { return problem.Problem{Path: path} }
+	cell := func(line int, column, nominee, where string) problem.Problem {
+		return problem.Problem{Path: "sheet", Line: line, Column: column, Nominee: nominee, Where: where}
+	}
 	cases := []struct {
 		sub        entrySubmission
-		path       string
+		pr         problem.Problem
 		key, path2 string
 	}{
-		{table, "present", "present", ""},
-		{table, "invalid_ballots", "invalid_ballots", ""},
-		{table, "absent", "absent", ""},
-		{table, "absent[1].name", "absent.2", ""},
-		{table, "absent[5].name", "absent", ""},
-		{table, "committee[0].role", "committee.1", ""},
-		{table, "entry", "entry", ""},
-		{table, "session.chair", "session.chair", ""},
-		{table, "session.agenda[2]", "session.agenda", ""},
-		{table, "session.unknown", "general", ""},
-		{table, "summoned", "general", ""},
-		{table, "roster[3].id", "general", ""},
-		{table, "nominee n03", "count.n03", ""},
-		{table, "cột n03", "count.n03", ""},
-		{table, "dòng 4, cột cao", "count.n03", ""},
-		{table, "cột n99", "sheet", ""},
-		{table, "file", "sheet", ""},
-		{file, "nominee n03", "sheet", "nominee n03"},
-		{file, "ballot 17, cột n03", "sheet", "ballot 17, cột n03"},
-		{file, "dòng 4, cột cao", "sheet", "dòng 4, cột cao"},
-		{file, "file", "sheet", ""},
+		{table, at("present"), "present", ""},
+		{table, at("invalid_ballots"), "invalid_ballots", ""},
+		{table, at("absent"), "absent", ""},
+		{table, at("absent[1].name"), "absent.2", ""},
+		{table, at("absent[5].name"), "absent", ""},
+		{table, at("committee[0].role"), "committee.1", ""},
+		{table, at("entry"), "entry", ""},
+		{table, at("session.chair"), "session.chair", ""},
+		{table, at("session.agenda[2]"), "session.agenda", ""},
+		{table, at("session.copies"), "session.copies", ""},
+		{table, at("session.unknown"), "general", ""},
+		{table, at("summoned"), "general", ""},
+		{table, at("roster[3].id"), "general", ""},
+		{table, cell(0, "", "n03", ""), "count.n03", ""},
+		{table, cell(0, "cao", "n03", ""), "count.n03", ""},
+		{table, cell(0, "n99", "n99", "cột n99"), "sheet", ""},
+		{table, at("sheet"), "sheet", ""},
+		{file, cell(4, "nominee", "n03", "dòng 4"), "sheet", "dòng 4"},
+		{file, cell(3, "n03", "n03", "phiếu số 17, cột n03"), "sheet", "phiếu số 17, cột n03"},
+		{file, cell(4, "cao", "n03", "dòng 4, cột cao"), "sheet", "dòng 4, cột cao"},
+		{file, at("file"), "sheet", ""},
 	}
 	for _, c := range cases {
-		got := c.sub.locate(c.path, "m", false)
+		got := c.sub.locate(c.pr)
 		if got.key != c.key || got.path != c.path2 || got.where == "" {
-			t.Errorf("%s (%s): %+v, want key %q path %q", c.path, c.sub.source, got, c.key, c.path2)
+			t.Errorf("%+v (%s): %+v, want key %q path %q", c.pr, c.sub.source, got, c.key, c.path2)
 		}
 	}
 	for _, c := range []struct{ key, want string }{{"present", "f-present"}, {"absent.2", "f-absent-2"}, {"count.n03", "f-count-n03"},
@@ -531,9 +541,9 @@ func TestParseCountBox(t *testing.T) {
 	}
 }
 
-// FuzzEntryForm: whatever a form holds, reading it and checking it gives problems in words,
-// never a panic, and a typed table that passes the page's own checks is a count CSV the tally
-// parser reads back to the same numbers.
+// FuzzEntryForm: whatever a form holds, reading it and checking it gives problems in words, each
+// with a place on the form, never a panic; and a typed table that passes the page's own checks
+// reaches the core with the numbers typed.
 func FuzzEntryForm(f *testing.F) {
 	f.Add("44", "44", "44", "30", "10", "4", "0", "Võ Văn Ba", "đi công tác", "Lưu Văn Sáng", "Trưởng ban", "1")
 	f.Add("", "x", "-1", "bốn", "", "9999999", "10000000", "", "ốm", "A: B", "", "3")
@@ -555,25 +565,26 @@ func FuzzEntryForm(f *testing.F) {
 			return
 		}
 		form := readEntryForm(r, rd)
-		sub, ps := form.submission(rd)
-		ps = mergeProblems(ps, dryRun(rd, &sub))
-		for _, pr := range ps {
-			if pr.message == "" || pr.where == "" || pr.key == "" {
-				t.Fatalf("problem without words or place: %+v", pr)
+		sub := form.submission(rd)
+		var ps []entryProblem
+		for _, pr := range app.TallyProblems(rd, sub.entry, time.Date(2028, 12, 15, 10, 0, 0, 0, time.UTC)) {
+			ep := sub.locate(pr)
+			if ep.message == "" || ep.where == "" || ep.key == "" {
+				t.Fatalf("problem without words or place: %+v from %+v", ep, pr)
 			}
+			ps = append(ps, ep)
 		}
 		form.attach(ps)
-		if len(sub.counts) != 2 {
-			return
-		}
-		sheet, err := minutes.ParseSheet(bytes.NewReader(sub.countCSV(rd)))
-		if err != nil {
-			t.Fatalf("the typed table did not parse back: %v", err)
-		}
-		for id, c := range sub.counts {
-			got := sheet.Counts[id]
-			if got.Cao != c.Cao || got.TinNhiem != c.TinNhiem || got.Thap != c.Thap || got.Invalid != c.Invalid {
-				t.Fatalf("%s: typed %+v, parsed back %+v", id, c, got)
+		for _, id := range []string{"n01", "n02"} {
+			c, ok := sub.entry.Counts[id]
+			if !ok {
+				continue
+			}
+			want := []string{cao, tn, thap, invalid}
+			for i, got := range []int{c.Cao, c.TinNhiem, c.Thap, c.Invalid} {
+				if strconv.Itoa(got) != strings.TrimSpace(want[i]) {
+					t.Fatalf("%s: typed %q, read %d", id, want[i], got)
+				}
 			}
 		}
 	})

@@ -1,8 +1,9 @@
 // Package ui is the web front end staff use: login, the rounds they may see, each round's
 // dossiers, uploads and deadline alerts, document verdicts and reviews, and the tally — its
 // entry by the counting committee, the double-entry comparison, the seal and the sealed PDFs.
-// Pages are rendered on the server from embedded templates; every change goes through the
-// API's own handlers (api.WithPrincipal), so the pages and the API enforce the same rules.
+// Pages are rendered on the server from embedded templates. Like the JSON API, the pages are a
+// face over the application core (internal/app): they call its functions with the logged-in
+// principal and render what comes back, so both faces apply the same rules.
 package ui
 
 import (
@@ -13,14 +14,15 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
-	"tinnhiem/dossier"
-	"tinnhiem/internal/api"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/web"
 )
 
 //go:embed templates/*.html
@@ -29,19 +31,11 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Config tunes the web front end.
-type Config struct {
-	// SessionTTL is how long a login lasts in the browser; default 12 hours (a working day),
-	// shorter than API tokens because a browser may be left open on a shared desk.
-	SessionTTL time.Duration
-}
-
 // Server renders the pages. Build it once with New; it only reads after that.
 type Server struct {
-	api        *api.Server
-	apiHandler http.Handler
-	dossiers   *dossier.Store
-	cfg        Config
+	app        *app.App
+	log        *slog.Logger
+	sessionTTL time.Duration
 	pages      map[string]*template.Template
 	static     fs.FS
 	// assets maps a static file name to a short hash of its content, appended to its URL so
@@ -49,17 +43,18 @@ type Server struct {
 	assets map[string]string
 }
 
-// New parses the templates (once) and returns the front end of the API server a. The API's
-// stores, clock, login throttle and logger are shared, so a password guessed at on the login
-// page and at POST /api/v1/tokens counts against the same limit.
-func New(a *api.Server, dossiers *dossier.Store, cfg Config) (*Server, error) {
-	if a == nil || a.Auth == nil || a.Rounds == nil {
-		return nil, fmt.Errorf("ui: the API server and its stores are required")
+// New parses the templates (once) and returns the pages over the application core a. The core
+// holds the login throttle, so a password guessed at on the login page and at POST
+// /api/v1/tokens counts against the same limit. sessionTTL is how long a browser's login lasts
+// (the core's SessionTTL), shown nowhere but kept in the cookie.
+func New(a *app.App, log *slog.Logger, sessionTTL time.Duration) (*Server, error) {
+	if a == nil {
+		return nil, fmt.Errorf("ui: the application core is required")
 	}
-	if cfg.SessionTTL <= 0 {
-		cfg.SessionTTL = 12 * time.Hour
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{api: a, apiHandler: a.Handler(), dossiers: dossiers, cfg: cfg, assets: map[string]string{}}
+	s := &Server{app: a, log: log, sessionTTL: sessionTTL, assets: map[string]string{}}
 	static, err := fs.Sub(staticFiles, "static")
 	if err != nil {
 		return nil, fmt.Errorf("ui: static files: %w", err)
@@ -116,11 +111,11 @@ func (s *Server) assetURL(name string) string {
 
 // Handler returns the routes of the web pages. Mount it at "/" beside the API's /api/ routes.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := &securedMux{http.NewServeMux()}
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
 	mux.HandleFunc("GET /login", s.loginForm)
-	mux.Handle("POST /login", s.sameOrigin(http.HandlerFunc(s.login)))
-	mux.Handle("POST /logout", s.sameOrigin(http.HandlerFunc(s.logout)))
+	mux.Handle("POST /login", s.sameOrigin(s.login))
+	mux.Handle("POST /logout", s.sameOrigin(s.logout))
 
 	mux.Handle("GET /{$}", s.page(s.home))
 	mux.Handle("GET /import", s.page(s.importForm))
@@ -143,13 +138,22 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 		s.notFound(w, r, p, "Không có trang này.")
 	}))
-	return securityHeaders(mux)
+	return mux
 }
+
+// securedMux registers every route of the pages behind securityHeaders.
+type securedMux struct{ *http.ServeMux }
+
+func (m *securedMux) Handle(pattern string, h http.HandlerFunc) {
+	m.ServeMux.HandleFunc(pattern, securityHeaders(h))
+}
+
+func (m *securedMux) HandleFunc(pattern string, h http.HandlerFunc) { m.Handle(pattern, h) }
 
 // securityHeaders keeps pages out of frames and other sites' scripts out of pages, and stops
 // browsers and proxies from keeping copies of pages that hold personal data.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func securityHeaders(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -160,8 +164,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		next.ServeHTTP(w, r)
-	})
+		next(w, r)
+	}
 }
 
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
@@ -219,13 +223,13 @@ func newUserView(p auth.Principal) *userView {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
-		s.api.Log.Error("ui: no such page template", "page", page)
+		s.log.Error("ui: no such page template", "page", page)
 		http.Error(w, "Lỗi hệ thống.", http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.api.Log.Error("ui: render page", "page", page, "path", r.URL.Path, "err", err)
+		s.log.Error("ui: render page", "page", page, "path", r.URL.Path, "err", err)
 		http.Error(w, "Lỗi hệ thống khi hiển thị trang; hãy thử lại.", http.StatusInternalServerError)
 		return
 	}
@@ -258,8 +262,34 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, p auth.Princi
 	s.errorPage(w, r, &p, http.StatusForbidden, "Không có quyền", "Tài khoản của bạn không có quyền thực hiện thao tác này.")
 }
 
+// failed shows a refusal of the core as a page — its message and each problem — and anything
+// else as an internal error.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, p auth.Principal, err error, title string) {
+	e, ok := app.AsError(err)
+	if !ok {
+		s.internal(w, r, p, err)
+		return
+	}
+	switch e.Kind {
+	case app.NotFound:
+		title = "Không tìm thấy"
+	case app.Forbidden:
+		title = "Không có quyền"
+	}
+	msg := strings.TrimSuffix(capitalize(e.Message), ".") + "."
+	if e.Kind == app.Invalid {
+		msg = "Có các lỗi dưới đây; chưa có gì được lưu. Hãy sửa rồi gửi lại."
+	}
+	pg := errorPage{chrome: chrome{Title: title, User: newUserView(p), Back: "/", BackLabel: "Về trang đầu"}, Status: web.Status(e.Kind),
+		Message: msg, Items: problemLines(e.Problems)}
+	if back := r.Header.Get("Referer"); back != "" && sameHost(back, r.Host) {
+		pg.Back, pg.BackLabel = back, "Quay lại"
+	}
+	s.render(w, r, pg.Status, "error", pg)
+}
+
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, p auth.Principal, err error) {
-	s.api.Log.Error("ui: request failed", "method", r.Method, "path", r.URL.Path, "user", p.Username, "err", err)
+	s.log.Error("ui: request failed", "method", r.Method, "path", r.URL.Path, "user", p.Username, "err", err)
 	s.errorPage(w, r, &p, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; thao tác chưa được thực hiện. Hãy thử lại sau ít phút.")
 }
 

@@ -3,86 +3,81 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/problem"
+	"tinnhiem/internal/web"
 )
 
-// upload hands the multipart body, as it streams in, to the API's upload handler, which stores
-// each file in the object store as it arrives (Receiver.Store) and commits them to the pipeline
-// once the body is read (Receiver.Commit). The page script asks for JSON and polls each
-// document's verdict; a browser without scripts is sent to a page that refreshes itself.
+// upload stores each file of the multipart body as it streams in and hands them to the
+// pipeline once the body is read, through the same core as POST /api/v1/rounds/{r}/documents.
+// The page script asks for JSON and polls each document's verdict; a browser without scripts is
+// sent to a page that refreshes itself.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal) {
 	wantJSON := acceptsJSON(r)
-	rd, err := s.api.Rounds.Get(r.Context(), r.PathValue("round"))
-	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !p.Sees(rd.Organization)) {
-		if wantJSON {
-			writeJSON(w, http.StatusNotFound, jsonError("Không tìm thấy đợt lấy phiếu."))
-			return
+	refuse := func(err error, docs []dossier.Document) {
+		e, ok := app.AsError(err)
+		if !ok {
+			s.log.Error("ui: upload", "round", r.PathValue("round"), "err", err)
+			e = &app.Error{Message: "lỗi hệ thống; chưa nhận tệp nào, hãy thử lại"}
 		}
-		s.notFound(w, r, p, "Không tìm thấy đợt lấy phiếu "+r.PathValue("round")+".")
-		return
-	}
-	if err != nil {
+		msg := uploadRefusal(e)
 		if wantJSON {
-			s.api.Log.Error("ui: upload", "round", r.PathValue("round"), "err", err)
-			writeJSON(w, http.StatusInternalServerError, jsonError("Lỗi hệ thống; chưa nhận tệp nào, hãy thử lại."))
-			return
-		}
-		s.internal(w, r, p, err)
-		return
-	}
-	if !p.Has(auth.RoleOrganizer) {
-		if wantJSON {
-			writeJSON(w, http.StatusForbidden, jsonError("Tài khoản của bạn không có quyền tải tài liệu lên."))
-			return
-		}
-		s.forbidden(w, r, p)
-		return
-	}
-	res := s.callAPI(r, http.MethodPost, "/api/v1/rounds/"+rd.ID+"/documents", r.Body, r.Header.Get("Content-Type"))
-	if res.status != http.StatusAccepted {
-		e := apiProblem(res)
-		e.Message, e.Problems = uploadRefusal(e), nil
-		if wantJSON {
-			// Keep the documents the API did take before it failed (503 after a partial commit).
-			var partial struct {
-				Documents json.RawMessage `json:"documents"`
+			// Keep the documents the core did take before it failed (a partial commit).
+			views := []verdictView{}
+			for _, d := range docs {
+				views = append(views, verdictView{DocumentID: d.ID, File: d.File, Status: d.Status})
 			}
-			_ = json.Unmarshal(res.body.Bytes(), &partial)
-			writeJSON(w, res.status, map[string]any{"documents": partial.Documents, "error": e})
+			writeJSON(w, web.Status(e.Kind), map[string]any{"documents": views, "error": map[string]string{"code": e.Code, "message": msg}})
 			return
 		}
-		s.apiErrorPage(w, r, p, res.status, e, "Chưa tải lên được")
+		s.errorPage(w, r, &p, web.Status(e.Kind), "Chưa tải lên được", msg)
+	}
+	up, err := s.app.StartUpload(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		refuse(err, nil)
 		return
 	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		refuse(&app.Error{Kind: app.BadRequest, Code: "bad_request"}, nil)
+		return
+	}
+	if err := up.ReadMultipart(r.Context(), mr); err != nil {
+		up.Discard(r.Context())
+		refuse(err, nil)
+		return
+	}
+	docs, err := up.Finish(r.Context())
+	if err != nil {
+		refuse(err, docs)
+		return
+	}
+	rd := up.Round()
 	if wantJSON {
-		res.copyTo(w)
+		out := make([]map[string]string, len(docs))
+		for i, d := range docs {
+			out[i] = map[string]string{"document_id": d.ID, "file": d.File, "status": d.Status, "reason": d.Reason, "message": d.Message}
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"documents": out})
 		return
 	}
-	var ans struct {
-		Documents []struct {
-			DocumentID string `json:"document_id"`
-		} `json:"documents"`
-	}
-	_ = json.Unmarshal(res.body.Bytes(), &ans)
-	q := make([]string, 0, len(ans.Documents))
-	for _, d := range ans.Documents {
-		q = append(q, "d="+d.DocumentID)
+	q := make([]string, 0, len(docs))
+	for _, d := range docs {
+		q = append(q, "d="+d.ID)
 	}
 	http.Redirect(w, r, "/rounds/"+rd.ID+"/uploads?"+strings.Join(q, "&"), http.StatusSeeOther)
 }
 
-// uploadRefusal says in words why the API refused an upload; its own messages name form
+// uploadRefusal says in words why an upload was refused; the core's own messages name form
 // fields, which people using the page never see.
-func uploadRefusal(e *apiError) string {
+func uploadRefusal(e *app.Error) string {
 	switch e.Code {
 	case "no_file":
 		return "Hãy chọn ít nhất một tệp."
@@ -94,6 +89,9 @@ func uploadRefusal(e *apiError) string {
 		return "Tài khoản của bạn không có quyền tải tài liệu lên."
 	case "not_found":
 		return "Không tìm thấy đợt lấy phiếu."
+	}
+	if e.Message == "" {
+		return "Lỗi hệ thống; chưa nhận tệp nào, hãy thử lại."
 	}
 	return capitalize(e.Message)
 }
@@ -111,8 +109,9 @@ type uploadsPage struct {
 // uploads shows the verdicts of the documents just uploaded; while some are still being read
 // the page refreshes itself.
 func (s *Server) uploads(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	rd, ok := s.visibleRound(w, r, p)
-	if !ok {
+	rd, err := s.app.Round(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.failed(w, r, p, err, "Không mở được trang")
 		return
 	}
 	ids := r.URL.Query()["d"]
@@ -127,15 +126,15 @@ func (s *Server) uploads(w http.ResponseWriter, r *http.Request, p auth.Principa
 			continue
 		}
 		seen[id] = true
-		d, _, err := s.api.Docs.Get(r.Context(), id)
-		if errors.Is(err, ingest.ErrNotFound) || (err == nil && d.Round != rd.ID) {
+		dv, err := s.app.Document(r.Context(), p, id)
+		if e, ok := app.AsError(err); ok && e.Kind == app.NotFound || err == nil && dv.Round.ID != rd.ID {
 			continue
 		}
 		if err != nil {
-			s.internal(w, r, p, err)
+			s.failed(w, r, p, err, "Không mở được trang")
 			return
 		}
-		v := newVerdictView(rd, d)
+		v := newVerdictView(rd, dv.Document)
 		pg.Pending = pg.Pending || !v.Final
 		pg.Docs = append(pg.Docs, v)
 	}
@@ -204,23 +203,18 @@ func nomineeName(rd dossier.Round, id string) string {
 
 // verdict is the JSON the upload script polls until the verdict is final.
 func (s *Server) verdict(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	id := r.PathValue("id")
-	d, _, err := s.api.Docs.Get(r.Context(), id)
-	if errors.Is(err, ingest.ErrNotFound) {
-		writeJSON(w, http.StatusNotFound, jsonError("Không tìm thấy tài liệu."))
-		return
-	}
+	dv, err := s.app.Document(r.Context(), p, r.PathValue("id"))
 	if err != nil {
-		s.api.Log.Error("ui: verdict", "document_id", id, "err", err)
-		writeJSON(w, http.StatusInternalServerError, jsonError("Lỗi hệ thống; hãy thử lại."))
+		e, ok := app.AsError(err)
+		if !ok {
+			s.log.Error("ui: verdict", "document_id", r.PathValue("id"), "err", err)
+			writeJSON(w, http.StatusInternalServerError, jsonError("Lỗi hệ thống; hãy thử lại."))
+			return
+		}
+		writeJSON(w, web.Status(e.Kind), jsonError("Không tìm thấy tài liệu."))
 		return
 	}
-	rd, err := s.api.Rounds.Get(r.Context(), d.Round)
-	if err != nil || !p.Sees(rd.Organization) {
-		writeJSON(w, http.StatusNotFound, jsonError("Không tìm thấy tài liệu."))
-		return
-	}
-	writeJSON(w, http.StatusOK, newVerdictView(rd, d))
+	writeJSON(w, http.StatusOK, newVerdictView(dv.Round, dv.Document))
 }
 
 func acceptsJSON(r *http.Request) bool {
@@ -244,35 +238,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// apiError is the error body of the API.
-type apiError struct {
-	Code     string            `json:"code"`
-	Message  string            `json:"message"`
-	Problems []dossier.Problem `json:"problems"`
-}
-
-// apiErrorPage shows an API refusal as a page: its message, and each problem with where it is.
-func (s *Server) apiErrorPage(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, e *apiError, title string) {
-	if status < 400 {
-		status = http.StatusBadGateway
-	}
-	msg := "Lỗi hệ thống; thao tác chưa được thực hiện, hãy thử lại."
-	var items []problemView
-	if e != nil {
-		if e.Message != "" {
-			msg = capitalize(e.Message)
-		}
-		items = problemLines(e.Problems)
-	}
-	back := r.Header.Get("Referer")
-	pg := errorPage{chrome: chrome{Title: title, User: newUserView(p), Back: "/", BackLabel: "Về trang đầu"}, Status: status, Message: msg, Items: items}
-	if back != "" && sameHost(back, r.Host) {
-		pg.Back, pg.BackLabel = back, "Quay lại"
-	}
-	s.render(w, r, status, "error", pg)
-}
-
-func problemLines(ps []dossier.Problem) []problemView {
+func problemLines(ps []problem.Problem) []problemView {
 	out := make([]problemView, 0, len(ps))
 	for _, pr := range ps {
 		out = append(out, problemView{Field: fieldLabel(pr.Path), Path: pr.Path, Message: capitalize(pr.Message)})
@@ -343,73 +309,4 @@ func capitalize(s string) string {
 		return strings.ToUpper(string(c)) + s[i+len(string(c)):]
 	}
 	return s
-}
-
-// captured is the answer of an API handler called from a page.
-type captured struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captured) Header() http.Header { return c.header }
-func (c *captured) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	return c.body.Write(b)
-}
-func (c *captured) WriteHeader(status int) {
-	if c.status == 0 {
-		c.status = status
-	}
-}
-
-func (c *captured) copyTo(w http.ResponseWriter) {
-	for k, vs := range c.header {
-		w.Header()[k] = vs
-	}
-	w.WriteHeader(c.status)
-	_, _ = w.Write(c.body.Bytes())
-}
-
-// callAPI runs an API handler for the logged-in user (the principal is in r's context) and
-// keeps its answer. Only for answers that are small (JSON); downloads go through streamAPI.
-func (s *Server) callAPI(r *http.Request, method, path string, body io.Reader, contentType string) *captured {
-	req := r.Clone(r.Context())
-	req.Method, req.URL.Path, req.URL.RawPath, req.URL.RawQuery, req.RequestURI = method, path, "", "", ""
-	// A page that parsed its own form must not hand that form to the API handler in place of
-	// the body: Clone copies the parsed values, and ParseMultipartForm would keep them.
-	req.Form, req.PostForm, req.MultipartForm = nil, nil, nil
-	req.Body = io.NopCloser(body)
-	req.ContentLength = -1
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	req.Header.Del("Authorization")
-	res := &captured{header: http.Header{}}
-	s.apiHandler.ServeHTTP(res, req)
-	if res.status == 0 {
-		res.status = http.StatusOK
-	}
-	return res
-}
-
-// streamAPI runs an API download handler for the logged-in user, writing straight to w.
-func (s *Server) streamAPI(w http.ResponseWriter, r *http.Request, path, rawQuery string) {
-	req := r.Clone(r.Context())
-	req.URL.Path, req.URL.RawPath, req.URL.RawQuery, req.RequestURI = path, "", rawQuery, ""
-	req.Header.Del("Authorization")
-	s.apiHandler.ServeHTTP(w, req)
-}
-
-// apiProblem reads an API error answer.
-func apiProblem(res *captured) *apiError {
-	var b struct {
-		Error *apiError `json:"error"`
-	}
-	if json.Unmarshal(res.body.Bytes(), &b) != nil || b.Error == nil {
-		return &apiError{Message: fmt.Sprintf("lỗi hệ thống (mã %d); thao tác chưa được thực hiện, hãy thử lại", res.status)}
-	}
-	return b.Error
 }

@@ -245,38 +245,3 @@ func FuzzSameOrigin(f *testing.F) {
 		}
 	})
 }
-
-func TestWhoMayDo(t *testing.T) {
-	party, state := dossier.Round{Track: dossier.TrackParty}, dossier.Round{Track: dossier.TrackState}
-	for _, c := range []struct {
-		roles        []string
-		party, state bool
-	}{
-		{[]string{auth.RoleViewer}, false, true},
-		{[]string{auth.RoleCounter}, true, true},
-		{[]string{auth.RoleOrganizer}, true, true},
-		{[]string{auth.RoleAdmin}, true, true},
-	} {
-		p := auth.Principal{Roles: c.roles}
-		if mayDownload(p, party) != c.party || mayDownload(p, state) != c.state {
-			t.Errorf("%v: party %v state %v, want %v %v", c.roles, mayDownload(p, party), mayDownload(p, state), c.party, c.state)
-		}
-	}
-	for _, c := range []struct {
-		status, reason string
-		want           bool
-	}{
-		{dossier.StatusNeedsReview, "no_text_layer", true},
-		{dossier.StatusAccepted, "", true},
-		{dossier.StatusLate, "", true},
-		{dossier.StatusRejected, ingest.ReasonUnknownNominee, true},
-		{dossier.StatusRejected, ingest.ReasonKindUncertain, true},
-		{dossier.StatusRejected, "encrypted", false},
-		{dossier.StatusRejected, ingest.ReasonDuplicate, false},
-		{dossier.StatusPending, "", false},
-	} {
-		if got := reviewable(dossier.Document{Status: c.status, Reason: c.reason}); got != c.want {
-			t.Errorf("reviewable(%s, %s) = %v", c.status, c.reason, got)
-		}
-	}
-}

@@ -1,0 +1,369 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"slices"
+	"strings"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest"
+	"tinnhiem/internal/audit"
+	"tinnhiem/internal/auth"
+	"tinnhiem/internal/problem"
+	"tinnhiem/internal/store"
+)
+
+// MaxFilesPerUpload bounds one upload request.
+const MaxFilesPerUpload = 200
+
+// Upload is one request's files: each stored in the object store as it streams in (never whole
+// in memory), then handed to the pipeline together once the request is read.
+type Upload struct {
+	a        *App
+	p        auth.Principal
+	rd       dossier.Round
+	stored   []dossier.Document
+	nominee  string
+	kindText string
+}
+
+// StartUpload opens an upload into a round p may upload to.
+func (a *App) StartUpload(ctx context.Context, p auth.Principal, roundID string) (*Upload, error) {
+	rd, err := a.round(ctx, p, roundID, UploadDocument)
+	if err != nil {
+		return nil, err
+	}
+	return &Upload{a: a, p: p, rd: rd}, nil
+}
+
+// Round is the round the upload goes to.
+func (u *Upload) Round() dossier.Round { return u.rd }
+
+// Declare sets the person and kind the uploader says the files are (empty: recognise them).
+func (u *Upload) Declare(nominee, kind string) {
+	if nominee = strings.TrimSpace(nominee); nominee != "" {
+		u.nominee = nominee
+	}
+	if kind = strings.TrimSpace(kind); kind != "" {
+		u.kindText = kind
+	}
+}
+
+// Add stores one file.
+func (u *Upload) Add(ctx context.Context, fileName string, body io.Reader) error {
+	if len(u.stored) >= MaxFilesPerUpload {
+		return fail(TooLarge, "too_many_files", "mỗi lần tải lên tối đa %d tệp", MaxFilesPerUpload)
+	}
+	if fileName == "" {
+		fileName = "tai-lieu.pdf"
+	}
+	d, err := u.a.cfg.Uploads.Store(ctx, store.Upload{Round: u.rd.ID, File: fileName, Uploader: u.p.Username, Body: body})
+	if err != nil {
+		return internalf("store upload %s: %w", fileName, err)
+	}
+	u.stored = append(u.stored, d)
+	return nil
+}
+
+// Discard removes what was stored: the request failed before it was read whole.
+func (u *Upload) Discard(ctx context.Context) {
+	for _, d := range u.stored {
+		u.a.cfg.Uploads.Discard(ctx, d)
+	}
+	u.stored = nil
+}
+
+// ReadMultipart reads an upload form — parts "file" (repeatable), "nominee" and "kind", in any
+// order — storing each file as it arrives. The web page and the API send the same form.
+func (u *Upload) ReadMultipart(ctx context.Context, mr *multipart.Reader) error {
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fail(BadRequest, "bad_request", "nội dung multipart bị lỗi: %v", err)
+		}
+		switch part.FormName() {
+		case "file":
+			err = u.Add(ctx, part.FileName(), part)
+		case "nominee", "kind":
+			v, _ := io.ReadAll(io.LimitReader(part, 256))
+			if part.FormName() == "nominee" {
+				u.Declare(string(v), "")
+			} else {
+				u.Declare("", string(v))
+			}
+		}
+		part.Close()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Finish hands the stored files to the pipeline and answers them, each pending its verdict (or
+// already refused at receipt: too large). When the system fails part way, the files answered
+// were received and the error says which were not.
+func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
+	var declared ingest.Declared
+	declared.Nominee = u.nominee
+	if u.kindText != "" {
+		k, err := dossier.ParseKind(u.kindText)
+		if err != nil {
+			u.Discard(ctx)
+			return nil, invalid("loại tài liệu không hợp lệ, chưa nhận tệp nào", []problem.Problem{{Path: "kind", Code: "unknown_kind", Message: err.Error()}})
+		}
+		declared.Kind = k
+	}
+	if len(u.stored) == 0 {
+		return nil, fail(BadRequest, "no_file", "không có tệp nào trong trường file")
+	}
+	out := make([]dossier.Document, 0, len(u.stored))
+	for i, d := range u.stored {
+		d.DeclaredKind, d.DeclaredNominee = declared.Kind, declared.Nominee
+		d, err := u.a.cfg.Uploads.Commit(ctx, d)
+		if err != nil {
+			for _, rest := range u.stored[i+1:] {
+				u.a.cfg.Uploads.Discard(ctx, rest)
+			}
+			u.a.log.Error("upload commit failed", "round", u.rd.ID, "file", u.stored[i].File, "err", err)
+			return out, fail(Unavailable, "unavailable", "hệ thống tạm thời không nhận được tệp %s và các tệp sau nó; các tệp liệt kê ở trên đã được nhận, hãy tải lại phần còn lại", u.stored[i].File)
+		}
+		u.a.audit(ctx, audit.Event{ID: "upload-" + d.ID, Actor: u.p.Username, Action: "document.upload", Round: u.rd.ID, Target: d.ID, Details: map[string]string{
+			"file": d.File, "sha256": d.SHA256, "size": fmt.Sprint(d.Size), "declared_kind": string(d.DeclaredKind), "declared_nominee": d.DeclaredNominee,
+		}})
+		out = append(out, d)
+	}
+	u.stored = nil
+	return out, nil
+}
+
+// DocumentView is a document as p may see it: its verdict judged against the round's deadlines
+// as they are now, the fields p may not know emptied, and the other versions of its kind for its
+// person.
+type DocumentView struct {
+	Document dossier.Document
+	Round    dossier.Round
+	Versions []ingest.Version
+	// What p may do with it.
+	MayReadText, MayDownload, MayReview bool
+}
+
+// Document is one document of a round p sees.
+func (a *App) Document(ctx context.Context, p auth.Principal, id string) (DocumentView, error) {
+	d, rd, err := a.document(ctx, p, id, ViewDocument)
+	if err != nil {
+		return DocumentView{}, err
+	}
+	v := DocumentView{Round: rd, Document: a.redactDocument(p, rd, dossier.CurrentVerdict(rd, d)),
+		MayReadText: May(p, ReadDocumentText, &rd), MayReview: May(p, ReviewDocument, &rd) && ingest.Reviewable(d.Status, d.Reason),
+		MayDownload: May(p, DownloadDocument, &rd) && d.Reason != ingest.ReasonTooLarge && d.SHA256 != ""}
+	if d.Nominee != "" && d.Kind != "" {
+		vs, _, err := a.cfg.Documents.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		if err != nil {
+			return DocumentView{}, internalf("versions of %s: %w", id, err)
+		}
+		v.Versions = ingest.CurrentVersions(rd, d.Kind, vs)
+	}
+	return v, nil
+}
+
+// document opens a document for an action: a document of a round p does not see is not found.
+func (a *App) document(ctx context.Context, p auth.Principal, id string, act Action) (dossier.Document, dossier.Round, error) {
+	d, _, err := a.cfg.Documents.Get(ctx, id)
+	if errors.Is(err, ingest.ErrNotFound) {
+		return d, dossier.Round{}, fail(NotFound, "not_found", "không tìm thấy tài liệu %s", id)
+	}
+	if err != nil {
+		return d, dossier.Round{}, internalf("document %s: %w", id, err)
+	}
+	rd, err := a.cfg.Rounds.Get(ctx, d.Round)
+	if errors.Is(err, dossier.ErrNotFound) || (err == nil && !May(p, ViewRound, &rd)) {
+		return d, dossier.Round{}, fail(NotFound, "not_found", "không tìm thấy tài liệu %s", id)
+	}
+	if err != nil {
+		return d, dossier.Round{}, internalf("round of %s: %w", id, err)
+	}
+	if !May(p, act, &rd) {
+		return d, rd, forbidden(act)
+	}
+	return d, rd, nil
+}
+
+// redactDocument empties what p may not know of a document: any text read from it, and who asked
+// for an explanation (the board's to know, DOMAIN.md).
+func (a *App) redactDocument(p auth.Principal, rd dossier.Round, d dossier.Document) dossier.Document {
+	if !May(p, ReadDocumentText, &rd) {
+		d.Excerpt = ""
+	}
+	if !May(p, SeeRequester, &rd) {
+		d.Requester = ""
+	}
+	return d
+}
+
+// DocumentRow is one document of a round in a list.
+type DocumentRow struct {
+	DocumentID string
+	File       string
+	Status     string
+	Kind       dossier.Kind
+	Nominee    string
+	Name       string
+	Reason     string
+	ReceivedAt time.Time
+}
+
+// RoundDocuments lists every document received for a round, whatever its verdict and whether
+// or not it names a person, as the dossier projection knows them, newest first; then those
+// still being read (status pending).
+func (a *App) RoundDocuments(ctx context.Context, p auth.Principal, roundID string) ([]DocumentRow, error) {
+	rd, st, err := a.roundState(ctx, p, roundID, ViewDossiers)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, n := range slices.Concat(rd.Nominees, rd.Removed) {
+		names[n.ID] = n.Name
+	}
+	rows := []DocumentRow{}
+	for id, e := range st.Docs {
+		rows = append(rows, DocumentRow{DocumentID: id, File: e.File, Status: dossier.EffectiveStatus(rd, e), Kind: e.Kind,
+			Nominee: e.Nominee, Name: names[e.Nominee], Reason: e.Reason, ReceivedAt: e.ReceivedAt})
+	}
+	slices.SortFunc(rows, func(x, y DocumentRow) int {
+		return cmp.Or(y.ReceivedAt.Compare(x.ReceivedAt), cmp.Compare(x.DocumentID, y.DocumentID))
+	})
+	pending, err := a.cfg.Documents.Pending(ctx)
+	if err != nil {
+		return nil, internalf("pending documents: %w", err)
+	}
+	for _, id := range pending {
+		if _, seen := st.Docs[id]; seen {
+			continue
+		}
+		d, _, err := a.cfg.Documents.Get(ctx, id)
+		if err != nil || d.Round != rd.ID {
+			continue // gone or another round's
+		}
+		rows = append(rows, DocumentRow{DocumentID: id, File: d.File, Status: dossier.StatusPending, Kind: d.Kind, Nominee: d.Nominee,
+			Name: names[d.Nominee], ReceivedAt: d.ReceivedAt})
+	}
+	return rows, nil
+}
+
+// DocumentFile opens the original bytes of a document, for those who may download it; the
+// download is audited.
+func (a *App) DocumentFile(ctx context.Context, p auth.Principal, id string) (dossier.Document, io.ReadCloser, error) {
+	d, _, err := a.document(ctx, p, id, DownloadDocument)
+	if err != nil {
+		return d, nil, err
+	}
+	if d.Reason == ingest.ReasonTooLarge || d.SHA256 == "" {
+		return d, nil, fail(NotFound, "not_found", "tệp quá lớn nên không được lưu")
+	}
+	rc, err := a.cfg.Uploads.Open(ctx, d.ID)
+	if err != nil {
+		return d, nil, internalf("open %s: %w", id, err)
+	}
+	a.audit(ctx, audit.Event{Actor: p.Username, Action: "document.download", Round: d.Round, Target: d.ID})
+	return d, rc, nil
+}
+
+// maxReviewNote bounds the note a reviewer leaves, in characters.
+const maxReviewNote = 1000
+
+// ReviewRequest is a person's confirmation of a document's kind and person.
+type ReviewRequest struct {
+	Kind    string `json:"kind"`
+	Nominee string `json:"nominee"`
+	Note    string `json:"note"`
+}
+
+// Review confirms (or corrects) the kind and person of a document that needs it or carries a
+// warning. The deadline is judged again on the original receipt time; the new revision is
+// stored, audited and announced for the dossier projection.
+func (a *App) Review(ctx context.Context, p auth.Principal, id string, req ReviewRequest) (dossier.Document, error) {
+	_, rd, err := a.document(ctx, p, id, ReviewDocument)
+	if err != nil {
+		return dossier.Document{}, err
+	}
+	// What the person confirms must exist: a kind of DESIGN §4 and someone on the round's roster.
+	var ps []problem.Problem
+	if _, err := dossier.ParseKind(req.Kind); err != nil {
+		ps = append(ps, problem.Problem{Path: "kind", Code: "unknown_kind", Message: err.Error()})
+	}
+	if _, ok := rd.Nominee(req.Nominee); !ok {
+		ps = append(ps, problem.Problem{Path: "nominee", Code: "unknown_nominee", Message: fmt.Sprintf("mã người %q không có trong danh sách lấy phiếu của đợt %s", req.Nominee, rd.ID)})
+	}
+	if len([]rune(req.Note)) > maxReviewNote {
+		ps = append(ps, problem.Problem{Path: "note", Code: "too_long", Message: fmt.Sprintf("ghi chú dài quá %d ký tự", maxReviewNote)})
+	}
+	if len(ps) > 0 {
+		return dossier.Document{}, invalid("dữ liệu không hợp lệ, không có gì được lưu", ps)
+	}
+	rv := ingest.Review{Kind: dossier.Kind(req.Kind), Nominee: req.Nominee, By: p.Username, Note: dossier.NFC(req.Note)}
+	d, err := a.applyReview(ctx, rd, id, rv)
+	if errors.Is(err, ingest.ErrNotReviewable) {
+		return dossier.Document{}, &Error{Kind: Conflict, Code: "not_reviewable", Message: err.Error()}
+	}
+	if err != nil {
+		return dossier.Document{}, err
+	}
+	return a.redactDocument(p, rd, d), nil
+}
+
+func (a *App) applyReview(ctx context.Context, rd dossier.Round, id string, rv ingest.Review) (dossier.Document, error) {
+	docs := a.cfg.Documents
+	d, rev, err := docs.Get(ctx, id)
+	if err != nil {
+		return dossier.Document{}, internalf("review %s: %w", id, err)
+	}
+	var cs []ingest.Copy
+	if d.SHA256 != "" {
+		if cs, _, err = docs.Copies(ctx, d.Round, d.SHA256); err != nil {
+			return dossier.Document{}, internalf("review %s: %w", id, err)
+		}
+	}
+	was := d
+	if d, err = ingest.Reviewed(d, rd, rv, cs, a.now()); err != nil {
+		return dossier.Document{}, err
+	}
+	if err := docs.Update(ctx, d, rev); err != nil {
+		if store.IsConflict(err) {
+			// Someone else confirmed it meanwhile: theirs stands until this person looks again.
+			return dossier.Document{}, fmt.Errorf("%w: tài liệu vừa được người khác xác nhận hoặc thay đổi; hãy xem lại rồi làm lại nếu cần", ingest.ErrNotReviewable)
+		}
+		return dossier.Document{}, internalf("review %s: %w", id, err)
+	}
+	if d.SHA256 != "" {
+		if was.Nominee != "" && was.Kind != "" && (was.Nominee != d.Nominee || was.Kind != d.Kind) {
+			// No longer that person's paper of that kind: it must not stay among their versions.
+			if err := docs.RemoveVersion(ctx, d.Round, was.Nominee, was.Kind, d.ID); err != nil {
+				return dossier.Document{}, internalf("review %s: %w", id, err)
+			}
+		}
+		if err := docs.RecordVersion(ctx, d); err != nil {
+			return dossier.Document{}, internalf("review %s: %w", id, err)
+		}
+		// Confirmed (or no longer refused), its bytes sent again are a duplicate of it.
+		if err := docs.RecordCopy(ctx, d); err != nil {
+			return dossier.Document{}, internalf("review %s: %w", id, err)
+		}
+	}
+	a.audit(ctx, audit.Event{
+		ID: fmt.Sprintf("review-%s-%d", d.ID, d.Revision), Actor: rv.By, Action: "document.review", Round: d.Round, Target: d.ID,
+		Details: map[string]string{"kind": string(d.Kind), "nominee": d.Nominee, "status": d.Status, "note": rv.Note},
+	})
+	if err := a.cfg.Uploads.PublishReview(ctx, d); err != nil {
+		return d, internalf("announce review of %s: %w", id, err)
+	}
+	return d, nil
+}

@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest"
+	"tinnhiem/internal/bus"
+)
+
+// Documents keeps document records (one JSON value per id) and, per round, person and kind,
+// the list of versions received, in the tn_documents bucket.
+type Documents struct {
+	kv jetstream.KeyValue
+}
+
+// NewDocuments wraps the bucket.
+func NewDocuments(kv jetstream.KeyValue) *Documents { return &Documents{kv: kv} }
+
+func docKey(id string) string { return "doc." + id }
+
+// Get returns a document record and its revision, or ErrNotFound.
+func (s *Documents) Get(ctx context.Context, id string) (dossier.Document, uint64, error) {
+	if !ingest.ValidID(id) {
+		return dossier.Document{}, 0, ingest.ErrNotFound
+	}
+	d, rev, err := bus.GetJSON[dossier.Document](ctx, s.kv, docKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return dossier.Document{}, 0, ingest.ErrNotFound
+	}
+	if err != nil {
+		return dossier.Document{}, 0, fmt.Errorf("ingest: get document %s: %w", id, err)
+	}
+	return d, rev, nil
+}
+
+// Create stores a new record; it fails if the id exists.
+func (s *Documents) Create(ctx context.Context, d dossier.Document) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Create(ctx, docKey(d.ID), data); err != nil {
+		return fmt.Errorf("ingest: create document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Update replaces a record if it is still at revision rev.
+func (s *Documents) Update(ctx context.Context, d dossier.Document, rev uint64) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Update(ctx, docKey(d.ID), data, rev); err != nil {
+		return fmt.Errorf("ingest: update document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Delete removes a record that never got to the pipeline (a failed upload).
+func (s *Documents) Delete(ctx context.Context, id string) error {
+	return s.kv.Delete(ctx, docKey(id))
+}
+
+func versionsKey(round, nominee string, kind dossier.Kind) string {
+	return "ver." + round + "." + nominee + "." + string(kind)
+}
+
+// Versions lists what was received for a person and kind, oldest first.
+func (s *Documents) Versions(ctx context.Context, round, nominee string, kind dossier.Kind) ([]ingest.Version, uint64, error) {
+	vs, rev, err := bus.GetJSON[[]ingest.Version](ctx, s.kv, versionsKey(round, nominee, kind))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: versions: %w", err)
+	}
+	return vs, rev, nil
+}
+
+// AddVersion appends v (or replaces the entry with the same id) if the list is still at rev.
+func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind dossier.Kind, vs []ingest.Version, v ingest.Version, rev uint64) error {
+	out := make([]ingest.Version, 0, len(vs)+1)
+	for _, x := range vs {
+		if x.ID != v.ID {
+			out = append(out, x)
+		}
+	}
+	out = append(out, v)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
+	data, _ := json.Marshal(out)
+	_, err := bus.CompareAndSet(ctx, s.kv, versionsKey(round, nominee, kind), data, rev)
+	if bus.IsConflict(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: store versions: %w", err)
+	}
+	return nil
+}
+
+func copiesKey(round, sha string) string { return "sha." + round + "." + sha }
+
+// Copies lists the documents of a round holding the bytes with the given sha256.
+func (s *Documents) Copies(ctx context.Context, round, sha string) ([]ingest.Copy, uint64, error) {
+	cs, rev, err := bus.GetJSON[[]ingest.Copy](ctx, s.kv, copiesKey(round, sha))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: copies of %s: %w", sha, err)
+	}
+	return cs, rev, nil
+}
+
+// SetCopies stores the list if it is still at rev, or returns ErrConflict.
+func (s *Documents) SetCopies(ctx context.Context, round, sha string, cs []ingest.Copy, rev uint64) error {
+	data, _ := json.Marshal(cs)
+	_, err := bus.CompareAndSet(ctx, s.kv, copiesKey(round, sha), data, rev)
+	if bus.IsConflict(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: store copies of %s: %w", sha, err)
+	}
+	return nil
+}
+
+// RecordCopy puts d's current state in the copies of its bytes — or takes it out when its
+// verdict no longer counts — retrying when another writer was first.
+func (s *Documents) RecordCopy(ctx context.Context, d dossier.Document) error {
+	if d.SHA256 == "" {
+		return nil
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		cs, rev, err := s.Copies(ctx, d.Round, d.SHA256)
+		if err != nil {
+			return err
+		}
+		out, changed := ingest.WithCopy(cs, d)
+		if !changed {
+			return nil
+		}
+		err = s.SetCopies(ctx, d.Round, d.SHA256, out, rev)
+		if !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return errors.New("ingest: copies list kept changing")
+}
+
+// RecordVersion puts d among the versions of its person and kind, retrying when another writer
+// was first.
+func (s *Documents) RecordVersion(ctx context.Context, d dossier.Document) error {
+	if d.Nominee == "" || d.Kind == "" {
+		return nil
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		vs, rev, err := s.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		if err != nil {
+			return err
+		}
+		err = s.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs,
+			ingest.Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, rev)
+		if !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return errors.New("ingest: versions list kept changing")
+}
+
+func pendingKey(id string) string { return "pending." + id }
+
+// MarkPending records that a document was handed to the pipeline and has no published verdict yet.
+func (s *Documents) MarkPending(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.kv.Put(ctx, pendingKey(id), []byte(at.UTC().Format(time.RFC3339Nano))); err != nil {
+		return fmt.Errorf("ingest: mark %s pending: %w", id, err)
+	}
+	return nil
+}
+
+// ClearPending removes the marker once the verdict is published.
+func (s *Documents) ClearPending(ctx context.Context, id string) error {
+	if err := s.kv.Delete(ctx, pendingKey(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("ingest: clear %s pending: %w", id, err)
+	}
+	return nil
+}
+
+// Pending lists the documents whose verdict is not yet published.
+func (s *Documents) Pending(ctx context.Context) ([]string, error) {
+	lister, err := s.kv.ListKeysFiltered(ctx, "pending.*")
+	if err != nil {
+		return nil, fmt.Errorf("ingest: list pending: %w", err)
+	}
+	var ids []string
+	for k := range lister.Keys() {
+		ids = append(ids, k[len("pending."):])
+	}
+	return ids, nil
+}
+
+// RemoveVersion takes a document off the versions of a person and kind.
+func (s *Documents) RemoveVersion(ctx context.Context, round, nominee string, kind dossier.Kind, id string) error {
+	for attempt := 0; attempt < 10; attempt++ {
+		vs, rev, err := s.Versions(ctx, round, nominee, kind)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(vs, func(v ingest.Version) bool { return v.ID == id })
+		if i < 0 {
+			return nil
+		}
+		data, _ := json.Marshal(slices.Delete(vs, i, i+1))
+		_, err = bus.CompareAndSet(ctx, s.kv, versionsKey(round, nominee, kind), data, rev)
+		if bus.IsConflict(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("ingest: remove version %s: %w", id, err)
+		}
+		return nil
+	}
+	return errors.New("ingest: versions list kept changing")
+}
