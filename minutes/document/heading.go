@@ -64,7 +64,7 @@ func (d *doc) partyHeader() float64 {
 		num = "……"
 	}
 	y = s.centered("Số "+num, "", 14, x, w, y)
-	if d.kind == KindReport {
+	if d.kind == KindReport && !d.public() {
 		y = d.secretMark(x+w/2, y+2)
 	}
 	left := y
@@ -83,8 +83,9 @@ func (d *doc) partyHeader() float64 {
 	return math.Max(left, y)
 }
 
-// secretMark prints the confidentiality mark: Party results are for the conference and the
-// managing level only (Quy định 96-QĐ/TW), never public.
+// secretMark prints the confidentiality mark of a report whose results are not published:
+// by default Party results are for the conference and the managing level only (Quy định
+// 96-QĐ/TW).
 func (d *doc) secretMark(cx, y float64) float64 {
 	s := d.s
 	s.font("B", 13)

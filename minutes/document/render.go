@@ -206,6 +206,14 @@ func validate(kind Kind, m Model) error {
 			return bad("%s không được âm (%d)", n.label, n.v)
 		}
 	}
+	switch m.Publication {
+	case "", PublicationPublic, PublicationInternal:
+	default:
+		return bad("cách công bố %q không có (chỉ có %q hoặc %q)", m.Publication, PublicationPublic, PublicationInternal)
+	}
+	if q := m.Requests; q != nil && (q.OnTime < 0 || q.Late < 0 || q.Admitted < 0 || q.SetAside < 0 || q.Undecided < 0 || q.Answered < 0 || q.Persons < 0) {
+		return bad("số đề nghị giải trình không được âm")
+	}
 	for i, r := range m.Rows {
 		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 || r.BlankRows < 0 || r.SpoiledRows < 0 || r.OtherInvalid < 0 {
 			return bad("dòng %d của bảng kết quả có số phiếu âm", i+1)
