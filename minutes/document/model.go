@@ -30,6 +30,14 @@ const (
 	KindReport   Kind = "bao-cao-ket-qua"     // Báo cáo kết quả
 )
 
+// Documents made around the vote rather than from the minutes' figures alone: the public
+// results notice (from a sealed tally, for a round that publishes) and the ballot paper
+// (RenderBallot).
+const (
+	KindNotice Kind = "thong-bao-ket-qua" // Thông báo kết quả
+	KindBallot Kind = "phieu-lay-phieu"   // Phiếu lấy phiếu tín nhiệm
+)
+
 // Kinds lists the documents in the order they are usually signed.
 func Kinds() []Kind { return []Kind{KindCounting, KindSession, KindReport} }
 
@@ -49,6 +57,10 @@ func Title(kind Kind, track Track) string {
 		return "Biên bản hội nghị"
 	case KindReport:
 		return "Báo cáo kết quả"
+	case KindNotice:
+		return "Thông báo kết quả"
+	case KindBallot:
+		return "Phiếu lấy phiếu tín nhiệm"
 	}
 	return ""
 }

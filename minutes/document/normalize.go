@@ -154,7 +154,7 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 	}
 	if m.DocNumbers != nil {
 		out.DocNumbers = make(map[Kind]string, len(m.DocNumbers))
-		for _, k := range Kinds() {
+		for _, k := range append(Kinds(), KindNotice) {
 			if v, ok := m.DocNumbers[k]; ok {
 				out.DocNumbers[k] = c.text("số văn bản "+string(k), v)
 			}

@@ -194,6 +194,15 @@ func endComma(i, n int) string {
 // results to the managing level and the delegates; the issuing office keeps a copy.
 func (d *doc) defaultRecipients() []string {
 	var out []string
+	if d.kind == KindNotice {
+		// A public notice goes to those who voted and to the public.
+		if d.party() {
+			out = append(out, "Các đồng chí dự hội nghị")
+		} else {
+			out = append(out, "Các đại biểu dự kỳ họp")
+		}
+		return append(out, "Trang thông tin điện tử của "+d.m.Organization, "Lưu: VT")
+	}
 	if d.m.ReportTo != "" {
 		out = append(out, d.m.ReportTo+" (để báo cáo)")
 	}
@@ -203,4 +212,26 @@ func (d *doc) defaultRecipients() []string {
 		out = append(out, "Các đại biểu dự kỳ họp", "Lưu: VT")
 	}
 	return out
+}
+
+// notice is the body of the public Thông báo kết quả: the vote in one paragraph, attendance
+// and ballots, the results table with the thresholds reached, the persons past a threshold,
+// and the signer. It carries nothing a published record would not: no absentees' names, no
+// committee, no reasons for void ballots.
+func (d *doc) notice() {
+	m := d.m
+	d.invalidBanner()
+	at := ""
+	if m.SessionName != "" {
+		at = ", tại " + m.SessionName
+	}
+	d.p(fmt.Sprintf("Ngày %s%s, %s đã tổ chức %s. %s thông báo kết quả như sau:", shortDate(m.VoteDate), at, m.Organization, d.subject(), m.Organization))
+	who := d.people()
+	d.li(fmt.Sprintf("Tổng số %s được triệu tập: %d %s; có mặt: %d %s; vắng mặt: %s.", who, m.Summoned, who, m.Present, who, d.absentWords()))
+	d.li(fmt.Sprintf("Số phiếu phát ra: %d phiếu; số phiếu thu vào: %d phiếu; số phiếu hợp lệ: %d phiếu; số phiếu không hợp lệ: %d phiếu.", m.Issued, m.Collected, m.ValidBallots, m.InvalidBallots))
+	d.settings()
+	d.results("Kết quả lấy phiếu tín nhiệm đối với từng người:", m.CombinedShare)
+	d.flagged()
+	d.s.space(closingGap)
+	d.closingBlock()
 }

@@ -37,6 +37,8 @@ type table struct {
 	same   [][]int // groups of columns that share one width
 	// minText holds, per column, a text the column must fit on one line ("" for none).
 	minText []string
+	// minRow is the least height of a body row (a ballot leaves room to mark); 0 for none.
+	minRow float64
 	// tailH is room kept under the last row for what must follow the table on its page (the
 	// legend of its note marks).
 	tailH float64
@@ -156,7 +158,7 @@ func (t *table) draw(s *sheet, body [][]string) {
 	for i, cells := range wrapped {
 		tail := t.reserve(i, len(wrapped))
 		for {
-			h := rowHeight(cells, lh)
+			h := max(rowHeight(cells, lh), t.minRow)
 			room := bottomY - tail
 			if s.y()+h <= room {
 				t.drawRow(s, cells, h)
@@ -172,7 +174,7 @@ func (t *table) draw(s *sheet, body [][]string) {
 			// Taller than a page: print what fits and carry the rest over.
 			n := int((room - s.y() - 2*padV) / lh)
 			part, rest := splitRow(cells, n)
-			t.drawRow(s, part, rowHeight(part, lh))
+			t.drawRow(s, part, max(rowHeight(part, lh), t.minRow))
 			cells = rest
 			newPage()
 		}
@@ -198,7 +200,7 @@ func (t *table) leadHeight(s *sheet, body [][]string) float64 {
 			for j, cell := range row {
 				cells[j] = s.wrap(cell, t.widths[j]-2*padH)
 			}
-			first += rowHeight(cells, lh)
+			first += max(rowHeight(cells, lh), t.minRow)
 		}
 		if len(body) <= leadRows {
 			tail = t.tailH
