@@ -1,11 +1,14 @@
 package minutes
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest/pdftext"
 	"tinnhiem/minutes/document"
 )
 
@@ -153,3 +156,59 @@ func TestWithTrail(t *testing.T) {
 
 // flatText joins the lines a paragraph was wrapped into.
 func flatText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestBallotAndPacketOfRound: from a round, the ballot lists exactly the persons on the ballot,
+// and the packet carries every page of an accepted self-assessment with its text.
+func TestBallotAndPacketOfRound(t *testing.T) {
+	rd := blankRound(dossier.BlankRowVoidRow)
+	rd.Nominees = append(rd.Nominees, dossier.Nominee{ID: "n04", Name: "Đỗ Văn Dũng", ExemptReason: "Đã có thông báo nghỉ hưu"})
+	at := time.Date(2028, 11, 28, 2, 0, 0, 0, time.UTC)
+	pdf, err := Ballot(rd, 0, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := extractText(t, pdf)
+	for _, n := range rd.Nominees {
+		if got := strings.Contains(text, n.Name); got != n.OnBallot() {
+			t.Errorf("%s on the ballot: %v", n.Name, got)
+		}
+	}
+	self, err := os.ReadFile("../ingest/pdftext/testdata/gofpdf-bao-cao-tu-danh-gia.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	packet, entries, err := Packet(rd, []PacketFile{{Nominee: "n02", Kind: dossier.KindSelfAssessment, File: "bc.pdf", PDF: self}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := flatText(extractText(t, packet))
+	if want := firstFields(extractText(t, self), 40); !strings.Contains(all, want) {
+		t.Errorf("the packet lacks the self-assessment's text %q", want)
+	}
+	if strings.Contains(all, "Đỗ Văn Dũng") {
+		t.Error("an exempt person is in the packet")
+	}
+	var merged int
+	for _, e := range entries {
+		if !e.Missing && e.Problem == "" {
+			merged++
+		}
+	}
+	if merged != 1 {
+		t.Errorf("entries %+v", entries)
+	}
+}
+
+func firstFields(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(n, len(f))], " ")
+}
+
+func extractText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Text
+}
