@@ -100,9 +100,36 @@ func pdfcpuConfig() *model.Configuration {
 	}
 }
 
-// inspect reads one document with pdfcpu and returns its page count, or why it cannot be
+// inspectTimeout bounds the reading of one document. A file that takes longer is refused
+// for the packet. The reading goroutine cannot be stopped and runs on until the library
+// returns: a packet built from untrusted files belongs in a child process with CPU and memory
+// limits, as text extraction is.
+const inspectTimeout = 10 * time.Second
+
+// inspect reads one document within inspectTimeout (see inspectNow).
+func inspect(data []byte) (int, string) {
+	type result struct {
+		pages   int
+		problem string
+	}
+	done := make(chan result, 1)
+	go func() {
+		p, why := inspectNow(data)
+		done <- result{p, why}
+	}()
+	timer := time.NewTimer(inspectTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.pages, r.problem
+	case <-timer.C:
+		return 0, "đọc tệp quá thời gian cho phép"
+	}
+}
+
+// inspectNow reads one document with pdfcpu and returns its page count, or why it cannot be
 // merged. A panic inside the library is a refusal of that document, not of the packet.
-func inspect(data []byte) (pages int, problem string) {
+func inspectNow(data []byte) (pages int, problem string) {
 	defer func() {
 		if r := recover(); r != nil {
 			pages, problem = 0, "tệp PDF hỏng (không đọc được cấu trúc)"
