@@ -111,19 +111,23 @@ func NewAlert(r Round, st *State, due AlertDue, now time.Time, owner string) Ale
 		Lead: due.Lead, LeadSeconds: int64(due.LeadD / time.Second), DueAt: due.DueAt.UTC(),
 		RaisedAt: now.UTC(), RaisedBy: owner, Persons: []AlertPerson{},
 	}
-	for _, ns := range Status(r, st, now).Nominees {
-		if ns.Exempt != "" || ns.Complete {
-			continue
+	// A step of the board (the list, the Front's opinions) owes nothing person by person.
+	if !boardStep(due.Deadline) {
+		for _, ns := range Status(r, st, now).Nominees {
+			if ns.Exempt != "" || ns.Complete {
+				continue
+			}
+			a.Persons = append(a.Persons, AlertPerson{Nominee: ns.Nominee, Name: ns.Name, Position: ns.Position,
+				Missing: ns.Missing, OpenRequests: ns.OpenRequests})
 		}
-		a.Persons = append(a.Persons, AlertPerson{Nominee: ns.Nominee, Name: ns.Name, Position: ns.Position,
-			Missing: ns.Missing, OpenRequests: ns.OpenRequests})
 	}
 	// No NextAt: due at once, whatever the deliverer's clock says.
 	pending := func(channel, target string) Delivery {
 		return Delivery{Channel: channel, Target: target, State: DeliveryPending}
 	}
 	a.Deliveries = []Delivery{pending(ChannelSubject, a.NATSSubject())}
-	if len(a.Persons) > 0 {
+	// A step is a task of the board itself: it is worth a mail even when every dossier is in.
+	if len(a.Persons) > 0 || Step(due.Deadline) {
 		if r.Notify.Webhook != "" {
 			a.Deliveries = append(a.Deliveries, pending(ChannelWebhook, r.Notify.Webhook))
 		}
@@ -162,8 +166,40 @@ func DeadlineLabel(name string) string {
 		return "hạn nhận đề nghị giải trình"
 	case DeadlineExplanation:
 		return "hạn nộp báo cáo giải trình"
+	case DeadlineList:
+		return "hạn lập danh sách người được lấy phiếu tín nhiệm"
+	case DeadlineFrontOpinions:
+		return "hạn nhận ý kiến của Mặt trận Tổ quốc"
+	case DeadlinePacket:
+		return "hạn gửi hồ sơ đến người tham gia lấy phiếu"
 	}
 	return "hạn " + name
+}
+
+// Step reports whether a deadline is a step the board takes (draw up the list, take the
+// Front's opinions, send the packet) rather than a document the persons owe.
+func Step(name string) bool {
+	return name == DeadlineList || name == DeadlineFrontOpinions || name == DeadlinePacket
+}
+
+// boardStep is a step that concerns no person's dossier. Sending the packet does: an
+// incomplete dossier goes out incomplete, so its alert names who still owes what.
+func boardStep(name string) bool { return Step(name) && name != DeadlinePacket }
+
+// DueAlertsFor is DueAlerts once the packet's sending is known: after it is recorded
+// (sent != nil), the packet step raises nothing more, on time or not.
+func DueAlertsFor(r Round, sent *PacketSent, now time.Time) []AlertDue {
+	due := DueAlerts(r, now)
+	if sent == nil {
+		return due
+	}
+	out := due[:0]
+	for _, d := range due {
+		if d.Deadline != DeadlinePacket {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // DurationLabel says a duration in Vietnamese: "3 ngày", "24 giờ", "1 giờ 30 phút", "45 giây".
@@ -198,6 +234,8 @@ func (a Alert) Headline() string {
 	who := "đủ hồ sơ"
 	if n := len(a.Persons); n > 0 {
 		who = fmt.Sprintf("%d %s", n, a.owingWords())
+	} else if boardStep(a.Deadline) {
+		who = "nhắc việc của Ban Tổ chức"
 	}
 	return fmt.Sprintf("[tinnhiem] %s: %s — %s", when, who, a.Title)
 }
@@ -234,9 +272,18 @@ func (a Alert) Text() string {
 			DurationLabel(time.Duration(a.LeadSeconds)*time.Second), DurationLabel(left))
 	}
 	b.WriteString("\n")
-	if len(a.Persons) == 0 {
+	switch {
+	case boardStep(a.Deadline):
+		b.WriteString("Đây là một bước của Ban Tổ chức theo kế hoạch lấy phiếu tín nhiệm; hãy hoàn thành trước hạn.\n")
+	case len(a.Persons) == 0:
 		b.WriteString("Tất cả người được lấy phiếu đã đủ hồ sơ.\n")
-	} else {
+		if a.Deadline == DeadlinePacket {
+			b.WriteString("Hãy gửi hồ sơ và ghi nhận việc gửi trên hệ thống.\n")
+		}
+	default:
+		if a.Deadline == DeadlinePacket {
+			b.WriteString("Hồ sơ gửi đi lúc này sẽ thiếu tài liệu của những người dưới đây.\n")
+		}
 		fmt.Fprintf(&b, "Có %d %s:\n", len(a.Persons), a.owingWords())
 		for i, p := range a.Persons {
 			b.WriteString("\n")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -33,15 +34,28 @@ const (
 // DefaultTimezone is the time zone of a round that names none.
 const DefaultTimezone = "Asia/Ho_Chi_Minh"
 
-// Deadline names, as used in alerts and the API.
+// Deadline names, as used in alerts and the API. The first three judge documents; the others
+// are steps of the board (DOMAIN.md): the list of persons (State track, 45 days before the
+// session), the Fatherland Front's opinions (State track, 25 days) and the sending of the
+// voters' packet (Party 15 days, State 20 days before the vote).
 const (
 	DeadlineDossier            = "dossier"
 	DeadlineExplanationRequest = "explanation_request"
 	DeadlineExplanation        = "explanation"
+	DeadlineList               = "list"
+	DeadlineFrontOpinions      = "front_opinions"
+	DeadlinePacket             = "packet"
 )
 
-// DeadlineNames lists the deadlines in the order they fall.
-var DeadlineNames = []string{DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation}
+// DeadlineNames lists every deadline in the order they fall by default. A round tracks only
+// those its track has (Round.DeadlineNames): a Party round has no list or Front step.
+var DeadlineNames = []string{DeadlineList, DeadlineDossier, DeadlineFrontOpinions, DeadlinePacket, DeadlineExplanationRequest, DeadlineExplanation}
+
+// Publication settings of a round (DOMAIN.md "Around the vote").
+const (
+	PublicationPublic   = "public"
+	PublicationInternal = "internal"
+)
 
 // Round is one confidence-vote round (đợt lấy phiếu) as stored. Times are UTC.
 type Round struct {
@@ -60,18 +74,38 @@ type Round struct {
 	Alerts             []Lead    `json:"alerts"`
 	Notify             Notify    `json:"notify"`
 	Nominees           []Nominee `json:"nominees"`
-	Version            int       `json:"version"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
-	UpdatedBy          string    `json:"updated_by,omitempty"`
-	Removed            []Nominee `json:"removed,omitempty"` // persons taken off the ballot by a re-import; their documents stay
+	// Publication is public or internal; "" (a round stored before the field existed) means
+	// the track's default: see IsPublic.
+	Publication string `json:"publication,omitempty"`
+	// Packet lists the kinds sent to the voters; nil (a round stored before the field existed)
+	// means the default: see PacketKinds.
+	Packet []Kind `json:"packet"`
+	// Basis are the local texts the result report cites ("Kế hoạch số 104-KH/TU …").
+	Basis     []string      `json:"basis,omitempty"`
+	Report    ReportOptions `json:"report"`
+	Version   int           `json:"version"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+	UpdatedBy string        `json:"updated_by,omitempty"`
+	Removed   []Nominee     `json:"removed,omitempty"` // persons taken off the ballot by a re-import; their documents stay
 }
 
-// Deadlines are inclusive instants: a document received at or before At is on time.
+// Deadlines are inclusive instants: a document received at or before At is on time. A step
+// the round's track does not have is zero.
 type Deadlines struct {
 	Dossier            Deadline `json:"dossier"`
 	ExplanationRequest Deadline `json:"explanation_request"`
 	Explanation        Deadline `json:"explanation"`
+	List               Deadline `json:"list,omitzero"`
+	FrontOpinions      Deadline `json:"front_opinions,omitzero"`
+	Packet             Deadline `json:"packet,omitzero"`
+}
+
+// ReportOptions shape the result report.
+type ReportOptions struct {
+	// CombinedShare adds the share of "tín nhiệm cao" and "tín nhiệm" together, as published
+	// provincial summaries give it.
+	CombinedShare bool `json:"combined_share,omitempty"`
 }
 
 // Deadline is the last instant at which a document still counts as on time.
@@ -188,8 +222,70 @@ func (r *Round) Deadline(name string) (Deadline, bool) {
 		return r.Deadlines.ExplanationRequest, true
 	case DeadlineExplanation:
 		return r.Deadlines.Explanation, true
+	case DeadlineList:
+		return r.Deadlines.List, true
+	case DeadlineFrontOpinions:
+		return r.Deadlines.FrontOpinions, true
+	case DeadlinePacket:
+		return r.Deadlines.Packet, true
 	}
 	return Deadline{}, false
+}
+
+// DeadlineNames lists the deadlines this round tracks, in the order of DeadlineNames: those
+// set, so a Party round lists no State step and a round stored before a step existed lists
+// only what it has.
+func (r *Round) DeadlineNames() []string {
+	var out []string
+	for _, name := range DeadlineNames {
+		if d, _ := r.Deadline(name); !d.At.IsZero() {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// DeadlineNameFor names the deadline that applies to a document of kind k ("" for none).
+func (r *Round) DeadlineNameFor(k Kind) string {
+	switch k {
+	case KindSelfAssessment, KindAssetDeclaration:
+		return DeadlineDossier
+	case KindExplanationRequest:
+		return DeadlineExplanationRequest
+	case KindExplanation:
+		return DeadlineExplanation
+	}
+	if slices.Contains(r.Required, k) {
+		return DeadlineDossier
+	}
+	return ""
+}
+
+// IsPublic reports whether the round's results are published: the round's setting, else the
+// track's default (State results are public by law; Party results go to the conference and
+// the managing level only).
+func (r *Round) IsPublic() bool {
+	switch r.Publication {
+	case PublicationPublic:
+		return true
+	case PublicationInternal:
+		return false
+	}
+	return r.Track == TrackState
+}
+
+// DefaultPacket is what the voters receive unless the round says otherwise (DOMAIN.md): the
+// self-assessment with the asset declaration attached, and any explanations.
+func DefaultPacket() []Kind {
+	return []Kind{KindSelfAssessment, KindAssetDeclaration, KindExplanation}
+}
+
+// PacketKinds are the kinds the round sends to the voters, in the order the packet sets them.
+func (r *Round) PacketKinds() []Kind {
+	if r.Packet == nil {
+		return DefaultPacket()
+	}
+	return slices.Clone(r.Packet)
 }
 
 // DeadlineFor returns the deadline that applies to a document of kind k.

@@ -49,6 +49,14 @@ type roundFile struct {
 	Alerts             *[]string         `yaml:"alerts"`
 	Notify             notifyFile        `yaml:"notify"`
 	Nominees           []nomineeFile     `yaml:"nominees"`
+	Publication        string            `yaml:"publication"`
+	Packet             *[]string         `yaml:"packet"`
+	Basis              []string          `yaml:"basis"`
+	Report             reportFile        `yaml:"report"`
+}
+
+type reportFile struct {
+	CombinedShare bool `yaml:"combined_share"`
 }
 
 type rulesFile struct {
@@ -377,9 +385,13 @@ func (f roundFile) validate() (Round, error) {
 	// Deadlines: a date is the end of that day in the round's time zone.
 	for _, k := range slices.Sorted(maps.Keys(f.Deadlines)) { // sorted: the same file gives the same answer
 		switch k {
-		case DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation:
+		case DeadlineDossier, DeadlineExplanationRequest, DeadlineExplanation, DeadlinePacket:
+		case DeadlineList, DeadlineFrontOpinions:
+			if r.Track != TrackState {
+				ps.add("deadlines."+k, "bước này chỉ có ở kỳ họp của Quốc hội, Hội đồng nhân dân (track: state)")
+			}
 		default:
-			ps.add("deadlines."+k, "hạn không được hỗ trợ (chỉ dossier, explanation_request, explanation)")
+			ps.add("deadlines."+k, "hạn không được hỗ trợ (chỉ dossier, explanation_request, explanation, packet; với track: state còn list, front_opinions)")
 		}
 	}
 	// Given deadlines are read even when the vote date is wrong, so that their own mistakes are
@@ -395,8 +407,8 @@ func (f roundFile) validate() (Round, error) {
 	set := func(name string, dst *Deadline) {
 		given := strings.TrimSpace(f.Deadlines[name])
 		if given == "" {
-			if defaults != nil {
-				*dst = Deadline{At: defaults[name].UTC(), Source: "default"}
+			if at, ok := defaults[name]; ok {
+				*dst = Deadline{At: at.UTC(), Source: "default"}
 			}
 			return
 		}
@@ -414,6 +426,11 @@ func (f roundFile) validate() (Round, error) {
 	set(DeadlineDossier, &r.Deadlines.Dossier)
 	set(DeadlineExplanationRequest, &r.Deadlines.ExplanationRequest)
 	set(DeadlineExplanation, &r.Deadlines.Explanation)
+	set(DeadlinePacket, &r.Deadlines.Packet)
+	if r.Track == TrackState {
+		set(DeadlineList, &r.Deadlines.List)
+		set(DeadlineFrontOpinions, &r.Deadlines.FrontOpinions)
+	}
 
 	if f.Required == nil {
 		r.Required = []Kind{KindSelfAssessment, KindAssetDeclaration}
@@ -490,6 +507,36 @@ func (f roundFile) validate() (Round, error) {
 	}
 	r.Notify.WebhookSecret = f.Notify.WebhookSecret
 
+	r.Publication = strings.ToLower(strings.TrimSpace(f.Publication))
+	switch r.Publication {
+	case "":
+		r.Publication = PublicationInternal
+		if r.Track == TrackState {
+			r.Publication = PublicationPublic
+		}
+	case PublicationPublic, PublicationInternal:
+	default:
+		ps.add("publication", "phải là public (công bố công khai) hoặc internal (không công bố), không phải %q", f.Publication)
+	}
+	r.Packet = f.packetKinds(&ps)
+	for i, b := range f.Basis {
+		path := fmt.Sprintf("basis[%d]", i)
+		b = strings.Join(strings.Fields(NFC(b)), " ")
+		if b == "" {
+			ps.add(path, "căn cứ trống; hãy ghi tên văn bản (ví dụ: Kế hoạch số 104-KH/TU ngày 01/11/2028 của Ban Thường vụ Tỉnh ủy)")
+			continue
+		}
+		if msg := checkText(b, 500); msg != "" {
+			ps.add(path, "%s", msg)
+			continue
+		}
+		r.Basis = append(r.Basis, b)
+	}
+	if len(f.Basis) > maxBasis {
+		ps.add("basis", "tối đa %d căn cứ, tệp có %d", maxBasis, len(f.Basis))
+	}
+	r.Report = ReportOptions{CombinedShare: f.Report.CombinedShare}
+
 	r.Nominees = f.validateNominees(&ps, r.Track, vote)
 	if len(r.Nominees) > 0 && len(r.OnBallot()) == 0 {
 		ps.add("nominees", "không còn ai để lấy phiếu: tất cả đều thuộc diện không lấy phiếu")
@@ -498,6 +545,36 @@ func (f roundFile) validate() (Round, error) {
 		return Round{}, err
 	}
 	return r, nil
+}
+
+// maxBasis bounds the texts a report cites; a real report cites one to three.
+const maxBasis = 20
+
+// packetKinds reads the kinds sent to the voters: absent means the default, "packet: []" means
+// the summaries alone. A request for explanation is never sent: it names who asked, which the
+// person and the voters may not see (DOMAIN.md).
+func (f roundFile) packetKinds(ps *problems) []Kind {
+	if f.Packet == nil {
+		return DefaultPacket()
+	}
+	out := []Kind{}
+	seen := map[Kind]bool{}
+	for i, s := range *f.Packet {
+		path := fmt.Sprintf("packet[%d]", i)
+		k, err := ParseKind(strings.TrimSpace(s))
+		switch {
+		case err != nil:
+			ps.add(path, "%v", err)
+		case k == KindExplanationRequest:
+			ps.add(path, "đề nghị giải trình không gửi cho người tham gia lấy phiếu: văn bản này cho biết người đề nghị, chỉ Ban Tổ chức được biết")
+		case seen[k]:
+			ps.add(path, "loại tài liệu %s bị lặp", k)
+		default:
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (f roundFile) validateNominees(ps *problems, track string, vote time.Time) []Nominee {
@@ -609,16 +686,25 @@ func ParseDeadline(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("hạn không hợp lệ %q (dạng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM)", s)
 }
 
-// defaultDeadlines counts back from the vote date (DOMAIN.md): Party track 20, 10 and 3 days;
-// State track 30 (reports filed), 10 and 3 days. Each is the end of that day.
+// defaultDeadlines counts back from the vote date (DOMAIN.md). Party track: dossier 20 days,
+// packet sent 15, requests for explanation 10, explanations 3. State track, from the session's
+// opening: list 45, reports filed 30, the Fatherland Front's opinions 25, reports sent to the
+// delegates 20, requests 10, explanations 3. Each is the end of that day.
 func defaultDeadlines(track string, vote time.Time) map[string]time.Time {
 	endOf := func(days int) time.Time { return vote.AddDate(0, 0, -days+1).Add(-time.Nanosecond) }
-	dossierDays := 20
 	if track == TrackState {
-		dossierDays = 30
+		return map[string]time.Time{
+			DeadlineList:               endOf(45),
+			DeadlineDossier:            endOf(30),
+			DeadlineFrontOpinions:      endOf(25),
+			DeadlinePacket:             endOf(20),
+			DeadlineExplanationRequest: endOf(10),
+			DeadlineExplanation:        endOf(3),
+		}
 	}
 	return map[string]time.Time{
-		DeadlineDossier:            endOf(dossierDays),
+		DeadlineDossier:            endOf(20),
+		DeadlinePacket:             endOf(15),
 		DeadlineExplanationRequest: endOf(10),
 		DeadlineExplanation:        endOf(3),
 	}

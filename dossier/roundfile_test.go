@@ -419,11 +419,17 @@ func TestParseRoundDefaults(t *testing.T) {
 	if r.Nominees[0].ID != "tran-quoc-hung" {
 		t.Errorf("derived nominee id %q", r.Nominees[0].ID)
 	}
-	for _, name := range DeadlineNames {
+	for _, name := range r.DeadlineNames() {
 		d, _ := r.Deadline(name)
 		if d.Source != "default" || d.Given != "" {
 			t.Errorf("%s: %+v, want a default", name, d)
 		}
+	}
+	if got, want := r.DeadlineNames(), []string{DeadlineDossier, DeadlinePacket, DeadlineExplanationRequest, DeadlineExplanation}; !slices.Equal(got, want) {
+		t.Errorf("party round tracks %v, want %v", got, want)
+	}
+	if r.Publication != PublicationInternal || r.IsPublic() || !slices.Equal(r.Packet, DefaultPacket()) || r.Basis != nil || r.Report.CombinedShare {
+		t.Errorf("party defaults: publication %q packet %v basis %v report %+v", r.Publication, r.Packet, r.Basis, r.Report)
 	}
 
 	// An explicit empty list means nothing is required, which differs from leaving it out.
@@ -452,17 +458,23 @@ func TestParseRoundDefaultDeadlines(t *testing.T) {
 	tests := []struct {
 		track, tz, vote         string
 		dossier, request, expla time.Time
+		packet, list, front     time.Time // list and front: State track only
 	}{
 		{"party", "Asia/Ho_Chi_Minh", "2028-12-15",
-			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 25), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 5), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 12)},
+			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 25), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 5), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 12),
+			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 30), time.Time{}, time.Time{}},
 		{"state", "Asia/Ho_Chi_Minh", "2028-12-15",
-			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 15), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 5), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 12)},
+			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 15), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 5), endOfDay("Asia/Ho_Chi_Minh", 2028, 12, 12),
+			endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 25), endOfDay("Asia/Ho_Chi_Minh", 2028, 10, 31), endOfDay("Asia/Ho_Chi_Minh", 2028, 11, 20)},
 		{"", "Asia/Tokyo", "2028-03-02", // leap year: 20 days before 2 March is 11 February
-			endOfDay("Asia/Tokyo", 2028, 2, 11), endOfDay("Asia/Tokyo", 2028, 2, 21), endOfDay("Asia/Tokyo", 2028, 2, 28)},
+			endOfDay("Asia/Tokyo", 2028, 2, 11), endOfDay("Asia/Tokyo", 2028, 2, 21), endOfDay("Asia/Tokyo", 2028, 2, 28),
+			endOfDay("Asia/Tokyo", 2028, 2, 16), time.Time{}, time.Time{}},
 		{"state", "America/New_York", "2028-11-10", // across the end of daylight saving time (5 Nov 2028)
-			endOfDay("America/New_York", 2028, 10, 11), endOfDay("America/New_York", 2028, 10, 31), endOfDay("America/New_York", 2028, 11, 7)},
+			endOfDay("America/New_York", 2028, 10, 11), endOfDay("America/New_York", 2028, 10, 31), endOfDay("America/New_York", 2028, 11, 7),
+			endOfDay("America/New_York", 2028, 10, 21), endOfDay("America/New_York", 2028, 9, 26), endOfDay("America/New_York", 2028, 10, 16)},
 		{"party", "America/New_York", "2028-03-20", // across its start (12 Mar 2028)
-			endOfDay("America/New_York", 2028, 2, 29), endOfDay("America/New_York", 2028, 3, 10), endOfDay("America/New_York", 2028, 3, 17)},
+			endOfDay("America/New_York", 2028, 2, 29), endOfDay("America/New_York", 2028, 3, 10), endOfDay("America/New_York", 2028, 3, 17),
+			endOfDay("America/New_York", 2028, 3, 5), time.Time{}, time.Time{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.track+" "+tc.tz+" "+tc.vote, func(t *testing.T) {
@@ -470,8 +482,15 @@ func TestParseRoundDefaultDeadlines(t *testing.T) {
 			f["track"], f["timezone"], f["vote_date"] = tc.track, tc.tz, tc.vote
 			delete(nominee(f, 0), "appointed")
 			r := mustParse(t, marshalYAML(t, f))
-			for name, want := range map[string]time.Time{DeadlineDossier: tc.dossier, DeadlineExplanationRequest: tc.request, DeadlineExplanation: tc.expla} {
+			for name, want := range map[string]time.Time{DeadlineDossier: tc.dossier, DeadlineExplanationRequest: tc.request, DeadlineExplanation: tc.expla,
+				DeadlinePacket: tc.packet, DeadlineList: tc.list, DeadlineFrontOpinions: tc.front} {
 				d, _ := r.Deadline(name)
+				if want.IsZero() {
+					if !d.At.IsZero() {
+						t.Errorf("%s: %v on a %s round, want none", name, d.At, r.Track)
+					}
+					continue
+				}
 				if !d.At.Equal(want) || d.At.Location() != time.UTC {
 					t.Errorf("%s: %v, want %v (UTC)", name, d.At, want)
 				}
@@ -695,7 +714,7 @@ func roundFileOf(r Round) map[string]any {
 		"rules": map[string]any{"denominator": r.Rules.Denominator, "blank_row": r.Rules.BlankRow, "accept_late": r.Rules.AcceptLate},
 	}
 	dl := map[string]any{}
-	for _, name := range DeadlineNames {
+	for _, name := range r.DeadlineNames() {
 		d, _ := r.Deadline(name)
 		dl[name] = d.At.Format(time.RFC3339Nano)
 	}
@@ -721,6 +740,18 @@ func roundFileOf(r Round) map[string]any {
 			"retiring": n.Retiring, "sick_leave_months": n.SickLeaveMonths, "exempt": n.Exempt})
 	}
 	f["nominees"] = ns
+	packet := []any{}
+	for _, k := range r.Packet {
+		packet = append(packet, string(k))
+	}
+	f["packet"] = packet
+	f["publication"] = r.Publication
+	basis := []any{}
+	for _, b := range r.Basis {
+		basis = append(basis, b)
+	}
+	f["basis"] = basis
+	f["report"] = map[string]any{"combined_share": r.Report.CombinedShare}
 	return f
 }
 
@@ -743,7 +774,14 @@ func checkRound(t testing.TB, r Round) {
 		t.Errorf("vote date %q: %v", r.VoteDate, err)
 		return
 	}
-	for _, name := range DeadlineNames {
+	want := 4 // dossier, packet, explanation_request, explanation
+	if r.Track == TrackState {
+		want = 6 // and the list and the Fatherland Front's opinions
+	}
+	if got := r.DeadlineNames(); len(got) != want {
+		t.Errorf("track %s tracks deadlines %v", r.Track, got)
+	}
+	for _, name := range r.DeadlineNames() {
 		d, _ := r.Deadline(name)
 		if d.At.IsZero() || !d.At.Before(vd) || d.At.Location() != time.UTC {
 			t.Errorf("deadline %s %v is not a UTC instant before the vote %v", name, d.At, vd)

@@ -235,12 +235,8 @@ func upperFirst(s string) string {
 func judgeDeadline(d dossier.Document, r dossier.Round) dossier.Document {
 	d.Status, d.Deadline = dossier.StatusAccepted, ""
 	if dl, ok := r.DeadlineFor(d.Kind); ok {
-		for _, name := range dossier.DeadlineNames {
-			if x, _ := r.Deadline(name); x == dl {
-				d.Deadline = name
-				break
-			}
-		}
+		// By kind, not by value: a step of the board may fall on the same instant.
+		d.Deadline = r.DeadlineNameFor(d.Kind)
 		if !dl.OnTime(d.ReceivedAt) {
 			d.Status = dossier.StatusLate
 			d.Message = dossier.LateMessage(r, d.ReceivedAt, dl.At)

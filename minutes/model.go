@@ -83,13 +83,16 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 		Irregularities:      s.Session.Irregularities,
 		DossiersSentAt:      s.Session.DossiersSentAt,
 		ExplanationsSentAt:  s.Session.ExplanationsSentAt,
-		DenominatorWords:    res.DenominatorText,
+		DenominatorWords:    DenominatorWordsFor(rd.Track, res.Denominator),
 		BlankRuleWords:      BlankRowWords(res.BlankRow),
 		Copies:              s.Session.Copies,
 		ReportTo:            s.Session.ReportTo,
 		Recipients:          s.Session.Recipients,
 		Signer:              document.Signer{On: s.Session.SignerOn, Title: s.Session.SignerTitle, Name: s.Session.SignerName},
 		TallyJSON:           s.Canonical,
+		Publication:         rd.Publication,
+		Basis:               rd.Basis,
+		CombinedShare:       rd.Report.CombinedShare,
 	}
 	for k, v := range s.Session.DocNumbers {
 		m.DocNumbers[document.Kind(k)] = v
@@ -109,11 +112,14 @@ func BuildModel(rd dossier.Round, s Sealed, explained []Explained) document.Mode
 		m.Explanations = append(m.Explanations, document.Explanation{Name: e.Name, Position: e.Position})
 	}
 	for _, n := range res.Nominees {
+		combined := n.Counts.Cao + n.Counts.TinNhiem
 		m.Rows = append(m.Rows, document.Row{
 			Order: n.Order, Name: n.Name, Position: n.Position, Valid: n.Counts.Valid,
 			Cao: n.Counts.Cao, TinNhiem: n.Counts.TinNhiem, Thap: n.Counts.Thap,
 			CaoPct: n.PercentText.Cao, TinNhiemPct: n.PercentText.TinNhiem, ThapPct: n.PercentText.Thap,
+			Combined: combined, CombinedPct: FormatPercent(combined, n.Denominator),
 			Flag:      Consequence(rd.Track, n.Flags),
+			Threshold: ThresholdText(rd.Track, res.Denominator, n.Flags),
 			BlankRows: n.BlankRows, SpoiledRows: n.SpoiledRows,
 			OtherInvalid: max(0, n.Counts.Invalid-res.InvalidBallots-n.BlankRows-n.SpoiledRows),
 		})
@@ -142,14 +148,23 @@ func ReplacedSealedAt(rec Record, version int) time.Time {
 	return prev.SealedAt
 }
 
-// headingOf is the issuing body as the header prints it under its superior body: the
-// organization without its place name ("Tỉnh ủy Bình Sơn" → "Tỉnh ủy"). Without a superior
-// body above it the full name stays (a People's Council names its province itself).
+// headingOf is the issuing body as the header prints it under its superior body. The short
+// form without the place ("Tỉnh ủy Bình Sơn" → "Tỉnh ủy") is right only when the superior
+// body names the same place ("ĐẢNG BỘ TỈNH BÌNH SƠN" / "TỈNH ỦY"): under "Đảng bộ tỉnh Bình
+// Sơn" the district's "Huyện ủy An Lạc" keeps its name, or the header would not say which
+// district. Without a superior body the full name stays (a People's Council names its
+// province itself). "" means the full name.
 func headingOf(org, parent, place string) string {
-	if place != "" && parent != "" {
-		if h, ok := strings.CutSuffix(org, " "+place); ok && strings.TrimSpace(h) != "" {
-			return strings.TrimSpace(h)
-		}
+	org, parent, place = dossier.NFC(org), dossier.NFC(parent), dossier.NFC(place)
+	if place == "" || parent == "" {
+		return ""
+	}
+	fold := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	if !strings.HasSuffix(fold(parent), " "+fold(place)) {
+		return ""
+	}
+	if h, ok := strings.CutSuffix(org, " "+place); ok && strings.TrimSpace(h) != "" {
+		return strings.TrimSpace(h)
 	}
 	return ""
 }

@@ -84,8 +84,7 @@ func TestBuildModelVoidReasons(t *testing.T) {
 		want []string
 	}{
 		{dossier.BlankRowVoidRow, []string{
-			"Số phiếu không hợp lệ: 1 phiếu, gồm:",
-			"+ 1 phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung.",
+			"Số phiếu không hợp lệ: 1 phiếu (1 phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung).",
 			"+ Đồng chí Trần Văn An: 1 dòng đánh dấu nhiều ô hoặc không rõ;",
 			"+ Đồng chí Lê Thị Bình: 1 dòng không đánh dấu ô nào.",
 		}},

@@ -289,14 +289,40 @@ func Consequence(track string, f Flags) string {
 			return "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
 		}
 	case dossier.TrackState:
+		// Nghị quyết 96/2023/QH15: dismissal (miễn nhiệm) of an elected office holder, never
+		// the recall (bãi nhiệm) of a deputy, which is another procedure.
 		switch {
 		case f.TwoThirdsLow:
-			return "Trình miễn nhiệm / bãi nhiệm"
+			return "Cơ quan hoặc người có thẩm quyền trình miễn nhiệm, không chờ hết nhiệm kỳ"
 		case f.OverHalfLow:
-			return "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"
+			return "Có thể xin từ chức; nếu không xin từ chức, cơ quan hoặc người có thẩm quyền trình bỏ phiếu tín nhiệm"
 		}
 	}
 	return ""
+}
+
+// ThresholdText names the threshold a person reached against the round's denominator, as the
+// minutes' legend and the report print it beside the consequence: "Tín nhiệm thấp trên 1/2
+// đến dưới 2/3 tổng số người được triệu tập"; "" below both.
+func ThresholdText(track, denominator string, f Flags) string {
+	den := DenominatorWordsFor(track, denominator)
+	switch {
+	case f.TwoThirdsLow:
+		return "Tín nhiệm thấp từ 2/3 " + den + " trở lên"
+	case f.OverHalfLow:
+		return "Tín nhiệm thấp trên 1/2 đến dưới 2/3 " + den
+	}
+	return ""
+}
+
+// DenominatorWordsFor is DenominatorWords in the track's words: a People's Council or the
+// National Assembly summons delegates ("tổng số đại biểu được triệu tập").
+func DenominatorWordsFor(track, denominator string) string {
+	w := DenominatorWords(denominator)
+	if track == dossier.TrackState {
+		w = strings.Replace(w, "số người", "số đại biểu", 1)
+	}
+	return w
 }
 
 // ThresholdWords names the threshold a person reached, for the flag column of the

@@ -647,8 +647,8 @@ func TestConsequence(t *testing.T) {
 		{dossier.TrackParty, half, "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"},
 		{dossier.TrackParty, two, "Xem xét miễn nhiệm, không chờ hết nhiệm kỳ"},
 		{dossier.TrackState, none, ""},
-		{dossier.TrackState, half, "Có thể xin từ chức; nếu không, trình bỏ phiếu tín nhiệm"},
-		{dossier.TrackState, two, "Trình miễn nhiệm / bãi nhiệm"},
+		{dossier.TrackState, half, "Có thể xin từ chức; nếu không xin từ chức, cơ quan hoặc người có thẩm quyền trình bỏ phiếu tín nhiệm"},
+		{dossier.TrackState, two, "Cơ quan hoặc người có thẩm quyền trình miễn nhiệm, không chờ hết nhiệm kỳ"},
 		{"other", two, ""},
 	}
 	for _, tt := range tests {
@@ -658,6 +658,24 @@ func TestConsequence(t *testing.T) {
 		}
 		if got != "" {
 			checkMessage(t, got)
+		}
+		// A formal document: no recall of deputies where dismissal is meant, no slash.
+		if strings.Contains(got, "bãi nhiệm") || strings.Contains(got, "/") {
+			t.Errorf("Consequence(%q, %+v) = %q", tt.track, tt.f, got)
+		}
+	}
+	for _, tt := range []struct {
+		track, den string
+		f          Flags
+		want       string
+	}{
+		{dossier.TrackParty, dossier.DenominatorSummoned, half, "Tín nhiệm thấp trên 1/2 đến dưới 2/3 tổng số người được triệu tập"},
+		{dossier.TrackState, dossier.DenominatorSummoned, two, "Tín nhiệm thấp từ 2/3 tổng số đại biểu được triệu tập trở lên"},
+		{dossier.TrackState, dossier.DenominatorCollected, half, "Tín nhiệm thấp trên 1/2 đến dưới 2/3 tổng số phiếu thu vào"},
+		{dossier.TrackParty, dossier.DenominatorSummoned, none, ""},
+	} {
+		if got := ThresholdText(tt.track, tt.den, tt.f); got != tt.want {
+			t.Errorf("ThresholdText(%s, %s, %+v) = %q, want %q", tt.track, tt.den, tt.f, got, tt.want)
 		}
 	}
 	for f, want := range map[Flags]string{none: "", half: "Tín nhiệm thấp trên 1/2 đến dưới 2/3", two: "Tín nhiệm thấp từ 2/3 trở lên"} {

@@ -41,10 +41,10 @@ func TestDueAlertsBoundaries(t *testing.T) {
 		{"a nanosecond after: overdue", dossierAt.Add(time.Nanosecond), "dossier/overdue"},
 		{"local midnight after the deadline day", time.Date(2028, 11, 26, 0, 0, 0, 0, r.Location()), "dossier/overdue"},
 		{"explanation deadline 17:00 local, 24h before", time.Date(2028, 12, 11, 17, 0, 0, 0, r.Location()),
-			"dossier/overdue,explanation_request/overdue,explanation/72h,explanation/24h"},
-		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,explanation_request/overdue,explanation/72h,explanation/24h,explanation/2h"},
-		{"17:01 local", explAt.Add(time.Minute), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
-		{"last minute of the vote day", time.Date(2028, 12, 15, 23, 59, 0, 0, r.Location()), "dossier/overdue,explanation_request/overdue,explanation/overdue"},
+			"dossier/overdue,packet/overdue,explanation_request/overdue,explanation/72h,explanation/24h"},
+		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/72h,explanation/24h,explanation/2h"},
+		{"17:01 local", explAt.Add(time.Minute), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/overdue"},
+		{"last minute of the vote day", time.Date(2028, 12, 15, 23, 59, 0, 0, r.Location()), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/overdue"},
 		{"after the vote day nothing", time.Date(2028, 12, 16, 0, 0, 0, 0, r.Location()), ""},
 	}
 	for _, tt := range tests {

@@ -99,18 +99,32 @@ func TestVoidReasons(t *testing.T) {
 			m.ValidBallots = m.Collected - 4
 			m.InvalidReasons = []string{"01 phiếu bị rách, không đọc được"}
 		}, []string{
+			// The committee's words describe the ballots it marked void: no generic sentence
+			// repeats them.
 			"Số phiếu không hợp lệ: 4 phiếu, gồm:",
-			"+ 2 phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung;",
 			"+ 1 phiếu có dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô, nên cả phiếu không hợp lệ;",
 			"+ 01 phiếu bị rách, không đọc được.",
-		}, nil},
+		}, []string{"không hợp lệ cả phiếu do không phải"}},
+		{"ballots marked void, no note", func(m *Model) {
+			m.InvalidBallots, m.VoidMarked, m.VoidBadRow = 2, 2, 0
+			m.ValidBallots = m.Collected - 2
+			m.InvalidReasons = nil
+		}, []string{
+			"Số phiếu không hợp lệ: 2 phiếu (2 phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung).",
+		}, []string{"phiếu, gồm:"}},
+		{"one invalid ballot, the committee's note", func(m *Model) {
+			m.InvalidBallots, m.VoidMarked, m.VoidBadRow = 1, 1, 0
+			m.ValidBallots = m.Collected - 1
+			m.InvalidReasons = []string{"Phiếu gạch tên và ghi thêm nội dung ngoài phiếu."}
+		}, []string{
+			"Số phiếu không hợp lệ: 1 phiếu (Phiếu gạch tên và ghi thêm nội dung ngoài phiếu).",
+		}, []string{"phiếu, gồm:", "không hợp lệ cả phiếu do không phải"}},
 		{"only void for a bad row", func(m *Model) {
 			m.InvalidBallots, m.VoidMarked, m.VoidBadRow = 3, 0, 3
 			m.InvalidReasons = nil
 		}, []string{
-			"Số phiếu không hợp lệ: 3 phiếu, gồm:",
-			"+ 3 phiếu có dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô, nên cả phiếu không hợp lệ.",
-		}, []string{"không hợp lệ cả phiếu do không phải"}},
+			"Số phiếu không hợp lệ: 3 phiếu (3 phiếu có dòng không đánh dấu ô nào hoặc đánh dấu nhiều ô, nên cả phiếu không hợp lệ).",
+		}, []string{"không hợp lệ cả phiếu do không phải", "phiếu, gồm:"}},
 		{"hand count without a reason", func(m *Model) {
 			m.InvalidBallots, m.VoidMarked, m.VoidBadRow = 2, 0, 0
 			m.InvalidReasons = nil

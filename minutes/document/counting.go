@@ -7,9 +7,15 @@ import "fmt"
 func (d *doc) counting() {
 	m := d.m
 	d.invalidBanner()
+	// A Party conference elects its committee itself; at a session it is the council (or the
+	// Assembly) that elects, during the session.
 	formed := ""
-	if m.SessionName != "" {
+	switch {
+	case m.SessionName == "":
+	case d.party():
 		formed = " do " + m.SessionName + " bầu"
+	default:
+		formed = " do " + m.Organization + " bầu tại " + m.SessionName
 	}
 	d.p(fmt.Sprintf("Vào %s%s, Ban kiểm phiếu%s gồm các %s:", d.at(m.OpenedAt), d.where(), formed, d.members()))
 	d.committeeList()
@@ -25,7 +31,7 @@ func (d *doc) counting() {
 	d.sectionHeading(2, "Kết quả kiểm phiếu")
 	d.li(fmt.Sprintf("Số người được lấy phiếu tín nhiệm: %d người.", len(m.Rows)))
 	d.settings()
-	d.results("Kết quả cụ thể như sau:")
+	d.results("Kết quả cụ thể như sau:", false)
 
 	d.sectionHeading(3, "Những vấn đề phát sinh")
 	d.irregularities()

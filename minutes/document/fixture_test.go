@@ -48,8 +48,10 @@ func pct(count, den int) string {
 }
 
 const (
-	flagHalf     = "Có trên 1/2 đến dưới 2/3 tổng số phiếu tín nhiệm thấp: đưa ra khỏi quy hoạch chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
-	flagTwoThird = "Có từ 2/3 tổng số phiếu tín nhiệm thấp trở lên: cấp có thẩm quyền xem xét miễn nhiệm chức vụ mà không chờ hết nhiệm kỳ"
+	flagHalf          = "Không quy hoạch lên chức vụ cao hơn; xem xét cho thôi giữ chức vụ, bố trí công tác khác hoặc từ chức"
+	flagTwoThird      = "Cấp có thẩm quyền xem xét miễn nhiệm, không chờ hết nhiệm kỳ"
+	thresholdHalf     = "Tín nhiệm thấp trên 1/2 đến dưới 2/3 tổng số người được triệu tập"
+	thresholdTwoThird = "Tín nhiệm thấp từ 2/3 tổng số người được triệu tập trở lên"
 )
 
 // fixture builds a round of n persons on the given track.
@@ -129,6 +131,13 @@ func fixture(track Track, n int) Model {
 		m.ReportTo = "Ủy ban Thường vụ Quốc hội"
 		m.Signer = Signer{On: "TM. Thường trực Hội đồng nhân dân", Title: "Chủ tịch", Name: "Nguyễn Văn Quyết"}
 		m.CommitteeFormation = fmt.Sprintf("Kỳ họp biểu quyết thông qua danh sách Ban kiểm phiếu, %d/%d đại biểu tán thành", present, present)
+		m.DenominatorWords = fmt.Sprintf("tỷ lệ phần trăm tính trên tổng số đại biểu được triệu tập (%d đại biểu)", summoned)
+	}
+	delegates := func(s string) string {
+		if track == TrackState {
+			return strings.ReplaceAll(s, "số người", "số đại biểu")
+		}
+		return s
 	}
 	// The published example first (45, 44, 42, 40 and 26 "tín nhiệm cao"), then a spread.
 	published := []int{45, 44, 42, 40, 26}
@@ -165,10 +174,12 @@ func fixture(track Track, n int) Model {
 		}
 		switch {
 		case 3*thap >= 2*summoned:
-			r.Flag = flagTwoThird
+			r.Flag, r.Threshold = flagTwoThird, delegates(thresholdTwoThird)
 		case 2*thap > summoned:
-			r.Flag = flagHalf
+			r.Flag, r.Threshold = flagHalf, delegates(thresholdHalf)
 		}
+		r.Combined = cao + tn
+		r.CombinedPct = pct(cao+tn, summoned)
 		m.Rows = append(m.Rows, r)
 	}
 	m.TallyJSON = tallyJSON(m)
@@ -219,6 +230,33 @@ func longNames() Model {
 	m.Rows[2].Name = "Tôn Nữ Thị Hoàng Ngọc Phương Quỳnh Hương Giang Nguyễn Phước"
 	m.Rows[2].Position = "Phó Chủ tịch Ủy ban nhân dân tỉnh, Trưởng Ban Chỉ đạo phòng, chống tham nhũng, lãng phí, tiêu cực và Chủ tịch Hội đồng thi đua, khen thưởng tỉnh kiêm Giám đốc Sở Kế hoạch và Đầu tư"
 	m.Irregularities = []string{"Trong quá trình kiểm phiếu có 01 đại biểu đề nghị kiểm tra lại phiếu số 17; Ban kiểm phiếu đã kiểm tra lại trước sự chứng kiến của đại biểu và xác nhận kết quả không thay đổi"}
+	m.TallyJSON = tallyJSON(m)
+	return m
+}
+
+// paperTrail is a State round with everything around the vote known: the local plan cited,
+// the combined share shown, the requests for explanation counted, the packet's sending
+// recorded (late) and the sealing warning confirmed.
+func paperTrail() Model {
+	m := fixture(TrackState, 12)
+	m.Basis = []string{"Kế hoạch số 12/KH-HĐND ngày 01/10/2028 của Thường trực Hội đồng nhân dân tỉnh"}
+	m.CombinedShare = true
+	m.Publication = PublicationPublic
+	m.Requests = &RequestCounts{Deadline: time.Date(2028, 12, 5, 16, 59, 59, 0, time.UTC), OnTime: 2, Late: 1, SetAside: 1, Answered: 2, Persons: 1}
+	m.PacketKnown = true
+	m.Packet = &PacketSending{When: "ngày 26/11/2028", Channel: "bản giấy và thư điện tử công vụ", Late: true, Deadline: time.Date(2028, 11, 25, 16, 59, 59, 0, time.UTC)}
+	m.Irregularities = []string{"Báo cáo của người được lấy phiếu tín nhiệm được gửi đến đại biểu vào ngày 26/11/2028, sau thời hạn gửi là ngày 25/11/2028"}
+	m.TallyJSON = tallyJSON(m)
+	return m
+}
+
+// partyPublic is a Party round whose committee decided to publish its results.
+func partyPublic() Model {
+	m := fixture(TrackParty, 5)
+	m.Publication = PublicationPublic
+	m.Basis = []string{"Kế hoạch số 104-KH/TU ngày 01/11/2028 của Ban Thường vụ Tỉnh ủy"}
+	m.PacketKnown = true
+	m.Requests = &RequestCounts{Deadline: time.Date(2028, 12, 5, 16, 59, 59, 0, time.UTC)}
 	m.TallyJSON = tallyJSON(m)
 	return m
 }

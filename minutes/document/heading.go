@@ -59,12 +59,14 @@ func (d *doc) partyHeader() float64 {
 	}
 	y = s.centeredLines(s.orgLines(upper(d.headingName()), "B", 14, w), "B", 14, x, w, y)
 	y = s.centered("*", "", 14, x, w, y)
-	num := d.number()
-	if num == "" {
-		num = "……"
+	if d.kind != KindBallot {
+		num := d.number()
+		if num == "" {
+			num = "……"
+		}
+		y = s.centered("Số "+num, "", 14, x, w, y)
 	}
-	y = s.centered("Số "+num, "", 14, x, w, y)
-	if d.kind == KindReport {
+	if d.kind == KindReport && !d.public() {
 		y = d.secretMark(x+w/2, y+2)
 	}
 	left := y
@@ -83,8 +85,9 @@ func (d *doc) partyHeader() float64 {
 	return math.Max(left, y)
 }
 
-// secretMark prints the confidentiality mark: Party results are for the conference and the
-// managing level only (Quy định 96-QĐ/TW), never public.
+// secretMark prints the confidentiality mark of a report whose results are not published:
+// by default Party results are for the conference and the managing level only (Quy định
+// 96-QĐ/TW).
 func (d *doc) secretMark(cx, y float64) float64 {
 	s := d.s
 	s.font("B", 13)
@@ -118,11 +121,13 @@ func (d *doc) stateHeader() float64 {
 	// The decree's short rule: 1/3 to 1/2 of the name's length, centred under it.
 	s.rule(x+w/2, y+0.8, longest*0.4)
 	y += 4
-	num := d.number()
-	if num == "" {
-		num = "……"
+	if d.kind != KindBallot {
+		num := d.number()
+		if num == "" {
+			num = "……"
+		}
+		y = s.centered("Số: "+num, "", 13, x, w, y)
 	}
-	y = s.centered("Số: "+num, "", 13, x, w, y)
 	left := y
 
 	rx := marginLeft + stateLeftW
@@ -151,7 +156,7 @@ func (d *doc) stateHeader() float64 {
 // (or the day the tally was sealed) for the report. A report reports a vote held, so it is
 // never dated before the vote, even when the tally was sealed early (a test round).
 func (d *doc) docDate() time.Time {
-	if d.kind != KindReport {
+	if d.kind != KindReport && d.kind != KindNotice {
 		return d.m.VoteDate
 	}
 	date := d.m.ReportDate
@@ -175,9 +180,16 @@ func (d *doc) title() {
 		name, subject = upper(Title(KindSession, d.m.Track)), d.m.Title
 	case KindReport:
 		name, subject = "BÁO CÁO", "Kết quả "+lowerFirst(d.m.Title)
+	case KindNotice:
+		name, subject = "THÔNG BÁO", "Kết quả "+lowerFirst(d.m.Title)
+	case KindBallot:
+		name, subject = "PHIẾU LẤY PHIẾU TÍN NHIỆM", d.m.Title
 	}
 	y := s.centered(name, "B", 15, marginLeft, textWidth, s.y())
 	y = s.centered(subject, "B", 14, marginLeft+10, textWidth-20, y)
+	if d.kind == KindBallot && d.m.SessionName != "" {
+		y = s.centered("("+d.m.SessionName+")", "I", 14, marginLeft+10, textWidth-20, y)
+	}
 	if notice := d.correction(); notice != "" {
 		y = s.centered(notice, "I", 13, marginLeft+10, textWidth-20, y+1)
 	}
@@ -209,9 +221,13 @@ func (d *doc) correction() string {
 	return fmt.Sprintf("(Bản đính chính – phiên bản số %d, thay thế %s; lý do: %s)", m.Version, replaced, reason)
 }
 
-// pageTop numbers pages from the second one, at the top centre (both regulations).
+// pageTop numbers pages from the second one, at the top centre (both regulations); each
+// copy of a ballot is numbered from its own first page.
 func (d *doc) pageTop() {
-	n := d.s.pdf.PageNo()
+	if d.nextCopy != d.copyNo {
+		d.copyNo, d.firstPage = d.nextCopy, d.s.pdf.PageNo()
+	}
+	n := d.s.pdf.PageNo() - d.firstPage + 1
 	if n < 2 {
 		return
 	}
@@ -224,6 +240,10 @@ func (d *doc) pageTop() {
 // the record it was made from.
 func (d *doc) pageFoot() {
 	s := d.s
+	if d.kind == KindBallot {
+		d.ballotFoot()
+		return
+	}
 	s.font("", 8)
 	s.pdf.SetTextColor(70, 70, 70)
 	s.pdf.SetXY(marginLeft, pageH-13)

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,7 +171,7 @@ func TestTableStartsWhereItFits(t *testing.T) {
 			doc := &doc{m: m, s: s, kind: KindCounting, loc: vietnam}
 			s.pdf.AddPage()
 			marks, _ := doc.markers()
-			tb, body := resultTable(s, m.Rows, marks)
+			tb, body := resultTable(s, m.Rows, marks, false)
 			need := s.height(intro, bodyText)
 			for _, h := range tb.headRows(s) {
 				need += h
@@ -187,7 +186,7 @@ func TestTableStartsWhereItFits(t *testing.T) {
 				need += h * min(1, tc.rows-float64(i))
 			}
 			s.setY(bottomY - need)
-			doc.results(intro)
+			doc.results(intro, false)
 			out := &strings.Builder{}
 			if err := s.pdf.Output(out); err != nil {
 				t.Fatal(err)
@@ -215,53 +214,62 @@ func TestTableStartsWhereItFits(t *testing.T) {
 	}
 }
 
-// TestLegendWhereMarked: on every page whose part of the results table shows a note mark, the
-// note explaining it is printed under the table.
-func TestLegendWhereMarked(t *testing.T) {
-	m := fixture(TrackParty, 90)
-	m.Rows = append([]Row(nil), m.Rows...)
-	for i := range m.Rows {
-		switch {
-		case i%11 == 4:
-			m.Rows[i].Flag = flagHalf
-		case i%17 == 8:
-			m.Rows[i].Flag = flagTwoThird
-		default:
-			m.Rows[i].Flag = ""
+// TestLegendOnceUnderTable: the legend of the note marks is printed once, on the page of the
+// table's last row and under it, never between two parts of a table that goes on; each
+// threshold is named with its consequence.
+func TestLegendOnceUnderTable(t *testing.T) {
+	for _, n := range []int{5, 60, 90} {
+		m := fixture(TrackParty, n)
+		m.Rows = append([]Row(nil), m.Rows...)
+		for i := range m.Rows {
+			m.Rows[i].Flag, m.Rows[i].Threshold = "", ""
+			switch {
+			case i%17 == 8 || i == n-1:
+				m.Rows[i].Flag, m.Rows[i].Threshold = flagTwoThird, thresholdTwoThird
+			case i%11 == 4:
+				m.Rows[i].Flag, m.Rows[i].Threshold = flagHalf, thresholdHalf
+			}
 		}
-	}
-	m.TallyJSON = tallyJSON(m)
-	_, notes := docOf(m).markers()
-	for _, kind := range Kinds() {
-		t.Run(string(kind), func(t *testing.T) {
-			b, err := Render(kind, m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pages := pageLines(extract(t, b), tallyHash(m))
-			mark := regexp.MustCompile(`^\d+ .*\((\d)\)$`)
-			marked := 0
-			for i, p := range pages {
-				want := map[string]bool{}
-				for _, l := range p {
-					if g := mark.FindStringSubmatch(l); g != nil {
-						want[g[1]] = true
+		m.TallyJSON = tallyJSON(m)
+		_, notes := docOf(m).markers()
+		last := m.Rows[n-1]
+		for _, kind := range Kinds() {
+			t.Run(fmt.Sprintf("%d/%s", n, kind), func(t *testing.T) {
+				b, err := Render(kind, m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages := pageLines(extract(t, b), tallyHash(m))
+				legendPages, lastRowPage := 0, -1
+				for i, p := range pages {
+					text := flat(strings.Join(p, "\n"))
+					for _, l := range p {
+						if strings.HasPrefix(l, strconv.Itoa(last.Order)+" ") && strings.Contains(l, last.ThapPct) {
+							lastRowPage = i
+						}
+					}
+					if c := strings.Count(text, legendTitle); c > 0 {
+						legendPages++
+						if c > 1 {
+							t.Errorf("page %d has the legend %d times", i+1, c)
+						}
+						if lastRowPage != i {
+							t.Errorf("legend on page %d, the table's last row on page %d", i+1, lastRowPage+1)
+						}
+						for k, note := range notes {
+							if line := flat(legendLine(k, note)); !strings.Contains(text, line) {
+								t.Errorf("page %d: legend lacks %q", i+1, line)
+							}
+						}
+						if !strings.Contains(text, "Tín nhiệm thấp từ 2/3") {
+							t.Errorf("page %d: the legend does not name the threshold reached", i+1)
+						}
 					}
 				}
-				if len(want) > 0 {
-					marked++
+				if legendPages != 1 {
+					t.Errorf("legend on %d pages, want 1", legendPages)
 				}
-				text := flat(strings.Join(p, "\n"))
-				for k := range want {
-					n, _ := strconv.Atoi(k)
-					if line := flat(legendLine(n-1, notes[n-1])); !strings.Contains(text, line) {
-						t.Errorf("page %d shows the mark (%s) without %q", i+1, k, line)
-					}
-				}
-			}
-			if marked < 2 {
-				t.Fatalf("marks on %d pages; the test needs a table with marks on several", marked)
-			}
-		})
+			})
+		}
 	}
 }

@@ -14,6 +14,12 @@ const (
 	TrackState Track = "state" // Nghị quyết 96/2023/QH15
 )
 
+// Publication settings: whether the results are published (the report's secrecy line).
+const (
+	PublicationPublic   = "public"
+	PublicationInternal = "internal"
+)
+
 // Kind is one of the three documents generated for a sealed tally.
 type Kind string
 
@@ -22,6 +28,14 @@ const (
 	KindCounting Kind = "bien-ban-kiem-phieu" // Biên bản kiểm phiếu
 	KindSession  Kind = "bien-ban-hoi-nghi"   // Biên bản hội nghị / kỳ họp
 	KindReport   Kind = "bao-cao-ket-qua"     // Báo cáo kết quả
+)
+
+// Documents made around the vote rather than from the minutes' figures alone: the public
+// results notice (from a sealed tally, for a round that publishes) and the ballot paper
+// (RenderBallot).
+const (
+	KindNotice Kind = "thong-bao-ket-qua" // Thông báo kết quả
+	KindBallot Kind = "phieu-lay-phieu"   // Phiếu lấy phiếu tín nhiệm
 )
 
 // Kinds lists the documents in the order they are usually signed.
@@ -43,6 +57,10 @@ func Title(kind Kind, track Track) string {
 		return "Biên bản hội nghị"
 	case KindReport:
 		return "Báo cáo kết quả"
+	case KindNotice:
+		return "Thông báo kết quả"
+	case KindBallot:
+		return "Phiếu lấy phiếu tín nhiệm"
 	}
 	return ""
 }
@@ -121,17 +139,33 @@ type Model struct {
 	InvalidReasons         []string
 	Irregularities         []string
 	Excluded               []Exclusion
-	DossiersSentAt         string // free text, e.g. "ngày 28/11/2028"
-	Explanations           []Explanation
-	ExplanationsSentAt     string // free text, e.g. "ngày 12/12/2028"
-	DenominatorWords       string // the denominator setting in words
-	BlankRuleWords         string // the blank-row setting in words
-	Rows                   []Row
-	Copies                 int    // copies of each minutes; 0 leaves the sentence out
-	ReportTo               string // the level that manages the persons, e.g. "Ban Tổ chức Trung ương"
+	DossiersSentAt         string // free text, e.g. "ngày 28/11/2028"; see PacketKnown
+	// PacketKnown says the caller looked up the recorded sending of the voters' packet: then
+	// Packet (nil when none was recorded) is what the session minutes print, and the
+	// free-text DossiersSentAt is not used.
+	PacketKnown bool
+	Packet      *PacketSending
+	// Requests counts the requests for explanation; nil leaves the sentence out.
+	Requests           *RequestCounts
+	Explanations       []Explanation
+	ExplanationsSentAt string // free text, e.g. "ngày 12/12/2028"
+	DenominatorWords   string // the denominator setting in words
+	BlankRuleWords     string // the blank-row setting in words
+	Rows               []Row
+	Copies             int    // copies of each minutes; 0 leaves the sentence out
+	ReportTo           string // the level that manages the persons, e.g. "Ban Tổ chức Trung ương"
 	// Recipients is the "Nơi nhận" list of the report; empty derives one from ReportTo.
 	Recipients []string
 	Signer     Signer // who signs the result report
+	// Publication is "public" or "internal"; "" takes the track's default (State public,
+	// Party internal). It decides the report's confidentiality mark and closing line.
+	Publication string
+	// Basis are the local texts the report cites after the regulation, e.g. "Kế hoạch số
+	// 104-KH/TU ngày 01/11/2028 của Ban Thường vụ Tỉnh ủy".
+	Basis []string
+	// CombinedShare adds to the report's table the share of "tín nhiệm cao" and "tín
+	// nhiệm" together (Row.Combined, Row.CombinedPct).
+	CombinedShare bool
 
 	// TallyJSON is the canonical tally record. Each PDF embeds it as an attachment and prints its
 	// sha256 in every page footer, so a printed page can be checked against the record.
@@ -161,6 +195,31 @@ type Explanation struct {
 	Name, Position string
 }
 
+// PacketSending is the recorded sending of the voters' packet, as the minutes print it.
+type PacketSending struct {
+	When    string // "ngày 28/11/2028" or "9 giờ 30 phút ngày 28/11/2028"
+	Channel string // how it went, e.g. "bản giấy qua Văn phòng Tỉnh ủy"
+	// Late: sent after the packet deadline, whose date Deadline gives.
+	Late     bool
+	Deadline time.Time
+}
+
+// RequestCounts are the requests for explanation a round received, from the dossier
+// projection. Requests received by the deadline count at once; those received after it count
+// only when the board admitted them.
+type RequestCounts struct {
+	Deadline  time.Time // the last instant requests were accepted; zero prints no date
+	OnTime    int       // received by the deadline
+	Late      int       // received after it: Admitted + SetAside + Undecided
+	Admitted  int
+	SetAside  int
+	Undecided int
+	// Answered counts the requests that count (on time or admitted) which the person
+	// answered in writing; Persons how many persons those requests concern.
+	Answered int
+	Persons  int
+}
+
 // Signer signs the result report: "T/M BAN THƯỜNG VỤ" / "BÍ THƯ" / name.
 type Signer struct {
 	On    string // on behalf of, e.g. "T/M Ban Thường vụ"; printed in capitals
@@ -177,6 +236,12 @@ type Row struct {
 	CaoPct, TinNhiemPct, ThapPct string
 	// Flag is the consequence text when a threshold is crossed, or "".
 	Flag string
+	// Threshold names the threshold reached, e.g. "Tín nhiệm thấp trên 1/2 đến dưới 2/3
+	// tổng số người được triệu tập"; with Flag it makes the legend's line.
+	Threshold string
+	// Combined is Cao+TinNhiem and CombinedPct its share, for Model.CombinedShare.
+	Combined    int
+	CombinedPct string
 	// BlankRows and SpoiledRows count the person's rows left blank or marked in more than one
 	// box on ballots otherwise valid: void for this person only (the per-row rule).
 	BlankRows, SpoiledRows int

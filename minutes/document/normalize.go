@@ -134,6 +134,18 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 	out.DenominatorWords = c.text("cách tính tỷ lệ", m.DenominatorWords)
 	out.BlankRuleWords = c.text("quy tắc phiếu đánh dấu sai", m.BlankRuleWords)
 	out.ReportTo = c.inline("nơi nhận báo cáo", m.ReportTo)
+	out.Basis = c.inlineList("căn cứ", m.Basis)
+	out.Publication = c.inline("công bố kết quả", m.Publication)
+	if m.Packet != nil {
+		p := *m.Packet
+		p.When = c.inline("thời điểm gửi hồ sơ", p.When)
+		p.Channel = c.inline("hình thức gửi hồ sơ", p.Channel)
+		out.Packet = &p
+	}
+	if m.Requests != nil {
+		r := *m.Requests
+		out.Requests = &r
+	}
 	out.Recipients = c.inlineList("nơi nhận", m.Recipients)
 	out.Signer = Signer{
 		On:    c.inline("người ký: thay mặt", m.Signer.On),
@@ -142,7 +154,7 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 	}
 	if m.DocNumbers != nil {
 		out.DocNumbers = make(map[Kind]string, len(m.DocNumbers))
-		for _, k := range Kinds() {
+		for _, k := range append(Kinds(), KindNotice) {
 			if v, ok := m.DocNumbers[k]; ok {
 				out.DocNumbers[k] = c.text("số văn bản "+string(k), v)
 			}
@@ -177,6 +189,8 @@ func clean(m Model, fonts []*coverage) (Model, error) {
 		r.TinNhiemPct = c.text(l+": tỷ lệ tín nhiệm", r.TinNhiemPct)
 		r.ThapPct = c.text(l+": tỷ lệ tín nhiệm thấp", r.ThapPct)
 		r.Flag = c.text(l+": ghi chú", r.Flag)
+		r.Threshold = c.text(l+": ngưỡng", r.Threshold)
+		r.CombinedPct = c.text(l+": tỷ lệ tín nhiệm cao và tín nhiệm", r.CombinedPct)
 		out.Rows[i] = r
 	}
 	return out, c.err

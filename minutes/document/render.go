@@ -37,6 +37,11 @@ type doc struct {
 	kind Kind
 	loc  *time.Location
 	hash string
+	// firstPage is the page the current copy starts on (ballots print several copies).
+	firstPage int
+	// copyNo and copies number the copies of a ballot; 0 when not numbered. nextCopy is the
+	// copy the next page starts.
+	copyNo, copies, nextCopy int
 }
 
 // Render lays out one document as PDF. The same kind and model always give the same bytes: the
@@ -115,7 +120,7 @@ func render(kind Kind, m Model) ([]byte, error) {
 		loc = vietnam
 	}
 	sum := sha256.Sum256(m.TallyJSON)
-	d := &doc{m: m, kind: kind, loc: loc, hash: hex.EncodeToString(sum[:])}
+	d := &doc{m: m, kind: kind, loc: loc, hash: hex.EncodeToString(sum[:]), firstPage: 1}
 
 	pdf := newPDF(fonts)
 	if err := pdf.Error(); err != nil {
@@ -154,6 +159,8 @@ func render(kind Kind, m Model) ([]byte, error) {
 		d.session()
 	case KindReport:
 		d.report()
+	case KindNotice:
+		d.notice()
 	}
 	d.s.ensure(0) // anything still held back
 
@@ -170,9 +177,9 @@ func validate(kind Kind, m Model) error {
 		return fmt.Errorf("%w: %s", ErrInvalidModel, fmt.Sprintf(format, args...))
 	}
 	switch kind {
-	case KindCounting, KindSession, KindReport:
+	case KindCounting, KindSession, KindReport, KindNotice:
 	default:
-		return bad("loại văn bản %q không có (chỉ có %s, %s, %s)", kind, KindCounting, KindSession, KindReport)
+		return bad("loại văn bản %q không có (chỉ có %s, %s, %s, %s)", kind, KindCounting, KindSession, KindReport, KindNotice)
 	}
 	if m.Track != TrackParty && m.Track != TrackState {
 		return bad("quy trình %q không có (chỉ có %q hoặc %q)", m.Track, TrackParty, TrackState)
@@ -205,6 +212,14 @@ func validate(kind Kind, m Model) error {
 		if n.v < 0 {
 			return bad("%s không được âm (%d)", n.label, n.v)
 		}
+	}
+	switch m.Publication {
+	case "", PublicationPublic, PublicationInternal:
+	default:
+		return bad("cách công bố %q không có (chỉ có %q hoặc %q)", m.Publication, PublicationPublic, PublicationInternal)
+	}
+	if q := m.Requests; q != nil && (q.OnTime < 0 || q.Late < 0 || q.Admitted < 0 || q.SetAside < 0 || q.Undecided < 0 || q.Answered < 0 || q.Persons < 0) {
+		return bad("số đề nghị giải trình không được âm")
 	}
 	for i, r := range m.Rows {
 		if r.Valid < 0 || r.Cao < 0 || r.TinNhiem < 0 || r.Thap < 0 || r.BlankRows < 0 || r.SpoiledRows < 0 || r.OtherInvalid < 0 {

@@ -17,6 +17,9 @@ func (d *doc) report() {
 	} else {
 		basis = "Thực hiện Nghị quyết số 96/2023/QH15 ngày 23/6/2023 của Quốc hội về lấy phiếu tín nhiệm, bỏ phiếu tín nhiệm đối với người giữ chức vụ do Quốc hội, Hội đồng nhân dân bầu hoặc phê chuẩn"
 	}
+	for _, b := range m.Basis {
+		basis += "; " + trimEnd(b)
+	}
 	at := ""
 	if m.SessionName != "" {
 		at = ", tại " + m.SessionName
@@ -24,7 +27,8 @@ func (d *doc) report() {
 	d.p(fmt.Sprintf("%s, ngày %s%s, %s đã tổ chức %s. %s báo cáo kết quả như sau:", basis, shortDate(m.VoteDate), at, m.Organization, d.subject(), m.Organization))
 
 	d.sectionHeading(0, "Tình hình tổ chức lấy phiếu")
-	d.li(fmt.Sprintf("Tổng số người được triệu tập: %d người; có mặt: %d người; vắng mặt: %d người.", m.Summoned, m.Present, max(m.Summoned-m.Present, len(m.Absent), 0)))
+	who := d.people()
+	d.li(fmt.Sprintf("Tổng số %s được triệu tập: %d %s; có mặt: %d %s; vắng mặt: %s.", who, m.Summoned, who, m.Present, who, d.absentWords()))
 	d.quorum()
 	d.li(fmt.Sprintf("Số phiếu phát ra: %d phiếu; số phiếu thu vào: %d phiếu; số phiếu hợp lệ: %d phiếu; số phiếu không hợp lệ: %d phiếu.", m.Issued, m.Collected, m.ValidBallots, m.InvalidBallots))
 	d.li(fmt.Sprintf("Số người được lấy phiếu tín nhiệm: %d người.", len(m.Rows)))
@@ -38,19 +42,23 @@ func (d *doc) report() {
 			d.sub(text + endList(i, len(m.Excluded)))
 		}
 	}
+	d.requests()
 	d.settings()
 
 	d.sectionHeading(1, "Kết quả lấy phiếu tín nhiệm")
-	d.results("Kết quả lấy phiếu tín nhiệm đối với từng người như sau:")
+	d.results("Kết quả lấy phiếu tín nhiệm đối với từng người như sau:", m.CombinedShare)
 
 	d.sectionHeading(2, "Các trường hợp có nhiều phiếu tín nhiệm thấp")
 	d.flagged()
 
 	d.s.space(1)
 	var closing string
-	if d.party() {
+	switch {
+	case !d.public():
 		closing = fmt.Sprintf("Kết quả lấy phiếu tín nhiệm được thông báo tại %s và báo cáo cấp có thẩm quyền quản lý cán bộ; không công bố công khai.", d.meeting())
-	} else {
+	case d.party():
+		closing = fmt.Sprintf("Kết quả lấy phiếu tín nhiệm được thông báo tại %s, báo cáo cấp có thẩm quyền quản lý cán bộ và được công bố công khai theo quyết định của %s.", d.meeting(), m.Organization)
+	default:
 		closing = "Kết quả lấy phiếu tín nhiệm được công bố công khai tại kỳ họp và được xác nhận bằng nghị quyết theo quy định."
 	}
 	// The signer never starts a page alone: the last paragraph moves over with it.
@@ -73,7 +81,11 @@ func (d *doc) flagged() {
 			continue
 		}
 		found = true
-		d.li(fmt.Sprintf("%s: %d phiếu tín nhiệm thấp (%s). %s", withPosition(d.personFirst(r.Name), r.Position), r.Thap, r.ThapPct, sentence(capitalise(r.Flag))))
+		reached := ""
+		if r.Threshold != "" {
+			reached = ", " + lowerFirst(trimEnd(r.Threshold))
+		}
+		d.li(fmt.Sprintf("%s: %d phiếu tín nhiệm thấp (%s)%s. %s", withPosition(d.personFirst(r.Name), r.Position), r.Thap, r.ThapPct, reached, sentence(capitalise(r.Flag))))
 	}
 	if !found {
 		d.li("Không có trường hợp nào có số phiếu tín nhiệm thấp vượt ngưỡng phải xem xét theo quy định.")
@@ -182,6 +194,15 @@ func endComma(i, n int) string {
 // results to the managing level and the delegates; the issuing office keeps a copy.
 func (d *doc) defaultRecipients() []string {
 	var out []string
+	if d.kind == KindNotice {
+		// A public notice goes to those who voted and to the public.
+		if d.party() {
+			out = append(out, "Các đồng chí dự hội nghị")
+		} else {
+			out = append(out, "Các đại biểu dự kỳ họp")
+		}
+		return append(out, "Trang thông tin điện tử của "+d.m.Organization, "Lưu: VT")
+	}
 	if d.m.ReportTo != "" {
 		out = append(out, d.m.ReportTo+" (để báo cáo)")
 	}
@@ -191,4 +212,26 @@ func (d *doc) defaultRecipients() []string {
 		out = append(out, "Các đại biểu dự kỳ họp", "Lưu: VT")
 	}
 	return out
+}
+
+// notice is the body of the public Thông báo kết quả: the vote in one paragraph, attendance
+// and ballots, the results table with the thresholds reached, the persons past a threshold,
+// and the signer. It carries nothing a published record would not: no absentees' names, no
+// committee, no reasons for void ballots.
+func (d *doc) notice() {
+	m := d.m
+	d.invalidBanner()
+	at := ""
+	if m.SessionName != "" {
+		at = ", tại " + m.SessionName
+	}
+	d.p(fmt.Sprintf("Ngày %s%s, %s đã tổ chức %s. %s thông báo kết quả như sau:", shortDate(m.VoteDate), at, m.Organization, d.subject(), m.Organization))
+	who := d.people()
+	d.li(fmt.Sprintf("Tổng số %s được triệu tập: %d %s; có mặt: %d %s; vắng mặt: %s.", who, m.Summoned, who, m.Present, who, d.absentWords()))
+	d.li(fmt.Sprintf("Số phiếu phát ra: %d phiếu; số phiếu thu vào: %d phiếu; số phiếu hợp lệ: %d phiếu; số phiếu không hợp lệ: %d phiếu.", m.Issued, m.Collected, m.ValidBallots, m.InvalidBallots))
+	d.settings()
+	d.results("Kết quả lấy phiếu tín nhiệm đối với từng người:", m.CombinedShare)
+	d.flagged()
+	d.s.space(closingGap)
+	d.closingBlock()
 }

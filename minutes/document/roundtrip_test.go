@@ -86,7 +86,7 @@ func cellLines(t testing.TB, m Model) [][]string {
 	s := &sheet{pdf: newPDF(fonts)}
 	d := &doc{m: m, s: s}
 	marks, _ := d.markers()
-	tb, body := resultTable(s, m.Rows, marks)
+	tb, body := resultTable(s, m.Rows, marks, m.CombinedShare)
 	s.font("", tb.size)
 	out := make([][]string, len(body))
 	for i, row := range body {
@@ -107,6 +107,8 @@ func roundTripCases() []roundTripCase {
 		{"party-200", fixture(TrackParty, 200)},
 		{"below-quorum", belowQuorum()},
 		{"long-names", longNames()},
+		{"state-papertrail", paperTrail()},
+		{"party-public", partyPublic()},
 	}
 }
 
@@ -188,18 +190,42 @@ func checkDocument(t *testing.T, kind Kind, m Model, res pdftext.Result, nameLin
 	case KindReport:
 		must("title", "BÁO CÁO")
 	}
-	if kind == KindReport && m.Track == TrackParty {
-		must("confidential mark", "MẬT")
+	public := m.Publication == PublicationPublic || m.Publication == "" && m.Track == TrackState
+	if kind == KindReport && !public {
 		must("not public", "không công bố công khai")
+		if m.Track == TrackParty {
+			must("confidential mark", "MẬT")
+		}
 	}
-	if kind == KindReport && m.Track == TrackState {
+	if kind == KindReport && public {
 		mustNot("confidential mark", "MẬT")
+		mustNot("not public", "không công bố")
 		must("public", "công bố công khai")
+	}
+	if kind == KindReport {
+		for _, b := range m.Basis {
+			must("basis", trimEnd(b))
+		}
+		if m.CombinedShare {
+			must("combined share heading", "cao và")
+		}
+	}
+	if m.Requests != nil && kind != KindCounting {
+		must("requests", "hạn nhận đề nghị giải trình")
+	}
+	if m.Track == TrackState {
+		mustNot("recall of deputies", "bãi nhiệm")
 	}
 
 	// Attendance, quorum, ballots, settings.
-	must("summoned", fmt.Sprintf("triệu tập: %d người", m.Summoned))
-	must("present", fmt.Sprintf("có mặt: %d người", m.Present))
+	// A People's Council summons its delegates: "đại biểu", where a conference says "người".
+	people := "người"
+	if m.Track == TrackState {
+		people = "đại biểu"
+		mustNot("persons where delegates are meant", "người được triệu tập")
+	}
+	must("summoned", fmt.Sprintf("triệu tập: %d %s", m.Summoned, people))
+	must("present", fmt.Sprintf("có mặt: %d %s", m.Present, people))
 	must("issued", fmt.Sprintf("phát ra: %d phiếu", m.Issued))
 	must("collected", fmt.Sprintf("thu vào: %d phiếu", m.Collected))
 	must("valid", fmt.Sprintf("hợp lệ: %d phiếu", m.ValidBallots))
@@ -252,7 +278,15 @@ func checkDocument(t *testing.T, kind Kind, m Model, res pdftext.Result, nameLin
 		}
 		must("chair", m.Chair)
 		must("secretary", m.Secretary)
-		must("dossiers sent", m.DossiersSentAt)
+		switch {
+		case !m.PacketKnown:
+			must("dossiers sent", m.DossiersSentAt)
+		case m.Packet == nil:
+			must("no sending recorded", "Không có ghi nhận về việc gửi")
+		default:
+			must("sending recorded", m.Packet.When)
+			mustNot("free text when a record exists", m.DossiersSentAt)
+		}
 		for _, e := range m.Explanations {
 			must("explanation", e.Name)
 		}
@@ -268,7 +302,7 @@ func checkDocument(t *testing.T, kind Kind, m Model, res pdftext.Result, nameLin
 	// One row per person: the name as laid out, and all figures on the row's line.
 	headers := 0
 	for _, l := range all {
-		if strings.HasPrefix(l, "STT Họ và tên Chức vụ") {
+		if strings.HasPrefix(l, "STT Họ và tên Chức vụ") || m.CombinedShare && strings.HasPrefix(l, "STT") {
 			headers++
 		}
 	}
@@ -296,7 +330,7 @@ func checkDocument(t *testing.T, kind Kind, m Model, res pdftext.Result, nameLin
 			t.Errorf("row %d: no line starting %d and holding %q", i+1, r.Order, figures)
 		}
 		if r.Flag != "" && m.QuorumMet {
-			must("consequence", r.Flag)
+			must("threshold and consequence", flagText(r))
 		}
 	}
 	// The header is repeated on every page the table reaches.

@@ -89,6 +89,27 @@ func (d *doc) members() string {
 	return "đại biểu"
 }
 
+// people is who is summoned and present: "người" at a Party conference, "đại biểu" at a
+// session of the National Assembly or a People's Council.
+func (d *doc) people() string {
+	if d.party() {
+		return "người"
+	}
+	return "đại biểu"
+}
+
+// public reports whether the results are published: the model's setting, else the track's
+// default.
+func (d *doc) public() bool {
+	switch d.m.Publication {
+	case PublicationPublic:
+		return true
+	case PublicationInternal:
+		return false
+	}
+	return !d.party()
+}
+
 func (d *doc) voters() string {
 	if d.party() {
 		return "người tham gia lấy phiếu"
@@ -151,23 +172,31 @@ var (
 	sigDots  = strings.Repeat("…", 8)
 )
 
+// absentCount is how many summoned persons were absent.
+func (d *doc) absentCount() int {
+	return max(d.m.Summoned-d.m.Present, len(d.m.Absent), 0)
+}
+
+// absentWords is the number absent as every document prints it: "không" or "2 người".
+func (d *doc) absentWords() string {
+	if n := d.absentCount(); n > 0 {
+		return fmt.Sprintf("%d %s", n, d.people())
+	}
+	return "không"
+}
+
 // attendance lists summoned, present and absent persons and says whether there is a quorum.
 func (d *doc) attendance() {
 	m := d.m
-	d.li(fmt.Sprintf("Tổng số người được triệu tập: %d người.", m.Summoned))
-	d.li(fmt.Sprintf("Số người có mặt: %d người.", m.Present))
-	absent := m.Summoned - m.Present
-	if len(m.Absent) > absent {
-		absent = len(m.Absent)
-	}
-	if absent <= 0 {
-		d.li("Số người vắng mặt: không.")
-	} else if len(m.Absent) == 0 {
-		d.li(fmt.Sprintf("Số người vắng mặt: %d người.", absent))
+	who := d.people()
+	d.li(fmt.Sprintf("Tổng số %s được triệu tập: %d %s.", who, m.Summoned, who))
+	d.li(fmt.Sprintf("Số %s có mặt: %d %s.", who, m.Present, who))
+	if len(m.Absent) == 0 || d.absentCount() == 0 {
+		d.li(fmt.Sprintf("Số %s vắng mặt: %s.", who, d.absentWords()))
 	} else {
-		d.li(fmt.Sprintf("Số người vắng mặt: %d người, gồm:", absent))
+		d.li(fmt.Sprintf("Số %s vắng mặt: %s, gồm:", who, d.absentWords()))
 		for i, a := range m.Absent {
-			reason := "vắng mặt không có lý do"
+			reason := "không có lý do"
 			if a.Reason != "" {
 				reason = "lý do: " + a.Reason
 			}
@@ -181,10 +210,10 @@ func (d *doc) attendance() {
 // cannot stand.
 func (d *doc) quorum() {
 	if d.m.QuorumMet {
-		d.li(fmt.Sprintf("Số người có mặt đạt từ 2/3 trở lên so với tổng số người được triệu tập; %s đủ điều kiện tiến hành lấy phiếu tín nhiệm.", d.meeting()))
+		d.li(fmt.Sprintf("Số %s có mặt đạt từ 2/3 trở lên so với tổng số %s được triệu tập; %s đủ điều kiện tiến hành lấy phiếu tín nhiệm.", d.people(), d.people(), d.meeting()))
 		return
 	}
-	d.s.para(fmt.Sprintf("- Số người có mặt (%d/%d) chưa đạt 2/3 tổng số người được triệu tập; %s không đủ điều kiện tiến hành lấy phiếu tín nhiệm.", d.m.Present, d.m.Summoned, d.meeting()), block{style: "B", align: "J", indent: 10, after: 0.8})
+	d.s.para(fmt.Sprintf("- Số %s có mặt (%d/%d) chưa đạt 2/3 tổng số %s được triệu tập; %s không đủ điều kiện tiến hành lấy phiếu tín nhiệm.", d.people(), d.m.Present, d.m.Summoned, d.people(), d.meeting()), block{style: "B", align: "J", indent: 10, after: 0.8})
 }
 
 // invalidBanner is the boxed warning near the top of every document below quorum.
@@ -193,7 +222,7 @@ func (d *doc) invalidBanner() {
 		return
 	}
 	s := d.s
-	text := fmt.Sprintf("KHÔNG ĐỦ ĐIỀU KIỆN LẤY PHIẾU TÍN NHIỆM: số người có mặt (%d) chưa đạt 2/3 tổng số người được triệu tập (%d). Việc lấy phiếu tín nhiệm không hợp lệ; kết quả kiểm phiếu (nếu có) không có giá trị.", d.m.Present, d.m.Summoned)
+	text := fmt.Sprintf("KHÔNG ĐỦ ĐIỀU KIỆN LẤY PHIẾU TÍN NHIỆM: số %s có mặt (%d) chưa đạt 2/3 tổng số %s được triệu tập (%d). Việc lấy phiếu tín nhiệm không hợp lệ; kết quả kiểm phiếu (nếu có) không có giá trị.", d.people(), d.m.Present, d.people(), d.m.Summoned)
 	b := block{style: "B", size: 13, align: "C", x: marginLeft + 4, w: textWidth - 8}
 	h := s.height(text, b)
 	s.ensure(h + 6)
@@ -219,6 +248,9 @@ func (d *doc) ballots() {
 	case len(reasons) == 0:
 		// Counted by hand and no reason written: leave room to write it before signing.
 		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu, lý do: %s", m.InvalidBallots, nameDots))
+	case len(reasons) == 1:
+		// One reason is said once, on the same line.
+		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu (%s).", m.InvalidBallots, trimEnd(reasons[0])))
 	default:
 		d.li(fmt.Sprintf("Số phiếu không hợp lệ: %d phiếu, gồm:", m.InvalidBallots))
 		for i, r := range reasons {
@@ -230,11 +262,12 @@ func (d *doc) ballots() {
 
 // voidReasons are the reasons ballots were void: those the ballots show (marked void by the
 // committee; void for a blank or double-marked row under the whole-ballot rule), then those
-// the committee wrote.
+// the committee wrote. The committee's own words describe the ballots it marked void, so the
+// generic sentence for them appears only when it wrote none: each ballot is described once.
 func (d *doc) voidReasons() []string {
 	m := d.m
 	var out []string
-	if m.VoidMarked > 0 {
+	if m.VoidMarked > 0 && len(m.InvalidReasons) == 0 {
 		out = append(out, fmt.Sprintf("%d phiếu không hợp lệ cả phiếu do không phải phiếu Ban kiểm phiếu phát ra, có tên bị gạch hoặc có ghi thêm nội dung", m.VoidMarked))
 	}
 	if m.VoidBadRow > 0 {
@@ -292,8 +325,20 @@ func (d *doc) settings() {
 // sentence ends text with one full stop (see endWith).
 func sentence(s string) string { return endWith(s, ".") }
 
-// markers numbers the distinct consequence texts in order of first appearance; below quorum
-// no consequence applies, so none is marked.
+// flagText is what a row's note mark stands for: the threshold reached, then what the
+// regulation provides ("Tín nhiệm thấp trên 1/2 … : không quy hoạch …").
+func flagText(r Row) string {
+	switch {
+	case r.Flag == "":
+		return ""
+	case r.Threshold == "":
+		return r.Flag
+	}
+	return trimEnd(r.Threshold) + ": " + lowerFirst(r.Flag)
+}
+
+// markers numbers the distinct threshold-and-consequence texts in order of first appearance;
+// below quorum no consequence applies, so none is marked.
 func (d *doc) markers() ([]string, []string) {
 	marks := make([]string, len(d.m.Rows))
 	if !d.m.QuorumMet {
@@ -302,23 +347,25 @@ func (d *doc) markers() ([]string, []string) {
 	var notes []string
 	index := map[string]int{}
 	for i, r := range d.m.Rows {
-		if r.Flag == "" {
+		text := flagText(r)
+		if text == "" {
 			continue
 		}
-		n, ok := index[r.Flag]
+		n, ok := index[text]
 		if !ok {
-			notes = append(notes, r.Flag)
+			notes = append(notes, text)
 			n = len(notes)
-			index[r.Flag] = n
+			index[text] = n
 		}
 		marks[i] = fmt.Sprintf("(%d)", n)
 	}
 	return marks, notes
 }
 
-// results prints the results table. The note marks are explained under the table on every
-// page that shows a marked row, so a reader never turns pages to learn what "(2)" means.
-func (d *doc) results(intro string) {
+// results prints the results table and, once, under its last row, the legend of its note
+// marks: the table keeps room for the legend on the page of its last row, so the legend is
+// never set between two parts of a table that goes on.
+func (d *doc) results(intro string, combined bool) {
 	s := d.s
 	if len(d.m.Rows) == 0 {
 		d.p("Không có người nào được lấy phiếu tín nhiệm.")
@@ -326,28 +373,20 @@ func (d *doc) results(intro string) {
 	}
 	marks, notes := d.markers()
 	if !d.m.QuorumMet {
-		intro += " (số liệu chỉ để lưu hồ sơ, không có giá trị do không đủ 2/3 số người được triệu tập có mặt)"
+		intro += fmt.Sprintf(" (số liệu chỉ để lưu hồ sơ, không có giá trị do không đủ 2/3 số %s được triệu tập có mặt)", d.people())
 	}
-	t, body := resultTable(s, d.m.Rows, marks)
-	// A legend taller than a third of a page (consequences written at great length) cannot
-	// be repeated under every part of the table; it is set once, after it.
-	once := false
+	t, body := resultTable(s, d.m.Rows, marks, combined)
 	if len(notes) > 0 {
+		// A legend longer than a third of a page is not kept with the last row: it may start
+		// the next page rather than push the end of the table there.
 		if h := legendHeight(s, notes); h <= (bottomY-marginTop)/3 {
-			t.marked = make([]bool, len(marks))
-			for i, mk := range marks {
-				t.marked[i] = mk != ""
-			}
-			t.legendH = h
-			t.legend = func() { legend(s, notes) }
-		} else {
-			once = true
+			t.tailH = h
 		}
 	}
 	s.ensure(s.height(intro, bodyText) + t.leadHeight(s, body))
 	d.p(intro)
 	t.draw(s, body)
-	if once {
+	if len(notes) > 0 {
 		s.ensure(legendHeight(s, notes[:1]))
 		legend(s, notes)
 	}

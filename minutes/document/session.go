@@ -52,11 +52,8 @@ func (d *doc) session() {
 			d.sub(text + endList(i, len(m.Excluded)))
 		}
 	}
-	if m.DossiersSentAt != "" {
-		d.li(fmt.Sprintf("Hồ sơ của người được lấy phiếu tín nhiệm đã được gửi đến %s %s.", d.voters(), m.DossiersSentAt))
-	} else {
-		d.li(fmt.Sprintf("Hồ sơ của người được lấy phiếu tín nhiệm đã được gửi đến %s theo quy định.", d.voters()))
-	}
+	d.packetSent()
+	d.requests()
 	if len(m.Explanations) == 0 {
 		d.li("Không có báo cáo giải trình.")
 	} else {
@@ -73,20 +70,23 @@ func (d *doc) session() {
 	d.sectionHeading(3, "Ban kiểm phiếu")
 	formation := m.CommitteeFormation
 	if formation == "" {
-		formation = fmt.Sprintf("%s thống nhất lập Ban kiểm phiếu.", capitalise(d.meeting()))
+		formation = "Hội nghị bầu Ban kiểm phiếu."
+		if !d.party() {
+			formation = m.Organization + " bầu Ban kiểm phiếu tại kỳ họp."
+		}
 	}
 	d.p(sentence(formation) + fmt.Sprintf(" Ban kiểm phiếu gồm các %s:", d.members()))
 	d.committeeList()
 
 	d.sectionHeading(4, "Kết quả lấy phiếu tín nhiệm")
 	if head := d.committeeHead(); head != "" {
-		d.p(fmt.Sprintf("Thay mặt Ban kiểm phiếu, %s, Trưởng Ban kiểm phiếu, công bố kết quả kiểm phiếu:", d.person(head)))
+		d.p(fmt.Sprintf("Thay mặt Ban kiểm phiếu, %s, Trưởng ban, công bố kết quả kiểm phiếu:", d.person(head)))
 	} else {
 		d.p("Ban kiểm phiếu công bố kết quả kiểm phiếu:")
 	}
 	d.ballots()
 	d.settings()
-	d.results("Kết quả cụ thể như sau:")
+	d.results("Kết quả cụ thể như sau:", false)
 	if len(d.issues()) > 0 {
 		d.p("Những vấn đề phát sinh trong quá trình lấy phiếu:")
 		d.irregularities()
@@ -103,6 +103,81 @@ func (d *doc) session() {
 		{titles: []string{secretary}, name: m.Secretary},
 		{titles: []string{chair}, name: m.Chair},
 	})
+}
+
+// packetSent says when and how the voters received the dossiers: from the recorded sending
+// when the caller looked it up (and plainly that none was recorded when there is none), else
+// from the secretariat's own words.
+func (d *doc) packetSent() {
+	m := d.m
+	what := "Hồ sơ của người được lấy phiếu tín nhiệm"
+	if !d.party() {
+		what = "Báo cáo của người được lấy phiếu tín nhiệm"
+	}
+	switch {
+	case m.PacketKnown && m.Packet == nil:
+		d.li(fmt.Sprintf("Không có ghi nhận về việc gửi %s đến %s.", lowerFirst(what), d.voters()))
+	case m.PacketKnown:
+		text := fmt.Sprintf("%s đã được gửi đến %s vào %s", what, d.voters(), m.Packet.When)
+		if m.Packet.Channel != "" {
+			text += " (" + trimEnd(m.Packet.Channel) + ")"
+		}
+		if m.Packet.Late {
+			text += ", sau thời hạn gửi"
+			if !m.Packet.Deadline.IsZero() {
+				text += " là ngày " + shortDate(localDate(m.Packet.Deadline, d.loc))
+			}
+		}
+		d.li(text + ".")
+	case m.DossiersSentAt != "":
+		d.li(fmt.Sprintf("%s đã được gửi đến %s %s.", what, d.voters(), trimEnd(m.DossiersSentAt)))
+	default:
+		d.li(fmt.Sprintf("%s đã được gửi đến %s theo quy định.", what, d.voters()))
+	}
+}
+
+// requests says how many requests for explanation came by their deadline and after it, what
+// the board decided of the late ones and how many were answered in writing; nothing when the
+// caller gave no counts.
+func (d *doc) requests() {
+	q := d.m.Requests
+	if q == nil {
+		return
+	}
+	until := "Đến hạn nhận đề nghị giải trình"
+	if !q.Deadline.IsZero() {
+		until = "Đến hết ngày " + shortDate(localDate(q.Deadline, d.loc)) + " (hạn nhận đề nghị giải trình)"
+	}
+	if q.OnTime == 0 {
+		d.li(until + ", không nhận được đề nghị giải trình.")
+	} else {
+		d.li(fmt.Sprintf("%s, nhận được %d đề nghị giải trình.", until, q.OnTime))
+	}
+	if q.Late > 0 {
+		var parts []string
+		if q.Admitted > 0 {
+			parts = append(parts, fmt.Sprintf("%d đề nghị được xem xét", q.Admitted))
+		}
+		if q.SetAside > 0 {
+			parts = append(parts, fmt.Sprintf("%d đề nghị không xem xét", q.SetAside))
+		}
+		if q.Undecided > 0 {
+			parts = append(parts, fmt.Sprintf("%d đề nghị chưa có quyết định", q.Undecided))
+		}
+		d.li(fmt.Sprintf("Sau thời hạn, nhận thêm %d đề nghị giải trình; Ban Tổ chức quyết định: %s.", q.Late, strings.Join(parts, ", ")))
+	}
+	if counted := q.OnTime + q.Admitted; counted > 0 {
+		text := fmt.Sprintf("Các đề nghị giải trình được xem xét liên quan đến %d người được lấy phiếu tín nhiệm; ", q.Persons)
+		switch {
+		case q.Answered >= counted:
+			text += "tất cả đã được giải trình bằng văn bản."
+		case q.Answered == 0:
+			text += fmt.Sprintf("chưa đề nghị nào được giải trình bằng văn bản (%d đề nghị).", counted)
+		default:
+			text += fmt.Sprintf("%d đề nghị đã được giải trình bằng văn bản, %d đề nghị chưa được giải trình.", q.Answered, counted-q.Answered)
+		}
+		d.li(text)
+	}
 }
 
 // capitalise raises the first letter: "hội nghị" → "Hội nghị".

@@ -37,23 +37,20 @@ type table struct {
 	same   [][]int // groups of columns that share one width
 	// minText holds, per column, a text the column must fit on one line ("" for none).
 	minText []string
-	// legend, when set, is drawn under the table on every page that shows a row whose marked
-	// entry is true; legendH is its height, kept free on those pages.
-	legend  func()
-	legendH float64
-	marked  []bool
+	// minRow is the least height of a body row (a ballot leaves room to mark); 0 for none.
+	minRow float64
+	// tailH is room kept under the last row for what must follow the table on its page (the
+	// legend of its note marks).
+	tailH float64
 }
 
-// reserve is the room to keep under rows for the legend: none unless this page's part of the
-// table shows a marked row.
-func (t *table) reserve(marked bool) float64 {
-	if t.legend == nil || !marked {
-		return 0
+// reserve is the room to keep under body row i: the tail under the last row, none elsewhere.
+func (t *table) reserve(i, n int) float64 {
+	if i == n-1 {
+		return t.tailH
 	}
-	return t.legendH
+	return 0
 }
-
-func (t *table) isMarked(i int) bool { return i < len(t.marked) && t.marked[i] }
 
 // headRows computes the height of each header row so every header cell's text fits.
 func (t *table) headRows(s *sheet) []float64 {
@@ -154,45 +151,33 @@ func (t *table) draw(s *sheet, body [][]string) {
 	}
 	s.ensure(t.leadHeight(s, body))
 	t.drawHead(s, head)
-	// pageMarked: this page's part of the table shows a marked row, so the legend goes under it.
-	pageMarked := false
 	newPage := func() {
-		if pageMarked {
-			t.legend()
-		}
-		pageMarked = false
 		s.pdf.AddPage()
 		t.drawHead(s, head)
 	}
 	for i, cells := range wrapped {
-		marked := t.isMarked(i)
+		tail := t.reserve(i, len(wrapped))
 		for {
-			h := rowHeight(cells, lh)
-			room := bottomY - t.reserve(pageMarked || marked)
+			h := max(rowHeight(cells, lh), t.minRow)
+			room := bottomY - tail
 			if s.y()+h <= room {
 				t.drawRow(s, cells, h)
-				pageMarked = pageMarked || marked
 				break
 			}
-			fresh := bottomY - marginTop - headH - t.reserve(marked)
+			fresh := bottomY - marginTop - headH - tail
 			if h <= fresh || s.y()+2*padV+lh > room {
 				newPage()
 				if h <= fresh {
 					continue
 				}
-				room = bottomY - t.reserve(marked)
 			}
 			// Taller than a page: print what fits and carry the rest over.
 			n := int((room - s.y() - 2*padV) / lh)
 			part, rest := splitRow(cells, n)
-			t.drawRow(s, part, rowHeight(part, lh))
-			pageMarked = pageMarked || marked
+			t.drawRow(s, part, max(rowHeight(part, lh), t.minRow))
 			cells = rest
 			newPage()
 		}
-	}
-	if pageMarked {
-		t.legend()
 	}
 }
 
@@ -207,19 +192,21 @@ func (t *table) leadHeight(s *sheet, body [][]string) float64 {
 	lh := lineHeight(t.size)
 	s.font("", t.size)
 	first := lh + 2*padV
-	marked := false
+	tail := 0.0
 	if len(body) > 0 {
 		first = 0
-		for i, row := range body[:min(leadRows, len(body))] {
+		for _, row := range body[:min(leadRows, len(body))] {
 			cells := make([][]string, len(row))
 			for j, cell := range row {
 				cells[j] = s.wrap(cell, t.widths[j]-2*padH)
 			}
-			first += rowHeight(cells, lh)
-			marked = marked || t.isMarked(i)
+			first += max(rowHeight(cells, lh), t.minRow)
+		}
+		if len(body) <= leadRows {
+			tail = t.tailH
 		}
 	}
-	return headH + math.Min(first, leadCap) + t.reserve(marked)
+	return headH + math.Min(first, leadCap) + tail
 }
 
 func rowHeight(cells [][]string, lh float64) float64 {
@@ -264,7 +251,7 @@ func (t *table) drawRow(s *sheet, cells [][]string, h float64) {
 // resultTable lays out the results table of DOMAIN.md: STT | Họ và tên | Chức vụ | Số phiếu hợp lệ
 // | three levels, each with count and percentage under a merged heading | Ghi chú. markers holds
 // the note mark of each row ("(1)") or "".
-func resultTable(s *sheet, rows []Row, markers []string) (*table, [][]string) {
+func resultTable(s *sheet, rows []Row, markers []string, combined bool) (*table, [][]string) {
 	body := make([][]string, len(rows))
 	for i, r := range rows {
 		order := r.Order
@@ -277,6 +264,9 @@ func resultTable(s *sheet, rows []Row, markers []string) (*table, [][]string) {
 			strconv.Itoa(r.TinNhiem), r.TinNhiemPct,
 			strconv.Itoa(r.Thap), r.ThapPct,
 			markers[i],
+		}
+		if combined {
+			body[i] = append(body[i][:10:10], r.CombinedPct, markers[i])
 		}
 	}
 	t := &table{
@@ -300,6 +290,14 @@ func resultTable(s *sheet, rows []Row, markers []string) (*table, [][]string) {
 	t.same = [][]int{{4, 6, 8}, {5, 7, 9}}
 	// Percentage columns hold "100%" on one line whatever the figures (and so their heading).
 	t.minText = []string{"", "", "", "", "", "100%", "", "100%", "", "100%", ""}
+	if combined {
+		// Published summaries add "tín nhiệm cao" and "tín nhiệm" together: one more column,
+		// the share alone (the counts are beside it), before the notes.
+		t.aligns = append(t.aligns, "C")
+		t.head[7] = headCell{11, 11, 0, 1, "Ghi chú"}
+		t.head = append(t.head, headCell{10, 10, 0, 1, "Tỷ lệ cao và tín nhiệm"})
+		t.minText = append(t.minText[:10:10], "100%", "")
+	}
 	t.widths = fitWidths(s, t, body, 1, 2)
 	return t, body
 }
