@@ -414,7 +414,7 @@ func DueAlerts(r Round, now time.Time) []AlertDue {
 	leads := slices.Clone(r.Alerts)
 	slices.SortFunc(leads, func(a, b Lead) int { return cmp.Compare(a.D, b.D) })
 	var out []AlertDue
-	for _, name := range DeadlineNames {
+	for _, name := range AllDeadlines() {
 		d, _ := r.Deadline(name)
 		if d.At.IsZero() {
 			continue

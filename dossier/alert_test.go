@@ -212,3 +212,81 @@ func updateGoldens() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
+
+func dueString(ds []dossier.AlertDue) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Deadline+"/"+d.Lead)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestDueAlertsBoundaries(t *testing.T) {
+	r := dossiertest.Round(t)
+	dossierAt := r.Deadlines.Dossier.At // 25/11 23:59:59.999999999 in Hanoi = 16:59:59.999999999Z
+	explAt := r.Deadlines.Explanation.At
+	tests := []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"a nanosecond before the 72h window", dossierAt.Add(-72*time.Hour - time.Nanosecond), ""},
+		{"72h window opens", dossierAt.Add(-72 * time.Hour), "dossier/72h"},
+		{"a minute before the 24h window", dossierAt.Add(-24*time.Hour - time.Minute), "dossier/72h"},
+		{"24h window opens", dossierAt.Add(-24 * time.Hour), "dossier/72h,dossier/24h"},
+		{"2h window opens", dossierAt.Add(-2 * time.Hour), "dossier/72h,dossier/24h,dossier/2h"},
+		{"the deadline instant is still on time", dossierAt, "dossier/72h,dossier/24h,dossier/2h"},
+		{"a nanosecond after: overdue", dossierAt.Add(time.Nanosecond), "dossier/overdue"},
+		{"local midnight after the deadline day", time.Date(2028, 11, 26, 0, 0, 0, 0, r.Location()), "dossier/overdue"},
+		{"explanation deadline 17:00 local, 24h before", time.Date(2028, 12, 11, 17, 0, 0, 0, r.Location()),
+			"dossier/overdue,packet/overdue,explanation_request/overdue,explanation/72h,explanation/24h"},
+		{"16:59 local on the explanation day", explAt.Add(-time.Minute), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/72h,explanation/24h,explanation/2h"},
+		{"17:01 local", explAt.Add(time.Minute), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/overdue"},
+		{"last minute of the vote day", time.Date(2028, 12, 15, 23, 59, 0, 0, r.Location()), "dossier/overdue,packet/overdue,explanation_request/overdue,explanation/overdue"},
+		{"after the vote day nothing", time.Date(2028, 12, 16, 0, 0, 0, 0, r.Location()), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dueString(dossier.DueAlerts(r, tt.now)); got != tt.want {
+				t.Errorf("DueAlerts at %s = %q, want %q", tt.now.In(r.Location()).Format(time.RFC3339Nano), got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDueAlertsTimeZones(t *testing.T) {
+	// The same round file in two time zones: "2028-11-25" ends at 16:59:59Z in Hanoi and at
+	// 23:59:59Z in UTC, so at 17:00Z one is overdue and the other still has its 24h alert due.
+	now := time.Date(2028, 11, 25, 17, 0, 0, 0, time.UTC)
+	for _, tt := range []struct{ tz, want string }{
+		{"Asia/Ho_Chi_Minh", "dossier/overdue"},
+		{"UTC", "dossier/24h"},
+		{"America/New_York", "dossier/24h"}, // ends 04:59:59Z on the 26th
+	} {
+		r, err := dossier.ParseRound([]byte(strings.Replace(dossiertest.RoundYAML, "Asia/Ho_Chi_Minh", tt.tz, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dueString(dossier.DueAlerts(r, now)); !strings.HasSuffix(got, tt.want) {
+			t.Errorf("%s: %q, want %q last", tt.tz, got, tt.want)
+		}
+	}
+}
+
+func TestAlertKeys(t *testing.T) {
+	at := time.Date(2028, 11, 25, 16, 59, 59, 999999999, time.UTC)
+	tests := []struct {
+		due  dossier.AlertDue
+		want string
+	}{
+		{dossier.AlertDue{Deadline: "dossier", At: at, Lead: "24h", LeadD: 24 * time.Hour}, "r.dossier.1858784399.86400s"},
+		{dossier.AlertDue{Deadline: "dossier", At: at, Lead: "1d", LeadD: 24 * time.Hour}, "r.dossier.1858784399.86400s"},
+		{dossier.AlertDue{Deadline: "dossier", At: at, Lead: "1.5s", LeadD: 1500 * time.Millisecond}, "r.dossier.1858784399.1500ms"},
+		{dossier.AlertDue{Deadline: "explanation", At: at.Add(time.Hour), Lead: dossier.LeadOverdue}, "r.explanation.1858787999.overdue"},
+	}
+	for _, tt := range tests {
+		if got := tt.due.Key("r"); got != tt.want {
+			t.Errorf("Key = %q, want %q", got, tt.want)
+		}
+	}
+}

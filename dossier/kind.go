@@ -17,12 +17,14 @@ const (
 	KindOther              Kind = "other"
 )
 
-// Kinds lists every kind in display order.
-var Kinds = []Kind{KindSelfAssessment, KindAssetDeclaration, KindExplanationRequest, KindExplanation, KindOther}
+// AllKinds lists every kind in display order.
+func AllKinds() []Kind {
+	return []Kind{KindSelfAssessment, KindAssetDeclaration, KindExplanationRequest, KindExplanation, KindOther}
+}
 
 // ParseKind accepts the wire name of a kind.
 func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
+	for _, k := range AllKinds() {
 		if string(k) == s {
 			return k, nil
 		}

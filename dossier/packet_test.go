@@ -1,14 +1,17 @@
-package dossier
+package dossier_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+	"tinnhiem/dossier"
+	"tinnhiem/dossier/dossiertest"
+	"tinnhiem/internal/problem"
 )
 
 func TestParsePacketSent(t *testing.T) {
-	r := dzRound(t) // party, vote 15/12/2028 in Hanoi; packet default: end of 30/11
+	r := dossiertest.Round(t) // party, vote 15/12/2028 in Hanoi; packet default: end of 30/11
 	loc := r.Location()
 	now := time.Date(2028, 12, 1, 10, 0, 0, 0, loc)
 	tests := []struct {
@@ -30,14 +33,14 @@ func TestParsePacketSent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := ParsePacketSent(r, tc.sentAt, tc.channel, now)
+			p, err := dossier.ParsePacketSent(r, tc.sentAt, tc.channel, now)
 			if tc.problems != nil {
-				var ve *ValidationError
+				var ve problem.List
 				if !errors.As(err, &ve) {
 					t.Fatalf("err %v, want a validation error", err)
 				}
 				var paths []string
-				for _, pr := range ve.Problems {
+				for _, pr := range ve {
 					paths = append(paths, pr.Path)
 					if pr.Message == "" {
 						t.Errorf("problem at %s without a message", pr.Path)
@@ -64,56 +67,56 @@ func TestParsePacketSent(t *testing.T) {
 	}
 	// After the vote: the packet is for the voters before they vote.
 	late := time.Date(2029, 1, 5, 0, 0, 0, 0, loc)
-	if _, err := ParsePacketSent(r, "2028-12-16", "giấy", late); err == nil || !strings.Contains(err.Error(), "sau ngày lấy phiếu") {
+	if _, err := dossier.ParsePacketSent(r, "2028-12-16", "giấy", late); err == nil || !strings.Contains(err.Error(), "sau ngày lấy phiếu") {
 		t.Errorf("sent after the vote: %v", err)
 	}
 	// A round stored before the packet step existed has nothing to miss.
 	old := r
-	old.Deadlines.Packet = Deadline{}
-	if !(PacketSent{SentAt: late}).OnTime(old) {
+	old.Deadlines.Packet = dossier.Deadline{}
+	if !(dossier.PacketSent{SentAt: late}).OnTime(old) {
 		t.Error("no packet deadline: late")
 	}
 }
 
 func TestPacketSentWhen(t *testing.T) {
-	r := dzRound(t)
-	p, err := ParsePacketSent(r, "2028-11-28T09:05", "giấy", time.Date(2028, 12, 1, 0, 0, 0, 0, time.UTC))
+	r := dossiertest.Round(t)
+	p, err := dossier.ParsePacketSent(r, "2028-11-28T09:05", "giấy", time.Date(2028, 12, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := p.When(r); got != "9 giờ 05 phút ngày 28/11/2028" {
 		t.Errorf("When = %q", got)
 	}
-	p, _ = ParsePacketSent(r, "2028-11-28", "giấy", time.Date(2028, 12, 1, 0, 0, 0, 0, time.UTC))
+	p, _ = dossier.ParsePacketSent(r, "2028-11-28", "giấy", time.Date(2028, 12, 1, 0, 0, 0, 0, time.UTC))
 	if got := p.When(r); got != "ngày 28/11/2028" {
 		t.Errorf("When = %q", got)
 	}
 }
 
 func TestDueAlertsForPacket(t *testing.T) {
-	r := dzRound(t)
+	r := dossiertest.Round(t)
 	at := r.Deadlines.Packet.At
-	if got := dueString(DueAlertsFor(r, nil, at.Add(time.Nanosecond))); !strings.Contains(got, "packet/overdue") {
+	if got := dueString(dossier.DueAlertsFor(r, nil, at.Add(time.Nanosecond))); !strings.Contains(got, "packet/overdue") {
 		t.Errorf("packet not sent, after its deadline: %q", got)
 	}
-	if got := dueString(DueAlertsFor(r, nil, at.Add(-time.Hour))); !strings.Contains(got, "packet/2h") {
+	if got := dueString(dossier.DueAlertsFor(r, nil, at.Add(-time.Hour))); !strings.Contains(got, "packet/2h") {
 		t.Errorf("packet not sent, an hour before: %q", got)
 	}
-	sent := &PacketSent{SentAt: at.Add(time.Hour), Channel: "giấy"}
-	got := dueString(DueAlertsFor(r, sent, at.Add(2*time.Hour)))
+	sent := &dossier.PacketSent{SentAt: at.Add(time.Hour), Channel: "giấy"}
+	got := dueString(dossier.DueAlertsFor(r, sent, at.Add(2*time.Hour)))
 	if strings.Contains(got, "packet") || !strings.Contains(got, "dossier/overdue") {
 		t.Errorf("packet recorded (late): %q, want the packet's alerts gone and the others kept", got)
 	}
 }
 
 func TestStepAlerts(t *testing.T) {
-	r := dzRound(t)
-	r.Track = TrackState
-	r.Deadlines.List = Deadline{At: time.Date(2028, 10, 31, 16, 59, 59, 0, time.UTC), Source: "default"}
-	r.Notify = Notify{Emails: []string{"bantochuc@binhson.example"}}
-	st := newDZ(t, r.ID).st // nobody has sent anything
-	due := AlertDue{Deadline: DeadlineList, At: r.Deadlines.List.At, Lead: "24h", LeadD: 24 * time.Hour, DueAt: r.Deadlines.List.At.Add(-24 * time.Hour)}
-	a := NewAlert(r, st, due, due.DueAt, "test")
+	r := dossiertest.Round(t)
+	r.Track = dossier.TrackState
+	r.Deadlines.List = dossier.Deadline{At: time.Date(2028, 10, 31, 16, 59, 59, 0, time.UTC), Source: "default"}
+	r.Notify = dossier.Notify{Emails: []string{"bantochuc@binhson.example"}}
+	st := dossiertest.NewBuilder(t, r.ID).State // nobody has sent anything
+	due := dossier.AlertDue{Deadline: dossier.DeadlineList, At: r.Deadlines.List.At, Lead: "24h", LeadD: 24 * time.Hour, DueAt: r.Deadlines.List.At.Add(-24 * time.Hour)}
+	a := dossier.NewAlert(r, st, due, due.DueAt, "test")
 	if len(a.Persons) != 0 {
 		t.Errorf("the list step names persons: %+v", a.Persons)
 	}
@@ -124,20 +127,20 @@ func TestStepAlerts(t *testing.T) {
 		t.Errorf("headline %q", h)
 	}
 	// The packet step names the incomplete dossiers: they would go out incomplete.
-	due = AlertDue{Deadline: DeadlinePacket, At: r.Deadlines.Packet.At, Lead: LeadOverdue, DueAt: r.Deadlines.Packet.At}
-	a = NewAlert(r, st, due, due.At.Add(time.Minute), "test")
+	due = dossier.AlertDue{Deadline: dossier.DeadlinePacket, At: r.Deadlines.Packet.At, Lead: dossier.LeadOverdue, DueAt: r.Deadlines.Packet.At}
+	a = dossier.NewAlert(r, st, due, due.At.Add(time.Minute), "test")
 	if len(a.Persons) == 0 || !strings.Contains(a.Text(), "Hồ sơ gửi đi lúc này sẽ thiếu") {
 		t.Errorf("packet alert persons %d text:\n%s", len(a.Persons), a.Text())
 	}
 }
 
 func TestDeadlineNameFor(t *testing.T) {
-	r := dzRound(t)
+	r := dossiertest.Round(t)
 	// Even when a step falls on the same instant as the dossier deadline, a self-assessment is
 	// judged against the dossier deadline by name.
 	r.Deadlines.Packet = r.Deadlines.Dossier
-	for k, want := range map[Kind]string{KindSelfAssessment: DeadlineDossier, KindAssetDeclaration: DeadlineDossier,
-		KindExplanationRequest: DeadlineExplanationRequest, KindExplanation: DeadlineExplanation, KindOther: ""} {
+	for k, want := range map[dossier.Kind]string{dossier.KindSelfAssessment: dossier.DeadlineDossier, dossier.KindAssetDeclaration: dossier.DeadlineDossier,
+		dossier.KindExplanationRequest: dossier.DeadlineExplanationRequest, dossier.KindExplanation: dossier.DeadlineExplanation, dossier.KindOther: ""} {
 		if got := r.DeadlineNameFor(k); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
 		}

@@ -47,9 +47,11 @@ const (
 	DeadlinePacket             = "packet"
 )
 
-// DeadlineNames lists every deadline in the order they fall by default. A round tracks only
+// AllDeadlines lists every deadline in the order they fall by default. A round tracks only
 // those its track has (Round.DeadlineNames): a Party round has no list or Front step.
-var DeadlineNames = []string{DeadlineList, DeadlineDossier, DeadlineFrontOpinions, DeadlinePacket, DeadlineExplanationRequest, DeadlineExplanation}
+func AllDeadlines() []string {
+	return []string{DeadlineList, DeadlineDossier, DeadlineFrontOpinions, DeadlinePacket, DeadlineExplanationRequest, DeadlineExplanation}
+}
 
 // Publication settings of a round (DOMAIN.md "Around the vote").
 const (
@@ -232,12 +234,12 @@ func (r *Round) Deadline(name string) (Deadline, bool) {
 	return Deadline{}, false
 }
 
-// DeadlineNames lists the deadlines this round tracks, in the order of DeadlineNames: those
+// DeadlineNames lists the deadlines this round tracks, in the order of AllDeadlines: those
 // set, so a Party round lists no State step and a round stored before a step existed lists
 // only what it has.
 func (r *Round) DeadlineNames() []string {
 	var out []string
-	for _, name := range DeadlineNames {
+	for _, name := range AllDeadlines() {
 		if d, _ := r.Deadline(name); !d.At.IsZero() {
 			out = append(out, name)
 		}

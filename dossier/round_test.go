@@ -163,7 +163,7 @@ func TestRoundAccessors(t *testing.T) {
 	if _, ok := r.DeadlineFor(KindOther); ok {
 		t.Error("an unrequired 'other' document has a deadline")
 	}
-	for _, name := range DeadlineNames {
+	for _, name := range AllDeadlines() {
 		if _, ok := r.Deadline(name); !ok {
 			t.Errorf("Deadline(%s) missing", name)
 		}

@@ -85,7 +85,7 @@ type nomineeFile struct {
 const MaxRoundFileSize = 4 << 20
 
 // DefaultAlerts are the lead times used when a round names none.
-var DefaultAlerts = []string{"72h", "24h", "2h"}
+func DefaultAlerts() []string { return []string{"72h", "24h", "2h"} }
 
 // ParseRound reads a round file (YAML or JSON) and validates it. It returns a *ValidationError
 // listing every problem, with a Vietnamese message each, or the round ready to store.
@@ -470,7 +470,7 @@ func (f roundFile) validate() (Round, error) {
 		ps.add("rules.blank_row", "phải là void_row hoặc void_ballot, không phải %q", f.Rules.BlankRow)
 	}
 
-	alerts := DefaultAlerts
+	alerts := DefaultAlerts()
 	if f.Alerts != nil {
 		alerts = *f.Alerts
 	}

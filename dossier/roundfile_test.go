@@ -856,7 +856,7 @@ func FuzzParseRound(f *testing.F) {
 		if err != nil {
 			t.Fatalf("an accepted round does not re-validate: %v\nround %+v", err, r)
 		}
-		for _, name := range DeadlineNames {
+		for _, name := range AllDeadlines() {
 			a, _ := r.Deadline(name)
 			b, _ := again.Deadline(name)
 			if !a.At.Equal(b.At) {

@@ -134,7 +134,7 @@ func sealFindings(rd dossier.Round, rep dossier.Report, sent *dossier.PacketSent
 	}
 	if len(owing) > 0 {
 		out = append(out, finding{
-			Problem{Field: "dossiers", Code: CodeDossierIncomplete,
+			Problem{Path: "dossiers", Code: CodeDossierIncomplete,
 				Message: fmt.Sprintf("Hồ sơ của %d người được lấy phiếu tín nhiệm chưa đầy đủ: %s.", len(owing), strings.Join(owing, "; "))},
 			fmt.Sprintf("Đến khi niêm phong kết quả kiểm phiếu, hồ sơ của %d người được lấy phiếu tín nhiệm chưa đầy đủ (%s)", len(owing), strings.Join(minutesOwing, "; ")),
 		})
@@ -154,12 +154,12 @@ func sealFindings(rd dossier.Round, rep dossier.Report, sent *dossier.PacketSent
 			msg += " (hạn gửi: ngày " + deadline + ")"
 		}
 		out = append(out, finding{
-			Problem{Field: "packet", Code: CodePacketNotRecorded, Message: msg + "."},
+			Problem{Path: "packet", Code: CodePacketNotRecorded, Message: msg + "."},
 			"Không có ghi nhận về việc gửi " + papers + " của người được lấy phiếu tín nhiệm đến " + voters + " trước ngày lấy phiếu",
 		})
 	case !sent.OnTime(rd):
 		out = append(out, finding{
-			Problem{Field: "packet", Code: CodePacketLate,
+			Problem{Path: "packet", Code: CodePacketLate,
 				Message: fmt.Sprintf("%s được gửi đến %s vào %s, sau hạn gửi ngày %s.", upperInitial(papers), voters, sent.When(rd), deadline)},
 			fmt.Sprintf("%s của người được lấy phiếu tín nhiệm được gửi đến %s vào %s, sau thời hạn gửi là ngày %s", upperInitial(papers), voters, sent.When(rd), deadline),
 		})

@@ -57,7 +57,7 @@ func (e *cmdEnv) printStatus(rep dossier.Report) {
 		rep.Round, s.OnBallot, s.Complete, s.Incomplete, s.Exempt, s.Documents)
 	// Columns: every kind shown for someone on the ballot, in the usual order.
 	var kinds []dossier.Kind
-	for _, k := range dossier.Kinds {
+	for _, k := range dossier.AllKinds() {
 		for _, ns := range rep.Nominees {
 			if _, ok := ns.Documents[k]; ok && ns.Exempt == "" {
 				kinds = append(kinds, k)

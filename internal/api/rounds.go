@@ -26,7 +26,7 @@ type exemptView struct {
 
 func newRoundView(r dossier.Round) roundView {
 	v := roundView{Round: r, DeadlinesLocal: map[string]string{}, Exempt: []exemptView{}}
-	for _, name := range dossier.DeadlineNames {
+	for _, name := range r.DeadlineNames() {
 		d, _ := r.Deadline(name)
 		v.DeadlinesLocal[name] = r.FormatTime(d.At)
 	}

@@ -32,8 +32,8 @@ const (
 	RoleViewer    = "viewer"
 )
 
-// Roles lists every role.
-var Roles = []string{RoleAdmin, RoleOrganizer, RoleCounter, RoleViewer}
+// AllRoles lists every role.
+func AllRoles() []string { return []string{RoleAdmin, RoleOrganizer, RoleCounter, RoleViewer} }
 
 // Errors callers map to HTTP statuses.
 var (
@@ -137,7 +137,7 @@ func (n NewUser) Validate() []string {
 		out = append(out, "phải có ít nhất một vai trò (admin, organizer, counter, viewer)")
 	}
 	for _, r := range n.Roles {
-		if !slices.Contains(Roles, r) {
+		if !slices.Contains(AllRoles(), r) {
 			out = append(out, fmt.Sprintf("vai trò không hợp lệ %q (admin, organizer, counter, viewer)", r))
 		}
 	}

@@ -119,7 +119,7 @@ func buildDocumentPage(dv app.DocumentView) documentPage {
 		for _, n := range rd.Nominees {
 			pg.Nominees = append(pg.Nominees, option{Value: n.ID, Label: n.Name + " (" + n.ID + ")", Selected: n.ID == d.Nominee})
 		}
-		for _, k := range dossier.Kinds {
+		for _, k := range dossier.AllKinds() {
 			pg.KindOptions = append(pg.KindOptions, option{Value: string(k), Label: kindLabel(k), Selected: k == d.Kind})
 		}
 	}

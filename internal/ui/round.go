@@ -141,7 +141,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 		leads[i] = dossier.DurationLabel(l.D)
 	}
 	pg.AlertLeads = strings.Join(leads, ", ")
-	for _, name := range dossier.DeadlineNames {
+	for _, name := range rd.DeadlineNames() {
 		d, _ := rd.Deadline(name)
 		pg.Deadlines = append(pg.Deadlines, deadlineRow{Label: deadlineLabel(name), At: localTime(rd, d.At),
 			Left: countdown(now, d.At), Class: countdownClass(now, d.At), Defaulted: d.Source == "default"})
@@ -197,7 +197,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 			pg.Nominees = append(pg.Nominees, option{Value: n.ID, Label: label})
 		}
 		pg.KindOptions = append(pg.KindOptions, option{Value: "", Label: "Tự nhận diện theo nội dung"})
-		for _, k := range dossier.Kinds {
+		for _, k := range dossier.AllKinds() {
 			pg.KindOptions = append(pg.KindOptions, option{Value: string(k), Label: kindLabel(k)})
 		}
 	}
@@ -265,10 +265,10 @@ func currentDocument(ns dossier.NomineeStatus, k dossier.Kind) string {
 }
 
 // otherDocuments lists the kinds a person sent beyond the required ones (requests and
-// explanations, other papers), in the order of dossier.Kinds.
+// explanations, other papers), in the order of dossier.AllKinds().
 func otherDocuments(ns dossier.NomineeStatus, skip map[dossier.Kind]bool) []cell {
 	var out []cell
-	for _, k := range dossier.Kinds {
+	for _, k := range dossier.AllKinds() {
 		if skip[k] {
 			continue
 		}

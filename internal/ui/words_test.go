@@ -79,7 +79,7 @@ func TestWordsAreVietnamese(t *testing.T) {
 			t.Errorf("stateLabel(%s) = %q, want %q", code, got, w)
 		}
 	}
-	for _, k := range dossier.Kinds {
+	for _, k := range dossier.AllKinds() {
 		check("kind", string(k), kindLabel(k))
 	}
 	for _, r := range []string{"not_pdf", "encrypted", "corrupt", "too_large", "too_complex", "too_many_pages", "empty", "no_text_layer",
@@ -101,10 +101,10 @@ func TestWordsAreVietnamese(t *testing.T) {
 	for _, s := range []string{dossier.RequestOpen, dossier.RequestAnswered, dossier.RequestAwaitingDecision, dossier.RequestSetAside} {
 		check("request state", s, requestStateLabel(s))
 	}
-	for _, d := range dossier.DeadlineNames {
+	for _, d := range dossier.AllDeadlines() {
 		check("deadline", d, deadlineLabel(d))
 	}
-	for _, r := range auth.Roles {
+	for _, r := range auth.AllRoles() {
 		check("role", r, roleLabel(r))
 	}
 	for _, tr := range []string{dossier.TrackParty, dossier.TrackState} {
