@@ -25,5 +25,6 @@ require (
 	github.com/nats-io/jwt/v2 v2.8.2 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
+	golang.org/x/image v0.48.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )

@@ -313,7 +313,7 @@ func (d Doc) ODT() ([]byte, error) {
 }
 
 type odtWriter struct {
-	def    string // the default font
+	def    string            // the default font
 	faces  map[string]string // face name → family
 	styles map[string]string // text style name → face name
 }
