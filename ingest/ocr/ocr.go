@@ -308,7 +308,7 @@ func (t Tools) recognize(ctx context.Context, in, workDir string, lim Limits) ([
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
 	out, err := extcmd.Cmd{
-		Path:    t.Tesseract,
+		Path: t.Tesseract,
 		// Sauvola's local thresholding (method 2) copes with the uneven light of phone photos,
 		// where the global Otsu threshold blackens a dim corner.
 		Args:    []string{abs, "stdout", "-l", t.lang(), "--psm", "1", "-c", "thresholding_method=2", "tsv"},

@@ -88,6 +88,11 @@ func ascii(s string) bool {
 	return true
 }
 
+// Score is the share of the words of s with a letter or sign outside ASCII that are valid
+// Vietnamese syllables, and how many such words there are: Unicode Vietnamese scores high, legacy
+// text read as Windows-1252 low.
+func Score(s string) (share float64, words int) { return syllableShare(s) }
+
 // syllableShare is the share of the words with a letter or sign outside ASCII that are valid
 // Vietnamese syllables, and how many such words there are.
 func syllableShare(s string) (float64, int) {
