@@ -912,6 +912,10 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 	}
 	out := make([]hitEvidence, len(hits))
 	found := make([]cueFound, len(hits))
+	var family map[int]bool
+	if kind == dossier.KindAssetDeclaration {
+		family = v.familySection()
+	}
 	named := map[int]bool{} // lines where a name begins
 	for _, h := range hits {
 		named[v.toks[h.t0].line] = true
@@ -989,6 +993,10 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 			}
 		}
 		hasRole := c.hasRole
+		// The declarant's spouse and children, each under a "Họ và tên:" of their own.
+		if family[v.toks[h.t0].line] {
+			hasRole, roleW = true, familyWeight
+		}
 		// A signature takes the role heading its column, which in reading order need not be the
 		// nearest role before it ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI" over two names).
 		signature := !c.honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span) &&
@@ -1041,6 +1049,36 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 			out[hi].owner, out[hi].labelled = true, true
 		case signs && sw >= ownerSig:
 			out[hi].owner = true
+		}
+	}
+	return out
+}
+
+// familyWeight is what standing in the family part of a declaration says of a name.
+const familyWeight = -5
+
+// familySection finds the lines of an asset declaration's part about the declarant's family (the
+// model of Nghị định 130/2020/NĐ-CP, Part I items 2 and 3: "Vợ hoặc chồng của người kê khai…",
+// "Con chưa thành niên…", "Con thứ nhất: Họ và tên: …"): from such a heading to the next part
+// (the assets, "II. THÔNG TIN MÔ TẢ VỀ TÀI SẢN") or to the declarant's or receiver's role.
+func (v *textView) familySection() map[int]bool {
+	out := map[int]bool{}
+	in := false
+	for l := range v.lines {
+		f := v.lineText(l)
+		heads := strings.Contains(f, "vo hoac chong") || strings.Contains(f, "chong hoac vo") ||
+			strings.Contains(f, "con chua thanh nien") || strings.HasPrefix(f, "con thu ")
+		switch {
+		case heads:
+			in = true
+		case in && (strings.Contains(f, "thong tin mo ta") || strings.HasPrefix(f, "ii ") || strings.HasPrefix(f, "iii ") ||
+			strings.Contains(f, "quyen su dung") || strings.Contains(f, "tong thu nhap") ||
+			strings.Contains(f, "nguoi nhan ban ke khai") ||
+			strings.Contains(f, "nguoi ke khai") && !strings.Contains(f, "cua nguoi ke khai")):
+			in = false
+		}
+		if in {
+			out[l] = true
 		}
 	}
 	return out
