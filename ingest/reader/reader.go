@@ -396,7 +396,9 @@ func Message(code, format string) string {
 	what := "Tệp"
 	switch format {
 	case FormatPDF:
-		return pdftext.Message(code)
+		if code != CodeUndecodableText && code != CodeUnsupportedFormat {
+			return pdftext.Message(code)
+		}
 	case FormatDOCX, FormatODT, FormatDOC, FormatRTF:
 		what = "Tệp văn bản (Word/OpenDocument)"
 	case FormatJPEG, FormatPNG, FormatTIFF:
