@@ -35,7 +35,11 @@ type Document struct {
 	Warnings       []string `json:"warnings"`
 	Pages          int      `json:"pages,omitempty"`
 	Excerpt        string   `json:"excerpt,omitempty"`
-	DuplicateOf    string   `json:"duplicate_of,omitempty"`
+	// OCR: the text was read from a scan or a photo by character recognition; OCRConfidence is
+	// the mean word confidence of that reading, 0–1.
+	OCR           bool    `json:"ocr,omitempty"`
+	OCRConfidence float64 `json:"ocr_confidence,omitempty"`
+	DuplicateOf   string  `json:"duplicate_of,omitempty"`
 	// RequestRef is, for a request for explanation or an explanation, the reference the text
 	// gives (number, date or subject) so that an explanation can be linked to its request.
 	RequestRef string `json:"request_ref,omitempty"`

@@ -42,6 +42,13 @@ type Recognition struct {
 	// It is "" where the paper does not say — a body forwarding voters' opinions, signed on its
 	// behalf — and never the person asked to explain.
 	Requester string
+	// NotDossier: the content plainly is a paper of another kind than the dossier's, one an
+	// office issues (a notice, an invitation, a decision, a plan, a letter…); Title names it.
+	NotDossier bool
+	Title      string
+	// NomineeTwins are the roster persons whose names differ from the nominee's only by their
+	// diacritics ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng").
+	NomineeTwins []string
 }
 
 // Warning and rejection codes of a Recognition.
@@ -102,6 +109,9 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 		issued: cueKind == dossier.KindOther && ks.otherTitle})
 	settleNominee(&rec, ro, nm, declared)
 
+	if detected == dossier.KindOther && ks.clear(detected, kconf) && !ks.personal {
+		rec.NotDossier, rec.Title = true, ks.otherCue
+	}
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
 		rec.MissingCriteria = rz.criteria.missing(v)
 		for _, c := range rec.MissingCriteria {
@@ -134,6 +144,9 @@ func settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declar
 		switch {
 		case nm.person >= 0:
 			rec.Nominee = ro.people[nm.person].ID
+			for _, q := range ro.twins[nm.person] {
+				rec.NomineeTwins = append(rec.NomineeTwins, ro.people[q].ID)
+			}
 			rec.NomineeConfidence = nm.conf
 			if nm.variant {
 				rec.Warnings = append(rec.Warnings, WarnNomineeVariant)
@@ -236,6 +249,11 @@ type kindScores struct {
 	s          [nKinds]float64
 	otherTitle bool
 	titleLine  int // line of the document's own title, -1 when none was found
+	// otherCue is the title of another kind that decided (its wording, "giấy mời"); personal
+	// marks one about a person's own record (a curriculum vitae, an appraisal), which may belong
+	// in a dossier as "other".
+	otherCue string
+	personal bool
 }
 
 // best returns the kind with most evidence and a confidence from its strength and its lead.
@@ -268,11 +286,12 @@ func (ks kindScores) clear(k dossier.Kind, conf float64) bool {
 // titleCue is a document title. lead marks subject lines ("V/v …") that are a title wherever
 // their line starts with them; generic marks a type such as "THÔNG BÁO" whose subtitle decides.
 type titleCue struct {
-	kind    dossier.Kind
-	text    string
-	w       float64
-	lead    bool
-	generic bool
+	kind     dossier.Kind
+	text     string
+	w        float64
+	lead     bool
+	generic  bool
+	personal bool // a person's own record: curriculum vitae, appraisal, certificate
 }
 
 func titleCues() []titleCue {
@@ -338,6 +357,13 @@ func titleCues() []titleCue {
 		w    float64
 	}{{"thông báo", 6}, {"công văn", 4}} {
 		all = append(all, titleCue{kind: ot, text: g.text, w: g.w, generic: true})
+	}
+	for i := range all {
+		switch all[i].text {
+		case "sơ yếu lý lịch", "lý lịch", "lịch sử bản thân", "bản nhận xét", "nhận xét, đánh giá cán bộ",
+			"giấy chứng nhận", "giấy xác nhận", "tờ khai":
+			all[i].personal = true
+		}
 	}
 	return all
 }
@@ -454,6 +480,10 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 		ot := kindIndex(dossier.KindOther)
 		title[ot] = max(title[ot], letterTitleWeight)
 		ks.otherTitle, strong, strongKind = true, true, ot
+		ks.otherCue = "công văn"
+		if sub >= 0 {
+			ks.otherCue, ks.personal = rz.titleCues[ms[sub].id].text, rz.titleCues[ms[sub].id].personal
+		}
 	}
 	for i, m := range ms {
 		c := rz.titleCues[m.id]
@@ -470,11 +500,15 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 			}
 			if c.kind == dossier.KindOther {
 				ks.otherTitle = true
+				ks.otherCue, ks.personal = c.text, c.personal
 			}
 		case i == sub:
 			f = 0.9
 			if c.kind == dossier.KindOther {
 				ks.otherTitle = true
+				if ks.otherCue == "" || rank0 < 0 || rz.titleCues[ms[rank0].id].generic {
+					ks.otherCue, ks.personal = c.text, c.personal
+				}
 			}
 		case like && m.t0 < top:
 			f = 0.3
@@ -878,6 +912,10 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 	}
 	out := make([]hitEvidence, len(hits))
 	found := make([]cueFound, len(hits))
+	var family map[int]bool
+	if kind == dossier.KindAssetDeclaration {
+		family = v.familySection()
+	}
 	named := map[int]bool{} // lines where a name begins
 	for _, h := range hits {
 		named[v.toks[h.t0].line] = true
@@ -955,6 +993,10 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 			}
 		}
 		hasRole := c.hasRole
+		// The declarant's spouse and children, each under a "Họ và tên:" of their own.
+		if family[v.toks[h.t0].line] {
+			hasRole, roleW = true, familyWeight
+		}
 		// A signature takes the role heading its column, which in reading order need not be the
 		// nearest role before it ("NGƯỜI NHẬN BẢN KÊ KHAI   NGƯỜI KÊ KHAI" over two names).
 		signature := !c.honor && !cueOnLine && h.t0 >= tail && v.signatureLine(h.span) &&
@@ -1007,6 +1049,36 @@ func (rz *recognizer) evaluateHits(v *textView, hits []nameHit, kind dossier.Kin
 			out[hi].owner, out[hi].labelled = true, true
 		case signs && sw >= ownerSig:
 			out[hi].owner = true
+		}
+	}
+	return out
+}
+
+// familyWeight is what standing in the family part of a declaration says of a name.
+const familyWeight = -5
+
+// familySection finds the lines of an asset declaration's part about the declarant's family (the
+// model of Nghị định 130/2020/NĐ-CP, Part I items 2 and 3: "Vợ hoặc chồng của người kê khai…",
+// "Con chưa thành niên…", "Con thứ nhất: Họ và tên: …"): from such a heading to the next part
+// (the assets, "II. THÔNG TIN MÔ TẢ VỀ TÀI SẢN") or to the declarant's or receiver's role.
+func (v *textView) familySection() map[int]bool {
+	out := map[int]bool{}
+	in := false
+	for l := range v.lines {
+		f := v.lineText(l)
+		heads := strings.Contains(f, "vo hoac chong") || strings.Contains(f, "chong hoac vo") ||
+			strings.Contains(f, "con chua thanh nien") || strings.HasPrefix(f, "con thu ")
+		switch {
+		case heads:
+			in = true
+		case in && (strings.Contains(f, "thong tin mo ta") || strings.HasPrefix(f, "ii ") || strings.HasPrefix(f, "iii ") ||
+			strings.Contains(f, "quyen su dung") || strings.Contains(f, "tong thu nhap") ||
+			strings.Contains(f, "nguoi nhan ban ke khai") ||
+			strings.Contains(f, "nguoi ke khai") && !strings.Contains(f, "cua nguoi ke khai")):
+			in = false
+		}
+		if in {
+			out[l] = true
 		}
 	}
 	return out

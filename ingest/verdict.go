@@ -3,6 +3,7 @@ package ingest
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -10,6 +11,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/reader"
 )
 
 // Reason codes decided from the content.
@@ -22,6 +24,29 @@ const (
 	// the document waits for a person to confirm them (needs_review).
 	ReasonNomineeMismatch = WarnNomineeMismatch
 	ReasonKindMismatch    = WarnKindMismatch
+	// ReasonUnknownKind: a readable paper that is none of the dossier kinds (a notice, an
+	// invitation, a decision…).
+	ReasonUnknownKind = "unknown_kind"
+	// ReasonUnsupportedFormat: a format read only with a program this server lacks (.doc and
+	// .rtf without LibreOffice, images without Tesseract); the file is kept for review.
+	ReasonUnsupportedFormat = reader.CodeUnsupportedFormat
+	// ReasonUndecodableText: a text layer that decodes to nothing readable and could not be read
+	// by OCR either; kept for review.
+	ReasonUndecodableText = reader.CodeUndecodableText
+	// ReasonOCRUncertain: the text was read by OCR and what it says of kind or person is not sure
+	// enough to count without a person's confirmation; the suggested kind and person are filled in.
+	ReasonOCRUncertain = "ocr_uncertain"
+)
+
+// WarnLegacyEncoding: the text was typed in a legacy Vietnamese encoding (TCVN3, VNI, VIQR) and
+// converted to Unicode before it was read.
+const WarnLegacyEncoding = reader.WarnLegacyEncoding
+
+// OCR confidences (0–1) under which a reading by OCR is sent to review rather than accepted.
+const (
+	ocrAcceptBelow  = 0.80 // mean word confidence of the text
+	ocrNomineeBelow = 0.60 // confidence that the person is the one named
+	ocrKindBelow    = 0.60
 )
 
 // warnNomineeExempt: the document's person is on the roster but not voted on.
@@ -31,7 +56,27 @@ const warnNomineeExempt = "nominee_exempt"
 type Extraction struct {
 	Pages int
 	Text  string
-	Code  string // pdftext reason code; "" when the text was read
+	Code  string // pdftext or reader reason code; "" when the text was read
+	// Format is the format read (reader.Format…); "" is a PDF.
+	Format string
+	// OCR: some of the text was read by OCR, with this mean word confidence (0–1).
+	OCR           bool
+	OCRConfidence float64
+	Warnings      []string // reader warnings (legacy_encoding)
+}
+
+// ExtractionOf is the extraction a reader result gives.
+func ExtractionOf(r reader.Result) Extraction {
+	return Extraction{Pages: r.Pages, Text: r.Text, Code: r.Code, Format: r.Format, OCR: r.OCR,
+		OCRConfidence: r.OCRConfidence, Warnings: slices.Clone(r.Warnings)}
+}
+
+// codeMessage is the Vietnamese message of an extraction's reason code.
+func codeMessage(ex Extraction) string {
+	if ex.Format == "" {
+		return pdftext.Message(ex.Code)
+	}
+	return reader.Message(ex.Code, ex.Format)
 }
 
 // Roster lists the persons documents may belong to: everyone on the round's roster, exempt or
@@ -69,12 +114,25 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 	}
 	switch ex.Code {
 	case "":
-	case pdftext.CodeNoTextLayer:
-		d.Status, d.Reason = dossier.StatusNeedsReview, pdftext.CodeNoTextLayer
-		d.Message = pdftext.Message(pdftext.CodeNoTextLayer) + " Tài liệu được giữ lại nhưng chỉ được tính khi người có thẩm quyền xác nhận loại tài liệu và người nộp."
+	case pdftext.CodeNoTextLayer, ReasonUnsupportedFormat, ReasonUndecodableText:
+		// A scan nobody could read, a format this server cannot read: kept for a person.
+		d.Status, d.Reason = dossier.StatusNeedsReview, ex.Code
+		d.Message = codeMessage(ex)
+		if !strings.Contains(d.Message, "giữ lại") {
+			d.Message += " Tài liệu được giữ lại nhưng chỉ được tính khi người có thẩm quyền xác nhận loại tài liệu và người nộp."
+		}
 		return d
 	default:
-		return reject(d, ex.Code, pdftext.Message(ex.Code))
+		return reject(d, ex.Code, codeMessage(ex))
+	}
+	d.OCR = ex.OCR
+	if ex.OCR {
+		d.OCRConfidence = math.Round(ex.OCRConfidence*1000) / 1000
+	}
+	for _, w := range ex.Warnings {
+		if !slices.Contains(d.Warnings, w) {
+			d.Warnings = append(d.Warnings, w)
+		}
 	}
 
 	rec := Recognize(ex.Text, Roster(r), Declared{Kind: d.DeclaredKind, Nominee: d.DeclaredNominee})
@@ -83,17 +141,39 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 	d.Requester = rec.Requester
 	d.Warnings = append(d.Warnings, rec.Warnings...)
 
+	// A paper whose title says it is one of an office's — a notice, an invitation, a decision —
+	// is no dossier paper, whoever it names; unless the uploader said which kind it is.
+	if d.DeclaredKind == "" && rec.NotDossier {
+		return reject(d, ReasonUnknownKind, "Tài liệu không phải giấy tờ trong hồ sơ của người được lấy phiếu tín nhiệm "+
+			"(báo cáo tự đánh giá, bản kê khai tài sản, thu nhập, đề nghị giải trình, báo cáo giải trình) mà là "+
+			lowerFirst(rec.Title)+"; tài liệu không được tính vào hồ sơ. Nếu tải nhầm tệp, hãy tải lên đúng tài liệu.")
+	}
+
 	if d.Nominee == "" {
 		if len(rec.Candidates) > 1 || slices.Contains(rec.Warnings, ReasonAmbiguousNominee) {
+			// Every candidate is named: roster persons with their ids, the others as written.
 			var names []string
 			for _, id := range rec.Candidates {
 				if n, ok := r.Nominee(id); ok {
 					names = append(names, n.Name+" ("+id+")")
+				} else if n, removed := removedNominee(r, id); removed {
+					names = append(names, n.Name+" ("+id+", đã rút khỏi danh sách)")
 				}
+			}
+			for _, name := range rec.OffRosterOwners {
+				names = append(names, name+" (không có trong danh sách)")
 			}
 			d.Status, d.Reason = dossier.StatusNeedsReview, ReasonAmbiguousNominee
 			d.Message = joinSentences("Họ tên trong tài liệu có thể là của nhiều người: "+strings.Join(names, ", ")+". Cần người xác nhận trước khi tính vào hồ sơ.",
 				explainWarnings(d, r, WarnAmbiguousNominee, WarnKindUncertain))
+			return d
+		}
+		if ex.OCR && ex.OCRConfidence < ocrAcceptBelow {
+			// What OCR could not read is no proof the paper is nobody's.
+			d.Status, d.Reason = dossier.StatusNeedsReview, ReasonOCRUncertain
+			d.Message = joinSentences(fmt.Sprintf("Văn bản được đọc bằng nhận dạng ký tự (OCR) với độ tin cậy %s và không thấy họ tên người nào trong danh sách của đợt (gợi ý loại tài liệu: %s).",
+				percent(ex.OCRConfidence), lowerFirst(d.Kind.Label())),
+				"Tài liệu được giữ lại; cần người có thẩm quyền chọn người nộp và xác nhận loại tài liệu.")
 			return d
 		}
 		if d.Kind == dossier.KindOther {
@@ -135,6 +215,21 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 		reason = cmp.Or(reason, ReasonKindUncertain)
 		review = append(review, fmt.Sprintf("không chắc đây là loại tài liệu gì (đoán: %s)", lowerFirst(d.Kind.Label())))
 	}
+	if ex.OCR && len(review) == 0 {
+		if why := ocrDoubts(d, r, rec, ex); len(why) > 0 {
+			d.Status, d.Reason = dossier.StatusNeedsReview, ReasonOCRUncertain
+			name := d.Nominee
+			if n, ok := r.Nominee(d.Nominee); ok {
+				name = n.Name + " (" + d.Nominee + ")"
+			}
+			d.Message = joinSentences(
+				fmt.Sprintf("Văn bản được đọc bằng nhận dạng ký tự (OCR) với độ tin cậy %s; gợi ý: %s của %s, nhưng %s.",
+					percent(ex.OCRConfidence), lowerFirst(d.Kind.Label()), name, strings.Join(why, "; ")),
+				"Tài liệu được giữ lại nhưng chỉ được tính vào hồ sơ khi người có thẩm quyền xác nhận loại tài liệu và người nộp.",
+				explainWarnings(d, r, WarnNomineeVariant))
+			return d
+		}
+	}
 	if len(review) > 0 {
 		d.Status, d.Reason = dossier.StatusNeedsReview, reason
 		d.Message = joinSentences(
@@ -146,6 +241,39 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 
 	return judgeDeadline(d, r)
 }
+
+// ocrDoubts lists, for a text read by OCR, what keeps its reading from counting on its own: a low
+// confidence of the reading or of what it says, a name read with other marks than the roster's,
+// a person whose name differs from another's only by its marks (OCR confuses marks, and two
+// persons must never be confused).
+func ocrDoubts(d dossier.Document, r dossier.Round, rec Recognition, ex Extraction) []string {
+	var why []string
+	if ex.OCRConfidence < ocrAcceptBelow {
+		why = append(why, "độ tin cậy của việc nhận dạng thấp")
+	}
+	if d.DeclaredNominee == "" && rec.NomineeConfidence < ocrNomineeBelow {
+		why = append(why, "họ tên đọc được chưa đủ chắc chắn")
+	}
+	if d.DeclaredKind == "" && rec.KindConfidence < ocrKindBelow {
+		why = append(why, "loại tài liệu chưa đủ chắc chắn")
+	}
+	if slices.Contains(d.Warnings, WarnNomineeVariant) {
+		why = append(why, "họ tên đọc được có dấu khác với danh sách")
+	}
+	var twins []string
+	for _, id := range rec.NomineeTwins {
+		if n, ok := r.Nominee(id); ok {
+			twins = append(twins, n.Name+" ("+id+")")
+		}
+	}
+	if len(twins) > 0 && d.DeclaredNominee == "" {
+		why = append(why, "họ tên chỉ khác "+strings.Join(twins, ", ")+" ở dấu, dễ nhầm khi nhận dạng")
+	}
+	return why
+}
+
+// percent writes a 0–1 share as a Vietnamese percentage ("87%").
+func percent(x float64) string { return fmt.Sprintf("%.0f%%", x*100) }
 
 // nomineeMismatchSentence says whose the content says the document is, against the declared person.
 func nomineeMismatchSentence(r dossier.Round, declared string, says Recognition) string {
@@ -200,6 +328,8 @@ func explainWarnings(d dossier.Document, r dossier.Round, skip ...string) string
 				name = n.Name
 			}
 			out = append(out, fmt.Sprintf("Họ tên trong tài liệu viết dấu khác với danh sách (%s); hãy kiểm tra đúng người.", name))
+		case WarnLegacyEncoding:
+			out = append(out, "Văn bản được gõ bằng bảng mã tiếng Việt cũ (TCVN3/ABC, VNI hoặc VIQR) và đã được chuyển sang Unicode; hãy kiểm tra lại họ tên và dấu.")
 		case warnNomineeExempt:
 			if n, ok := r.Nominee(d.Nominee); ok && !n.OnBallot() {
 				out = append(out, fmt.Sprintf("%s không thuộc diện lấy phiếu (%s); tài liệu vẫn được lưu.", n.Name, n.ExemptReason))

@@ -177,6 +177,10 @@ func TestPipelineCorpus(t *testing.T) {
 		} else if d.Status != dossier.StatusAccepted {
 			ok = false
 		}
+		if d.Reason == "unknown_kind" {
+			// A paper of an office, not of a dossier: refused as such, read as it is.
+			ok = c.Kind == "other" && string(d.Kind) == c.Kind && d.Nominee == c.Nominee
+		}
 		if ok {
 			right++
 		} else {

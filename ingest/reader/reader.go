@@ -1,0 +1,431 @@
+// Package reader is the one entry point that reads an uploaded file, whatever its format: it
+// sniffs the format from the bytes, reads PDFs with ingest/pdftext (pages without text by OCR),
+// Word and OpenDocument files with ingest/office, old Word (.doc) and RTF through a LibreOffice
+// conversion, and images by OCR; it converts legacy Vietnamese encodings and returns one result,
+// or a reason code. It is meant to run inside the sandboxed extraction child.
+package reader
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/ingest/convert"
+	"tinnhiem/ingest/ocr"
+	"tinnhiem/ingest/office"
+	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/vnenc"
+)
+
+// Formats, as sniffed from the bytes.
+const (
+	FormatPDF     = "pdf"
+	FormatDOCX    = "docx"
+	FormatODT     = "odt"
+	FormatDOC     = "doc"
+	FormatRTF     = "rtf"
+	FormatJPEG    = "jpeg"
+	FormatPNG     = "png"
+	FormatTIFF    = "tiff"
+	FormatUnknown = "unknown"
+)
+
+// Reason codes beyond pdftext's (empty, not_pdf, encrypted, corrupt, too_complex,
+// too_many_pages, no_text_layer).
+const (
+	CodeUnsupportedFormat = "unsupported_format" // a format we know but cannot read here (no LibreOffice)
+	CodeUndecodableText   = "undecodable_text"   // a text layer that decodes to nothing readable, and no OCR
+)
+
+// WarnLegacyEncoding: the text was typed in a legacy Vietnamese encoding and converted.
+const WarnLegacyEncoding = "legacy_encoding"
+
+// Options configure a read. Zero limits take each reader's defaults.
+type Options struct {
+	PDF       pdftext.Limits
+	Office    office.Limits
+	OCR       ocr.Limits
+	Tools     ocr.Tools         // OCR programs; zero value: ocr.DefaultTools()
+	Converter convert.Converter // LibreOffice; zero value: convert.Default()
+	// WorkDir is a private directory for intermediate files (rasterised pages, conversions, the
+	// LibreOffice profile); "" makes a temporary one, removed on return.
+	WorkDir string
+	// RenderPDF asks for a PDF rendering of a DOCX or ODT (LibreOffice), kept in WorkDir; failing
+	// to make one is not an error (Result.PDF stays "").
+	RenderPDF bool
+	// NoOCR reads no page by OCR (a scan then gives no_text_layer).
+	NoOCR bool
+}
+
+// Result is what a file says, or why it cannot be read.
+type Result struct {
+	Format    string   `json:"format"`
+	Pages     int      `json:"pages"`
+	Text      string   `json:"text"`       // NFC; pages joined by pdftext.PageSeparator
+	PageTexts []string `json:"page_texts"` // NFC, one per page
+	// OCR: some text was read by OCR; OCRConfidence is then the mean word confidence (0–1) over
+	// the words read so.
+	OCR           bool     `json:"ocr,omitempty"`
+	OCRConfidence float64  `json:"ocr_confidence,omitempty"`
+	Warnings      []string `json:"warnings,omitempty"`
+	Encoding      string   `json:"encoding,omitempty"` // legacy encoding converted: tcvn3, vni, viqr
+	Fonts         []string `json:"fonts,omitempty"`    // DOCX/ODT: fonts used, most text first
+	// Code is the reason the file cannot be used ("" when Text is its text); Detail says what
+	// was found, for logs.
+	Code   string `json:"code,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// PDF is the path of a PDF rendering (Options.RenderPDF, or the conversion of a .doc/.rtf).
+	PDF string `json:"pdf,omitempty"`
+}
+
+// Sniff tells the format from the first bytes of a file (512 are enough).
+func Sniff(head []byte) string {
+	switch {
+	case bytes.Contains(head[:min(len(head), 1024)], []byte("%PDF-")):
+		return FormatPDF
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		// Decided from the archive's entries (see sniffZip); DOCX by default.
+		return FormatDOCX
+	case bytes.HasPrefix(head, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")):
+		return FormatDOC
+	case bytes.HasPrefix(head, []byte(`{\rtf`)):
+		return FormatRTF
+	case bytes.HasPrefix(head, []byte("\xFF\xD8\xFF")):
+		return FormatJPEG
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
+		return FormatPNG
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return FormatTIFF
+	}
+	s := string(bytes.TrimLeft(head, "\xEF\xBB\xBF \t\r\n"))
+	if strings.HasPrefix(s, "<?xml") && strings.Contains(s, "office:document") {
+		return FormatODT
+	}
+	return FormatUnknown
+}
+
+// Read reads the file at path. Refusals come back as Result.Code with a nil error; an error is a
+// failure of the reader itself (a missing file, a cancelled context).
+func Read(ctx context.Context, path string, opt Options) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	if st.Size() == 0 {
+		return Result{Format: FormatUnknown, Code: pdftext.CodeEmpty}, nil
+	}
+	head := make([]byte, 1024)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if opt.Tools == (ocr.Tools{}) {
+		opt.Tools = ocr.DefaultTools()
+	}
+	if opt.Converter == (convert.Converter{}) {
+		opt.Converter = convert.Default()
+	}
+	if opt.WorkDir == "" {
+		dir, err := os.MkdirTemp("", "tinnhiem-read-*")
+		if err != nil {
+			return Result{}, fmt.Errorf("reader: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		opt.WorkDir = dir
+	}
+	r := &read{ctx: ctx, path: path, f: f, size: st.Size(), opt: opt}
+	format := Sniff(head)
+	if format == FormatDOC && bytes.Contains(oleNames(f, st.Size()), utf16("EncryptedPackage")) {
+		return Result{Format: FormatDOCX, Code: pdftext.CodeEncrypted, Detail: "password-protected Office document"}, nil
+	}
+	var res Result
+	switch format {
+	case FormatPDF:
+		res, err = r.pdf(path)
+	case FormatDOCX, FormatODT:
+		res, err = r.office()
+	case FormatDOC, FormatRTF:
+		res, err = r.converted(format)
+	case FormatJPEG, FormatPNG, FormatTIFF:
+		res, err = r.image(format)
+	default:
+		res = Result{Code: pdftext.CodeNotPDF, Detail: "not a PDF, Word, OpenDocument, RTF or image file"}
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if res.Format == "" {
+		res.Format = format
+	}
+	if res.Code == "" {
+		res.finish()
+	}
+	return res, nil
+}
+
+type read struct {
+	ctx  context.Context
+	path string
+	f    *os.File
+	size int64
+	opt  Options
+}
+
+// finish converts a legacy encoding, normalises and joins the pages.
+func (res *Result) finish() {
+	enc := vnenc.Encoding(res.Encoding)
+	for i, p := range res.PageTexts {
+		fixed, e := vnenc.Fix(p)
+		if e != vnenc.None && enc == vnenc.None {
+			enc = e
+		}
+		res.PageTexts[i] = norm.NFC.String(fixed)
+	}
+	if enc != vnenc.None {
+		res.Encoding = string(enc)
+		res.Warnings = append(res.Warnings, WarnLegacyEncoding)
+	}
+	res.Text = strings.Join(res.PageTexts, pdftext.PageSeparator)
+	if res.Pages == 0 {
+		res.Pages = len(res.PageTexts)
+	}
+	if strings.TrimSpace(res.Text) == "" {
+		res.Code = pdftext.CodeNoTextLayer
+	}
+}
+
+// pdf reads a PDF's text layer; pages without usable text are read by OCR.
+func (r *read) pdf(path string) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	pr, err := pdftext.Extract(f, st.Size(), r.opt.PDF)
+	code := pdftext.Code(err)
+	if err != nil && code == "" {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	res := Result{Format: FormatPDF, Pages: pr.Pages}
+	if code != "" && code != pdftext.CodeNoTextLayer {
+		res.Code, res.Detail = code, err.Error()
+		return res, nil
+	}
+	res.PageTexts = make([]string, pr.Pages)
+	copy(res.PageTexts, pr.PageTexts)
+	// Pages with no text, or with a text layer that decodes to junk (fonts without a usable
+	// encoding), are read from their image.
+	var scan []int
+	undecodable := false
+	for i := range res.PageTexts {
+		t := res.PageTexts[i]
+		if junk(t) {
+			if fixed, enc := vnenc.Fix(t); enc == vnenc.None || junk(fixed) {
+				undecodable = true
+				scan = append(scan, i+1)
+				continue
+			}
+		}
+		if strings.TrimSpace(t) == "" {
+			scan = append(scan, i+1)
+		}
+	}
+	if len(scan) == 0 {
+		return res, nil
+	}
+	if ok, _ := r.opt.Tools.Available(); r.opt.NoOCR || !ok {
+		switch {
+		case undecodable:
+			res.Code = CodeUndecodableText
+		case len(scan) == len(res.PageTexts):
+			res.Code = pdftext.CodeNoTextLayer
+		}
+		return res, nil
+	}
+	o, err := r.opt.Tools.PDF(r.ctx, path, scan, r.opt.WorkDir, r.opt.OCR)
+	if err != nil {
+		return r.ocrFailed(res, err)
+	}
+	for i, n := range scan {
+		res.PageTexts[n-1] = o.Pages[i].Text
+	}
+	res.OCR, res.OCRConfidence = o.Words > 0, o.Confidence/100
+	return res, nil
+}
+
+// ocrFailed turns an OCR error into a refusal, or passes a failure of the reader on.
+func (r *read) ocrFailed(res Result, err error) (Result, error) {
+	if code := ocr.Code(err); code != "" {
+		res.Code, res.Detail = code, err.Error()
+		return res, nil
+	}
+	if errors.Is(err, ocr.ErrToolMissing) {
+		res.Code, res.Detail = pdftext.CodeNoTextLayer, err.Error()
+		return res, nil
+	}
+	return Result{}, fmt.Errorf("reader: %w", err)
+}
+
+// junk reports a text layer that is mostly not text: replacement characters, private-use code
+// points, controls — what a font without a usable encoding gives.
+func junk(s string) bool {
+	bad, n := 0, 0
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		n++
+		if r == unicode.ReplacementChar || unicode.Is(unicode.Co, r) || unicode.IsControl(r) ||
+			!unicode.IsPrint(r) {
+			bad++
+		}
+	}
+	return n >= 20 && bad*10 > n*3
+}
+
+// office reads a DOCX or ODT natively, and renders it to PDF when asked.
+func (r *read) office() (Result, error) {
+	or, err := office.Extract(r.f, r.size, r.opt.Office)
+	if code := office.Code(err); code != "" {
+		if code == office.CodeNotOffice {
+			code = pdftext.CodeNotPDF
+		}
+		return Result{Code: code, Detail: err.Error()}, nil
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	res := Result{Format: or.Format, Pages: or.Pages, PageTexts: []string{or.Text}, Encoding: string(or.Legacy)}
+	for _, f := range or.Fonts {
+		res.Fonts = append(res.Fonts, f.Name)
+	}
+	if r.opt.RenderPDF && r.opt.Converter.Available() {
+		if p, err := r.convert(or.Format); err == nil {
+			res.PDF = p
+		}
+	}
+	return res, nil
+}
+
+// convert copies the file into the work directory under the extension LibreOffice expects and
+// converts it to PDF.
+func (r *read) convert(format string) (string, error) {
+	in := filepath.Join(r.opt.WorkDir, "document."+format)
+	out, err := os.OpenFile(in, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(out, io.NewSectionReader(r.f, 0, r.size))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	return r.opt.Converter.ToPDF(r.ctx, in, r.opt.WorkDir)
+}
+
+// converted reads a .doc or .rtf through its PDF conversion.
+func (r *read) converted(format string) (Result, error) {
+	if !r.opt.Converter.Available() {
+		return Result{Format: format, Code: CodeUnsupportedFormat, Detail: convert.ErrUnavailable.Error()}, nil
+	}
+	p, err := r.convert(format)
+	if code := convert.Code(err); code != "" {
+		return Result{Format: format, Code: code, Detail: err.Error()}, nil
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	res, err := r.pdf(p)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Format, res.PDF = format, p
+	return res, nil
+}
+
+// image reads a JPEG, PNG or TIFF by OCR.
+func (r *read) image(format string) (Result, error) {
+	if ok, pkgs := r.opt.Tools.Available(); r.opt.NoOCR || !ok {
+		return Result{Format: format, Code: CodeUnsupportedFormat, Detail: "OCR unavailable: install " + pkgs}, nil
+	}
+	o, err := r.opt.Tools.Image(r.ctx, r.path, r.opt.WorkDir, r.opt.OCR)
+	if err != nil {
+		return r.ocrFailed(Result{Format: format}, err)
+	}
+	res := Result{Format: format, Pages: len(o.Pages), OCR: o.Words > 0, OCRConfidence: o.Confidence / 100}
+	for _, p := range o.Pages {
+		res.PageTexts = append(res.PageTexts, p.Text)
+	}
+	return res, nil
+}
+
+// oleNames returns the directory of an OLE compound file (enough of it to find stream names).
+func oleNames(f io.ReaderAt, size int64) []byte {
+	b := make([]byte, min(size, 4<<20))
+	n, _ := f.ReadAt(b, 0)
+	return b[:n]
+}
+
+func utf16(s string) []byte {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), 0)
+	}
+	return b
+}
+
+// Message is the Vietnamese sentence shown to staff for a reason code of a file of a format.
+func Message(code, format string) string {
+	what := "Tệp"
+	switch format {
+	case FormatPDF:
+		if code != CodeUndecodableText && code != CodeUnsupportedFormat {
+			return pdftext.Message(code)
+		}
+	case FormatDOCX, FormatODT, FormatDOC, FormatRTF:
+		what = "Tệp văn bản (Word/OpenDocument)"
+	case FormatJPEG, FormatPNG, FormatTIFF:
+		what = "Tệp ảnh"
+	}
+	switch code {
+	case pdftext.CodeEmpty:
+		return what + " rỗng, không có nội dung."
+	case pdftext.CodeNotPDF:
+		return "Tệp không phải PDF, Word (.docx, .doc), OpenDocument (.odt), RTF hay ảnh (JPEG, PNG, TIFF)."
+	case pdftext.CodeEncrypted:
+		return what + " được đặt mật khẩu; đề nghị nộp bản không đặt mật khẩu."
+	case pdftext.CodeCorrupt:
+		return what + " bị hỏng hoặc không đọc được."
+	case pdftext.CodeTooComplex:
+		return what + " quá lớn hoặc quá phức tạp để xử lý tự động (ảnh quá nhiều điểm ảnh, quá nhiều trang hoặc quá thời gian)."
+	case pdftext.CodeTooManyPages:
+		return what + " có quá nhiều trang."
+	case pdftext.CodeNoTextLayer:
+		return what + " không có chữ đọc được (có thể là bản quét chưa nhận dạng được); cần người kiểm tra."
+	case CodeUnsupportedFormat:
+		if format == FormatDOC || format == FormatRTF {
+			return convert.MessageUnavailable
+		}
+		return "Máy chủ chưa cài phần mềm nhận dạng chữ (gói tesseract-ocr và tesseract-ocr-vie) nên chưa đọc được ảnh này; tài liệu được giữ lại để người có thẩm quyền kiểm tra."
+	case CodeUndecodableText:
+		return "Chữ trong tệp không giải mã được (phông chữ không có bảng mã chuẩn) và không nhận dạng lại được từ hình ảnh; đề nghị nộp bản xuất từ Word với phông Unicode."
+	}
+	return pdftext.Message(code)
+}

@@ -1,0 +1,213 @@
+package vnenc
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Detection is what the characters of a text say about its encoding.
+type Detection struct {
+	Encoding Encoding
+	// Before and After are the shares of the words that need a closer look (those with letters
+	// outside ASCII, or VIQR marks) that are valid Vietnamese syllables, before and after
+	// conversion; Words is how many such words there were.
+	Before, After float64
+	Words         int
+}
+
+// minWords is how many telling words a text needs before its encoding is judged from them.
+const minWords = 4
+
+// Detect judges from the characters which legacy encoding a text is in, if any. Text holding
+// Unicode Vietnamese letters is never taken for a legacy encoding unless most of its telling
+// words read far better converted (a Unicode title over a TCVN3 body).
+func Detect(s string) Detection {
+	best := Detection{}
+	before, words := syllableShare(s)
+	best.Before, best.After, best.Words = before, before, words
+	if ascii(s) {
+		after, n := viqrShare(s)
+		if n >= minWords && after >= 0.8 {
+			return Detection{Encoding: VIQR, Before: 0, After: after, Words: n}
+		}
+		return best
+	}
+	if words < minWords {
+		return best
+	}
+	for _, enc := range []Encoding{TCVN3, VNI} {
+		after, _ := syllableShare(DecodeText(Font{Encoding: enc}, s))
+		if after > best.After {
+			best.Encoding, best.After = enc, after
+		}
+	}
+	// A clear gain to a text that reads as Vietnamese, from one that does not.
+	if best.Encoding == None || best.After < 0.75 || best.After-best.Before < 0.4 {
+		best.Encoding, best.After = None, best.Before
+	}
+	return best
+}
+
+// Fix converts a text that Detect finds in a legacy encoding, line by line, keeping the lines that
+// read no better converted (Unicode lines beside legacy ones). It returns the text in NFC and the
+// encoding found, None when nothing was converted.
+func Fix(s string) (string, Encoding) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	d := Detect(s)
+	if d.Encoding == None {
+		return norm.NFC.String(s), None
+	}
+	lines := strings.Split(s, "\n")
+	changed := false
+	for i, l := range lines {
+		conv := DecodeText(Font{Encoding: d.Encoding}, l)
+		if conv == l {
+			continue
+		}
+		b, n := syllableShare(l)
+		a, _ := syllableShare(conv)
+		if d.Encoding == VIQR || n == 0 || a > b {
+			lines[i] = conv
+			changed = true
+		}
+	}
+	if !changed {
+		return norm.NFC.String(s), None
+	}
+	return norm.NFC.String(strings.Join(lines, "\n")), d.Encoding
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// Score is the share of the words of s with a letter or sign outside ASCII that are valid
+// Vietnamese syllables, and how many such words there are: Unicode Vietnamese scores high, legacy
+// text read as Windows-1252 low.
+func Score(s string) (share float64, words int) { return syllableShare(s) }
+
+// syllableShare is the share of the words with a letter or sign outside ASCII that are valid
+// Vietnamese syllables, and how many such words there are.
+func syllableShare(s string) (float64, int) {
+	n, ok := 0, 0
+	for _, w := range strings.Fields(s) {
+		w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
+		if w == "" || ascii(w) {
+			continue
+		}
+		n++
+		if ValidSyllable(w) {
+			ok++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(ok) / float64(n), n
+}
+
+// viqrShare is, for an ASCII text, the share of the words carrying VIQR marks that convert to
+// valid Vietnamese syllables, and how many words carry such marks.
+func viqrShare(s string) (float64, int) {
+	n, ok := 0, 0
+	for _, w := range strings.Fields(s) {
+		w = strings.TrimRight(w, ",;:!\")")
+		w = strings.TrimLeft(w, "\"(")
+		if !viqrMarked(w) {
+			continue
+		}
+		n++
+		conv := strings.TrimRight(DecodeVIQR(w), ".?")
+		if !ascii(conv) && ValidSyllable(conv) {
+			ok++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(ok) / float64(n), n
+}
+
+// viqrMarked reports a word with a VIQR mark after a vowel and a letter after the mark, or "dd".
+func viqrMarked(w string) bool {
+	if strings.HasPrefix(w, "dd") || strings.HasPrefix(w, "DD") || strings.HasPrefix(w, "Dd") {
+		return true
+	}
+	for i := 1; i+1 < len(w); i++ {
+		if strings.IndexByte("^(+*'`~", w[i]) >= 0 && isVowel(rune(w[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidSyllable reports whether w (one word, any case) is a well-formed Vietnamese syllable: an
+// initial consonant, a vowel nucleus Vietnamese has, a final consonant, and at most one tone.
+func ValidSyllable(w string) bool {
+	tone := 0
+	var base []rune
+	for _, r := range norm.NFD.String(strings.ToLower(w)) {
+		switch r {
+		case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+			tone++
+		case '\u0302', '\u0306', '\u031B':
+			if len(base) == 0 {
+				return false
+			}
+			base[len(base)-1] = []rune(norm.NFC.String(string([]rune{base[len(base)-1], r})))[0]
+		default:
+			base = append(base, r)
+		}
+	}
+	if tone > 1 || len(base) == 0 {
+		return false
+	}
+	s := string(base)
+	for _, in := range initials {
+		if strings.HasPrefix(s, in) {
+			if rest := s[len(in):]; validRhyme(rest) {
+				return true
+			}
+		}
+	}
+	return validRhyme(s)
+}
+
+// initials lists the initial consonants, longest first.
+var initials = []string{"ngh", "ng", "gh", "gi", "kh", "nh", "ph", "th", "tr", "ch", "qu",
+	"b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x"}
+
+var finals = []string{"ng", "nh", "ch", "c", "m", "n", "p", "t", ""}
+
+// nuclei are the vowel groups a syllable may have: closed ones may take a final consonant,
+// open ones (ending in a glide, or "ia", "ua", "ưa") may not.
+var nuclei = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(`a ă â e ê i o ô ơ u ư y iê yê uô ươ oa oă oe uâ uê uy uyê oo`) {
+		m[v] = true
+	}
+	for _, v := range strings.Fields(`ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu
+		iêu oai oay oao oeo uây uôi uya uyu ươi ươu yêu`) {
+		m[v] = false
+	}
+	return m
+}()
+
+func validRhyme(s string) bool {
+	for _, f := range finals {
+		if !strings.HasSuffix(s, f) {
+			continue
+		}
+		if closed, ok := nuclei[s[:len(s)-len(f)]]; ok && (closed || f == "") {
+			return true
+		}
+	}
+	return false
+}
