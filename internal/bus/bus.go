@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ const (
 	ObjectUploads   = "tn_uploads"
 	ObjectArtifacts = "tn_artifacts"
 )
+
+// StoreDir is where the embedded server of a data directory keeps its JetStream store.
+func StoreDir(dataDir string) string { return filepath.Join(dataDir, "jetstream") }
 
 // EmbeddedConfig configures the in-process nats-server.
 type EmbeddedConfig struct {

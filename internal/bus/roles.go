@@ -11,7 +11,8 @@ import (
 // A process that holds the credentials of one role cannot read another's replies (each role
 // has its own inbox prefix), cannot touch the account secrets unless it is the HTTP front,
 // and none but ops can delete a stream, purge one of the event streams or a bucket, change a
-// stream's configuration (which could shorten its limits), snapshot or restore.
+// stream's configuration (which could shorten its limits) or restore; only the HTTP front (for
+// the admins' online backup) and ops may snapshot.
 const (
 	RoleHTTP    = "http"    // the web pages and the JSON API (serve --workers none)
 	RoleIngest  = "ingest"  // ingest workers
@@ -156,6 +157,9 @@ func grants(role string) (grant, error) {
 		g.add(kvRead(BucketArtifacts))
 		g.add(objWrite(ObjectUploads))
 		g.add(objRead(ObjectArtifacts))
+		// The admins' online backup (GET /api/v1/backup) snapshots every stream: a read, of
+		// what this role reads already, the account secrets included.
+		g.add(grant{pub: []string{api + "STREAM.SNAPSHOT.*", "$JS.SNAPSHOT.ACK.>"}})
 	case RoleIngest:
 		// Reads each uploaded file, records its verdict, announces it to the dossier projection.
 		g.add(consume(StreamIngest, DurableIngest))
@@ -182,6 +186,7 @@ func grants(role string) (grant, error) {
 		g.add(audit)
 		g.add(kvRead(BucketTallies))
 		g.add(kvRead(BucketRounds))
+		g.add(kvRead(BucketDossiers)) // the minutes list the explanations given
 		g.add(kvWrite(BucketArtifacts))
 		g.add(objWrite(ObjectArtifacts))
 	case RolePublish:
