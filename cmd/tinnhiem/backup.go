@@ -8,8 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -22,20 +26,32 @@ import (
 // BackupPath is the API route of an online backup (api.BackupHandler).
 const BackupPath = "/api/v1/backup"
 
-// backup downloads an online backup from the server: `tinnhiem backup -o FILE`. The file is
-// written beside FILE and renamed only once the server's sha256 trailer matches what arrived,
-// so FILE is never a partial backup.
+// backup downloads an online backup from the server: `tinnhiem backup -o FILE`, or
+// `-o DIR/ [--keep N]` for a dated file in DIR, keeping the N newest. The file is written beside
+// its final name and renamed only once the server's sha256 trailer matches what arrived, so no
+// file of that name is ever a partial backup.
 func (e *cmdEnv) backup(args []string) error {
 	fs := e.flags("backup")
 	cf := e.clientFlags(fs)
-	out := fs.String("o", "", "file to write the backup to")
+	out := fs.String("o", "", "file to write the backup to, or a directory (ending in /) for a dated file")
+	keep := fs.Int("keep", 0, "with -o DIR/: keep only this many newest backups in DIR")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *out == "" || len(pos) > 0 {
-		return usageError{"cách dùng: tinnhiem backup -o FILE"}
+		return usageError{"cách dùng: tinnhiem backup -o FILE | -o DIR/ [--keep N]"}
+	}
+	dir := ""
+	if fi, err := os.Stat(*out); strings.HasSuffix(*out, "/") || (err == nil && fi.IsDir()) {
+		dir = *out
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("sao lưu: %w", err)
+		}
+	}
+	if *keep < 0 || (*keep > 0 && dir == "") {
+		return usageError{"--keep N dùng với -o DIR/ (N > 0)"}
 	}
 	cl, err := e.connect(cf)
 	if err != nil {
@@ -47,8 +63,12 @@ func (e *cmdEnv) backup(args []string) error {
 		return fmt.Errorf("sao lưu: %w", err)
 	}
 	defer resp.Body.Close()
+	target := *out
+	if dir != "" {
+		target = filepath.Join(dir, backupName(resp.Header.Get("Content-Disposition"), time.Now()))
+	}
 
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.part")
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.part")
 	if err != nil {
 		return fmt.Errorf("sao lưu: %w", err)
 	}
@@ -82,12 +102,56 @@ func (e *cmdEnv) backup(args []string) error {
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := os.Rename(tmp.Name(), target); err != nil {
 		return fmt.Errorf("sao lưu: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "Đã sao lưu vào %s: %d byte, %s luồng, %s tin; sha256 %s\n", *out, n,
+	fmt.Fprintf(e.stdout, "Đã sao lưu vào %s: %d byte, %s luồng, %s tin; sha256 %s\n", target, n,
 		resp.Trailer.Get(api.BackupStreamsTrailer), resp.Trailer.Get(api.BackupMessagesTrailer), got)
+	if *keep > 0 {
+		removed, err := pruneBackups(dir, *keep)
+		for _, r := range removed {
+			fmt.Fprintf(e.stdout, "Đã xoá bản cũ %s\n", r)
+		}
+		if err != nil {
+			return fmt.Errorf("sao lưu: xoá bản cũ: %w", err)
+		}
+	}
 	return nil
+}
+
+// backupFile matches the names of dated backups; only such files are ever pruned.
+var backupFile = regexp.MustCompile(`^tinnhiem-\d{8}-\d{6}\.tnbackup$`)
+
+// backupName is the server's name for the file (Content-Disposition), or one made from now.
+func backupName(disposition string, now time.Time) string {
+	if _, params, err := mime.ParseMediaType(disposition); err == nil && backupFile.MatchString(params["filename"]) {
+		return params["filename"]
+	}
+	return "tinnhiem-" + now.UTC().Format("20060102-150405") + ".tnbackup"
+}
+
+// pruneBackups removes all but the keep newest dated backups of dir (their names sort by date).
+func pruneBackups(dir string, keep int) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, en := range entries {
+		if en.Type().IsRegular() && backupFile.MatchString(en.Name()) {
+			names = append(names, en.Name())
+		}
+	}
+	sort.Strings(names)
+	var removed []string
+	for _, name := range names[:max(0, len(names)-keep)] {
+		p := filepath.Join(dir, name)
+		if err := os.Remove(p); err != nil {
+			return removed, err
+		}
+		removed = append(removed, p)
+	}
+	return removed, nil
 }
 
 // byteMeter reports how much has passed, at most every so often.

@@ -525,6 +525,17 @@ func TestBackupRestoreWholeSystem(t *testing.T) {
 	if _, err := os.Stat(file + ".2"); err == nil {
 		t.Error("a refused backup left a file")
 	}
+	// Nightly backups into a directory keep the newest only.
+	nightly := filepath.Join(t.TempDir(), "nightly") + "/"
+	for range 2 {
+		if err := runOps(context.Background(), []string{"backup", "-o", nightly, "--keep", "1", "--quiet"}, env, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond) // file names carry the second
+	}
+	if kept, _ := filepath.Glob(nightly + "tinnhiem-*.tnbackup"); len(kept) != 1 {
+		t.Errorf("nightly directory holds %v, want the newest backup only", kept)
+	}
 	nc.Close()
 	ts.Stop()
 
@@ -579,5 +590,40 @@ func TestBackupRestoreWholeSystem(t *testing.T) {
 		if got := systemFacts(t, ts3, "bk")[k]; got != before[k] {
 			t.Errorf("under the new key, %s differs", k)
 		}
+	}
+}
+
+// Dated backups in a directory: the server's file name when it is one of ours, never a name
+// that could escape the directory; pruning keeps the newest and touches nothing else.
+func TestBackupNamesAndPruning(t *testing.T) {
+	now := time.Date(2028, 12, 1, 1, 30, 0, 0, time.UTC)
+	for disp, want := range map[string]string{
+		`attachment; filename="tinnhiem-20281201-013000.tnbackup"`: "tinnhiem-20281201-013000.tnbackup",
+		`attachment; filename="../../etc/passwd"`:                  "tinnhiem-20281201-013000.tnbackup",
+		`attachment; filename="tinnhiem-x.tnbackup"`:               "tinnhiem-20281201-013000.tnbackup",
+		``: "tinnhiem-20281201-013000.tnbackup",
+	} {
+		if got := backupName(disp, now); got != want {
+			t.Errorf("backupName(%q) = %q, want %q", disp, got, want)
+		}
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"tinnhiem-20281128-013000.tnbackup", "tinnhiem-20281129-013000.tnbackup", "tinnhiem-20281130-013000.tnbackup", "tinnhiem-20281201-013000.tnbackup", "ghi-chu.txt", "tinnhiem-khac.tnbackup"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := pruneBackups(dir, 2)
+	if err != nil || len(removed) != 2 {
+		t.Fatalf("pruned %v, %v", removed, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{"ghi-chu.txt", "tinnhiem-20281130-013000.tnbackup", "tinnhiem-20281201-013000.tnbackup", "tinnhiem-khac.tnbackup"}
+	if strings.Join(left, " ") != strings.Join(want, " ") {
+		t.Errorf("left %v, want %v", left, want)
 	}
 }

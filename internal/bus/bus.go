@@ -298,6 +298,8 @@ func DialAuth(urls, name string, log *slog.Logger, auth ClientAuth) (*nats.Conn,
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrl()) }),
+		// A refused TLS handshake or credential shows here, not as an error of Connect.
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats connect failed; retrying", "err", err) }),
 		errorLogger(log),
 	}, authOpts...)
 	nc, err := nats.Connect(urls, opts...)
