@@ -124,7 +124,7 @@ func streamDump(t *testing.T, js jetstream.JetStream) map[string][]string {
 	return out
 }
 
-func startEmpty(t *testing.T) jetstream.JetStream {
+func startEmpty(t testing.TB) jetstream.JetStream {
 	t.Helper()
 	k, err := bus.NewKey(strings.Repeat("r", 40), "test")
 	if err != nil {
