@@ -2,19 +2,12 @@ package deploy
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -27,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
 )
 
 // The manifests must parse, and every container must run a tinnhiem subcommand that exists.
@@ -71,7 +65,7 @@ func TestNATSConfigs(t *testing.T) {
 		t.Fatal(err)
 	}
 	tlsDir := t.TempDir()
-	writeTestPKI(t, tlsDir)
+	bustest.WritePKI(t, tlsDir)
 	t.Setenv("NATS_NAME", "nats-1")
 	t.Setenv("JS_KEY", strings.Repeat("k", 64))
 	t.Setenv("NATS_TLS_CERT", filepath.Join(tlsDir, "server.crt"))
@@ -167,43 +161,6 @@ func TestNATSConfigs(t *testing.T) {
 	}
 	if len(users) != len(bus.Roles) {
 		t.Errorf("%d users generated", len(users))
-	}
-}
-
-// writeTestPKI writes a CA and a server certificate for 127.0.0.1 and the cluster's node names.
-func writeTestPKI(t *testing.T, dir string) {
-	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tinnhiem test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "nats"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		DNSNames: []string{"nats", "nats-1", "nats-2", "nats-3", "localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	for name, block := range map[string]*pem.Block{
-		"ca.crt":     {Type: "CERTIFICATE", Bytes: caDER},
-		"server.crt": {Type: "CERTIFICATE", Bytes: der},
-		"server.key": {Type: "EC PRIVATE KEY", Bytes: keyDER},
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/go-fonts/liberation/liberationserifregular"
 	"github.com/jung-kurt/gofpdf"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -569,6 +570,24 @@ func TestBackupRestoreWholeSystem(t *testing.T) {
 		t.Errorf("a restored account cannot log in: %v", err)
 	}
 	ts2.Stop()
+
+	// Into a NATS server (a cluster's place): with the backup's key, once; a second time the
+	// streams exist and nothing is written.
+	plain, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go plain.Start()
+	defer func() { plain.Shutdown(); plain.WaitForShutdown() }()
+	if !plain.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server not ready")
+	}
+	if out, err := restore("--nats-url", plain.ClientURL(), "--backup-key-file", keyFile, "--replicas", "1", file); err != nil || !strings.Contains(out, "Đã khôi phục 16 luồng") {
+		t.Errorf("restore into a NATS server: %v\n%s", err, out)
+	}
+	if out, err := restore("--nats-url", plain.ClientURL(), "--backup-key-file", keyFile, file); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("restore over existing streams: %v\n%s", err, out)
+	}
 
 	// A key rotation: the same backup into another directory under a new key.
 	root3 := t.TempDir()

@@ -394,3 +394,37 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// A backup of the single embedded server goes into a three-node cluster with three replicas
+// (JetStream's clustered restore path), every stream with the same messages.
+func TestRestoreIntoCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test in -short mode")
+	}
+	ctx := context.Background()
+	src := bustest.Start(t)
+	fill(t, src.JS)
+	before := streamDump(t, src.JS)
+	var file bytes.Buffer
+	if _, err := Write(ctx, src.JS, &file, testKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := bustest.StartCluster(t, 3)
+	_, js := bustest.Connect(t, c.URL)
+	if _, err := Restore(ctx, js, bytes.NewReader(file.Bytes()), testKey, RestoreOptions{Replicas: 3}); err != nil {
+		t.Fatal(err)
+	}
+	after := streamDump(t, js)
+	for name, msgs := range before {
+		if !slices.Equal(after[name], msgs) {
+			t.Errorf("stream %s differs in the cluster", name)
+		}
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := s.CachedInfo().Config.Replicas; r != 3 {
+			t.Errorf("stream %s restored with %d replicas, want 3", name, r)
+		}
+	}
+}
