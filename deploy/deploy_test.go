@@ -200,8 +200,8 @@ func TestManifestsMountOwnCredentials(t *testing.T) {
 				if v.Secret.SecretName != "tinnhiem-nats-creds" {
 					continue
 				}
-				if len(v.Secret.Items) != 1 || v.Secret.Items[0].Key != want+".creds" || v.Secret.DefaultMode != 0o400 {
-					t.Errorf("%s: mounts %+v of the credentials secret, want only %s.creds, mode 0400", doc.Metadata.Name, v.Secret, want)
+				if len(v.Secret.Items) != 1 || v.Secret.Items[0].Key != want+".creds" || v.Secret.DefaultMode != 0o440 {
+					t.Errorf("%s: mounts %+v of the credentials secret, want only %s.creds, mode 0440 (the pod's group, which the container runs in)", doc.Metadata.Name, v.Secret, want)
 				}
 			}
 			checked++

@@ -65,7 +65,7 @@ func (o *natsOptions) embeddedConfig(dataDir, listen string, log *slog.Logger) (
 		log.Info("data encrypted at rest", "key_file", key.Path)
 	}
 	if bus.KeyFileTooOpen(key.Path) {
-		log.Warn("the encryption key file is readable by other users; chmod 600 it", "key_file", key.Path)
+		log.Warn("the encryption key file is readable by every user of the machine; chmod 600 it", "key_file", key.Path)
 	}
 	cfg := bus.EmbeddedConfig{StoreDir: bus.StoreDir(dataDir), Listen: listen, Key: key, Logger: log}
 	if listen != "" {

@@ -105,8 +105,8 @@ func checkRecovered(srv *server.Server, stored []storedStream) error {
 		return nil
 	}
 	slices.Sort(missing)
-	return fmt.Errorf("khóa mã hóa không mở được dữ liệu đã lưu (%s): đây không phải khóa đã mã hóa kho này; hãy dùng đúng tệp khóa (--encryption-key-file) — không có gì bị thay đổi / "+
-		"the encryption key does not open the stored streams %s: wrong key file; nothing was changed", strings.Join(missing, ", "), strings.Join(missing, ", "))
+	return fmt.Errorf("khóa mã hóa không mở được dữ liệu đã lưu (%s): đây không phải khóa đã mã hóa kho này (hoặc các luồng đó bị hỏng); hãy dùng đúng tệp khóa (--encryption-key-file) — không có gì bị thay đổi / "+
+		"the encryption key does not open the stored streams %s: wrong key file (or damaged streams); nothing was changed", strings.Join(missing, ", "), strings.Join(missing, ", "))
 }
 
 // Suffixes of the safety copy a conversion keeps until the encrypted store is checked.

@@ -125,10 +125,11 @@ func LoadKey(path string) (Key, error) {
 	return NewKey(string(data), abs)
 }
 
-// KeyFileTooOpen reports whether other users may read the key file (group or world bits set).
+// KeyFileTooOpen reports whether any user may read the key file. (A group may: Kubernetes
+// mounts secrets for the pod's group, systemd units run in a group of their own.)
 func KeyFileTooOpen(path string) bool {
 	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().Perm()&0o077 != 0
+	return err == nil && fi.Mode().Perm()&0o007 != 0
 }
 
 // isInside reports whether path lies in dir or below it, symbolic links resolved as far as they
