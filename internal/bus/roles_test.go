@@ -407,3 +407,31 @@ func TestRolesKnowEveryProvisionedStream(t *testing.T) {
 		t.Errorf("Missing after provisioning: %v %v", missing, err)
 	}
 }
+
+// A credentials file is read from wherever an operator points --nats-creds: whatever it holds
+// gives an error or credentials, never a panic.
+func FuzzReadCreds(f *testing.F) {
+	dir := f.TempDir()
+	if _, _, err := EnsureCreds(dir); err != nil {
+		f.Fatal(err)
+	}
+	for _, role := range Roles {
+		data, _ := os.ReadFile(CredsFile(dir, role))
+		f.Add(data)
+	}
+	f.Add([]byte("-----BEGIN NATS USER JWT-----\neyJ0\n------END NATS USER JWT------\n"))
+	f.Add([]byte("# tinnhiem NATS credentials, role: ops\nSUxyz\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "x.creds")
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ReadCreds(p)
+		if err == nil && !c.JWT && c.PublicKey == "" {
+			t.Errorf("credentials without a key accepted: %+v", c)
+		}
+		if err == nil && c.Role != "" && !slices.Contains(Roles, c.Role) {
+			t.Errorf("unknown role accepted: %q", c.Role)
+		}
+	})
+}
