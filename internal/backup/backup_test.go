@@ -427,4 +427,19 @@ func TestRestoreIntoCluster(t *testing.T) {
 			t.Errorf("stream %s restored with %d replicas, want 3", name, r)
 		}
 	}
+	// And the cluster's own backup (snapshots from each stream's leader) holds the same.
+	var again bytes.Buffer
+	m, err := Write(ctx, js, &again, testKey, nil)
+	if err != nil {
+		t.Fatalf("backup of the cluster: %v", err)
+	}
+	first, err := Verify(bytes.NewReader(file.Bytes()), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range m.Streams {
+		if q := first.Streams[i]; p.Name != q.Name || p.Messages != q.Messages || p.LastSeq != q.LastSeq {
+			t.Errorf("cluster backup of %s: %d messages up to %d, the original %d up to %d", p.Name, p.Messages, p.LastSeq, q.Messages, q.LastSeq)
+		}
+	}
 }

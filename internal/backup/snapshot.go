@@ -141,9 +141,7 @@ func startRestore(ctx context.Context, nc *nats.Conn, stream string, config, sta
 }
 
 func (r *restorer) chunk(ctx context.Context, data []byte) error {
-	rctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	msg, err := r.nc.RequestWithContext(rctx, r.deliver, data)
+	msg, err := r.request(ctx, data, time.Minute)
 	if err != nil {
 		return fmt.Errorf("restore %s: chunk: %w", r.stream, err)
 	}
@@ -158,11 +156,31 @@ func (r *restorer) chunk(ctx context.Context, data []byte) error {
 	return nil
 }
 
+// request sends to the restore subject. In a cluster the node that receives the snapshot
+// subscribes to that subject before naming it, but the other nodes hear of the subscription a
+// moment later: a client connected to one of them may find no responder at first. Nothing was
+// delivered then, so the request is sent again, for at most a few seconds (the server gives up
+// a restore that hears nothing for 5 s).
+func (r *restorer) request(ctx context.Context, data []byte, timeout time.Duration) (*nats.Msg, error) {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		msg, err := r.nc.RequestWithContext(rctx, r.deliver, data)
+		cancel()
+		if !errors.Is(err, nats.ErrNoResponders) || time.Now().After(deadline) {
+			return msg, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // finish ends the transfer and waits for the server to build the stream.
 func (r *restorer) finish(ctx context.Context) (streamState, error) {
-	rctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	msg, err := r.nc.RequestWithContext(rctx, r.deliver, nil)
+	msg, err := r.request(ctx, nil, 10*time.Minute)
 	if err != nil {
 		return streamState{}, fmt.Errorf("restore %s: finish: %w", r.stream, err)
 	}
