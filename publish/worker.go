@@ -26,7 +26,7 @@ type Worker struct {
 // Start consumes tn.publish.*.ready with the durable consumer "publish".
 func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
-		Stream: bus.StreamPublish, Durable: "publish", Filter: ReadySubject("*"), Log: w.Log,
+		Stream: bus.StreamPublish, Durable: bus.DurablePublish, Filter: ReadySubject("*"), Log: w.Log,
 		Handle: w.handle, GiveUp: w.giveUp,
 	}.Start(ctx, w.JS)
 }

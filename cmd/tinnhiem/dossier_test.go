@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/bus"
 	"tinnhiem/internal/bus/bustest"
 )
 
@@ -166,14 +168,16 @@ func (h *dzHook) received() []string {
 
 var dzNATSURL = regexp.MustCompile(`nats://127\.0\.0\.1:\d+`)
 
-// dzConnect connects to the server's embedded NATS (started with --nats-listen 127.0.0.1:0).
+// dzConnect connects to the server's embedded NATS (started with --nats-listen 127.0.0.1:0),
+// with the ops credentials the server wrote beside its data directory.
 func dzConnect(t *testing.T, ts *testServer) jetstream.JetStream {
 	t.Helper()
 	u := dzNATSURL.FindAllString(ts.Log(), -1)
 	if len(u) == 0 {
 		t.Fatalf("no NATS URL in the server log:\n%s", ts.Log())
 	}
-	_, js := bustest.Connect(t, u[len(u)-1])
+	creds := bus.CredsFile(filepath.Join(filepath.Dir(ts.DataDir), defaultCredsDir), bus.RoleOps)
+	_, js := bustest.ConnectAuth(t, u[len(u)-1], bus.ClientAuth{CredsFile: creds})
 	return js
 }
 

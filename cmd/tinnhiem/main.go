@@ -57,6 +57,8 @@ Máy chủ:
   tinnhiem serve [--data DIR] [--http ADDR] [--nats-url URL] [--workers all|none|ingest,dossier,…]
   tinnhiem worker ingest|dossier|minutes|publish --nats-url URL
   tinnhiem extract FILE.pdf            in văn bản của tệp PDF (NFC)
+  tinnhiem restore --data DIR [--encryption-key-file K] FILE   khôi phục bản sao lưu vào thư mục trống
+  tinnhiem nats creds --dir DIR | nats provision              thông tin đăng nhập NATS theo vai trò; tạo luồng
 
 Dùng với máy chủ đang chạy (--server, TINNHIEM_SERVER; đăng nhập: TINNHIEM_TOKEN,
 hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinnhiem login"):
@@ -73,6 +75,7 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
         [--committee "Họ tên: Trưởng ban"]… [--entry 1|2] [--session session.yaml] [--reason "…"] FILE.csv
   tinnhiem tally show --round R [--json] | tally seal --round R
   tinnhiem minutes fetch --round R -o DIR
+  tinnhiem backup -o FILE | -o DIR/ [--keep N]    sao lưu toàn bộ hệ thống (quản trị viên)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -109,6 +112,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.tally(rest)
 	case "minutes":
 		return e.minutesCmd(rest)
+	case "backup":
+		return e.backup(rest)
+	case "restore":
+		return e.restore(rest)
+	case "nats":
+		return e.natsCmd(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -60,6 +60,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	nopt := e.natsFlags(fs, true)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 
-	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log)
+	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log, nopt)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute)})
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.
@@ -155,6 +156,7 @@ func (e *cmdEnv) worker(args []string) error {
 	logFormat := fs.String("log-format", envOr(e.getenv, "TINNHIEM_LOG_FORMAT", "text"), "log format: text or json")
 	logLevel := fs.String("log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level")
 	grace := fs.Duration("grace", 15*time.Second, "graceful shutdown period")
+	nopt := e.natsFlags(fs, false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -169,7 +171,7 @@ func (e *cmdEnv) worker(args []string) error {
 	if err != nil {
 		return err
 	}
-	sys, err := openSystem(e.ctx, e.getenv, "", *natsURL, "", *replicas, 0, log)
+	sys, err := openSystem(e.ctx, e.getenv, "", *natsURL, "", *replicas, 0, log, nopt)
 	if err != nil {
 		return err
 	}
@@ -244,7 +246,7 @@ type system struct {
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
-func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, maxUpload int64, log *slog.Logger) (*system, error) {
+func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsURL, natsListen string, replicas int, maxUpload int64, log *slog.Logger, nopt *natsOptions) (*system, error) {
 	s := &system{log: log, getenv: getenv, now: time.Now}
 	var err error
 	if natsURL == "" {
@@ -257,12 +259,16 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 			return nil, fmt.Errorf("serve: data directory: %w", err)
 		}
 		s.dataDir = abs
-		if s.embedded, err = bus.StartEmbedded(bus.EmbeddedConfig{StoreDir: filepath.Join(abs, "jetstream"), Listen: natsListen}); err != nil {
+		var cfg bus.EmbeddedConfig
+		if cfg, err = nopt.embeddedConfig(abs, natsListen, log); err != nil {
+			return nil, err
+		}
+		if s.embedded, err = bus.StartEmbedded(cfg); err != nil {
 			return nil, err
 		}
 		s.nc, err = s.embedded.Connect("tinnhiem")
 	} else {
-		s.nc, err = bus.Dial(natsURL, "tinnhiem", log)
+		s.nc, err = bus.DialAuth(natsURL, "tinnhiem", log, nopt.clientAuth())
 	}
 	if err != nil {
 		s.close()
@@ -275,7 +281,12 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 	}
 	pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if err := bus.Provision(pctx, s.js, replicas); err != nil {
+	role, err := nopt.role()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	if err := bus.ProvisionAs(pctx, s.js, replicas, role); err != nil {
 		s.close()
 		return nil, err
 	}

@@ -170,7 +170,7 @@ func TestServeRoundsSurviveRestart(t *testing.T) {
 			t.Errorf("round show lacks %s", want)
 		}
 	}
-	if want := map[string]string{"dossier": "23:59 25/11/2028", "explanation_request": "23:59 05/12/2028", "explanation": "17:00 12/12/2028"}; !reflect.DeepEqual(got.DeadlinesLocal, want) {
+	if want := map[string]string{"dossier": "23:59 25/11/2028", "packet": "23:59 30/11/2028", "explanation_request": "23:59 05/12/2028", "explanation": "17:00 12/12/2028"}; !reflect.DeepEqual(got.DeadlinesLocal, want) {
 		t.Errorf("local deadlines %v, want %v", got.DeadlinesLocal, want)
 	}
 

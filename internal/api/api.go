@@ -58,11 +58,22 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/users", s.authed(s.listUsers))
 	mux.Handle("POST /api/v1/users", s.authed(s.addUser))
 	mux.Handle("GET /api/v1/audit", s.authed(s.globalAudit))
+	mux.Handle("GET /api/v1/backup", s.authed(s.backup))
 	// Unknown API paths (and wrong methods) also need a login, so they reveal nothing.
 	mux.Handle("/api/", s.authed(func(w http.ResponseWriter, r *http.Request, _ auth.Principal) {
 		writeError(w, http.StatusNotFound, "not_found", "không có địa chỉ này trong API")
 	}))
-	return mux
+	return noStore(mux)
+}
+
+// noStore marks every answer as one to be read as sent and never kept: answers carry personal
+// data and tokens, which no browser cache or proxy may hold.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal)

@@ -34,6 +34,7 @@ const (
 	ViewRoundAudit    Action = "audit.round"        // the round's audit trail
 	ViewAllAudit      Action = "audit.all"          // the whole audit trail
 	ManageUsers       Action = "users.manage"       // accounts
+	BackupSystem      Action = "system.backup"      // a backup of the whole store
 )
 
 // rule is who may do an action: holders of one of roles (admin holds every role), or anyone
@@ -73,6 +74,7 @@ var permissions = map[Action]rule{
 	ViewRoundAudit:    {roles: []string{auth.RoleCounter, auth.RoleOrganizer}},
 	ViewAllAudit:      {roles: []string{auth.RoleAdmin}},
 	ManageUsers:       {roles: []string{auth.RoleAdmin}},
+	BackupSystem:      {roles: []string{auth.RoleAdmin}},
 }
 
 // Actions lists every action of the table.

@@ -41,6 +41,7 @@ func TestPermissionTable(t *testing.T) {
 		ViewRoundAudit:    {"aoc"},
 		ViewAllAudit:      {"a"},
 		ManageUsers:       {"a"},
+		BackupSystem:      {"a"},
 	}
 	if len(want) != len(Actions()) {
 		t.Fatalf("the table has %d actions, the test %d: write the new ones here", len(Actions()), len(want))

@@ -25,6 +25,9 @@ type Config struct {
 	Now      func() time.Time
 	// TokenTTL is the life of API tokens; SessionTTL of a browser's login.
 	TokenTTL, SessionTTL time.Duration
+	// BackupKey returns the key backups are encrypted with (the store's); nil where this
+	// process makes no backups.
+	BackupKey func() ([]byte, error)
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.

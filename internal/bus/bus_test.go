@@ -100,9 +100,11 @@ func TestEmbeddedRestartKeepsData(t *testing.T) {
 	}
 }
 
-// With a listen address, separate workers can reach the embedded server over TCP.
+// With a listen address, separate workers can reach the embedded server over TCP, with the
+// credentials it wrote.
 func TestEmbeddedListensForWorkers(t *testing.T) {
-	e, err := StartEmbedded(EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0"})
+	creds := t.TempDir()
+	e, err := StartEmbedded(EmbeddedConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", CredsDir: creds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func TestEmbeddedListensForWorkers(t *testing.T) {
 	if url == "" || url == "nats://127.0.0.1:4222" {
 		t.Fatalf("client URL %q, want a free port", url)
 	}
-	nc, err := Dial(url, "worker", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	nc, err := DialAuth(url, "worker", slog.New(slog.NewTextHandler(io.Discard, nil)), ClientAuth{CredsFile: CredsFile(creds, RoleOps)})
 	if err != nil {
 		t.Fatal(err)
 	}

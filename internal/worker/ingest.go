@@ -22,7 +22,7 @@ import (
 )
 
 // IngestDurable is the durable consumer all ingest worker replicas share.
-const IngestDurable = "ingest"
+const IngestDurable = bus.DurableIngest
 
 // DefaultIngestAckWait is short so that after a crash (kill -9) the files in hand are read again
 // well within the 60 s an uploader's `tinnhiem upload` waits for its verdicts.

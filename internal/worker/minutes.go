@@ -38,7 +38,7 @@ type Minutes struct {
 // Start consumes tn.tally.*.sealed with the durable consumer "minutes".
 func (w *Minutes) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
-		Stream: bus.StreamTally, Durable: "minutes", Filter: "tn.tally.*.sealed",
+		Stream: bus.StreamTally, Durable: bus.DurableMinutes, Filter: "tn.tally.*.sealed",
 		// Kept alive while rendering, so a short AckWait only matters after a crash: a sealed
 		// version held by a worker that died is rendered by another within half a minute.
 		AckWait: 30 * time.Second, KeepAlive: true, Concurrency: w.Concurrency, Log: w.Log,

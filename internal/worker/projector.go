@@ -16,7 +16,7 @@ import (
 )
 
 // ProjectorDurable is the durable consumer every dossier worker replica shares.
-const ProjectorDurable = "dossier-projector"
+const ProjectorDurable = bus.DurableDossier
 
 // ProjectorConfig tunes the projector.
 type ProjectorConfig struct {

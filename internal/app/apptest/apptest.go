@@ -32,6 +32,7 @@ type Options struct {
 	TokenTTL  time.Duration
 	Throttle  *auth.Throttle // default: lenient (tests log in often)
 	Log       *slog.Logger
+	BackupKey func() ([]byte, error)
 }
 
 // Start runs a server and builds the core on it.
@@ -50,7 +51,7 @@ func Start(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := app.New(app.Config{Stores: st, Now: o.Now, TokenTTL: o.TokenTTL, Throttle: o.Throttle, Log: o.Log})
+	core := app.New(app.Config{Stores: st, Now: o.Now, TokenTTL: o.TokenTTL, Throttle: o.Throttle, Log: o.Log, BackupKey: o.BackupKey})
 	return &Env{NS: ns, Stores: st, App: core, Now: o.Now}
 }
 

@@ -5,6 +5,7 @@ package bustest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -65,6 +66,27 @@ func Connect(t testing.TB, url string) (*nats.Conn, jetstream.JetStream) {
 	}
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js
+}
+
+// ConnectAuth is Connect for a server that requires credentials (an embedded server started
+// with a listener: --nats-listen).
+func ConnectAuth(t testing.TB, url string, auth bus.ClientAuth) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := bus.DialAuth(url, "test", slog.New(slog.DiscardHandler), auth)
+	if err != nil {
+		t.Fatalf("connect %s: %v", url, err)
+	}
+	t.Cleanup(nc.Close)
+	if err := nc.FlushTimeout(10 * time.Second); err != nil {
+		t.Fatalf("connect %s with %s: %v", url, auth.CredsFile, err)
+	}
+	// Tests publish thousands of events at once; an encrypted store under the race detector
+	// acks them slower than the client's default window of 4,000 allows without stalling.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<15))
 	if err != nil {
 		t.Fatal(err)
 	}
