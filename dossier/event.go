@@ -39,6 +39,12 @@ type Document struct {
 	// the mean word confidence of that reading, 0–1.
 	OCR           bool    `json:"ocr,omitempty"`
 	OCRConfidence float64 `json:"ocr_confidence,omitempty"`
+	// Format is what the file is, told from its bytes: pdf, docx, odt, doc, rtf, jpeg, png, tiff.
+	Format string `json:"format,omitempty"`
+	// Rendering names the PDF rendering of an original that is not a PDF (a Word file), kept in
+	// the uploads object store beside it, for viewing and for the voters' packet; "" when the
+	// original is a PDF or no rendering could be made.
+	Rendering string `json:"rendering,omitempty"`
 	DuplicateOf   string  `json:"duplicate_of,omitempty"`
 	// RequestRef is, for a request for explanation or an explanation, the reference the text
 	// gives (number, date or subject) so that an explanation can be linked to its request.
