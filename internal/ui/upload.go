@@ -11,6 +11,7 @@ import (
 	"tinnhiem/ingest"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/initial"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/web"
 )
@@ -304,9 +305,4 @@ func fieldLabel(path string) string {
 }
 
 // capitalize makes an API message (which starts in lower case) begin a sentence.
-func capitalize(s string) string {
-	for i, c := range s {
-		return strings.ToUpper(string(c)) + s[i+len(string(c)):]
-	}
-	return s
-}
+func capitalize(s string) string { return initial.Upper(s) }
