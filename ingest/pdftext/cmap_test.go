@@ -7,11 +7,7 @@ import (
 
 func mustCMap(t testing.TB, body string) *cmap {
 	t.Helper()
-	m, err := parseCMap(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return parseCMap([]byte(body))
 }
 
 func TestCMapSplitAndLookup(t *testing.T) {
@@ -118,7 +114,7 @@ func TestBaseEncodings(t *testing.T) {
 }
 
 func TestLexer(t *testing.T) {
-	l := newLexer(strings.NewReader(`/Na#6De (a\(b\)c\101\
+	l := newLexer([]byte(`/Na#6De (a\(b\)c\101\
 d) <48 65 6C6C 6F> <414> [1 -2.5 .5 --3 (x)] << /K /V /N 1 >> true null %comment
 Tj`))
 	var got []object
@@ -153,7 +149,7 @@ func FuzzCMap(f *testing.F) {
 	f.Add([]byte("2 begincodespacerange <00> <80> <8140> <9FFC> endcodespacerange 1 beginbfrange <9F40> <9F42> [<0110> /dcroat] endbfrange"))
 	f.Add([]byte("begincidrange <0020> <007E> 1 endcidrange beginbfchar <41> <D83D> endbfchar"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, _ := parseCMap(strings.NewReader(string(data)))
+		m := parseCMap(data)
 		s := data
 		for steps := 0; len(s) > 0 && steps < 64; steps++ {
 			code, n := m.split(s)
@@ -194,7 +190,7 @@ func TestLexerNesting(t *testing.T) {
 		strings.Repeat("[", 1<<20), strings.Repeat("<<", 1<<20), strings.Repeat(")", 1<<20),
 		strings.Repeat("[<</A ", 1<<18), strings.Repeat("]", 1<<20) + "Tj",
 	} {
-		l := newLexer(strings.NewReader(in))
+		l := newLexer([]byte(in))
 		n := 0
 		for {
 			if _, ok := l.next(); !ok {

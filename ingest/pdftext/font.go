@@ -2,12 +2,9 @@ package pdftext
 
 import (
 	"bytes"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // A font turns the bytes of a shown string into character codes, and each
@@ -143,24 +140,23 @@ func (f *font) cidWidth(cid uint32) float64 {
 
 // loadFont builds a font from its dictionary. Missing or malformed parts
 // degrade (default widths, fallback encodings) rather than fail.
-func (ex *extractor) loadFont(v pdf.Value) (*font, error) {
-	key := v.String()
-	if f, ok := ex.fonts[key]; ok {
+func (ex *extractor) loadFont(v value) (*font, error) {
+	if f, ok := ex.fonts[v.id]; ok && v.id != 0 {
 		return f, nil
 	}
 	f, err := ex.buildFont(v)
 	if err != nil {
 		return nil, err
 	}
-	if len(ex.fonts) < 4096 {
-		ex.fonts[key] = f
+	if len(ex.fonts) < 4096 && v.id != 0 {
+		ex.fonts[v.id] = f
 	}
 	return f, nil
 }
 
-func (ex *extractor) buildFont(v pdf.Value) (*font, error) {
+func (ex *extractor) buildFont(v value) (*font, error) {
 	f := &font{}
-	if tu := v.Key("ToUnicode"); tu.Kind() == pdf.Stream {
+	if tu := v.Key("ToUnicode"); tu.Kind() == objStream {
 		m, err := ex.readCMap(tu)
 		if err != nil {
 			return nil, err
@@ -182,8 +178,8 @@ func (ex *extractor) buildFont(v pdf.Value) (*font, error) {
 	return f, nil
 }
 
-func fontMatrixScale(m pdf.Value) float64 {
-	if m.Kind() != pdf.Array || m.Len() < 1 {
+func fontMatrixScale(m value) float64 {
+	if m.Kind() != objArray || m.Len() < 1 {
 		return 0.001
 	}
 	s := m.Index(0).Float64()
@@ -196,7 +192,7 @@ func fontMatrixScale(m pdf.Value) float64 {
 	return s
 }
 
-func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) error {
+func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 	def := "StandardEncoding"
 	if v.Key("Subtype").Name() == "TrueType" {
 		def = "WinAnsiEncoding"
@@ -211,10 +207,10 @@ func (ex *extractor) buildSimple(f *font, v pdf.Value, scale float64) error {
 	}
 	enc := v.Key("Encoding")
 	switch enc.Kind() {
-	case pdf.Name:
+	case objName:
 		f.simple = baseEncoding(enc.Name(), def)
-	case pdf.Dict:
-		if b := enc.Key("BaseEncoding"); b.Kind() == pdf.Name {
+	case objDict:
+		if b := enc.Key("BaseEncoding"); b.Kind() == objName {
 			f.simple = baseEncoding(b.Name(), def)
 		} else {
 			f.simple = builtin()
@@ -255,22 +251,19 @@ var type1Dup = regexp.MustCompile(`dup\s+(\d+)\s*/([^\s/\[\]{}()<>%]+)\s+put`)
 
 // type1Encoding reads the encoding vector from the clear-text part of an
 // embedded Type 1 font program ("dup 65 /Acircumflex put"); nil if none.
-func (ex *extractor) type1Encoding(ff pdf.Value) (*[256]string, error) {
-	if ff.Kind() != pdf.Stream {
+func (ex *extractor) type1Encoding(ff value) (*[256]string, error) {
+	if ff.Kind() != objStream {
 		return nil, nil
 	}
 	n := ff.Key("Length1").Int64()
 	if n <= 0 || n > 1<<20 {
 		n = 64 << 10
 	}
-	rd, err := ex.stream(ff)
+	clear, err := ex.streamBytes(ff)
 	if err != nil {
 		return nil, err
 	}
-	clear, err := io.ReadAll(io.LimitReader(rd, n))
-	if err != nil && ex.budgetErr(err) {
-		return nil, err
-	}
+	clear = clear[:min(int64(len(clear)), n)]
 	if i := bytes.Index(clear, []byte("eexec")); i >= 0 {
 		clear = clear[:i]
 	}
@@ -293,15 +286,15 @@ func (ex *extractor) type1Encoding(ff pdf.Value) (*[256]string, error) {
 	return &t, nil
 }
 
-func applyDifferences(t *[256]string, d pdf.Value) {
+func applyDifferences(t *[256]string, d value) {
 	code := -1
 	n := min(d.Len(), 4096)
 	for i := 0; i < n; i++ {
 		x := d.Index(i)
 		switch x.Kind() {
-		case pdf.Integer, pdf.Real:
+		case objNum:
 			code = int(x.Float64())
-		case pdf.Name:
+		case objName:
 			if code >= 0 && code < 256 {
 				t[code] = glyphText(x.Name())
 				code++
@@ -310,13 +303,13 @@ func applyDifferences(t *[256]string, d pdf.Value) {
 	}
 }
 
-func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
+func (ex *extractor) buildComposite(f *font, v value) error {
 	f.composite = true
 	f.dw = 1
 	f.vAdvance = -1
 	enc := v.Key("Encoding")
 	switch enc.Kind() {
-	case pdf.Name:
+	case objName:
 		name := enc.Name()
 		f.vertical = strings.HasSuffix(name, "-V")
 		switch {
@@ -330,7 +323,7 @@ func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
 				f.encCMap = &cmap{spaces: f.toUnicode.spaces}
 			}
 		}
-	case pdf.Stream:
+	case objStream:
 		m, err := ex.readCMap(enc)
 		if err != nil {
 			return err
@@ -341,7 +334,7 @@ func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
 		}
 	}
 	desc := v.Key("DescendantFonts").Index(0)
-	if dw := desc.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
+	if dw := desc.Key("DW"); dw.Kind() == objNum {
 		f.dw = dw.Float64() / 1000
 	}
 	if dw2 := desc.Key("DW2"); dw2.Len() == 2 {
@@ -355,13 +348,13 @@ func (ex *extractor) buildComposite(f *font, v pdf.Value) error {
 }
 
 // parseW reads a CIDFont /W array: "c [w1 w2 …]" and "cfirst clast w".
-func parseW(w pdf.Value) (map[uint32]float64, []cidWidth) {
+func parseW(w value) (map[uint32]float64, []cidWidth) {
 	single := map[uint32]float64{}
 	var out []cidWidth
 	n := min(w.Len(), 1<<17)
 	for i := 0; i < n; {
 		first := w.Index(i)
-		if first.Kind() != pdf.Integer && first.Kind() != pdf.Real {
+		if first.Kind() != objNum && first.Kind() != objNum {
 			i++
 			continue
 		}
@@ -370,7 +363,7 @@ func parseW(w pdf.Value) (map[uint32]float64, []cidWidth) {
 			break
 		}
 		second := w.Index(i + 1)
-		if second.Kind() == pdf.Array {
+		if second.Kind() == objArray {
 			m := min(second.Len(), 1<<16)
 			for j := 0; j < m; j++ {
 				single[c+uint32(j)] = second.Index(j).Float64() / 1000
@@ -388,14 +381,10 @@ func parseW(w pdf.Value) (map[uint32]float64, []cidWidth) {
 	return single, out
 }
 
-func (ex *extractor) readCMap(v pdf.Value) (*cmap, error) {
-	rd, err := ex.stream(v)
+func (ex *extractor) readCMap(v value) (*cmap, error) {
+	b, err := ex.streamBytes(v)
 	if err != nil {
 		return nil, err
 	}
-	m, err := parseCMap(rd)
-	if err != nil && ex.budgetErr(err) {
-		return nil, err
-	}
-	return m, nil
+	return parseCMap(b), nil
 }

@@ -2,9 +2,6 @@ package pdftext
 
 import (
 	"encoding/binary"
-	"io"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // When a composite font has no ToUnicode map (some printer drivers drop it),
@@ -152,32 +149,25 @@ func glyphUnicode(ttf []byte) map[uint16]rune {
 
 // embeddedText prepares glyph-based decoding for a composite font without a
 // ToUnicode map: gidText from the font program and cidToGID from the map.
-func (ex *extractor) embeddedText(f *font, desc pdf.Value) error {
+func (ex *extractor) embeddedText(f *font, desc value) error {
 	ff := desc.Key("FontDescriptor").Key("FontFile2")
-	if ff.Kind() != pdf.Stream {
+	if ff.Kind() != objStream {
 		return nil
 	}
-	rd, err := ex.stream(ff)
+	prog, err := ex.streamBytes(ff)
 	if err != nil {
-		return err
-	}
-	prog, err := io.ReadAll(io.LimitReader(rd, maxFontProgram))
-	if err != nil && ex.budgetErr(err) {
 		return err
 	}
 	f.gidText = glyphUnicode(prog)
 	if f.gidText == nil {
 		return nil
 	}
-	if m := desc.Key("CIDToGIDMap"); m.Kind() == pdf.Stream {
-		rd, err := ex.stream(m)
+	if m := desc.Key("CIDToGIDMap"); m.Kind() == objStream {
+		b, err := ex.streamBytes(m)
 		if err != nil {
 			return err
 		}
-		b, err := io.ReadAll(io.LimitReader(rd, 2<<16))
-		if err != nil && ex.budgetErr(err) {
-			return err
-		}
+		b = b[:min(len(b), 2<<16)]
 		f.cidToGID = make([]uint16, len(b)/2)
 		for i := range f.cidToGID {
 			f.cidToGID[i] = binary.BigEndian.Uint16(b[2*i:])

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"math"
+	"slices"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// words splits text into words as the comparison counts them: maximal runs
+// of letters, marks and digits, NFC-normalised. Punctuation and spacing are
+// left out, so that a comma glued to a word or a hyphen at a line end does
+// not count as a different word in one of the two outputs.
+func words(text string) map[string]int {
+	out := map[string]int{}
+	text = norm.NFC.String(text)
+	start := -1
+	for i, r := range text {
+		in := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			out[text[start:i]]++
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out[text[start:]]++
+	}
+	return out
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// matched counts the items of want also found in got, each as often as it
+// occurs in both (multiset intersection).
+func matched(want, got map[string]int) int {
+	n := 0
+	for w, c := range want {
+		n += min(c, got[w])
+	}
+	return n
+}
+
+// vietnamese reports whether r is a letter only Vietnamese writing uses
+// among Latin scripts: đ, the vowels with breve, circumflex or horn, and any
+// vowel carrying a tone mark (grave, acute, hook, tilde, dot below).
+func vietnamese(r rune) bool {
+	switch unicode.ToLower(r) {
+	case 'đ', 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
+		return true
+	}
+	d := []rune(norm.NFD.String(string(r)))
+	if len(d) < 2 || !unicode.IsLetter(d[0]) {
+		return false
+	}
+	for _, m := range d[1:] {
+		switch m {
+		case 0x300, 0x301, 0x303, 0x309, 0x323, 0x306, 0x302, 0x31B:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func greek(r rune) bool { return unicode.Is(unicode.Greek, r) && unicode.IsLetter(r) }
+
+// letters counts the runes of text that pass keep, NFC first.
+func letters(text string, keep func(rune) bool) map[string]int {
+	out := map[string]int{}
+	for _, r := range norm.NFC.String(text) {
+		if keep(r) {
+			out[string(r)]++
+		}
+	}
+	return out
+}
+
+// percentile returns the p-th percentile (0–100) of xs by nearest rank:
+// the smallest value with at least p % of the values at or below it.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
