@@ -150,6 +150,7 @@ type row struct {
 	ourCPU, ourWall time.Duration
 	// pdftotext: read when it exits 0 with at least one word.
 	popRead           bool
+	popGarbled        bool // pdftotext's text is mostly not text
 	popText           string
 	popCPU, popWall   time.Duration
 	popWords, matched int
@@ -167,6 +168,9 @@ func (r row) line() string {
 	status := r.ourCode
 	if status == "" {
 		status = "ok"
+	}
+	if r.popGarbled {
+		status += "*" // pdftotext's text is garbled
 	}
 	return fmt.Sprintf("%-14s recall %6.2f%% words %6d/%6d  ours %7.3fs  pdftotext %7.3fs  %s",
 		status, 100*r.recall(), r.matched, r.popWords, r.ourCPU.Seconds(), r.popCPU.Seconds(), r.file)
@@ -189,6 +193,7 @@ func compare(ctx context.Context, cfg config, path string) row {
 	pw := words(r.popText)
 	r.popWords = total(pw)
 	r.popRead = err == nil && r.popWords > 0
+	r.popGarbled = r.popRead && garbled(r.popText)
 	ow := words(r.ourText)
 	r.ourWords = total(ow)
 	r.matched = matched(pw, ow)

@@ -96,3 +96,22 @@ func percentile(xs []float64, p float64) float64 {
 	i := int(math.Ceil(p/100*float64(len(s)))) - 1
 	return s[max(0, min(i, len(s)-1))]
 }
+
+// garbled reports whether text is mostly not text: control characters,
+// private-use characters, U+FFFD and unassigned code points make more than
+// a fifth of its non-space characters. pdftotext writes such output for
+// fonts it cannot decode (it passes raw codes through), and "reading" such
+// a file says nothing.
+func garbled(text string) bool {
+	bad, all := 0, 0
+	for _, r := range text {
+		if unicode.IsSpace(r) || r == '\f' {
+			continue
+		}
+		all++
+		if r == 0xFFFD || unicode.IsControl(r) || unicode.Is(unicode.Co, r) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S) {
+			bad++
+		}
+	}
+	return all > 0 && bad*5 > all
+}

@@ -14,6 +14,7 @@ type summary struct {
 	files, popRead, ourRead, both int
 	refused                       map[string]int // by our code
 	refusedReadable               map[string]int // … of files pdftotext reads
+	refusedGarbled                map[string]int // … of which pdftotext's text is mostly not text
 	recalls                       []float64      // files both read
 	viet, greek                   letterTotals
 	ourCPU, popCPU                time.Duration // all files
@@ -38,7 +39,7 @@ func pct(a, b int) float64 {
 }
 
 func summarizeRows(rows []row) summary {
-	s := summary{refused: map[string]int{}, refusedReadable: map[string]int{}}
+	s := summary{refused: map[string]int{}, refusedReadable: map[string]int{}, refusedGarbled: map[string]int{}}
 	for _, r := range rows {
 		s.files++
 		s.ourCPU += r.ourCPU
@@ -52,6 +53,9 @@ func summarizeRows(rows []row) summary {
 			s.refused[r.ourCode]++
 			if r.popRead {
 				s.refusedReadable[r.ourCode]++
+				if r.popGarbled {
+					s.refusedGarbled[r.ourCode]++
+				}
 			}
 			continue
 		}
@@ -81,14 +85,15 @@ func summarize(w io.Writer, rows []row, worst int) {
 		codes = append(codes, c)
 	}
 	slices.Sort(codes)
-	n, nr := 0, 0
+	n, nr, ng := 0, 0, 0
 	var parts []string
 	for _, c := range codes {
 		n += s.refused[c]
 		nr += s.refusedReadable[c]
-		parts = append(parts, fmt.Sprintf("%s %d (%d)", c, s.refused[c], s.refusedReadable[c]))
+		ng += s.refusedGarbled[c]
+		parts = append(parts, fmt.Sprintf("%s %d (%d, %d garbled)", c, s.refused[c], s.refusedReadable[c], s.refusedGarbled[c]))
 	}
-	fmt.Fprintf(w, "refused by us: %d, of which pdftotext reads %d: %s\n", n, nr, strings.Join(parts, ", "))
+	fmt.Fprintf(w, "refused by us: %d, of which pdftotext reads %d (its text garbled for %d): %s\n", n, nr, ng, strings.Join(parts, ", "))
 	fmt.Fprintf(w, "crashes: %d; timeouts: %d\n", s.refused[codeCrash], s.refused[codeTimeout])
 	if len(s.recalls) > 0 {
 		mean := 0.0

@@ -13,6 +13,10 @@ import (
 // that print the same (same references) decode the same way. The resource
 // name (/F1) is never the key, since it is unique only within one page.
 type font struct {
+	// baseFont is the font's /BaseFont name (subset tag kept), so that
+	// the decoding of a simple font's codes can depend on the font it is
+	// (legacy Vietnamese encodings such as TCVN3 ".VnTime" or VNI-Times).
+	baseFont  string
 	composite bool
 	vertical  bool
 
@@ -34,7 +38,7 @@ type font struct {
 
 	// Composite fonts without ToUnicode: text from the embedded TrueType
 	// program, by glyph id; CIDs are glyph ids unless cidToGID says otherwise.
-	gidText  map[uint16]rune
+	gidText  map[uint16]string
 	cidToGID []uint16
 
 	memo map[codeKey]string // decoded composite codes, so a range lookup allocates once per code
@@ -96,8 +100,8 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 					gid = uint32(f.cidToGID[cid])
 				}
 			}
-			if r, ok := f.gidText[uint16(gid)]; ok && gid <= 0xFFFF {
-				g.text = string(r)
+			if t, ok := f.gidText[uint16(gid)]; ok && gid <= 0xFFFF {
+				g.text = t
 			}
 		}
 		if _, ok := f.memo[key]; !ok && len(f.memo) < 1<<16 {
@@ -155,7 +159,7 @@ func (ex *extractor) loadFont(v value) (*font, error) {
 }
 
 func (ex *extractor) buildFont(v value) (*font, error) {
-	f := &font{}
+	f := &font{baseFont: v.Key("BaseFont").Name()}
 	if tu := v.Key("ToUnicode"); tu.Kind() == objStream {
 		m, err := ex.readCMap(tu)
 		if err != nil {
@@ -193,31 +197,71 @@ func fontMatrixScale(m value) float64 {
 }
 
 func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
-	def := "StandardEncoding"
-	if v.Key("Subtype").Name() == "TrueType" {
-		def = "WinAnsiEncoding"
-	}
-	// Without a named base encoding, an embedded Type 1 font's own encoding
-	// vector is the base (TeX and Ghostscript subsets rely on it).
-	builtin := func() [256]string {
-		if t, err := ex.type1Encoding(v.Key("FontDescriptor").Key("FontFile")); err == nil && t != nil {
-			return *t
-		}
-		return baseEncoding(def, "")
+	subtype := v.Key("Subtype").Name()
+	desc := v.Key("FontDescriptor")
+	zapf := isDingbats(f.baseFont)
+	nameText := glyphText
+	if zapf {
+		nameText = zapfText
 	}
 	enc := v.Key("Encoding")
+	var baseName string
 	switch enc.Kind() {
 	case objName:
-		f.simple = baseEncoding(enc.Name(), def)
+		baseName = enc.Name()
 	case objDict:
-		if b := enc.Key("BaseEncoding"); b.Kind() == objName {
-			f.simple = baseEncoding(b.Name(), def)
-		} else {
-			f.simple = builtin()
-		}
-		applyDifferences(&f.simple, enc.Key("Differences"))
+		baseName = enc.Key("BaseEncoding").Name()
+	}
+	// names holds the glyph name of each code where the font's own
+	// encoding or /Differences give one.
+	var names [256]string
+	switch {
+	case knownEncoding(baseName):
+		f.simple = baseEncoding(baseName, "")
 	default:
-		f.simple = builtin()
+		// No base encoding named: the font program's own, else the
+		// standard one of the font.
+		builtin, err := ex.builtinNames(desc)
+		if err != nil {
+			return err
+		}
+		switch {
+		case builtin != nil:
+			names = *builtin
+			for c, n := range names {
+				if n != "" {
+					f.simple[c] = nameText(n)
+				}
+			}
+		case zapf:
+			f.simple = baseEncoding("ZapfDingbatsEncoding", "")
+		case isSymbol(f.baseFont):
+			f.simple = baseEncoding("SymbolEncoding", "")
+		case subtype == "TrueType":
+			f.simple = baseEncoding("WinAnsiEncoding", "")
+		default:
+			f.simple = baseEncoding("StandardEncoding", "")
+		}
+	}
+	if enc.Kind() == objDict {
+		d := enc.Key("Differences")
+		code := -1
+		for i := 0; i < min(d.Len(), 4096); i++ {
+			x := d.Index(i)
+			switch x.Kind() {
+			case objNum:
+				code = int(x.Float64())
+			case objName:
+				if code >= 0 && code < 256 {
+					names[code] = x.Name()
+					f.simple[code] = nameText(x.Name())
+					code++
+				}
+			}
+		}
+	}
+	if err := ex.unknownNames(f, &names, desc); err != nil {
+		return err
 	}
 	if ex.budget < 0 {
 		return reject(CodeTooComplex, "pdftext: extract: %v", errBudget)
@@ -237,7 +281,7 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 	for i := 0; i < n; i++ {
 		f.widths[i] = ws.Index(i).Float64() * scale
 	}
-	f.missing = v.Key("FontDescriptor").Key("MissingWidth").Float64() * scale
+	f.missing = desc.Key("MissingWidth").Float64() * scale
 	if f.missing == 0 {
 		f.missing = defaultWidth
 		if n > 0 {
@@ -247,14 +291,135 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 	return nil
 }
 
+func isDingbats(baseFont string) bool {
+	return strings.Contains(baseFont, "ZapfDingbats") || strings.Contains(baseFont, "Dingbats")
+}
+
+// isSymbol reports the standard Symbol font (a subset tag and style
+// suffixes aside), whose built-in encoding is Symbol's.
+func isSymbol(baseFont string) bool {
+	if i := strings.IndexByte(baseFont, '+'); i == 6 {
+		baseFont = baseFont[i+1:]
+	}
+	return baseFont == "Symbol" || strings.HasPrefix(baseFont, "Symbol,") || strings.HasPrefix(baseFont, "Symbol-")
+}
+
+// builtinNames reads the encoding built into an embedded font program: the
+// encoding vector of a Type 1 program, or the encoding of a CFF one. It
+// returns nil when there is none.
+func (ex *extractor) builtinNames(desc value) (*[256]string, error) {
+	if ff := desc.Key("FontFile"); ff.Kind() == objStream {
+		return ex.type1Encoding(ff)
+	}
+	if ff := desc.Key("FontFile3"); ff.Kind() == objStream {
+		c, err := ex.cffProgram(ff)
+		if err != nil || c == nil {
+			return nil, err
+		}
+		t := c.builtinNames()
+		return &t, nil
+	}
+	return nil, nil
+}
+
+// cffProgram parses an embedded CFF program (FontFile3 of subtype Type1C,
+// CIDFontType0C or OpenType), nil when it is none or unreadable.
+func (ex *extractor) cffProgram(ff value) (*cffFont, error) {
+	b, err := ex.streamBytes(ff)
+	if err != nil {
+		return nil, err
+	}
+	if ff.Key("Subtype").Name() == "OpenType" {
+		b = openTypeCFF(b)
+	}
+	c, err := parseCFF(b)
+	if err != nil {
+		return nil, nil
+	}
+	return c, nil
+}
+
+// unknownNames decodes the codes whose glyph names say nothing to the glyph
+// list, where the font itself shows what they are:
+//   - names that are a number equal to their code ("a65" at 65, "g97" at
+//     97: Type 3 and TeX fonts named by code) are that character;
+//   - names of glyph ids ("g18", "glyph18", "gid18") in a font with an
+//     embedded TrueType program read through its Unicode cmap.
+//
+// Anything else stays undecoded, and is counted as such.
+func (ex *extractor) unknownNames(f *font, names *[256]string, desc value) error {
+	var codes []int
+	for c, n := range names {
+		if n != "" && n != ".notdef" && f.simple[c] == "" {
+			codes = append(codes, c)
+		}
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	same := 0
+	for _, c := range codes {
+		if v, ok := numericName(names[c]); ok && v == c {
+			same++
+		} else if v, ok := hexName(names[c]); ok && v == c {
+			same++
+		}
+	}
+	if same*10 >= len(codes)*9 {
+		for _, c := range codes {
+			if c > 0x20 && c < 0x7F {
+				f.simple[c] = string(rune(c))
+			}
+		}
+		return nil
+	}
+	ff := desc.Key("FontFile2")
+	if ff.Kind() != objStream {
+		return nil
+	}
+	prog, err := ex.streamBytes(ff)
+	if err != nil {
+		return err
+	}
+	gu := glyphUnicode(prog)
+	for _, c := range codes {
+		if gid, ok := glyphIDName(names[c]); ok {
+			if r, ok := gu[uint16(gid)]; ok && gid <= 0xFFFF {
+				f.simple[c] = string(r)
+			}
+		}
+	}
+	return nil
+}
+
+// hexName reads a letter and two hexadecimal digits ("C41").
+func hexName(name string) (int, bool) {
+	if len(name) != 3 || !(name[0] >= 'A' && name[0] <= 'Z' || name[0] >= 'a' && name[0] <= 'z') {
+		return 0, false
+	}
+	h1, h2 := unhex(name[1]), unhex(name[2])
+	if h1 < 0 || h2 < 0 {
+		return 0, false
+	}
+	return h1<<4 | h2, true
+}
+
+// glyphIDName reads the glyph id in names such as "g18", "glyph18", "gid18".
+func glyphIDName(name string) (int, bool) {
+	for _, p := range []string{"glyph", "gid", "g", "G"} {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
+			n, err := strconv.Atoi(rest)
+			return n, err == nil && n >= 0
+		}
+	}
+	return 0, false
+}
+
 var type1Dup = regexp.MustCompile(`dup\s+(\d+)\s*/([^\s/\[\]{}()<>%]+)\s+put`)
 
 // type1Encoding reads the encoding vector from the clear-text part of an
 // embedded Type 1 font program ("dup 65 /Acircumflex put"); nil if none.
 func (ex *extractor) type1Encoding(ff value) (*[256]string, error) {
-	if ff.Kind() != objStream {
-		return nil, nil
-	}
 	n := ff.Key("Length1").Int64()
 	if n <= 0 || n > 1<<20 {
 		n = 64 << 10
@@ -268,7 +433,7 @@ func (ex *extractor) type1Encoding(ff value) (*[256]string, error) {
 		clear = clear[:i]
 	}
 	if bytes.Contains(clear, []byte("/Encoding StandardEncoding")) {
-		t := baseEncoding("StandardEncoding", "")
+		t := *standardEncodingNames
 		return &t, nil
 	}
 	m := type1Dup.FindAllSubmatch(clear, 256)
@@ -281,26 +446,9 @@ func (ex *extractor) type1Encoding(ff value) (*[256]string, error) {
 		if err != nil || code < 0 || code > 255 {
 			continue
 		}
-		t[code] = glyphText(string(d[2]))
+		t[code] = string(d[2])
 	}
 	return &t, nil
-}
-
-func applyDifferences(t *[256]string, d value) {
-	code := -1
-	n := min(d.Len(), 4096)
-	for i := 0; i < n; i++ {
-		x := d.Index(i)
-		switch x.Kind() {
-		case objNum:
-			code = int(x.Float64())
-		case objName:
-			if code >= 0 && code < 256 {
-				t[code] = glyphText(x.Name())
-				code++
-			}
-		}
-	}
 }
 
 func (ex *extractor) buildComposite(f *font, v value) error {
