@@ -91,5 +91,5 @@ func (in *interp) fieldValue(a value, rect [4]float64) {
 	}
 	const size = 10
 	start := point{rect[0] + 2, rect[1] + 2}
-	in.out.add(v.Text(), start, point{start.x + size/2*float64(len([]rune(v.Text()))), start.y}, point{1, 0}, size)
+	in.out.add(placed{text: v.Text(), start: start, end: point{start.x + size/2*float64(len([]rune(v.Text()))), start.y}, dir: point{1, 0}, size: size})
 }

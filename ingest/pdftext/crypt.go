@@ -102,6 +102,11 @@ func (f *file) newSecurity(enc map[string]object, id0 []byte) (*security, error)
 	default:
 		return nil, fmt.Errorf("encryption version /V %d", v)
 	}
+	if v >= 4 && s.stm == cryptNone && s.str == cryptNone {
+		// Only embedded files are encrypted (/EFF): the document reads
+		// without the password they need.
+		return s, nil
+	}
 	if r >= 5 {
 		key, err := aes256Key(r, o, u, []byte(get("OE").str), []byte(get("UE").str))
 		if err != nil {

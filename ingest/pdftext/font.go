@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A font turns the bytes of a shown string into character codes, and each
@@ -23,6 +25,9 @@ type font struct {
 	// Composite (Type0) fonts: how bytes split into codes and codes into CIDs.
 	encCMap  *cmap              // nil for Identity-H/V (two-byte codes, CID = code)
 	ucs2     bool               // predefined UCS-2/UTF-16 CMap: the code is the text
+	// cidUnicode: a font that is not embedded, ordering Identity, no
+	// ToUnicode: the CID is taken as the character (see buildComposite).
+	cidUnicode bool
 	cidW     map[uint32]float64 // single CIDs from /W
 	cidWR    []cidWidth         // ranges from /W
 	dw       float64
@@ -42,6 +47,8 @@ type font struct {
 	cidToGID []uint16
 
 	memo map[codeKey]string // decoded composite codes, so a range lookup allocates once per code
+
+	space float64 // width of the space glyph (em), -1 until computed
 }
 
 type cidWidth struct {
@@ -92,6 +99,10 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			g.text = t
 		} else if f.ucs2 {
 			g.text = decodeUTF16BE(s[:n])
+		} else if f.cidUnicode {
+			if r := rune(cid); r >= 0x20 && utf8.ValidRune(r) && !unicode.Is(unicode.Co, r) && unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.Zs) {
+				g.text = string(r)
+			}
 		} else if f.gidText != nil {
 			gid := cid
 			if f.cidToGID != nil {
@@ -367,8 +378,8 @@ func (ex *extractor) unknownNames(f *font, names *[256]string, desc value) error
 	}
 	if same*10 >= len(codes)*9 {
 		for _, c := range codes {
-			if c > 0x20 && c < 0x7F {
-				f.simple[c] = string(rune(c))
+			if c > 0x20 && c < 0x7F || c > 0xA0 {
+				f.simple[c] = string(rune(c)) // ASCII, and Latin-1 above it
 			}
 		}
 		return nil
@@ -489,8 +500,22 @@ func (ex *extractor) buildComposite(f *font, v value) error {
 		f.vAdvance = dw2.Index(1).Float64() / 1000
 	}
 	f.cidW, f.cidWR = parseW(desc.Key("W"))
+	if tu := v.Key("ToUnicode"); tu.Kind() == objName && strings.HasPrefix(tu.Name(), "Identity") {
+		// "/ToUnicode /Identity-H": the codes are UTF-16.
+		f.ucs2 = true
+	}
 	if f.toUnicode == nil && !f.ucs2 {
-		return ex.embeddedText(f, desc)
+		if err := ex.embeddedText(f, desc); err != nil {
+			return err
+		}
+		fd := desc.Key("FontDescriptor")
+		embedded := fd.Key("FontFile").Kind() == objStream || fd.Key("FontFile2").Kind() == objStream || fd.Key("FontFile3").Kind() == objStream
+		if f.gidText == nil && !embedded && desc.Key("CIDSystemInfo").Key("Ordering").Str() == "Identity" {
+			// A font that is not embedded has no glyphs of its own to
+			// read; producers that write it this way use Unicode values
+			// as CIDs, and viewers read them so.
+			f.cidUnicode = true
+		}
 	}
 	return nil
 }
@@ -535,4 +560,39 @@ func (ex *extractor) readCMap(v value) (*cmap, error) {
 		return nil, err
 	}
 	return parseCMap(b), nil
+}
+
+// spaceWidth returns the advance of the font's space glyph in text space
+// units per unit of font size, or 0 when the font has none that is known.
+func (f *font) spaceWidth() float64 {
+	if f.space != 0 {
+		return max(f.space, 0)
+	}
+	f.space = -1
+	if !f.composite {
+		for _, c := range []int{32, 0xA0} {
+			if f.simple[c] == " " || f.simple[c] == "\u00a0" {
+				if w := f.simpleWidth(c); w > 0 {
+					f.space = w
+					break
+				}
+			}
+		}
+		return max(f.space, 0)
+	}
+	if f.toUnicode != nil {
+		for k, t := range f.toUnicode.text {
+			if t == " " {
+				cid := k.code
+				if f.encCMap != nil && len(f.encCMap.cidRange) > 0 {
+					cid, _ = f.encCMap.cidOf(k.code, int(k.n))
+				}
+				if w := f.cidWidth(cid); w > 0 {
+					f.space = w
+				}
+				break
+			}
+		}
+	}
+	return max(f.space, 0)
 }

@@ -87,7 +87,7 @@ func newInterp(ex *extractor, p page) *interp {
 	return &interp{
 		ex:  ex,
 		f:   ex.f,
-		out: &layout{},
+		out: newLayout(),
 		gs:  gstate{ctm: identity, th: 1},
 		tm:  identity, tlm: identity,
 		box: p.box, hasBox: p.hasBox,
@@ -406,6 +406,7 @@ func (in *interp) show(s string) {
 		var start, end point
 		var dir point
 		var advX, advY float64
+		var extra, space float64 // along the line, device units
 		if f.vertical {
 			adv := f.vAdvance * fs
 			start = m.apply(0, gs.rise)
@@ -415,22 +416,29 @@ func (in *interp) show(s string) {
 			if g.isSpace {
 				advY += gs.tw
 			}
+			scale := math.Hypot(m[2], m[3])
+			extra = math.Copysign(1, adv) * (advY - adv) * scale
+			space = f.spaceWidth() * math.Abs(fs) * scale
 		} else {
 			w := g.width * fs * gs.th
 			start = m.apply(0, gs.rise)
 			end = m.apply(w, gs.rise)
 			// The pen moves the way the advance points: with a negative size
 			// or scaling, right to left, and the text reads that way.
-			dir = m.vec(math.Copysign(1, fs*gs.th), 0)
+			sign := math.Copysign(1, fs*gs.th)
+			dir = m.vec(sign, 0)
 			advX = (g.width*fs + gs.tc) * gs.th
 			if g.isSpace {
 				advX += gs.tw * gs.th
 			}
+			scale := math.Hypot(m[0], m[1])
+			extra = sign * (advX - w) * scale
+			space = f.spaceWidth() * math.Abs(fs*gs.th) * scale
 		}
 		sv := m.vec(0, fs)
 		size := math.Hypot(sv.x, sv.y)
 		if in.visible(start, end, sv) {
-			in.emit(g.text, start, end, dir, size)
+			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space, font: f})
 		}
 		in.tm = translate(advX, advY).mul(in.tm)
 	})
@@ -453,7 +461,7 @@ func (in *interp) visible(start, end, up point) bool {
 	return x1 >= b[0]-tol && x0 <= b[2]+tol && y1 >= b[1]-tol && y0 <= b[3]+tol
 }
 
-func (in *interp) emit(text string, start, end, dir point, size float64) {
+func (in *interp) emit(p placed) {
 	// The outermost ActualText wins; glyphs inside it only move the pen.
 	covered := false
 	for i := range in.marks {
@@ -464,7 +472,7 @@ func (in *interp) emit(text string, start, end, dir point, size float64) {
 	}
 	if !covered {
 		in.stats.shown++
-		if undecoded(text) {
+		if undecoded(p.text) {
 			in.stats.undecoded++
 		}
 	}
@@ -474,14 +482,15 @@ func (in *interp) emit(text string, start, end, dir point, size float64) {
 			continue
 		}
 		if mk.emitted {
-			in.out.move(end)
+			in.out.move(p.end)
 			return
 		}
 		mk.emitted = true
-		in.out.add(mk.actual, start, end, dir, size)
+		p.text = mk.actual
+		in.out.add(p)
 		return
 	}
-	in.out.add(text, start, end, dir, size)
+	in.out.add(p)
 }
 
 // undecoded reports whether a glyph's text says nothing: no text at all, or

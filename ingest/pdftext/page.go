@@ -25,13 +25,13 @@ type inherited struct {
 // pageList walks the page tree from the root, top-down, so that inherited
 // attributes come from the real ancestors. Pages are counted as found, not
 // taken from /Count, which damaged files get wrong either way; the walk stops
-// one page past the limit. A node met again on its own path is a cycle. When
+// one page past the limit. A node met again is skipped. When
 // the tree yields no page (missing, or lost to damage), the pages are the
 // objects of type /Page, in file order, as viewers repair it.
 func (ex *extractor) pageList(f *file, root value) ([]page, error) {
 	var pages []page
 	visits := 0
-	onPath := map[int]bool{}
+	visited := map[int]bool{}
 	var walk func(node value, inh inherited, depth int) error
 	walk = func(node value, inh inherited, depth int) error {
 		if err := ex.tick(); err != nil {
@@ -45,18 +45,17 @@ func (ex *extractor) pageList(f *file, root value) ([]page, error) {
 			return reject(CodeCorrupt, "pdftext: extract: page tree deeper than %d", maxTreeDepth)
 		}
 		if node.id != 0 {
-			if onPath[node.id] {
-				return reject(CodeCorrupt, "pdftext: extract: cycle in the page tree")
+			// A node met again (a loop in /Kids, or a page listed twice)
+			// is read once, as viewers do.
+			if visited[node.id] {
+				return nil
 			}
+			visited[node.id] = true
 		}
 		inh = inherit(node, inh)
 		kids := node.Key("Kids")
 		typ := node.Key("Type").Name()
 		if typ == "Pages" || (typ != "Page" && kids.Kind() == objArray) {
-			if node.id != 0 {
-				onPath[node.id] = true
-				defer delete(onPath, node.id)
-			}
 			for i := 0; i < kids.Len(); i++ {
 				kid := kids.Index(i)
 				if kid.Kind() != objDict {
