@@ -23,15 +23,15 @@ type font struct {
 	vertical  bool
 
 	// Composite (Type0) fonts: how bytes split into codes and codes into CIDs.
-	encCMap  *cmap              // nil for Identity-H/V (two-byte codes, CID = code)
-	ucs2     bool               // predefined UCS-2/UTF-16 CMap: the code is the text
+	encCMap *cmap // nil for Identity-H/V (two-byte codes, CID = code)
+	ucs2    bool  // predefined UCS-2/UTF-16 CMap: the code is the text
 	// cidUnicode: a font that is not embedded, ordering Identity, no
 	// ToUnicode: the CID is taken as the character (see buildComposite).
 	cidUnicode bool
-	cidW     map[uint32]float64 // single CIDs from /W
-	cidWR    []cidWidth         // ranges from /W
-	dw       float64
-	vAdvance float64 // vertical advance (DW2[1]) in text space units, negative downwards
+	cidW       map[uint32]float64 // single CIDs from /W
+	cidWR      []cidWidth         // ranges from /W
+	dw         float64
+	vAdvance   float64 // vertical advance (DW2[1]) in text space units, negative downwards
 
 	// Simple fonts: text of each byte (ToUnicode over the encoding), widths by code.
 	simple    [256]string

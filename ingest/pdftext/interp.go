@@ -438,7 +438,7 @@ func (in *interp) show(s string) {
 		sv := m.vec(0, fs)
 		size := math.Hypot(sv.x, sv.y)
 		if in.visible(start, end, sv) {
-			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space, font: f})
+			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space})
 		}
 		in.tm = translate(advX, advY).mul(in.tm)
 	})

@@ -37,7 +37,11 @@ import (
 //     that a page whose text stands in columns (a gutter that no line
 //     crosses, with full lines on both sides) is read column by column.
 type layout struct {
-	glyphs []placedGlyph
+	// glyphs in stream order, in chunks: a page may hold a million, and
+	// one growing slice would copy them all at every doubling.
+	chunks [][]placedGlyph
+	n      int
+	dirs   []point // the writing directions met, which glyphs index
 	// The latest glyph, to which combining marks and ActualText pen moves
 	// attach; -1 when none.
 	last int
@@ -51,22 +55,21 @@ type placed struct {
 	size       float64 // font size, device space
 	extra      float64 // advance beyond the glyph's width (Tc, and Tw on a space)
 	space      float64 // the font's space width at this size; 0 when unknown
-	font       *font
 }
 
 // placedGlyph is a glyph in line coordinates: a along its direction, b
 // across (the baseline's offset).
 type placedGlyph struct {
-	text       string
-	dir        point // unit
-	a0, a1, b  float64
-	size       float64
-	extra      float64
-	space      float64
-	font       *font
-	spaceAfter bool    // a space glyph followed it in the stream…
-	spaceAt    float64 // … starting here along the line
-	accent     bool // a spacing accent, to compose with the letter under it
+	text      string
+	a0, a1, b float64
+	size      float64
+	extra     float64
+	space     float64
+	spaceAt   float64 // where a space glyph after it starts, when spaceAfter
+	dir       uint16  // index into layout.dirs
+	// spaceAfter: a space glyph followed it in the stream; accent: a
+	// spacing accent, to compose with the letter under it.
+	spaceAfter, accent bool
 }
 
 const (
@@ -103,6 +106,19 @@ func finite(fs ...float64) bool {
 
 func newLayout() *layout { return &layout{last: -1} }
 
+const chunkBits = 10
+
+// g returns glyph i.
+func (l *layout) g(i int) *placedGlyph { return &l.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+func (l *layout) push(g placedGlyph) {
+	if l.n>>chunkBits == len(l.chunks) {
+		l.chunks = append(l.chunks, make([]placedGlyph, 1<<chunkBits))
+	}
+	*l.g(l.n) = g
+	l.n++
+}
+
 func (l *layout) add(p placed) {
 	if p.text == "" || !finite(p.start.x, p.start.y, p.end.x, p.end.y, p.size, p.extra, p.space) {
 		return
@@ -114,14 +130,15 @@ func (l *layout) add(p placed) {
 	// A combining mark drawn as its own glyph belongs to the letter before
 	// it in the stream, wherever the producer placed it.
 	if l.last >= 0 && unicode.In(r, unicode.Mn, unicode.Me) {
-		l.glyphs[l.last].text += p.text
+		l.g(l.last).text += p.text
 		l.move(p.end)
 		return
 	}
 	if strings.TrimSpace(p.text) == "" || isSpaceText(p.text) {
 		if l.last >= 0 {
-			g := &l.glyphs[l.last]
-			a := math.Min(g.dir.x*p.start.x+g.dir.y*p.start.y, g.dir.x*p.end.x+g.dir.y*p.end.y)
+			g := l.g(l.last)
+			d := l.dirs[g.dir]
+			a := math.Min(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
 			if !g.spaceAfter || a < g.spaceAt {
 				g.spaceAfter, g.spaceAt = true, a
 			}
@@ -135,8 +152,8 @@ func (l *layout) add(p placed) {
 		a0, a1 = a1, a0
 	}
 	g := placedGlyph{
-		text: p.text, dir: d, a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
-		size: p.size, extra: p.extra, space: p.space, font: p.font,
+		text: p.text, dir: l.dirIndex(d), a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
+		size: p.size, extra: p.extra, space: p.space,
 	}
 	if spacingAccent(p.text) {
 		g.accent = true
@@ -144,8 +161,8 @@ func (l *layout) add(p placed) {
 			g.text = string(comb)
 		}
 	}
-	l.glyphs = append(l.glyphs, g)
-	l.last = len(l.glyphs) - 1
+	l.push(g)
+	l.last = l.n - 1
 }
 
 func isSpaceText(s string) bool {
@@ -157,14 +174,29 @@ func isSpaceText(s string) bool {
 	return true
 }
 
+// dirIndex returns the index of direction d among those met, adding it.
+func (l *layout) dirIndex(d point) uint16 {
+	for i := len(l.dirs) - 1; i >= 0; i-- {
+		if e := l.dirs[i]; math.Abs(e.x-d.x) < 1e-6 && math.Abs(e.y-d.y) < 1e-6 {
+			return uint16(i)
+		}
+	}
+	if len(l.dirs) >= 1<<16-1 {
+		return uint16(len(l.dirs) - 1) // a page of 65,535 directions is noise
+	}
+	l.dirs = append(l.dirs, d)
+	return uint16(len(l.dirs) - 1)
+}
+
 // move extends the latest glyph to cover one whose text an ActualText
 // already gave.
 func (l *layout) move(end point) {
 	if l.last < 0 || !finite(end.x, end.y) {
 		return
 	}
-	g := &l.glyphs[l.last]
-	g.a1 = math.Max(g.a1, g.dir.x*end.x+g.dir.y*end.y)
+	g := l.g(l.last)
+	d := l.dirs[g.dir]
+	g.a1 = math.Max(g.a1, d.x*end.x+d.y*end.y)
 }
 
 // combiningOf maps spacing accents to the combining marks they stand for.
@@ -218,12 +250,13 @@ func wordGap(g *placedGlyph) float64 {
 func (l *layout) runs() []*run {
 	var out []*run
 	var cur *run
-	for i := range l.glyphs {
-		g := &l.glyphs[i]
+	for i := 0; i < l.n; i++ {
+		g := l.g(i)
 		if cur != nil {
-			p := &l.glyphs[cur.last]
+			p := l.g(cur.last)
 			gap := g.a0 - p.a1 - p.extra
-			same := g.dir.x*cur.dir.x+g.dir.y*cur.dir.y >= sameDir &&
+			gd := l.dirs[g.dir]
+			same := gd.x*cur.dir.x+gd.y*cur.dir.y >= sameDir &&
 				math.Abs(g.b-cur.b) <= runBaseShift*math.Max(g.size, cur.size) &&
 				!p.spaceAfter && !g.accent && !p.accent &&
 				gap <= wordGap(p) && gap >= -0.5*math.Max(g.size, p.size)
@@ -235,13 +268,13 @@ func (l *layout) runs() []*run {
 				continue
 			}
 		}
-		cur = &run{first: i, last: i, dir: g.dir, a0: g.a0, a1: g.a1, b: g.b, size: g.size}
+		cur = &run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size}
 		out = append(out, cur)
 	}
 	for _, r := range out {
 		var b strings.Builder
 		for i := r.first; i <= r.last; i++ {
-			b.WriteString(l.glyphs[i].text)
+			b.WriteString(l.g(i).text)
 		}
 		r.text = b.String()
 	}
@@ -341,15 +374,14 @@ func (l *layout) lineText(ln *line) string {
 			idx = append(idx, i)
 		}
 	}
-	g := l.glyphs
-	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(g[x].a0, g[y].a0) })
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) })
 	idx = l.composeAccents(idx)
-	rtl := ln.dir.x > 0 && rightToLeft(g, idx)
+	rtl := ln.dir.x > 0 && l.rightToLeft(idx)
 	if rtl {
 		slices.Reverse(idx)
 	}
 	gapAt := func(k int) float64 { // gap before idx[k]
-		p, c := &g[idx[k-1]], &g[idx[k]]
+		p, c := l.g(idx[k-1]), l.g(idx[k])
 		gap := c.a0 - p.a1
 		if rtl {
 			gap = p.a0 - c.a1
@@ -367,7 +399,7 @@ func (l *layout) lineText(ln *line) string {
 		smallest := math.Inf(1)
 		for k := 1; k < len(idx); k++ {
 			gap := gapAt(k)
-			if gap > wordGap(&g[idx[k-1]]) && !g[idx[k-1]].spaceAfter {
+			if gap > wordGap(l.g(idx[k-1])) && !l.g(idx[k-1]).spaceAfter {
 				wide++
 				smallest = math.Min(smallest, gap)
 			}
@@ -379,9 +411,9 @@ func (l *layout) lineText(ln *line) string {
 	var b strings.Builder
 	end := math.Inf(-1)
 	for k, i := range idx {
-		c := &g[i]
+		c := l.g(i)
 		if k > 0 {
-			p := &g[idx[k-1]]
+			p := l.g(idx[k-1])
 			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*math.Max(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
 				continue // overprinted glyph
 			}
@@ -423,10 +455,9 @@ func spaceBefore(p, c *placedGlyph, rtl bool) bool {
 // (its middle within the letter's extent), as a combining mark after it.
 // Accents over nothing stay as they are.
 func (l *layout) composeAccents(idx []int) []int {
-	g := l.glyphs
 	has := false
 	for _, i := range idx {
-		if g[i].accent {
+		if l.g(i).accent {
 			has = true
 			break
 		}
@@ -436,7 +467,7 @@ func (l *layout) composeAccents(idx []int) []int {
 	}
 	out := idx[:0:0]
 	for k, i := range idx {
-		a := &g[i]
+		a := l.g(i)
 		if !a.accent {
 			out = append(out, i)
 			continue
@@ -444,10 +475,10 @@ func (l *layout) composeAccents(idx []int) []int {
 		mid := (a.a0 + a.a1) / 2
 		base := -1
 		for _, j := range []int{k - 1, k + 1} {
-			if j < 0 || j >= len(idx) || g[idx[j]].accent {
+			if j < 0 || j >= len(idx) || l.g(idx[j]).accent {
 				continue
 			}
-			c := &g[idx[j]]
+			c := l.g(idx[j])
 			if mid >= c.a0-0.05*c.size && mid <= c.a1+0.05*c.size && unicode.IsLetter(firstRune(c.text)) {
 				base = idx[j]
 				break
@@ -460,10 +491,10 @@ func (l *layout) composeAccents(idx []int) []int {
 			out = append(out, i)
 			continue
 		}
-		g[base].text += a.text
+		l.g(base).text += a.text
 		// The accent may come first in the stream: its spaceAfter belongs
 		// to the pair.
-		g[base].spaceAfter = g[base].spaceAfter || a.spaceAfter
+		l.g(base).spaceAfter = l.g(base).spaceAfter || a.spaceAfter
 	}
 	return out
 }
@@ -486,10 +517,10 @@ func firstRune(s string) rune {
 
 // rightToLeft reports whether most letters of the glyphs are of a
 // right-to-left script.
-func rightToLeft(g []placedGlyph, idx []int) bool {
+func (l *layout) rightToLeft(idx []int) bool {
 	rtl, ltr := 0, 0
 	for _, i := range idx {
-		for _, r := range g[i].text {
+		for _, r := range l.g(i).text {
 			if !unicode.IsLetter(r) {
 				continue
 			}
