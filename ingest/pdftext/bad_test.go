@@ -198,6 +198,12 @@ func TestRejections(t *testing.T) {
 			d.page("<< >>", strings.Repeat("q Q ", 200000)+show("(late)"))
 			return d.finish()
 		}(), lim: pdftext.Limits{Timeout: time.Nanosecond}, code: pdftext.CodeTooComplex},
+		// The work budget: what the interpreter does, not what the file holds.
+		{name: "forms fanning out eight-fold, eight deep (3.5 KB)", pdf: fanOut(8, 8, show("(leaf)")), code: pdftext.CodeTooComplex},
+		{name: "forms fanning out, drawing nothing", pdf: fanOut(16, 6, ""), code: pdftext.CodeTooComplex},
+		{name: "forms drawn more than MaxXObjects times", pdf: fanOut(10, 3, show("(x)")), lim: pdftext.Limits{MaxXObjects: 100}, code: pdftext.CodeTooComplex},
+		{name: "operators beyond MaxOperators", pdf: fanOut(10, 2, strings.Repeat("q Q ", 100)), lim: pdftext.Limits{MaxOperators: 1500}, code: pdftext.CodeTooComplex},
+		{name: "glyphs beyond MaxGlyphs", pdf: fanOut(10, 2, show("(abcdefghij)")), lim: pdftext.Limits{MaxGlyphs: 99}, code: pdftext.CodeTooComplex},
 		{name: "scan: only an image", pdf: func() []byte {
 			d := newDoc()
 			img := d.add(stream("/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8", "\x00\xff\xff\x00"))

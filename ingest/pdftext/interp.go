@@ -101,6 +101,10 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 	var data []byte
 	switch content.Kind() {
 	case objStream:
+		if b, ok := in.ex.forms[content.id]; ok && content.id != 0 {
+			data = b // a form drawn again
+			break
+		}
 		b, err := in.f.decode(content.o)
 		if err != nil && (in.ex.budgetErr(err) || len(b) == 0) {
 			// An unsupported filter: the page (or form) cannot be read.
@@ -108,6 +112,10 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		}
 		// A damaged stream gives the text before the damage.
 		data = b
+		if depth > 0 && content.id != 0 && len(b) <= maxCachedForm && in.ex.formBytes+len(b) <= maxFormCache {
+			in.ex.forms[content.id] = b
+			in.ex.formBytes += len(b)
+		}
 	case objArray:
 		// One broken part (an unsupported filter, corrupt compressed data)
 		// costs only its own text.
@@ -126,7 +134,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 	default:
 		return nil
 	}
-	fonts := map[string]*font{} // by resource name, valid for these resources only
+	var fonts map[string]*font // by resource name, valid for these resources only
 	l := newLexer(data)
 	var ops []object
 	for {
@@ -224,6 +232,9 @@ func (in *interp) op(op string, ops []object, res value, fonts map[string]*font,
 		}
 		f, ok := fonts[name.str]
 		if !ok {
+			if fonts == nil {
+				fonts = map[string]*font{}
+			}
 			fv := res.Key("Font").Key(name.str)
 			if fv.Kind() == objDict {
 				var err error

@@ -85,6 +85,7 @@ const (
 	overlapShare       = 0.25 // of the shorter run: more overlap means another line
 	letterSpacedShare  = 0.6  // of a line's gaps: this many above the word gap make it letter-spaced
 	letterSpacedFactor = 1.5  // times its smallest gap: a letter-spaced line's word gap
+	maxLetterSpacing   = 0.5  // em: the widest spread of letters in one word
 )
 
 func unit(p point) point {
@@ -404,7 +405,9 @@ func (l *layout) lineText(ln *line) string {
 				smallest = math.Min(smallest, gap)
 			}
 		}
-		if float64(wide) >= letterSpacedShare*float64(n) {
+		// Letters spread wider than half an em are a table of
+		// characters, not a word.
+		if float64(wide) >= letterSpacedShare*float64(n) && smallest <= maxLetterSpacing*ln.size {
 			limit = letterSpacedFactor * smallest
 		}
 	}
@@ -500,15 +503,10 @@ func (l *layout) composeAccents(idx []int) []int {
 }
 
 // spacingOf undoes combiningOf for accents over no letter.
-var spacingOf = func() map[rune]rune {
-	m := map[rune]rune{}
-	for s, c := range combiningOf {
-		if s < 0x2C9 && s != '^' && s != '~' {
-			m[c] = s
-		}
-	}
-	return m
-}()
+var spacingOf = map[rune]rune{
+	0x300: '`', 0x301: '´', 0x302: 'ˆ', 0x303: '˜', 0x304: '¯', 0x306: '˘', 0x307: '˙',
+	0x308: '¨', 0x30A: '˚', 0x30B: '˝', 0x30C: 'ˇ', 0x327: '¸', 0x328: '˛',
+}
 
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)

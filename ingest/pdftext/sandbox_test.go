@@ -73,6 +73,7 @@ func TestSandboxHostileFiles(t *testing.T) {
 			sb: func(s pdftext.Sandbox) pdftext.Sandbox { s.MemLimit = 32 << 20; return s }},
 		{name: "more glyphs on a page than any document has", pdf: denseGlyphs(1<<20 + 10), code: pdftext.CodeTooComplex},
 		{name: "encrypted: a clean verdict from the child", pdf: fixture(t, "bad-encrypted-aes256.pdf"), code: pdftext.CodeEncrypted},
+		{name: "forms fanning out eight-fold: refused by the work budget", pdf: fanOut(8, 8, show("(leaf)")), code: pdftext.CodeTooComplex},
 		{name: "no text layer: page count kept", pdf: func() []byte {
 			d := newDoc()
 			d.kids = append(d.kids, d.add("<< /Type /Page /Parent 2 0 R >>"))
