@@ -1,19 +1,21 @@
 package main
 
 import (
+	"maps"
 	"math"
 	"slices"
+	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
 
-// words splits text into words as the comparison counts them: maximal runs
-// of letters, marks and digits, NFC-normalised. Punctuation and spacing are
-// left out, so that a comma glued to a word or a hyphen at a line end does
-// not count as a different word in one of the two outputs.
-func words(text string) map[string]int {
-	out := map[string]int{}
+// wordList splits text into words as the comparison counts them: maximal
+// runs of letters, marks and digits, NFC-normalised, in order. Punctuation
+// and spacing are left out, so that a comma glued to a word or a hyphen at
+// a line end does not count as a different word in one of the two outputs.
+func wordList(text string) []string {
+	var out []string
 	text = norm.NFC.String(text)
 	start := -1
 	for i, r := range text {
@@ -22,14 +24,65 @@ func words(text string) map[string]int {
 		case in && start < 0:
 			start = i
 		case !in && start >= 0:
-			out[text[start:i]]++
+			out = append(out, text[start:i])
 			start = -1
 		}
 	}
 	if start >= 0 {
-		out[text[start:]]++
+		out = append(out, text[start:])
 	}
 	return out
+}
+
+func bag(ws []string) map[string]int {
+	m := map[string]int{}
+	for _, w := range ws {
+		m[w]++
+	}
+	return m
+}
+
+// words is the bag of words of text.
+func words(text string) map[string]int { return bag(wordList(text)) }
+
+// splitMatched counts the words of want (in order) found in got, like
+// matched, and also those that want splits where got has them whole: two
+// or three adjacent pieces whose concatenation is a word of got left over.
+// pdftotext splits words whose letters a producer draws in two passes
+// (LibreOffice draws a fallback font's glyphs — often the Vietnamese ones —
+// after the rest of the line): "nhi ệm" for "nhiệm".
+func splitMatched(want []string, got map[string]int) int {
+	left := maps.Clone(got)
+	used := make([]bool, len(want))
+	n := 0
+	for i, w := range want {
+		if left[w] > 0 {
+			left[w]--
+			used[i] = true
+			n++
+		}
+	}
+	for i := 0; i < len(want); i++ {
+		if used[i] {
+			continue
+		}
+		for k := 2; k <= 3 && i+k <= len(want); k++ {
+			joined := strings.Join(want[i:i+k], "")
+			free := true
+			for j := i; j < i+k; j++ {
+				free = free && !used[j]
+			}
+			if free && left[joined] > 0 {
+				left[joined]--
+				for j := i; j < i+k; j++ {
+					used[j] = true
+				}
+				n += k
+				break
+			}
+		}
+	}
+	return n
 }
 
 func total(m map[string]int) int {
@@ -50,16 +103,16 @@ func matched(want, got map[string]int) int {
 	return n
 }
 
-// vietnamese reports whether r is a letter only Vietnamese writing uses
-// among Latin scripts: đ, the vowels with breve, circumflex or horn, and any
-// vowel carrying a tone mark (grave, acute, hook, tilde, dot below).
+// vietnamese reports whether r is a letter of Vietnamese writing beyond
+// ASCII: đ, and the vowels with breve, circumflex or horn and tone marks
+// (grave, acute, hook, tilde, dot below).
 func vietnamese(r rune) bool {
 	switch unicode.ToLower(r) {
 	case 'đ', 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
 		return true
 	}
 	d := []rune(norm.NFD.String(string(r)))
-	if len(d) < 2 || !unicode.IsLetter(d[0]) {
+	if len(d) < 2 || !strings.ContainsRune("aeiouy", unicode.ToLower(d[0])) {
 		return false
 	}
 	for _, m := range d[1:] {

@@ -16,6 +16,7 @@ type summary struct {
 	refusedReadable               map[string]int // … of files pdftotext reads
 	refusedGarbled                map[string]int // … of which pdftotext's text is mostly not text
 	recalls                       []float64      // files both read
+	splitRecalls                  []float64      // … crediting words pdftotext splits
 	viet, greek                   letterTotals
 	ourCPU, popCPU                time.Duration // all files
 	ourWall, popWall              time.Duration
@@ -65,6 +66,7 @@ func summarizeRows(rows []row) summary {
 		}
 		s.both++
 		s.recalls = append(s.recalls, 100*r.recall())
+		s.splitRecalls = append(s.splitRecalls, 100*r.splitRecall())
 		add := func(t *letterTotals, keep func(rune) bool) {
 			p, o := letters(r.popText, keep), letters(r.ourText, keep)
 			t.pop += total(p)
@@ -103,6 +105,8 @@ func summarize(w io.Writer, rows []row, worst int) {
 		mean /= float64(len(s.recalls))
 		fmt.Fprintf(w, "word recall against pdftotext (%d files both read): median %.2f %%, p10 %.2f %%, mean %.2f %%\n",
 			len(s.recalls), percentile(s.recalls, 50), percentile(s.recalls, 10), mean)
+		fmt.Fprintf(w, "  crediting words pdftotext splits in two or three: median %.2f %%, p10 %.2f %%\n",
+			percentile(s.splitRecalls, 50), percentile(s.splitRecalls, 10))
 	}
 	fmt.Fprintf(w, "Vietnamese letters: %v\n", s.viet)
 	fmt.Fprintf(w, "Greek letters: %v\n", s.greek)
