@@ -293,7 +293,7 @@ func pad(pdf, junk []byte) []byte {
 
 func TestMessages(t *testing.T) {
 	for _, c := range []string{pdftext.CodeEmpty, pdftext.CodeNotPDF, pdftext.CodeEncrypted, pdftext.CodeCorrupt,
-		pdftext.CodeTooComplex, pdftext.CodeTooManyPages, pdftext.CodeNoTextLayer} {
+		pdftext.CodeTooComplex, pdftext.CodeTooManyPages, pdftext.CodeNoTextLayer, pdftext.CodeUndecodableText} {
 		m := pdftext.Message(c)
 		if m == "" || !strings.HasSuffix(m, ".") {
 			t.Errorf("%s: %q", c, m)

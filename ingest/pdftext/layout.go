@@ -226,6 +226,9 @@ type run struct {
 	a0, a1, b   float64
 	size        float64
 	text        string // for overprint detection
+	// accent: a spacing accent alone, drawn over a letter of the line:
+	// it overlaps that letter by design.
+	accent bool
 }
 
 // line is a set of runs along one baseline.
@@ -273,6 +276,7 @@ func (l *layout) runs() []*run {
 		out = append(out, cur)
 	}
 	for _, r := range out {
+		r.accent = r.first == r.last && l.g(r.first).accent
 		var b strings.Builder
 		for i := r.first; i <= r.last; i++ {
 			b.WriteString(l.g(i).text)
@@ -303,7 +307,7 @@ func (l *layout) lines(runs []*run) []*line {
 			if diff > lineBaseShift*math.Max(r.size, ln.size) || diff >= bestDiff {
 				continue
 			}
-			if o := ln.overlapping(r); o != nil {
+			if o := ln.overlapping(r); o != nil && !r.accent {
 				if overprints(o, r) {
 					dropped = true
 					break
@@ -328,6 +332,9 @@ func (l *layout) lines(runs []*run) []*line {
 // small share (kerning, a glyph drawn into its gap), or nil.
 func (ln *line) overlapping(r *run) *run {
 	for _, o := range ln.runs {
+		if o.accent {
+			continue
+		}
 		ov := math.Min(o.a1, r.a1) - math.Max(o.a0, r.a0)
 		if ov <= 0 {
 			continue
