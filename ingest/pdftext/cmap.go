@@ -160,6 +160,9 @@ func (m *cmap) addBFRange(lo, hi, dst object) {
 			return
 		}
 	case objArray:
+		if len(dst.arr) == 0 {
+			return
+		}
 		for _, d := range dst.arr {
 			switch d.kind {
 			case objString:
@@ -261,6 +264,9 @@ func (m *cmap) lookupN(code uint32, n int, exact bool) (string, bool) {
 				return r.arr[off], true
 			}
 			return "", false
+		}
+		if len(r.start) == 0 {
+			continue
 		}
 		rs := slices.Clone(r.start)
 		last := rs[len(rs)-1] + rune(off)

@@ -407,6 +407,29 @@ func (in *interp) show(s string) {
 		f = in.fallback
 	}
 	fs := gs.fontSize
+	// The linear part of the text rendering matrix is the same for every
+	// glyph of the string (only the pen moves): what derives from it is
+	// computed once.
+	lin := in.tm.mul(gs.ctm)
+	sv := lin.vec(0, fs)
+	size := math.Hypot(sv.x, sv.y)
+	var dir point
+	var sign, scale float64
+	if f.vertical {
+		sign = math.Copysign(1, f.vAdvance*fs)
+		dir = lin.vec(0, sign)
+		scale = math.Hypot(lin[2], lin[3])
+	} else {
+		// The pen moves the way the advance points: with a negative size
+		// or scaling, right to left, and the text reads that way.
+		sign = math.Copysign(1, fs*gs.th)
+		dir = lin.vec(sign, 0)
+		scale = math.Hypot(lin[0], lin[1])
+	}
+	space := f.spaceWidth() * math.Abs(fs*gs.th) * scale
+	if f.vertical {
+		space = f.spaceWidth() * math.Abs(fs) * scale
+	}
 	f.decode([]byte(s), func(g glyph) {
 		in.stats.glyphs++
 		in.ex.glyphs++
@@ -415,43 +438,31 @@ func (in *interp) show(s string) {
 		}
 		m := in.tm.mul(gs.ctm)
 		var start, end point
-		var dir point
-		var advX, advY float64
-		var extra, space float64 // along the line, device units
+		var advX, advY, extra float64
 		if f.vertical {
 			adv := f.vAdvance * fs
 			start = m.apply(0, gs.rise)
 			end = m.apply(0, gs.rise+adv)
-			dir = m.vec(0, math.Copysign(1, adv))
 			advY = adv + gs.tc
 			if g.isSpace {
 				advY += gs.tw
 			}
-			scale := math.Hypot(m[2], m[3])
-			extra = math.Copysign(1, adv) * (advY - adv) * scale
-			space = f.spaceWidth() * math.Abs(fs) * scale
+			extra = sign * (advY - adv) * scale
 		} else {
 			w := g.width * fs * gs.th
 			start = m.apply(0, gs.rise)
 			end = m.apply(w, gs.rise)
-			// The pen moves the way the advance points: with a negative size
-			// or scaling, right to left, and the text reads that way.
-			sign := math.Copysign(1, fs*gs.th)
-			dir = m.vec(sign, 0)
 			advX = (g.width*fs + gs.tc) * gs.th
 			if g.isSpace {
 				advX += gs.tw * gs.th
 			}
-			scale := math.Hypot(m[0], m[1])
 			extra = sign * (advX - w) * scale
-			space = f.spaceWidth() * math.Abs(fs*gs.th) * scale
 		}
-		sv := m.vec(0, fs)
-		size := math.Hypot(sv.x, sv.y)
 		if in.visible(start, end, sv) {
 			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space})
 		}
-		in.tm = translate(advX, advY).mul(in.tm)
+		in.tm[4] += advX*in.tm[0] + advY*in.tm[2]
+		in.tm[5] += advX*in.tm[1] + advY*in.tm[3]
 	})
 }
 
@@ -464,11 +475,23 @@ func (in *interp) visible(start, end, up point) bool {
 		return true
 	}
 	const tol = 1.0
-	x0 := math.Min(math.Min(start.x, end.x), math.Min(start.x+up.x, end.x+up.x))
-	x1 := math.Max(math.Max(start.x, end.x), math.Max(start.x+up.x, end.x+up.x))
-	y0 := math.Min(math.Min(start.y, end.y), math.Min(start.y+up.y, end.y+up.y))
-	y1 := math.Max(math.Max(start.y, end.y), math.Max(start.y+up.y, end.y+up.y))
 	b := in.box
+	x0, x1 := start.x, start.x
+	y0, y1 := start.y, start.y
+	for _, p := range [3]point{end, {start.x + up.x, start.y + up.y}, {end.x + up.x, end.y + up.y}} {
+		if p.x < x0 {
+			x0 = p.x
+		}
+		if p.x > x1 {
+			x1 = p.x
+		}
+		if p.y < y0 {
+			y0 = p.y
+		}
+		if p.y > y1 {
+			y1 = p.y
+		}
+	}
 	return x1 >= b[0]-tol && x0 <= b[2]+tol && y1 >= b[1]-tol && y0 <= b[3]+tol
 }
 

@@ -130,12 +130,12 @@ func (l *layout) add(p placed) {
 	r, _ := utf8.DecodeRuneInString(p.text)
 	// A combining mark drawn as its own glyph belongs to the letter before
 	// it in the stream, wherever the producer placed it.
-	if l.last >= 0 && unicode.In(r, unicode.Mn, unicode.Me) {
+	if l.last >= 0 && r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me) {
 		l.g(l.last).text += p.text
 		l.move(p.end)
 		return
 	}
-	if strings.TrimSpace(p.text) == "" || isSpaceText(p.text) {
+	if (r <= ' ' || r >= 0x80) && isSpaceText(p.text) {
 		if l.last >= 0 {
 			g := l.g(l.last)
 			d := l.dirs[g.dir]
@@ -156,7 +156,7 @@ func (l *layout) add(p placed) {
 		text: p.text, dir: l.dirIndex(d), a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
 		size: p.size, extra: p.extra, space: p.space,
 	}
-	if spacingAccent(p.text) {
+	if (r >= 0xA8 || r == '`') && spacingAccent(p.text) {
 		g.accent = true
 		if comb, ok := combiningOf[r]; ok {
 			g.text = string(comb)
@@ -167,6 +167,9 @@ func (l *layout) add(p placed) {
 }
 
 func isSpaceText(s string) bool {
+	if s == "" {
+		return true
+	}
 	for _, r := range s {
 		if !unicode.IsSpace(r) && !unicode.Is(unicode.Zs, r) {
 			return false
