@@ -243,6 +243,12 @@ func TestDecode(t *testing.T) {
 			want: "Hidden layer",
 		},
 		{
+			name: "a font the resources lack draws nothing",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (Shown) Tj /F9 12 Tf 0 -20 Td (\x01\x02 lost) Tj ET"),
+			want: "Shown",
+		},
+		{
 			name: "no font selected: WinAnsi fallback",
 			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
 				"BT 72 700 Td (Plain) Tj ET"),

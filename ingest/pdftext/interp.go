@@ -73,6 +73,9 @@ type pageStats struct {
 	glyphs, shown, undecoded int
 }
 
+// missingFont stands for a font that Tf names but the resources lack.
+var missingFont = &font{}
+
 // maxGlyphsPerPage caps the glyphs kept for one page. A dense A4 page holds
 // about 5,000 characters; far more is an attack on memory (every glyph is
 // kept until the page is laid out), not a document.
@@ -152,7 +155,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		if err := in.ex.operator(); err != nil {
 			return err
 		}
-		if err := in.op(o.str, ops, res, fonts, l, depth, active); err != nil {
+		if err := in.op(o.str, ops, res, &fonts, l, depth, active); err != nil {
 			return err
 		}
 		if in.stats.glyphs > maxGlyphsPerPage || in.ex.glyphs > in.ex.lim.MaxGlyphs {
@@ -196,7 +199,7 @@ func matrixOf(ops []object) matrix {
 	return m
 }
 
-func (in *interp) op(op string, ops []object, res value, fonts map[string]*font, l *lexer, depth int, active []int) error {
+func (in *interp) op(op string, ops []object, res value, fonts *map[string]*font, l *lexer, depth int, active []int) error {
 	gs := &in.gs
 	switch op {
 	case "q":
@@ -230,11 +233,14 @@ func (in *interp) op(op string, ops []object, res value, fonts map[string]*font,
 		if name.kind != objName {
 			return nil
 		}
-		f, ok := fonts[name.str]
+		f, ok := (*fonts)[name.str]
 		if !ok {
-			if fonts == nil {
-				fonts = map[string]*font{}
+			if *fonts == nil {
+				*fonts = map[string]*font{}
 			}
+			// A font the resources do not have draws nothing: guessing
+			// its encoding would make up text (viewers draw nothing too).
+			f = missingFont
 			fv := res.Key("Font").Key(name.str)
 			if fv.Kind() == objDict {
 				var err error
@@ -242,7 +248,7 @@ func (in *interp) op(op string, ops []object, res value, fonts map[string]*font,
 					return err
 				}
 			}
-			fonts[name.str] = f
+			(*fonts)[name.str] = f
 		}
 		gs.font = f
 	case "Td":
@@ -405,6 +411,9 @@ func (in *interp) show(s string) {
 			in.fallback = &font{simple: baseEncoding("WinAnsiEncoding", ""), missing: defaultWidth}
 		}
 		f = in.fallback
+	}
+	if f == missingFont {
+		return
 	}
 	fs := gs.fontSize
 	// The linear part of the text rendering matrix is the same for every
