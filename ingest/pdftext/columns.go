@@ -17,9 +17,9 @@ import (
 const (
 	minGutter       = 0.8 // em: the narrowest gutter
 	minColumnLines  = 5   // lines that must have text on both sides
-	fullLineReach   = 3.0 // em: a left line ending this close to the gutter is full
+	fullLineReach   = 3.0 // em: a left line ending this close to the longest one is full
 	fullLineShare   = 0.5 // of the left lines: this many must be full
-	minColumnWords  = 3.0 // median words of a line on each side
+	minColumnWords  = 5.0 // median words of a line on each side
 	columnSearchCap = 4   // gutters looked for per page
 )
 
@@ -166,6 +166,12 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	// most left lines reaching the gutter.
 	var leftWords, rightWords []float64
 	full, leftLines := 0, 0
+	edge := math.Inf(-1) // the gutter's left edge: where the longest left lines end
+	for _, e := range region {
+		for _, r := range e.left {
+			edge = math.Max(edge, r.a1)
+		}
+	}
 	for _, e := range region {
 		if len(e.left) > 0 {
 			leftLines++
@@ -174,7 +180,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 			for _, r := range e.left {
 				end = math.Max(end, r.a1)
 			}
-			if x-end <= fullLineReach*e.ln.size {
+			if edge-end <= fullLineReach*e.ln.size {
 				full++
 			}
 		}

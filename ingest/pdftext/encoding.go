@@ -25,6 +25,17 @@ func namedEncoding(name string) *[256]string {
 	return nil
 }
 
+// encodingNames returns the glyph names of any base encoding we know.
+func encodingNames(name string) *[256]string {
+	switch name {
+	case "WinAnsiEncoding":
+		return winAnsiEncodingNames
+	case "MacRomanEncoding":
+		return macRomanEncodingNames
+	}
+	return namedEncoding(name)
+}
+
 // knownEncoding reports whether name is a base encoding we read.
 func knownEncoding(name string) bool {
 	return name == "WinAnsiEncoding" || name == "MacRomanEncoding" || namedEncoding(name) != nil

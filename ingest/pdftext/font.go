@@ -229,6 +229,7 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 	switch {
 	case knownEncoding(baseName):
 		f.simple = baseEncoding(baseName, "")
+		names = *encodingNames(baseName)
 	default:
 		// No base encoding named: the font program's own, else the
 		// standard one of the font.
@@ -244,14 +245,18 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 					f.simple[c] = nameText(n)
 				}
 			}
-		case zapf:
-			f.simple = baseEncoding("ZapfDingbatsEncoding", "")
-		case isSymbol(f.baseFont):
-			f.simple = baseEncoding("SymbolEncoding", "")
-		case subtype == "TrueType":
-			f.simple = baseEncoding("WinAnsiEncoding", "")
 		default:
-			f.simple = baseEncoding("StandardEncoding", "")
+			base := "StandardEncoding"
+			switch {
+			case zapf:
+				base = "ZapfDingbatsEncoding"
+			case isSymbol(f.baseFont):
+				base = "SymbolEncoding"
+			case subtype == "TrueType":
+				base = "WinAnsiEncoding"
+			}
+			f.simple = baseEncoding(base, "")
+			names = *encodingNames(base)
 		}
 	}
 	if enc.Kind() == objDict {
@@ -291,6 +296,19 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 	f.widths = make([]float64, n)
 	for i := 0; i < n; i++ {
 		f.widths[i] = ws.Index(i).Float64() * scale
+	}
+	if n == 0 {
+		// A standard font named without widths: its metrics are known.
+		if std := std14Metrics(f.baseFont); std != nil {
+			f.firstChar, f.widths, n = 0, make([]float64, 256), 256
+			for c, name := range names {
+				if w, ok := std[name]; ok {
+					f.widths[c] = w * scale
+				} else if w, ok := std[".fixed"]; ok {
+					f.widths[c] = w * scale
+				}
+			}
+		}
 	}
 	f.missing = desc.Key("MissingWidth").Float64() * scale
 	if f.missing == 0 {
