@@ -80,11 +80,15 @@ func (in *interp) appearance(ap value, rect [4]float64) error {
 	return err
 }
 
-// fieldValue adds a text field's value when the field has no appearance.
+// fieldValue adds a text field's value, or a typed comment's text, when the
+// annotation has no appearance of its own.
 func (in *interp) fieldValue(a value, rect [4]float64) {
 	v := a.Key("V")
 	if v.Kind() != objString {
 		v = a.Key("Parent").Key("V")
+	}
+	if a.Key("Subtype").Name() == "FreeText" {
+		v = a.Key("Contents") // a typed comment that viewers draw from its text
 	}
 	if v.Kind() != objString {
 		return

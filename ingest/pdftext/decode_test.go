@@ -409,6 +409,7 @@ func TestAnnotations(t *testing.T) {
 		"<< /Type /Annot /Subtype /FreeText /Rect [100 500 300 520] /AP << /N %d 0 R >> >> "+
 		"<< /Type /Annot /Subtype /Widget /F 2 /Rect [100 400 300 420] /AP << /N %d 0 R >> >> "+
 		"<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 300 300 320] /V (Binh Son) >> "+
+		"<< /Type /Annot /Subtype /FreeText /Rect [100 200 300 220] /Contents <FEFF0110006100200067006800690020006300680075> >> "+
 		"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>]", ap, free, hidden)
 	c := d.add(stream("", show(utf16hex("Họ và tên:"))))
 	d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R /Annots %s >>", fontRes(f), c, annots)))
@@ -419,7 +420,7 @@ func TestAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Họ và tên:\nTrần Quốc Hùng\nGhi chú của Ban Tổ chức\nBinh Son"; res.Text != want {
+	if want := "Họ và tên:\nTrần Quốc Hùng\nGhi chú của Ban Tổ chức\nBinh Son\nĐa ghi chu"; res.Text != want {
 		t.Errorf("got %q, want %q", res.Text, want)
 	}
 }
