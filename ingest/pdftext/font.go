@@ -46,7 +46,11 @@ type font struct {
 	gidText  map[uint16]string
 	cidToGID []uint16
 
-	memo map[codeKey]string // decoded composite codes, so a range lookup allocates once per code
+	// Decoded composite codes (text and width), so that CMap ranges and
+	// width tables are searched once per code: two-byte codes in pages of
+	// 256, others in a map.
+	memo2 [256]*[256]memoEntry
+	memo  map[codeKey]memoEntry
 
 	space float64 // width of the space glyph (em), -1 until computed
 }
@@ -83,6 +87,11 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			n = min(2, len(s))
 			code = codeValue(s[:n])
 		}
+		if e := f.cached(code, n); e != nil {
+			fn(glyph{text: e.text, width: e.width, isSpace: n == 1 && code == ' '})
+			s = s[n:]
+			continue
+		}
 		cid := code
 		if f.encCMap != nil && len(f.encCMap.cidRange) > 0 {
 			if c, ok := f.encCMap.cidOf(code, n); ok {
@@ -92,10 +101,7 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 			}
 		}
 		g := glyph{width: f.cidWidth(cid), isSpace: n == 1 && code == ' '}
-		key := codeKey{code, uint8(n)}
-		if t, ok := f.memo[key]; ok {
-			g.text = t
-		} else if t, ok := f.unicode(code, n); ok {
+		if t, ok := f.unicode(code, n); ok {
 			g.text = t
 		} else if f.ucs2 {
 			g.text = decodeUTF16BE(s[:n])
@@ -115,12 +121,7 @@ func (f *font) decode(s []byte, fn func(glyph)) {
 				g.text = t
 			}
 		}
-		if _, ok := f.memo[key]; !ok && len(f.memo) < 1<<16 {
-			if f.memo == nil {
-				f.memo = map[codeKey]string{}
-			}
-			f.memo[key] = g.text
-		}
+		f.remember(code, n, g)
 		fn(g)
 		s = s[n:]
 	}
@@ -613,4 +614,42 @@ func (f *font) spaceWidth() float64 {
 		}
 	}
 	return max(f.space, 0)
+}
+
+type memoEntry struct {
+	text  string
+	width float64
+	ok    bool
+}
+
+func (f *font) cached(code uint32, n int) *memoEntry {
+	if n == 2 {
+		if p := f.memo2[code>>8&0xFF]; p != nil && p[code&0xFF].ok {
+			return &p[code&0xFF]
+		}
+		return nil
+	}
+	if e, ok := f.memo[codeKey{code, uint8(n)}]; ok {
+		return &e
+	}
+	return nil
+}
+
+func (f *font) remember(code uint32, n int, g glyph) {
+	e := memoEntry{text: g.text, width: g.width, ok: true}
+	if n == 2 {
+		p := f.memo2[code>>8&0xFF]
+		if p == nil {
+			p = new([256]memoEntry)
+			f.memo2[code>>8&0xFF] = p
+		}
+		p[code&0xFF] = e
+		return
+	}
+	if len(f.memo) < 1<<16 {
+		if f.memo == nil {
+			f.memo = map[codeKey]memoEntry{}
+		}
+		f.memo[codeKey{code, uint8(n)}] = e
+	}
 }
