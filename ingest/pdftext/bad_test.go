@@ -176,6 +176,11 @@ func TestRejections(t *testing.T) {
 			d.kids = append(d.kids, n)
 			return d.finish()
 		}(), code: pdftext.CodeCorrupt},
+		{name: "a page tree listing itself, and a blank page", pdf: func() []byte {
+			d := newDoc()
+			d.kids = append(d.kids, 2, d.add("<< /Type /Page /Parent 2 0 R >>"))
+			return d.finish()
+		}(), code: pdftext.CodeCorrupt},
 		{name: "cyclic /Parent", pdf: func() []byte {
 			d := simpleDoc(1, "page")
 			a := d.add("")
@@ -265,6 +270,11 @@ func TestTolerated(t *testing.T) {
 		{"the header zeroed", append(make([]byte, 16), good[16:]...), want.Text},
 		{"cut inside the cross-reference table", good[:len(good)-200], want.Text},
 		{"cut before the trailer, then padding", pad(good[:len(good)-40], bytes.Repeat([]byte{0}, 6000)), want.Text},
+		{"a page tree listing itself among its pages", func() []byte {
+			d := simpleDoc(1, "Pages loop")
+			d.kids = append(d.kids, 2)
+			return d.finish()
+		}(), "Pages loop"},
 		{"xref /Prev loop", func() []byte {
 			b := simpleDoc(1, "page").finish()
 			i := bytes.LastIndex(b, []byte("startxref\n"))

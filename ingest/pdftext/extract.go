@@ -197,6 +197,10 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 		if failed > 0 {
 			return Result{}, reject(CodeCorrupt, "pdftext: extract: %d of %d pages unreadable and no text", failed, len(pages))
 		}
+		if ex.treeLoop {
+			// A damaged page tree and nothing to read: not a scan.
+			return Result{}, reject(CodeCorrupt, "pdftext: extract: a loop in the page tree, and no text")
+		}
 		if len(res.UndecodablePages) > 0 {
 			return res, reject(CodeUndecodableText, "pdftext: extract: %d glyphs, none decodes to text", res.Undecoded)
 		}
@@ -217,6 +221,7 @@ type extractor struct {
 	deadline time.Time
 	fonts    map[int]*font // by object number
 	ticks    int
+	treeLoop bool // the page tree lists a node twice
 	// The work done so far in the file.
 	ops      int64
 	glyphs   int

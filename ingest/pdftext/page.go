@@ -48,6 +48,7 @@ func (ex *extractor) pageList(f *file, root value) ([]page, error) {
 			// A node met again (a loop in /Kids, or a page listed twice)
 			// is read once, as viewers do.
 			if visited[node.id] {
+				ex.treeLoop = true
 				return nil
 			}
 			visited[node.id] = true
