@@ -85,7 +85,7 @@ const (
 	overlapShare       = 0.25 // of the shorter run: more overlap means another line
 	letterSpacedShare  = 0.6  // of a line's gaps: this many above the word gap make it letter-spaced
 	letterSpacedFactor = 1.5  // times its smallest gap: a letter-spaced line's word gap
-	maxLetterSpacing   = 0.5  // em: the widest spread of letters in one word
+	maxLetterSpacing   = 0.3  // em: the widest spread of letters in one word
 )
 
 func unit(p point) point {
@@ -402,24 +402,27 @@ func (l *layout) lineText(ln *line) string {
 		}
 		return gap
 	}
-	// A letter-spaced line: most gaps exceed the word gap; then words are
-	// what stands clearly apart from the usual spread.
+	// A letter-spaced line: most gaps between letters exceed the word
+	// gap; then words are what stands clearly apart from the usual spread.
+	// (Only letters count: dot leaders are spread too.)
 	limit := -1.0
-	if n := len(idx) - 1; n >= 4 {
-		wide := 0
-		smallest := math.Inf(1)
-		for k := 1; k < len(idx); k++ {
-			gap := gapAt(k)
-			if gap > wordGap(l.g(idx[k-1])) && !l.g(idx[k-1]).spaceAfter {
-				wide++
-				smallest = math.Min(smallest, gap)
-			}
+	pairs, wide := 0, 0
+	smallest := math.Inf(1)
+	for k := 1; k < len(idx); k++ {
+		p, c := l.g(idx[k-1]), l.g(idx[k])
+		if !unicode.IsLetter(firstRune(p.text)) || !unicode.IsLetter(firstRune(c.text)) {
+			continue
 		}
-		// Letters spread wider than half an em are a table of
-		// characters, not a word.
-		if float64(wide) >= letterSpacedShare*float64(n) && smallest <= maxLetterSpacing*ln.size {
-			limit = letterSpacedFactor * smallest
+		pairs++
+		if gap := gapAt(k); gap > wordGap(p) && !p.spaceAfter {
+			wide++
+			smallest = math.Min(smallest, gap)
 		}
+	}
+	// Letters spread wider than that are a table of characters,
+	// not a word.
+	if pairs >= 4 && float64(wide) >= letterSpacedShare*float64(pairs) && smallest <= maxLetterSpacing*ln.size {
+		limit = letterSpacedFactor * smallest
 	}
 	var b strings.Builder
 	end := math.Inf(-1)
