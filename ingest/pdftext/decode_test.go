@@ -237,6 +237,23 @@ func TestDecode(t *testing.T) {
 			want: "Visible",
 		},
 		{
+			name: "a font set by an extended graphics state (gs with /Font)",
+			pdf: func() []byte {
+				d := newDoc()
+				f := d.simple("Type1", "/WinAnsiEncoding", "")
+				c := d.add(stream("", "BT /GS1 gs 72 700 Td (Set by gs) Tj ET"))
+				d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources << /ExtGState << /GS1 << /Font [%d 0 R 12] >> >> >> /Contents %d 0 R >>", f, c)))
+				return d.finish()
+			}(),
+			want: "Set by gs",
+		},
+		{
+			name: "text of size zero draws nothing",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (Seen) Tj /F1 0 Tf (unseen) Tj ET"),
+			want: "Seen",
+		},
+		{
 			name: "invisible text (render mode 3, a scan's OCR layer) is read",
 			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
 				"BT 3 Tr /F1 12 Tf 72 700 Td (Hidden layer) Tj ET"),

@@ -73,6 +73,10 @@ type pageStats struct {
 	glyphs, shown, undecoded int
 }
 
+// minGlyphSize is the font size (device space) below which a glyph draws
+// nothing visible.
+const minGlyphSize = 0.01
+
 // missingFont stands for a font that Tf names but the resources lack.
 var missingFont = &font{}
 
@@ -303,6 +307,23 @@ func (in *interp) op(op string, ops []object, res value, fonts *map[string]*font
 		if n := len(in.marks); n > 0 {
 			in.marks = in.marks[:n-1]
 		}
+	case "gs":
+		// An extended graphics state may set the font (/Font [font size]).
+		name := last(ops, 1, 0)
+		if name.kind != objName {
+			return nil
+		}
+		fa := res.Key("ExtGState").Key(name.str).Key("Font")
+		if fa.Kind() != objArray || fa.Len() != 2 {
+			return nil
+		}
+		if fv := fa.Index(0); fv.Kind() == objDict {
+			f, err := in.ex.loadFont(fv)
+			if err != nil {
+				return err
+			}
+			gs.font, gs.fontSize = f, fa.Index(1).Float64()
+		}
 	case "Do":
 		name := last(ops, 1, 0)
 		if name.kind != objName {
@@ -416,6 +437,9 @@ func (in *interp) show(s string) {
 		return
 	}
 	fs := gs.fontSize
+	if f == in.fallback && fs == 0 {
+		fs = 1 // no Tf at all: some size, so that the text is seen
+	}
 	// The linear part of the text rendering matrix is the same for every
 	// glyph of the string (only the pen moves): what derives from it is
 	// computed once.
@@ -467,7 +491,8 @@ func (in *interp) show(s string) {
 			}
 			extra = sign * (advX - w) * scale
 		}
-		if in.visible(start, end, sv) {
+		// Text of size zero draws nothing.
+		if size >= minGlyphSize && in.visible(start, end, sv) {
 			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space})
 		}
 		in.tm[4] += advX*in.tm[0] + advY*in.tm[2]
