@@ -158,8 +158,8 @@ func percentile(xs []float64, p float64) float64 {
 func garbled(text string) bool {
 	bad, all := 0, 0
 	for _, r := range text {
-		if unicode.IsSpace(r) || r == '\f' {
-			continue
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			continue // spacing, and format marks (pdftotext's bidi embeddings)
 		}
 		all++
 		if r == 0xFFFD || unicode.IsControl(r) || unicode.Is(unicode.Co, r) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S) {
