@@ -2,7 +2,6 @@ package pdftext
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -294,10 +293,6 @@ func (f *file) resolveID(o object) (object, int) {
 		o = f.load(id)
 	}
 	return o, id
-}
-
-func (f *file) String() string {
-	return fmt.Sprintf("pdf: %d bytes, %d xref entries", len(f.data), len(f.xref))
 }
 
 // atoi reads a decimal number in b, or -1.

@@ -164,14 +164,11 @@ func (f *file) inflate(in []byte) ([]byte, error) {
 	var out bytes.Buffer
 	out.Grow(min(4*len(in)+64, int(max(f.room(), 0))+1, 1<<20))
 	limit := f.room() + 1
-	_, err := io.Copy(&out, io.LimitReader(f.inflater, limit))
+	// Damage (truncated data, a bad checksum, a corrupt block) ends the
+	// data where it is: what came before stands, as viewers show it.
+	io.Copy(&out, io.LimitReader(f.inflater, limit))
 	if int64(out.Len()) >= limit {
 		return out.Bytes(), f.spend(out.Len())
-	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// Truncated data ends cleanly (it is common); other damage is noted
-		// for callers that care, with what was decoded.
-		return out.Bytes(), nil
 	}
 	return out.Bytes(), nil
 }
