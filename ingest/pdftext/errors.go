@@ -15,6 +15,10 @@ const (
 	CodeTooComplex   = "too_complex"
 	CodeTooManyPages = "too_many_pages"
 	CodeNoTextLayer  = "no_text_layer"
+	// CodeUndecodableText: the file has text, but on some page most glyphs
+	// decode to no character (fonts without a usable encoding); what was
+	// read may be incomplete, so a person must look at it.
+	CodeUndecodableText = "undecodable_text"
 )
 
 // Error is a rejection of one file with a reason code. Err says what was
@@ -60,6 +64,8 @@ func Message(code string) string {
 		return "Tệp PDF có quá nhiều trang."
 	case CodeNoTextLayer:
 		return "Tệp PDF không có lớp văn bản (có thể là bản quét); cần người kiểm tra."
+	case CodeUndecodableText:
+		return "Tệp PDF dùng phông chữ không giải mã được thành văn bản trên một số trang; cần người kiểm tra."
 	case "":
 		return ""
 	default:
