@@ -103,6 +103,9 @@ type Result struct {
 	Glyphs           int      `json:"glyphs,omitempty"`
 	Undecoded        int      `json:"undecoded,omitempty"`
 	UndecodablePages []int    `json:"undecodable_pages,omitempty"`
+	// Legacy names the legacy Vietnamese encoding of fonts read through their own table
+	// (TCVN3, ".VnTime"…), "" when none was: the text is Unicode now, but a person should know.
+	Legacy string `json:"legacy,omitempty"`
 }
 
 // PageSeparator separates pages in Result.Text.
@@ -193,6 +196,7 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 		}
 	}
 	res.Text = strings.Join(res.PageTexts, PageSeparator)
+	res.Legacy = ex.legacy
 	if strings.TrimSpace(strings.ReplaceAll(res.Text, "\f", "")) == "" {
 		if failed > 0 {
 			return Result{}, reject(CodeCorrupt, "pdftext: extract: %d of %d pages unreadable and no text", failed, len(pages))
@@ -233,6 +237,8 @@ type extractor struct {
 	// The interactive form's default resources, for field appearances
 	// that name fonts without carrying resources of their own.
 	formResources value
+	// legacy is the legacy Vietnamese encoding of a font read so far ("" none).
+	legacy string
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"tinnhiem/ingest/vnenc"
 	"unicode"
 	"unicode/utf8"
 )
@@ -291,6 +292,7 @@ func (ex *extractor) buildSimple(f *font, v value, scale float64) error {
 			}
 		}
 	}
+	ex.legacyCodes(f)
 	f.firstChar = int(v.Key("FirstChar").Int64())
 	ws := v.Key("Widths")
 	n := min(ws.Len(), 256)
@@ -652,4 +654,20 @@ func (f *font) remember(code uint32, n int, g glyph) {
 		}
 		f.memo[codeKey{code, uint8(n)}] = e
 	}
+}
+
+// legacyCodes reads a font of the TCVN3 (ABC) encoding — ".VnTime", ".VnTimeH"… — through that
+// encoding's table: its byte codes are Vietnamese letters, whatever the PDF's encoding says (Word
+// writes them as WinAnsi, which makes "Bé c¸o" of "Báo cáo"). One byte is one letter, so the
+// table maps each code; a capitals font (".…H") gives capitals. VNI fonts compose a letter of two
+// bytes and are mended on the text (ingest/vnenc.Fix) instead.
+func (ex *extractor) legacyCodes(f *font) {
+	enc := vnenc.FontEncoding(f.baseFont)
+	if enc.Encoding != vnenc.TCVN3 {
+		return
+	}
+	for c := range f.simple {
+		f.simple[c] = vnenc.DecodeBytes(enc, []byte{byte(c)})
+	}
+	ex.legacy = string(vnenc.TCVN3)
 }
