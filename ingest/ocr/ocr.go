@@ -27,6 +27,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"tinnhiem/ingest/extcmd"
+	"tinnhiem/ingest/refusal"
 )
 
 // Reason codes, spelt as ingest/pdftext's.
@@ -36,23 +37,11 @@ const (
 	CodeUnsupported = "unsupported_format"
 )
 
-// Error is a refusal of one file with a reason code.
-type Error struct {
-	Code string
-	Err  error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("ocr: %v [%s]", e.Err, e.Code) }
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refusal of one file with a reason code (package refusal).
+type Error = refusal.Error
 
 // Code returns the reason code of err, or "".
-func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func Code(err error) string { return refusal.Code(err) }
 
 // ErrToolMissing is wrapped by the error of a run whose program is not installed.
 var ErrToolMissing = errors.New("ocr: program not installed")
