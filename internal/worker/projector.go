@@ -12,6 +12,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/store"
 )
 
@@ -26,6 +27,7 @@ type ProjectorConfig struct {
 	AckWait    time.Duration // redelivery after a crash; default 60s
 	MaxDeliver int           // deliveries before an event is given up; default 10
 	Consumer   string        // durable name; default ProjectorDurable
+	Metrics    *metrics.Metrics
 }
 
 // Projector is the durable pull consumer that keeps tn_dossiers up to date. Several replicas
@@ -66,6 +68,7 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 		AckWait:     p.cfg.AckWait, MaxDeliver: p.cfg.MaxDeliver, Batch: p.cfg.Batch, Log: p.cfg.Log,
 		HandleBatch: p.handle,
 		GiveUp:      giveUpToAudit(p.cfg.Audit, "dossier", "dossier.event_failed"),
+		Observer:    p.cfg.Metrics.Consumers(),
 	}.Start(ctx, p.js)
 }
 
@@ -135,6 +138,13 @@ func (p *Projector) project(ctx context.Context, round string, ms []jetstream.Ms
 		case err != nil:
 			p.cfg.Log.Error("dossier projection not stored; will retry", "round", round, "messages", len(ms), "err", err)
 			return repeatErr(err, len(ms))
+		}
+		// One line per event, with the request id its message carries, so that one upload can
+		// be followed from the API through the ingest worker to the dossier.
+		for i, m := range ms {
+			if md, err := m.Metadata(); errs[i] == nil && err == nil {
+				p.cfg.Log.InfoContext(bus.MessageContext(ctx, m), "dossier: event applied", "round", round, "subject", m.Subject(), "seq", md.Sequence.Stream)
+			}
 		}
 		return errs
 	}
