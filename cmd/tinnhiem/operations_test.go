@@ -235,7 +235,7 @@ func TestMetricsAndRequestIDInOneProcess(t *testing.T) {
 		{"tinnhiem_verdicts_total", []string{`status="rejected"`, `reason="not_pdf"`}, 1},
 		{"tinnhiem_verdicts_total", []string{`status="accepted"`}, 2},
 		{"tinnhiem_verdicts_total", []string{`reason="duplicate"`}, 1},
-		{"tinnhiem_ingest_duration_seconds_count", nil, 4}, // the file too large never entered the pipeline
+		{"tinnhiem_ingest_duration_seconds_count", nil, 4},  // the file too large never entered the pipeline
 		{"tinnhiem_extract_duration_seconds_count", nil, 4}, // the duplicate is read before it is found one
 		{"tinnhiem_http_requests_total", []string{`route="POST /api/v1/rounds/{round}/documents"`, `code="202"`}, 1},
 		{"tinnhiem_http_request_duration_seconds_count", []string{`route="POST /api/v1/rounds/{round}/documents"`}, 1},
