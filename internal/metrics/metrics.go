@@ -9,6 +9,8 @@ package metrics
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 // Metrics holds the collectors of one process.
 type Metrics struct {
 	reg *prometheus.Registry
+	own []prometheus.Collector // tinnhiem's own, not the Go and process collectors
 
 	documentsReceived prometheus.Counter
 	verdicts          *prometheus.CounterVec
@@ -108,14 +111,36 @@ func New() *Metrics {
 		Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
 	}, []string{"route"})
 
-	m.reg.MustRegister(
+	m.own = []prometheus.Collector{
 		m.documentsReceived, m.verdicts, m.ingestDuration, m.extractDuration,
 		m.consumerPending, m.consumerAckPending, m.consumerMessages, m.consumerRedeliveries, m.consumerGiveUps, m.consumerPollErrors,
 		m.alertsSent, m.minutesRender, m.httpRequests, m.httpDuration,
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
+	}
+	m.reg.MustRegister(m.own...)
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// Names lists tinnhiem's own metric families, sorted, whether observed yet or not: what alert
+// rules and dashboards may refer to (deploy's tests check them against it).
+func (m *Metrics) Names() []string {
+	ch := make(chan *prometheus.Desc, len(m.own))
+	go func() {
+		for _, c := range m.own {
+			c.Describe(ch)
+		}
+		close(ch)
+	}()
+	var out []string
+	for d := range ch {
+		if sm := fqName.FindStringSubmatch(d.String()); sm != nil {
+			out = append(out, sm[1])
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Registry is where the collectors are registered (tests gather from it).

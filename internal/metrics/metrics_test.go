@@ -107,6 +107,22 @@ func TestMetricsListener(t *testing.T) {
 	}
 }
 
+// Names lists every family of tinnhiem's own, observed or not (the alert rules and the dashboard
+// are checked against it).
+func TestNames(t *testing.T) {
+	names := metrics.New().Names()
+	want := []string{
+		"tinnhiem_alerts_sent_total", "tinnhiem_consumer_ack_pending_messages", "tinnhiem_consumer_give_ups_total",
+		"tinnhiem_consumer_info_errors_total", "tinnhiem_consumer_messages_total", "tinnhiem_consumer_pending_messages",
+		"tinnhiem_consumer_redeliveries_total", "tinnhiem_documents_received_total", "tinnhiem_extract_duration_seconds",
+		"tinnhiem_http_request_duration_seconds", "tinnhiem_http_requests_total", "tinnhiem_ingest_duration_seconds",
+		"tinnhiem_minutes_render_seconds", "tinnhiem_verdicts_total",
+	}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("Names() = %v\nwant %v", names, want)
+	}
+}
+
 // The backlog gauges follow the server's consumer info: messages published and not yet taken
 // are pending; every consumer's series exist from the first poll.
 func TestPollConsumers(t *testing.T) {
