@@ -69,6 +69,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) error {
 			return err
 		}
 	}
+	if w.Log != nil {
+		w.Log.InfoContext(ctx, "publish: artifacts verified", "round", r.Round, "version", r.Version, "documents", len(r.Artifacts))
+	}
 	return w.Audit.Append(ctx, audit.Event{
 		ID: fmt.Sprintf("published-%s-v%d", r.Round, r.Version), Actor: "publish", Action: "artifacts.ready", Round: r.Round,
 		Details: map[string]string{"version": fmt.Sprint(r.Version), "sha256": strings.Join(sums, " ")},

@@ -311,6 +311,40 @@ func TestMetricsAndRequestIDInOneProcess(t *testing.T) {
 	if t.Failed() {
 		t.Logf("metrics:\n%v", series)
 	}
+
+	// A seal, followed: the minutes worker renders with the seal's id, the publish worker checks
+	// with it; the renderings are timed.
+	csv := "nominee,cao,tin_nhiem,thap,invalid\nn01,45,0,0,0\nn02,44,1,0,0\nn03,42,3,0,0\nn04,40,4,1,0\nn05,26,10,9,0\nn06,30,10,5,0\n"
+	if _, err := ts.cli(t, "tally", "import", "--round", "ops", "--present", "45", "--issued", "45", "--collected", "45", writeFile(t, "c.csv", csv)); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/rounds/ops/tally/seal", nil)
+	req.Header.Set("Authorization", "Bearer "+ts.token(t, "admin", testAdminPassword))
+	req.Header.Set("X-Request-Id", "ops-seal-0001")
+	res, err := ts.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("seal: HTTP %d", res.StatusCode)
+	}
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		lines = logLines(ts.Log())
+		if len(findLog(lines, "publish: artifacts verified", "request_id", "ops-seal-0001", "worker", "publish")) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no publish line with the seal's request id")
+		}
+	}
+	if got := findLog(lines, "minutes: rendered", "request_id", "ops-seal-0001", "worker", "minutes"); len(got) != 1 {
+		t.Errorf("%d minutes lines with the seal's request id, want 1", len(got))
+	}
+	series = scrapeMetrics(t, metricsAddr)
+	if n, _ := sum(series, "tinnhiem_minutes_render_seconds_count"); n < 3 {
+		t.Errorf("%v minutes renderings timed, want the 3 documents", n)
+	}
 }
 
 func requestidOK(id string) bool { return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == "" }
