@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -13,6 +14,7 @@ import (
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
 	"tinnhiem/internal/metrics"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/store"
 )
 
@@ -136,7 +138,7 @@ func (p *Projector) project(ctx context.Context, round string, ms []jetstream.Ms
 		case errors.Is(err, store.ErrStateTooLarge):
 			return repeatErr(bus.Permanent(err), len(ms))
 		case err != nil:
-			p.cfg.Log.Error("dossier projection not stored; will retry", "round", round, "messages", len(ms), "err", err)
+			p.cfg.Log.Error("dossier projection not stored; will retry", "round", round, "messages", len(ms), "request_ids", requestIDs(ms), "err", err)
 			return repeatErr(err, len(ms))
 		}
 		// One line per event, with the request id its message carries, so that one upload can
@@ -149,6 +151,17 @@ func (p *Projector) project(ctx context.Context, round string, ms []jetstream.Ms
 		return errs
 	}
 	return repeatErr(fmt.Errorf("dossier: round %s: %w (too many attempts)", round, store.ErrConflict), len(ms))
+}
+
+// requestIDs are the distinct request ids of a batch's messages, for a line about all of them.
+func requestIDs(ms []jetstream.Msg) []string {
+	var out []string
+	for _, m := range ms {
+		if id := m.Headers().Get(requestid.Header); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func repeatErr(err error, n int) []error {
