@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -286,8 +287,18 @@ func TestMetricsAndRequestIDInOneProcess(t *testing.T) {
 		}
 	}
 
+	// A CLI error names its request, which the server's log has.
+	_, cliErr := ts.cli(t, "round", "show", "khong-co-dot-nay")
+	m := regexp.MustCompile(`mã yêu cầu ([0-9a-f]{32})`).FindStringSubmatch(fmt.Sprint(cliErr))
+	if m == nil {
+		t.Errorf("a failed command names no request id: %v", cliErr)
+	}
+
 	// The request, followed through the log.
 	lines := logLines(ts.Log())
+	if m != nil && len(findLog(lines, "http request", "request_id", m[1], "status", "404")) != 1 {
+		t.Errorf("the failed command's request %s is not in the server's log", m[1])
+	}
 	if got := findLog(lines, "http request", "request_id", reqID, "route", "POST /api/v1/rounds/{round}/documents", "status", "202"); len(got) != 1 {
 		t.Errorf("%d API log lines of the upload, want 1", len(got))
 	}
