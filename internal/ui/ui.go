@@ -22,6 +22,7 @@ import (
 
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/web"
 )
 
@@ -244,10 +245,15 @@ type errorPage struct {
 	Status  int
 	Message string
 	Items   []problemView
+	// RequestID, on a system error, is what a person quotes to whoever reads the logs.
+	RequestID string
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, title, msg string, items ...problemView) {
 	pg := errorPage{chrome: chrome{Title: title, Back: "/", BackLabel: "Về trang đầu"}, Status: status, Message: msg, Items: items}
+	if status >= 500 {
+		pg.RequestID = requestid.From(r.Context())
+	}
 	if p != nil {
 		pg.User = newUserView(*p)
 	}
