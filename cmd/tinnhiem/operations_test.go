@@ -367,8 +367,9 @@ func requestidOK(id string) bool { return len(id) == 32 && strings.Trim(id, "012
 func TestMetricsAndRequestIDAcrossProcesses(t *testing.T) {
 	root := t.TempDir()
 	natsAddr, frontMetrics := freeAddr(t), freeAddr(t)
-	front := startServer(t, filepath.Join(root, "data"), "--nats-listen", natsAddr, "--workers", "none",
-		"--metrics-listen", frontMetrics, "--log-format", "json")
+	// The front takes its metrics address from the environment, the workers from the flag.
+	front := startServerEnv(t, filepath.Join(root, "data"), map[string]string{"TINNHIEM_ADMIN_PASSWORD": testAdminPassword, "TINNHIEM_METRICS_LISTEN": frontMetrics},
+		"--nats-listen", natsAddr, "--workers", "none", "--log-format", "json")
 	creds := filepath.Join(root, "nats-creds")
 	var wl workerLogs
 	workerMetrics := map[string]string{}
