@@ -23,6 +23,8 @@ import (
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/store"
 	"tinnhiem/internal/ui"
 )
@@ -60,6 +62,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	metricsListen := e.metricsFlag(fs)
 	nopt := e.natsFlags(fs, true)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -82,6 +85,12 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	defer sys.close()
+	m, stopMetrics, err := startMetrics(*metricsListen, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	sys.metrics = m
 
 	generated, created, err := sys.stores.Auth.Bootstrap(e.ctx, e.getenv("TINNHIEM_ADMIN_PASSWORD"), sys.now())
 	if err != nil {
@@ -98,7 +107,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey})
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey, Metrics: m})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.
@@ -126,7 +135,7 @@ func (e *cmdEnv) serve(args []string) error {
 		}
 		return err
 	}
-	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	httpSrv := &http.Server{Handler: traced(log, m, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- httpSrv.Serve(ln) }()
 	log.Info("tinnhiem ready", "http", "http://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))
@@ -156,6 +165,7 @@ func (e *cmdEnv) worker(args []string) error {
 	logFormat := fs.String("log-format", envOr(e.getenv, "TINNHIEM_LOG_FORMAT", "text"), "log format: text or json")
 	logLevel := fs.String("log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level")
 	grace := fs.Duration("grace", 15*time.Second, "graceful shutdown period")
+	metricsListen := e.metricsFlag(fs)
 	nopt := e.natsFlags(fs, false)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -176,6 +186,12 @@ func (e *cmdEnv) worker(args []string) error {
 		return err
 	}
 	defer sys.close()
+	m, stopMetrics, err := startMetrics(*metricsListen, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	sys.metrics = m
 	running, err := sys.startWorkers(e.ctx, pos)
 	if err != nil {
 		if e.ctx.Err() != nil {
@@ -217,11 +233,12 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return nil, usageError{"--log-level: " + err.Error()}
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	// Lines logged with a request's context carry its id (internal/requestid).
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(requestid.LogHandler(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(requestid.LogHandler(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, usageError{"--log-format phải là text hoặc json"}
 }
@@ -243,6 +260,7 @@ type system struct {
 	dataDir  string
 	getenv   func(string) string
 	now      func() time.Time
+	metrics  *metrics.Metrics // nil without --metrics-listen
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
@@ -369,6 +387,8 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		}
 		ws.stops = append(ws.stops, stop)
 	}
+	stopPoll := s.pollConsumers(kinds)
+	ws.stops = append(ws.stops, func(context.Context) { stopPoll() })
 	return ws, nil
 }
 

@@ -39,7 +39,7 @@ func (a *App) Login(ctx context.Context, username, password, remote string, via 
 	for _, k := range keys {
 		if wait := a.cfg.Throttle.Wait(k, now); wait > 0 {
 			secs := int(math.Ceil(wait.Seconds()))
-			a.log.Warn("login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via.String())
+			a.log.WarnContext(ctx, "login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via.String())
 			return Login{}, &Error{Kind: TooMany, Code: "too_many_attempts", RetryAfter: time.Duration(secs) * time.Second,
 				Message: "đăng nhập sai quá nhiều lần; hãy thử lại sau " + itoa(secs) + " giây"}
 		}
@@ -51,7 +51,7 @@ func (a *App) Login(ctx context.Context, username, password, remote string, via 
 		for _, k := range keys {
 			n = max(n, a.cfg.Throttle.Fail(k, failedAt))
 		}
-		a.log.Warn("login failed", "username", username, "remote", remote, "failures", n, "via", via.String())
+		a.log.WarnContext(ctx, "login failed", "username", username, "remote", remote, "failures", n, "via", via.String())
 		return Login{}, fail(Unauthorized, "bad_credentials", "sai tên đăng nhập hoặc mật khẩu")
 	}
 	if err != nil {

@@ -25,7 +25,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 	refuse := func(err error, docs []dossier.Document) {
 		e, ok := app.AsError(err)
 		if !ok {
-			s.log.Error("ui: upload", "round", r.PathValue("round"), "err", err)
+			s.log.ErrorContext(r.Context(), "ui: upload", "round", r.PathValue("round"), "err", err)
 			e = &app.Error{Message: "lỗi hệ thống; chưa nhận tệp nào, hãy thử lại"}
 		}
 		msg := uploadRefusal(e)
@@ -208,7 +208,7 @@ func (s *Server) verdict(w http.ResponseWriter, r *http.Request, p auth.Principa
 	if err != nil {
 		e, ok := app.AsError(err)
 		if !ok {
-			s.log.Error("ui: verdict", "document_id", r.PathValue("id"), "err", err)
+			s.log.ErrorContext(r.Context(), "ui: verdict", "document_id", r.PathValue("id"), "err", err)
 			writeJSON(w, http.StatusInternalServerError, jsonError("Lỗi hệ thống; hãy thử lại."))
 			return
 		}
