@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -346,4 +348,23 @@ func toStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// The alert rules load and pass their own unit tests under promtool (.ci/run installs it
+// with the prometheus package; elsewhere the test skips when promtool is missing).
+func TestAlertRulesUnderPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("promtool is missing: .ci/run installs the prometheus package")
+		}
+		t.Skip("promtool not installed")
+	}
+	for _, args := range [][]string{{"check", "rules", "alerts.yml"}, {"test", "rules", "alerts_test.yml"}} {
+		cmd := exec.Command(promtool, args...)
+		cmd.Dir = "prometheus"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
 }
