@@ -2,11 +2,7 @@ package pdftext_test
 
 import (
 	"bytes"
-
-	"encoding/json"
 	"os"
-	"os/exec"
-	"syscall"
 	"testing"
 
 	"tinnhiem/ingest/pdftext"
@@ -44,30 +40,4 @@ func BenchmarkExtract(b *testing.B) {
 			b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 		})
 	}
-}
-
-// TestChildMemory300Pages runs the child on a 300-page PDF and reads its peak
-// resident set from the kernel.
-func TestChildMemory300Pages(t *testing.T) {
-	pdf := bigPDF(t, 242)
-	path := writeTemp(t, "big.pdf", pdf)
-	cmd := exec.Command(os.Args[0], childArg, "extract", "--json", "--mem-limit", "1073741824", path)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("child: %v", err)
-	}
-	var res pdftext.Result
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Pages < 300 {
-		t.Fatalf("%d pages, want at least 300", res.Pages)
-	}
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
-	t.Logf("%d pages, %d KiB of PDF, %d characters of text: child peak RSS %d MiB", res.Pages, len(pdf)>>10, len([]rune(res.Text)), rss>>20)
-	if limit := int64(maxChildRSS); rss > limit {
-		t.Errorf("peak RSS %d MiB, want under %d MiB", rss>>20, limit>>20)
-	}
-
 }

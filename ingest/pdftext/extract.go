@@ -2,7 +2,7 @@
 // decodes fonts itself on top of github.com/ledongthuc/pdf's object model
 // (ToUnicode CMaps of 1–4 byte codes, simple-font encodings and glyph names),
 // lays text out from positions, rejects hostile or unusable files with a
-// reason code, and runs each file in a resource-limited child process.
+// reason code. ingest/sandbox runs it in locked-down child processes.
 package pdftext
 
 import (
