@@ -376,10 +376,18 @@ func (l lockdown) landlock() (int, error) {
 		attr.Scoped = unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | unix.LANDLOCK_SCOPE_SIGNAL
 		size = 24
 	}
+	// Connecting to a Unix socket by its path (a D-Bus or container daemon's) is confined too
+	// where the kernel knows how; where it does not, the ruleset is made without.
+	attr.Handled_access_fs |= unix.LANDLOCK_ACCESS_FS_RESOLVE_UNIX
 	rfd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
+	if e == unix.EINVAL {
+		attr.Handled_access_fs &^= unix.LANDLOCK_ACCESS_FS_RESOLVE_UNIX
+		rfd, _, e = unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
+	}
 	if e != 0 {
 		return 0, fmt.Errorf("create ruleset: %w", e)
 	}
+	fs = attr.Handled_access_fs
 	ruleset := int(rfd)
 	defer unix.Close(ruleset)
 	add := func(path string, access uint64) error {
@@ -422,6 +430,11 @@ func (l lockdown) landlock() (int, error) {
 	if err := add("/dev/null", unix.LANDLOCK_ACCESS_FS_READ_FILE|unix.LANDLOCK_ACCESS_FS_WRITE_FILE); err != nil {
 		return 0, err
 	}
+	// LibreOffice's single-instance pipe is a Unix socket it makes, and removes, in /tmp
+	// whatever TMPDIR says.
+	if err := add("/tmp", unix.LANDLOCK_ACCESS_FS_MAKE_SOCK|unix.LANDLOCK_ACCESS_FS_REMOVE_FILE|unix.LANDLOCK_ACCESS_FS_RESOLVE_UNIX); err != nil {
+		return 0, err
+	}
 	if l.WorkDir != "" {
 		if err := add(l.WorkDir, fs&^(unix.LANDLOCK_ACCESS_FS_EXECUTE|unix.LANDLOCK_ACCESS_FS_IOCTL_DEV|
 			unix.LANDLOCK_ACCESS_FS_MAKE_CHAR|unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK)); err != nil {
@@ -457,7 +470,7 @@ func dropCapabilities() error {
 // C library asks of the system. Nothing under /home, /root, /var (but fontconfig's cache),
 // /tmp or /run.
 var systemReadDirs = []string{"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc",
-	"/opt", "/proc", "/sys", "/dev", "/var/cache/fontconfig"}
+	"/opt", "/proc", "/sys", "/dev", "/var/cache/fontconfig", "/var/lib/libreoffice", "/var/spool/libreoffice"}
 
 // toolPaths are the files and directories the programs of the tools profile may execute: the
 // programs themselves, the directories they live in (the LibreOffice launcher is a shell script
