@@ -201,8 +201,10 @@ func TestPipelineBadFiles(t *testing.T) {
 	}{
 		{"good.pdf", good, dossier.StatusAccepted, ""},
 		{"empty.pdf", nil, dossier.StatusRejected, "empty"},
-		{"anh.pdf", pdffixture.PNGHeader, dossier.StatusRejected, "not_pdf"},
-		{"bao-cao.docx", []byte("PK\x03\x04\x14\x00\x06\x00word/document.xml"), dossier.StatusRejected, "not_pdf"},
+		// Told from the bytes, whatever the name: a broken image, a broken Word file, a web page.
+		{"anh.pdf", pdffixture.PNGHeader, dossier.StatusRejected, "corrupt"},
+		{"bao-cao.docx", []byte("PK\x03\x04\x14\x00\x06\x00word/document.xml"), dossier.StatusRejected, "corrupt"},
+		{"trang-web.pdf", []byte("<html><body>Báo cáo tự đánh giá</body></html>"), dossier.StatusRejected, "not_pdf"},
 		{"encrypted.pdf", encrypted, dossier.StatusRejected, "encrypted"},
 		{"truncated.pdf", good[:len(good)/3], dossier.StatusRejected, "corrupt"},
 		{"garbage.pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 4000)...), dossier.StatusRejected, "corrupt"},
