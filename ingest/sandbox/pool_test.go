@@ -149,8 +149,8 @@ func TestPoolRecycles(t *testing.T) {
 	t.Run("after a refusal", func(t *testing.T) {
 		p := pool(t, sandbox.TextProfile(), 1)
 		pid := childPID(t, p)
-		out, err := p.Read(context.Background(), writeFile(t, "bomb.pdf", pdffixture.Bomb(16<<20, []byte("q "))),
-			sandbox.ReadOptions{PDF: pdftext.Limits{MaxDecompressed: 8 << 20}})
+		out, err := p.Read(context.Background(), writeFile(t, "bomb.pdf", pdffixture.Bomb(4<<20, []byte("q "))),
+			sandbox.ReadOptions{PDF: pdftext.Limits{MaxDecompressed: 1 << 20}})
 		if err != nil || out.Code != pdftext.CodeTooComplex {
 			t.Fatalf("%v %s", err, out.Code)
 		}
