@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -89,28 +90,47 @@ func (e *Extractor) Read(ctx context.Context, path string) (Outcome, error) {
 			return out, err
 		}
 		// Pages only OCR can read: the tools profile reads the file again, text and scans.
-		opt.ReadOCR = true
-		return e.tools.Read(ctx, path, opt)
+		withOCR := opt
+		withOCR.ReadOCR = true
+		return e.withTools(ctx, path, withOCR, func() (Outcome, error) { return out, nil })
 	case reader.FormatDOCX, reader.FormatODT:
 		if !e.sofficeReady() {
 			return e.text.Read(ctx, path, opt)
 		}
-		opt.Render = true
-		return e.tools.Read(ctx, path, opt)
+		rendered := opt
+		rendered.Render = true
+		return e.withTools(ctx, path, rendered, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
 	case reader.FormatDOC, reader.FormatRTF:
 		if !e.sofficeReady() {
 			return e.text.Read(ctx, path, opt) // unsupported_format, naming LibreOffice
 		}
-		opt.ReadOCR = e.ocrReady()
-		return e.tools.Read(ctx, path, opt)
+		converted := opt
+		converted.ReadOCR = e.ocrReady()
+		return e.withTools(ctx, path, converted, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
 	case reader.FormatJPEG, reader.FormatPNG, reader.FormatTIFF:
 		if !e.ocrReady() {
 			return e.text.Read(ctx, path, opt) // unsupported_format, naming Tesseract
 		}
-		opt.ReadOCR = true
-		return e.tools.Read(ctx, path, opt)
+		scanned := opt
+		scanned.ReadOCR = true
+		return e.withTools(ctx, path, scanned, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
 	}
 	return e.text.Read(ctx, path, opt)
+}
+
+// withTools reads in the tools profile; when no tools child can start (no Landlock in this
+// kernel, say) the file gets what the text profile says of it — its text without OCR or
+// rendering, no_text_layer for a scan, unsupported_format for an image or a .doc, each kept for
+// a person to review — rather than waiting for a sandbox that will not come.
+func (e *Extractor) withTools(ctx context.Context, path string, opt ReadOptions, fallback func() (Outcome, error)) (Outcome, error) {
+	out, err := e.tools.Read(ctx, path, opt)
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
+		return out, err
+	}
+	if e.cfg.Log != nil {
+		e.cfg.Log.Warn("sandbox: the tools profile is unavailable; reading without OCR or LibreOffice", "err", err)
+	}
+	return fallback()
 }
 
 func sniffFile(path string) (string, error) {
