@@ -31,6 +31,18 @@ func TestExtractByHand(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "ĐẢNG CỘNG SẢN VIỆT NAM\n") {
 		t.Errorf("text: %q", out.String())
 	}
+	// From standard input, the same.
+	in, err := os.Open("../pdftext/testdata/lo-de-nghi-giai-trinh.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var fromStdin bytes.Buffer
+	cmd = extractCmd("-")
+	cmd.Stdin, cmd.Stdout = in, &fromStdin
+	if err := cmd.Run(); err != nil || fromStdin.String() != out.String() {
+		t.Errorf("from standard input: %v, %d bytes", err, fromStdin.Len())
+	}
 	// Written to a file: the file-size limit leaves room for the text.
 	f, err := os.Create(t.TempDir() + "/out.txt")
 	if err != nil {
