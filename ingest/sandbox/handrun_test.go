@@ -68,8 +68,11 @@ func TestExtractByHand(t *testing.T) {
 	var res struct {
 		reader.Result
 		Message string `json:"message"`
+		Error   struct {
+			Code string `json:"code"`
+		} `json:"error"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Code != "not_pdf" || !strings.Contains(res.Message, "Tệp không phải PDF") {
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Code != "not_pdf" || res.Error.Code != "not_pdf" || !strings.Contains(res.Message, "Tệp không phải PDF") {
 		t.Errorf("json: %v %s", err, out.String())
 	}
 	// A scan: the text layer's answer, and a hint to read it by OCR.

@@ -125,12 +125,21 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	res.PDF = ""
 	if *asJSON {
+		// The error object is the form `extract --json` gave before it read every format.
+		type oldError struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+			Detail  string `json:"detail,omitempty"`
+			Pages   int    `json:"pages,omitempty"`
+		}
 		out := struct {
 			reader.Result
-			Message string `json:"message,omitempty"`
+			Message string    `json:"message,omitempty"`
+			Error   *oldError `json:"error,omitempty"`
 		}{Result: res}
 		if res.Code != "" {
 			out.Message = reader.Message(res.Code, res.Format)
+			out.Error = &oldError{Code: res.Code, Message: out.Message, Detail: res.Detail, Pages: res.Pages}
 		}
 		if err := json.NewEncoder(stdout).Encode(out); err != nil {
 			return fmt.Errorf("extract: write: %w", err)
