@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -121,6 +122,34 @@ var probes = map[string]sandbox.Hook{
 		fmt.Fprintf(&b, "no_new_privs=%d seccomp=%d", nnp, sec)
 		return b.String()
 	},
+	// What a file could once make a PDF library do, and a reader of another format still
+	// could: never answer, eat memory, overflow the stack, exit. The reader itself now ends
+	// every PDF with a verdict, so the child's misbehaviour is played by probes.
+	"spin": func(string) string {
+		for {
+			spun++
+		}
+	},
+	"hog": func(string) string {
+		var keep [][]byte
+		for {
+			b := make([]byte, 1<<20)
+			for i := range b {
+				b[i] = 1
+			}
+			keep = append(keep, b)
+		}
+	},
+	"overflow": func(string) string { debug.SetMaxStack(16 << 20); return strconv.Itoa(recurse(1)) },
+	"exit":     func(string) string { os.Exit(3); return "" },
+}
+
+var spun int
+
+func recurse(n int) int {
+	var pad [1024]byte
+	pad[n%1024] = byte(n)
+	return recurse(n+1) + int(pad[0])
 }
 
 func outcome(err error) string {

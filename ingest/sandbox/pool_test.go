@@ -49,21 +49,27 @@ func TestPoolReadsAsTheReader(t *testing.T) {
 	}
 }
 
-// Files that kill or hang a child are a verdict on that file; the pool goes on with a new child.
+// A child that dies or overruns on a file is a verdict on that file; the pool goes on with a new
+// child. The misbehaviour is played by probes (see probes), the files by the reader's hostile
+// fixtures, which it now refuses cleanly.
 func TestPoolHostileFiles(t *testing.T) {
 	tests := []struct {
-		name string
-		pdf  []byte
-		prof func(sandbox.Profile) sandbox.Profile
-		code string
+		name  string
+		pdf   []byte // read as a file
+		probe string // or run as a probe
+		prof  func(sandbox.Profile) sandbox.Profile
+		code  string
 	}{
-		{name: "stack overflow in the PDF library", pdf: pdffixture.StackOverflow(), code: pdftext.CodeCorrupt},
-		{name: "endless loop: wall clock", pdf: pdffixture.EndlessLoop(), code: pdftext.CodeTooComplex,
+		{name: "stack overflow: the child dies, the file is corrupt", probe: "overflow", code: pdftext.CodeCorrupt},
+		{name: "an exit: the file is corrupt", probe: "exit", code: pdftext.CodeCorrupt},
+		{name: "endless loop: wall clock", probe: "spin", code: pdftext.CodeTooComplex,
 			prof: func(p sandbox.Profile) sandbox.Profile { p.Timeout = 2 * time.Second; return p }},
-		{name: "endless loop: CPU budget of the file", pdf: pdffixture.EndlessLoop(), code: pdftext.CodeTooComplex,
+		{name: "endless loop: CPU budget of the file", probe: "spin", code: pdftext.CodeTooComplex,
 			prof: func(p sandbox.Profile) sandbox.Profile { p.CPU = time.Second; p.Timeout = 30 * time.Second; return p }},
-		{name: "memory limit: the child dies, the file is corrupt", pdf: pdffixture.DenseGlyphs(900_000), code: pdftext.CodeCorrupt,
-			prof: func(p sandbox.Profile) sandbox.Profile { p.Mem = 32 << 20; return p }},
+		{name: "memory limit: the child dies, the file is corrupt", probe: "hog", code: pdftext.CodeCorrupt,
+			prof: func(p sandbox.Profile) sandbox.Profile { p.Mem = 64 << 20; return p }},
+		{name: "a self-referencing object stream: refused by the reader", pdf: pdffixture.StackOverflow(), code: pdftext.CodeCorrupt},
+		{name: "endless /Extends: refused by the reader", pdf: pdffixture.EndlessLoop(), code: pdftext.CodeCorrupt},
 		{name: "no text layer: a clean answer", pdf: pdffixture.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"), code: pdftext.CodeNoTextLayer},
 	}
 	for _, tc := range tests {
@@ -75,7 +81,13 @@ func TestPoolHostileFiles(t *testing.T) {
 			p := pool(t, prof, 1)
 			before := childPID(t, p)
 			start := time.Now()
-			out, err := p.Read(context.Background(), writeFile(t, "in.pdf", tc.pdf), sandbox.ReadOptions{})
+			var out sandbox.Outcome
+			var err error
+			if tc.probe != "" {
+				out, err = p.HookOutcome(context.Background(), tc.probe)
+			} else {
+				out, err = p.Read(context.Background(), writeFile(t, "in.pdf", tc.pdf), sandbox.ReadOptions{})
+			}
 			if err != nil || out.Code != tc.code {
 				t.Fatalf("code %q (%s, %v), want %q", out.Code, out.Detail, err, tc.code)
 			}
@@ -205,8 +217,7 @@ func TestPoolCancelAndClose(t *testing.T) {
 	p := pool(t, sandbox.TextProfile(), 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
-	loop := writeFile(t, "loop.pdf", pdffixture.EndlessLoop())
-	out, err := p.Read(ctx, loop, sandbox.ReadOptions{})
+	out, err := p.HookOutcome(ctx, "spin")
 	if !errors.Is(err, context.Canceled) || out.Code != "" {
 		t.Fatalf("%v %q, want context.Canceled and no code", err, out.Code)
 	}
@@ -214,7 +225,7 @@ func TestPoolCancelAndClose(t *testing.T) {
 		t.Fatalf("after a cancel: %v %s", err, out.Code)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := p.Read(context.Background(), loop, sandbox.ReadOptions{}); done <- err }()
+	go func() { _, err := p.HookOutcome(context.Background(), "spin"); done <- err }()
 	time.Sleep(300 * time.Millisecond)
 	p.Close()
 	if err := <-done; !errors.Is(err, sandbox.ErrClosed) {
