@@ -44,8 +44,8 @@ type Document struct {
 	// Rendering names the PDF rendering of an original that is not a PDF (a Word file), kept in
 	// the uploads object store beside it, for viewing and for the voters' packet; "" when the
 	// original is a PDF or no rendering could be made.
-	Rendering string `json:"rendering,omitempty"`
-	DuplicateOf   string  `json:"duplicate_of,omitempty"`
+	Rendering   string `json:"rendering,omitempty"`
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// RequestRef is, for a request for explanation or an explanation, the reference the text
 	// gives (number, date or subject) so that an explanation can be linked to its request.
 	RequestRef string `json:"request_ref,omitempty"`
@@ -76,5 +76,5 @@ func DocumentSubject(round string) string { return "tn.dossier." + round + ".doc
 
 // ProjectionSubjects are the DOSSIER subjects of a round that its projection is built from.
 func ProjectionSubjects(round string) []string {
-	return []string{DocumentSubject(round), DecisionSubject(round)}
+	return []string{DocumentSubject(round), DecisionSubject(round), PacketSubject(round)}
 }

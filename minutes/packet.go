@@ -14,6 +14,8 @@ type PacketFile struct {
 	Kind    dossier.Kind
 	File    string
 	PDF     []byte
+	// Problem says why there is no PDF to merge (document.PacketDoc.Problem).
+	Problem string
 }
 
 // Packet assembles the voters' packet of a round: the persons on the ballot in roster order,
@@ -35,7 +37,7 @@ func Packet(rd dossier.Round, files []PacketFile, at time.Time) ([]byte, []docum
 	}
 	byPerson := map[string][]document.PacketDoc{}
 	for _, f := range files {
-		byPerson[f.Nominee] = append(byPerson[f.Nominee], document.PacketDoc{Kind: string(f.Kind), File: f.File, PDF: f.PDF})
+		byPerson[f.Nominee] = append(byPerson[f.Nominee], document.PacketDoc{Kind: string(f.Kind), File: f.File, PDF: f.PDF, Problem: f.Problem})
 	}
 	for _, n := range rd.OnBallot() {
 		person := document.PacketPerson{Name: n.Name, Position: n.Position, Docs: byPerson[n.ID]}

@@ -53,6 +53,9 @@ type PacketDoc struct {
 	Kind string
 	File string // the file name, for the contents and the report
 	PDF  []byte
+	// Problem, when set, says why the document has no PDF to merge (a Word file whose PDF
+	// rendering could not be made): it is marked with it on the contents and the summary.
+	Problem string
 }
 
 // PacketEntry says what became of one document, or of a kind a person lacks: merged from
@@ -209,7 +212,10 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 					continue
 				}
 				found = true
-				pages, problem := inspect(doc.PDF)
+				pages, problem := 0, doc.Problem
+				if problem == "" {
+					pages, problem = inspect(doc.PDF)
+				}
 				entries = append(entries, PacketEntry{Person: i, Kind: k.Kind, File: doc.File, Pages: pages, Problem: problem})
 				if problem == "" {
 					docs[i] = append(docs[i], packetPart{pdf: doc.PDF, pages: pages})
