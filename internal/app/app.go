@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/packetbox"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/store"
 )
@@ -28,6 +29,8 @@ type Config struct {
 	// BackupKey returns the key backups are encrypted with (the store's); nil where this
 	// process makes no backups.
 	BackupKey func() ([]byte, error)
+	// Packer assembles voters' packets in a child process; nil where this process makes none.
+	Packer *packetbox.Runner
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.
