@@ -71,8 +71,9 @@ type Packet struct {
 	Round   dossier.Round
 	PDF     []byte
 	Entries []document.PacketEntry
-	// Merged, Missing and Unreadable count the entries: documents merged, kinds a person has
-	// no document of (explanations owed by nobody included), documents that could not be merged.
+	// Merged, Missing and Unreadable count the entries: documents merged, documents a person
+	// owes and has not sent (an explanation nobody asked for is not missing), documents that
+	// could not be merged.
 	Merged, Missing, Unreadable int
 }
 
@@ -112,7 +113,9 @@ func (a *App) Packet(ctx context.Context, p auth.Principal, roundID string) (Pac
 	}
 	pk := Packet{Round: rd, PDF: out.PDF, Entries: out.Entries}
 	for _, e := range out.Entries {
+		optional := dossier.Kind(e.Kind) == dossier.KindExplanation || dossier.Kind(e.Kind) == dossier.KindOther
 		switch {
+		case e.Missing && optional:
 		case e.Missing:
 			pk.Missing++
 		case e.Problem != "":
@@ -137,9 +140,10 @@ type PacketDocument struct {
 }
 
 // PacketDocuments picks the documents of the packet from the dossier report, persons in roster
-// order and kinds in the round's order: of each kind the current version when it counts
-// (accepted, or late where the round accepts late documents); of explanations, every one that
-// answered a request, else the current one when it counts.
+// order and kinds in the round's order: of each kind the current version when it was accepted
+// (on time or late: a late paper is still the person's paper, and whether it completes the
+// dossier is the minutes' and the warnings' business, not the voters'); of explanations, every
+// one that answered a request, else the current one.
 func PacketDocuments(rd dossier.Round, rep dossier.Report) []PacketDocument {
 	var out []PacketDocument
 	for _, ns := range rep.Nominees {
@@ -148,7 +152,7 @@ func PacketDocuments(rd dossier.Round, rep dossier.Report) []PacketDocument {
 		}
 		for _, k := range rd.PacketKinds() {
 			counts := func(v dossier.DocVersion) bool {
-				return v.Status == dossier.StatusAccepted || (v.Status == dossier.StatusLate && rd.Rules.AcceptLate)
+				return v.Status == dossier.StatusAccepted || v.Status == dossier.StatusLate
 			}
 			versions := ns.Versions[k]
 			var ids []string

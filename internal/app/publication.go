@@ -65,11 +65,9 @@ func (a *App) Publish(ctx context.Context, p auth.Principal, roundID string, ver
 
 // notPublic refuses to publish an internal round, saying why in the rule's words.
 func notPublic(rd dossier.Round) *Error {
-	msg := "kết quả của đợt này không công bố công khai (publication: internal)"
-	if rd.Track == dossier.TrackParty && rd.Publication == "" {
-		msg = "kết quả lấy phiếu tín nhiệm khối Đảng (Quy định 96-QĐ/TW) chỉ thông báo tại hội nghị và cho cấp có thẩm quyền quản lý, không công bố công khai; muốn công bố, tệp đợt lấy phiếu phải ghi publication: public"
-	} else if rd.Publication == dossier.PublicationInternal {
-		msg += "; muốn công bố, tệp đợt lấy phiếu phải ghi publication: public"
+	msg := "kết quả của đợt này không công bố công khai (publication: internal); muốn công bố, tệp đợt lấy phiếu phải ghi publication: public"
+	if rd.Track == dossier.TrackParty {
+		msg = "kết quả lấy phiếu tín nhiệm của đợt này (khối Đảng, Quy định 96-QĐ/TW) chỉ thông báo tại hội nghị và cho cấp có thẩm quyền quản lý, không công bố công khai (publication: internal); muốn công bố, tệp đợt lấy phiếu phải ghi publication: public"
 	}
 	return &Error{Kind: Conflict, Code: "not_public", Message: msg}
 }

@@ -64,11 +64,10 @@ func (s *Server) tallyTrailOf(r *http.Request, p auth.Principal, pg *tallyPage, 
 	}
 	t.Public = public
 	if !public {
-		t.Internal = "Kết quả của đợt này không công bố công khai (publication: internal"
-		if rd.Track == dossier.TrackParty && rd.Publication == "" {
-			t.Internal += ", mặc định của khối Đảng: kết quả chỉ thông báo tại hội nghị và cho cấp có thẩm quyền quản lý"
+		t.Internal = "Kết quả của đợt này không công bố công khai (publication: internal)."
+		if rd.Track == dossier.TrackParty {
+			t.Internal = "Kết quả lấy phiếu tín nhiệm khối Đảng (Quy định 96-QĐ/TW) chỉ thông báo tại hội nghị và cho cấp có thẩm quyền quản lý; đợt này không công bố công khai (publication: internal)."
 		}
-		t.Internal += ")."
 	}
 	t.CanPublish = public && app.May(p, app.PublishResults, &rd) && t.LatestSealed > 0
 	if pub != nil {

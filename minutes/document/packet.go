@@ -347,10 +347,12 @@ func countPages(pdf []byte) (int, error) {
 
 // packetDoc starts a generated part of the packet: the shared fonts, header and cleaning.
 func packetDoc(p PacketModel) (*doc, error) {
+	// The packet is dated the day it was made (it goes out before the vote): the header's date
+	// line prints VoteDate for this kind of document.
 	m := Model{
 		Track: p.Track, ParentOrganization: p.ParentOrganization, Organization: p.Organization,
 		OrganizationHeading: p.OrganizationHeading, Place: p.Place, Title: p.Title, SessionName: p.SessionName,
-		VoteDate: p.VoteDate, SealedAt: p.CreatedAt, TallyJSON: []byte("{}"),
+		VoteDate: localDate(p.CreatedAt, vietnam), SealedAt: p.CreatedAt, TallyJSON: []byte("{}"),
 	}
 	fonts := fontFaces()
 	covers := make([]*coverage, len(fonts))
@@ -416,7 +418,7 @@ func renderPacketFront(p PacketModel, entries []PacketEntry, label map[string]Pa
 	pdf := s.pdf
 	pdf.SetTitle(capitalise(strings.ToLower(packetName(p.Track)))+" – "+d.m.Title, true)
 	pdf.AddPage()
-	d.header()
+	d.letterhead()
 	s.setY(s.y() + 4)
 	s.centered(packetName(p.Track), "B", 16, marginLeft, textWidth, s.y())
 	s.setY(s.y() + lineHeight(16))
@@ -425,6 +427,9 @@ func renderPacketFront(p PacketModel, entries []PacketEntry, label map[string]Pa
 	if d.m.SessionName != "" {
 		s.centered("("+d.m.SessionName+")", "I", 14, marginLeft+10, textWidth-20, s.y())
 		s.setY(s.y() + lineHeight(14) + 4)
+	}
+	if !p.VoteDate.IsZero() {
+		d.p("Ngày lấy phiếu tín nhiệm: " + shortDate(p.VoteDate) + ".")
 	}
 	d.p(fmt.Sprintf("Hồ sơ gồm tài liệu của %d người được lấy phiếu tín nhiệm, xếp theo thứ tự trong danh sách; mỗi người có một trang tóm tắt, sau đó là các tài liệu:", len(p.Persons)))
 	for i, k := range p.Kinds {
