@@ -231,9 +231,9 @@ func TestPaperTrailFromOutside(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sealed struct {
-		Warnings []struct{ Code string } `json:"warnings"`
-		Confirmed bool                   `json:"confirmed"`
-		Issues    []string               `json:"issues"`
+		Warnings  []struct{ Code string } `json:"warnings"`
+		Confirmed bool                    `json:"confirmed"`
+		Issues    []string                `json:"issues"`
 	}
 	res = ts.api(t, http.MethodPost, "/api/v1/rounds/an-lac-hu/tally/seal", admin, map[string]bool{"confirm": true})
 	res.decode(t, &sealed)
