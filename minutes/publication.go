@@ -59,6 +59,7 @@ type PublicResults struct {
 	ParentOrganization string         `json:"parent_organization,omitempty"`
 	Track              string         `json:"track"`
 	VoteDate           string         `json:"vote_date"`
+	Timezone           string         `json:"timezone"`
 	Version            int            `json:"version"`
 	SealedAt           time.Time      `json:"sealed_at"`
 	PublishedAt        time.Time      `json:"published_at"`
@@ -120,7 +121,7 @@ func PublicResultsOf(rd dossier.Round, s Sealed, p Publication) PublicResults {
 	res := s.Result
 	out := PublicResults{
 		Round: rd.ID, Title: rd.Title, Organization: rd.Organization, ParentOrganization: rd.ParentOrganization,
-		Track: rd.Track, VoteDate: rd.VoteDate, Version: s.Version, SealedAt: s.SealedAt.UTC(), PublishedAt: p.PublishedAt.UTC(),
+		Track: rd.Track, VoteDate: rd.VoteDate, Timezone: rd.Timezone, Version: s.Version, SealedAt: s.SealedAt.UTC(), PublishedAt: p.PublishedAt.UTC(),
 		Summoned: res.Summoned, Present: res.Present, Collected: res.Collected,
 		ValidBallots: res.ValidBallots, InvalidBallots: res.InvalidBallots,
 		Denominator: res.Denominator, DenominatorText: DenominatorWordsFor(rd.Track, res.Denominator),

@@ -139,12 +139,17 @@ func (pp *publicPages) round(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusOK, res)
 		return
 	}
+	pp.s.render(w, r, http.StatusOK, "public", buildPublicPage(res))
+}
+
+// buildPublicPage is the page of a round's published results. It is pure, for the golden test.
+func buildPublicPage(res minutes.PublicResults) publicPage {
 	pg := publicPage{chrome: chrome{Title: "Kết quả lấy phiếu tín nhiệm — " + res.Organization}, Found: true, Res: res,
 		VoteDate: voteDate(res.VoteDate), Notice: app.PublicNoticePath(res.Round), JSON: app.PublicPath(res.Round) + ".json",
 		Combined: res.CombinedShare, Track: trackLabel(res.Track)}
-	// Times of a public page are shown in Vietnam's time, as the documents print them.
-	vn := dossier.Round{Timezone: "Asia/Ho_Chi_Minh"}
-	pg.Sealed, pg.Publish = localTime(vn, res.SealedAt), localTime(vn, res.PublishedAt)
+	// Times in the round's time zone, as its own pages show them.
+	zone := dossier.Round{Timezone: res.Timezone}
+	pg.Sealed, pg.Publish = localTime(zone, res.SealedAt), localTime(zone, res.PublishedAt)
 	for _, n := range res.Persons {
 		row := publicRow{PublicPerson: n, Flag: cell{Label: "không", Class: "muted"}}
 		switch {
@@ -155,7 +160,7 @@ func (pp *publicPages) round(w http.ResponseWriter, r *http.Request) {
 		}
 		pg.Rows = append(pg.Rows, row)
 	}
-	pp.s.render(w, r, http.StatusOK, "public", pg)
+	return pg
 }
 
 // file is the results notice of a published round (thong-bao-ket-qua.pdf).
