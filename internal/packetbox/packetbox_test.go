@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,5 +157,43 @@ func TestReadInputBounds(t *testing.T) {
 	copy(bad[len("TNPACKET1\n"):], []byte{0x7f, 0xff, 0xff, 0xff})
 	if _, _, _, err := packetbox.ReadInput(bytes.NewReader(bad), 1<<20, 1<<20); !errors.Is(err, packetbox.ErrFrame) {
 		t.Errorf("a 2 GB header length: %v", err)
+	}
+}
+
+// BenchmarkAssemble assembles the packet of a 45-person round, each with a three-page
+// self-assessment and a two-page asset declaration, in the child process; it reports the
+// packet's pages and the child's peak memory.
+func BenchmarkAssemble(b *testing.B) {
+	var persons strings.Builder
+	for i := 1; i <= 45; i++ {
+		fmt.Fprintf(&persons, "  - {id: p%02d, name: Người Thứ %d, position: Ủy viên}\n", i, i)
+	}
+	rd, err := dossier.ParseRound([]byte("id: bench\ntrack: party\norganization: Tỉnh ủy Bình Sơn\ntitle: Lấy phiếu tín nhiệm\nvote_date: 2028-12-15\nsummoned: 60\nnominees:\n" + persons.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	self, decl := pdffixture.Pages(b, 3), pdffixture.Pages(b, 2)
+	var sources []packetbox.Source
+	for _, n := range rd.Nominees {
+		sources = append(sources, source(n.ID, dossier.KindSelfAssessment, "a.pdf", self), source(n.ID, dossier.KindAssetDeclaration, "b.pdf", decl))
+	}
+	r := packetbox.New(os.Args[0], nil, 1<<30, 5*time.Minute, 5*time.Minute, 256<<20, 1)
+	b.ResetTimer()
+	var out packetbox.Output
+	for range b.N {
+		if out, err = r.Assemble(context.Background(), packetbox.Input{Round: rd, At: time.Now(), Sources: sources}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	res, err := pdftext.Extract(bytes.NewReader(out.PDF), int64(len(out.PDF)), pdftext.Limits{MaxPages: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.Pages), "pages")
+	b.ReportMetric(float64(len(out.PDF))/(1<<20), "MB")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "child-peak-MiB")
 	}
 }
