@@ -8,9 +8,12 @@ import (
 	"io"
 	"runtime/debug"
 
+	"tinnhiem/internal/pdfmerge"
 	"tinnhiem/minutes"
 	"tinnhiem/minutes/document"
 )
+
+var _ document.PDFTool = pdfmerge.Tool{}
 
 // failTooBig is the child's answer when the documents exceed the input bound.
 const failTooBig = "too_big"
@@ -61,7 +64,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		}
 		return answer(Output{}, err.Error(), err)
 	}
-	pdf, entries, err := minutes.Packet(rd, files, at)
+	pdf, entries, err := minutes.Packet(rd, files, at, pdfmerge.Tool{})
 	if err != nil {
 		return answer(Output{}, err.Error(), err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tinnhiem/internal/pdfmerge"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -71,7 +73,7 @@ func TestPacket(t *testing.T) {
 		for _, n := range []int{5, 60} {
 			t.Run(fmt.Sprintf("%s-%d", track, n), func(t *testing.T) {
 				p := packetOf(t, track, n)
-				out, entries, err := RenderPacket(p)
+				out, entries, err := RenderPacket(p, pdfmerge.Tool{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -146,7 +148,7 @@ func firstWords(s string, n int) string {
 func TestPacketRefuses(t *testing.T) {
 	p := packetOf(t, TrackParty, 3)
 	p.Persons = nil
-	if _, _, err := RenderPacket(p); !errors.Is(err, ErrInvalidModel) {
+	if _, _, err := RenderPacket(p, pdfmerge.Tool{}); !errors.Is(err, ErrInvalidModel) {
 		t.Errorf("no person: %v", err)
 	}
 }
@@ -163,7 +165,7 @@ func FuzzPacketDocument(f *testing.F) {
 		p := base
 		p.Persons = []PacketPerson{{Name: "Nguyễn Văn An", Docs: []PacketDoc{{Kind: "self_assessment", File: "x.pdf", PDF: data}}}}
 		start := time.Now()
-		out, entries, err := RenderPacket(p)
+		out, entries, err := RenderPacket(p, pdfmerge.Tool{})
 		if d := time.Since(start); d > 20*time.Second {
 			t.Errorf("%d bytes took %v", len(data), d)
 		}
