@@ -133,22 +133,25 @@ func (s *Server) recordPacketSent(w http.ResponseWriter, r *http.Request, p auth
 	web.WriteJSON(w, status, packetSentAnswerOf(v))
 }
 
-// sealConfirm reads whether the committee confirmed the sealing warnings: {"confirm": true}
-// in the body, or ?confirm=1. An empty body confirms nothing.
+// sealConfirm reads whether the committee confirmed the sealing warnings: {"confirm": true} in
+// the body, or ?confirm=1. Sealing took no body before the warnings existed, and scripts may
+// still send anything: a body that is not a JSON object confirms nothing; only a "confirm"
+// that is not a boolean is refused.
 func sealConfirm(r *http.Request) (bool, error) {
 	q := r.URL.Query().Get("confirm")
 	confirm := q == "1" || q == "true"
-	var body struct {
-		Confirm bool `json:"confirm"`
+	var body map[string]json.RawMessage
+	if json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body) != nil {
+		return confirm, nil
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	switch err := dec.Decode(&body); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		return false, fmt.Errorf(`cần JSON {"confirm": true|false} hoặc không có nội dung`)
+	if raw, ok := body["confirm"]; ok {
+		var c bool
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return false, fmt.Errorf(`"confirm" phải là true hoặc false, không phải %s`, raw)
+		}
+		confirm = confirm || c
 	}
-	return confirm || body.Confirm, nil
+	return confirm, nil
 }
 
 // sealAnswer is the answer to a seal: the version, and the sealing warnings — confirmed into
@@ -202,6 +205,16 @@ type publishAnswer struct {
 // publish is POST /api/v1/rounds/{round}/publish [{"version": N}]: the latest sealed version by
 // default.
 func (s *Server) publish(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	// Who may not publish this round learns that before whether the body is right.
+	rd, err := s.App.Round(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !app.May(p, app.PublishResults, &rd) {
+		writeError(w, http.StatusForbidden, "forbidden", "tài khoản của bạn không có quyền thực hiện thao tác này")
+		return
+	}
 	var body struct {
 		Version int `json:"version"`
 	}
@@ -215,7 +228,7 @@ func (s *Server) publish(w http.ResponseWriter, r *http.Request, p auth.Principa
 		writeError(w, http.StatusBadRequest, "bad_version", "version phải là số phiên bản (1, 2, …)")
 		return
 	}
-	pub, err := s.App.Publish(r.Context(), p, r.PathValue("round"), body.Version)
+	pub, err := s.App.Publish(r.Context(), p, rd.ID, body.Version)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -94,12 +94,18 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 }
 
 func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	// Who may not seal this round learns that before whether the body is right.
+	rd, err := s.App.Round(r.Context(), p, r.PathValue("round"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	confirm, err := sealConfirm(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
-	o, err := s.App.SealConfirming(r.Context(), p, r.PathValue("round"), confirm)
+	o, err := s.App.SealConfirming(r.Context(), p, rd.ID, confirm)
 	if err != nil {
 		s.fail(w, r, err)
 		return
