@@ -76,5 +76,5 @@ func DocumentSubject(round string) string { return "tn.dossier." + round + ".doc
 
 // ProjectionSubjects are the DOSSIER subjects of a round that its projection is built from.
 func ProjectionSubjects(round string) []string {
-	return []string{DocumentSubject(round), DecisionSubject(round)}
+	return []string{DocumentSubject(round), DecisionSubject(round), PacketSubject(round)}
 }
