@@ -193,14 +193,14 @@ func (a *App) packetSource(pd PacketDocument) packetbox.Source {
 			if err != nil {
 				return nil, "", err
 			}
-			object := d.ID
+			open := func() (io.ReadCloser, error) { return a.cfg.Uploads.Open(ctx, d.ID) }
 			if f := strings.ToLower(d.Format); f != "" && f != "pdf" {
 				if d.Rendering == "" {
 					return nil, fmt.Sprintf("tệp gốc dạng %s chưa có bản PDF", strings.ToUpper(f)), nil
 				}
-				object = d.Rendering
+				open = func() (io.ReadCloser, error) { return a.cfg.Uploads.OpenRendering(ctx, d.Rendering) }
 			}
-			rc, err := a.cfg.Uploads.Open(ctx, object)
+			rc, err := open()
 			if err != nil {
 				return nil, "", err
 			}
