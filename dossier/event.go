@@ -42,7 +42,7 @@ type Document struct {
 	// Format is what the file is, told from its bytes: pdf, docx, odt, doc, rtf, jpeg, png, tiff.
 	Format string `json:"format,omitempty"`
 	// Rendering names the PDF rendering of an original that is not a PDF (a Word file), kept in
-	// the uploads object store beside it, for viewing and for the voters' packet; "" when the
+	// the renderings object store, for viewing and for the voters' packet; "" when the
 	// original is a PDF or no rendering could be made.
 	Rendering   string `json:"rendering,omitempty"`
 	DuplicateOf string `json:"duplicate_of,omitempty"`
@@ -76,5 +76,5 @@ func DocumentSubject(round string) string { return "tn.dossier." + round + ".doc
 
 // ProjectionSubjects are the DOSSIER subjects of a round that its projection is built from.
 func ProjectionSubjects(round string) []string {
-	return []string{DocumentSubject(round), DecisionSubject(round)}
+	return []string{DocumentSubject(round), DecisionSubject(round), PacketSubject(round)}
 }

@@ -61,6 +61,8 @@ type State struct {
 	Seq       uint64              `json:"seq"` // highest stream sequence applied
 	Docs      map[string]DocEntry `json:"docs"`
 	Decisions map[string]Decision `json:"decisions,omitempty"` // by request document id
+	// Packet is the latest record of the packet's sending (PacketSentEvent); nil when none.
+	Packet *PacketRecord `json:"packet,omitempty"`
 }
 
 // DocEntry is the part of a document's latest event that the dossier needs.
@@ -188,7 +190,17 @@ func (s *State) Diff(o *State, max int) []string {
 			}
 		}
 	}
+	if !s.Packet.equal(o.Packet) && add("ghi nhận gửi hồ sơ: %s ≠ %s", packetWords(s.Packet), packetWords(o.Packet)) {
+		return out
+	}
 	return out
+}
+
+func packetWords(p *PacketRecord) string {
+	if p == nil {
+		return "không có"
+	}
+	return fmt.Sprintf("%s (%s, seq %d)", p.SentAt.Format("2006-01-02T15:04Z07:00"), p.Channel, p.Seq)
 }
 
 func (e DocEntry) equal(o DocEntry) bool {
@@ -236,6 +248,7 @@ func DecodeState(data []byte) (*State, error) {
 const (
 	subjectDocument = "document"
 	subjectDecision = "request_decision"
+	subjectPacket   = "packet_sent"
 )
 
 // ParseSubject splits tn.dossier.<round>.<kind> into the round and kind.
@@ -245,7 +258,7 @@ func ParseSubject(subject string) (round, kind string, err error) {
 		return "", "", fmt.Errorf("dossier: unexpected subject %q", subject)
 	}
 	switch parts[3] {
-	case subjectDocument, subjectDecision:
+	case subjectDocument, subjectDecision, subjectPacket:
 		return parts[2], parts[3], nil
 	}
 	return "", "", fmt.Errorf("dossier: unexpected subject %q", subject)
@@ -271,6 +284,12 @@ func (s *State) Apply(subject string, data []byte, seq uint64) (bool, error) {
 			return false, fmt.Errorf("dossier: document event of unknown type %q", ev.Type)
 		}
 		return s.ApplyDocument(ev, seq)
+	case subjectPacket:
+		var e PacketSentEvent
+		if err := json.Unmarshal(data, &e); err != nil {
+			return false, fmt.Errorf("dossier: decode packet record: %w", err)
+		}
+		return s.ApplyPacket(e, seq)
 	default:
 		var d RequestDecision
 		if err := json.Unmarshal(data, &d); err != nil {

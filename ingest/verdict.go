@@ -64,7 +64,7 @@ type Extraction struct {
 	OCR           bool
 	OCRConfidence float64
 	Warnings      []string // reader warnings (legacy_encoding)
-	// Rendering names the PDF rendering of a non-PDF original kept in the uploads store ("" none).
+	// Rendering names the PDF rendering of a non-PDF original kept in the renderings store ("" none).
 	Rendering string
 }
 

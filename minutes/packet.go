@@ -14,12 +14,14 @@ type PacketFile struct {
 	Kind    dossier.Kind
 	File    string
 	PDF     []byte
+	// Problem says why there is no PDF to merge (document.PacketDoc.Problem).
+	Problem string
 }
 
 // Packet assembles the voters' packet of a round: the persons on the ballot in roster order,
 // each with their documents of the kinds the round sends (dossier.Round.PacketKinds). A
 // missing document or one that cannot be merged is marked on the contents and in the entries,
-// never fatal. at dates the packet; tool reads and merges the documents (internal/pdfmerge).
+// never fatal. at dates the packet; tool is the PDF library that merges (document.PDFTool).
 func Packet(rd dossier.Round, files []PacketFile, at time.Time, tool document.PDFTool) ([]byte, []document.PacketEntry, error) {
 	loc := rd.Location()
 	vote, _ := time.ParseInLocation(time.DateOnly, rd.VoteDate, loc)
@@ -35,7 +37,7 @@ func Packet(rd dossier.Round, files []PacketFile, at time.Time, tool document.PD
 	}
 	byPerson := map[string][]document.PacketDoc{}
 	for _, f := range files {
-		byPerson[f.Nominee] = append(byPerson[f.Nominee], document.PacketDoc{Kind: string(f.Kind), File: f.File, PDF: f.PDF})
+		byPerson[f.Nominee] = append(byPerson[f.Nominee], document.PacketDoc{Kind: string(f.Kind), File: f.File, PDF: f.PDF, Problem: f.Problem})
 	}
 	for _, n := range rd.OnBallot() {
 		person := document.PacketPerson{Name: n.Name, Position: n.Position, Docs: byPerson[n.ID]}

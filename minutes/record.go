@@ -73,6 +73,10 @@ type Sealed struct {
 	Result    Result    `json:"result"`
 	Canonical []byte    `json:"canonical"` // the canonical record embedded in every PDF
 	SHA256    string    `json:"sha256"`
+	// Issues are the sealing warnings the committee confirmed when it sealed (SealIssues):
+	// the minutes print them among the irregularities. They are facts of the steps before
+	// the vote, not figures, so the canonical record (and its sha256) leaves them out.
+	Issues []string `json:"issues,omitempty"`
 }
 
 // Record is everything stored for one round's tally.
@@ -80,6 +84,8 @@ type Record struct {
 	Round    string         `json:"round"`
 	Entries  map[int]*Entry `json:"entries,omitempty"`
 	Versions []Sealed       `json:"versions,omitempty"`
+	// Published is the sealed version whose results are public (Publish); nil until then.
+	Published *Publication `json:"published,omitempty"`
 }
 
 // Latest returns the newest sealed version.
@@ -207,6 +213,13 @@ type SealedEvent struct {
 // again what is sealed, with nothing entered since, answers the last version and again false:
 // nothing changed, but it may be announced again (idempotent).
 func (rec Record) Seal(rd dossier.Round, by string, now time.Time) (Record, Sealed, bool, error) {
+	return rec.SealConfirming(rd, by, now, nil)
+}
+
+// SealConfirming is Seal with the issues the committee confirmed (SealIssues), kept with the
+// new version for its minutes. Sealing again with nothing entered changes nothing, issues
+// included.
+func (rec Record) SealConfirming(rd dossier.Round, by string, now time.Time, issues []string) (Record, Sealed, bool, error) {
 	e1 := rec.Entries[1]
 	if e1 == nil {
 		if last, ok := rec.Latest(); ok {
@@ -223,7 +236,8 @@ func (rec Record) Seal(rd dossier.Round, by string, now time.Time) (Record, Seal
 	if err != nil {
 		return rec, Sealed{}, false, err
 	}
-	s := Sealed{Version: len(rec.Versions) + 1, SealedAt: now.UTC().Truncate(time.Second), SealedBy: by, Reason: e1.Reason, Input: e1.Input, Session: e1.Session}
+	s := Sealed{Version: len(rec.Versions) + 1, SealedAt: now.UTC().Truncate(time.Second), SealedBy: by, Reason: e1.Reason, Input: e1.Input, Session: e1.Session,
+		Issues: slices.Clone(issues)}
 	res.Sealed = true
 	s.Result = res
 	if s.Canonical, err = canonical(rd, s); err != nil {

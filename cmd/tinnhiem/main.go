@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"tinnhiem/internal/packetbox"
 )
 
 func main() {
@@ -74,8 +76,12 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem dossier decide --round R --request ID --decision accept|set_aside [--note "…"]
   tinnhiem tally import --round R --present N --issued N --collected N [--absent "Họ tên: lý do"]…
         [--committee "Họ tên: Trưởng ban"]… [--entry 1|2] [--session session.yaml] [--reason "…"] FILE.csv
-  tinnhiem tally show --round R [--json] | tally seal --round R
+  tinnhiem tally show --round R [--json] | tally seal --round R [--confirm]
+  tinnhiem tally publish --round R [--version N]   công bố kết quả (đợt công khai)
   tinnhiem minutes fetch --round R -o DIR
+  tinnhiem ballot --round R -o FILE [--copies N]    phiếu lấy phiếu tín nhiệm (PDF)
+  tinnhiem packet --round R -o FILE                 hồ sơ gửi người tham gia lấy phiếu (PDF)
+  tinnhiem packet sent --round R --sent-at YYYY-MM-DD[THH:MM] --channel "…"   ghi nhận đã gửi
   tinnhiem backup -o FILE | -o DIR/ [--keep N]    sao lưu toàn bộ hệ thống (quản trị viên)
 `
 
@@ -113,6 +119,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.tally(rest)
 	case "minutes":
 		return e.minutesCmd(rest)
+	case "ballot":
+		return e.ballot(rest)
+	case "packet":
+		return e.packet(rest)
+	case packetbox.Subcommand:
+		return e.packetAssemble(rest)
 	case "backup":
 		return e.backup(rest)
 	case "restore":

@@ -106,8 +106,12 @@ func (e *cmdEnv) serve(args []string) error {
 		}
 	}
 
+	packer, err := packetRunner(e.getenv)
+	if err != nil {
+		return err
+	}
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey, Metrics: m})
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey, Metrics: m, Packer: packer})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.

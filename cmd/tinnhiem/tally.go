@@ -22,7 +22,7 @@ import (
 
 func (e *cmdEnv) tally(args []string) error {
 	if len(args) == 0 {
-		return usageError{"tally import|show|seal --round R"}
+		return usageError{"tally import|show|seal|publish --round R"}
 	}
 	sub, args := args[0], args[1:]
 	fs := e.flags("tally " + sub)
@@ -37,6 +37,7 @@ func (e *cmdEnv) tally(args []string) error {
 	reason := fs.String("reason", "", "why a sealed tally is corrected")
 	version := fs.Int("version", 0, "show: a sealed version (default: the draft, else the latest sealed)")
 	session := fs.String("session", "", "YAML or JSON file with the session details (chair, secretary, venue, times…)")
+	confirm := fs.Bool("confirm", false, "seal: the committee confirms the sealing warnings; they go into the minutes' issues")
 	var absent, committee stringList
 	fs.Var(&absent, "absent", `absent person "Họ tên: lý do" (repeatable)`)
 	fs.Var(&committee, "committee", `counting committee member "Họ tên: Trưởng ban|Thư ký|Ủy viên" (repeatable)`)
@@ -113,21 +114,14 @@ func (e *cmdEnv) tally(args []string) error {
 			}
 			return printJSON(e.stdout, v)
 		}
-		return e.printTally(raw)
+		if err := e.printTally(raw); err != nil {
+			return err
+		}
+		return e.printSealWarnings(cl, base, raw)
 	case "seal":
-		cl, err := e.connect(cf)
-		if err != nil {
-			return err
-		}
-		var out struct {
-			Version int    `json:"version"`
-			SHA256  string `json:"sha256"`
-		}
-		if err := cl.Do(e.ctx, http.MethodPost, base+"/seal", map[string]string{}, &out); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "Đã niêm phong kết quả kiểm phiếu đợt %s, phiên bản %d (sha256 %s).\nBiên bản đang được lập; tải về: tinnhiem minutes fetch --round %s -o DIR\n", *round, out.Version, out.SHA256, *round)
-		return nil
+		return e.sealTally(cf, *round, base, *confirm)
+	case "publish":
+		return e.publishTally(cf, *round, *version)
 	}
 	return usageError{"tally: lệnh con không có: " + sub}
 }

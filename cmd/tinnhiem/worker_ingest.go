@@ -20,7 +20,7 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 	}
 	ex := sandbox.New(s.sandboxConfig(exe))
 	w := &worker.Ingest{
-		JS: s.js, Objects: s.stores.Uploads.Objects, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
+		JS: s.js, Objects: s.stores.Uploads.Objects, Renderings: s.stores.Uploads.Renderings, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
 		Sandbox:     ex,
 		Log:         s.log.With("worker", "ingest"),
 		Concurrency: int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -24,6 +25,8 @@ type Cmd struct {
 	// MaxOutput bounds what is kept of standard output (and, separately, of standard error);
 	// default 16 MiB.
 	MaxOutput int
+	// Stdin, when set, is read as the program's standard input (else it reads nothing).
+	Stdin io.Reader
 }
 
 // ErrTimeout is returned when the program was killed at its time limit.
@@ -56,6 +59,7 @@ func (c Cmd) Run(ctx context.Context) ([]byte, error) {
 	stdout := &capped{max: max}
 	stderr := &capped{max: 64 << 10}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Stdin = c.Stdin
 	setProcessGroup(cmd)
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = 5 * time.Second

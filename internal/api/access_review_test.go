@@ -38,6 +38,12 @@ func TestOtherOrganizationSeesNoRound(t *testing.T) {
 		{http.MethodPost, "/api/v1/rounds/dz-api/tally/seal"},
 		{http.MethodGet, "/api/v1/rounds/dz-api/artifacts"},
 		{http.MethodGet, "/api/v1/rounds/dz-api/artifacts/bien-ban-kiem-phieu"},
+		{http.MethodGet, "/api/v1/rounds/dz-api/tally/warnings"},
+		{http.MethodGet, "/api/v1/rounds/dz-api/ballot"},
+		{http.MethodGet, "/api/v1/rounds/dz-api/packet"},
+		{http.MethodGet, "/api/v1/rounds/dz-api/packet/sent"},
+		{http.MethodPost, "/api/v1/rounds/dz-api/packet/sent"},
+		{http.MethodPost, "/api/v1/rounds/dz-api/publish"},
 	}
 	for _, user := range []string{"khac", "xemkhac"} {
 		for _, rt := range routes {

@@ -54,6 +54,12 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/rounds/{round}/tally/seal", s.authed(s.sealTally))
 	mux.Handle("GET /api/v1/rounds/{round}/artifacts", s.authed(s.listArtifacts))
 	mux.Handle("GET /api/v1/rounds/{round}/artifacts/{kind}", s.authed(s.downloadArtifact))
+	mux.Handle("GET /api/v1/rounds/{round}/tally/warnings", s.authed(s.sealWarnings))
+	mux.Handle("GET /api/v1/rounds/{round}/ballot", s.authed(s.ballot))
+	mux.Handle("GET /api/v1/rounds/{round}/packet", s.authed(s.packet))
+	mux.Handle("GET /api/v1/rounds/{round}/packet/sent", s.authed(s.packetSent))
+	mux.Handle("POST /api/v1/rounds/{round}/packet/sent", s.authed(s.recordPacketSent))
+	mux.Handle("POST /api/v1/rounds/{round}/publish", s.authed(s.publish))
 
 	mux.Handle("GET /api/v1/users", s.authed(s.listUsers))
 	mux.Handle("POST /api/v1/users", s.authed(s.addUser))

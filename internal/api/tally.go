@@ -94,12 +94,23 @@ func (s *Server) showTally(w http.ResponseWriter, r *http.Request, p auth.Princi
 }
 
 func (s *Server) sealTally(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	sealed, err := s.App.Seal(r.Context(), p, r.PathValue("round"))
+	// Who may not seal this round learns that before whether the body is right.
+	rd, err := s.App.Round(r.Context(), p, r.PathValue("round"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"version": sealed.Version, "sha256": sealed.SHA256, "sealed_at": sealed.SealedAt, "sealed": true})
+	confirm, err := sealConfirm(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	o, err := s.App.SealConfirming(r.Context(), p, rd.ID, confirm)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, sealAnswerOf(o))
 }
 
 // tallyRequest is the body of POST /api/v1/rounds/{round}/tally (JSON), or the same fields as

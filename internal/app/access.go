@@ -35,6 +35,10 @@ const (
 	ViewAllAudit      Action = "audit.all"          // the whole audit trail
 	ManageUsers       Action = "users.manage"       // accounts
 	BackupSystem      Action = "system.backup"      // a backup of the whole store
+	PrintBallot       Action = "ballot.print"       // the ballot paper: the board prints it
+	BuildPacket       Action = "packet.build"       // the voters' packet: it carries the documents
+	RecordPacket      Action = "packet.record"      // record that the packet was sent
+	PublishResults    Action = "results.publish"    // make a sealed version's results public
 )
 
 // rule is who may do an action: holders of one of roles (admin holds every role), or anyone
@@ -75,6 +79,10 @@ var permissions = map[Action]rule{
 	ViewAllAudit:      {roles: []string{auth.RoleAdmin}},
 	ManageUsers:       {roles: []string{auth.RoleAdmin}},
 	BackupSystem:      {roles: []string{auth.RoleAdmin}},
+	PrintBallot:       {roles: []string{auth.RoleOrganizer}},
+	BuildPacket:       {roles: []string{auth.RoleOrganizer}},
+	RecordPacket:      {roles: []string{auth.RoleOrganizer}},
+	PublishResults:    {roles: []string{auth.RoleOrganizer}},
 }
 
 // Actions lists every action of the table.

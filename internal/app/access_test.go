@@ -42,6 +42,10 @@ func TestPermissionTable(t *testing.T) {
 		ViewAllAudit:      {"a"},
 		ManageUsers:       {"a"},
 		BackupSystem:      {"a"},
+		PrintBallot:       {"ao"}, // the board prints the ballots
+		BuildPacket:       {"ao"}, // the packet carries the documents: as DownloadDocument
+		RecordPacket:      {"ao"},
+		PublishResults:    {"ao"},
 	}
 	if len(want) != len(Actions()) {
 		t.Fatalf("the table has %d actions, the test %d: write the new ones here", len(Actions()), len(want))

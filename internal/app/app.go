@@ -13,6 +13,7 @@ import (
 
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/metrics"
+	"tinnhiem/internal/packetbox"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/store"
 )
@@ -31,6 +32,8 @@ type Config struct {
 	BackupKey func() ([]byte, error)
 	// Metrics counts the documents received (nil: not counted).
 	Metrics *metrics.Metrics
+	// Packer assembles voters' packets in a child process; nil where this process makes none.
+	Packer *packetbox.Runner
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.

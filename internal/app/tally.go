@@ -214,14 +214,17 @@ func (a *App) Tally(ctx context.Context, p auth.Principal, roundID string, versi
 // Seal freezes the entered figures as a new sealed version; the minutes workers then render its
 // documents. With double entry, the two entries must agree.
 func (a *App) Seal(ctx context.Context, p auth.Principal, roundID string) (minutes.Sealed, error) {
-	rd, err := a.round(ctx, p, roundID, SealTally)
-	if err != nil {
-		return minutes.Sealed{}, err
-	}
+	o, err := a.SealConfirming(ctx, p, roundID, false)
+	return o.Sealed, err
+}
+
+// sealVersion seals round rd's entered figures as p, with the sealing issues the committee
+// confirmed (SealConfirming).
+func (a *App) sealVersion(ctx context.Context, p auth.Principal, rd dossier.Round, issues []string) (minutes.Sealed, error) {
 	if a.cfg.Tallies == nil {
 		return minutes.Sealed{}, fail(Unavailable, "unavailable", "máy chủ này chưa bật kiểm phiếu")
 	}
-	s, err := a.cfg.Tallies.Seal(ctx, rd, p.Username, a.now())
+	s, err := a.cfg.Tallies.SealConfirming(ctx, rd, p.Username, a.now(), issues)
 	var de *minutes.DiffError
 	switch {
 	case errors.As(err, &de):
@@ -238,7 +241,7 @@ func (a *App) Seal(ctx context.Context, p auth.Principal, roundID string) (minut
 		return minutes.Sealed{}, internalf("seal %s: %w", rd.ID, err)
 	}
 	a.audit(ctx, audit.Event{ID: fmt.Sprintf("seal-%s-v%d", rd.ID, s.Version), Actor: p.Username, Action: "tally.seal", Round: rd.ID, Details: map[string]string{
-		"version": strconv.Itoa(s.Version), "sha256": s.SHA256, "reason": s.Reason,
+		"version": strconv.Itoa(s.Version), "sha256": s.SHA256, "reason": s.Reason, "issues": strconv.Itoa(len(s.Issues)),
 	}})
 	return s, nil
 }

@@ -39,6 +39,9 @@ const (
 
 	ObjectUploads   = "tn_uploads"
 	ObjectArtifacts = "tn_artifacts"
+	// ObjectRenderings keeps the PDF renderings of originals that are not PDFs (Word files),
+	// apart from the uploads: the ingest workers may add to it without any right on the originals.
+	ObjectRenderings = "tn_renderings"
 )
 
 // StoreDir is where the embedded server of a data directory keeps its JetStream store.

@@ -48,7 +48,7 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 			return fmt.Errorf("bus: provision bucket %s: %w", cfg.Bucket, err)
 		}
 	}
-	for _, name := range []string{ObjectUploads, ObjectArtifacts} {
+	for _, name := range ObjectStores() {
 		cfg := jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: replicas}
 		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateObjectStore(ctx, cfg); return err }); err != nil {
 			return fmt.Errorf("bus: provision object store %s: %w", name, err)

@@ -117,7 +117,7 @@ func TestProvisionIdempotent(t *testing.T) {
 			t.Errorf("bucket %s status: %v", b, err)
 		}
 	}
-	for _, o := range []string{ObjectUploads, ObjectArtifacts} {
+	for _, o := range []string{ObjectUploads, ObjectArtifacts, ObjectRenderings} {
 		if _, err := js.ObjectStore(ctx, o); err != nil {
 			t.Errorf("object store %s: %v", o, err)
 		}

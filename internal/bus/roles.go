@@ -104,7 +104,8 @@ func objWrite(store string) grant {
 }
 
 // objPut allows adding objects to a store, not deleting them nor purging the store: the
-// ingest workers keep the PDF rendering of a Word file beside its original, once.
+// ingest workers keep the PDF rendering of a Word file, once. (A NATS subject cannot tell a
+// new object from a changed one, so the store it is granted on holds nothing else.)
 func objPut(store string) grant {
 	g := objRead(store)
 	g.add(publishTo("$O."+store+".C.>", "$O."+store+".M.>"))
@@ -138,7 +139,7 @@ func Buckets() []string {
 }
 
 // ObjectStores lists every object store tinnhiem uses.
-func ObjectStores() []string { return []string{ObjectUploads, ObjectArtifacts} }
+func ObjectStores() []string { return []string{ObjectUploads, ObjectArtifacts, ObjectRenderings} }
 
 // Streams lists the event streams.
 func Streams() []string {
@@ -164,6 +165,7 @@ func grants(role string) (grant, error) {
 		}
 		g.add(kvRead(BucketArtifacts))
 		g.add(objWrite(ObjectUploads))
+		g.add(objRead(ObjectRenderings)) // Word files seen and sent in the packet as PDF
 		g.add(objRead(ObjectArtifacts))
 		// The admins' online backup (GET /api/v1/backup) snapshots every stream: a read, of
 		// what this role reads already, the account secrets included.
@@ -176,7 +178,8 @@ func grants(role string) (grant, error) {
 		g.add(audit)
 		g.add(kvWrite(BucketDocuments))
 		g.add(kvRead(BucketRounds))
-		g.add(objPut(ObjectUploads)) // reads uploads, adds PDF renderings of Word files
+		g.add(objRead(ObjectUploads))
+		g.add(objPut(ObjectRenderings)) // adds the PDF renderings of Word files, replaces none
 	case RoleDossier:
 		// Projects document events into dossiers, raises and delivers alerts.
 		g.add(consume(StreamDossier, DurableDossier))

@@ -282,6 +282,7 @@ func TestRolesSeeOnlyWhatTheyNeed(t *testing.T) {
 			}
 			tokens, _ := js.KeyValue(ctx, BucketTokens)
 			uploads, _ := js.ObjectStore(ctx, ObjectUploads)
+			renderings, _ := js.ObjectStore(ctx, ObjectRenderings)
 			short := func() context.Context {
 				c, cancel := context.WithTimeout(ctx, 2*time.Second)
 				t.Cleanup(cancel)
@@ -298,16 +299,21 @@ func TestRolesSeeOnlyWhatTheyNeed(t *testing.T) {
 				if err != nil {
 					t.Errorf("ingest cannot read an upload: %v", err)
 				}
-				// It adds the PDF rendering of a Word file beside its original; it purges nothing.
-				if _, err := uploads.PutBytes(short(), "d1.pdf", []byte("%PDF-1.7 rendering")); err != nil {
+				// It keeps the PDF rendering of a Word file in the renderings store, and can
+				// neither change an original (nor its metadata) nor purge either store.
+				if _, err := renderings.PutBytes(short(), "d1.pdf", []byte("%PDF-1.7 rendering")); err != nil {
 					t.Errorf("ingest cannot keep a rendering: %v", err)
 				}
-				if st, serr := js.Stream(short(), "OBJ_"+ObjectUploads); serr == nil {
-					err = st.Purge(short())
-				} else {
-					err = serr
+				_, err = uploads.PutBytes(short(), "d1", []byte("%PDF-1.7 forged"))
+				refused("replace an upload", `Publish to \"$O.tn_uploads.C.`, err)
+				for _, name := range []string{ObjectUploads, ObjectRenderings} {
+					if st, serr := js.Stream(short(), "OBJ_"+name); serr == nil {
+						err = st.Purge(short())
+					} else {
+						err = serr
+					}
+					refused("purge "+name, `Publish to \"$JS.API.STREAM.PURGE.OBJ_`+name+`\"`, err)
 				}
-				refused("purge the uploads", `Publish to \"$JS.API.STREAM.PURGE.OBJ_tn_uploads\"`, err)
 			} else {
 				refused("read an upload", `Publish to \"$JS.API.DIRECT.GET.OBJ_tn_uploads.`, err)
 			}

@@ -1,6 +1,8 @@
-// Package pdfmerge works on whole PDF files others made, with pdfcpu: counting pages, merging
-// page for page, stamping page numbers — what the voters' packet needs (minutes/document.PDFTool).
-// pdfcpu can loop on hostile input: run it in a process with time and memory limits.
+// Package pdfmerge is the PDF library behind the voters' packet (document.PDFTool): reading a
+// document's page count, merging documents page for page and numbering the pages, with pdfcpu.
+// It stays out of the domain packages (pdfcpu carries network code, for signatures and remote
+// images, that the domain must not link) and runs only in the packet's child process
+// (internal/packetbox), where a file that hangs or exhausts the library costs that child alone.
 package pdfmerge
 
 import (
@@ -12,50 +14,52 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-
-	"tinnhiem/minutes/document"
 )
 
-// Tool is minutes/document.PDFTool on pdfcpu.
+// Tool implements document.PDFTool with pdfcpu (it imports nothing of the domain, so that the
+// domain's own tests may use it). The zero value is ready.
 type Tool struct{}
 
-var _ document.PDFTool = Tool{}
+// config is pdfcpu's configuration, built here rather than by model.NewDefaultConfiguration,
+// which reads and writes a configuration directory in the user's home and may exit the process
+// on a problem with it.
+func config() *model.Configuration {
+	return &model.Configuration{
+		CreationDate:      time.Now().Format("2006-01-02 15:04"),
+		Version:           model.VersionStr,
+		Reader15:          true,
+		ValidationMode:    model.ValidationRelaxed,
+		Eol:               types.EolLF,
+		WriteObjectStream: true,
+		WriteXRefStream:   true,
+		EncryptUsingAES:   true,
+		EncryptKeyLength:  256,
+		Permissions:       model.PermissionsPrint,
+		TimestampFormat:   "2006-01-02 15:04",
+		DateFormat:        "2006-01-02",
+		Offline:           true,
+		Timeout:           5,
+	}
+}
 
-// Pages counts the pages of a PDF.
-func (Tool) Pages(pdf []byte) (int, error) {
+// Pages reads a PDF and returns its page count; encrypted says a PDF that cannot be read asks
+// for a password.
+func (Tool) Pages(pdf []byte) (pages int, encrypted bool, err error) {
 	ctx, err := api.ReadAndValidate(bytes.NewReader(pdf), config())
 	if err != nil {
-		if low := strings.ToLower(err.Error()); strings.Contains(low, "password") || strings.Contains(low, "encrypt") {
-			return 0, document.ErrPDFEncrypted
-		}
-		return 0, err
+		msg := strings.ToLower(err.Error())
+		return 0, strings.Contains(msg, "password") || strings.Contains(msg, "encrypt"), err
 	}
-	return ctx.PageCount, nil
+	return ctx.PageCount, false, nil
 }
 
-// StampPageNumbers prints "Trang p/P" at the foot of every page.
-func (Tool) StampPageNumbers(pdf []byte) ([]byte, error) {
-	wm, err := api.TextWatermark("Trang %p/%P", "font:Helvetica, points:9, pos:br, off:-28 14, scale:1 abs, rot:0, fillc:#404040, op:1", true, false, types.POINTS)
-	if err != nil {
-		return nil, err
-	}
-	var stamped bytes.Buffer
-	if err := api.AddWatermarks(bytes.NewReader(pdf), &stamped, nil, wm, config()); err != nil {
-		return nil, err
-	}
-	return stamped.Bytes(), nil
-}
-
-// Merge joins the files in order (see mergeBalanced).
-func (Tool) Merge(parts [][]byte) ([]byte, error) { return mergeBalanced(parts) }
-
-// mergeFanIn is how many files one merge takes. Each file merged nests the page tree one
-// level deeper, so merging in groups keeps the tree about log(n) deep instead of n (readers,
-// ours among them, refuse page trees deeper than 64).
+// mergeFanIn is how many files one merge takes. Each file merged nests the page tree one level
+// deeper, so merging in groups keeps the tree about log(n) deep instead of n (readers, ours
+// among them, refuse page trees deeper than 64).
 const mergeFanIn = 8
 
-// mergeBalanced merges the files in order, in groups of mergeFanIn, then the groups' results.
-func mergeBalanced(parts [][]byte) ([]byte, error) {
+// Merge joins the files in order, in groups of mergeFanIn, then the groups' results.
+func (Tool) Merge(parts [][]byte) ([]byte, error) {
 	for len(parts) > 1 {
 		var next [][]byte
 		for i := 0; i < len(parts); i += mergeFanIn {
@@ -79,24 +83,15 @@ func mergeBalanced(parts [][]byte) ([]byte, error) {
 	return parts[0], nil
 }
 
-// config is pdfcpu's configuration, built here rather than by
-// model.NewDefaultConfiguration, which reads and writes a configuration directory in the
-// user's home and may exit the process on a problem with it.
-func config() *model.Configuration {
-	return &model.Configuration{
-		CreationDate:      time.Now().Format("2006-01-02 15:04"),
-		Version:           model.VersionStr,
-		Reader15:          true,
-		ValidationMode:    model.ValidationRelaxed,
-		Eol:               types.EolLF,
-		WriteObjectStream: true,
-		WriteXRefStream:   true,
-		EncryptUsingAES:   true,
-		EncryptKeyLength:  256,
-		Permissions:       model.PermissionsPrint,
-		TimestampFormat:   "2006-01-02 15:04",
-		DateFormat:        "2006-01-02",
-		Offline:           true,
-		Timeout:           5,
+// NumberPages stamps "Trang p/P" at the bottom right of every page.
+func (Tool) NumberPages(pdf []byte) ([]byte, error) {
+	wm, err := api.TextWatermark("Trang %p/%P", "font:Helvetica, points:9, pos:br, off:-28 14, scale:1 abs, rot:0, fillc:#404040, op:1", true, false, types.POINTS)
+	if err != nil {
+		return nil, err
 	}
+	var out bytes.Buffer
+	if err := api.AddWatermarks(bytes.NewReader(pdf), &out, nil, wm, config()); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }

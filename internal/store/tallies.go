@@ -78,12 +78,18 @@ func (t *Tallies) Enter(ctx context.Context, rd dossier.Round, e minutes.Entry, 
 // Seal freezes the current entry as a new version (minutes.Record.Seal), stores it and announces
 // it to the minutes workers. Sealing again what is sealed announces the last version again.
 func (t *Tallies) Seal(ctx context.Context, rd dossier.Round, by string, now time.Time) (minutes.Sealed, error) {
+	return t.SealConfirming(ctx, rd, by, now, nil)
+}
+
+// SealConfirming is Seal with the sealing issues the committee confirmed
+// (minutes.Record.SealConfirming).
+func (t *Tallies) SealConfirming(ctx context.Context, rd dossier.Round, by string, now time.Time, issues []string) (minutes.Sealed, error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		rec, rev, err := t.Get(ctx, rd.ID)
 		if err != nil {
 			return minutes.Sealed{}, err
 		}
-		next, s, changed, err := rec.Seal(rd, by, now)
+		next, s, changed, err := rec.SealConfirming(rd, by, now, issues)
 		if err != nil {
 			return minutes.Sealed{}, err
 		}

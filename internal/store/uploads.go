@@ -19,11 +19,12 @@ import (
 
 // Receiver stores uploaded files as they stream in and hands them to the pipeline.
 type Receiver struct {
-	Objects   jetstream.ObjectStore
-	Docs      *Documents
-	JS        jetstream.JetStream
-	MaxUpload int64
-	Now       func() time.Time
+	Objects    jetstream.ObjectStore
+	Renderings jetstream.ObjectStore // PDF renderings of originals that are not PDFs
+	Docs       *Documents
+	JS         jetstream.JetStream
+	MaxUpload  int64
+	Now        func() time.Time
 }
 
 // Upload describes one incoming file.

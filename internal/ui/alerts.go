@@ -15,7 +15,9 @@ type alertRow struct {
 	At       string // the deadline, local time
 	Lead     cell
 	RaisedAt string
-	Persons  []alertPersonRow
+	// Step: a task of the board itself (the list, the Front's opinions), owed by no person.
+	Step    bool
+	Persons []alertPersonRow
 	// Deliveries are shown to organizers only: where alerts go and why a sending failed is the
 	// board's business (the API hides the same from others).
 	Deliveries []deliveryRow
@@ -43,7 +45,8 @@ func alertRows(rd dossier.Round, as []dossier.Alert, organizer bool) []alertRow 
 	for i := len(as) - 1; i >= 0; i-- {
 		a := as[i]
 		row := alertRow{ID: a.ID, Deadline: deadlineLabel(a.Deadline), At: localTime(rd, a.DeadlineAt),
-			RaisedAt: localTime(rd, a.RaisedAt), Persons: []alertPersonRow{}}
+			RaisedAt: localTime(rd, a.RaisedAt), Persons: []alertPersonRow{},
+			Step: dossier.Step(a.Deadline) && a.Deadline != dossier.DeadlinePacket}
 		if a.Lead == dossier.LeadOverdue {
 			row.Lead = cell{Label: "đã quá hạn", Class: "bad"}
 		} else {

@@ -38,6 +38,8 @@ type roundPage struct {
 	UploadURL   string
 	TallyURL    string
 	ImportForm  importForm
+	// Trail is the ballot, the voters' packet and its sending (papertrail.go).
+	Trail *roundTrail
 }
 
 type roundHead struct {
@@ -47,6 +49,7 @@ type roundHead struct {
 }
 
 type deadlineRow struct {
+	Name                   string
 	Label, At, Left, Class string
 	Defaulted              bool
 }
@@ -109,6 +112,7 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	}
 	pg := buildRoundPage(rd, rep, alerts, p, s.app.Now())
 	pg.User, pg.Flash, pg.AlertsUnread = newUserView(p), flash(r), unread
+	s.roundTrailOf(r, p, &pg, rd)
 	s.render(w, r, http.StatusOK, "round", pg)
 }
 
@@ -143,7 +147,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 	pg.AlertLeads = strings.Join(leads, ", ")
 	for _, name := range rd.DeadlineNames() {
 		d, _ := rd.Deadline(name)
-		pg.Deadlines = append(pg.Deadlines, deadlineRow{Label: deadlineLabel(name), At: localTime(rd, d.At),
+		pg.Deadlines = append(pg.Deadlines, deadlineRow{Name: name, Label: deadlineLabel(name), At: localTime(rd, d.At),
 			Left: countdown(now, d.At), Class: countdownClass(now, d.At), Defaulted: d.Source == "default"})
 	}
 	for _, k := range rd.Required {

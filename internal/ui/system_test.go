@@ -25,6 +25,7 @@ import (
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/packetbox"
 	"tinnhiem/internal/store"
 	"tinnhiem/internal/worker"
 	"tinnhiem/minutes"
@@ -35,6 +36,12 @@ import (
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "extract" {
 		if err := sandbox.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	if len(os.Args) > 1 && os.Args[1] == packetbox.Subcommand {
+		if err := packetbox.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -120,7 +127,8 @@ func newTestSystem(t testing.TB, opt systemOptions) *testSystem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := app.New(app.Config{Stores: st, Log: log, TokenTTL: time.Hour, Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute)})
+	core := app.New(app.Config{Stores: st, Log: log, TokenTTL: time.Hour, Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute),
+		Packer: packetbox.New(os.Args[0], nil, 512<<20, time.Minute, 2*time.Minute, 64<<20, 1)})
 	a := &api.Server{App: core, Log: log, Ready: func(ctx context.Context) error { return bus.Ready(ctx, js) }}
 	ts := &testSystem{t: t, ctx: ctx, js: js, st: testStores{Stores: st, Docs: st.Documents, Tallies: testTallies{st.Tallies}, Log: log}, dossiers: st.Dossiers}
 	ts.ui, err = New(core, log, 0)
@@ -202,7 +210,7 @@ func (ts *testSystem) extractor() *sandbox.Extractor {
 func (ts *testSystem) startWorkers(log *slog.Logger) {
 	t := ts.t
 	w := &worker.Ingest{
-		JS: ts.js, Objects: ts.st.Uploads.Objects, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
+		JS: ts.js, Objects: ts.st.Uploads.Objects, Renderings: ts.st.Uploads.Renderings, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
 		Sandbox: ts.extractor(),
 		Log:     log, Concurrency: 2,
 	}

@@ -42,6 +42,8 @@ type tallyPage struct {
 	// ResultsHidden: a result is sealed but this user may not read it (the API's rule: whoever
 	// may not fetch the minutes may not read their figures either).
 	ResultsHidden bool
+	// Trail is the sealing warnings and the publication (publication.go).
+	Trail *tallyTrail
 }
 
 type resultView struct {
@@ -143,6 +145,7 @@ func (s *Server) tally(w http.ResponseWriter, r *http.Request, p auth.Principal)
 			Size: bytesLabel(a.Size), Created: localTime(rd, a.CreatedAt), Verified: a.Verified,
 			URL: fmt.Sprintf("/rounds/%s/artifacts/%s?version=%d", rd.ID, url.PathEscape(a.Kind), a.Version)})
 	}
+	s.tallyTrailOf(r, p, &pg, o)
 	s.render(w, r, http.StatusOK, "tally", pg)
 }
 
@@ -192,11 +195,18 @@ func newResultView(rd dossier.Round, res minutes.Result) resultView {
 
 // seal freezes the tally, through the same core as POST /api/v1/rounds/{round}/tally/seal.
 func (s *Server) seal(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	if _, err := s.app.Seal(r.Context(), p, r.PathValue("round")); err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	_ = r.ParseForm() // an unreadable form confirms nothing
+	o, err := s.app.SealConfirming(r.Context(), p, r.PathValue("round"), r.PostFormValue("confirm") == "1")
+	if err != nil {
 		s.failed(w, r, p, err, "Chưa niêm phong được")
 		return
 	}
-	http.Redirect(w, r, "/rounds/"+r.PathValue("round")+"/tally?ok=sealed", http.StatusSeeOther)
+	ok := "sealed"
+	if o.Confirmed {
+		ok = "sealed-confirmed"
+	}
+	http.Redirect(w, r, "/rounds/"+r.PathValue("round")+"/tally?ok="+ok, http.StatusSeeOther)
 }
 
 // artifact downloads a generated PDF (checked against its checksum, the download audited).

@@ -130,6 +130,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /rounds/{round}/tally/entry", s.sameOrigin(s.page(s.submitTally)))
 	mux.Handle("POST /rounds/{round}/tally/seal", s.sameOrigin(s.page(s.seal)))
 	mux.Handle("GET /rounds/{round}/artifacts/{kind}", s.page(s.artifact))
+	mux.Handle("GET /rounds/{round}/ballot", s.page(s.ballotPDF))
+	mux.Handle("GET /rounds/{round}/packet", s.page(s.packetPDF))
+	mux.Handle("POST /rounds/{round}/packet/sent", s.sameOrigin(s.page(s.recordPacketSent)))
+	mux.Handle("POST /rounds/{round}/publish", s.sameOrigin(s.page(s.publish)))
+	// The published results of a public round: no login (publication.go).
+	pub := newPublicPages(s)
+	mux.HandleFunc("GET /public/rounds/{round}", pub.round)
+	mux.HandleFunc("GET /public/rounds/{round}/{file}", pub.file)
 	mux.Handle("GET /documents/{id}", s.page(s.document))
 	mux.Handle("GET /documents/{id}/verdict", s.jsonAuthed(s.verdict))
 	mux.Handle("GET /documents/{id}/file", s.page(s.documentFile))
@@ -315,6 +323,12 @@ func flash(r *http.Request) string {
 		return "Đã lưu lần nhập 2. Các ô khác với lần nhập 1 (nếu đã có lần nhập 1) được liệt kê dưới đây."
 	case "sealed":
 		return "Đã niêm phong kết quả kiểm phiếu; biên bản đang được lập."
+	case "sealed-confirmed":
+		return "Đã niêm phong kết quả kiểm phiếu; các vấn đề ban kiểm phiếu xác nhận được ghi vào biên bản, đang được lập."
+	case "packet-sent":
+		return "Đã ghi nhận việc gửi hồ sơ đến người tham gia lấy phiếu."
+	case "published":
+		return "Đã công bố kết quả; trang công khai mở cho mọi người, không cần đăng nhập."
 	}
 	return ""
 }

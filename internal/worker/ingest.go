@@ -41,7 +41,8 @@ const DefaultIngestAckWait = 20 * time.Second
 // is keyed by document id, so a redelivery is harmless.
 type Ingest struct {
 	JS          jetstream.JetStream
-	Objects     jetstream.ObjectStore
+	Objects     jetstream.ObjectStore // the uploaded originals (read)
+	Renderings  jetstream.ObjectStore // PDF renderings of Word files (added)
 	Docs        *store.Documents
 	Rounds      *store.Rounds
 	Audit       *audit.Log
@@ -208,7 +209,7 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 	}
 	ex := ingest.ExtractionOf(out.Result)
 	if len(out.Rendering) > 0 && out.Format != reader.FormatPDF {
-		if ex.Rendering, err = store.PutRendering(ctx, w.Objects, d.ID, out.Rendering); err != nil {
+		if ex.Rendering, err = store.PutRendering(ctx, w.Renderings, d.ID, out.Rendering); err != nil {
 			return ingest.Extraction{}, err
 		}
 	}

@@ -47,7 +47,7 @@ func TestPipelineFormats(t *testing.T) {
 	if d.Rendering != store.RenderingName(d.ID) {
 		t.Fatalf("docx rendering %q", d.Rendering)
 	}
-	pdf, err := p.ns.Objects(t, bus.ObjectUploads).GetBytes(context.Background(), d.Rendering)
+	pdf, err := p.ns.Objects(t, bus.ObjectRenderings).GetBytes(context.Background(), d.Rendering)
 	if err != nil {
 		t.Fatal(err)
 	}

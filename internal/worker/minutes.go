@@ -95,8 +95,11 @@ func (w *Minutes) Render(ctx context.Context, round string, version int) ([]publ
 	if err != nil {
 		return nil, err
 	}
-	explained := w.explained(ctx, rd)
-	model := minutes.BuildRecordModel(rd, rec, s, explained)
+	explained, trail, err := w.trail(ctx, rd, s)
+	if err != nil {
+		return nil, err
+	}
+	model := minutes.WithTrail(minutes.BuildRecordModel(rd, rec, s, explained), rd, trail)
 	// A sealed version's documents, once stored, are what people may have downloaded and
 	// checked: a redelivery must not replace them with a render of a dossier or round that has
 	// moved on since (an explanation received, a title corrected).
@@ -132,20 +135,27 @@ func (w *Minutes) Render(ctx context.Context, round string, version int) ([]publ
 	return out, nil
 }
 
-// explained lists the persons whose written explanations answered a request; a dossier state
-// that cannot be read leaves the list out (the minutes then print none), it does not stop them.
-func (w *Minutes) explained(ctx context.Context, rd dossier.Round) []minutes.Explained {
+// trail is what the dossier side tells the minutes: the persons whose written explanations
+// answered a request, the requests for explanation received and answered, the recorded
+// sending of the packet, and the issues the committee confirmed when it sealed. Without a
+// dossier store (a worker configured without one) the minutes get the confirmed issues alone;
+// a state that cannot be read now is retried, so that no version's minutes are stored
+// without what the dossier knows.
+func (w *Minutes) trail(ctx context.Context, rd dossier.Round, s minutes.Sealed) ([]minutes.Explained, minutes.Trail, error) {
+	trail := minutes.Trail{Issues: s.Issues}
 	if w.Dossiers == nil {
-		return nil
+		return nil, trail, nil
 	}
 	st, _, err := w.Dossiers.State(ctx, rd.ID)
 	if err != nil {
-		w.Log.WarnContext(ctx, "minutes: dossier state unavailable; explanations not listed", "round", rd.ID, "err", err)
-		return nil
+		w.Log.WarnContext(ctx, "minutes: dossier state unavailable; will retry", "round", rd.ID, "err", err)
+		return nil, trail, err
 	}
 	now := time.Now
 	if w.Now != nil {
 		now = w.Now
 	}
-	return minutes.ExplainedIn(dossier.Status(rd, st, now()))
+	report := dossier.Status(rd, st, now())
+	trail.Status, trail.PacketLookedUp, trail.Packet = &report, true, st.PacketSent()
+	return minutes.ExplainedIn(report), trail, nil
 }

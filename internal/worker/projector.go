@@ -65,8 +65,8 @@ func NewProjector(js jetstream.JetStream, st *store.Dossiers, cfg ProjectorConfi
 func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
 		Stream: bus.StreamDossier, Durable: p.cfg.Consumer,
-		Description: "dossier projection: document verdicts and board decisions into tn_dossiers",
-		Filters:     []string{dossier.DocumentSubject("*"), dossier.DecisionSubject("*")},
+		Description: "dossier projection: document verdicts, board decisions and the packet's sending into tn_dossiers",
+		Filters:     []string{dossier.DocumentSubject("*"), dossier.DecisionSubject("*"), dossier.PacketSubject("*")},
 		AckWait:     p.cfg.AckWait, MaxDeliver: p.cfg.MaxDeliver, Batch: p.cfg.Batch, Log: p.cfg.Log,
 		HandleBatch: p.handle,
 		GiveUp:      giveUpToAudit(p.cfg.Audit, "dossier", "dossier.event_failed"),

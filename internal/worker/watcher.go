@@ -33,6 +33,8 @@ type Watcher struct {
 	mu     sync.Mutex
 	known  map[string]bool // alert keys known to exist
 	rounds map[string]dossier.Round
+	// packetSent: the packet records known, by round.
+	packetSent map[string]*dossier.PacketSent
 }
 
 // NewWatcher returns a watcher reading rounds and projections through store.
@@ -46,7 +48,7 @@ func NewWatcher(st *store.Dossiers, cfg WatcherConfig) *Watcher {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Watcher{store: st, cfg: cfg, known: map[string]bool{}, rounds: map[string]dossier.Round{}}
+	return &Watcher{store: st, cfg: cfg, known: map[string]bool{}, rounds: map[string]dossier.Round{}, packetSent: map[string]*dossier.PacketSent{}}
 }
 
 // Run keeps a live copy of every round (a KV watch, so a moved deadline or a new person counts at
@@ -113,7 +115,21 @@ func (w *Watcher) Raise(ctx context.Context, rounds []dossier.Round, now time.Ti
 	var errs []error
 	for _, r := range rounds {
 		var st *dossier.State
-		for _, due := range dossier.DueAlerts(r, now) {
+		// The packet step raises nothing once its sending is recorded. The record is in the
+		// projection, read only when a packet alert not yet raised is due and no record is
+		// known yet.
+		sent := w.packetSentOf(r.ID)
+		if sent == nil && w.packetPending(dossier.DueAlerts(r, now), r.ID) {
+			var err error
+			if st, _, err = w.store.State(ctx, r.ID); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if sent = st.PacketSent(); sent != nil {
+				w.setPacketSent(r.ID, sent)
+			}
+		}
+		for _, due := range dossier.DueAlertsFor(r, sent, now) {
 			key := due.Key(r.ID)
 			if w.isKnown(key) {
 				continue
@@ -149,6 +165,33 @@ func (w *Watcher) Raise(ctx context.Context, rounds []dossier.Round, now time.Ti
 		}
 	}
 	return raised, errors.Join(errs...)
+}
+
+// packetPending reports whether due holds a packet alert of round not known to exist.
+func (w *Watcher) packetPending(due []dossier.AlertDue, round string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, d := range due {
+		if d.Deadline == dossier.DeadlinePacket && !w.known[d.Key(round)] {
+			return true
+		}
+	}
+	return false
+}
+
+// packetSentOf is the packet record of a round known to this watcher, nil when none is known.
+func (w *Watcher) packetSentOf(round string) *dossier.PacketSent {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.packetSent[round]
+}
+
+// setPacketSent remembers a round's packet record: a record is never withdrawn (a later one
+// only corrects it), so the state need not be read for it again.
+func (w *Watcher) setPacketSent(round string, sent *dossier.PacketSent) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.packetSent[round] = sent
 }
 
 func (w *Watcher) isKnown(key string) bool {

@@ -16,6 +16,12 @@ const (
 
 // header draws the two-column header of the first page and the document's title below it.
 func (d *doc) header() {
+	d.letterhead()
+	d.title()
+}
+
+// letterhead draws the two-column header alone (the voters' packet titles its cover itself).
+func (d *doc) letterhead() {
 	s := d.s
 	var bottom float64
 	if d.m.Track == TrackState {
@@ -24,7 +30,6 @@ func (d *doc) header() {
 		bottom = d.partyHeader()
 	}
 	s.setY(bottom + 9)
-	d.title()
 }
 
 // headingName is the issuing body as the header prints it. A short form ("Tỉnh ủy") only reads

@@ -48,6 +48,9 @@ type PacketDoc struct {
 	Kind string
 	File string // the file name, for the contents and the report
 	PDF  []byte
+	// Problem, when set, says why the document has no PDF to merge (a Word file whose PDF
+	// rendering could not be made): it is marked with it on the contents and the summary.
+	Problem string
 }
 
 // PacketEntry says what became of one document, or of a kind a person lacks: merged from
@@ -73,21 +76,19 @@ const (
 // ErrPacket is wrapped by every error of RenderPacket that is not about one document.
 var ErrPacket = errors.New("không lập được hồ sơ gửi người tham gia lấy phiếu")
 
-// PDFTool is what the packet needs of a PDF library to work on whole files others made: count
-// their pages, merge files page for page, stamp page numbers on every page. The domain renders
-// its own pages (gofpdf) and never parses a foreign PDF itself; internal/pdfmerge provides the
-// tool (pdfcpu), in a process with limits of its own.
+// PDFTool is what assembling a packet needs of a PDF library: a document's page count, the
+// merge of documents page for page, the page numbers. The domain names it; the process that
+// assembles packets gives it (internal/pdfmerge, in the child of internal/packetbox), so that
+// the library — and the network code it carries — stays out of the domain packages.
 type PDFTool interface {
-	// Pages counts the pages of a PDF; ErrPDFEncrypted when a password stands in the way.
-	Pages(pdf []byte) (int, error)
-	// Merge joins the files in order.
+	// Pages reads a PDF and returns its page count; encrypted says that one it cannot read asks
+	// for a password.
+	Pages(pdf []byte) (pages int, encrypted bool, err error)
+	// Merge joins PDFs page for page, in order.
 	Merge(parts [][]byte) ([]byte, error)
-	// StampPageNumbers prints "Trang p/P" at the foot of every page.
-	StampPageNumbers(pdf []byte) ([]byte, error)
+	// NumberPages stamps "Trang p/P" on every page.
+	NumberPages(pdf []byte) ([]byte, error)
 }
-
-// ErrPDFEncrypted is what a PDFTool answers for a file it cannot open without a password.
-var ErrPDFEncrypted = errors.New("pdf: encrypted")
 
 // inspectTimeout bounds the reading of one document. A file that takes longer is refused
 // for the packet. The reading goroutine cannot be stopped and runs on until the library
@@ -116,7 +117,7 @@ func inspect(tool PDFTool, data []byte) (int, string) {
 	}
 }
 
-// inspectNow reads one document with the tool and returns its page count, or why it cannot
+// inspectNow reads one document with the library and returns its page count, or why it cannot
 // be merged. A panic inside the library is a refusal of that document, not of the packet.
 func inspectNow(tool PDFTool, data []byte) (pages int, problem string) {
 	defer func() {
@@ -132,18 +133,18 @@ func inspectNow(tool PDFTool, data []byte) (pages int, problem string) {
 	case !bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\n\r "), []byte("%PDF-")):
 		return 0, "không phải tệp PDF"
 	}
-	n, err := tool.Pages(data)
+	count, encrypted, err := tool.Pages(data)
 	switch {
-	case errors.Is(err, ErrPDFEncrypted):
+	case err != nil && encrypted:
 		return 0, "tệp có mật khẩu"
 	case err != nil:
 		return 0, "tệp PDF hỏng (không đọc được cấu trúc)"
-	case n <= 0:
+	case count <= 0:
 		return 0, "tệp không có trang nào"
-	case n > MaxPacketDocPages:
-		return 0, fmt.Sprintf("tệp có %d trang, quá %d trang", n, MaxPacketDocPages)
+	case count > MaxPacketDocPages:
+		return 0, fmt.Sprintf("tệp có %d trang, quá %d trang", count, MaxPacketDocPages)
 	}
-	return n, ""
+	return count, ""
 }
 
 // RenderPacket assembles the packet. A document that cannot be read is marked on the contents
@@ -155,6 +156,9 @@ func RenderPacket(p PacketModel, tool PDFTool) (out []byte, entries []PacketEntr
 			out, entries, err = nil, nil, fmt.Errorf("document: render packet: %w: %w: %v", ErrPacket, ErrRender, r)
 		}
 	}()
+	if tool == nil {
+		return nil, nil, fmt.Errorf("document: render packet: %w: no PDF library", ErrPacket)
+	}
 	out, entries, err = renderPacket(p, tool)
 	if err != nil {
 		return nil, nil, fmt.Errorf("document: render packet: %w", err)
@@ -196,7 +200,10 @@ func renderPacket(p PacketModel, tool PDFTool) ([]byte, []PacketEntry, error) {
 					continue
 				}
 				found = true
-				pages, problem := inspect(tool, doc.PDF)
+				pages, problem := 0, doc.Problem
+				if problem == "" {
+					pages, problem = inspect(tool, doc.PDF)
+				}
 				entries = append(entries, PacketEntry{Person: i, Kind: k.Kind, File: doc.File, Pages: pages, Problem: problem})
 				if problem == "" {
 					docs[i] = append(docs[i], packetPart{pdf: doc.PDF, pages: pages})
@@ -277,7 +284,7 @@ func renderPacket(p PacketModel, tool PDFTool) ([]byte, []PacketEntry, error) {
 		return nil, nil, fmt.Errorf("%w: ghép tệp: %w", ErrPacket, err)
 	}
 	// Every page carries its packet page number, so the contents lead to it.
-	stamped, err := tool.StampPageNumbers(merged)
+	stamped, err := tool.NumberPages(merged)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: số trang: %w", ErrPacket, err)
 	}
@@ -285,7 +292,7 @@ func renderPacket(p PacketModel, tool PDFTool) ([]byte, []PacketEntry, error) {
 }
 
 func countPages(tool PDFTool, pdf []byte) (int, error) {
-	n, err := tool.Pages(pdf)
+	n, _, err := tool.Pages(pdf)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrRender, err)
 	}
@@ -294,10 +301,12 @@ func countPages(tool PDFTool, pdf []byte) (int, error) {
 
 // packetDoc starts a generated part of the packet: the shared fonts, header and cleaning.
 func packetDoc(p PacketModel) (*doc, error) {
+	// The packet is dated the day it was made (it goes out before the vote): the header's date
+	// line prints VoteDate for this kind of document.
 	m := Model{
 		Track: p.Track, ParentOrganization: p.ParentOrganization, Organization: p.Organization,
 		OrganizationHeading: p.OrganizationHeading, Place: p.Place, Title: p.Title, SessionName: p.SessionName,
-		VoteDate: p.VoteDate, SealedAt: p.CreatedAt, TallyJSON: []byte("{}"),
+		VoteDate: localDate(p.CreatedAt, vietnam), SealedAt: p.CreatedAt, TallyJSON: []byte("{}"),
 	}
 	fonts := fontFaces()
 	covers := make([]*coverage, len(fonts))
@@ -363,7 +372,7 @@ func renderPacketFront(p PacketModel, entries []PacketEntry, label map[string]Pa
 	pdf := s.pdf
 	pdf.SetTitle(capitalise(strings.ToLower(packetName(p.Track)))+" – "+d.m.Title, true)
 	pdf.AddPage()
-	d.header()
+	d.letterhead()
 	s.setY(s.y() + 4)
 	s.centered(packetName(p.Track), "B", 16, marginLeft, textWidth, s.y())
 	s.setY(s.y() + lineHeight(16))
@@ -372,6 +381,9 @@ func renderPacketFront(p PacketModel, entries []PacketEntry, label map[string]Pa
 	if d.m.SessionName != "" {
 		s.centered("("+d.m.SessionName+")", "I", 14, marginLeft+10, textWidth-20, s.y())
 		s.setY(s.y() + lineHeight(14) + 4)
+	}
+	if !p.VoteDate.IsZero() {
+		d.p("Ngày lấy phiếu tín nhiệm: " + shortDate(p.VoteDate) + ".")
 	}
 	d.p(fmt.Sprintf("Hồ sơ gồm tài liệu của %d người được lấy phiếu tín nhiệm, xếp theo thứ tự trong danh sách; mỗi người có một trang tóm tắt, sau đó là các tài liệu:", len(p.Persons)))
 	for i, k := range p.Kinds {
