@@ -161,3 +161,9 @@ func (a *App) AddUser(ctx context.Context, p auth.Principal, n auth.NewUser) (au
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// SweepTokens removes the records of tokens that open nothing any more (the server's job,
+// run by `serve` every hour).
+func (a *App) SweepTokens(ctx context.Context) (int, error) {
+	return a.cfg.Auth.SweepTokens(ctx, a.now())
+}
