@@ -283,3 +283,53 @@ func TestServeIgnoresForwardedForFromStrangers(t *testing.T) {
 		t.Errorf("%d of 20 guesses with a forged X-Forwarded-For were checked, want at most 10", checked)
 	}
 }
+
+// A round id another organization uses is refused as a problem of the file at "id": nothing
+// of that round — that it exists, whose it is, its title — is in the answer; the attempt is in
+// the admins' audit trail.
+func TestRoundIDOfAnotherOrganization(t *testing.T) {
+	ts := startServer(t, t.TempDir(), "--workers", "none")
+	if _, err := ts.cli(t, "round", "import", writeFile(t, "a.yaml", roundBinhSon)); err != nil {
+		t.Fatal(err)
+	}
+	ts.addUser(t, "to-chuc-b", "mật khẩu tổ chức B", []string{"organizer"}, "Đảng ủy xã An Phú")
+	tok := ts.token(t, "to-chuc-b", "mật khẩu tổ chức B")
+	theirs := strings.NewReplacer("organization: Tỉnh ủy Bình Sơn", "organization: Đảng ủy xã An Phú",
+		"title: ", "title: Đợt của An Phú — ").Replace(roundBinhSon)
+	res := ts.api(t, http.MethodPost, "/api/v1/rounds", tok, theirs)
+	if res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("import with A's id: %d %s", res.Status, res.Body)
+	}
+	var body apiError
+	res.decode(t, &body)
+	if len(body.Error.Problems) != 1 || body.Error.Problems[0].Path != "id" || !strings.Contains(body.Error.Problems[0].Message, "không dùng được") {
+		t.Errorf("answer %s", res.Body)
+	}
+	for _, leak := range []string{"Tỉnh ủy Bình Sơn", "đã được dùng", "đã có", "tồn tại", "Trần Quốc Hùng", "Ban Thường vụ"} {
+		if strings.Contains(string(res.Body), leak) {
+			t.Errorf("the answer says %q: %s", leak, res.Body)
+		}
+	}
+	// The same file with another id, or none, goes in.
+	if res := ts.api(t, http.MethodPost, "/api/v1/rounds", tok, strings.Replace(theirs, "id: binh-son-btv-2028", "id: an-phu-2028", 1)); res.Status != http.StatusCreated {
+		t.Errorf("with its own id: %d %s", res.Status, res.Body)
+	}
+	var events []struct {
+		Actor, Action, Target string
+	}
+	ts.api(t, http.MethodGet, "/api/v1/audit", ts.token(t, "admin", testAdminPassword), nil).decode(t, &events)
+	found := false
+	for _, e := range events {
+		found = found || (e.Action == "round.import_refused" && e.Actor == "to-chuc-b" && e.Target == "binh-son-btv-2028")
+	}
+	if !found {
+		t.Error("the refused import is not in the audit trail")
+	}
+	var roundTrail []struct{ Action string }
+	ts.api(t, http.MethodGet, "/api/v1/rounds/binh-son-btv-2028/audit", ts.token(t, "admin", testAdminPassword), nil).decode(t, &roundTrail)
+	for _, e := range roundTrail {
+		if e.Action == "round.import_refused" {
+			t.Error("the refusal is in A's round trail, where A's staff would learn who tried")
+		}
+	}
+}
