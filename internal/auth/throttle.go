@@ -87,6 +87,11 @@ func (r Reservation) Allowed() bool { return r.Wait <= 0 }
 // Reserve counts an attempt at username from addr before its password is checked. A refused
 // attempt counts nothing.
 func (t *Throttle) Reserve(username, addr string, now time.Time) Reservation {
+	if len(username) > maxKeyName {
+		// No account has such a name, so its check fails whatever the key; a bounded key keeps
+		// a flood of long names from filling memory.
+		username = username[:maxKeyName] + "…"
+	}
 	r := Reservation{t: t, pair: username + "\x00" + addrKey(addr), addr: addrKey(addr), user: username}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -171,6 +176,9 @@ type failures struct {
 	until time.Time // no attempt before this
 	last  time.Time
 }
+
+// maxKeyName bounds the username part of a key (usernames are at most 64 bytes).
+const maxKeyName = 64
 
 // maxEntries bounds each limiter's map; idle entries go first, then any (a flood from that
 // many addresses is met by the per-username slow-down and the others' limits).

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -160,6 +161,21 @@ func TestThrottleKeys(t *testing.T) {
 		}
 		if r := th.Reserve("user9", "2001:db8:1:3::1", now); !r.Allowed() {
 			t.Errorf("another /64: %+v, want allowed", r)
+		}
+	})
+
+	t.Run("a long name is one bounded key", func(t *testing.T) {
+		th := NewThrottleConfig(cfg)
+		for i := range 3 {
+			fail(th, strings.Repeat("x", 4000)+fmt.Sprint(i), "10.0.0.1")
+		}
+		if r := th.Reserve(strings.Repeat("x", 5000), "10.0.0.1", now); r.Allowed() {
+			t.Errorf("long names: %+v, want refused as one", r)
+		}
+		for k := range th.pair.entries {
+			if len(k) > 100 {
+				t.Errorf("key of %d bytes kept", len(k))
+			}
 		}
 	})
 
