@@ -214,6 +214,7 @@ func TestManifestsMountOwnCredentials(t *testing.T) {
 	data, _ = Files.ReadFile("compose.yaml")
 	var compose struct {
 		Services map[string]struct {
+			Image   string   `yaml:"image"`
 			Command []string `yaml:"command"`
 			Secrets []string `yaml:"secrets"`
 		} `yaml:"services"`
@@ -221,10 +222,12 @@ func TestManifestsMountOwnCredentials(t *testing.T) {
 	if err := yaml.Unmarshal(data, &compose); err != nil {
 		t.Fatal(err)
 	}
+	tinnhiemServices := 0
 	for name, svc := range compose.Services {
-		if strings.HasPrefix(name, "nats-") {
+		if strings.HasPrefix(name, "nats-") || svc.Image != "tinnhiem" { // the NATS nodes, Prometheus
 			continue
 		}
+		tinnhiemServices++
 		role := credsRole(svc.Command)
 		var creds []string
 		for _, s := range svc.Secrets {
@@ -235,6 +238,9 @@ func TestManifestsMountOwnCredentials(t *testing.T) {
 		if role == "" || len(creds) != 1 || creds[0] != role+"_creds" {
 			t.Errorf("compose %s: credentials %q, secrets %v", name, role, creds)
 		}
+	}
+	if tinnhiemServices != 6 {
+		t.Errorf("checked %d tinnhiem services of compose, want 6 (provision, web, 4 workers)", tinnhiemServices)
 	}
 }
 

@@ -7,5 +7,5 @@ import "embed"
 
 // Files are the deployment files, by path relative to this directory.
 //
-//go:embed Dockerfile compose.yaml nats/*.conf systemd/*.service systemd/*.timer kubernetes/*.yaml
+//go:embed Dockerfile compose.yaml nats/*.conf systemd/*.service systemd/*.timer kubernetes/*.yaml prometheus/*.yml grafana/*.json
 var Files embed.FS

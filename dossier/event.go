@@ -44,8 +44,8 @@ type Document struct {
 	// Rendering names the PDF rendering of an original that is not a PDF (a Word file), kept in
 	// the uploads object store beside it, for viewing and for the voters' packet; "" when the
 	// original is a PDF or no rendering could be made.
-	Rendering string `json:"rendering,omitempty"`
-	DuplicateOf   string  `json:"duplicate_of,omitempty"`
+	Rendering   string `json:"rendering,omitempty"`
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 	// RequestRef is, for a request for explanation or an explanation, the reference the text
 	// gives (number, date or subject) so that an explanation can be linked to its request.
 	RequestRef string `json:"request_ref,omitempty"`

@@ -49,7 +49,7 @@ func Reviewed(d dossier.Document, r dossier.Round, rv Review, cs []Copy, now tim
 		return dossier.Document{}, fmt.Errorf("%w: mã người %q không có trong danh sách", ErrNotReviewable, rv.Nominee)
 	}
 	if _, err := dossier.ParseKind(string(rv.Kind)); err != nil {
-		return dossier.Document{}, fmt.Errorf("%w: %v", ErrNotReviewable, err)
+		return dossier.Document{}, fmt.Errorf("%w: %w", ErrNotReviewable, err)
 	}
 	was := d
 	d.Kind, d.Nominee = rv.Kind, n.ID

@@ -12,6 +12,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/ingest/pdftext"
 	"tinnhiem/ingest/reader"
+	"tinnhiem/internal/initial"
 )
 
 // Reason codes decided from the content.
@@ -349,10 +350,7 @@ func joinSentences(s ...string) string {
 	return strings.Join(slices.DeleteFunc(s, func(x string) bool { return x == "" }), " ")
 }
 
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
-}
+func lowerFirst(s string) string { return initial.Lower(s) }
 
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)

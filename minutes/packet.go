@@ -19,8 +19,8 @@ type PacketFile struct {
 // Packet assembles the voters' packet of a round: the persons on the ballot in roster order,
 // each with their documents of the kinds the round sends (dossier.Round.PacketKinds). A
 // missing document or one that cannot be merged is marked on the contents and in the entries,
-// never fatal. at dates the packet.
-func Packet(rd dossier.Round, files []PacketFile, at time.Time) ([]byte, []document.PacketEntry, error) {
+// never fatal. at dates the packet; tool reads and merges the documents (internal/pdfmerge).
+func Packet(rd dossier.Round, files []PacketFile, at time.Time, tool document.PDFTool) ([]byte, []document.PacketEntry, error) {
 	loc := rd.Location()
 	vote, _ := time.ParseInLocation(time.DateOnly, rd.VoteDate, loc)
 	p := document.PacketModel{
@@ -44,5 +44,5 @@ func Packet(rd dossier.Round, files []PacketFile, at time.Time) ([]byte, []docum
 		}
 		p.Persons = append(p.Persons, person)
 	}
-	return document.RenderPacket(p)
+	return document.RenderPacket(p, tool)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"tinnhiem/dossier"
+	"tinnhiem/internal/initial"
 	"tinnhiem/minutes/document"
 )
 
@@ -167,16 +168,6 @@ func sealFindings(rd dossier.Round, rep dossier.Report, sent *dossier.PacketSent
 	return out
 }
 
-func lowerInitial(s string) string {
-	for i, r := range s {
-		return strings.ToLower(string(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
+func lowerInitial(s string) string { return initial.Lower(s) }
 
-func upperInitial(s string) string {
-	for i, r := range s {
-		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
+func upperInitial(s string) string { return initial.Upper(s) }

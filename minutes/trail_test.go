@@ -9,6 +9,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/internal/pdfmerge"
 	"tinnhiem/minutes/document"
 )
 
@@ -177,7 +178,7 @@ func TestBallotAndPacketOfRound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	packet, entries, err := Packet(rd, []PacketFile{{Nominee: "n02", Kind: dossier.KindSelfAssessment, File: "bc.pdf", PDF: self}}, at)
+	packet, entries, err := Packet(rd, []PacketFile{{Nominee: "n02", Kind: dossier.KindSelfAssessment, File: "bc.pdf", PDF: self}}, at, pdfmerge.Tool{})
 	if err != nil {
 		t.Fatal(err)
 	}

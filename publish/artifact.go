@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/requestid"
 )
 
 // ErrNotFound is returned for an artifact that does not exist.
@@ -216,6 +217,7 @@ func Announce(ctx context.Context, js jetstream.JetStream, r Ready) error {
 	data, _ := json.Marshal(r)
 	msg := &nats.Msg{Subject: ReadySubject(r.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("ready-%s-v%d", r.Round, r.Version))
+	requestid.Stamp(ctx, msg.Header)
 	if _, err := js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("publish: announce %s v%d: %w", r.Round, r.Version, err)
 	}

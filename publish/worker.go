@@ -11,6 +11,7 @@ import (
 
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
 )
 
 // Worker checks every announced artifact by reading it back against its checksum, marks it
@@ -21,13 +22,15 @@ type Worker struct {
 	Audit  *audit.Log
 	Log    *slog.Logger
 	Notify func(ctx context.Context, r Ready) error // optional: tell people the documents are ready
+
+	Metrics *metrics.Metrics // nil: none
 }
 
 // Start consumes tn.publish.*.ready with the durable consumer "publish".
 func (w *Worker) Start(ctx context.Context) (func(context.Context), error) {
 	return bus.Consumer{
 		Stream: bus.StreamPublish, Durable: bus.DurablePublish, Filter: ReadySubject("*"), Log: w.Log,
-		Handle: w.handle, GiveUp: w.giveUp,
+		Handle: w.handle, GiveUp: w.giveUp, Observer: w.Metrics.Consumers(),
 	}.Start(ctx, w.JS)
 }
 
@@ -65,6 +68,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) error {
 		if err := w.Notify(ctx, r); err != nil {
 			return err
 		}
+	}
+	if w.Log != nil {
+		w.Log.InfoContext(ctx, "publish: artifacts verified", "round", r.Round, "version", r.Version, "documents", len(r.Artifacts))
 	}
 	return w.Audit.Append(ctx, audit.Event{
 		ID: fmt.Sprintf("published-%s-v%d", r.Round, r.Version), Actor: "publish", Action: "artifacts.ready", Round: r.Round,

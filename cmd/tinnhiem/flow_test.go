@@ -64,8 +64,19 @@ nominees:
 func TestTallyAndMinutesFlow(t *testing.T) {
 	ts := startServer(t, t.TempDir())
 	dir := t.TempDir()
-	if _, err := ts.cli(t, "round", "import", writeFile(t, "round.yaml", round45)); err != nil {
+	imported, err := ts.cli(t, "round", "import", writeFile(t, "round.yaml", round45))
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The import names every step the round tracks, the packet included, and no
+	// step of the State track (a Party round has no list or Front opinions).
+	for _, want := range []string{"Hạn nộp hồ sơ:", "Hạn gửi hồ sơ đến người tham gia lấy phiếu:", "Hạn nhận đề nghị giải trình:", "Hạn nộp báo cáo giải trình:"} {
+		if !strings.Contains(imported, want) {
+			t.Errorf("round import does not name %q:\n%s", want, imported)
+		}
+	}
+	if strings.Contains(imported, "Mặt trận") {
+		t.Errorf("a Party round shows a Front step:\n%s", imported)
 	}
 	ids := []string{"n01", "n02", "n03", "n04", "n05"}
 	csv := ballots(ids, map[string][3]int{"n01": {45, 0, 0}, "n02": {44, 1, 0}, "n03": {42, 2, 1}, "n04": {40, 5, 0}, "n05": {26, 10, 9}}, 45)

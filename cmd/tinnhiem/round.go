@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"os"
 	"text/tabwriter"
+
+	"tinnhiem/dossier"
+	"tinnhiem/internal/initial"
 )
 
 type roundOut struct {
@@ -124,8 +127,13 @@ func (e *cmdEnv) round(args []string) error {
 
 func (e *cmdEnv) printRound(r roundOut) {
 	fmt.Fprintf(e.stdout, "Tổ chức: %s · Ngày lấy phiếu: %s · Triệu tập: %d · Múi giờ: %s\n", r.Organization, r.VoteDate, r.Summoned, r.Timezone)
-	fmt.Fprintf(e.stdout, "Hạn nộp hồ sơ: %s · Hạn đề nghị giải trình: %s · Hạn giải trình: %s\n",
-		r.DeadlinesLocal["dossier"], r.DeadlinesLocal["explanation_request"], r.DeadlinesLocal["explanation"])
+	// Every step the round tracks, in the procedure's order: a State round has the
+	// packet and Front steps a Party round has not.
+	for _, name := range dossier.AllDeadlines() {
+		if at, ok := r.DeadlinesLocal[name]; ok {
+			fmt.Fprintf(e.stdout, "%s: %s\n", initial.Upper(dossier.DeadlineLabel(name)), at)
+		}
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MÃ\tHỌ VÀ TÊN\tCHỨC VỤ\tLẤY PHIẾU")
 	for _, n := range r.Nominees {

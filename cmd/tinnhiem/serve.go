@@ -23,6 +23,8 @@ import (
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/auth"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/store"
 	"tinnhiem/internal/ui"
 )
@@ -62,6 +64,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.tokenTTL, "token-ttl", envDuration(e.getenv, "TINNHIEM_TOKEN_TTL", 24*time.Hour), "lifetime of API tokens (env TINNHIEM_TOKEN_TTL)")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration(e.getenv, "TINNHIEM_SESSION_TTL", 12*time.Hour), "lifetime of a browser's login (env TINNHIEM_SESSION_TTL)")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	metricsListen := e.metricsFlag(fs)
 	nopt := e.natsFlags(fs, true)
 	hopt := e.httpFlags(fs)
 	pos, err := parse(fs, args)
@@ -91,6 +94,12 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	defer sys.close()
+	m, stopMetrics, err := startMetrics(*metricsListen, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	sys.metrics = m
 
 	generated, created, err := sys.stores.Auth.Bootstrap(e.ctx, e.getenv("TINNHIEM_ADMIN_PASSWORD"), sys.now())
 	if err != nil {
@@ -107,7 +116,7 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL, SessionTTL: c.sessionTTL,
-		Throttle: auth.NewThrottleConfig(auth.DefaultThrottleConfig()), BackupKey: nopt.backupKey})
+		Throttle: auth.NewThrottleConfig(auth.DefaultThrottleConfig()), BackupKey: nopt.backupKey, Metrics: m})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.
@@ -121,7 +130,7 @@ func (e *cmdEnv) serve(args []string) error {
 	mux.Handle("/healthz", apiHandler)
 	mux.Handle("/readyz", apiHandler)
 	mux.Handle("/", web.Handler())
-	httpSrv, err := hopt.newHTTPServer(mux, log)
+	httpSrv, err := hopt.newHTTPServer(traced(log, m, mux), log)
 	if err != nil {
 		return err
 	}
@@ -170,6 +179,7 @@ func (e *cmdEnv) worker(args []string) error {
 	logFormat := fs.String("log-format", envOr(e.getenv, "TINNHIEM_LOG_FORMAT", "text"), "log format: text or json")
 	logLevel := fs.String("log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level")
 	grace := fs.Duration("grace", 15*time.Second, "graceful shutdown period")
+	metricsListen := e.metricsFlag(fs)
 	nopt := e.natsFlags(fs, false)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -190,6 +200,12 @@ func (e *cmdEnv) worker(args []string) error {
 		return err
 	}
 	defer sys.close()
+	m, stopMetrics, err := startMetrics(*metricsListen, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	sys.metrics = m
 	running, err := sys.startWorkers(e.ctx, pos)
 	if err != nil {
 		if e.ctx.Err() != nil {
@@ -231,11 +247,12 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return nil, usageError{"--log-level: " + err.Error()}
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	// Lines logged with a request's context carry its id (internal/requestid).
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(requestid.LogHandler(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(requestid.LogHandler(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, usageError{"--log-format phải là text hoặc json"}
 }
@@ -257,6 +274,7 @@ type system struct {
 	dataDir  string
 	getenv   func(string) string
 	now      func() time.Time
+	metrics  *metrics.Metrics // nil without --metrics-listen
 }
 
 // openSystem starts the embedded server (when natsURL is empty), connects, and provisions.
@@ -383,6 +401,8 @@ func (s *system) startWorkers(ctx context.Context, kinds []string) (*workerSet, 
 		}
 		ws.stops = append(ws.stops, stop)
 	}
+	stopPoll := s.pollConsumers(kinds)
+	ws.stops = append(ws.stops, func(context.Context) { stopPoll() })
 	return ws, nil
 }
 

@@ -45,13 +45,13 @@ func (s *system) startDossier(ctx context.Context) (func(context.Context), error
 		return nil, err
 	}
 	log := s.log.With("worker", "dossier")
-	stopProjector, err := worker.NewProjector(s.js, s.stores.Dossiers, worker.ProjectorConfig{Log: log, Audit: s.stores.Audit}).Start(ctx)
+	stopProjector, err := worker.NewProjector(s.js, s.stores.Dossiers, worker.ProjectorConfig{Log: log, Audit: s.stores.Audit, Metrics: s.metrics}).Start(ctx)
 	if err != nil {
 		return nil, err
 	}
 	owner := replicaName()
 	watcher := worker.NewWatcher(s.stores.Dossiers, worker.WatcherConfig{Interval: cfg.watchInterval, Now: s.now, Owner: owner, Log: log})
-	deliverer := worker.NewDeliverer(s.stores.Dossiers, s.stores.Rounds, worker.DelivererConfig{Interval: cfg.deliverInterval, Now: s.now, Owner: owner, SMTP: cfg.smtp, Log: log})
+	deliverer := worker.NewDeliverer(s.stores.Dossiers, s.stores.Rounds, worker.DelivererConfig{Interval: cfg.deliverInterval, Now: s.now, Owner: owner, SMTP: cfg.smtp, Log: log, Metrics: s.metrics})
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

@@ -32,6 +32,7 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 		},
 		Log:         s.log.With("worker", "ingest"),
 		Concurrency: int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),
+		Metrics:     s.metrics,
 	}
 	return w.Start(ctx)
 }

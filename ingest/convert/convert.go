@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tinnhiem/ingest/extcmd"
+	"tinnhiem/ingest/refusal"
 )
 
 // Reason codes, spelt as ingest/pdftext's.
@@ -23,26 +24,14 @@ const (
 	CodeCorrupt     = "corrupt"
 )
 
-// Error is a failed conversion with a reason code.
-type Error struct {
-	Code string
-	Err  error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("convert: %v [%s]", e.Err, e.Code) }
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refusal of one file with a reason code (package refusal).
+type Error = refusal.Error
 
 // ErrUnavailable is wrapped when LibreOffice is not installed.
 var ErrUnavailable = errors.New("LibreOffice (soffice) is not installed")
 
 // Code returns the reason code of err, or "".
-func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func Code(err error) string { return refusal.Code(err) }
 
 // MessageUnavailable is what staff are told when a file needs LibreOffice and it is missing.
 const MessageUnavailable = "Máy chủ chưa cài LibreOffice nên chưa đọc được tệp Word (.doc) hoặc RTF này; " +

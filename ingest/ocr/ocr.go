@@ -27,6 +27,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"tinnhiem/ingest/extcmd"
+	"tinnhiem/ingest/refusal"
 )
 
 // Reason codes, spelt as ingest/pdftext's.
@@ -36,23 +37,11 @@ const (
 	CodeUnsupported = "unsupported_format"
 )
 
-// Error is a refusal of one file with a reason code.
-type Error struct {
-	Code string
-	Err  error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("ocr: %v [%s]", e.Err, e.Code) }
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refusal of one file with a reason code (package refusal).
+type Error = refusal.Error
 
 // Code returns the reason code of err, or "".
-func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func Code(err error) string { return refusal.Code(err) }
 
 // ErrToolMissing is wrapped by the error of a run whose program is not installed.
 var ErrToolMissing = errors.New("ocr: program not installed")
@@ -195,7 +184,7 @@ func (t Tools) Image(ctx context.Context, path, workDir string, lim Limits) (Res
 	cfg, format, err := image.DecodeConfig(f)
 	f.Close()
 	if err != nil {
-		return Result{}, &Error{Code: CodeCorrupt, Err: fmt.Errorf("image header: %v", err)}
+		return Result{}, &Error{Code: CodeCorrupt, Err: fmt.Errorf("image header: %w", err)}
 	}
 	px := int64(cfg.Width) * int64(cfg.Height)
 	if px > lim.MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
@@ -231,7 +220,7 @@ func enlarge(path, workDir string, minSide int) (string, error) {
 	defer f.Close()
 	src, _, err := image.Decode(f)
 	if err != nil {
-		return "", &Error{Code: CodeCorrupt, Err: fmt.Errorf("decode image: %v", err)}
+		return "", &Error{Code: CodeCorrupt, Err: fmt.Errorf("decode image: %w", err)}
 	}
 	b := src.Bounds()
 	k := float64(minSide) / float64(max(b.Dx(), b.Dy()))
@@ -276,10 +265,10 @@ func (t Tools) PDF(ctx context.Context, path string, pages []int, workDir string
 			Timeout: lim.PageTimeout,
 		}.Run(ctx)
 		if errors.Is(err, extcmd.ErrTimeout) {
-			return Result{}, &Error{Code: CodeTooComplex, Err: fmt.Errorf("rasterising page %d: %v", n, err)}
+			return Result{}, &Error{Code: CodeTooComplex, Err: fmt.Errorf("rasterising page %d: %w", n, err)}
 		}
 		if err != nil {
-			return Result{}, &Error{Code: CodeCorrupt, Err: fmt.Errorf("rasterising page %d: %v", n, err)}
+			return Result{}, &Error{Code: CodeCorrupt, Err: fmt.Errorf("rasterising page %d: %w", n, err)}
 		}
 		ps, err := t.recognize(ctx, root+".png", workDir, lim)
 		os.Remove(root + ".png")
@@ -317,13 +306,13 @@ func (t Tools) recognize(ctx context.Context, in, workDir string, lim Limits) ([
 		Timeout: lim.PageTimeout,
 	}.Run(ctx)
 	if errors.Is(err, extcmd.ErrTimeout) {
-		return nil, &Error{Code: CodeTooComplex, Err: fmt.Errorf("tesseract: %v", err)}
+		return nil, &Error{Code: CodeTooComplex, Err: fmt.Errorf("tesseract: %w", err)}
 	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		return nil, &Error{Code: CodeCorrupt, Err: fmt.Errorf("tesseract: %v", err)}
+		return nil, &Error{Code: CodeCorrupt, Err: fmt.Errorf("tesseract: %w", err)}
 	}
 	return parseTSV(out), nil
 }

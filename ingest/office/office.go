@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"tinnhiem/ingest/refusal"
 	"tinnhiem/ingest/vnenc"
 )
 
@@ -28,23 +29,11 @@ const (
 	CodeNotOffice  = "unsupported_format"
 )
 
-// Error is a refusal of one file with a reason code.
-type Error struct {
-	Code string
-	Err  error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("office: %v [%s]", e.Err, e.Code) }
-func (e *Error) Unwrap() error { return e.Err }
+// Error is a refusal of one file with a reason code (package refusal).
+type Error = refusal.Error
 
 // Code returns the reason code of err, or "".
-func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func Code(err error) string { return refusal.Code(err) }
 
 func refuse(code, format string, args ...any) *Error {
 	return &Error{Code: code, Err: fmt.Errorf(format, args...)}

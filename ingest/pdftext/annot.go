@@ -2,8 +2,6 @@ package pdftext
 
 import (
 	"math"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // Filled-in form fields and typed comments are not in the page's content
@@ -18,7 +16,7 @@ const (
 	annotNoView = 1 << 5
 )
 
-func (in *interp) annotations(annots pdf.Value) error {
+func (in *interp) annotations(annots value) error {
 	for i := 0; i < min(annots.Len(), maxAnnotsPerPage); i++ {
 		a := annots.Index(i)
 		switch a.Key("Subtype").Name() {
@@ -29,15 +27,15 @@ func (in *interp) annotations(annots pdf.Value) error {
 		if f := a.Key("F").Int64(); f&(annotHidden|annotNoView) != 0 {
 			continue
 		}
-		rect, ok := rectOf(a.Key("Rect"))
+		rect, ok := a.Key("Rect").rect()
 		if !ok {
 			continue
 		}
 		ap := a.Key("AP").Key("N")
-		if ap.Kind() == pdf.Dict {
+		if ap.Kind() == objDict {
 			ap = ap.Key(a.Key("AS").Name()) // one appearance per state (check boxes)
 		}
-		if ap.Kind() != pdf.Stream {
+		if ap.Kind() != objStream {
 			in.fieldValue(a, rect)
 			continue
 		}
@@ -51,14 +49,12 @@ func (in *interp) annotations(annots pdf.Value) error {
 // appearance runs an appearance stream mapped onto the annotation's
 // rectangle (PDF 32000 12.5.5): its BBox, transformed by its Matrix, is
 // scaled and moved onto Rect.
-func (in *interp) appearance(ap pdf.Value, rect [4]float64) error {
+func (in *interp) appearance(ap value, rect [4]float64) error {
 	m := identity
-	if mv := ap.Key("Matrix"); mv.Kind() == pdf.Array && mv.Len() == 6 {
-		for i := range m {
-			m[i] = mv.Index(i).Float64()
-		}
+	if mv, ok := ap.Key("Matrix").matrix(); ok {
+		m = mv
 	}
-	bbox, ok := rectOf(ap.Key("BBox"))
+	bbox, ok := ap.Key("BBox").rect()
 	if !ok {
 		return nil
 	}
@@ -84,36 +80,20 @@ func (in *interp) appearance(ap pdf.Value, rect [4]float64) error {
 	return err
 }
 
-// fieldValue adds a text field's value when the field has no appearance.
-func (in *interp) fieldValue(a pdf.Value, rect [4]float64) {
+// fieldValue adds a text field's value, or a typed comment's text, when the
+// annotation has no appearance of its own.
+func (in *interp) fieldValue(a value, rect [4]float64) {
 	v := a.Key("V")
-	if v.Kind() != pdf.String {
+	if v.Kind() != objString {
 		v = a.Key("Parent").Key("V")
 	}
-	if v.Kind() != pdf.String {
+	if a.Key("Subtype").Name() == "FreeText" {
+		v = a.Key("Contents") // a typed comment that viewers draw from its text
+	}
+	if v.Kind() != objString {
 		return
 	}
 	const size = 10
 	start := point{rect[0] + 2, rect[1] + 2}
-	in.out.add(v.Text(), start, point{start.x + size/2*float64(len([]rune(v.Text()))), start.y}, point{1, 0}, size)
-}
-
-func rectOf(v pdf.Value) ([4]float64, bool) {
-	var r [4]float64
-	if v.Kind() != pdf.Array || v.Len() != 4 {
-		return r, false
-	}
-	for i := range r {
-		r[i] = v.Index(i).Float64()
-		if !finite(r[i]) {
-			return r, false
-		}
-	}
-	if r[0] > r[2] {
-		r[0], r[2] = r[2], r[0]
-	}
-	if r[1] > r[3] {
-		r[1], r[3] = r[3], r[1]
-	}
-	return r, true
+	in.out.add(placed{text: v.Text(), start: start, end: point{start.x + size/2*float64(len([]rune(v.Text()))), start.y}, dir: point{1, 0}, size: size})
 }

@@ -71,3 +71,16 @@ func TestChildMemory300Pages(t *testing.T) {
 	}
 
 }
+
+// BenchmarkRefuseFanOut measures how long a 3.5 KB file whose forms fan out
+// eight-fold, eight levels deep (16 million forms if drawn), takes to be
+// refused by the work budget: far under the two seconds the sandbox allows.
+func BenchmarkRefuseFanOut(b *testing.B) {
+	pdf := fanOut(8, 8, show("(leaf)"))
+	for b.Loop() {
+		_, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+		if pdftext.Code(err) != pdftext.CodeTooComplex {
+			b.Fatalf("err %v, want too_complex", err)
+		}
+	}
+}

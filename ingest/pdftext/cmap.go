@@ -1,7 +1,6 @@
 package pdftext
 
 import (
-	"io"
 	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -62,9 +61,9 @@ func codeValue(b []byte) uint32 {
 
 // parseCMap reads a CMap program. It never fails: what cannot be read is left
 // out, and the caller falls back to the font's encoding for missing codes.
-func parseCMap(r io.Reader) (*cmap, error) {
+func parseCMap(b []byte) *cmap {
 	m := &cmap{text: map[codeKey]string{}}
-	l := newLexer(r)
+	l := newLexer(b)
 	var stk []object
 	for {
 		o, ok := l.next()
@@ -111,7 +110,7 @@ func parseCMap(r io.Reader) (*cmap, error) {
 		}
 		stk = stk[:0]
 	}
-	return m, l.err
+	return m
 }
 
 func (m *cmap) addSpace(lo, hi object) {
@@ -161,6 +160,9 @@ func (m *cmap) addBFRange(lo, hi, dst object) {
 			return
 		}
 	case objArray:
+		if len(dst.arr) == 0 {
+			return
+		}
 		for _, d := range dst.arr {
 			switch d.kind {
 			case objString:
@@ -262,6 +264,9 @@ func (m *cmap) lookupN(code uint32, n int, exact bool) (string, bool) {
 				return r.arr[off], true
 			}
 			return "", false
+		}
+		if len(r.start) == 0 {
+			continue
 		}
 		rs := slices.Clone(r.start)
 		last := rs[len(rs)-1] + rune(off)

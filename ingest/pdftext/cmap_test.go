@@ -1,17 +1,14 @@
 package pdftext
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
 
 func mustCMap(t testing.TB, body string) *cmap {
 	t.Helper()
-	m, err := parseCMap(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return parseCMap([]byte(body))
 }
 
 func TestCMapSplitAndLookup(t *testing.T) {
@@ -118,7 +115,7 @@ func TestBaseEncodings(t *testing.T) {
 }
 
 func TestLexer(t *testing.T) {
-	l := newLexer(strings.NewReader(`/Na#6De (a\(b\)c\101\
+	l := newLexer([]byte(`/Na#6De (a\(b\)c\101\
 d) <48 65 6C6C 6F> <414> [1 -2.5 .5 --3 (x)] << /K /V /N 1 >> true null %comment
 Tj`))
 	var got []object
@@ -153,7 +150,7 @@ func FuzzCMap(f *testing.F) {
 	f.Add([]byte("2 begincodespacerange <00> <80> <8140> <9FFC> endcodespacerange 1 beginbfrange <9F40> <9F42> [<0110> /dcroat] endbfrange"))
 	f.Add([]byte("begincidrange <0020> <007E> 1 endcidrange beginbfchar <41> <D83D> endbfchar"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, _ := parseCMap(strings.NewReader(string(data)))
+		m := parseCMap(data)
 		s := data
 		for steps := 0; len(s) > 0 && steps < 64; steps++ {
 			code, n := m.split(s)
@@ -194,7 +191,7 @@ func TestLexerNesting(t *testing.T) {
 		strings.Repeat("[", 1<<20), strings.Repeat("<<", 1<<20), strings.Repeat(")", 1<<20),
 		strings.Repeat("[<</A ", 1<<18), strings.Repeat("]", 1<<20) + "Tj",
 	} {
-		l := newLexer(strings.NewReader(in))
+		l := newLexer([]byte(in))
 		n := 0
 		for {
 			if _, ok := l.next(); !ok {
@@ -206,4 +203,148 @@ func TestLexerNesting(t *testing.T) {
 			t.Errorf("%d objects from %d bytes", n, len(in))
 		}
 	}
+}
+
+// buildCFF writes a name-keyed CFF program whose glyphs 1… have the given
+// SIDs; codes, when not nil, is a custom encoding of format 0 (the code of
+// each glyph from 1), else the standard encoding is used.
+func buildCFF(sids []int, codes []byte) []byte {
+	index := func(items ...[]byte) []byte {
+		if len(items) == 0 {
+			return []byte{0, 0}
+		}
+		b := []byte{0, byte(len(items)), 1, 1}
+		off := 1
+		for _, it := range items {
+			off += len(it)
+			b = append(b, byte(off))
+		}
+		for _, it := range items {
+			b = append(b, it...)
+		}
+		return b
+	}
+	glyphs := [][]byte{{0x0e}}
+	for range sids {
+		glyphs = append(glyphs, []byte{0x0e})
+	}
+	charset := []byte{0}
+	for _, s := range sids {
+		charset = append(charset, byte(s>>8), byte(s))
+	}
+	var enc []byte
+	if codes != nil {
+		enc = append([]byte{0, byte(len(codes))}, codes...)
+	}
+	// The Top DICT's size does not depend on the offsets it holds (3-byte
+	// integers), so the layout is known before it is written.
+	topLen := 8
+	if codes != nil {
+		topLen = 12
+	}
+	hdr := []byte{1, 0, 4, 1}
+	name := index([]byte("T"))
+	start := len(hdr) + len(name) + 5 + topLen + 2 + 2 // Top DICT INDEX of one item, String and Global Subr INDEXes
+	csOff := start
+	charsetOff := csOff + len(index(glyphs...))
+	encOff := charsetOff + len(charset)
+	top := []byte{0x1c, byte(charsetOff >> 8), byte(charsetOff), 15, 0x1c, byte(csOff >> 8), byte(csOff), 17}
+	if codes != nil {
+		top = append(top, 0x1c, byte(encOff>>8), byte(encOff), 16)
+	}
+	var b []byte
+	b = append(b, hdr...)
+	b = append(b, name...)
+	b = append(b, index(top)...)
+	b = append(b, 0, 0, 0, 0)
+	b = append(b, index(glyphs...)...)
+	b = append(b, charset...)
+	b = append(b, enc...)
+	return b
+}
+
+func TestCFF(t *testing.T) {
+	// SIDs 34 (A) and 36 (C), standard encoding: A at 65, C at 67.
+	c, err := parseCFF(buildCFF([]int{34, 36}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.names) != 3 || c.names[1] != "A" || c.names[2] != "C" || c.cid {
+		t.Fatalf("names %q cid %v", c.names, c.cid)
+	}
+	if n := c.builtinNames(); n[65] != "A" || n[67] != "C" || n[66] != "" {
+		t.Errorf("codes 65–67: %q %q %q", n[65], n[66], n[67])
+	}
+	// A custom encoding: the ligature fi (SID 109) at code 0x01, A at 0x02 —
+	// the "eld" for "field" of a TeX subset.
+	c, err = parseCFF(buildCFF([]int{109, 34}, []byte{1, 2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := c.builtinNames(); n[1] != "fi" || n[2] != "A" || n[65] != "" {
+		t.Errorf("custom: %q %q %q", n[1], n[2], n[65])
+	}
+	if _, err := parseCFF(buildCFF([]int{34}, nil)[:10]); err == nil {
+		t.Error("a cut program parsed")
+	}
+}
+
+// FuzzCFF: any bytes give a font or an error, never a panic, and the names
+// of its encoding come from its charset.
+func FuzzCFF(f *testing.F) {
+	// A minimal CFF: header, Name INDEX, Top DICT INDEX (CharStrings at
+	// 0x1c, charset format 0), empty String INDEX and Global Subr INDEX,
+	// a CharStrings INDEX of two glyphs, and the charset.
+	f.Add(buildCFF([]int{34, 36}, nil))
+	f.Add(buildCFF([]int{109, 34}, []byte{1, 2}))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parseCFF(data)
+		if err != nil {
+			return
+		}
+		names := c.builtinNames()
+		for _, n := range names {
+			if n != "" && !slices.Contains(c.names, n) {
+				t.Fatalf("encoding names %q, not in the charset", n)
+			}
+		}
+	})
+}
+
+// FuzzFilters: every decoder returns (part of) its input decoded, never a
+// panic, and never more than the limit asks.
+func FuzzFilters(f *testing.F) {
+	f.Add([]byte("x\x9c\xcbH\xcd\xc9\xc9\x07\x00\x06,\x02\x15"), uint8(0))
+	f.Add([]byte("\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01"), uint8(1))
+	f.Add([]byte("<~87cURD]i,\"Ebo80~>"), uint8(2))
+	f.Add([]byte("48656c6c6f>"), uint8(3))
+	f.Add([]byte("\x04hello\xfea\x80"), uint8(4))
+	f.Add([]byte("\x02\x01\x02\x03\x02\x04\x05\x06"), uint8(5))
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		const limit = 1 << 16
+		ex := &extractor{lim: Limits{MaxDecompressed: limit}.withDefaults(), budget: limit}
+		fl := &file{ex: ex, data: data}
+		var out []byte
+		switch which % 6 {
+		case 0:
+			out, _ = fl.inflate(data)
+		case 1:
+			out, _ = lzwDecode(data, int(which/6)%2, limit)
+		case 2:
+			out = ascii85Decode(data)
+		case 3:
+			out = asciiHexDecode(data)
+		case 4:
+			out, _ = runLengthDecode(data, limit)
+		case 5:
+			out = fl.predict(slices.Clone(data), map[string]object{
+				"Predictor": {kind: objNum, num: float64(10 + which%5)}, "Columns": {kind: objNum, num: float64(1 + which%7)},
+				"Colors": {kind: objNum, num: float64(1 + which%3)},
+			})
+		}
+		if len(out) > limit+1<<8 && which%6 != 2 && which%6 != 3 && which%6 != 5 {
+			t.Fatalf("%d bytes out, limit %d", len(out), limit)
+		}
+	})
 }

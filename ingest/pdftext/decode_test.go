@@ -186,6 +186,86 @@ func TestDecode(t *testing.T) {
 			want: "Ọồ",
 		},
 		{
+			name: "Type 3 glyphs named by their code (a72 at 72)",
+			pdf: onePage(func(d *doc) int {
+				return d.add("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 100 100] /FontMatrix [0.01 0 0 0.01 0 0] " +
+					"/CharProcs << >> /Encoding << /Type /Encoding /Differences [72 /a72 105 /a105 192 /a192] >> /FirstChar 72 /LastChar 192 >>")
+			}, show("(Hi\300)")),
+			want: "HiÀ",
+		},
+		{
+			name: "the Symbol font's own encoding, and names of the full glyph list",
+			pdf: func() []byte {
+				d := newDoc()
+				sym := d.add("<< /Type /Font /Subtype /Type1 /BaseFont /Symbol >>")
+				cyr := d.simple("Type1", "<< /Differences [65 /afii10017 /Omegatonos /uni1EA0 /zerooldstyle /Asmall] >>", "")
+				c := d.add(stream("", "BT /F1 12 Tf 72 700 Td (abp) Tj ET BT /F2 12 Tf 72 600 Td (ABCDE) Tj ET"))
+				d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> /Contents %d 0 R >>", sym, cyr, c)))
+				return d.finish()
+			}(),
+			want: "αβπ\nАΏẠ0a",
+		},
+		{
+			name: "ToUnicode /Identity-H: the codes are UTF-16",
+			pdf: onePage(func(d *doc) int {
+				return d.add("<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /ToUnicode /Identity-H " +
+					"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>] >>")
+			}, show(utf16hex("Výbava"))),
+			want: "Výbava",
+		},
+		{
+			name: "spacing accents drawn over their letters (TeX) are composed",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (caf) Tj ET BT /F1 12 Tf 90.2 700 Td (\264) Tj ET BT /F1 12 Tf 89.3 700 Td (e) Tj ET"),
+			want: "café",
+		},
+		{
+			name: "negative font size: the words read the right way",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 -12 Tf 300 700 Td (Mirror) Tj ET"),
+			want: "Mirror",
+		},
+		{
+			name: "text outside the crop box is not on the page",
+			pdf: func() []byte {
+				d := newDoc()
+				f := d.simple("Type1", "/WinAnsiEncoding", "")
+				c := d.add(stream("", show("(Visible)")+" BT /F1 12 Tf 2072 700 Td (Overlay) Tj ET BT /F1 12 Tf 72 100 Td (Cropped) Tj ET"))
+				d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /CropBox [0 400 595 842] /Resources %s /Contents %d 0 R >>", fontRes(f), c)))
+				return d.finish()
+			}(),
+			want: "Visible",
+		},
+		{
+			name: "a font set by an extended graphics state (gs with /Font)",
+			pdf: func() []byte {
+				d := newDoc()
+				f := d.simple("Type1", "/WinAnsiEncoding", "")
+				c := d.add(stream("", "BT /GS1 gs 72 700 Td (Set by gs) Tj ET"))
+				d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources << /ExtGState << /GS1 << /Font [%d 0 R 12] >> >> >> /Contents %d 0 R >>", f, c)))
+				return d.finish()
+			}(),
+			want: "Set by gs",
+		},
+		{
+			name: "text of size zero draws nothing",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (Seen) Tj /F1 0 Tf (unseen) Tj ET"),
+			want: "Seen",
+		},
+		{
+			name: "invisible text (render mode 3, a scan's OCR layer) is read",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT 3 Tr /F1 12 Tf 72 700 Td (Hidden layer) Tj ET"),
+			want: "Hidden layer",
+		},
+		{
+			name: "a font the resources lack draws nothing",
+			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
+				"BT /F1 12 Tf 72 700 Td (Shown) Tj /F9 12 Tf 0 -20 Td (\x01\x02 lost) Tj ET"),
+			want: "Shown",
+		},
+		{
 			name: "no font selected: WinAnsi fallback",
 			pdf: onePage(func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") },
 				"BT 72 700 Td (Plain) Tj ET"),
@@ -346,6 +426,7 @@ func TestAnnotations(t *testing.T) {
 		"<< /Type /Annot /Subtype /FreeText /Rect [100 500 300 520] /AP << /N %d 0 R >> >> "+
 		"<< /Type /Annot /Subtype /Widget /F 2 /Rect [100 400 300 420] /AP << /N %d 0 R >> >> "+
 		"<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 300 300 320] /V (Binh Son) >> "+
+		"<< /Type /Annot /Subtype /FreeText /Rect [100 200 300 220] /Contents <FEFF0110006100200067006800690020006300680075> >> "+
 		"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] >>]", ap, free, hidden)
 	c := d.add(stream("", show(utf16hex("Họ và tên:"))))
 	d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R /Annots %s >>", fontRes(f), c, annots)))
@@ -356,7 +437,7 @@ func TestAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Họ và tên:\nTrần Quốc Hùng\nGhi chú của Ban Tổ chức\nBinh Son"; res.Text != want {
+	if want := "Họ và tên:\nTrần Quốc Hùng\nGhi chú của Ban Tổ chức\nBinh Son\nĐa ghi chu"; res.Text != want {
 		t.Errorf("got %q, want %q", res.Text, want)
 	}
 }
@@ -410,6 +491,18 @@ func TestLayoutDetails(t *testing.T) {
 			name: "superscript (text rise) stays on its line",
 			pdf:  onePage(identity, "BT /F1 12 Tf 72 700 Td "+utf16hex("120 m")+" Tj 4 Ts "+utf16hex("2")+" Tj 0 Ts "+utf16hex(" đất")+" Tj ET"),
 			want: "120 m2 đất",
+		},
+		{
+			name: "two lines drawn 5 pt apart in a 12 pt font do not interleave",
+			pdf:  onePage(identity, "BT /F1 12 Tf 72 700 Td "+utf16hex("Số tiền")+" Tj ET BT /F1 12 Tf 74 695 Td "+utf16hex("đã nộp")+" Tj ET"),
+			want: "Số tiền\nđã nộp",
+		},
+		{
+			name: "a tight word space (TJ -150 in a font whose space is 250) is a space",
+			pdf: onePage(func(d *doc) int {
+				return d.simple("Type1", "/WinAnsiEncoding /FirstChar 32 /LastChar 122 /Widths [250 "+strings.Repeat("500 ", 90)+"]", "")
+			}, "BT /F1 12 Tf 72 700 Td [(Ban) -150 (Chap) -20 (hanh)] TJ ET"),
+			want: "Ban Chaphanh",
 		},
 		{
 			name: "text drawn bottom-up keeps stream order of lines",
@@ -466,5 +559,79 @@ func TestBrokenContentPart(t *testing.T) {
 	}
 	if res.Text != "First part\nLast part" {
 		t.Errorf("got %q", res.Text)
+	}
+}
+
+// TestUndecodable: glyphs whose codes decode to nothing are counted; a page
+// where they are most of the glyphs makes the file undecodable_text (with
+// the text that could be read), never a silent success.
+func TestUndecodable(t *testing.T) {
+	// A font whose glyph names say nothing: codes 65–90 named /g1…/g26.
+	var names []string
+	for i := 1; i <= 26; i++ {
+		names = append(names, fmt.Sprintf("/glyf%d", i))
+	}
+	opaque := func(d *doc) int {
+		return d.simple("Type1", "<< /Differences [65 "+strings.Join(names, " ")+"] >>", "")
+	}
+	d := newDoc()
+	good := d.simple("Type1", "/WinAnsiEncoding", "")
+	bad := opaque(d)
+	res := fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R >> >>", good, bad)
+	d.page(res, show("(Readable page one)"))
+	d.page(res, "BT /F1 12 Tf 72 700 Td (Title) Tj /F2 12 Tf 0 -20 Td (ABCDEFGHIJKLMNOPQRSTUVWXYZ) Tj ET")
+	d.page(res, "BT /F1 12 Tf 72 700 Td (Mostly readable text on this page) Tj /F2 12 Tf 0 -20 Td (ABCD) Tj ET")
+	pdf := d.finish()
+	got, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if pdftext.Code(err) != pdftext.CodeUndecodableText {
+		t.Fatalf("err %v, want undecodable_text", err)
+	}
+	if got.Pages != 3 || got.Undecoded != 30 || len(got.UndecodablePages) != 1 || got.UndecodablePages[0] != 2 {
+		t.Errorf("pages %d, undecoded %d of %d, undecodable pages %v", got.Pages, got.Undecoded, got.Glyphs, got.UndecodablePages)
+	}
+	if got.PageTexts[0] != "Readable page one" || got.PageTexts[1] != "Title" {
+		t.Errorf("the readable text is kept: %q", got.PageTexts)
+	}
+	// Only a few such glyphs: read, and counted.
+	d = newDoc()
+	good = d.simple("Type1", "/WinAnsiEncoding", "")
+	bad = opaque(d)
+	d.page(fmt.Sprintf("<< /Font << /F1 %d 0 R /F2 %d 0 R >> >>", good, bad),
+		"BT /F1 12 Tf 72 700 Td (Mostly readable text) Tj /F2 12 Tf 0 -20 Td (AB) Tj ET")
+	pdf = d.finish()
+	got, err = pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+	if err != nil || got.Undecoded != 2 || got.Glyphs != 22 || got.Text != "Mostly readable text" {
+		t.Errorf("err %v, undecoded %d of %d, text %q", err, got.Undecoded, got.Glyphs, got.Text)
+	}
+}
+
+// TestColumns: two columns drawn line by line across the page are read
+// column by column; a table of labels and values keeps its rows.
+func TestColumns(t *testing.T) {
+	font := func(d *doc) int { return d.simple("Type1", "/WinAnsiEncoding", "") }
+	var content strings.Builder
+	var left, right []string
+	for i := 0; i < 8; i++ {
+		l := fmt.Sprintf("left column line %d of the text", i+1)
+		r := fmt.Sprintf("right column line %d goes on here", i+1)
+		left, right = append(left, l), append(right, r)
+		// Helvetica without /Widths: 6 pt a glyph at 12 pt, so each side
+		// is about 200 pt wide; the gutter runs from 290 to 320.
+		fmt.Fprintf(&content, "BT /F1 12 Tf 72 %d Td (%s) Tj 248 0 Td (%s) Tj ET\n", 700-14*i, l, r)
+	}
+	got := extractText(t, onePage(font, content.String()))
+	if want := strings.Join(append(left, right...), "\n"); got != want {
+		t.Errorf("columns:\n got %q\nwant %q", got, want)
+	}
+
+	content.Reset()
+	var rows []string
+	for i, kv := range [][2]string{{"Ho va ten:", "Tran Quoc Hung"}, {"Nam sinh:", "1970"}, {"Chuc vu:", "Bi thu Tinh uy"},
+		{"Noi o:", "so 12 duong Ly Thuong Kiet"}, {"Que quan:", "Binh Son"}, {"Dan toc:", "Kinh"}} {
+		fmt.Fprintf(&content, "BT /F1 12 Tf 72 %d Td (%s) Tj 150 0 Td (%s) Tj ET\n", 700-14*i, kv[0], kv[1])
+		rows = append(rows, kv[0]+" "+kv[1])
+	}
+	if got, want := extractText(t, onePage(font, content.String())), strings.Join(rows, "\n"); got != want {
+		t.Errorf("table:\n got %q\nwant %q", got, want)
 	}
 }

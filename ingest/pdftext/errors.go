@@ -1,47 +1,30 @@
 package pdftext
 
-import (
-	"errors"
-	"fmt"
-)
+import "tinnhiem/ingest/refusal"
 
-// Reason codes carried by *Error. They are part of the upload contract (the
+// Reason codes carried by *Error (package refusal). They are part of the upload contract (the
 // "reason" field staff and scripts see), so they never change spelling.
 const (
-	CodeEmpty        = "empty"
-	CodeNotPDF       = "not_pdf"
-	CodeEncrypted    = "encrypted"
-	CodeCorrupt      = "corrupt"
-	CodeTooComplex   = "too_complex"
-	CodeTooManyPages = "too_many_pages"
-	CodeNoTextLayer  = "no_text_layer"
+	CodeEmpty        = refusal.Empty
+	CodeNotPDF       = refusal.NotPDF
+	CodeEncrypted    = refusal.Encrypted
+	CodeCorrupt      = refusal.Corrupt
+	CodeTooComplex   = refusal.TooComplex
+	CodeTooManyPages = refusal.TooManyPages
+	CodeNoTextLayer  = refusal.NoTextLayer
+	// CodeUndecodableText: the file has text, but on some page most glyphs
+	// decode to no character (fonts without a usable encoding); what was
+	// read may be incomplete, so a person must look at it.
+	CodeUndecodableText = refusal.UndecodableText
 )
 
 // Error is a rejection of one file with a reason code. Err says what was
 // found, for logs; Message(Code) is what a person is shown.
-type Error struct {
-	Code string
-	Err  error
-}
-
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return "pdftext: " + e.Code
-	}
-	return e.Err.Error() + " [" + e.Code + "]"
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+type Error = refusal.Error
 
 // Code returns the reason code of err, or "" when err carries none (a
 // failure of the worker itself rather than a verdict on the file).
-func Code(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func Code(err error) string { return refusal.Code(err) }
 
 // Message returns the Vietnamese sentence shown to staff for a reason code.
 func Message(code string) string {
@@ -60,6 +43,8 @@ func Message(code string) string {
 		return "Tệp PDF có quá nhiều trang."
 	case CodeNoTextLayer:
 		return "Tệp PDF không có lớp văn bản (có thể là bản quét); cần người kiểm tra."
+	case CodeUndecodableText:
+		return "Tệp PDF dùng phông chữ không giải mã được thành văn bản trên một số trang; cần người kiểm tra."
 	case "":
 		return ""
 	default:
@@ -68,5 +53,5 @@ func Message(code string) string {
 }
 
 func reject(code string, format string, args ...any) *Error {
-	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
+	return refusal.New(code, format, args...)
 }

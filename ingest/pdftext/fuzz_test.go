@@ -34,8 +34,13 @@ func FuzzExtract(f *testing.F) {
 		d.set(n, form("<< /XObject << /Fm1 "+itoa(n)+" 0 R >> >>", "BT 0 0 Td (Loop) Tj ET /Fm1 Do"))
 		return "/Fm1 " + itoa(n) + " 0 R"
 	}))
+	f.Add(fanOut(4, 4, show("(x)")))
+	f.Add(appendXrefStreamUpdate(simpleDoc(1, "Before").finish(), map[int]string{4: stream("", show("(After)"))}, "/Root 1 0 R"))
+	noTable := simpleDoc(1, "No table").finish()
+	f.Add(noTable[:bytes.Index(noTable, []byte("xref"))])
 	known := map[string]bool{"": true, pdftext.CodeEmpty: true, pdftext.CodeNotPDF: true, pdftext.CodeEncrypted: true,
-		pdftext.CodeCorrupt: true, pdftext.CodeTooComplex: true, pdftext.CodeTooManyPages: true, pdftext.CodeNoTextLayer: true}
+		pdftext.CodeCorrupt: true, pdftext.CodeTooComplex: true, pdftext.CodeTooManyPages: true, pdftext.CodeNoTextLayer: true,
+		pdftext.CodeUndecodableText: true}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var res pdftext.Result
 		var err error

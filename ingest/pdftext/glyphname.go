@@ -1,8 +1,11 @@
 package pdftext
 
 import (
+	_ "embed"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -10,11 +13,43 @@ import (
 
 // Glyph names are turned into text the way the Adobe Glyph List
 // specification says: drop a ".suffix", split ligatures at "_", and read each
-// component as a listed name, "uniXXXX…" (groups of four hex digits) or
-// "uXXXX"–"uXXXXXX". Instead of carrying the whole list, accented Latin
-// letters (all of Vietnamese: "Acircumflexdotbelow", "Ohornhookabove",
-// "Uhorntilde" …) are composed from a base letter and mark names, and only
-// the names that cannot be composed are listed below.
+// component as a name of the Adobe Glyph List (agl/glyphlist.txt, 4,281
+// names), "uniXXXX…" (groups of four hex digits) or "uXXXX"–"uXXXXXX".
+// Names the list lacks but producers write are listed in glyphNames below;
+// accented letters the list lacks are composed from a base letter and mark
+// names ("Acircumflexdotbelow", "Uhorntilde" …). Names of ZapfDingbats
+// glyphs (a1 … a191) are read only for that font.
+
+//go:embed agl/glyphlist.txt
+var aglData string
+
+//go:embed agl/zapfdingbats.txt
+var zapfData string
+
+// aglNames and zapfNames are read-only tables built on first use.
+var (
+	aglNames  = sync.OnceValue(func() map[string]string { return parseGlyphList(aglData) })
+	zapfNames = sync.OnceValue(func() map[string]string { return parseGlyphList(zapfData) })
+)
+
+// parseGlyphList reads "name;XXXX[ XXXX…]" lines.
+func parseGlyphList(data string) map[string]string {
+	m := make(map[string]string, 4400)
+	for _, line := range strings.Split(data, "\n") {
+		name, codes, ok := strings.Cut(strings.TrimSpace(line), ";")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		var b strings.Builder
+		for _, c := range strings.Fields(codes) {
+			if v, err := strconv.ParseUint(c, 16, 32); err == nil {
+				b.WriteRune(rune(v))
+			}
+		}
+		m[name] = b.String()
+	}
+	return m
+}
 
 // glyphNames holds the names that are not a base letter plus marks.
 // It is a read-only table.
@@ -105,10 +140,66 @@ func glyphComponent(name string) string {
 	if len(name) == 1 && (name[0] >= 'A' && name[0] <= 'Z' || name[0] >= 'a' && name[0] <= 'z') {
 		return name
 	}
+	if t, ok := aglNames()[name]; ok {
+		if r, _ := utf8.DecodeRuneInString(t); r >= 0xE000 && r <= 0xF8FF {
+			if u := privateUseName(name); u != "" {
+				return u
+			}
+		}
+		return t
+	}
 	if t, ok := uniName(name); ok {
 		return t
 	}
 	return composedName(name)
+}
+
+// privateUseName reads the names the Adobe Glyph List maps into the private
+// use area (small capitals, old-style figures, superior and inferior
+// letters) as the letters and digits they are.
+func privateUseName(name string) string {
+	for _, suf := range []string{"small", "oldstyle", "superior", "inferior"} {
+		base, ok := strings.CutSuffix(name, suf)
+		if !ok || base == "" {
+			continue
+		}
+		t := glyphComponent(base)
+		if r, _ := utf8.DecodeRuneInString(t); t == "" || (r >= 0xE000 && r <= 0xF8FF) {
+			return ""
+		}
+		if suf == "small" {
+			return strings.ToLower(t)
+		}
+		return t
+	}
+	return ""
+}
+
+// zapfText is glyphText for the ZapfDingbats font, whose glyphs are named
+// a1 … a191.
+func zapfText(name string) string {
+	if t, ok := zapfNames()[name]; ok {
+		return t
+	}
+	return glyphText(name)
+}
+
+// numericName reads names made of at most two letters and a decimal number
+// ("a45", "g18", "c7", "65"), as Type 3 and some subset fonts name their
+// glyphs.
+func numericName(name string) (int, bool) {
+	i := 0
+	for i < len(name) && i < 2 && unicode.IsLetter(rune(name[i])) && name[i] < 0x80 {
+		i++
+	}
+	if i == len(name) || len(name)-i > 6 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(name[i:])
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }
 
 // uniName reads "uni" + 4k hex digits and "u" + 4 to 6 hex digits.

@@ -1,11 +1,7 @@
 package pdftext
 
 import (
-	"io"
 	"math"
-	"strings"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // matrix is a PDF transformation [a b c d e f].
@@ -58,68 +54,95 @@ type marked struct {
 
 type interp struct {
 	ex       *extractor
+	f        *file
 	out      *layout
 	gs       gstate
 	stack    []gstate
 	tm, tlm  matrix
 	marks    []marked
 	fallback *font
-	glyphs   int // glyphs shown on this page
+	stats    pageStats
+	// box is the page's crop box: glyphs wholly outside it are not seen.
+	box    [4]float64
+	hasBox bool
 }
 
-// Caps on shown glyphs. A dense A4 page holds about 5,000 characters; far
-// more is an attack on memory (every glyph is kept until the page is laid
-// out), not a document.
-const (
-	maxGlyphsPerPage = 1 << 20
-	maxGlyphsPerDoc  = 8 << 20
-)
+// pageStats counts a page's glyphs: all of them, those on the page (within
+// its crop box), and of these the ones whose code decodes to no text.
+type pageStats struct {
+	glyphs, shown, undecoded int
+}
+
+// minGlyphSize is the font size (device space) below which a glyph draws
+// nothing visible.
+const minGlyphSize = 0.01
+
+// missingFont stands for a font that Tf names but the resources lack.
+var missingFont = &font{}
+
+// maxGlyphsPerPage caps the glyphs kept for one page. A dense A4 page holds
+// about 5,000 characters; far more is an attack on memory (every glyph is
+// kept until the page is laid out), not a document.
+const maxGlyphsPerPage = 1 << 20
 
 const (
 	maxGStateDepth = 256
 	maxMarkDepth   = 256
 )
 
-func newInterp(ex *extractor) *interp {
+func newInterp(ex *extractor, p page) *interp {
 	return &interp{
 		ex:  ex,
-		out: &layout{},
+		f:   ex.f,
+		out: newLayout(),
 		gs:  gstate{ctm: identity, th: 1},
 		tm:  identity, tlm: identity,
+		box: p.box, hasBox: p.hasBox,
 	}
 }
 
 // run interprets a content stream (or an array of them, which is one
 // stream split at token boundaries) with the given resources. active holds
 // the Form XObjects being run, to stop a form that draws itself.
-func (in *interp) run(content, res pdf.Value, depth int, active []string) error {
-	var rd io.Reader
+func (in *interp) run(content, res value, depth int, active []int) error {
+	var data []byte
 	switch content.Kind() {
-	case pdf.Stream:
-		r, err := in.ex.stream(content)
-		if err != nil {
+	case objStream:
+		if b, ok := in.ex.forms[content.id]; ok && content.id != 0 {
+			data = b // a form drawn again
+			break
+		}
+		b, err := in.f.decode(content.o)
+		if err != nil && (in.ex.budgetErr(err) || len(b) == 0) {
+			// An unsupported filter: the page (or form) cannot be read.
 			return err
 		}
-		rd = r
-	case pdf.Array:
-		var parts []io.Reader
+		// A damaged stream gives the text before the damage.
+		data = b
+		if depth > 0 && content.id != 0 && len(b) <= maxCachedForm && in.ex.formBytes+len(b) <= maxFormCache {
+			in.ex.forms[content.id] = b
+			in.ex.formBytes += len(b)
+		}
+	case objArray:
+		// One broken part (an unsupported filter, corrupt compressed data)
+		// costs only its own text.
 		for i := 0; i < min(content.Len(), 4096); i++ {
 			s := content.Index(i)
-			if s.Kind() != pdf.Stream {
+			if s.Kind() != objStream {
 				continue
 			}
-			r, err := in.ex.part(s)
-			if err != nil {
+			b, err := in.f.decode(s.o)
+			if err != nil && in.ex.budgetErr(err) {
 				return err
 			}
-			parts = append(parts, r, strings.NewReader("\n"))
+			data = append(data, b...)
+			data = append(data, '\n')
 		}
-		rd = io.MultiReader(parts...)
 	default:
 		return nil
 	}
-	fonts := map[string]*font{} // by resource name, valid for these resources only
-	l := newLexer(rd)
+	var fonts map[string]*font // by resource name, valid for these resources only
+	l := newLexer(data)
 	var ops []object
 	for {
 		o, ok := l.next()
@@ -133,22 +156,17 @@ func (in *interp) run(content, res pdf.Value, depth int, active []string) error 
 			ops = append(ops, o)
 			continue
 		}
-		if err := in.ex.tick(); err != nil {
+		if err := in.ex.operator(); err != nil {
 			return err
 		}
-		if err := in.op(o.str, ops, res, fonts, l, depth, active); err != nil {
+		if err := in.op(o.str, ops, res, &fonts, l, depth, active); err != nil {
 			return err
 		}
-		if in.glyphs > maxGlyphsPerPage || in.ex.glyphs > maxGlyphsPerDoc {
-			return reject(CodeTooComplex, "pdftext: extract: more than %d glyphs on a page or %d in the document", maxGlyphsPerPage, maxGlyphsPerDoc)
+		if in.stats.glyphs > maxGlyphsPerPage || in.ex.glyphs > in.ex.lim.MaxGlyphs {
+			return reject(CodeTooComplex, "pdftext: extract: more than %d glyphs on a page or %d in the document", maxGlyphsPerPage, in.ex.lim.MaxGlyphs)
 		}
 		ops = ops[:0]
 	}
-	if l.err != nil && in.ex.budgetErr(l.err) {
-		return l.err
-	}
-	// Any other read error (a truncated or corrupt compressed stream) ends the
-	// stream; the text read so far stands.
 	return nil
 }
 
@@ -185,7 +203,7 @@ func matrixOf(ops []object) matrix {
 	return m
 }
 
-func (in *interp) op(op string, ops []object, res pdf.Value, fonts map[string]*font, l *lexer, depth int, active []string) error {
+func (in *interp) op(op string, ops []object, res value, fonts *map[string]*font, l *lexer, depth int, active []int) error {
 	gs := &in.gs
 	switch op {
 	case "q":
@@ -219,16 +237,22 @@ func (in *interp) op(op string, ops []object, res pdf.Value, fonts map[string]*f
 		if name.kind != objName {
 			return nil
 		}
-		f, ok := fonts[name.str]
+		f, ok := (*fonts)[name.str]
 		if !ok {
+			if *fonts == nil {
+				*fonts = map[string]*font{}
+			}
+			// A font the resources do not have draws nothing: guessing
+			// its encoding would make up text (viewers draw nothing too).
+			f = missingFont
 			fv := res.Key("Font").Key(name.str)
-			if fv.Kind() == pdf.Dict {
+			if fv.Kind() == objDict {
 				var err error
 				if f, err = in.ex.loadFont(fv); err != nil {
 					return err
 				}
 			}
-			fonts[name.str] = f
+			(*fonts)[name.str] = f
 		}
 		gs.font = f
 	case "Td":
@@ -283,6 +307,23 @@ func (in *interp) op(op string, ops []object, res pdf.Value, fonts map[string]*f
 		if n := len(in.marks); n > 0 {
 			in.marks = in.marks[:n-1]
 		}
+	case "gs":
+		// An extended graphics state may set the font (/Font [font size]).
+		name := last(ops, 1, 0)
+		if name.kind != objName {
+			return nil
+		}
+		fa := res.Key("ExtGState").Key(name.str).Key("Font")
+		if fa.Kind() != objArray || fa.Len() != 2 {
+			return nil
+		}
+		if fv := fa.Index(0); fv.Kind() == objDict {
+			f, err := in.ex.loadFont(fv)
+			if err != nil {
+				return err
+			}
+			gs.font, gs.fontSize = f, fa.Index(1).Float64()
+		}
 	case "Do":
 		name := last(ops, 1, 0)
 		if name.kind != objName {
@@ -304,7 +345,7 @@ func (in *interp) pushMark(m marked) {
 	}
 }
 
-func (in *interp) markOf(props object, res pdf.Value) marked {
+func (in *interp) markOf(props object, res value) marked {
 	switch props.kind {
 	case objDict:
 		if a, ok := props.dict["ActualText"]; ok && a.kind == objString {
@@ -312,7 +353,7 @@ func (in *interp) markOf(props object, res pdf.Value) marked {
 		}
 	case objName:
 		p := res.Key("Properties").Key(props.str)
-		if a := p.Key("ActualText"); a.Kind() == pdf.String {
+		if a := p.Key("ActualText"); a.Kind() == objString {
 			return marked{actual: a.Text(), hasActual: true}
 		}
 	}
@@ -337,34 +378,32 @@ func textString(s string) string {
 
 // doXObject runs a Form XObject's content with its matrix and resources.
 // Images and other kinds are skipped.
-func (in *interp) doXObject(x, res pdf.Value, depth int, active []string) error {
-	if x.Kind() != pdf.Stream || x.Key("Subtype").Name() != "Form" {
+func (in *interp) doXObject(x, res value, depth int, active []int) error {
+	if x.Kind() != objStream || x.Key("Subtype").Name() != "Form" {
 		return nil
 	}
 	if depth+1 > in.ex.lim.MaxFormDepth {
 		return nil
 	}
-	id := x.String() // header and offset: unique per stream
 	for _, a := range active {
-		if a == id {
+		if a == x.id {
 			return nil // the form draws itself
 		}
 	}
+	if err := in.ex.xobject(); err != nil {
+		return err
+	}
 	fres := x.Key("Resources")
-	if fres.Kind() != pdf.Dict {
+	if fres.Kind() != objDict {
 		fres = res // forms without resources use their parent's (PDF 1.1 style)
 	}
 	saved := in.gs
 	savedStack := len(in.stack)
 	savedTM, savedTLM := in.tm, in.tlm
-	if m := x.Key("Matrix"); m.Kind() == pdf.Array && m.Len() == 6 {
-		var fm matrix
-		for i := range fm {
-			fm[i] = m.Index(i).Float64()
-		}
+	if fm, ok := x.Key("Matrix").matrix(); ok {
 		in.gs.ctm = fm.mul(in.gs.ctm)
 	}
-	err := in.run(x, fres, depth+1, append(active[:len(active):len(active)], id))
+	err := in.run(x, fres, depth+1, append(active[:len(active):len(active)], x.id))
 	in.gs = saved
 	in.stack = in.stack[:min(savedStack, len(in.stack))]
 	in.tm, in.tlm = savedTM, savedTLM
@@ -394,86 +433,141 @@ func (in *interp) show(s string) {
 		}
 		f = in.fallback
 	}
+	if f == missingFont {
+		return
+	}
 	fs := gs.fontSize
+	if f == in.fallback && fs == 0 {
+		fs = 1 // no Tf at all: some size, so that the text is seen
+	}
+	// The linear part of the text rendering matrix is the same for every
+	// glyph of the string (only the pen moves): what derives from it is
+	// computed once.
+	lin := in.tm.mul(gs.ctm)
+	sv := lin.vec(0, fs)
+	size := math.Hypot(sv.x, sv.y)
+	var dir point
+	var sign, scale float64
+	if f.vertical {
+		sign = math.Copysign(1, f.vAdvance*fs)
+		dir = lin.vec(0, sign)
+		scale = math.Hypot(lin[2], lin[3])
+	} else {
+		// The pen moves the way the advance points: with a negative size
+		// or scaling, right to left, and the text reads that way.
+		sign = math.Copysign(1, fs*gs.th)
+		dir = lin.vec(sign, 0)
+		scale = math.Hypot(lin[0], lin[1])
+	}
+	space := f.spaceWidth() * math.Abs(fs*gs.th) * scale
+	if f.vertical {
+		space = f.spaceWidth() * math.Abs(fs) * scale
+	}
 	f.decode([]byte(s), func(g glyph) {
-		in.glyphs++
+		in.stats.glyphs++
 		in.ex.glyphs++
-		if in.glyphs > maxGlyphsPerPage || in.ex.glyphs > maxGlyphsPerDoc {
+		if in.stats.glyphs > maxGlyphsPerPage || in.ex.glyphs > in.ex.lim.MaxGlyphs {
 			return
 		}
 		m := in.tm.mul(gs.ctm)
 		var start, end point
-		var dir point
-		var advX, advY float64
+		var advX, advY, extra float64
 		if f.vertical {
 			adv := f.vAdvance * fs
 			start = m.apply(0, gs.rise)
 			end = m.apply(0, gs.rise+adv)
-			dir = m.vec(0, -1)
 			advY = adv + gs.tc
 			if g.isSpace {
 				advY += gs.tw
 			}
+			extra = sign * (advY - adv) * scale
 		} else {
 			w := g.width * fs * gs.th
 			start = m.apply(0, gs.rise)
 			end = m.apply(w, gs.rise)
-			dir = m.vec(1, 0)
 			advX = (g.width*fs + gs.tc) * gs.th
 			if g.isSpace {
 				advX += gs.tw * gs.th
 			}
+			extra = sign * (advX - w) * scale
 		}
-		sv := m.vec(0, fs)
-		size := math.Hypot(sv.x, sv.y)
-		in.emit(g.text, start, end, dir, size)
-		in.tm = translate(advX, advY).mul(in.tm)
+		// Text of size zero draws nothing.
+		if size >= minGlyphSize && in.visible(start, end, sv) {
+			in.emit(placed{text: g.text, start: start, end: end, dir: dir, size: size, extra: extra, space: space})
+		}
+		in.tm[4] += advX*in.tm[0] + advY*in.tm[2]
+		in.tm[5] += advX*in.tm[1] + advY*in.tm[3]
 	})
 }
 
-func (in *interp) emit(text string, start, end, dir point, size float64) {
+// visible reports whether a glyph (its baseline from start to end, its
+// height up) touches the page's crop box. Text outside it (slides'
+// overlays parked off the page, the rest of a drawing cropped away) is not
+// on the page, and viewers do not show it.
+func (in *interp) visible(start, end, up point) bool {
+	if !in.hasBox {
+		return true
+	}
+	const tol = 1.0
+	b := in.box
+	x0, x1 := start.x, start.x
+	y0, y1 := start.y, start.y
+	for _, p := range [3]point{end, {start.x + up.x, start.y + up.y}, {end.x + up.x, end.y + up.y}} {
+		if p.x < x0 {
+			x0 = p.x
+		}
+		if p.x > x1 {
+			x1 = p.x
+		}
+		if p.y < y0 {
+			y0 = p.y
+		}
+		if p.y > y1 {
+			y1 = p.y
+		}
+	}
+	return x1 >= b[0]-tol && x0 <= b[2]+tol && y1 >= b[1]-tol && y0 <= b[3]+tol
+}
+
+func (in *interp) emit(p placed) {
 	// The outermost ActualText wins; glyphs inside it only move the pen.
+	covered := false
+	for i := range in.marks {
+		if in.marks[i].hasActual {
+			covered = true
+			break
+		}
+	}
+	if !covered {
+		in.stats.shown++
+		if undecoded(p.text) {
+			in.stats.undecoded++
+		}
+	}
 	for i := range in.marks {
 		mk := &in.marks[i]
 		if !mk.hasActual {
 			continue
 		}
 		if mk.emitted {
-			in.out.move(end)
+			in.out.move(p.end)
 			return
 		}
 		mk.emitted = true
-		in.out.add(mk.actual, start, end, dir, size)
+		p.text = mk.actual
+		in.out.add(p)
 		return
 	}
-	in.out.add(text, start, end, dir, size)
+	in.out.add(p)
 }
 
-// part opens one stream of a content array so that its failure (an
-// unsupported filter, corrupt compressed data) ends only that part: the
-// text of the other parts still counts. Only the budget stops everything.
-func (ex *extractor) part(v pdf.Value) (r io.Reader, err error) {
-	defer func() {
-		if x := recover(); x != nil {
-			r, err = strings.NewReader(""), nil
+// undecoded reports whether a glyph's text says nothing: no text at all, or
+// only control characters and U+FFFD (a space is text).
+func undecoded(text string) bool {
+	for _, r := range text {
+		if r != 0xFFFD && (r >= 0x20 || r == '\t' || r == '\n' || r == '\r') && !(r >= 0x7F && r < 0xA0) {
+			return false
 		}
-	}()
-	s, err := ex.stream(v)
-	if err != nil {
-		return nil, err
 	}
-	return &lenientReader{ex: ex, r: s}, nil
-}
-
-type lenientReader struct {
-	ex *extractor
-	r  io.Reader
-}
-
-func (l *lenientReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	if err != nil && err != io.EOF && !l.ex.budgetErr(err) {
-		err = io.EOF
-	}
-	return n, err
+	return true
 }

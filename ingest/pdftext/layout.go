@@ -8,44 +8,84 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
 )
 
-// layout turns positioned glyphs into lines of words. Glyphs are grouped
-// into lines by baseline (same writing direction, baseline within half the
-// font size), lines keep the order in which the content stream started them,
-// and the glyphs of a line are ordered by position along it. Ordering within
-// a line matters: LibreOffice draws a line once per font, so the letters that
-// fell back to another font (often the Vietnamese ones) come after the rest
-// of the line in the stream. A space goes between glyphs when the gap along
-// the baseline is wider than a fraction of the font size, which is how a TJ
-// kerning of -250, or a move to the next table cell, becomes a space.
+// layout turns the glyphs of a page, as drawn, into lines of words.
+//
+//  1. Runs. Glyphs that follow each other in the content stream, along one
+//     baseline, without a word gap between them, make a run (about a word).
+//     A space glyph ends a run. Combining marks join the glyph before them.
+//  2. Lines. A run joins the line whose baseline is nearest (within half the
+//     font size, so that superscripts stay on their line) among those it does
+//     not overlap: two runs of one line never cover the same stretch of it.
+//     So two lines drawn close together (a table's cramped rows, a formula)
+//     stay apart instead of interleaving their letters, while letters a
+//     producer draws in a second pass (LibreOffice draws the glyphs of a
+//     fallback font — often the Vietnamese ones — after the rest of the line)
+//     fill the gaps left for them. A run that repeats one it overlaps, nearly
+//     in place, is overprinting (fake bold, shadows) and is dropped.
+//  3. Words. Within a line, glyphs are ordered along it; a space goes where
+//     the stream drew one, or where the gap exceeds a share of the font's own
+//     space width (character spacing, which the producer adds to every
+//     glyph, discounted). Lines whose glyphs are evenly spread (letter-spaced
+//     headings) take their gap from that spread. Spacing accents drawn over
+//     a letter (TeX draws "´" and "e" apart) are composed with it. Lines of
+//     right-to-left script drawn in visual order are read right to left.
+//  4. Order. Lines keep the order in which the stream started them, except
+//     that a page whose text stands in columns (a gutter that no line
+//     crosses, with full lines on both sides) is read column by column.
 type layout struct {
-	lines []*line
-	last  *line // line of the latest glyph, tried first
-	// The latest item, to which combining marks and ActualText pen moves attach.
-	lastItem *item
-	pool     []item // items are carved from chunks: one allocation per 1024 glyphs
+	// glyphs in stream order, in chunks: a page may hold a million, and
+	// one growing slice would copy them all at every doubling.
+	chunks [][]placedGlyph
+	n      int
+	dirs   []point // the writing directions met, which glyphs index
+	// The latest glyph, to which combining marks and ActualText pen moves
+	// attach; -1 when none.
+	last int
 }
 
-type line struct {
-	dir   point   // unit vector of the writing direction
-	base  float64 // offset of the baseline across dir
-	size  float64
-	items []*item
+// placed is one glyph as drawn, handed over by the interpreter.
+type placed struct {
+	text       string
+	start, end point   // baseline start and end, device space
+	dir        point   // writing direction
+	size       float64 // font size, device space
+	extra      float64 // advance beyond the glyph's width (Tc, and Tw on a space)
+	space      float64 // the font's space width at this size; 0 when unknown
 }
 
-type item struct {
-	text   string
-	a0, a1 float64 // start and end along the line
-	size   float64
+// placedGlyph is a glyph in line coordinates: a along its direction, b
+// across (the baseline's offset).
+type placedGlyph struct {
+	text      string
+	a0, a1, b float64
+	size      float64
+	extra     float64
+	space     float64
+	spaceAt   float64 // where a space glyph after it starts, when spaceAfter
+	dir       uint16  // index into layout.dirs
+	// spaceAfter: a space glyph followed it in the stream; accent: a
+	// spacing accent, to compose with the letter under it.
+	spaceAfter, accent bool
 }
 
 const (
-	wordGap   = 0.15 // em; a wider gap along the baseline is a space
-	lineShift = 0.5  // em; a baseline further away than this is another line
-	sameDir   = 0.99 // cosine above which two directions are one
-	dupShift  = 0.3  // of a glyph's width: the same glyph again this close is overprinting (fake bold)
+	sameDir       = 0.99 // cosine above which two directions are one
+	runBaseShift  = 0.2  // em: a glyph further off the run's baseline starts a new run
+	lineBaseShift = 0.5  // em: how far a run's baseline may be from its line's
+	dupShift      = 0.3  // of a glyph's width: the same glyph again this close is overprinting
+	// Word gaps: a share of the font's space width, within bounds (em).
+	gapShare           = 0.4
+	minWordGap         = 0.06
+	maxWordGap         = 0.15
+	defaultSpaceWidth  = 0.25
+	overlapShare       = 0.25 // of the shorter run: more overlap means another line
+	letterSpacedShare  = 0.6  // of a line's gaps: this many above the word gap make it letter-spaced
+	letterSpacedFactor = 1.5  // times its smallest gap: a letter-spaced line's word gap
+	maxLetterSpacing   = 0.3  // em: the widest spread of letters in one word
 )
 
 func unit(p point) point {
@@ -65,120 +105,465 @@ func finite(fs ...float64) bool {
 	return true
 }
 
-func (l *layout) add(text string, start, end, dir point, size float64) {
-	if text == "" || !finite(start.x, start.y, end.x, end.y, size) {
+func newLayout() *layout { return &layout{last: -1} }
+
+const chunkBits = 10
+
+// g returns glyph i.
+func (l *layout) g(i int) *placedGlyph { return &l.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+func (l *layout) push(g placedGlyph) {
+	if l.n>>chunkBits == len(l.chunks) {
+		l.chunks = append(l.chunks, make([]placedGlyph, 1<<chunkBits))
+	}
+	*l.g(l.n) = g
+	l.n++
+}
+
+func (l *layout) add(p placed) {
+	if p.text == "" || !finite(p.start.x, p.start.y, p.end.x, p.end.y, p.size, p.extra, p.space) {
 		return
 	}
-	if size <= 0 {
-		size = 1
+	if p.size <= 0 {
+		p.size = 1
 	}
+	r, _ := utf8.DecodeRuneInString(p.text)
 	// A combining mark drawn as its own glyph belongs to the letter before
 	// it in the stream, wherever the producer placed it.
-	d := unit(dir)
-	if r, _ := utf8.DecodeRuneInString(text); l.lastItem != nil && unicode.In(r, unicode.Mn, unicode.Me) {
-		l.lastItem.text += text
-		l.move(end)
+	if l.last >= 0 && r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me) {
+		l.g(l.last).text += p.text
+		l.move(p.end)
 		return
 	}
-	a0 := d.x*start.x + d.y*start.y
-	a1 := d.x*end.x + d.y*end.y
+	if (r <= ' ' || r >= 0x80) && isSpaceText(p.text) {
+		if l.last >= 0 {
+			g := l.g(l.last)
+			d := l.dirs[g.dir]
+			a := math.Min(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
+			if !g.spaceAfter || a < g.spaceAt {
+				g.spaceAfter, g.spaceAt = true, a
+			}
+		}
+		return
+	}
+	d := unit(p.dir)
+	a0 := d.x*p.start.x + d.y*p.start.y
+	a1 := d.x*p.end.x + d.y*p.end.y
 	if a1 < a0 {
 		a0, a1 = a1, a0
 	}
-	b := d.x*start.y - d.y*start.x
-	ln := l.find(d, b, size)
-	if ln == nil {
-		ln = &line{dir: d, base: b, size: size}
-		l.lines = append(l.lines, ln)
+	g := placedGlyph{
+		text: p.text, dir: l.dirIndex(d), a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
+		size: p.size, extra: p.extra, space: p.space,
 	}
-	if len(l.pool) == cap(l.pool) {
-		l.pool = make([]item, 0, 1024)
+	if (r >= 0xA8 || r == '`') && spacingAccent(p.text) {
+		g.accent = true
+		if comb, ok := combiningOf[r]; ok {
+			g.text = string(comb)
+		}
 	}
-	l.pool = append(l.pool, item{text: text, a0: a0, a1: a1, size: size})
-	it := &l.pool[len(l.pool)-1]
-	ln.items = append(ln.items, it)
-	ln.size = math.Max(ln.size, size)
-	l.last, l.lastItem = ln, it
+	l.push(g)
+	l.last = l.n - 1
 }
 
-// findWindow is how many of the latest lines find searches. Glyphs of one
-// line come close together in real streams (LibreOffice's second font pass
-// follows its line; column-wise tables stay within a page's few dozen
-// lines); the bound keeps a page of many tiny lines from going quadratic.
-const findWindow = 256
-
-// find returns the line a glyph with this direction and baseline belongs to:
-// the latest line if it fits, else the nearest fitting one of the recent lines.
-func (l *layout) find(d point, b, size float64) *line {
-	fits := func(ln *line) (float64, bool) {
-		if d.x*ln.dir.x+d.y*ln.dir.y < sameDir {
-			return 0, false
-		}
-		diff := math.Abs(ln.base - b)
-		return diff, diff <= lineShift*math.Max(size, ln.size)
+func isSpaceText(s string) bool {
+	if s == "" {
+		return true
 	}
-	if l.last != nil {
-		if _, ok := fits(l.last); ok {
-			return l.last
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !unicode.Is(unicode.Zs, r) {
+			return false
 		}
 	}
-	var best *line
-	bestDiff := math.Inf(1)
-	for i := len(l.lines) - 1; i >= max(0, len(l.lines)-findWindow); i-- {
-		if diff, ok := fits(l.lines[i]); ok && diff < bestDiff {
-			best, bestDiff = l.lines[i], diff
-		}
-	}
-	return best
+	return true
 }
 
-// move extends the latest item to cover a glyph whose text an ActualText
+// dirIndex returns the index of direction d among those met, adding it.
+func (l *layout) dirIndex(d point) uint16 {
+	for i := len(l.dirs) - 1; i >= 0; i-- {
+		if e := l.dirs[i]; math.Abs(e.x-d.x) < 1e-6 && math.Abs(e.y-d.y) < 1e-6 {
+			return uint16(i)
+		}
+	}
+	if len(l.dirs) >= 1<<16-1 {
+		return uint16(len(l.dirs) - 1) // a page of 65,535 directions is noise
+	}
+	l.dirs = append(l.dirs, d)
+	return uint16(len(l.dirs) - 1)
+}
+
+// move extends the latest glyph to cover one whose text an ActualText
 // already gave.
 func (l *layout) move(end point) {
-	if l.lastItem == nil || l.last == nil || !finite(end.x, end.y) {
+	if l.last < 0 || !finite(end.x, end.y) {
 		return
 	}
-	a := l.last.dir.x*end.x + l.last.dir.y*end.y
-	l.lastItem.a1 = math.Max(l.lastItem.a1, a)
+	g := l.g(l.last)
+	d := l.dirs[g.dir]
+	g.a1 = math.Max(g.a1, d.x*end.x+d.y*end.y)
 }
 
-// overprinted reports whether b is a copy of a drawn over it, slightly
-// shifted, as producers fake bold type.
-func overprinted(a, b *item) bool {
-	w := a.a1 - a.a0
-	if w <= 0 {
-		return math.Abs(b.a0-a.a0) < 0.01*a.size
+// combiningOf maps spacing accents to the combining marks they stand for.
+var combiningOf = map[rune]rune{
+	'`': 0x300, '´': 0x301, 'ˆ': 0x302, '^': 0x302, '˜': 0x303, '~': 0x303, '¯': 0x304, '˘': 0x306,
+	'˙': 0x307, '¨': 0x308, '˚': 0x30A, '˝': 0x30B, 'ˇ': 0x30C, '¸': 0x327, '˛': 0x328,
+	0x2C9: 0x304, 0x2CA: 0x301, 0x2CB: 0x300,
+}
+
+// spacingAccent reports a glyph that is only an accent, as TeX and old
+// typesetters draw over a letter. ASCII ^ and ~ are not: they are text in
+// their own right far more often.
+func spacingAccent(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || r == '^' || r == '~' || r == '`' {
+		return false
 	}
-	return math.Abs(b.a0-a.a0) < dupShift*w
+	_, ok := combiningOf[r]
+	return ok
+}
+
+// run is a sequence of glyphs (indexes into layout.glyphs).
+type run struct {
+	first, last int
+	dir         point
+	a0, a1, b   float64
+	size        float64
+	text        string // for overprint detection
+	// accent: a spacing accent alone, drawn over a letter of the line:
+	// it overlaps that letter by design.
+	accent bool
+}
+
+// line is a set of runs along one baseline.
+type line struct {
+	dir  point
+	b    float64
+	size float64
+	runs []*run
+	// column marks a line already split at a gutter.
+	column bool
+}
+
+// wordGap is the gap along a line above which two glyphs are two words.
+func wordGap(g *placedGlyph) float64 {
+	sw := g.space
+	if sw <= 0 {
+		sw = defaultSpaceWidth * g.size
+	}
+	return math.Min(math.Max(gapShare*sw, minWordGap*g.size), maxWordGap*g.size)
+}
+
+// runs splits the glyphs into runs, in stream order.
+func (l *layout) runs() []*run {
+	var out []*run
+	var cur *run
+	for i := 0; i < l.n; i++ {
+		g := l.g(i)
+		if cur != nil {
+			p := l.g(cur.last)
+			gap := g.a0 - p.a1 - p.extra
+			gd := l.dirs[g.dir]
+			same := gd.x*cur.dir.x+gd.y*cur.dir.y >= sameDir &&
+				math.Abs(g.b-cur.b) <= runBaseShift*math.Max(g.size, cur.size) &&
+				!p.spaceAfter && !g.accent && !p.accent &&
+				gap <= wordGap(p) && gap >= -0.5*math.Max(g.size, p.size)
+			if same {
+				cur.last = i
+				cur.a0 = math.Min(cur.a0, g.a0)
+				cur.a1 = math.Max(cur.a1, g.a1)
+				cur.size = math.Max(cur.size, g.size)
+				continue
+			}
+		}
+		cur = &run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size}
+		out = append(out, cur)
+	}
+	for _, r := range out {
+		r.accent = r.first == r.last && l.g(r.first).accent
+		var b strings.Builder
+		for i := r.first; i <= r.last; i++ {
+			b.WriteString(l.g(i).text)
+		}
+		r.text = b.String()
+	}
+	return out
+}
+
+// findWindow is how many of the latest lines a run is tried against: glyphs
+// of one line come close together in real streams; the bound keeps a page
+// of many tiny lines from going quadratic.
+const findWindow = 256
+
+// lines assigns runs to lines.
+func (l *layout) lines(runs []*run) []*line {
+	var out []*line
+	for _, r := range runs {
+		var best *line
+		bestDiff := math.Inf(1)
+		dropped := false
+		for i := len(out) - 1; i >= max(0, len(out)-findWindow); i-- {
+			ln := out[i]
+			if r.dir.x*ln.dir.x+r.dir.y*ln.dir.y < sameDir {
+				continue
+			}
+			diff := math.Abs(ln.b - r.b)
+			if diff > lineBaseShift*math.Max(r.size, ln.size) || diff >= bestDiff {
+				continue
+			}
+			if o := ln.overlapping(r); o != nil && !r.accent {
+				if overprints(o, r) {
+					dropped = true
+					break
+				}
+				continue
+			}
+			best, bestDiff = ln, diff
+		}
+		if dropped {
+			continue
+		}
+		if best == nil {
+			best = &line{dir: r.dir, b: r.b, size: r.size}
+			out = append(out, best)
+		}
+		best.insert(r)
+	}
+	return out
+}
+
+// overlapping returns a run of the line that r overlaps by more than a
+// small share (kerning, a glyph drawn into its gap), or nil.
+func (ln *line) overlapping(r *run) *run {
+	for _, o := range ln.runs {
+		if o.accent {
+			continue
+		}
+		ov := math.Min(o.a1, r.a1) - math.Max(o.a0, r.a0)
+		if ov <= 0 {
+			continue
+		}
+		short := math.Min(o.a1-o.a0, r.a1-r.a0)
+		if ov > overlapShare*short && ov > 0.05*math.Min(o.size, r.size) {
+			return o
+		}
+	}
+	return nil
+}
+
+// overprints reports whether r repeats o nearly in place.
+func overprints(o, r *run) bool {
+	if o.text != r.text {
+		return false
+	}
+	glyph := (o.a1 - o.a0) / float64(max(1, utf8.RuneCountInString(o.text)))
+	return math.Abs(r.a0-o.a0) < dupShift*math.Max(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
+}
+
+func (ln *line) insert(r *run) {
+	ln.runs = append(ln.runs, r)
+	ln.size = math.Max(ln.size, r.size)
 }
 
 // text returns the page's lines, cleaned and NFC-normalised.
 func (l *layout) text() string {
+	lines := l.lines(l.runs())
+	order := columnOrder(lines)
 	var out []string
-	var b strings.Builder
-	for _, ln := range l.lines {
-		slices.SortStableFunc(ln.items, func(x, y *item) int { return cmp.Compare(x.a0, y.a0) })
-		b.Reset()
-		var prev *item
-		end := math.Inf(-1)
-		for _, it := range ln.items {
-			if prev != nil {
-				if it.text == prev.text && overprinted(prev, it) {
-					continue
-				}
-				if it.a0-end > wordGap*(it.size+prev.size)/2 {
-					b.WriteByte(' ')
-				}
-			}
-			b.WriteString(it.text)
-			prev = it
-			end = math.Max(end, it.a1)
-		}
-		if s := cleanLine(b.String()); s != "" {
+	for _, ln := range order {
+		if s := cleanLine(l.lineText(ln)); s != "" {
 			out = append(out, s)
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// lineText writes one line's glyphs in reading order with word spaces.
+func (l *layout) lineText(ln *line) string {
+	var idx []int
+	for _, r := range ln.runs {
+		for i := r.first; i <= r.last; i++ {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) })
+	idx = l.composeAccents(idx)
+	rtl := ln.dir.x > 0 && l.rightToLeft(idx)
+	if rtl {
+		slices.Reverse(idx)
+	}
+	gapAt := func(k int) float64 { // gap before idx[k]
+		p, c := l.g(idx[k-1]), l.g(idx[k])
+		gap := c.a0 - p.a1
+		if rtl {
+			gap = p.a0 - c.a1
+		}
+		if idx[k] == idx[k-1]+1 {
+			gap -= p.extra // the producer's character spacing is no word gap
+		}
+		return gap
+	}
+	// A letter-spaced line: most gaps between letters exceed the word
+	// gap; then words are what stands clearly apart from the usual spread.
+	// (Only letters count: dot leaders are spread too.)
+	limit := -1.0
+	pairs, wide := 0, 0
+	smallest := math.Inf(1)
+	for k := 1; k < len(idx); k++ {
+		p, c := l.g(idx[k-1]), l.g(idx[k])
+		if !unicode.IsLetter(firstRune(p.text)) || !unicode.IsLetter(firstRune(c.text)) {
+			continue
+		}
+		pairs++
+		if gap := gapAt(k); gap > wordGap(p) && !p.spaceAfter {
+			wide++
+			smallest = math.Min(smallest, gap)
+		}
+	}
+	// Letters spread wider than that are a table of characters,
+	// not a word.
+	if pairs >= 4 && float64(wide) >= letterSpacedShare*float64(pairs) && smallest <= maxLetterSpacing*ln.size {
+		limit = letterSpacedFactor * smallest
+	}
+	var b strings.Builder
+	end := math.Inf(-1)
+	for k, i := range idx {
+		c := l.g(i)
+		if k > 0 {
+			p := l.g(idx[k-1])
+			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*math.Max(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
+				continue // overprinted glyph
+			}
+			gap := gapAt(k)
+			if !rtl {
+				gap = math.Min(gap, c.a0-end)
+			}
+			// A space drawn after p counts when it lies before c: a
+			// glyph drawn later into the gap before it (LibreOffice's
+			// second pass) is not after the space.
+			space := p.spaceAfter && i > idx[k-1] && spaceBefore(p, c, rtl)
+			switch {
+			case limit > 0:
+				space = space || gap > limit
+			default:
+				space = space || gap > wordGap(p)
+			}
+			if space {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(c.text)
+		end = math.Max(end, c.a1)
+	}
+	if rtl {
+		return reorderNumbers(b.String())
+	}
+	return b.String()
+}
+
+func spaceBefore(p, c *placedGlyph, rtl bool) bool {
+	if rtl {
+		return true
+	}
+	return p.spaceAt <= c.a0+0.1*c.size
+}
+
+// composeAccents joins each spacing accent to the letter it is drawn over
+// (its middle within the letter's extent), as a combining mark after it.
+// Accents over nothing stay as they are.
+func (l *layout) composeAccents(idx []int) []int {
+	has := false
+	for _, i := range idx {
+		if l.g(i).accent {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return idx
+	}
+	out := idx[:0:0]
+	for k, i := range idx {
+		a := l.g(i)
+		if !a.accent {
+			out = append(out, i)
+			continue
+		}
+		mid := (a.a0 + a.a1) / 2
+		base := -1
+		for _, j := range []int{k - 1, k + 1} {
+			if j < 0 || j >= len(idx) || l.g(idx[j]).accent {
+				continue
+			}
+			c := l.g(idx[j])
+			if mid >= c.a0-0.05*c.size && mid <= c.a1+0.05*c.size && unicode.IsLetter(firstRune(c.text)) {
+				base = idx[j]
+				break
+			}
+		}
+		if base < 0 {
+			if r, ok := spacingOf[firstRune(a.text)]; ok {
+				a.text = string(r)
+			}
+			out = append(out, i)
+			continue
+		}
+		l.g(base).text += a.text
+		// The accent may come first in the stream: its spaceAfter belongs
+		// to the pair.
+		l.g(base).spaceAfter = l.g(base).spaceAfter || a.spaceAfter
+	}
+	return out
+}
+
+// spacingOf undoes combiningOf for accents over no letter.
+var spacingOf = map[rune]rune{
+	0x300: '`', 0x301: '´', 0x302: 'ˆ', 0x303: '˜', 0x304: '¯', 0x306: '˘', 0x307: '˙',
+	0x308: '¨', 0x30A: '˚', 0x30B: '˝', 0x30C: 'ˇ', 0x327: '¸', 0x328: '˛',
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// rightToLeft reports whether most letters of the glyphs are of a
+// right-to-left script.
+func (l *layout) rightToLeft(idx []int) bool {
+	rtl, ltr := 0, 0
+	for _, i := range idx {
+		for _, r := range l.g(i).text {
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			p, _ := bidi.LookupRune(r)
+			switch p.Class() {
+			case bidi.R, bidi.AL:
+				rtl++
+			case bidi.L:
+				ltr++
+			}
+		}
+	}
+	return rtl > ltr
+}
+
+// reorderNumbers turns back the digit sequences of a line read right to
+// left: numbers are written left to right in those scripts too.
+func reorderNumbers(s string) string {
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !unicode.IsDigit(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && (unicode.IsDigit(rs[j]) || ((rs[j] == '.' || rs[j] == ',') && j+1 < len(rs) && unicode.IsDigit(rs[j+1]))) {
+			j++
+		}
+		slices.Reverse(rs[i:j])
+		i = j
+	}
+	return string(rs)
 }
 
 var ligatures = strings.NewReplacer(

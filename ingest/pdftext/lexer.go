@@ -1,17 +1,14 @@
 package pdftext
 
 import (
-	"bufio"
-	"errors"
-	"io"
 	"strconv"
 )
 
-// The content-stream and CMap syntax is read by this small lexer rather than
-// by pdf.Interpret: Interpret cannot stop early (no byte or time budget), it
-// reads the binary data of inline images as tokens, and an unterminated string
-// makes it spin at end of input. Here every read goes through a budget and
-// malformed syntax degrades to skipped bytes, never to an error or a loop.
+// One lexer reads all PDF syntax here: the objects of the file, content
+// streams and CMaps. It works on bytes already in memory (the file, or a
+// stream decoded within the decompression budget), never fails, and never
+// loops: malformed syntax degrades to skipped bytes, nesting deeper than
+// maxNesting is read flat, and every call consumes input or reports the end.
 
 type objKind uint8
 
@@ -23,15 +20,23 @@ const (
 	objName
 	objArray
 	objDict
-	objOp // an operator (keyword) in a content stream or CMap
+	objOp     // an operator (keyword) in a content stream or CMap, or obj/endobj/stream…
+	objRef    // an indirect reference "N G R": num is N, gen is G
+	objStream // a stream: dict holds its dictionary, stm where its data lies
 )
 
 type object struct {
 	kind objKind
-	num  float64
-	str  string // string bytes, name without slash, or operator
+	gen  uint16  // generation of a reference
+	num  float64 // number, boolean (1 = true) or object number of a reference
+	str  string  // string bytes, name without slash, or operator
 	arr  []object
 	dict map[string]object
+	stm  *streamData
+}
+
+func (o object) isInt() bool {
+	return o.kind == objNum && o.num == float64(int64(o.num))
 }
 
 const (
@@ -41,35 +46,14 @@ const (
 )
 
 type lexer struct {
-	r   *bufio.Reader
-	err error // first read error other than io.EOF
-	eof bool
+	b []byte
+	i int
+	// refs makes integers followed by "G R" come back as references, as in
+	// the objects of a file (content streams have no references).
+	refs bool
 }
 
-func newLexer(r io.Reader) *lexer {
-	return &lexer{r: bufio.NewReaderSize(r, 32<<10)}
-}
-
-func (l *lexer) readByte() (byte, bool) {
-	if l.eof {
-		return 0, false
-	}
-	c, err := l.r.ReadByte()
-	if err != nil {
-		l.eof = true
-		if !errors.Is(err, io.EOF) && l.err == nil {
-			l.err = err
-		}
-		return 0, false
-	}
-	return c, true
-}
-
-func (l *lexer) unreadByte() {
-	if !l.eof {
-		_ = l.r.UnreadByte()
-	}
-}
+func newLexer(b []byte) *lexer { return &lexer{b: b} }
 
 func isSpace(c byte) bool {
 	switch c {
@@ -87,35 +71,36 @@ func isDelim(c byte) bool {
 	return false
 }
 
+// regularChar is true for bytes that are neither white space nor delimiters.
+var regularChar = func() (t [256]bool) {
+	for i := range t {
+		t[i] = !isSpace(byte(i)) && !isDelim(byte(i))
+	}
+	return t
+}()
+
 // next returns the next complete object or operator; ok is false at the end
 // of the input.
 func (l *lexer) next() (object, bool) {
 	return l.object(0)
 }
 
-func (l *lexer) skipSpace() (byte, bool) {
-	for {
-		c, ok := l.readByte()
-		if !ok {
-			return 0, false
-		}
+func (l *lexer) skipSpace() bool {
+	for l.i < len(l.b) {
+		c := l.b[l.i]
 		if isSpace(c) {
+			l.i++
 			continue
 		}
 		if c == '%' {
-			for {
-				c, ok = l.readByte()
-				if !ok {
-					return 0, false
-				}
-				if c == '\n' || c == '\r' {
-					break
-				}
+			for l.i < len(l.b) && l.b[l.i] != '\n' && l.b[l.i] != '\r' {
+				l.i++
 			}
 			continue
 		}
-		return c, true
+		return true
 	}
+	return false
 }
 
 // object reads one object. Stray closing delimiters come back as operators
@@ -124,29 +109,26 @@ func (l *lexer) skipSpace() (byte, bool) {
 // operator), so that no input can make the lexer recurse without bound.
 func (l *lexer) object(depth int) (object, bool) {
 	for {
-		c, ok := l.skipSpace()
-		if !ok {
+		if !l.skipSpace() {
 			return object{}, false
 		}
+		c := l.b[l.i]
+		l.i++
 		switch c {
 		case '(':
 			return object{kind: objString, str: l.literalString()}, true
 		case '<':
-			c2, ok := l.readByte()
-			if ok && c2 == '<' {
+			if l.i < len(l.b) && l.b[l.i] == '<' {
+				l.i++
 				if depth >= maxNesting {
 					return object{kind: objOp, str: "<<"}, true
 				}
 				return l.dict(depth), true
 			}
-			if ok {
-				l.unreadByte()
-			}
 			return object{kind: objString, str: l.hexString()}, true
 		case '>':
-			c2, ok := l.readByte()
-			if ok && c2 != '>' {
-				l.unreadByte()
+			if l.i < len(l.b) && l.b[l.i] == '>' {
+				l.i++
 			}
 			return object{kind: objOp, str: ">>"}, true
 		case '[':
@@ -163,9 +145,20 @@ func (l *lexer) object(depth int) (object, bool) {
 		case '/':
 			return object{kind: objName, str: l.name()}, true
 		}
-		l.unreadByte()
+		l.i--
 		word := l.regular()
-		switch word {
+		if len(word) > 0 && (word[0] >= '0' && word[0] <= '9' || word[0] == '-' || word[0] == '+' || word[0] == '.') && isNumber(word) {
+			f, err := strconv.ParseFloat(string(word), 64)
+			if err != nil {
+				f = parseLooseNumber(string(word))
+			}
+			o := object{kind: objNum, num: f}
+			if l.refs && f >= 0 && f == float64(int64(f)) {
+				l.maybeRef(&o)
+			}
+			return o, true
+		}
+		switch string(word) {
 		case "true":
 			return object{kind: objBool, num: 1}, true
 		case "false":
@@ -173,15 +166,94 @@ func (l *lexer) object(depth int) (object, bool) {
 		case "null":
 			return object{}, true
 		}
-		if isNumber(word) {
-			f, err := strconv.ParseFloat(word, 64)
-			if err != nil {
-				f = parseLooseNumber(word)
-			}
-			return object{kind: objNum, num: f}, true
-		}
-		return object{kind: objOp, str: word}, true
+		return object{kind: objOp, str: operator(word)}, true
 	}
+}
+
+// operator returns the operator's name without allocating for the common ones.
+func operator(w []byte) string {
+	switch string(w) {
+	case "Tj":
+		return "Tj"
+	case "TJ":
+		return "TJ"
+	case "Td":
+		return "Td"
+	case "TD":
+		return "TD"
+	case "Tf":
+		return "Tf"
+	case "Tm":
+		return "Tm"
+	case "BT":
+		return "BT"
+	case "ET":
+		return "ET"
+	case "q":
+		return "q"
+	case "Q":
+		return "Q"
+	case "cm":
+		return "cm"
+	case "re":
+		return "re"
+	case "m":
+		return "m"
+	case "l":
+		return "l"
+	case "c":
+		return "c"
+	case "f":
+		return "f"
+	case "S":
+		return "S"
+	case "n":
+		return "n"
+	case "h":
+		return "h"
+	case "W":
+		return "W"
+	case "g":
+		return "g"
+	case "rg":
+		return "rg"
+	case "Do":
+		return "Do"
+	case "R":
+		return "R"
+	case "obj":
+		return "obj"
+	case "endobj":
+		return "endobj"
+	}
+	return string(w)
+}
+
+// maybeRef turns an integer into a reference when "G R" follows it.
+func (l *lexer) maybeRef(o *object) {
+	save := l.i
+	if !l.skipSpace() {
+		return
+	}
+	g := l.regular()
+	if len(g) == 0 || len(g) > 5 {
+		l.i = save
+		return
+	}
+	gen := 0
+	for _, c := range g {
+		if c < '0' || c > '9' {
+			l.i = save
+			return
+		}
+		gen = gen*10 + int(c-'0')
+	}
+	if !l.skipSpace() || l.b[l.i] != 'R' || (l.i+1 < len(l.b) && regularChar[l.b[l.i+1]]) || gen > 65535 {
+		l.i = save
+		return
+	}
+	l.i++
+	o.kind, o.gen = objRef, uint16(gen)
 }
 
 func (l *lexer) array(depth int) object {
@@ -189,6 +261,10 @@ func (l *lexer) array(depth int) object {
 	for {
 		o, ok := l.object(depth + 1)
 		if !ok || (o.kind == objOp && o.str == "]") {
+			return a
+		}
+		if o.kind == objOp && l.refs && isObjectKeyword(o.str) {
+			l.i -= len(o.str) // never closed, see dict
 			return a
 		}
 		if len(a.arr) < maxArrayLength {
@@ -206,6 +282,14 @@ func (l *lexer) dict(depth int) object {
 		if !ok || (o.kind == objOp && o.str == ">>") {
 			return d
 		}
+		if o.kind == objOp && l.refs {
+			// A keyword inside a dictionary ("<< /Key endobj"): it was
+			// never closed. Stop here rather than swallow the file.
+			if isObjectKeyword(o.str) {
+				l.i -= len(o.str)
+				return d
+			}
+		}
 		if !haveKey {
 			if o.kind == objName {
 				key, haveKey = o.str, true
@@ -219,58 +303,56 @@ func (l *lexer) dict(depth int) object {
 	}
 }
 
-func (l *lexer) regular() string {
-	var b []byte
-	for {
-		c, ok := l.readByte()
-		if !ok {
-			break
-		}
-		if isSpace(c) || isDelim(c) {
-			l.unreadByte()
-			break
-		}
-		if len(b) < 256 {
-			b = append(b, c)
-		}
+// isObjectKeyword reports the keywords that end an object in a file.
+func isObjectKeyword(s string) bool {
+	switch s {
+	case "endobj", "stream", "obj", "endstream", "xref", "trailer", "startxref":
+		return true
 	}
-	if len(b) == 0 {
-		// A lone byte that is neither regular nor a known delimiter start;
-		// consume it so the caller makes progress.
-		c, _ := l.readByte()
-		return string([]byte{c})
+	return false
+}
+
+// regular reads a run of regular bytes (at least one byte, so that the
+// caller always makes progress). The result aliases the input.
+func (l *lexer) regular() []byte {
+	start := l.i
+	for l.i < len(l.b) && regularChar[l.b[l.i]] {
+		l.i++
 	}
-	return string(b)
+	if l.i == start && l.i < len(l.b) {
+		l.i++
+	}
+	w := l.b[start:l.i]
+	if len(w) > 256 {
+		w = w[:256]
+	}
+	return w
 }
 
 func (l *lexer) name() string {
-	var b []byte
-	for {
-		c, ok := l.readByte()
-		if !ok {
-			break
+	start := l.i
+	for l.i < len(l.b) && regularChar[l.b[l.i]] {
+		if l.b[l.i] == '#' {
+			return l.escapedName(start)
 		}
-		if isSpace(c) || isDelim(c) {
-			l.unreadByte()
-			break
-		}
-		if c == '#' {
-			h1, ok1 := l.readByte()
-			h2, ok2 := l.readByte()
-			if ok1 && ok2 && unhex(h1) >= 0 && unhex(h2) >= 0 {
-				c = byte(unhex(h1)<<4 | unhex(h2))
-			} else {
-				if ok2 {
-					l.unreadByte()
-				}
-				if len(b) < maxTokenBytes {
-					b = append(b, '#')
-				}
-				if ok1 && ok2 {
-					c = h1
-				} else {
-					continue
-				}
+		l.i++
+	}
+	n := l.b[start:l.i]
+	if len(n) > maxTokenBytes {
+		n = n[:maxTokenBytes]
+	}
+	return string(n)
+}
+
+func (l *lexer) escapedName(start int) string {
+	b := append([]byte(nil), l.b[start:l.i]...)
+	for l.i < len(l.b) && regularChar[l.b[l.i]] {
+		c := l.b[l.i]
+		l.i++
+		if c == '#' && l.i+1 < len(l.b) {
+			if h1, h2 := unhex(l.b[l.i]), unhex(l.b[l.i+1]); h1 >= 0 && h2 >= 0 {
+				c = byte(h1<<4 | h2)
+				l.i += 2
 			}
 		}
 		if len(b) < maxTokenBytes {
@@ -295,9 +377,10 @@ func unhex(c byte) int {
 func (l *lexer) hexString() string {
 	var b []byte
 	hi := -1
-	for {
-		c, ok := l.readByte()
-		if !ok || c == '>' {
+	for l.i < len(l.b) {
+		c := l.b[l.i]
+		l.i++
+		if c == '>' {
 			break
 		}
 		v := unhex(c)
@@ -320,6 +403,21 @@ func (l *lexer) hexString() string {
 }
 
 func (l *lexer) literalString() string {
+	// Fast path: no escapes, no nested parentheses, no CR.
+	for j := l.i; j < len(l.b); j++ {
+		c := l.b[j]
+		if c == ')' {
+			s := l.b[l.i:j]
+			l.i = j + 1
+			if len(s) > maxTokenBytes {
+				s = s[:maxTokenBytes]
+			}
+			return string(s)
+		}
+		if c == '\\' || c == '(' || c == '\r' {
+			break
+		}
+	}
 	var b []byte
 	put := func(c byte) {
 		if len(b) < maxTokenBytes {
@@ -327,11 +425,9 @@ func (l *lexer) literalString() string {
 		}
 	}
 	depth := 1
-	for {
-		c, ok := l.readByte()
-		if !ok {
-			return string(b)
-		}
+	for l.i < len(l.b) {
+		c := l.b[l.i]
+		l.i++
 		switch c {
 		case '(':
 			depth++
@@ -344,15 +440,16 @@ func (l *lexer) literalString() string {
 			put(c)
 		case '\r':
 			// An end of line inside a string is a single \n whatever its form.
-			if c2, ok := l.readByte(); ok && c2 != '\n' {
-				l.unreadByte()
+			if l.i < len(l.b) && l.b[l.i] == '\n' {
+				l.i++
 			}
 			put('\n')
 		case '\\':
-			e, ok := l.readByte()
-			if !ok {
+			if l.i >= len(l.b) {
 				return string(b)
 			}
+			e := l.b[l.i]
+			l.i++
 			switch e {
 			case 'n':
 				put('\n')
@@ -365,24 +462,21 @@ func (l *lexer) literalString() string {
 			case 'f':
 				put('\f')
 			case '\r':
-				if c2, ok := l.readByte(); ok && c2 != '\n' {
-					l.unreadByte()
+				if l.i < len(l.b) && l.b[l.i] == '\n' {
+					l.i++
 				}
 			case '\n':
 				// line continuation
 			default:
 				if '0' <= e && e <= '7' {
 					v := int(e - '0')
-					for i := 0; i < 2; i++ {
-						d, ok := l.readByte()
-						if !ok {
-							break
-						}
+					for k := 0; k < 2 && l.i < len(l.b); k++ {
+						d := l.b[l.i]
 						if d < '0' || d > '7' {
-							l.unreadByte()
 							break
 						}
 						v = v*8 + int(d-'0')
+						l.i++
 					}
 					put(byte(v))
 				} else {
@@ -393,6 +487,7 @@ func (l *lexer) literalString() string {
 			put(c)
 		}
 	}
+	return string(b)
 }
 
 // skipInlineImage consumes the data of an inline image after its ID operator,
@@ -401,46 +496,38 @@ func (l *lexer) literalString() string {
 // a delimiter or the end of the stream.
 func (l *lexer) skipInlineImage() {
 	// One whitespace byte separates ID from the data.
-	if _, ok := l.readByte(); !ok {
-		return
-	}
-	prevSpace := true
-	for {
-		c, ok := l.readByte()
-		if !ok {
+	l.i++
+	for l.i < len(l.b) {
+		j := indexEI(l.b[l.i:])
+		if j < 0 {
+			l.i = len(l.b)
 			return
 		}
-		if c != 'E' || !prevSpace {
-			prevSpace = isSpace(c)
-			continue
-		}
-		n1, ok := l.readByte()
-		if !ok {
+		at := l.i + j // index of 'E'
+		end := at + 2
+		if (at == 0 || isSpace(l.b[at-1])) && (end >= len(l.b) || isSpace(l.b[end]) || isDelim(l.b[end])) {
+			l.i = end
 			return
 		}
-		if n1 != 'I' {
-			prevSpace = isSpace(n1)
-			continue
-		}
-		n2, ok := l.readByte()
-		if !ok {
-			return
-		}
-		if isSpace(n2) || isDelim(n2) {
-			l.unreadByte()
-			return
-		}
-		prevSpace = false
+		l.i = at + 1
 	}
 }
 
-func isNumber(s string) bool {
-	if s == "" {
+func indexEI(b []byte) int {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] == 'E' && b[i+1] == 'I' {
+			return i
+		}
+	}
+	return -1
+}
+
+func isNumber(s []byte) bool {
+	if len(s) == 0 {
 		return false
 	}
 	digits := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, c := range s {
 		switch {
 		case c >= '0' && c <= '9':
 			digits = true

@@ -55,10 +55,16 @@ func TestSandboxHostileFiles(t *testing.T) {
 	}{
 		{name: "forged xref size", pdf: forgedXrefSize(), code: pdftext.CodeCorrupt},
 		{name: "cyclic object stream: stack overflow in the library", pdf: cyclicObjectStream(), code: pdftext.CodeCorrupt},
-		{name: "endless loop: wall-clock timeout", pdf: endlessExtends(), code: pdftext.CodeTooComplex,
-			sb: func(s pdftext.Sandbox) pdftext.Sandbox { s.Timeout = 2 * time.Second; return s }},
-		{name: "endless loop: CPU-time limit", pdf: endlessExtends(), code: pdftext.CodeTooComplex,
+		{name: "endless extends: a clean verdict", pdf: endlessExtends(), code: pdftext.CodeCorrupt},
+		{name: "a child that never answers: wall-clock timeout", pdf: endlessExtends(), code: pdftext.CodeTooComplex,
 			sb: func(s pdftext.Sandbox) pdftext.Sandbox {
+				s.Args = []string{spinArg}
+				s.Timeout = 2 * time.Second
+				return s
+			}},
+		{name: "a child that never answers: CPU-time limit", pdf: endlessExtends(), code: pdftext.CodeTooComplex,
+			sb: func(s pdftext.Sandbox) pdftext.Sandbox {
+				s.Args = []string{spinArg}
 				s.CPUTime = time.Second
 				s.Timeout = 20 * time.Second
 				return s
@@ -67,6 +73,7 @@ func TestSandboxHostileFiles(t *testing.T) {
 			sb: func(s pdftext.Sandbox) pdftext.Sandbox { s.MemLimit = 32 << 20; return s }},
 		{name: "more glyphs on a page than any document has", pdf: denseGlyphs(1<<20 + 10), code: pdftext.CodeTooComplex},
 		{name: "encrypted: a clean verdict from the child", pdf: fixture(t, "bad-encrypted-aes256.pdf"), code: pdftext.CodeEncrypted},
+		{name: "forms fanning out eight-fold: refused by the work budget", pdf: fanOut(8, 8, show("(leaf)")), code: pdftext.CodeTooComplex},
 		{name: "no text layer: page count kept", pdf: func() []byte {
 			d := newDoc()
 			d.kids = append(d.kids, d.add("<< /Type /Page /Parent 2 0 R >>"))
@@ -96,7 +103,9 @@ func TestSandboxHostileFiles(t *testing.T) {
 func TestSandboxCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
-	_, err := sandbox(t).Extract(ctx, writeTemp(t, "loop.pdf", endlessExtends()))
+	sb := sandbox(t)
+	sb.Args = []string{spinArg}
+	_, err := sb.Extract(ctx, writeTemp(t, "loop.pdf", endlessExtends()))
 	if err == nil || pdftext.Code(err) != "" || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v (code %q), want context.Canceled without a code", err, pdftext.Code(err))
 	}

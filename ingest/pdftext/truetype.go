@@ -2,9 +2,6 @@ package pdftext
 
 import (
 	"encoding/binary"
-	"io"
-
-	"github.com/ledongthuc/pdf"
 )
 
 // When a composite font has no ToUnicode map (some printer drivers drop it),
@@ -151,37 +148,169 @@ func glyphUnicode(ttf []byte) map[uint16]rune {
 }
 
 // embeddedText prepares glyph-based decoding for a composite font without a
-// ToUnicode map: gidText from the font program and cidToGID from the map.
-func (ex *extractor) embeddedText(f *font, desc pdf.Value) error {
-	ff := desc.Key("FontDescriptor").Key("FontFile2")
-	if ff.Kind() != pdf.Stream {
-		return nil
-	}
-	rd, err := ex.stream(ff)
-	if err != nil {
-		return err
-	}
-	prog, err := io.ReadAll(io.LimitReader(rd, maxFontProgram))
-	if err != nil && ex.budgetErr(err) {
-		return err
-	}
-	f.gidText = glyphUnicode(prog)
-	if f.gidText == nil {
-		return nil
-	}
-	if m := desc.Key("CIDToGIDMap"); m.Kind() == pdf.Stream {
-		rd, err := ex.stream(m)
+// ToUnicode map: the text of each glyph id from the embedded program (a
+// TrueType or OpenType cmap read backwards, else the glyph names of its
+// 'post' table or of a name-keyed CFF program), and how CIDs reach glyph ids
+// (/CIDToGIDMap for TrueType, the charset of a CID-keyed CFF program).
+func (ex *extractor) embeddedText(f *font, desc value) error {
+	fd := desc.Key("FontDescriptor")
+	if ff := fd.Key("FontFile2"); ff.Kind() == objStream {
+		prog, err := ex.streamBytes(ff)
 		if err != nil {
 			return err
 		}
-		b, err := io.ReadAll(io.LimitReader(rd, 2<<16))
-		if err != nil && ex.budgetErr(err) {
-			return err
+		f.gidText = sfntText(prog)
+		if f.gidText == nil {
+			return nil
 		}
-		f.cidToGID = make([]uint16, len(b)/2)
-		for i := range f.cidToGID {
-			f.cidToGID[i] = binary.BigEndian.Uint16(b[2*i:])
+		if m := desc.Key("CIDToGIDMap"); m.Kind() == objStream {
+			b, err := ex.streamBytes(m)
+			if err != nil {
+				return err
+			}
+			b = b[:min(len(b), 2<<16)]
+			f.cidToGID = make([]uint16, len(b)/2)
+			for i := range f.cidToGID {
+				f.cidToGID[i] = binary.BigEndian.Uint16(b[2*i:])
+			}
+		}
+		return nil
+	}
+	ff := fd.Key("FontFile3")
+	if ff.Kind() != objStream {
+		return nil
+	}
+	prog, err := ex.streamBytes(ff)
+	if err != nil {
+		return err
+	}
+	cffData := prog
+	if len(prog) >= 4 && string(prog[:4]) == "OTTO" {
+		f.gidText = sfntText(prog)
+		cffData = openTypeCFF(prog)
+	}
+	c, err := parseCFF(cffData)
+	if err != nil {
+		return nil
+	}
+	if c.cid {
+		// CID → glyph id, through the charset.
+		maxCID := 0
+		for _, cid := range c.cids {
+			maxCID = max(maxCID, cid)
+		}
+		if maxCID < 1<<16 {
+			f.cidToGID = make([]uint16, maxCID+1)
+			for g, cid := range c.cids {
+				if g > 0 && g < 1<<16 {
+					f.cidToGID[cid] = uint16(g)
+				}
+			}
+		}
+		return nil
+	}
+	if f.gidText == nil {
+		f.gidText = map[uint16]string{}
+		for g, n := range c.names {
+			if t := glyphText(n); t != "" && g < 1<<16 {
+				f.gidText[uint16(g)] = t
+			}
 		}
 	}
 	return nil
+}
+
+// sfntText maps the glyph ids of a TrueType or OpenType program to text:
+// through its Unicode cmap, else through the glyph names of its 'post'
+// table. It returns nil for anything it cannot read.
+func sfntText(prog []byte) map[uint16]string {
+	if gu := glyphUnicode(prog); len(gu) > 0 {
+		m := make(map[uint16]string, len(gu))
+		for g, r := range gu {
+			m[g] = string(r)
+		}
+		return m
+	}
+	names := postNames(prog)
+	if len(names) == 0 {
+		return nil
+	}
+	m := map[uint16]string{}
+	for g, n := range names {
+		if t := glyphText(n); t != "" {
+			m[uint16(g)] = t
+		}
+	}
+	return m
+}
+
+// postNames reads the glyph names of a 'post' table of format 2.
+func postNames(prog []byte) []string {
+	p := sfntTable(prog, "post")
+	if len(p) < 34 || binary.BigEndian.Uint32(p) != 0x00020000 {
+		return nil
+	}
+	n := int(binary.BigEndian.Uint16(p[32:]))
+	if n > 1<<16 || 34+2*n > len(p) {
+		return nil
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = int(binary.BigEndian.Uint16(p[34+2*i:]))
+	}
+	// Pascal strings follow, for indexes 258 and up.
+	var custom []string
+	for off := 34 + 2*n; off < len(p); {
+		l := int(p[off])
+		if off+1+l > len(p) {
+			break
+		}
+		custom = append(custom, string(p[off+1:off+1+l]))
+		off += 1 + l
+	}
+	names := make([]string, n)
+	mac := macGlyphNames()
+	for g, i := range idx {
+		switch {
+		case i < len(mac):
+			names[g] = mac[i]
+		case i-258 < len(custom):
+			names[g] = custom[i-258]
+		}
+	}
+	return names
+}
+
+// sfntTable returns the table with the given tag of an OpenType/TrueType
+// program, or nil.
+func sfntTable(b []byte, tag string) []byte {
+	if len(b) < 12 {
+		return nil
+	}
+	n := int(binary.BigEndian.Uint16(b[4:]))
+	for i := 0; i < n; i++ {
+		rec := 12 + 16*i
+		if rec+16 > len(b) {
+			return nil
+		}
+		if string(b[rec:rec+4]) != tag {
+			continue
+		}
+		off := int(binary.BigEndian.Uint32(b[rec+8:]))
+		length := int(binary.BigEndian.Uint32(b[rec+12:]))
+		if off < 0 || length < 0 || off > len(b) || length > len(b)-off {
+			return nil
+		}
+		return b[off : off+length]
+	}
+	return nil
+}
+
+// openTypeCFF returns the CFF table of an OpenType program (or b itself
+// when it is a bare CFF program, as producers sometimes label it).
+func openTypeCFF(b []byte) []byte {
+	if len(b) >= 4 && string(b[:4]) == "OTTO" {
+		return sfntTable(b, "CFF ")
+	}
+	return b
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -221,8 +222,8 @@ func (r *read) pdf(path string) (Result, error) {
 	if err != nil && code == "" {
 		return Result{}, fmt.Errorf("reader: %w", err)
 	}
-	res := Result{Format: FormatPDF, Pages: pr.Pages}
-	if code != "" && code != pdftext.CodeNoTextLayer {
+	res := Result{Format: FormatPDF, Pages: pr.Pages, Encoding: pr.Legacy}
+	if code != "" && code != pdftext.CodeNoTextLayer && code != pdftext.CodeUndecodableText {
 		res.Code, res.Detail = code, err.Error()
 		return res, nil
 	}
@@ -234,6 +235,12 @@ func (r *read) pdf(path string) (Result, error) {
 	undecodable := false
 	for i := range res.PageTexts {
 		t := res.PageTexts[i]
+		if slices.Contains(pr.UndecodablePages, i+1) {
+			// Most of its glyphs decode to nothing: what it shows is in its image.
+			undecodable = true
+			scan = append(scan, i+1)
+			continue
+		}
 		if junk(t) {
 			if fixed, enc := vnenc.Fix(t); enc == vnenc.None || junk(fixed) {
 				undecodable = true

@@ -128,7 +128,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) failWith(w http.ResponseWriter, r *http.Request, err error, extra map[string]any) {
 	e, ok := app.AsError(err)
 	if !ok {
-		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = &app.Error{Kind: 0, Code: "internal_error", Message: "lỗi hệ thống; thao tác chưa được thực hiện, hãy thử lại"}
 	}
 	code := web.Status(e.Kind)

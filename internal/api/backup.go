@@ -45,7 +45,7 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request, p auth.Principal
 		func(pr backup.Progress) {
 			if pr.Done == pr.Streams || time.Since(out.lastLog) > 10*time.Second {
 				out.lastLog = time.Now()
-				s.Log.Info("backup progress", "stream", pr.Stream, "streams_done", pr.Done, "streams", pr.Streams, "bytes", pr.Bytes)
+				s.Log.InfoContext(r.Context(), "backup progress", "stream", pr.Stream, "streams_done", pr.Done, "streams", pr.Streams, "bytes", pr.Bytes)
 			}
 		})
 	if err == nil {
@@ -60,14 +60,14 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request, p auth.Principal
 	}
 	if err != nil {
 		h.Set(BackupErrorTrailer, err.Error())
-		s.Log.Error("backup failed", "actor", p.Username, "err", err)
+		s.Log.ErrorContext(r.Context(), "backup failed", "actor", p.Username, "err", err)
 		return
 	}
 	m := res.Manifest
 	h.Set(BackupSHA256Trailer, res.SHA256)
 	h.Set(BackupStreamsTrailer, strconv.Itoa(len(m.Streams)))
 	h.Set(BackupMessagesTrailer, strconv.FormatUint(m.Messages(), 10))
-	s.Log.Info("backup written", "actor", p.Username, "streams", len(m.Streams), "messages", m.Messages(), "bytes", res.Bytes, "sha256", res.SHA256, "took", time.Since(start).Round(time.Millisecond))
+	s.Log.InfoContext(r.Context(), "backup written", "actor", p.Username, "streams", len(m.Streams), "messages", m.Messages(), "bytes", res.Bytes, "sha256", res.SHA256, "took", time.Since(start).Round(time.Millisecond))
 }
 
 // startingWriter sends the answer's status line with the first byte of the backup, so that a

@@ -59,7 +59,7 @@ func (a *App) checkPassword(ctx context.Context, username, password, remote, via
 	res := a.cfg.Throttle.Reserve(username, remote, a.now())
 	if !res.Allowed() {
 		secs := int(math.Ceil(res.Wait.Seconds()))
-		a.log.Warn("login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via)
+		a.log.WarnContext(ctx, "login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via)
 		return auth.User{}, &Error{Kind: TooMany, Code: "too_many_attempts", RetryAfter: time.Duration(secs) * time.Second,
 			Message: "đăng nhập sai quá nhiều lần; hãy thử lại sau " + itoa(secs) + " giây"}
 	}
@@ -76,7 +76,7 @@ func (a *App) checkPassword(ctx context.Context, username, password, remote, via
 	u, err := a.cfg.Auth.Check(ctx, username, password)
 	if errors.Is(err, auth.ErrBadCredentials) {
 		n := res.Fail(a.now())
-		a.log.Warn("login failed", "username", username, "remote", remote, "failures", n, "via", via)
+		a.log.WarnContext(ctx, "login failed", "username", username, "remote", remote, "failures", n, "via", via)
 		return auth.User{}, fail(Unauthorized, "bad_credentials", "sai tên đăng nhập hoặc mật khẩu")
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/store"
 )
@@ -28,6 +29,8 @@ type Config struct {
 	// BackupKey returns the key backups are encrypted with (the store's); nil where this
 	// process makes no backups.
 	BackupKey func() ([]byte, error)
+	// Metrics counts the documents received (nil: not counted).
+	Metrics *metrics.Metrics
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.

@@ -24,7 +24,7 @@ func (a *App) Backup(ctx context.Context, p auth.Principal, w io.Writer, progres
 	}
 	key, err := a.cfg.BackupKey()
 	if err != nil {
-		a.log.Error("backup: no key", "err", err)
+		a.log.ErrorContext(ctx, "backup: no key", "err", err)
 		return BackupResult{}, fail(Unavailable, "no_backup_key", "máy chủ chưa có khóa mã hóa cho bản sao lưu (serve --encryption-key-file)")
 	}
 	sum := sha256.New()

@@ -133,12 +133,13 @@ func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 			for _, rest := range u.stored[i+1:] {
 				u.a.cfg.Uploads.Discard(ctx, rest)
 			}
-			u.a.log.Error("upload commit failed", "round", u.rd.ID, "file", u.stored[i].File, "err", err)
+			u.a.log.ErrorContext(ctx, "upload commit failed", "round", u.rd.ID, "document_id", u.stored[i].ID, "err", err)
 			return out, fail(Unavailable, "unavailable", "hệ thống tạm thời không nhận được tệp %s và các tệp sau nó; các tệp liệt kê ở trên đã được nhận, hãy tải lại phần còn lại", u.stored[i].File)
 		}
 		u.a.audit(ctx, audit.Event{ID: "upload-" + d.ID, Actor: u.p.Username, Action: "document.upload", Round: u.rd.ID, Target: d.ID, Details: map[string]string{
 			"file": d.File, "sha256": d.SHA256, "size": fmt.Sprint(d.Size), "declared_kind": string(d.DeclaredKind), "declared_nominee": d.DeclaredNominee,
 		}})
+		u.a.received(ctx, u.p, d)
 		out = append(out, d)
 	}
 	u.stored = nil

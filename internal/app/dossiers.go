@@ -74,7 +74,7 @@ func (a *App) state(ctx context.Context, round string) (*dossier.State, error) {
 	}
 	last, err := a.cfg.Dossiers.LastSeq(ctx, round)
 	if err != nil {
-		a.log.Warn("dossier stream position", "round", round, "err", err)
+		a.log.WarnContext(ctx, "dossier stream position", "round", round, "err", err)
 		return st, nil
 	}
 	if last <= st.Seq {
@@ -89,10 +89,10 @@ func (a *App) state(ctx context.Context, round string) (*dossier.State, error) {
 	case !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 		return nil, internalf("dossier state %s: %w", round, err)
 	}
-	a.log.Warn("dossier projection behind the stream; replaying the round", "round", round, "projected", st.Seq, "stream", last)
+	a.log.WarnContext(ctx, "dossier projection behind the stream; replaying the round", "round", round, "projected", st.Seq, "stream", last)
 	rebuilt, err := a.cfg.Dossiers.Replay(ctx, round)
 	if err != nil {
-		a.log.Warn("dossier replay", "round", round, "err", err)
+		a.log.WarnContext(ctx, "dossier replay", "round", round, "err", err)
 		return st, nil
 	}
 	return rebuilt, nil

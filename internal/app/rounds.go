@@ -118,7 +118,7 @@ func (a *App) recheckNamesNobody(ctx context.Context, rd dossier.Round) {
 	}
 	st, _, err := a.cfg.Dossiers.State(ctx, rd.ID)
 	if err != nil {
-		a.log.Warn("recheck after a roster change: dossier state", "round", rd.ID, "err", err)
+		a.log.WarnContext(ctx, "recheck after a roster change: dossier state", "round", rd.ID, "err", err)
 		return
 	}
 	first := map[string]dossier.Document{} // by sha256
@@ -140,7 +140,7 @@ func (a *App) recheckNamesNobody(ctx context.Context, rd dossier.Round) {
 	}
 	for _, d := range first {
 		if err := a.cfg.Uploads.Recheck(ctx, rd.ID, d.ID, rd.Version); err != nil {
-			a.log.Warn("recheck after a roster change not announced", "round", rd.ID, "document_id", d.ID, "err", err)
+			a.log.WarnContext(ctx, "recheck after a roster change not announced", "round", rd.ID, "document_id", d.ID, "err", err)
 		}
 	}
 }
@@ -151,6 +151,6 @@ func (a *App) audit(ctx context.Context, e audit.Event) {
 		return
 	}
 	if err := a.cfg.Audit.Append(ctx, e); err != nil {
-		a.log.Error("audit append failed", "action", e.Action, "round", e.Round, "err", err)
+		a.log.ErrorContext(ctx, "audit append failed", "action", e.Action, "round", e.Round, "err", err)
 	}
 }

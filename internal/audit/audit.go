@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/requestid"
 )
 
 // GlobalScope is the subject token for events that belong to no round (user changes, logins).
@@ -62,6 +63,7 @@ func (l *Log) Append(ctx context.Context, e Event) error {
 	}
 	msg := &nats.Msg{Subject: "tn.audit." + scope + "." + e.Action, Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, "audit-"+e.ID)
+	requestid.Stamp(ctx, msg.Header)
 	if _, err := l.js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("audit: append %s: %w", e.Action, err)
 	}

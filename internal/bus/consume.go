@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"tinnhiem/internal/requestid"
 )
 
 // Permanent marks an error that no retry can cure: the message is ended, not redelivered.
@@ -112,6 +114,26 @@ type Consumer struct {
 	// after MaxInProgress all the same, so that even a hung handler lets its message go.
 	KeepAlive     bool
 	MaxInProgress time.Duration // default 15 min
+	// Observer, when set, hears of every delivery, every answer and every failure recorded
+	// (metrics). Its methods must be quick.
+	Observer Observer
+}
+
+// Observer hears what becomes of a consumer's messages.
+type Observer interface {
+	// Delivered: a message reached this process on its delivered-th delivery (> 1: a redelivery).
+	Delivered(consumer string, delivered int)
+	// Settled: Decide answered action for a message.
+	Settled(consumer string, action Action)
+	// GaveUp: a failure was recorded through GiveUp (from an answer or the max-deliveries advisory).
+	GaveUp(consumer string)
+}
+
+// MessageContext is ctx carrying the request id of msg's header (see internal/requestid): the
+// context a handler of msg works and logs with. Handle gets it already; a HandleBatch calls it
+// for each message of its batch.
+func MessageContext(ctx context.Context, msg jetstream.Msg) context.Context {
+	return requestid.FromHeader(ctx, msg.Headers())
 }
 
 func (c *Consumer) defaults() error {
@@ -228,9 +250,10 @@ func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (fun
 		}
 		wg.Add(1)
 		mu.Unlock()
+		mctx := MessageContext(ctx, msg)
 		beat := func() {}
 		if c.KeepAlive {
-			beat = c.keepAlive(ctx, msg)
+			beat = c.keepAlive(mctx, msg)
 		}
 		select {
 		case sem <- struct{}{}:
@@ -242,7 +265,7 @@ func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (fun
 		}
 		go func() {
 			defer func() { beat(); <-sem; wg.Done() }()
-			c.settle(ctx, msg, c.safeHandle(ctx, msg), true)
+			c.settle(mctx, msg, c.safeHandle(mctx, msg), true)
 		}()
 	}, jetstream.PullMaxMessages(batch), c.errHandler())
 	if err != nil {
@@ -331,7 +354,7 @@ func take(msgs <-chan jetstream.Msg, batch []jetstream.Msg, n int) []jetstream.M
 func (c Consumer) handleBatch(ctx context.Context, msgs []jetstream.Msg) {
 	errs := c.safeHandleBatch(ctx, msgs)
 	for i, m := range msgs {
-		c.settle(ctx, m, errs[i], false)
+		c.settle(MessageContext(ctx, m), m, errs[i], false)
 	}
 }
 
@@ -351,11 +374,11 @@ func (c Consumer) keepAlive(ctx context.Context, msg jetstream.Msg) func() {
 			case <-ctx.Done():
 				return
 			case <-limit.C:
-				c.Log.Warn("message in hand too long; the server will redeliver it", "consumer", c.Durable, "subject", msg.Subject(), "after", c.MaxInProgress)
+				c.Log.WarnContext(ctx, "message in hand too long; the server will redeliver it", "consumer", c.Durable, "subject", msg.Subject(), "after", c.MaxInProgress)
 				return
 			case <-tick.C:
 				if err := msg.InProgress(); err != nil && !errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
-					c.Log.Warn("in progress", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
+					c.Log.WarnContext(ctx, "in progress", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
 				}
 			}
 		}
@@ -373,6 +396,10 @@ func (c Consumer) settle(ctx context.Context, msg jetstream.Msg, err error, sync
 		delivered, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
 	action, delay := Decide(err, delivered, c.MaxDeliver)
+	if c.Observer != nil {
+		c.Observer.Delivered(c.Durable, delivered)
+		c.Observer.Settled(c.Durable, action)
+	}
 	switch action {
 	case Ack:
 		ack := msg.Ack
@@ -380,16 +407,16 @@ func (c Consumer) settle(ctx context.Context, msg jetstream.Msg, err error, sync
 			ack = func() error { return msg.DoubleAck(ctx) }
 		}
 		if err := ack(); err != nil {
-			c.Log.Warn("ack", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
+			c.Log.WarnContext(ctx, "ack", "consumer", c.Durable, "subject", msg.Subject(), "err", err)
 		}
 	case Retry:
-		c.Log.Warn("will retry", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "retry_in", delay, "err", err)
+		c.Log.WarnContext(ctx, "will retry", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "retry_in", delay, "err", err)
 		_ = msg.NakWithDelay(delay)
 	case GiveUp:
-		c.Log.Error("giving up on message", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "err", err)
+		c.Log.ErrorContext(ctx, "giving up on message", "consumer", c.Durable, "subject", msg.Subject(), "deliveries", delivered, "err", err)
 		f := Failure{Subject: msg.Subject(), Data: msg.Data(), Header: msg.Headers(), StreamSeq: seq, Delivered: delivered, Cause: err}
 		if gerr := c.recordGiveUp(ctx, f); gerr != nil {
-			c.Log.Error("failure not recorded; the message stays", "consumer", c.Durable, "subject", msg.Subject(), "err", gerr)
+			c.Log.ErrorContext(ctx, "failure not recorded; the message stays", "consumer", c.Durable, "subject", msg.Subject(), "err", gerr)
 			_ = msg.NakWithDelay(Backoff(delivered))
 			return
 		}
@@ -402,6 +429,9 @@ func (c Consumer) recordGiveUp(ctx context.Context, f Failure) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic in GiveUp: %v", r)
+		}
+		if err == nil && c.Observer != nil {
+			c.Observer.GaveUp(c.Durable)
 		}
 	}()
 	return c.GiveUp(ctx, f)
@@ -465,9 +495,10 @@ func (c Consumer) watchMaxDeliveries(js jetstream.JetStream) (*nats.Subscription
 		}
 		f := Failure{Subject: raw.Subject, Data: raw.Data, Header: raw.Header, StreamSeq: adv.StreamSeq,
 			Delivered: adv.Deliveries, Cause: errors.New("max deliveries")}
-		c.Log.Error("message ran out of deliveries", "consumer", c.Durable, "subject", raw.Subject, "seq", adv.StreamSeq)
+		ctx = requestid.FromHeader(ctx, raw.Header)
+		c.Log.ErrorContext(ctx, "message ran out of deliveries", "consumer", c.Durable, "subject", raw.Subject, "seq", adv.StreamSeq)
 		if err := c.recordGiveUp(ctx, f); err != nil {
-			c.Log.Error("failure after max deliveries not recorded", "consumer", c.Durable, "subject", raw.Subject, "err", err)
+			c.Log.ErrorContext(ctx, "failure after max deliveries not recorded", "consumer", c.Durable, "subject", raw.Subject, "err", err)
 		}
 	})
 	if err != nil {

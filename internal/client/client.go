@@ -36,11 +36,17 @@ type Error struct {
 	Code     string    `json:"code"`
 	Message  string    `json:"message"`
 	Problems []Problem `json:"problems"`
+	// RequestID is the answer's X-Request-Id: what an operator looks for in the logs.
+	RequestID string `json:"-"`
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (HTTP %d, %s)", e.Message, e.Status, e.Code)
+	fmt.Fprintf(&b, "%s (HTTP %d, %s", e.Message, e.Status, e.Code)
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, ", mã yêu cầu %s", e.RequestID)
+	}
+	b.WriteString(")")
 	for _, p := range e.Problems {
 		b.WriteString("\n  - ")
 		if p.Path != "" {
@@ -137,10 +143,10 @@ func decodeError(resp *http.Response) error {
 		Error Error `json:"error"`
 	}
 	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
-		body.Error.Status = resp.StatusCode
+		body.Error.Status, body.Error.RequestID = resp.StatusCode, resp.Header.Get("X-Request-Id")
 		return &body.Error
 	}
-	return &Error{Status: resp.StatusCode, Code: "http_error", Message: strings.TrimSpace(string(data))}
+	return &Error{Status: resp.StatusCode, Code: "http_error", Message: strings.TrimSpace(string(data)), RequestID: resp.Header.Get("X-Request-Id")}
 }
 
 // Login exchanges a username and password for a token.

@@ -14,6 +14,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/requestid"
 )
 
 // ProjectorDurable is the durable consumer every dossier worker replica shares.
@@ -239,6 +240,7 @@ func (s *Dossiers) Decide(ctx context.Context, d dossier.RequestDecision) (uint6
 	}
 	msg := &nats.Msg{Subject: dossier.DecisionSubject(d.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, "decision-"+d.Request+"-"+strconv.FormatInt(d.At.UnixNano(), 10))
+	requestid.Stamp(ctx, msg.Header)
 	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
 		return 0, fmt.Errorf("dossier: publish decision on %s: %w", d.Request, err)

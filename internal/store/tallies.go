@@ -12,6 +12,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/minutes"
 )
 
@@ -102,6 +103,7 @@ func (t *Tallies) announce(ctx context.Context, round string, s minutes.Sealed) 
 	data, _ := json.Marshal(minutes.SealedEvent{Round: round, Version: s.Version, SHA256: s.SHA256})
 	msg := &nats.Msg{Subject: minutes.SealedSubject(round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("tally-%s-v%d", round, s.Version))
+	requestid.Stamp(ctx, msg.Header)
 	if _, err := t.js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("minutes: announce seal: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/requestid"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -147,6 +148,7 @@ func Announce(ctx context.Context, js jetstream.JetStream, d dossier.Document) e
 	data, _ := json.Marshal(ingest.Uploaded{DocumentID: d.ID, Round: d.Round})
 	msg := &nats.Msg{Subject: ingest.UploadedSubject(d.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, "uploaded-"+d.ID)
+	requestid.Stamp(ctx, msg.Header)
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if _, err = js.PublishMsg(ctx, msg); err == nil {
@@ -167,6 +169,7 @@ func AnnounceRecheck(ctx context.Context, js jetstream.JetStream, round, id stri
 	data, _ := json.Marshal(ingest.Uploaded{DocumentID: id, Round: round, Recheck: version})
 	msg := &nats.Msg{Subject: ingest.UploadedSubject(round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("recheck-%s-v%d", id, version))
+	requestid.Stamp(ctx, msg.Header)
 	if _, err := js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("ingest: announce recheck of %s: %w", id, err)
 	}
@@ -213,6 +216,7 @@ func PublishVerdict(ctx context.Context, js jetstream.JetStream, d dossier.Docum
 	}
 	msg := &nats.Msg{Subject: dossier.DocumentSubject(d.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("doc-%s-%d", d.ID, d.Revision))
+	requestid.Stamp(ctx, msg.Header)
 	if _, err := js.PublishMsg(ctx, msg); err != nil {
 		return fmt.Errorf("ingest: publish verdict %s: %w", d.ID, err)
 	}

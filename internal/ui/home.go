@@ -68,7 +68,7 @@ func (s *Server) roundRow(ctx context.Context, p auth.Principal, rd dossier.Roun
 	_, rep, err := s.app.Status(ctx, p, rd.ID)
 	if err != nil {
 		// One round's projection failing must not hide the others.
-		s.log.Error("ui: dossier status", "round", rd.ID, "err", err)
+		s.log.ErrorContext(ctx, "ui: dossier status", "round", rd.ID, "err", err)
 		row.DossierFailed = true
 		row.Summary, row.SummaryClass = "chưa đọc được tình trạng hồ sơ", "info"
 		for _, n := range rd.Nominees {

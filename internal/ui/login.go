@@ -58,7 +58,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			pg.Error = "Sai tên đăng nhập hoặc mật khẩu."
 			s.render(w, r, http.StatusUnauthorized, "login", pg)
 		default:
-			s.log.Error("ui: login", "username", username, "err", err)
+			s.log.ErrorContext(r.Context(), "ui: login", "username", username, "err", err)
 			pg.Error = "Lỗi hệ thống; hãy thử lại sau ít phút."
 			s.render(w, r, http.StatusInternalServerError, "login", pg)
 		}
@@ -72,7 +72,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := s.app.Logout(r.Context(), c.Value, app.ViaWeb); err != nil {
-			s.log.Error("ui: revoke session token", "err", err)
+			s.log.ErrorContext(r.Context(), "ui: revoke session token", "err", err)
 		}
 	}
 	clearSession(w, r)

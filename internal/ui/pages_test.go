@@ -332,6 +332,8 @@ func TestOtherPagesRender(t *testing.T) {
 		{"login", loginPage{chrome: chrome{Title: "Đăng nhập"}, Next: "/", Error: "Sai tên đăng nhập hoặc mật khẩu."}},
 		{"error", errorPage{chrome: chrome{Title: "Không tìm thấy", User: newUserView(goldenViewer)}, Status: 404, Message: "Không có trang này.",
 			Items: []problemView{{Field: "Ngày lấy phiếu", Path: "vote_date", Message: "Ngày không hợp lệ"}}}},
+		{"error", errorPage{chrome: chrome{Title: "Lỗi hệ thống", User: newUserView(goldenViewer)}, Status: 500, Message: "Lỗi hệ thống; thao tác chưa được thực hiện.",
+			RequestID: "0b9c2d7e5f1a4c3b9e8d7a6b5c4d3e2f"}},
 		{"import", importPage{chrome: chrome{Title: "Nhập đợt lấy phiếu", User: newUserView(goldenOrganizer)}, Form: importForm{ID: "nhap", Content: "id: x\n<script>"}, Message: "Tệp có các lỗi"}},
 		{"home", homePage{chrome: chrome{Title: "Các đợt lấy phiếu tín nhiệm", User: newUserView(goldenOrganizer)}, CanImport: true,
 			Rounds: []roundRow{{ID: "x", URL: "/rounds/x", VoteDate: "15/12/2028", Organization: "Tỉnh ủy Bình Sơn", Title: "Lấy phiếu", Track: trackLabel("party"),

@@ -104,7 +104,7 @@ func (s *Server) round(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	unread := false
 	if err != nil {
 		// The dossier table matters more than the alerts about it: show it anyway.
-		s.log.Error("ui: alerts", "round", rd.ID, "err", err)
+		s.log.ErrorContext(r.Context(), "ui: alerts", "round", rd.ID, "err", err)
 		alerts, unread = nil, true
 	}
 	pg := buildRoundPage(rd, rep, alerts, p, s.app.Now())

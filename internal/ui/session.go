@@ -38,7 +38,7 @@ func (s *Server) page(h pageHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok, err := s.principal(r)
 		if err != nil {
-			s.log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			s.log.ErrorContext(r.Context(), "ui: session lookup failed", "path", r.URL.Path, "err", err)
 			s.errorPage(w, r, nil, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; hãy thử lại sau ít phút.")
 			return
 		}
@@ -60,7 +60,7 @@ func (s *Server) jsonAuthed(h pageHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok, err := s.principal(r)
 		if err != nil {
-			s.log.Error("ui: session lookup failed", "path", r.URL.Path, "err", err)
+			s.log.ErrorContext(r.Context(), "ui: session lookup failed", "path", r.URL.Path, "err", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Lỗi hệ thống; hãy thử lại."})
 			return
 		}
@@ -80,7 +80,7 @@ func (s *Server) jsonAuthed(h pageHandler) http.HandlerFunc {
 func (s *Server) sameOrigin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !fromSameOrigin(r) {
-			s.log.Warn("ui: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+			s.log.WarnContext(r.Context(), "ui: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
 				"origin", r.Header.Get("Origin"), "referer_host", refererHost(r), "host", r.Host)
 			s.errorPage(w, r, nil, http.StatusForbidden, "Yêu cầu bị từ chối",
 				"Yêu cầu này không được gửi từ chính trang của hệ thống nên đã bị từ chối. Hãy mở lại trang và thực hiện lại thao tác.")

@@ -14,6 +14,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/initial"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/web"
 	"tinnhiem/minutes"
@@ -269,12 +270,7 @@ func sessionFields(rd dossier.Round, sess minutes.Session) (fields, docNumbers [
 	return fields, docNumbers
 }
 
-func lowerFirst(s string) string {
-	for i, c := range s {
-		return strings.ToLower(string(c)) + s[i+len(string(c)):]
-	}
-	return s
-}
+func lowerFirst(s string) string { return initial.Lower(s) }
 
 // submitTally reads the form into an entry — what the page alone can read or not — and hands it
 // to the core. On problems the form comes back as typed, each problem beside its box.

@@ -22,6 +22,7 @@ import (
 
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/web"
 )
 
@@ -234,13 +235,13 @@ func newUserView(p auth.Principal) *userView {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	t, ok := s.pages[page]
 	if !ok {
-		s.log.Error("ui: no such page template", "page", page)
+		s.log.ErrorContext(r.Context(), "ui: no such page template", "page", page)
 		http.Error(w, "Lỗi hệ thống.", http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.log.Error("ui: render page", "page", page, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "ui: render page", "page", page, "path", r.URL.Path, "err", err)
 		http.Error(w, "Lỗi hệ thống khi hiển thị trang; hãy thử lại.", http.StatusInternalServerError)
 		return
 	}
@@ -255,10 +256,15 @@ type errorPage struct {
 	Status  int
 	Message string
 	Items   []problemView
+	// RequestID, on a system error, is what a person quotes to whoever reads the logs.
+	RequestID string
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, p *auth.Principal, status int, title, msg string, items ...problemView) {
 	pg := errorPage{chrome: chrome{Title: title, Back: "/", BackLabel: "Về trang đầu"}, Status: status, Message: msg, Items: items}
+	if status >= 500 {
+		pg.RequestID = requestid.From(r.Context())
+	}
 	if p != nil {
 		pg.User = newUserView(*p)
 	}
@@ -300,7 +306,7 @@ func (s *Server) failed(w http.ResponseWriter, r *http.Request, p auth.Principal
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, p auth.Principal, err error) {
-	s.log.Error("ui: request failed", "method", r.Method, "path", r.URL.Path, "user", p.Username, "err", err)
+	s.log.ErrorContext(r.Context(), "ui: request failed", "method", r.Method, "path", r.URL.Path, "user", p.Username, "err", err)
 	s.errorPage(w, r, &p, http.StatusInternalServerError, "Lỗi hệ thống", "Lỗi hệ thống; thao tác chưa được thực hiện. Hãy thử lại sau ít phút.")
 }
 

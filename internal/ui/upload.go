@@ -11,6 +11,7 @@ import (
 	"tinnhiem/ingest"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/internal/initial"
 	"tinnhiem/internal/problem"
 	"tinnhiem/internal/web"
 )
@@ -24,7 +25,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 	refuse := func(err error, docs []dossier.Document) {
 		e, ok := app.AsError(err)
 		if !ok {
-			s.log.Error("ui: upload", "round", r.PathValue("round"), "err", err)
+			s.log.ErrorContext(r.Context(), "ui: upload", "round", r.PathValue("round"), "err", err)
 			e = &app.Error{Message: "lỗi hệ thống; chưa nhận tệp nào, hãy thử lại"}
 		}
 		msg := uploadRefusal(e)
@@ -207,7 +208,7 @@ func (s *Server) verdict(w http.ResponseWriter, r *http.Request, p auth.Principa
 	if err != nil {
 		e, ok := app.AsError(err)
 		if !ok {
-			s.log.Error("ui: verdict", "document_id", r.PathValue("id"), "err", err)
+			s.log.ErrorContext(r.Context(), "ui: verdict", "document_id", r.PathValue("id"), "err", err)
 			writeJSON(w, http.StatusInternalServerError, jsonError("Lỗi hệ thống; hãy thử lại."))
 			return
 		}
@@ -304,9 +305,4 @@ func fieldLabel(path string) string {
 }
 
 // capitalize makes an API message (which starts in lower case) begin a sentence.
-func capitalize(s string) string {
-	for i, c := range s {
-		return strings.ToUpper(string(c)) + s[i+len(string(c)):]
-	}
-	return s
-}
+func capitalize(s string) string { return initial.Upper(s) }

@@ -20,9 +20,9 @@ func ServeArtifact(w http.ResponseWriter, r *http.Request, a publish.Artifact, r
 		if r.Context().Err() != nil {
 			// The client closed the connection, often right after the last byte it was told
 			// to expect: nothing is wrong with the server or the store.
-			log.Info("artifact download ended by the client", "round", a.Round, "object", a.Object, "err", err)
+			log.InfoContext(r.Context(), "artifact download ended by the client", "round", a.Round, "object", a.Object, "err", err)
 			return
 		}
-		log.Error("artifact download failed", "round", a.Round, "object", a.Object, "err", err)
+		log.ErrorContext(r.Context(), "artifact download failed", "round", a.Round, "object", a.Object, "err", err)
 	}
 }

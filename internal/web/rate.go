@@ -88,5 +88,14 @@ func (w *rateWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// Unwrap lets http.ResponseController reach the server's writer (Flush, deadlines).
+// FlushError sends what is buffered, within the grace.
+func (w *rateWriter) FlushError() error {
+	_ = w.rc.SetWriteDeadline(time.Now().Add(w.cfg.Grace))
+	return w.rc.Flush()
+}
+
+// Flush is FlushError for the handlers (and wrappers) that look for an http.Flusher.
+func (w *rateWriter) Flush() { _ = w.FlushError() }
+
+// Unwrap lets http.ResponseController reach the server's writer (deadlines, hijacking).
 func (w *rateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -176,3 +176,37 @@ func TestMinRateLongPollAndKeepAlive(t *testing.T) {
 		}
 	}
 }
+
+// A streamed answer is flushed through the wrapper, by an http.Flusher or a ResponseController:
+// the client reads its first part while the handler still works.
+func TestMinRateFlushes(t *testing.T) {
+	release := make(chan struct{})
+	srv := rateServer(t, RateConfig{}, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "first")
+		if r.URL.Query().Get("via") == "controller" {
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Error(err)
+			}
+		} else {
+			w.(http.Flusher).Flush()
+		}
+		<-release
+		fmt.Fprint(w, "second")
+	})
+	for _, via := range []string{"flusher", "controller"} {
+		res, err := srv.Client().Get(srv.URL + "/?via=" + via)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 5)
+		if _, err := io.ReadFull(res.Body, buf); err != nil || string(buf) != "first" {
+			t.Errorf("%s: first part %q, %v", via, buf, err)
+		}
+		release <- struct{}{}
+		rest, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(rest) != "second" {
+			t.Errorf("%s: rest %q", via, rest)
+		}
+	}
+}

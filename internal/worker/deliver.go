@@ -14,6 +14,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/notify"
 	"tinnhiem/internal/store"
 )
@@ -31,6 +32,7 @@ type DelivererConfig struct {
 	SMTP        notify.SMTP
 	HTTP        *http.Client // default: 15s timeout
 	Log         *slog.Logger
+	Metrics     *metrics.Metrics // nil: none
 }
 
 // DefaultBackoff waits 5s after the first failure, doubling up to 30 minutes.
@@ -223,6 +225,9 @@ func (d *Deliverer) Deliver(ctx context.Context, key string) (int, error) {
 			round = &r
 		}
 		results[i] = d.attempt(ctx, a, dl, round)
+	}
+	for i, err := range results {
+		d.cfg.Metrics.AlertAttempt(a.Deliveries[i].Channel, err)
 	}
 	return len(claimed), d.record(ctx, key, results)
 }

@@ -18,6 +18,7 @@ import (
 	"tinnhiem/ingest/pdftext"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/store"
 )
 
@@ -47,6 +48,7 @@ type Ingest struct {
 	// in progress, however long their extraction, so a short AckWait redelivers nothing alive.
 	AckWait time.Duration
 	TempDir string
+	Metrics *metrics.Metrics // nil: none
 }
 
 // Start provisions the consumer and starts consuming. The returned function stops taking new
@@ -67,7 +69,7 @@ func (w *Ingest) Start(ctx context.Context) (func(context.Context), error) {
 	stop, err := bus.Consumer{
 		Stream: bus.StreamIngest, Durable: IngestDurable, Filter: ingest.UploadedSubject("*"),
 		AckWait: w.AckWait, MaxDeliver: w.MaxDeliver, Concurrency: w.Concurrency, Log: w.Log,
-		KeepAlive: true, Handle: w.handleMsg, GiveUp: w.giveUp,
+		KeepAlive: true, Handle: w.handleMsg, GiveUp: w.giveUp, Observer: w.Metrics.Consumers(),
 	}.Start(ctx, w.JS)
 	if err != nil {
 		return nil, err
@@ -187,9 +189,14 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 		return ingest.Extraction{}, fmt.Errorf("ingest: copy upload %s: %w", d.ID, err)
 	}
 
+	start := time.Now()
 	res, err := w.Sandbox.Extract(ctx, f.Name())
-	if code := pdftext.Code(err); code != "" {
-		w.Log.Info("ingest: file refused", "document_id", d.ID, "reason", code, "detail", err)
+	code := pdftext.Code(err)
+	if err == nil || code != "" {
+		w.Metrics.Extracted(code, time.Since(start))
+	}
+	if code != "" {
+		w.Log.InfoContext(ctx, "ingest: file refused", "document_id", d.ID, "reason", code, "detail", err)
 		return ingest.Extraction{Code: code, Pages: res.Pages}, nil
 	}
 	if err != nil {
@@ -272,14 +279,28 @@ func (w *Ingest) legacyCopy(ctx context.Context, d dossier.Document) (ingest.Cop
 	return ingest.Copy{}, false, nil
 }
 
-// store saves the verdict, then publishes it. A crash in between is mended by the redelivery,
+// save saves the verdict, then publishes it. A crash in between is mended by the redelivery,
 // which finds the verdict stored and publishes it again (de-duplicated by message id).
+// A first verdict is counted once stored: exactly once per upload, since the record is written
+// compare-and-set and a redelivery finds it final.
 func (w *Ingest) save(ctx context.Context, d dossier.Document, rev uint64) error {
 	if err := w.Docs.Update(ctx, d, rev); err != nil {
 		if bus.IsConflict(err) {
 			return errors.New("document record changed during processing")
 		}
 		return err
+	}
+	if d.Revision > 1 {
+		w.Log.InfoContext(ctx, "ingest: verdict revised", "document_id", d.ID, "round", d.Round, "status", d.Status,
+			"kind", string(d.Kind), "nominee", d.Nominee, "revision", d.Revision)
+	} else {
+		took := w.Now().Sub(d.ReceivedAt)
+		if d.ReceivedAt.IsZero() {
+			took = 0
+		}
+		w.Metrics.Verdict(d.Status, d.Reason, took)
+		w.Log.InfoContext(ctx, "ingest: verdict", "document_id", d.ID, "round", d.Round, "status", d.Status,
+			"reason", d.Reason, "kind", string(d.Kind), "nominee", d.Nominee, "took", took.Round(time.Millisecond))
 	}
 	return w.finish(ctx, d)
 }
@@ -307,7 +328,7 @@ func (w *Ingest) publish(ctx context.Context, d dossier.Document, typ string) er
 		return err
 	}
 	if err := w.Docs.ClearPending(ctx, d.ID); err != nil {
-		w.Log.Warn("ingest: pending marker stays; the sweep will clear it", "document_id", d.ID, "err", err)
+		w.Log.WarnContext(ctx, "ingest: pending marker stays; the sweep will clear it", "document_id", d.ID, "err", err)
 	}
 	return nil
 }

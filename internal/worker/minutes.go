@@ -14,6 +14,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/store"
 	"tinnhiem/minutes"
 	"tinnhiem/minutes/document"
@@ -33,6 +34,7 @@ type Minutes struct {
 	// Dossiers, when set, tells the session minutes whose explanations were distributed.
 	Dossiers *store.Dossiers
 	Now      func() time.Time
+	Metrics  *metrics.Metrics // nil: none
 }
 
 // Start consumes tn.tally.*.sealed with the durable consumer "minutes".
@@ -42,7 +44,7 @@ func (w *Minutes) Start(ctx context.Context) (func(context.Context), error) {
 		// Kept alive while rendering, so a short AckWait only matters after a crash: a sealed
 		// version held by a worker that died is rendered by another within half a minute.
 		AckWait: 30 * time.Second, KeepAlive: true, Concurrency: w.Concurrency, Log: w.Log,
-		Handle: w.handle,
+		Handle: w.handle, Observer: w.Metrics.Consumers(),
 		GiveUp: func(ctx context.Context, f bus.Failure) error {
 			var ev minutes.SealedEvent
 			if json.Unmarshal(f.Data, &ev) != nil || ev.Round == "" {
@@ -68,6 +70,7 @@ func (w *Minutes) handle(ctx context.Context, msg jetstream.Msg) error {
 	if err := publish.Announce(ctx, w.JS, publish.Ready{Round: ev.Round, Version: ev.Version, Artifacts: arts}); err != nil {
 		return err
 	}
+	w.Log.InfoContext(ctx, "minutes: rendered", "round", ev.Round, "version", ev.Version, "documents", len(arts))
 	return w.Audit.Append(ctx, audit.Event{
 		ID: fmt.Sprintf("minutes-%s-v%d", ev.Round, ev.Version), Actor: "minutes", Action: "minutes.render",
 		Round: ev.Round, Details: map[string]string{"version": fmt.Sprint(ev.Version), "documents": fmt.Sprint(len(arts))},
@@ -109,10 +112,12 @@ func (w *Minutes) Render(ctx context.Context, round string, version int) ([]publ
 			out = append(out, stored[i])
 			continue
 		}
+		start := time.Now()
 		data, err := document.Render(kind, model)
 		if err != nil {
 			return nil, bus.Permanent(err)
 		}
+		w.Metrics.MinutesRendered(string(kind), time.Since(start))
 		title := document.Title(kind, document.Track(rd.Track))
 		a, err := w.Artifacts.Put(ctx, publish.Artifact{
 			Round: round, Version: version, Kind: string(kind), Title: title,
@@ -135,7 +140,7 @@ func (w *Minutes) explained(ctx context.Context, rd dossier.Round) []minutes.Exp
 	}
 	st, _, err := w.Dossiers.State(ctx, rd.ID)
 	if err != nil {
-		w.Log.Warn("minutes: dossier state unavailable; explanations not listed", "round", rd.ID, "err", err)
+		w.Log.WarnContext(ctx, "minutes: dossier state unavailable; explanations not listed", "round", rd.ID, "err", err)
 		return nil
 	}
 	now := time.Now

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -12,6 +13,8 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
+	"tinnhiem/internal/metrics"
+	"tinnhiem/internal/requestid"
 	"tinnhiem/internal/store"
 )
 
@@ -26,6 +29,7 @@ type ProjectorConfig struct {
 	AckWait    time.Duration // redelivery after a crash; default 60s
 	MaxDeliver int           // deliveries before an event is given up; default 10
 	Consumer   string        // durable name; default ProjectorDurable
+	Metrics    *metrics.Metrics
 }
 
 // Projector is the durable pull consumer that keeps tn_dossiers up to date. Several replicas
@@ -66,6 +70,7 @@ func (p *Projector) Start(ctx context.Context) (func(context.Context), error) {
 		AckWait:     p.cfg.AckWait, MaxDeliver: p.cfg.MaxDeliver, Batch: p.cfg.Batch, Log: p.cfg.Log,
 		HandleBatch: p.handle,
 		GiveUp:      giveUpToAudit(p.cfg.Audit, "dossier", "dossier.event_failed"),
+		Observer:    p.cfg.Metrics.Consumers(),
 	}.Start(ctx, p.js)
 }
 
@@ -133,12 +138,30 @@ func (p *Projector) project(ctx context.Context, round string, ms []jetstream.Ms
 		case errors.Is(err, store.ErrStateTooLarge):
 			return repeatErr(bus.Permanent(err), len(ms))
 		case err != nil:
-			p.cfg.Log.Error("dossier projection not stored; will retry", "round", round, "messages", len(ms), "err", err)
+			p.cfg.Log.Error("dossier projection not stored; will retry", "round", round, "messages", len(ms), "request_ids", requestIDs(ms), "err", err)
 			return repeatErr(err, len(ms))
+		}
+		// One line per event, with the request id its message carries, so that one upload can
+		// be followed from the API through the ingest worker to the dossier.
+		for i, m := range ms {
+			if md, err := m.Metadata(); errs[i] == nil && err == nil {
+				p.cfg.Log.InfoContext(bus.MessageContext(ctx, m), "dossier: event applied", "round", round, "subject", m.Subject(), "seq", md.Sequence.Stream)
+			}
 		}
 		return errs
 	}
 	return repeatErr(fmt.Errorf("dossier: round %s: %w (too many attempts)", round, store.ErrConflict), len(ms))
+}
+
+// requestIDs are the distinct request ids of a batch's messages, for a line about all of them.
+func requestIDs(ms []jetstream.Msg) []string {
+	var out []string
+	for _, m := range ms {
+		if id := m.Headers().Get(requestid.Header); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func repeatErr(err error, n int) []error {

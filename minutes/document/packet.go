@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
-
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // PacketModel is the voters' packet (hồ sơ gửi người tham gia lấy phiếu): a cover, a table of
@@ -78,27 +73,21 @@ const (
 // ErrPacket is wrapped by every error of RenderPacket that is not about one document.
 var ErrPacket = errors.New("không lập được hồ sơ gửi người tham gia lấy phiếu")
 
-// pdfcpuConfig is pdfcpu's configuration for the packet, built here rather than by
-// model.NewDefaultConfiguration, which reads and writes a configuration directory in the
-// user's home and may exit the process on a problem with it.
-func pdfcpuConfig() *model.Configuration {
-	return &model.Configuration{
-		CreationDate:      time.Now().Format("2006-01-02 15:04"),
-		Version:           model.VersionStr,
-		Reader15:          true,
-		ValidationMode:    model.ValidationRelaxed,
-		Eol:               types.EolLF,
-		WriteObjectStream: true,
-		WriteXRefStream:   true,
-		EncryptUsingAES:   true,
-		EncryptKeyLength:  256,
-		Permissions:       model.PermissionsPrint,
-		TimestampFormat:   "2006-01-02 15:04",
-		DateFormat:        "2006-01-02",
-		Offline:           true,
-		Timeout:           5,
-	}
+// PDFTool is what the packet needs of a PDF library to work on whole files others made: count
+// their pages, merge files page for page, stamp page numbers on every page. The domain renders
+// its own pages (gofpdf) and never parses a foreign PDF itself; internal/pdfmerge provides the
+// tool (pdfcpu), in a process with limits of its own.
+type PDFTool interface {
+	// Pages counts the pages of a PDF; ErrPDFEncrypted when a password stands in the way.
+	Pages(pdf []byte) (int, error)
+	// Merge joins the files in order.
+	Merge(parts [][]byte) ([]byte, error)
+	// StampPageNumbers prints "Trang p/P" at the foot of every page.
+	StampPageNumbers(pdf []byte) ([]byte, error)
 }
+
+// ErrPDFEncrypted is what a PDFTool answers for a file it cannot open without a password.
+var ErrPDFEncrypted = errors.New("pdf: encrypted")
 
 // inspectTimeout bounds the reading of one document. A file that takes longer is refused
 // for the packet. The reading goroutine cannot be stopped and runs on until the library
@@ -107,14 +96,14 @@ func pdfcpuConfig() *model.Configuration {
 const inspectTimeout = 10 * time.Second
 
 // inspect reads one document within inspectTimeout (see inspectNow).
-func inspect(data []byte) (int, string) {
+func inspect(tool PDFTool, data []byte) (int, string) {
 	type result struct {
 		pages   int
 		problem string
 	}
 	done := make(chan result, 1)
 	go func() {
-		p, why := inspectNow(data)
+		p, why := inspectNow(tool, data)
 		done <- result{p, why}
 	}()
 	timer := time.NewTimer(inspectTimeout)
@@ -127,9 +116,9 @@ func inspect(data []byte) (int, string) {
 	}
 }
 
-// inspectNow reads one document with pdfcpu and returns its page count, or why it cannot be
-// merged. A panic inside the library is a refusal of that document, not of the packet.
-func inspectNow(data []byte) (pages int, problem string) {
+// inspectNow reads one document with the tool and returns its page count, or why it cannot
+// be merged. A panic inside the library is a refusal of that document, not of the packet.
+func inspectNow(tool PDFTool, data []byte) (pages int, problem string) {
 	defer func() {
 		if r := recover(); r != nil {
 			pages, problem = 0, "tệp PDF hỏng (không đọc được cấu trúc)"
@@ -143,32 +132,30 @@ func inspectNow(data []byte) (pages int, problem string) {
 	case !bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\n\r "), []byte("%PDF-")):
 		return 0, "không phải tệp PDF"
 	}
-	ctx, err := api.ReadAndValidate(bytes.NewReader(data), pdfcpuConfig())
-	if err != nil {
-		if strings.Contains(strings.ToLower(err.Error()), "password") || strings.Contains(strings.ToLower(err.Error()), "encrypt") {
-			return 0, "tệp có mật khẩu"
-		}
-		return 0, "tệp PDF hỏng (không đọc được cấu trúc)"
-	}
+	n, err := tool.Pages(data)
 	switch {
-	case ctx.PageCount <= 0:
+	case errors.Is(err, ErrPDFEncrypted):
+		return 0, "tệp có mật khẩu"
+	case err != nil:
+		return 0, "tệp PDF hỏng (không đọc được cấu trúc)"
+	case n <= 0:
 		return 0, "tệp không có trang nào"
-	case ctx.PageCount > MaxPacketDocPages:
-		return 0, fmt.Sprintf("tệp có %d trang, quá %d trang", ctx.PageCount, MaxPacketDocPages)
+	case n > MaxPacketDocPages:
+		return 0, fmt.Sprintf("tệp có %d trang, quá %d trang", n, MaxPacketDocPages)
 	}
-	return ctx.PageCount, ""
+	return n, ""
 }
 
 // RenderPacket assembles the packet. A document that cannot be read is marked on the contents
 // and in the returned entries, never fatal; an error is returned only when the packet itself
 // cannot be made (an invalid model, a failure of the merge).
-func RenderPacket(p PacketModel) (out []byte, entries []PacketEntry, err error) {
+func RenderPacket(p PacketModel, tool PDFTool) (out []byte, entries []PacketEntry, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, entries, err = nil, nil, fmt.Errorf("document: render packet: %w: %w: %v", ErrPacket, ErrRender, r)
 		}
 	}()
-	out, entries, err = renderPacket(p)
+	out, entries, err = renderPacket(p, tool)
 	if err != nil {
 		return nil, nil, fmt.Errorf("document: render packet: %w", err)
 	}
@@ -181,7 +168,7 @@ type packetPart struct {
 	pages int
 }
 
-func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
+func renderPacket(p PacketModel, tool PDFTool) ([]byte, []PacketEntry, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidModel, fmt.Sprintf(format, args...))
 	}
@@ -209,7 +196,7 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 					continue
 				}
 				found = true
-				pages, problem := inspect(doc.PDF)
+				pages, problem := inspect(tool, doc.PDF)
 				entries = append(entries, PacketEntry{Person: i, Kind: k.Kind, File: doc.File, Pages: pages, Problem: problem})
 				if problem == "" {
 					docs[i] = append(docs[i], packetPart{pdf: doc.PDF, pages: pages})
@@ -236,7 +223,7 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	frontPages, err := countPages(front)
+	frontPages, err := countPages(tool, front)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -246,7 +233,7 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 		if summaries[i], err = renderPacketSummary(p, i, entries, label); err != nil {
 			return nil, nil, err
 		}
-		if summaryPages[i], err = countPages(summaries[i]); err != nil {
+		if summaryPages[i], err = countPages(tool, summaries[i]); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -268,7 +255,7 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if n, err := countPages(front); err != nil || n != frontPages {
+	if n, err := countPages(tool, front); err != nil || n != frontPages {
 		return nil, nil, fmt.Errorf("%w: mục lục đổi số trang (%d thành %d)", ErrPacket, frontPages, n)
 	}
 	// The summaries print where each document starts: render them again with the numbers.
@@ -285,58 +272,24 @@ func renderPacket(p PacketModel) ([]byte, []PacketEntry, error) {
 			parts = append(parts, d.pdf)
 		}
 	}
-	merged, err := mergeBalanced(parts)
+	merged, err := tool.Merge(parts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: ghép tệp: %w", ErrPacket, err)
 	}
 	// Every page carries its packet page number, so the contents lead to it.
-	wm, err := api.TextWatermark("Trang %p/%P", "font:Helvetica, points:9, pos:br, off:-28 14, scale:1 abs, rot:0, fillc:#404040, op:1", true, false, types.POINTS)
+	stamped, err := tool.StampPageNumbers(merged)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: số trang: %w", ErrPacket, err)
 	}
-	var stamped bytes.Buffer
-	if err := api.AddWatermarks(bytes.NewReader(merged), &stamped, nil, wm, pdfcpuConfig()); err != nil {
-		return nil, nil, fmt.Errorf("%w: số trang: %w", ErrPacket, err)
-	}
-	return stamped.Bytes(), entries, nil
+	return stamped, entries, nil
 }
 
-// mergeFanIn is how many files one merge takes. Each file merged nests the page tree one
-// level deeper, so merging in groups keeps the tree about log(n) deep instead of n (readers,
-// ours among them, refuse page trees deeper than 64).
-const mergeFanIn = 8
-
-// mergeBalanced merges the files in order, in groups of mergeFanIn, then the groups' results.
-func mergeBalanced(parts [][]byte) ([]byte, error) {
-	for len(parts) > 1 {
-		var next [][]byte
-		for i := 0; i < len(parts); i += mergeFanIn {
-			group := parts[i:min(i+mergeFanIn, len(parts))]
-			if len(group) == 1 {
-				next = append(next, group[0])
-				continue
-			}
-			rs := make([]io.ReadSeeker, len(group))
-			for j, g := range group {
-				rs[j] = bytes.NewReader(g)
-			}
-			var out bytes.Buffer
-			if err := api.MergeRaw(rs, &out, false, pdfcpuConfig()); err != nil {
-				return nil, err
-			}
-			next = append(next, out.Bytes())
-		}
-		parts = next
-	}
-	return parts[0], nil
-}
-
-func countPages(pdf []byte) (int, error) {
-	ctx, err := api.ReadAndValidate(bytes.NewReader(pdf), pdfcpuConfig())
+func countPages(tool PDFTool, pdf []byte) (int, error) {
+	n, err := tool.Pages(pdf)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrRender, err)
 	}
-	return ctx.PageCount, nil
+	return n, nil
 }
 
 // packetDoc starts a generated part of the packet: the shared fonts, header and cleaning.

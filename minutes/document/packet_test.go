@@ -1,4 +1,4 @@
-package document
+package document_test
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"tinnhiem/internal/pdfmerge"
+	"tinnhiem/minutes/document"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -19,7 +21,7 @@ func readFixture(t testing.TB, name string) []byte {
 	return b
 }
 
-var packetKinds = []PacketKind{
+var packetKinds = []document.PacketKind{
 	{Kind: "self_assessment", Label: "Báo cáo tự đánh giá"},
 	{Kind: "asset_declaration", Label: "Bản kê khai tài sản, thu nhập"},
 	{Kind: "explanation", Label: "Báo cáo giải trình", Optional: true},
@@ -27,10 +29,10 @@ var packetKinds = []PacketKind{
 
 // packetOf is the packet of a fixture round of n persons: real PDFs from gofpdf, LibreOffice
 // and qpdf (object streams) in turn, a hostile file, an encrypted one, and missing ones.
-func packetOf(t testing.TB, track Track, n int) PacketModel {
+func packetOf(t testing.TB, track document.Track, n int) document.PacketModel {
 	t.Helper()
-	m := fixture(track, n)
-	p := PacketModel{
+	m := document.Fixture(track, n)
+	p := document.PacketModel{
 		Track: track, ParentOrganization: m.ParentOrganization, Organization: m.Organization,
 		OrganizationHeading: m.OrganizationHeading, Place: m.Place, Title: m.Title, SessionName: m.SessionName,
 		VoteDate: m.VoteDate, CreatedAt: time.Date(2028, 11, 28, 9, 0, 0, 0, time.UTC), Kinds: packetKinds,
@@ -38,23 +40,23 @@ func packetOf(t testing.TB, track Track, n int) PacketModel {
 	self := [][]byte{readFixture(t, "gofpdf-bao-cao-tu-danh-gia.pdf"), readFixture(t, "qpdf-objstm-bao-cao-tu-danh-gia.pdf")}
 	assets := readFixture(t, "lo-ke-khai-tai-san.pdf")
 	for i, r := range m.Rows {
-		person := PacketPerson{Name: r.Name, Position: r.Position, Appointed: time.Date(2021, 10, 1+i%20, 0, 0, 0, 0, time.UTC)}
+		person := document.PacketPerson{Name: r.Name, Position: r.Position, Appointed: time.Date(2021, 10, 1+i%20, 0, 0, 0, 0, time.UTC)}
 		switch {
 		case i == 1:
 			// Nothing sent yet.
 		case i == 2:
-			person.Docs = append(person.Docs, PacketDoc{Kind: "self_assessment", File: "hong.pdf", PDF: []byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF")})
+			person.Docs = append(person.Docs, document.PacketDoc{Kind: "self_assessment", File: "hong.pdf", PDF: []byte("%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF")})
 		case i == 3:
-			person.Docs = append(person.Docs, PacketDoc{Kind: "self_assessment", File: "mat-khau.pdf", PDF: readFixture(t, "bad-encrypted-aes256.pdf")})
+			person.Docs = append(person.Docs, document.PacketDoc{Kind: "self_assessment", File: "mat-khau.pdf", PDF: readFixture(t, "bad-encrypted-aes256.pdf")})
 		default:
-			person.Docs = append(person.Docs, PacketDoc{Kind: "self_assessment", File: fmt.Sprintf("tu-danh-gia-%d.pdf", i), PDF: self[i%2]})
+			person.Docs = append(person.Docs, document.PacketDoc{Kind: "self_assessment", File: fmt.Sprintf("tu-danh-gia-%d.pdf", i), PDF: self[i%2]})
 		}
 		if i != 1 {
-			person.Docs = append(person.Docs, PacketDoc{Kind: "asset_declaration", File: "ke-khai.pdf", PDF: assets})
+			person.Docs = append(person.Docs, document.PacketDoc{Kind: "asset_declaration", File: "ke-khai.pdf", PDF: assets})
 		}
 		if i == 4 {
-			person.Docs = append(person.Docs, PacketDoc{Kind: "explanation", File: "giai-trinh.pdf", PDF: readFixture(t, "gofpdf-de-nghi-giai-trinh.pdf")},
-				PacketDoc{Kind: "other", File: "khac.pdf", PDF: assets}) // not a kind the round sends
+			person.Docs = append(person.Docs, document.PacketDoc{Kind: "explanation", File: "giai-trinh.pdf", PDF: readFixture(t, "gofpdf-de-nghi-giai-trinh.pdf")},
+				document.PacketDoc{Kind: "other", File: "khac.pdf", PDF: assets}) // not a kind the round sends
 		}
 		p.Persons = append(p.Persons, person)
 	}
@@ -67,29 +69,29 @@ func TestPacket(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	for _, track := range []Track{TrackParty, TrackState} {
+	for _, track := range []document.Track{document.TrackParty, document.TrackState} {
 		for _, n := range []int{5, 60} {
 			t.Run(fmt.Sprintf("%s-%d", track, n), func(t *testing.T) {
 				p := packetOf(t, track, n)
-				out, entries, err := RenderPacket(p)
+				out, entries, err := document.RenderPacket(p, pdfmerge.Tool{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if *dump != "" {
-					_ = os.WriteFile(filepath.Join(*dump, fmt.Sprintf("packet-%s-%d.pdf", track, n)), out, 0o644)
+				if *document.Dump != "" {
+					_ = os.WriteFile(filepath.Join(*document.Dump, fmt.Sprintf("packet-%s-%d.pdf", track, n)), out, 0o644)
 				}
-				res := extract(t, out)
+				res := document.Extract(t, out)
 				pages := res.PageTexts
-				self := extract(t, readFixture(t, "gofpdf-bao-cao-tu-danh-gia.pdf")).PageTexts
+				self := document.Extract(t, readFixture(t, "gofpdf-bao-cao-tu-danh-gia.pdf")).PageTexts
 				// Every page is numbered.
 				for i, pg := range pages {
 					if want := fmt.Sprintf("Trang %d/%d", i+1, len(pages)); !strings.Contains(pg, want) {
 						t.Fatalf("page %d lacks %q", i+1, want)
 					}
 				}
-				front := flat(pages[0] + "\n" + pages[1])
+				front := document.Flat(pages[0] + "\n" + pages[1])
 				for _, w := range []string{"MỤC LỤC", "CHƯA CÓ TÀI LIỆU", "KHÔNG GHÉP ĐƯỢC", "tệp có mật khẩu", "tệp PDF hỏng"} {
-					if !strings.Contains(flat(strings.Join(pages, "\n")), w) {
+					if !strings.Contains(document.Flat(strings.Join(pages, "\n")), w) {
 						t.Errorf("%q missing", w)
 					}
 				}
@@ -109,7 +111,7 @@ func TestPacket(t *testing.T) {
 						// The document's own pages, merged whole, where the contents say.
 						if e.File == "tu-danh-gia-4.pdf" {
 							for k := range self {
-								if got, want := flat(pages[e.Page-1+k]), flat(self[k]); !strings.Contains(got, firstWords(want, 12)) {
+								if got, want := document.Flat(pages[e.Page-1+k]), document.Flat(self[k]); !strings.Contains(got, firstWords(want, 12)) {
 									t.Errorf("page %d is not page %d of the self-assessment", e.Page+k, k+1)
 								}
 							}
@@ -125,7 +127,7 @@ func TestPacket(t *testing.T) {
 				// The summary page of each person says who they are, on the page the contents give.
 				person := p.Persons[4]
 				for _, pg := range pages {
-					if strings.Contains(pg, upper(person.Name)) && strings.Contains(flat(pg), "01/10/2021") || strings.Contains(flat(pg), "05/10/2021") && strings.Contains(pg, upper(person.Name)) {
+					if strings.Contains(pg, document.Upper(person.Name)) && strings.Contains(document.Flat(pg), "01/10/2021") || strings.Contains(document.Flat(pg), "05/10/2021") && strings.Contains(pg, document.Upper(person.Name)) {
 						return
 					}
 				}
@@ -144,9 +146,9 @@ func firstWords(s string, n int) string {
 }
 
 func TestPacketRefuses(t *testing.T) {
-	p := packetOf(t, TrackParty, 3)
+	p := packetOf(t, document.TrackParty, 3)
 	p.Persons = nil
-	if _, _, err := RenderPacket(p); !errors.Is(err, ErrInvalidModel) {
+	if _, _, err := document.RenderPacket(p, pdfmerge.Tool{}); !errors.Is(err, document.ErrInvalidModel) {
 		t.Errorf("no person: %v", err)
 	}
 }
@@ -158,12 +160,12 @@ func FuzzPacketDocument(f *testing.F) {
 	f.Add(readFixture(f, "bad-encrypted-rc4.pdf"))
 	f.Add([]byte("%PDF-1.4\n"))
 	f.Add([]byte("%PDF-1.5\n1 0 obj << /Type /XRef /W [1 2 1] /Size 3 /Length 0 >> stream\nendstream endobj\nstartxref 9\n%%EOF"))
-	base := packetOf(f, TrackParty, 1)
+	base := packetOf(f, document.TrackParty, 1)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := base
-		p.Persons = []PacketPerson{{Name: "Nguyễn Văn An", Docs: []PacketDoc{{Kind: "self_assessment", File: "x.pdf", PDF: data}}}}
+		p.Persons = []document.PacketPerson{{Name: "Nguyễn Văn An", Docs: []document.PacketDoc{{Kind: "self_assessment", File: "x.pdf", PDF: data}}}}
 		start := time.Now()
-		out, entries, err := RenderPacket(p)
+		out, entries, err := document.RenderPacket(p, pdfmerge.Tool{})
 		if d := time.Since(start); d > 20*time.Second {
 			t.Errorf("%d bytes took %v", len(data), d)
 		}

@@ -3,6 +3,7 @@ package document
 import (
 	"fmt"
 	"strings"
+	"tinnhiem/internal/initial"
 )
 
 // session is the body of the Biên bản hội nghị (Party) or Biên bản kỳ họp (State): chair and
@@ -181,9 +182,4 @@ func (d *doc) requests() {
 }
 
 // capitalise raises the first letter: "hội nghị" → "Hội nghị".
-func capitalise(s string) string {
-	for i, r := range s {
-		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
+func capitalise(s string) string { return initial.Upper(s) }

@@ -2,6 +2,7 @@ package document
 
 import (
 	"strings"
+	"tinnhiem/internal/initial"
 
 	"github.com/jung-kurt/gofpdf"
 )
@@ -319,9 +320,4 @@ func (s *sheet) centeredLines(lines []string, style string, size, x, w, y float6
 func upper(s string) string { return strings.ToUpper(s) }
 
 // lowerFirst lowers the first letter so a title can run on inside a sentence.
-func lowerFirst(s string) string {
-	for i, r := range s {
-		return strings.ToLower(string(r)) + s[i+len(string(r)):]
-	}
-	return s
-}
+func lowerFirst(s string) string { return initial.Lower(s) }

@@ -22,14 +22,22 @@ for f in "$out"/*.pdf; do
 	cp "$f" "testdata/lo-$(basename "$f")"
 done
 
-# 3. Encrypted copies (reason code "encrypted"): RC4-128, AES-128, AES-256
-#    (/V 5 /R 6, which the PDF library cannot open), and one with an empty
-#    user password (opens without a password but is still encrypted).
+# 3. Encrypted copies. With a user password (reason code "encrypted"):
+#    RC4-128, AES-128, AES-256 (/V 5 /R 6). With an owner password only
+#    (an empty user password: read like their source, TestOwnerPasswordOnly):
+#    RC4-40, RC4-128, AES-128, AES-256 of revisions 5 and 6, with and without
+#    object streams.
 src=testdata/gofpdf-bao-cao-tu-danh-gia.pdf
 qpdf --allow-weak-crypto --encrypt user owner 128 --use-aes=n -- "$src" testdata/bad-encrypted-rc4.pdf
 qpdf --allow-weak-crypto --encrypt user owner 128 --use-aes=y -- "$src" testdata/bad-encrypted-aes128.pdf
 qpdf --encrypt user owner 256 -- "$src" testdata/bad-encrypted-aes256.pdf
-qpdf --object-streams=generate --encrypt "" owner 256 -- "$src" testdata/bad-encrypted-aes256-nouserpw.pdf
+qpdf --object-streams=generate --encrypt "" owner 256 -- "$src" testdata/enc-owner-aes256-objstm-gofpdf-bao-cao-tu-danh-gia.pdf
+lo=testdata/lo-de-nghi-giai-trinh.pdf
+qpdf --allow-weak-crypto --encrypt "" chu-so-huu 40 -- "$lo" testdata/enc-owner-rc4-40-lo-de-nghi-giai-trinh.pdf
+qpdf --allow-weak-crypto --encrypt "" chu-so-huu 128 --use-aes=n -- "$lo" testdata/enc-owner-rc4-128-lo-de-nghi-giai-trinh.pdf
+qpdf --encrypt "" chu-so-huu 128 --use-aes=y -- "$lo" testdata/enc-owner-aes128-lo-de-nghi-giai-trinh.pdf
+qpdf --encrypt "" chu-so-huu 256 --force-R5 -- "$lo" testdata/enc-owner-aes256-r5-lo-de-nghi-giai-trinh.pdf
+qpdf --encrypt "" chu-so-huu 256 -- testdata/lo-ke-khai-tai-san.pdf testdata/enc-owner-aes256-lo-ke-khai-tai-san.pdf
 
 # 4. The same text through object and cross-reference streams (PDF 1.5).
 qpdf --object-streams=generate -- "$src" testdata/qpdf-objstm-bao-cao-tu-danh-gia.pdf

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package pdftext_test
+
+func spinCPULimit(args []string) {}
