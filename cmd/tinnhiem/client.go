@@ -80,8 +80,10 @@ func (e *cmdEnv) login(args []string) error {
 		user = readLine(in)
 	}
 	if pw == "" {
-		fmt.Fprint(e.stderr, "Mật khẩu: ")
-		pw = readLine(in)
+		var err error
+		if pw, err = e.askSecret(in, "Mật khẩu: "); err != nil { // not echoed on a terminal
+			return err
+		}
 	}
 	cl, err := cf.newClient()
 	if err != nil {
