@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tinnhiem/internal/bus"
 )
 
 // testCA is a certificate authority made for a test, and a server certificate for 127.0.0.1
@@ -331,5 +333,37 @@ func TestRoundIDOfAnotherOrganization(t *testing.T) {
 		if e.Action == "round.import_refused" {
 			t.Error("the refusal is in A's round trail, where A's staff would learn who tried")
 		}
+	}
+}
+
+// A web front that holds only the http role's NATS credentials does every account operation —
+// tokens with their TTL, ending them, the sweep — without a permission refused.
+func TestAccountsWithTheHTTPRole(t *testing.T) {
+	root := t.TempDir()
+	natsAddr := freeAddr(t)
+	startServer(t, filepath.Join(root, "data"), "--nats-listen", natsAddr, "--workers", "none")
+	front := startServerEnv(t, "", map[string]string{"TINNHIEM_ADMIN_PASSWORD": testAdminPassword},
+		"--nats-url", "nats://"+natsAddr, "--nats-creds", bus.CredsFile(filepath.Join(root, "nats-creds"), bus.RoleHTTP), "--workers", "none")
+	front.addUser(t, "lan", "mật khẩu của Lan", []string{"viewer"}, "Tỉnh ủy Bình Sơn")
+	admin := front.token(t, "admin", testAdminPassword)
+	tok := front.newToken(t, "lan", "mật khẩu của Lan")
+	if res := front.api(t, http.MethodPatch, "/api/v1/users/lan", admin, map[string]any{"disabled": true}); res.Status != http.StatusOK {
+		t.Fatalf("disable: %d %s", res.Status, res.Body)
+	}
+	if res := front.api(t, http.MethodGet, "/api/v1/me", tok, nil); res.Status != http.StatusUnauthorized {
+		t.Errorf("token after disabling: %d", res.Status)
+	}
+	front.api(t, http.MethodPatch, "/api/v1/users/lan", admin, map[string]any{"disabled": false})
+	tok = front.newToken(t, "lan", "mật khẩu của Lan")
+	if res := front.api(t, http.MethodDelete, "/api/v1/tokens", tok, nil); res.Status != http.StatusNoContent {
+		t.Errorf("logout: %d", res.Status)
+	}
+	if res := front.api(t, http.MethodDelete, "/api/v1/users/lan/tokens", admin, nil); res.Status != http.StatusNoContent {
+		t.Errorf("revoke: %d", res.Status)
+	}
+	// The sweep ran at start (it lists the tokens bucket); logout purged a record.
+	front.Stop()
+	if strings.Contains(front.Log(), "Permissions Violation") || strings.Contains(front.Log(), `msg="token sweep" err=`) {
+		t.Errorf("the http role was refused:\n%s", front.Log())
 	}
 }
