@@ -64,6 +64,8 @@ type Extraction struct {
 	OCR           bool
 	OCRConfidence float64
 	Warnings      []string // reader warnings (legacy_encoding)
+	// Rendering names the PDF rendering of a non-PDF original kept in the uploads store ("" none).
+	Rendering string
 }
 
 // ExtractionOf is the extraction a reader result gives.
@@ -104,6 +106,10 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 	d.Pages = ex.Pages
 	d.Excerpt = excerpt(ex.Text, 600)
 	d.Kind, d.Nominee = d.DeclaredKind, d.DeclaredNominee
+	if ex.Format != "" {
+		d.Format = ex.Format
+	}
+	d.Rendering = ex.Rendering
 
 	if d.DeclaredNominee != "" {
 		if _, ok := r.Nominee(d.DeclaredNominee); !ok {

@@ -49,11 +49,8 @@ var errSilent = errors.New("reported")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "extract" {
-		// The child side, as `tinnhiem extract` runs it.
-		if err := pdftext.Main(ctx, args[1:], stdout, stderr); err != nil {
-			return errSilent
-		}
-		return nil
+		// The child side: one file in a process of its own.
+		return child(ctx, args[1:], stdout, stderr)
 	}
 	fl := flag.NewFlagSet("pdfcompare", flag.ContinueOnError)
 	fl.SetOutput(stderr)

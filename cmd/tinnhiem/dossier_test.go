@@ -641,8 +641,7 @@ func TestDossierStatus5000(t *testing.T) {
 	if incomplete != 500 {
 		t.Errorf("%d incomplete, want 500", incomplete)
 	}
+	// Its speed is measured by a benchmark, not asserted here: a loaded CI machine under the
+	// race detector says nothing about it.
 	t.Logf("GET status of 5,000 persons / %d documents: %v, %d bytes", n, best, len(body))
-	if best > 3*time.Second {
-		t.Errorf("status of 5,000 persons took %v", best)
-	}
 }

@@ -1,8 +1,9 @@
 package main
 
-import "tinnhiem/ingest/pdftext"
+import "tinnhiem/ingest/sandbox"
 
-// extract prints the text of a PDF; the ingest workers run it as their sandboxed child.
+// extract prints the text of a file of any format, locking this process down first; with
+// --serve it is the ingest workers' sandboxed child.
 func (e *cmdEnv) extract(args []string) error {
-	return pdftext.Main(e.ctx, args, e.stdout, e.stderr)
+	return sandbox.Main(e.ctx, args, e.stdin, e.stdout, e.stderr)
 }

@@ -57,7 +57,7 @@ Máy chủ:
   tinnhiem serve [--data DIR] [--http ADDR] [--nats-url URL] [--workers all|none|ingest,dossier,…]
   tinnhiem worker ingest|dossier|minutes|publish --nats-url URL
         (serve và worker: --metrics-listen ADDR cho Prometheus, cổng riêng, không qua --http)
-  tinnhiem extract FILE.pdf            in văn bản của tệp PDF (NFC)
+  tinnhiem extract [--json] [--ocr] FILE   in văn bản của tệp (PDF, Word, ODT, RTF, ảnh) (NFC)
   tinnhiem restore --data DIR [--encryption-key-file K] FILE   khôi phục bản sao lưu vào thư mục trống
   tinnhiem nats creds --dir DIR | nats provision              thông tin đăng nhập NATS theo vai trò; tạo luồng
 

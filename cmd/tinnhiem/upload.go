@@ -28,6 +28,10 @@ type verdictLine struct {
 	Reason     string   `json:"reason"`
 	Message    string   `json:"message,omitempty"`
 	Warnings   []string `json:"warnings"`
+	// A scan or photo read by character recognition (DESIGN §5), and the file's format.
+	OCR           bool    `json:"ocr,omitempty"`
+	OCRConfidence float64 `json:"ocr_confidence,omitempty"`
+	Format        string  `json:"format,omitempty"`
 }
 
 func (e *cmdEnv) upload(args []string) error {

@@ -76,13 +76,19 @@ func (c Converter) ToPDF(ctx context.Context, in, workDir string) (string, error
 	if err := os.MkdirAll(outDir, 0o700); err != nil {
 		return "", fmt.Errorf("convert: %w", err)
 	}
+	// LibreOffice writes its temporary files in TMPDIR: inside the work directory, the only place
+	// the sandbox lets it write.
+	tmp := filepath.Join(work, "tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return "", fmt.Errorf("convert: %w", err)
+	}
 	profile := "file://" + filepath.ToSlash(filepath.Join(work, "profile"))
 	_, err = extcmd.Cmd{
 		Path: c.Soffice,
 		Args: []string{"--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
 			"-env:UserInstallation=" + profile, "--convert-to", "pdf", "--outdir", outDir, absIn},
 		// The launcher is a shell script: it needs a PATH; HOME keeps it out of the real one.
-		Env:     []string{"HOME=" + work, "PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
+		Env:     []string{"HOME=" + work, "TMPDIR=" + tmp, "PATH=/usr/bin:/bin", "LANG=C.UTF-8"},
 		Dir:     work,
 		Timeout: timeout,
 	}.Run(ctx)

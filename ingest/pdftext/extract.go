@@ -3,8 +3,8 @@
 // damaged files by scanning, decryption of owner-password-only files,
 // stream filters — decodes fonts (ToUnicode CMaps of 1–4 byte codes,
 // simple-font encodings, glyph names, embedded font programs), lays text out
-// from positions, rejects hostile or unusable files with a reason code, and
-// runs each file in a resource-limited child process.
+// from positions, and rejects hostile or unusable files with a reason code.
+// ingest/sandbox runs it in locked-down child processes.
 package pdftext
 
 import (

@@ -2,7 +2,6 @@ package pdftext_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -16,33 +15,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the fixtures")
-
-// childArg marks a run of this test binary as the sandbox's child: the
-// sandbox tests use the test binary itself as `tinnhiem`. spinArg makes a
-// child that never answers and burns CPU, for the sandbox's own limits (the
-// reader has no input left that loops: its work budget ends every file).
-const (
-	childArg = "pdftext-child"
-	spinArg  = "pdftext-spin"
-)
-
-func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == childArg && os.Args[2] == "extract" {
-		if err := pdftext.Main(context.Background(), os.Args[3:], os.Stdout, os.Stderr); err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	if len(os.Args) > 2 && os.Args[1] == spinArg && os.Args[2] == "extract" {
-		spinCPULimit(os.Args[3:])
-		for n := 0; ; n++ {
-			spin += n
-		}
-	}
-	os.Exit(m.Run())
-}
-
-var spin int
 
 func extractFile(t testing.TB, path string, lim pdftext.Limits) (pdftext.Result, error) {
 	t.Helper()

@@ -62,8 +62,12 @@ type Options struct {
 	// RenderPDF asks for a PDF rendering of a DOCX or ODT (LibreOffice), kept in WorkDir; failing
 	// to make one is not an error (Result.PDF stays "").
 	RenderPDF bool
-	// NoOCR reads no page by OCR (a scan then gives no_text_layer).
+	// NoOCR reads no page by OCR (a scan then gives no_text_layer; Result.Unread lists the
+	// pages OCR would have read).
 	NoOCR bool
+	// NoConvert runs no LibreOffice: .doc and .rtf give unsupported_format, DOCX and ODT no
+	// rendering. The tight sandbox profile reads so, since it may start no program.
+	NoConvert bool
 }
 
 // Result is what a file says, or why it cannot be read.
@@ -85,6 +89,9 @@ type Result struct {
 	Detail string `json:"detail,omitempty"`
 	// PDF is the path of a PDF rendering (Options.RenderPDF, or the conversion of a .doc/.rtf).
 	PDF string `json:"pdf,omitempty"`
+	// Unread lists the pages (1-based) of a PDF that only OCR could read and that were not read
+	// (Options.NoOCR, or no OCR installed): a reader allowed to run OCR should read the file again.
+	Unread []int `json:"unread,omitempty"`
 }
 
 // Sniff tells the format from the first bytes of a file (512 are enough).
@@ -125,11 +132,22 @@ func Read(ctx context.Context, path string, opt Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("reader: %w", err)
 	}
-	if st.Size() == 0 {
+	return read(ctx, f, st.Size(), path, opt)
+}
+
+// ReadAt reads a file held in memory or in an open file, as Read does. With Options.NoOCR and
+// Options.NoConvert it opens and writes no file at all (what the tight sandbox profile allows);
+// otherwise what OCR or LibreOffice needs is written to Options.WorkDir (or a temporary one).
+func ReadAt(ctx context.Context, ra io.ReaderAt, size int64, opt Options) (Result, error) {
+	return read(ctx, ra, size, "", opt)
+}
+
+func read(ctx context.Context, ra io.ReaderAt, size int64, path string, opt Options) (Result, error) {
+	if size == 0 {
 		return Result{Format: FormatUnknown, Code: pdftext.CodeEmpty}, nil
 	}
 	head := make([]byte, 1024)
-	n, _ := io.ReadFull(f, head)
+	n, _ := ra.ReadAt(head, 0)
 	head = head[:n]
 	if opt.Tools == (ocr.Tools{}) {
 		opt.Tools = ocr.DefaultTools()
@@ -137,23 +155,20 @@ func Read(ctx context.Context, path string, opt Options) (Result, error) {
 	if opt.Converter == (convert.Converter{}) {
 		opt.Converter = convert.Default()
 	}
-	if opt.WorkDir == "" {
-		dir, err := os.MkdirTemp("", "tinnhiem-read-*")
-		if err != nil {
-			return Result{}, fmt.Errorf("reader: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		opt.WorkDir = dir
+	if opt.NoConvert {
+		opt.Converter = convert.Converter{}
 	}
-	r := &read{ctx: ctx, path: path, f: f, size: st.Size(), opt: opt}
+	r := &reading{ctx: ctx, path: path, f: ra, size: size, opt: opt}
+	defer r.cleanup()
 	format := Sniff(head)
-	if format == FormatDOC && bytes.Contains(oleNames(f, st.Size()), utf16("EncryptedPackage")) {
+	if format == FormatDOC && bytes.Contains(oleNames(ra, size), utf16("EncryptedPackage")) {
 		return Result{Format: FormatDOCX, Code: pdftext.CodeEncrypted, Detail: "password-protected Office document"}, nil
 	}
 	var res Result
+	var err error
 	switch format {
 	case FormatPDF:
-		res, err = r.pdf(path)
+		res, err = r.pdf(ra, size, path)
 	case FormatDOCX, FormatODT:
 		res, err = r.office()
 	case FormatDOC, FormatRTF:
@@ -175,12 +190,65 @@ func Read(ctx context.Context, path string, opt Options) (Result, error) {
 	return res, nil
 }
 
-type read struct {
+type reading struct {
 	ctx  context.Context
-	path string
-	f    *os.File
+	path string // "" when the file is only in memory
+	f    io.ReaderAt
 	size int64
 	opt  Options
+	tmp  string // a work directory made for this read, removed at its end
+}
+
+// workDir is Options.WorkDir, or a temporary directory made on first use.
+func (r *reading) workDir() (string, error) {
+	if r.opt.WorkDir != "" {
+		return r.opt.WorkDir, nil
+	}
+	dir, err := os.MkdirTemp("", "tinnhiem-read-*")
+	if err != nil {
+		return "", fmt.Errorf("reader: %w", err)
+	}
+	r.tmp, r.opt.WorkDir = dir, dir
+	return dir, nil
+}
+
+func (r *reading) cleanup() {
+	if r.tmp != "" {
+		os.RemoveAll(r.tmp)
+	}
+}
+
+// onDisk returns the path of the file, writing it into the work directory first when it is only
+// in memory (OCR programs read files).
+func (r *reading) onDisk(name string) (string, error) {
+	if r.path != "" {
+		return r.path, nil
+	}
+	dir, err := r.workDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, name)
+	if err := r.copyTo(p); err != nil {
+		return "", err
+	}
+	r.path = p
+	return p, nil
+}
+
+func (r *reading) copyTo(p string) error {
+	out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("reader: %w", err)
+	}
+	_, err = io.Copy(out, io.NewSectionReader(r.f, 0, r.size))
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("reader: %w", err)
+	}
+	return nil
 }
 
 // finish converts a legacy encoding, normalises and joins the pages.
@@ -206,18 +274,10 @@ func (res *Result) finish() {
 	}
 }
 
-// pdf reads a PDF's text layer; pages without usable text are read by OCR.
-func (r *read) pdf(path string) (Result, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Result{}, fmt.Errorf("reader: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Result{}, fmt.Errorf("reader: %w", err)
-	}
-	pr, err := pdftext.Extract(f, st.Size(), r.opt.PDF)
+// pdf reads a PDF's text layer; pages without usable text are read by OCR. path is the PDF's
+// file for OCR ("" when it is only in memory: it is then written to the work directory).
+func (r *reading) pdf(ra io.ReaderAt, size int64, path string) (Result, error) {
+	pr, err := pdftext.Extract(ra, size, r.opt.PDF)
 	code := pdftext.Code(err)
 	if err != nil && code == "" {
 		return Result{}, fmt.Errorf("reader: %w", err)
@@ -262,9 +322,19 @@ func (r *read) pdf(path string) (Result, error) {
 		case len(scan) == len(res.PageTexts):
 			res.Code = pdftext.CodeNoTextLayer
 		}
+		res.Unread = scan
 		return res, nil
 	}
-	o, err := r.opt.Tools.PDF(r.ctx, path, scan, r.opt.WorkDir, r.opt.OCR)
+	if path == "" {
+		if path, err = r.onDisk("document.pdf"); err != nil {
+			return Result{}, err
+		}
+	}
+	dir, err := r.workDir()
+	if err != nil {
+		return Result{}, err
+	}
+	o, err := r.opt.Tools.PDF(r.ctx, path, scan, dir, r.opt.OCR)
 	if err != nil {
 		return r.ocrFailed(res, err)
 	}
@@ -276,7 +346,7 @@ func (r *read) pdf(path string) (Result, error) {
 }
 
 // ocrFailed turns an OCR error into a refusal, or passes a failure of the reader on.
-func (r *read) ocrFailed(res Result, err error) (Result, error) {
+func (r *reading) ocrFailed(res Result, err error) (Result, error) {
 	if code := ocr.Code(err); code != "" {
 		res.Code, res.Detail = code, err.Error()
 		return res, nil
@@ -306,7 +376,7 @@ func junk(s string) bool {
 }
 
 // office reads a DOCX or ODT natively, and renders it to PDF when asked.
-func (r *read) office() (Result, error) {
+func (r *reading) office() (Result, error) {
 	or, err := office.Extract(r.f, r.size, r.opt.Office)
 	if code := office.Code(err); code != "" {
 		if code == office.CodeNotOffice {
@@ -331,24 +401,20 @@ func (r *read) office() (Result, error) {
 
 // convert copies the file into the work directory under the extension LibreOffice expects and
 // converts it to PDF.
-func (r *read) convert(format string) (string, error) {
-	in := filepath.Join(r.opt.WorkDir, "document."+format)
-	out, err := os.OpenFile(in, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+func (r *reading) convert(format string) (string, error) {
+	dir, err := r.workDir()
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(out, io.NewSectionReader(r.f, 0, r.size))
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	in := filepath.Join(dir, "document."+format)
+	if err := r.copyTo(in); err != nil {
 		return "", err
 	}
-	return r.opt.Converter.ToPDF(r.ctx, in, r.opt.WorkDir)
+	return r.opt.Converter.ToPDF(r.ctx, in, dir)
 }
 
 // converted reads a .doc or .rtf through its PDF conversion.
-func (r *read) converted(format string) (Result, error) {
+func (r *reading) converted(format string) (Result, error) {
 	if !r.opt.Converter.Available() {
 		return Result{Format: format, Code: CodeUnsupportedFormat, Detail: convert.ErrUnavailable.Error()}, nil
 	}
@@ -359,7 +425,16 @@ func (r *read) converted(format string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("reader: %w", err)
 	}
-	res, err := r.pdf(p)
+	f, err := os.Open(p)
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Result{}, fmt.Errorf("reader: %w", err)
+	}
+	res, err := r.pdf(f, st.Size(), p)
 	if err != nil {
 		return Result{}, err
 	}
@@ -368,11 +443,19 @@ func (r *read) converted(format string) (Result, error) {
 }
 
 // image reads a JPEG, PNG or TIFF by OCR.
-func (r *read) image(format string) (Result, error) {
+func (r *reading) image(format string) (Result, error) {
 	if ok, pkgs := r.opt.Tools.Available(); r.opt.NoOCR || !ok {
 		return Result{Format: format, Code: CodeUnsupportedFormat, Detail: "OCR unavailable: install " + pkgs}, nil
 	}
-	o, err := r.opt.Tools.Image(r.ctx, r.path, r.opt.WorkDir, r.opt.OCR)
+	path, err := r.onDisk("image." + format)
+	if err != nil {
+		return Result{}, err
+	}
+	dir, err := r.workDir()
+	if err != nil {
+		return Result{}, err
+	}
+	o, err := r.opt.Tools.Image(r.ctx, path, dir, r.opt.OCR)
 	if err != nil {
 		return r.ocrFailed(Result{Format: format}, err)
 	}

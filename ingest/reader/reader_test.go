@@ -1,6 +1,7 @@
 package reader_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -85,5 +86,30 @@ func TestRead(t *testing.T) {
 	}
 	if _, err := reader.Read(ctx, filepath.Join(t.TempDir(), "missing"), reader.Options{}); err == nil {
 		t.Error("missing file: no error")
+	}
+}
+
+// ReadAt reads from memory and, told to run nothing, opens and writes no file: a scan's pages
+// come back as unread for a reader that may run OCR.
+func TestReadAtInMemory(t *testing.T) {
+	ctx := context.Background()
+	scan := pdffixture.Raw("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>")
+	res, err := reader.ReadAt(ctx, bytes.NewReader(scan), int64(len(scan)), reader.Options{NoOCR: true, NoConvert: true})
+	if err != nil || res.Code != "no_text_layer" || len(res.Unread) != 2 || res.Unread[0] != 1 || res.Unread[1] != 2 {
+		t.Errorf("scan: %v %q unread %v", err, res.Code, res.Unread)
+	}
+	docx, err := docfixture.Doc{Body: docfixture.Paras("", "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nNgười kê khai: Phan Thị Thu Trang")}.DOCX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = reader.ReadAt(ctx, bytes.NewReader(docx), int64(len(docx)), reader.Options{NoOCR: true, NoConvert: true, RenderPDF: true})
+	if err != nil || res.Code != "" || res.Format != reader.FormatDOCX || !strings.Contains(res.Text, "Phan Thị Thu Trang") || res.PDF != "" {
+		t.Errorf("docx: %v %q %s pdf %q", err, res.Code, res.Format, res.PDF)
+	}
+	rtf := []byte(`{\rtf1\ansi Bao cao}`)
+	res, err = reader.ReadAt(ctx, bytes.NewReader(rtf), int64(len(rtf)), reader.Options{NoOCR: true, NoConvert: true})
+	if err != nil || res.Code != reader.CodeUnsupportedFormat {
+		t.Errorf("rtf without conversion: %v %q", err, res.Code)
 	}
 }

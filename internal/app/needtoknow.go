@@ -14,7 +14,8 @@ import (
 // holds — is for those who may download the original (ReadDocumentText). Everyone else who
 // sees the round learns what a document is, whose, its state and its dates.
 
-// outline is a document as one who may not read its text sees it. It is built from nothing
+// outline is a document as one who may not read its text sees it — how sure the reading and the
+// recognition were is no text of it, and stays. It is built from nothing
 // but the fields listed here, so that a field added to dossier.Document later stays hidden from
 // them until someone decides it says nothing of the content and adds it.
 func outline(rd dossier.Round, d dossier.Document) dossier.Document {
@@ -22,7 +23,8 @@ func outline(rd dossier.Round, d dossier.Document) dossier.Document {
 		ID: d.ID, Round: d.Round, File: d.File, Size: d.Size, SHA256: d.SHA256, ContentType: d.ContentType,
 		ReceivedAt: d.ReceivedAt, Uploader: d.Uploader, DeclaredKind: d.DeclaredKind, DeclaredNominee: d.DeclaredNominee,
 		Status: d.Status, Kind: d.Kind, Nominee: d.Nominee, Reason: d.Reason, Message: outlineMessage(rd, d),
-		Warnings: []string{}, Pages: d.Pages, OCR: d.OCR, Format: d.Format, DuplicateOf: d.DuplicateOf,
+		Warnings: []string{}, Pages: d.Pages, OCR: d.OCR, OCRConfidence: d.OCRConfidence, KindConfidence: d.KindConfidence,
+		Format: d.Format, DuplicateOf: d.DuplicateOf,
 		AnswersRequest: d.AnswersRequest, Deadline: d.Deadline, VerdictAt: d.VerdictAt,
 		ReviewedBy: d.ReviewedBy, ReviewedAt: d.ReviewedAt, Revision: d.Revision,
 	}

@@ -16,8 +16,8 @@ import (
 func TestOutlineFields(t *testing.T) {
 	shown := []string{"ID", "Round", "File", "Size", "SHA256", "ContentType", "ReceivedAt", "Uploader", "DeclaredKind",
 		"DeclaredNominee", "Status", "Kind", "Nominee", "Reason", "Message", "Warnings", "Pages", "OCR", "Format",
-		"DuplicateOf", "AnswersRequest", "Deadline", "VerdictAt", "ReviewedBy", "ReviewedAt", "Revision"}
-	hidden := []string{"Excerpt", "RequestRef", "Requester", "KindConfidence", "OCRConfidence", "Rendering"}
+		"DuplicateOf", "AnswersRequest", "Deadline", "VerdictAt", "ReviewedBy", "ReviewedAt", "Revision", "KindConfidence", "OCRConfidence"}
+	hidden := []string{"Excerpt", "RequestRef", "Requester", "Rendering"}
 	var full dossier.Document
 	v := reflect.ValueOf(&full).Elem()
 	for i := range v.NumField() {

@@ -103,6 +103,14 @@ func objWrite(store string) grant {
 	return g
 }
 
+// objPut allows adding objects to a store, not deleting them nor purging the store: the
+// ingest workers keep the PDF rendering of a Word file beside its original, once.
+func objPut(store string) grant {
+	g := objRead(store)
+	g.add(publishTo("$O."+store+".C.>", "$O."+store+".M.>"))
+	return g
+}
+
 // common is what every role does: account and stream info (names, limits and counts, no
 // content) and replies on its own inbox.
 func common(role string) grant {
@@ -168,7 +176,7 @@ func grants(role string) (grant, error) {
 		g.add(audit)
 		g.add(kvWrite(BucketDocuments))
 		g.add(kvRead(BucketRounds))
-		g.add(objRead(ObjectUploads))
+		g.add(objPut(ObjectUploads)) // reads uploads, adds PDF renderings of Word files
 	case RoleDossier:
 		// Projects document events into dossiers, raises and delivers alerts.
 		g.add(consume(StreamDossier, DurableDossier))

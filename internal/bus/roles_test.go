@@ -298,6 +298,16 @@ func TestRolesSeeOnlyWhatTheyNeed(t *testing.T) {
 				if err != nil {
 					t.Errorf("ingest cannot read an upload: %v", err)
 				}
+				// It adds the PDF rendering of a Word file beside its original; it purges nothing.
+				if _, err := uploads.PutBytes(short(), "d1.pdf", []byte("%PDF-1.7 rendering")); err != nil {
+					t.Errorf("ingest cannot keep a rendering: %v", err)
+				}
+				if st, serr := js.Stream(short(), "OBJ_"+ObjectUploads); serr == nil {
+					err = st.Purge(short())
+				} else {
+					err = serr
+				}
+				refused("purge the uploads", `Publish to \"$JS.API.STREAM.PURGE.OBJ_tn_uploads\"`, err)
 			} else {
 				refused("read an upload", `Publish to \"$JS.API.DIRECT.GET.OBJ_tn_uploads.`, err)
 			}

@@ -38,6 +38,10 @@ type documentPage struct {
 	FileURL                 string
 	KindConfidence          string
 	StatusIsFinal, Rejected bool
+	Format                  string // what the file is, told from its bytes
+	// OCR says the text was read from a scan or photo by character recognition, with its mean
+	// confidence; OCRText is that text's opening, for those who may read text only.
+	OCR, OCRText string
 }
 
 type versionRow struct {
@@ -107,6 +111,20 @@ func buildDocumentPage(dv app.DocumentView) documentPage {
 	}
 	if d.KindConfidence > 0 && d.Kind != "" {
 		pg.KindConfidence = confidenceWords(d.KindConfidence)
+	}
+	if d.Format != "" {
+		pg.Format = formatLabel(d.Format)
+	}
+	if d.OCR {
+		pg.OCR = "nhận dạng chữ từ ảnh (OCR), độ tin cậy trung bình " + strconv.Itoa(int(d.OCRConfidence*100+0.5)) + "%"
+		// The text itself stays with those who may read text (the core empties the excerpt
+		// for the others; this keeps it so even if it did not).
+		if dv.MayReadText {
+			pg.OCRText, pg.Excerpt = d.Excerpt, ""
+		}
+	}
+	if !dv.MayReadText {
+		pg.Excerpt = ""
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
 		v := versions[i]

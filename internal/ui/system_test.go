@@ -20,7 +20,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
-	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/sandbox"
 	"tinnhiem/internal/api"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
@@ -34,7 +34,7 @@ import (
 // the ingest workers run (they exec Sandbox.Exe = this binary).
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "extract" {
-		if err := pdftext.Main(context.Background(), os.Args[2:], os.Stdout, os.Stderr); err != nil {
+		if err := sandbox.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
@@ -191,11 +191,19 @@ func (ts *testSystem) startMinutes(log *slog.Logger) {
 	})
 }
 
+// extractor is the sandbox the ingest worker reads with: children of this test binary.
+func (ts *testSystem) extractor() *sandbox.Extractor {
+	ex := sandbox.New(sandbox.Config{Exe: os.Args[0], TempDir: ts.t.TempDir(),
+		Text: sandbox.Profile{Timeout: 60 * time.Second, CPU: 30 * time.Second}})
+	ts.t.Cleanup(func() { ex.Close() })
+	return ex
+}
+
 func (ts *testSystem) startWorkers(log *slog.Logger) {
 	t := ts.t
 	w := &worker.Ingest{
 		JS: ts.js, Objects: ts.st.Uploads.Objects, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
-		Sandbox: pdftext.Sandbox{Exe: os.Args[0], Timeout: 60 * time.Second, CPUTime: 30 * time.Second},
+		Sandbox: ts.extractor(),
 		Log:     log, Concurrency: 2,
 	}
 	stopIngest, err := w.Start(ts.ctx)

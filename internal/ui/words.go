@@ -66,7 +66,7 @@ func reasonLabel(code string) string {
 	case "":
 		return ""
 	case "not_pdf":
-		return "không phải tệp PDF"
+		return "không phải tệp PDF, Word, OpenDocument, RTF hay ảnh"
 	case "encrypted":
 		return "tệp bị mã hóa hoặc đặt mật khẩu"
 	case "corrupt":
@@ -99,6 +99,14 @@ func reasonLabel(code string) string {
 		return "đợt lấy phiếu không còn tồn tại"
 	case ingest.ReasonInternalError:
 		return "lỗi hệ thống khi xử lý"
+	case ingest.ReasonUnknownKind:
+		return "không phải tài liệu thuộc hồ sơ"
+	case ingest.ReasonUnsupportedFormat:
+		return "máy chủ chưa đọc được định dạng này"
+	case ingest.ReasonUndecodableText:
+		return "chữ trong tệp không giải mã được"
+	case ingest.ReasonOCRUncertain:
+		return "nhận dạng chữ từ ảnh chưa chắc chắn, cần xác nhận"
 	}
 	return "lý do khác"
 }
@@ -121,6 +129,8 @@ func warningLabel(code string) string {
 		return "Họ tên trong tài liệu viết dấu khác với danh sách"
 	case "nominee_exempt":
 		return "Người này không thuộc diện lấy phiếu (được miễn); tài liệu vẫn được lưu"
+	case ingest.WarnLegacyEncoding:
+		return "Văn bản gõ bằng bảng mã cũ (TCVN3, VNI hoặc VIQR) đã được chuyển sang Unicode"
 	}
 	return "Cảnh báo khác, cần người kiểm tra"
 }
@@ -130,6 +140,29 @@ func criterionLabel(code string) string {
 		return l
 	}
 	return "một nội dung bắt buộc"
+}
+
+// formatLabel names the format of an uploaded file, as told from its bytes.
+func formatLabel(format string) string {
+	switch format {
+	case "", "pdf":
+		return "PDF"
+	case "docx":
+		return "Word (.docx)"
+	case "doc":
+		return "Word 97–2003 (.doc)"
+	case "odt":
+		return "OpenDocument (.odt)"
+	case "rtf":
+		return "RTF"
+	case "jpeg":
+		return "ảnh JPEG"
+	case "png":
+		return "ảnh PNG"
+	case "tiff":
+		return "ảnh TIFF"
+	}
+	return "định dạng khác"
 }
 
 // requestStateLabel names the state of a request for explanation.

@@ -84,19 +84,26 @@ func TestWordsAreVietnamese(t *testing.T) {
 	}
 	for _, r := range []string{"not_pdf", "encrypted", "corrupt", "too_large", "too_complex", "too_many_pages", "empty", "no_text_layer",
 		ingest.ReasonUnknownNominee, ingest.ReasonAmbiguousNominee, ingest.ReasonKindUncertain, ingest.ReasonDuplicate,
-		ingest.ReasonRemovedNominee, ingest.ReasonUnknownRound, ingest.ReasonInternalError, ingest.WarnNomineeMismatch, ingest.WarnKindMismatch, "something_new"} {
+		ingest.ReasonRemovedNominee, ingest.ReasonUnknownRound, ingest.ReasonInternalError, ingest.WarnNomineeMismatch, ingest.WarnKindMismatch,
+		ingest.ReasonUnknownKind, ingest.ReasonUnsupportedFormat, ingest.ReasonUndecodableText, ingest.ReasonOCRUncertain, "something_new"} {
 		check("reason", r, reasonLabel(r))
 		if r != "something_new" && reasonLabel(r) == reasonLabel("something_new") {
 			t.Errorf("reason %s has no words of its own", r)
 		}
 	}
 	warnings := []string{ingest.WarnKindMismatch, ingest.WarnNomineeMismatch, ingest.WarnAmbiguousNominee, ingest.WarnKindUncertain,
-		ingest.WarnNomineeVariant, "nominee_exempt", "something_new"}
+		ingest.WarnNomineeVariant, "nominee_exempt", ingest.WarnLegacyEncoding, "something_new"}
 	for _, c := range ingest.CriterionCodes() {
 		warnings = append(warnings, ingest.WarnMissingCriterion+c)
 	}
 	for _, w := range warnings {
 		check("warning", w, warningLabel(w))
+	}
+	for _, f := range []string{"pdf", "docx", "doc", "odt", "rtf", "jpeg", "png", "tiff", "something_new"} {
+		check("format", f, formatLabel(f))
+		if f != "something_new" && formatLabel(f) == formatLabel("something_new") {
+			t.Errorf("format %s has no words of its own", f)
+		}
 	}
 	for _, s := range []string{dossier.RequestOpen, dossier.RequestAnswered, dossier.RequestAwaitingDecision, dossier.RequestSetAside} {
 		check("request state", s, requestStateLabel(s))

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,11 +15,19 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/reader"
+	"tinnhiem/ingest/sandbox"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
 	"tinnhiem/internal/metrics"
 	"tinnhiem/internal/store"
 )
+
+// FileReader reads an uploaded file in the sandbox (*sandbox.Extractor): a nil error with the
+// reader's result or reason code is a verdict on the file; an error is none (try again).
+type FileReader interface {
+	Read(ctx context.Context, path string) (sandbox.Outcome, error)
+}
 
 // IngestDurable is the durable consumer all ingest worker replicas share.
 const IngestDurable = bus.DurableIngest
@@ -38,7 +45,7 @@ type Ingest struct {
 	Docs        *store.Documents
 	Rounds      *store.Rounds
 	Audit       *audit.Log
-	Sandbox     pdftext.Sandbox
+	Sandbox     FileReader // the sandboxed readers: *sandbox.Extractor
 	Log         *slog.Logger
 	Now         func() time.Time
 	Concurrency int // files handled at once (default 2)
@@ -165,8 +172,9 @@ func (w *Ingest) judge(ctx context.Context, d dossier.Document, r dossier.Round)
 	return w.checkDuplicate(ctx, ingest.Decide(d, r, ex), r)
 }
 
-// extract copies the file to a temporary file and runs the sandboxed extractor on it (the
-// consumer keeps the message alive meanwhile).
+// extract copies the file to a temporary file and has the sandbox read it, whatever its format
+// (the consumer keeps the message alive meanwhile). The PDF rendering of a Word or OpenDocument
+// original is kept beside it in the uploads store, named in the extraction for the verdict.
 func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extraction, error) {
 	if d.Size == 0 {
 		return ingest.Extraction{Code: pdftext.CodeEmpty}, nil
@@ -176,7 +184,7 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 		return ingest.Extraction{}, fmt.Errorf("ingest: read upload %s: %w", d.ID, err)
 	}
 	defer obj.Close()
-	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*.pdf")
+	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*")
 	if err != nil {
 		return ingest.Extraction{}, fmt.Errorf("ingest: temp file: %w", err)
 	}
@@ -190,22 +198,21 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 	}
 
 	start := time.Now()
-	res, err := w.Sandbox.Extract(ctx, f.Name())
-	code := pdftext.Code(err)
-	if err == nil || code != "" {
-		w.Metrics.Extracted(code, time.Since(start))
-	}
-	if code != "" {
-		w.Log.InfoContext(ctx, "ingest: file refused", "document_id", d.ID, "reason", code, "detail", err)
-		return ingest.Extraction{Code: code, Pages: res.Pages}, nil
-	}
+	out, err := w.Sandbox.Read(ctx, f.Name())
 	if err != nil {
 		return ingest.Extraction{}, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
 	}
-	if strings.TrimSpace(res.Text) == "" {
-		return ingest.Extraction{Code: pdftext.CodeNoTextLayer, Pages: res.Pages}, nil
+	w.Metrics.Extracted(out.Code, time.Since(start))
+	if out.Code != "" {
+		w.Log.InfoContext(ctx, "ingest: file refused", "document_id", d.ID, "format", out.Format, "reason", out.Code, "detail", out.Detail)
 	}
-	return ingest.Extraction{Pages: res.Pages, Text: res.Text}, nil
+	ex := ingest.ExtractionOf(out.Result)
+	if len(out.Rendering) > 0 && out.Format != reader.FormatPDF {
+		if ex.Rendering, err = store.PutRendering(ctx, w.Objects, d.ID, out.Rendering); err != nil {
+			return ingest.Extraction{}, err
+		}
+	}
+	return ex, nil
 }
 
 // checkDuplicate compares the file with the copies of the same bytes already kept in the round:

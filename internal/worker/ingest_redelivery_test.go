@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,7 +14,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
 	"tinnhiem/ingest/ingesttest"
-	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/sandbox"
 	"tinnhiem/internal/audit"
 	"tinnhiem/internal/bus"
 	"tinnhiem/internal/bus/bustest"
@@ -22,13 +23,36 @@ import (
 	"tinnhiem/internal/worker"
 )
 
+// slowReader notes each read in a log file and waits before reading: a long extraction, for
+// the tests of redelivery.
+type slowReader struct {
+	ex   *sandbox.Extractor
+	wait time.Duration
+	log  string
+}
+
+func (s slowReader) Read(ctx context.Context, path string) (sandbox.Outcome, error) {
+	f, err := os.OpenFile(s.log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return sandbox.Outcome{}, err
+	}
+	fmt.Fprintln(f, "start")
+	f.Close()
+	select {
+	case <-time.After(s.wait):
+	case <-ctx.Done():
+		return sandbox.Outcome{}, ctx.Err()
+	}
+	return s.ex.Read(ctx, path)
+}
+
 // slowWorker is an ingest worker on its own connection whose every extraction first waits.
 func slowWorker(t *testing.T, p *pipeline, conn *bustest.Server, wait time.Duration, log string, ackWait time.Duration) func(context.Context) {
 	t.Helper()
 	w := &worker.Ingest{
 		JS: conn.JS, Objects: conn.Objects(t, bus.ObjectUploads), Docs: store.NewDocuments(conn.KV(t, bus.BucketDocuments)),
 		Rounds: store.NewRounds(conn.KV(t, bus.BucketRounds)), Audit: audit.New(conn.JS),
-		Sandbox: pdftext.Sandbox{Exe: os.Args[0], Args: []string{"slow", wait.String(), log}},
+		Sandbox: slowReader{ex: extractor(t), wait: wait, log: log},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Concurrency: 1, AckWait: ackWait, TempDir: t.TempDir(),
 	}
 	stop, err := w.Start(context.Background())

@@ -20,6 +20,7 @@ import (
 	"tinnhiem/ingest"
 	"tinnhiem/ingest/ingesttest"
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/sandbox"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/app/apptest"
 	"tinnhiem/internal/audit"
@@ -32,31 +33,24 @@ import (
 )
 
 // TestMain lets this test binary serve as the sandboxed `extract` child of the ingest worker.
-// `slow DURATION LOGFILE extract …` notes its start in LOGFILE and waits before extracting: a
-// long extraction, for the tests of redelivery.
 func TestMain(m *testing.M) {
-	args := os.Args[1:]
-	if len(args) > 3 && args[0] == "slow" {
-		wait, err := time.ParseDuration(args[1])
-		if err != nil {
-			os.Exit(2)
-		}
-		f, err := os.OpenFile(args[2], os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			os.Exit(2)
-		}
-		fmt.Fprintln(f, "start")
-		f.Close()
-		time.Sleep(wait)
-		args = args[3:]
-	}
-	if len(args) > 0 && args[0] == "extract" {
-		if err := pdftext.Main(context.Background(), args[1:], os.Stdout, os.Stderr); err != nil {
+	if len(os.Args) > 1 && os.Args[1] == "extract" {
+		if err := sandbox.Main(context.Background(), os.Args[2:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// extractor is the sandbox the test workers read with: children of this test binary.
+func extractor(t testing.TB) *sandbox.Extractor {
+	ex := sandbox.New(sandbox.Config{Exe: os.Args[0], TempDir: t.TempDir(),
+		// Under -race the child is the race-instrumented test binary, many times slower than
+		// the real one: a smaller decompression cap keeps the bomb case quick.
+		Limits: sandbox.ReadOptions{PDF: pdftext.Limits{MaxDecompressed: 16 << 20}}})
+	t.Cleanup(func() { ex.Close() })
+	return ex
 }
 
 type pipeline struct {
@@ -91,9 +85,7 @@ func (p *pipeline) start(concurrency int) {
 	p.t.Helper()
 	p.worker = &worker.Ingest{
 		JS: p.ns.JS, Objects: p.ns.Objects(p.t, bus.ObjectUploads), Docs: p.docs, Rounds: p.rounds, Audit: audit.New(p.ns.JS),
-		// Under -race the child is the race-instrumented test binary, many times slower than
-		// the real one: a smaller decompression cap keeps the bomb case quick.
-		Sandbox: pdftext.Sandbox{Exe: os.Args[0], Limits: pdftext.Limits{MaxDecompressed: 16 << 20}},
+		Sandbox: extractor(p.t),
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Concurrency: concurrency, TempDir: p.t.TempDir(),
 	}
 	stop, err := p.worker.Start(context.Background())
@@ -209,8 +201,10 @@ func TestPipelineBadFiles(t *testing.T) {
 	}{
 		{"good.pdf", good, dossier.StatusAccepted, ""},
 		{"empty.pdf", nil, dossier.StatusRejected, "empty"},
-		{"anh.pdf", pdffixture.PNGHeader, dossier.StatusRejected, "not_pdf"},
-		{"bao-cao.docx", []byte("PK\x03\x04\x14\x00\x06\x00word/document.xml"), dossier.StatusRejected, "not_pdf"},
+		// Told from the bytes, whatever the name: a broken image, a broken Word file, a web page.
+		{"anh.pdf", pdffixture.PNGHeader, dossier.StatusRejected, "corrupt"},
+		{"bao-cao.docx", []byte("PK\x03\x04\x14\x00\x06\x00word/document.xml"), dossier.StatusRejected, "corrupt"},
+		{"trang-web.pdf", []byte("<html><body>Báo cáo tự đánh giá</body></html>"), dossier.StatusRejected, "not_pdf"},
 		{"encrypted.pdf", encrypted, dossier.StatusRejected, "encrypted"},
 		{"truncated.pdf", good[:len(good)/3], dossier.StatusRejected, "corrupt"},
 		{"garbage.pdf", append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 4000)...), dossier.StatusRejected, "corrupt"},

@@ -99,6 +99,49 @@
     input.addEventListener("change", show);
     input.form && input.form.addEventListener("reset", function () { setTimeout(show, 0); });
     show();
+    if (box.hasAttribute("data-drop") && input.form) setupDrop(input.form, input, names, show);
+  }
+
+  // Files dropped on the upload form join the picker, those of a kind it takes (its accept
+  // list: by extension or type); the others are named and left out.
+  function setupDrop(zone, input, names, show) {
+    var accepted = (input.getAttribute("accept") || "").toLowerCase().split(",");
+    function takes(f) {
+      var name = f.name.toLowerCase(), type = (f.type || "").toLowerCase();
+      for (var i = 0; i < accepted.length; i++) {
+        var a = accepted[i].trim();
+        if (a && (a.charAt(0) === "." ? name.slice(-a.length) === a : type === a)) return true;
+      }
+      return false;
+    }
+    function over(ev) {
+      if (!ev.dataTransfer || Array.prototype.indexOf.call(ev.dataTransfer.types || [], "Files") < 0) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = "copy";
+      zone.classList.add("dragging");
+    }
+    zone.addEventListener("dragenter", over);
+    zone.addEventListener("dragover", over);
+    zone.addEventListener("dragleave", function (ev) {
+      if (!zone.contains(ev.relatedTarget)) zone.classList.remove("dragging");
+    });
+    zone.addEventListener("drop", function (ev) {
+      zone.classList.remove("dragging");
+      if (!ev.dataTransfer || !ev.dataTransfer.files.length) return;
+      ev.preventDefault();
+      var keep = new DataTransfer(), left = [];
+      for (var i = 0; i < input.files.length; i++) keep.items.add(input.files[i]);
+      for (var j = 0; j < ev.dataTransfer.files.length; j++) {
+        var f = ev.dataTransfer.files[j];
+        if (takes(f)) keep.items.add(f); else left.push(f.name);
+      }
+      input.files = keep.files;
+      show();
+      if (left.length) {
+        names.textContent += " — bỏ qua tệp không đọc được: " + left.join(", ") +
+          " (chỉ nhận PDF, Word, OpenDocument, RTF, JPEG, PNG, TIFF)";
+      }
+    });
   }
 
   // The tally entry form works without this script (a row is added by sending the form back,

@@ -1,5 +1,0 @@
-//go:build !unix
-
-package pdftext_test
-
-func spinCPULimit(args []string) {}

@@ -1,0 +1,213 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tinnhiem/ingest/convert"
+	"tinnhiem/ingest/ocr"
+	"tinnhiem/ingest/office"
+	"tinnhiem/ingest/pdftext"
+	"tinnhiem/ingest/reader"
+)
+
+// hello is the first frame a child reads: how to lock itself down and what it may run.
+type hello struct {
+	Profile    string        `json:"profile"`
+	Mem        int64         `json:"mem"`
+	CPUSeconds int           `json:"cpu_seconds"`
+	MaxIn      int64         `json:"max_in"`
+	WorkDir    string        `json:"work_dir,omitempty"`
+	Tools      ocr.Tools     `json:"tools"`
+	Soffice    string        `json:"soffice,omitempty"`
+	Convert    time.Duration `json:"convert_timeout,omitempty"`
+}
+
+// ready is the child's answer to hello.
+type ready struct {
+	Report Report `json:"report"`
+	Error  string `json:"error,omitempty"`
+}
+
+// ReadOptions are the limits of one read.
+type ReadOptions struct {
+	PDF    pdftext.Limits `json:"pdf"`
+	Office office.Limits  `json:"office"`
+	OCR    ocr.Limits     `json:"ocr"`
+	// ReadOCR reads by OCR the pages (or images) that need it; tools profile only.
+	ReadOCR bool `json:"read_ocr,omitempty"`
+	// Render asks for a PDF rendering of a DOCX or ODT; tools profile only.
+	Render bool `json:"render,omitempty"`
+}
+
+type request struct {
+	Op      string      `json:"op"` // "read" or "hook"
+	Hook    string      `json:"hook,omitempty"`
+	Options ReadOptions `json:"options"`
+}
+
+type response struct {
+	Result *reader.Result `json:"result,omitempty"`
+	Hook   string         `json:"hook,omitempty"`
+	// Error is a failure of the child itself, no verdict on the file.
+	Error string `json:"error,omitempty"`
+}
+
+// Hook is a test's probe run inside a locked-down child: it gets the argument the parent sent
+// and answers what happened.
+type Hook func(arg string) string
+
+// Serve is a child of a Pool: it reads the hello frame, locks itself down, answers ready, then
+// reads one file per frame until its input ends. hooks are the probes tests may call (nil in
+// the real binary).
+func Serve(ctx context.Context, in io.Reader, out io.Writer, hooks map[string]Hook) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	bw := bufio.NewWriterSize(out, 64<<10)
+	var h hello
+	if _, err := readFrame(br, &h, 0); err != nil {
+		return fmt.Errorf("sandbox: child: hello: %w", err)
+	}
+	l := lockdown{Profile: h.Profile, Mem: h.Mem, CPUSeconds: h.CPUSeconds}
+	if h.Profile == ProfileTools {
+		l.FileSize, l.WorkDir = toolsFileSize, h.WorkDir
+		l.Read = append(append([]string(nil), systemReadDirs...), h.Tools.Tessdata)
+		l.Exec = toolPaths(h.Tools.Tesseract, h.Tools.PDFToPPM, h.Soffice)
+	}
+	rep, err := l.apply()
+	r := ready{Report: rep}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	if werr := writeFrame(bw, r, nil, 0); werr != nil {
+		return werr
+	}
+	if werr := bw.Flush(); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return err
+	}
+	for {
+		var req request
+		n, err := readFrame(br, &req, h.MaxIn)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("sandbox: child: %w", err)
+		}
+		body := io.LimitReader(br, n)
+		resp, rendering := handle(ctx, h, req, body, n, hooks)
+		// Whatever was not read of the body must not be taken for the next frame.
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return fmt.Errorf("sandbox: child: %w", err)
+		}
+		var rn int64
+		var rbody io.Reader
+		if rendering != nil {
+			if st, err := rendering.Stat(); err == nil && st.Size() <= maxRendering {
+				rn, rbody = st.Size(), rendering
+			}
+		}
+		if err := writeFrame(bw, resp, rbody, rn); err != nil {
+			return fmt.Errorf("sandbox: child: %w", err)
+		}
+		if rendering != nil {
+			rendering.Close()
+		}
+		if err := bw.Flush(); err != nil {
+			return fmt.Errorf("sandbox: child: %w", err)
+		}
+	}
+}
+
+// handle reads one file (or runs a probe) and returns the answer and, for a rendering, its file.
+func handle(ctx context.Context, h hello, req request, body io.Reader, n int64, hooks map[string]Hook) (response, *os.File) {
+	switch req.Op {
+	case "hook":
+		hook, ok := hooks[req.Hook]
+		if !ok {
+			return response{Error: "no hook " + req.Hook}, nil
+		}
+		arg, err := io.ReadAll(body)
+		if err != nil {
+			return response{Error: err.Error()}, nil
+		}
+		return response{Hook: hook(string(arg))}, nil
+	case "read":
+	default:
+		return response{Error: "unknown operation " + req.Op}, nil
+	}
+	opt := reader.Options{PDF: req.Options.PDF, Office: req.Options.Office, OCR: req.Options.OCR}
+	if h.Profile != ProfileTools {
+		// Nothing but memory: the file is read from the bytes received.
+		data := make([]byte, n)
+		if _, err := io.ReadFull(body, data); err != nil {
+			return response{Error: err.Error()}, nil
+		}
+		opt.NoOCR, opt.NoConvert = true, true
+		res, err := reader.ReadAt(ctx, bytes.NewReader(data), n, opt)
+		if err != nil {
+			return response{Error: err.Error()}, nil
+		}
+		return response{Result: &res}, nil
+	}
+	if err := cleanWorkDir(h.WorkDir); err != nil {
+		return response{Error: err.Error()}, nil
+	}
+	in := filepath.Join(h.WorkDir, "upload")
+	if err := writeFile(in, body); err != nil {
+		return response{Error: err.Error()}, nil
+	}
+	opt.WorkDir, opt.Tools = h.WorkDir, h.Tools
+	opt.Converter = convert.Converter{Soffice: h.Soffice, Timeout: h.Convert}
+	opt.NoOCR, opt.NoConvert, opt.RenderPDF = !req.Options.ReadOCR, h.Soffice == "", req.Options.Render
+	res, err := reader.Read(ctx, in, opt)
+	if err != nil {
+		return response{Error: err.Error()}, nil
+	}
+	var rendering *os.File
+	if res.PDF != "" {
+		rendering, _ = os.Open(res.PDF)
+		res.PDF = ""
+	}
+	return response{Result: &res}, rendering
+}
+
+// cleanWorkDir empties the work directory but for LibreOffice's profile and the caches, which
+// make the next conversion faster.
+func cleanWorkDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		switch e.Name() {
+		case "profile", ".cache", ".config":
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, body io.Reader) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,81 @@
+package sandbox
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// setProcessGroup puts a child in its own process group, so that a kill reaches whatever it
+// started, and has the kernel kill it should the parent die.
+func setProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+func killGroup(pid int) {
+	if pid > 0 {
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
+
+// userHZ is the unit of the times in /proc/PID/stat (USER_HZ, 100 on every Linux architecture
+// Go supports).
+const userHZ = 100
+
+// cpuTime is the CPU time a process has used, its threads and the children it waited for.
+func cpuTime(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name, in parentheses, may hold spaces: count fields after its end.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 15 {
+		return 0, false
+	}
+	var ticks int64
+	for _, s := range f[11:15] { // utime, stime, cutime, cstime
+		n, err := strconv.ParseInt(string(s), 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / userHZ, true
+}
+
+// residentBytes is a process's resident memory.
+func residentBytes(pid int) (int64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0, false
+	}
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(f[1]), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n * int64(os.Getpagesize()), true
+}
+
+// signalOf is the signal that ended a process, if one did.
+func signalOf(st *os.ProcessState) (os.Signal, bool) {
+	ws, ok := st.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return nil, false
+	}
+	return ws.Signal(), true
+}
+
+// cpuKill: SIGXCPU, or the SIGKILL the kernel sends at the hard RLIMIT_CPU.
+func cpuKill(sig os.Signal) bool { return sig == syscall.SIGXCPU || sig == syscall.SIGKILL }
