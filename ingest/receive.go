@@ -51,7 +51,9 @@ func namesNobody(status, reason string) bool {
 }
 
 // SanitizeFilename keeps the base name of what the uploader sent, in NFC, without path parts,
-// control characters or characters that break headers and file systems.
+// control characters, characters that break headers and file systems, or invisible format
+// characters: a right-to-left override makes "hoso\u202Efdp.exe" read as "hosoexe.pdf" on a
+// page, and zero-width characters make two names that look the same differ.
 func SanitizeFilename(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = filepath.Base(name)
@@ -59,13 +61,17 @@ func SanitizeFilename(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
-		case unicode.IsControl(r), r == '"', r == '/', r == ':', r == '*', r == '?', r == '<', r == '>', r == '|', r > 0xFFFF:
+		case unicode.Is(unicode.Cf, r), isInvisibleFiller(r):
+			// Format characters (bidi embeddings, overrides and isolates, zero-width spaces and
+			// joiners, the byte order mark, soft hyphens): dropped, they show nothing.
+		case unicode.IsControl(r), unicode.In(r, unicode.Zl, unicode.Zp), r == '"', r == '/', r == ':', r == '*', r == '?', r == '<', r == '>', r == '|', r > 0xFFFF:
 			b.WriteRune('_')
 		default:
 			b.WriteRune(r)
 		}
 	}
-	s := strings.TrimSpace(b.String())
+	// Again: a mark that followed a dropped character now follows a letter it composes with.
+	s := strings.TrimSpace(norm.NFC.String(b.String()))
 	if s == "" || s == "." || s == ".." {
 		s = "tai-lieu.pdf"
 	}
@@ -77,6 +83,16 @@ func SanitizeFilename(name string) string {
 		s = string(r[:150-len([]rune(ext))]) + ext
 	}
 	return s
+}
+
+// isInvisibleFiller: letters that draw nothing (Hangul fillers, the Braille blank), which
+// spoofers use like zero-width spaces.
+func isInvisibleFiller(r rune) bool {
+	switch r {
+	case '\u115F', '\u1160', '\u3164', '\uFFA0', '\u2800':
+		return true
+	}
+	return false
 }
 
 // humanBytes writes a size limit for people: a whole number of MB or KB when it is one, else

@@ -15,19 +15,35 @@ import (
 type clientFlags struct {
 	server string
 	user   string
+	ca     string
 }
 
 func (e *cmdEnv) clientFlags(fs *flag.FlagSet) *clientFlags {
 	c := &clientFlags{}
 	fs.StringVar(&c.server, "server", envOr(e.getenv, "TINNHIEM_SERVER", "http://127.0.0.1:8080"), "tinnhiem server (env TINNHIEM_SERVER)")
 	fs.StringVar(&c.user, "user", e.getenv("TINNHIEM_USER"), "log in as this user with TINNHIEM_PASSWORD (env TINNHIEM_USER)")
+	fs.StringVar(&c.ca, "ca", e.getenv("TINNHIEM_CA"), "PEM file of a CA to trust for an HTTPS server, besides the system's (env TINNHIEM_CA)")
 	return c
+}
+
+// newClient is a client of the server, trusting --ca when given; not yet logged in.
+func (c *clientFlags) newClient() (*client.Client, error) {
+	cl := client.New(c.server, "")
+	if c.ca != "" {
+		if err := cl.UseCA(c.ca); err != nil {
+			return nil, usageError{"--ca: " + err.Error()}
+		}
+	}
+	return cl, nil
 }
 
 // connect returns an authenticated client: TINNHIEM_TOKEN, else --user with TINNHIEM_PASSWORD,
 // else the token saved by `tinnhiem login`.
 func (e *cmdEnv) connect(c *clientFlags) (*client.Client, error) {
-	cl := client.New(c.server, "")
+	cl, err := c.newClient()
+	if err != nil {
+		return nil, err
+	}
 	if tok := e.getenv("TINNHIEM_TOKEN"); tok != "" {
 		cl.Token = tok
 		return cl, nil
@@ -64,10 +80,15 @@ func (e *cmdEnv) login(args []string) error {
 		user = readLine(in)
 	}
 	if pw == "" {
-		fmt.Fprint(e.stderr, "Mật khẩu: ")
-		pw = readLine(in)
+		var err error
+		if pw, err = e.askSecret(in, "Mật khẩu: "); err != nil { // not echoed on a terminal
+			return err
+		}
 	}
-	cl := client.New(cf.server, "")
+	cl, err := cf.newClient()
+	if err != nil {
+		return err
+	}
 	tok, err := cl.Login(e.ctx, user, pw)
 	if err != nil {
 		return err

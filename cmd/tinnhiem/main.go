@@ -68,6 +68,8 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem login [--user NAME]
   tinnhiem round import FILE | round list | round show ID
   tinnhiem user add --username U --role R[,R] --org "Tổ chức" [--password P] | user list
+  tinnhiem user disable|enable|passwd|revoke --username U    khóa, mở, đặt mật khẩu, kết thúc phiên
+  tinnhiem passwd                        đổi mật khẩu của chính mình
   tinnhiem audit [--round R]
   tinnhiem upload --round R [--nominee ID] [--kind K] FILE…
   tinnhiem document show ID | document review ID --kind K --nominee ID | document download ID -o FILE
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.round(rest)
 	case "user":
 		return e.user(rest)
+	case "passwd":
+		return e.passwd(rest)
 	case "audit":
 		return e.auditCmd(rest)
 	case "upload":

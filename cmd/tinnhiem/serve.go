@@ -45,6 +45,7 @@ type serveConfig struct {
 	replicas   int
 	grace      time.Duration
 	tokenTTL   time.Duration
+	sessionTTL time.Duration
 	maxUpload  int64
 }
 
@@ -60,16 +61,24 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.StringVar(&c.logLevel, "log-level", envOr(e.getenv, "TINNHIEM_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	fs.IntVar(&c.replicas, "replicas", 1, "JetStream replicas of streams and buckets (3 in a cluster)")
 	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
-	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", envDuration(e.getenv, "TINNHIEM_TOKEN_TTL", 24*time.Hour), "lifetime of API tokens (env TINNHIEM_TOKEN_TTL)")
+	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration(e.getenv, "TINNHIEM_SESSION_TTL", 12*time.Hour), "lifetime of a browser's login (env TINNHIEM_SESSION_TTL)")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
 	metricsListen := e.metricsFlag(fs)
 	nopt := e.natsFlags(fs, true)
+	hopt := e.httpFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageError{"serve không nhận đối số: " + strings.Join(pos, " ")}
+	}
+	if err := checkAdminPassword(e.getenv("TINNHIEM_ADMIN_PASSWORD")); err != nil {
+		return err
+	}
+	if err := hopt.validate(); err != nil {
+		return err
 	}
 	workers, err := parseWorkers(c.workers)
 	if err != nil {
@@ -110,8 +119,8 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey, Metrics: m, Packer: packer})
+	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL, SessionTTL: c.sessionTTL,
+		Throttle: auth.NewThrottleConfig(auth.DefaultThrottleConfig()), BackupKey: nopt.backupKey, Metrics: m, Packer: packer})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.
@@ -125,6 +134,10 @@ func (e *cmdEnv) serve(args []string) error {
 	mux.Handle("/healthz", apiHandler)
 	mux.Handle("/readyz", apiHandler)
 	mux.Handle("/", web.Handler())
+	httpSrv, err := hopt.newHTTPServer(traced(log, m, mux), log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.httpAddr)
 	if err != nil {
 		return fmt.Errorf("serve: listen %s: %w", c.httpAddr, err)
@@ -139,10 +152,11 @@ func (e *cmdEnv) serve(args []string) error {
 		}
 		return err
 	}
-	httpSrv := &http.Server{Handler: traced(log, m, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	httpErr := make(chan error, 1)
-	go func() { httpErr <- httpSrv.Serve(ln) }()
-	log.Info("tinnhiem ready", "http", "http://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))
+	go func() { httpErr <- httpSrv.serve(ln) }()
+	sweepDone := startTokenSweep(e.ctx, core, log)
+	defer sweepDone()
+	log.Info("tinnhiem ready", "http", httpSrv.scheme()+"://"+ln.Addr().String(), "nats", sys.describe(), "workers", strings.Join(workers, ","))
 
 	select {
 	case <-e.ctx.Done():

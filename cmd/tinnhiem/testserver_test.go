@@ -78,9 +78,16 @@ func startServer(t testing.TB, dataDir string, extraArgs ...string) *testServer 
 // from the real one). Without TINNHIEM_ADMIN_PASSWORD a first start prints a generated one.
 func startServerEnv(t testing.TB, dataDir string, env map[string]string, extraArgs ...string) *testServer {
 	t.Helper()
+	return startServerClient(t, dataDir, env, "http", &http.Client{Timeout: 60 * time.Second}, extraArgs...)
+}
+
+// startServerClient is startServerEnv with the URL scheme ("https" with --tls-cert) and the
+// HTTP client the helpers use to talk to it.
+func startServerClient(t testing.TB, dataDir string, env map[string]string, scheme string, client *http.Client, extraArgs ...string) *testServer {
+	t.Helper()
 	ts := &testServer{
 		t: t, DataDir: dataDir, AdminPassword: env["TINNHIEM_ADMIN_PASSWORD"], Env: env,
-		home: t.TempDir(), http: &http.Client{Timeout: 60 * time.Second}, tokens: map[string]string{},
+		home: t.TempDir(), http: client, tokens: map[string]string{},
 	}
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
@@ -94,7 +101,7 @@ func startServerEnv(t testing.TB, dataDir string, env map[string]string, extraAr
 	// The free port may be taken between our probe and the server's listen: try again then.
 	for attempt := 0; ; attempt++ {
 		addr := freeAddr(t)
-		ts.URL = "http://" + addr
+		ts.URL = scheme + "://" + addr
 		ts.log = &lockedBuffer{}
 		ctx, cancel := context.WithCancel(context.Background())
 		ts.cancel, ts.done = cancel, make(chan error, 1)

@@ -55,7 +55,7 @@ func (e *cmdEnv) upload(args []string) error {
 	failed := false
 	var pending []verdictLine
 	for _, path := range files {
-		ans, err := e.uploadOne(cl.Base, cl.Token, *round, *nominee, *kind, path)
+		ans, err := e.uploadOne(cl, *round, *nominee, *kind, path)
 		if err != nil {
 			failed = true
 			_ = json.NewEncoder(e.stdout).Encode(verdictLine{File: path, Status: "error", Reason: "upload_failed", Message: err.Error(), Warnings: []string{}})
@@ -101,7 +101,8 @@ type uploadAnswer struct {
 }
 
 // uploadOne streams one file as multipart without reading it whole into memory.
-func (e *cmdEnv) uploadOne(base, token, round, nominee, kind, path string) (uploadAnswer, error) {
+func (e *cmdEnv) uploadOne(cl *client.Client, round, nominee, kind, path string) (uploadAnswer, error) {
+	base := cl.Base
 	f, err := os.Open(path)
 	if err != nil {
 		return uploadAnswer{}, err
@@ -140,7 +141,6 @@ func (e *cmdEnv) uploadOne(base, token, round, nominee, kind, path string) (uplo
 	var out struct {
 		Documents []uploadAnswer `json:"documents"`
 	}
-	cl := client.New(base, token)
 	if err := cl.Send(req, &out); err != nil {
 		return uploadAnswer{}, err
 	}

@@ -21,7 +21,7 @@ func (s *stringList) Set(v string) error {
 
 func (e *cmdEnv) user(args []string) error {
 	if len(args) == 0 {
-		return usageError{"user add … | user list"}
+		return usageError{"user add … | user list | user disable|enable|passwd|revoke --username U"}
 	}
 	sub, args := args[0], args[1:]
 	fs := e.flags("user " + sub)
@@ -71,16 +71,23 @@ func (e *cmdEnv) user(args []string) error {
 			Username      string   `json:"username"`
 			Roles         []string `json:"roles"`
 			Organizations []string `json:"organizations"`
+			Disabled      bool     `json:"disabled"`
 		}
 		if err := cl.Do(e.ctx, http.MethodGet, "/api/v1/users", nil, &users); err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "TÀI KHOẢN\tVAI TRÒ\tTỔ CHỨC")
+		fmt.Fprintln(tw, "TÀI KHOẢN\tVAI TRÒ\tTỔ CHỨC\tTRẠNG THÁI")
 		for _, u := range users {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Username, strings.Join(u.Roles, ","), strings.Join(u.Organizations, "; "))
+			state := "hoạt động"
+			if u.Disabled {
+				state = "đã khóa"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, strings.Join(u.Roles, ","), strings.Join(u.Organizations, "; "), state)
 		}
 		return tw.Flush()
+	case "disable", "enable", "passwd", "revoke":
+		return e.userChange(sub, fs, cf, args)
 	}
 	return usageError{"user: lệnh con không có: " + sub}
 }

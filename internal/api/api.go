@@ -63,6 +63,10 @@ func (s *Server) Handler() http.Handler {
 
 	mux.Handle("GET /api/v1/users", s.authed(s.listUsers))
 	mux.Handle("POST /api/v1/users", s.authed(s.addUser))
+	mux.Handle("GET /api/v1/users/{username}", s.authed(s.getUser))
+	mux.Handle("PATCH /api/v1/users/{username}", s.authed(s.patchUser))
+	mux.Handle("DELETE /api/v1/users/{username}/tokens", s.authed(s.revokeUserTokens))
+	mux.Handle("POST /api/v1/me/password", s.authed(s.changeMyPassword))
 	mux.Handle("GET /api/v1/audit", s.authed(s.globalAudit))
 	mux.Handle("GET /api/v1/backup", s.authed(s.backup))
 	// Unknown API paths (and wrong methods) also need a login, so they reveal nothing.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -46,8 +45,7 @@ func (s *Server) listDossiers(w http.ResponseWriter, r *http.Request, p auth.Pri
 func writeStatusCSV(w http.ResponseWriter, rd dossier.Round, rep dossier.Report) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
+	cw := web.NewCSVWriter(&buf) // formulas neutralised
 	head := []string{"Mã", "Họ và tên", "Chức vụ", "Lấy phiếu"}
 	for _, k := range rd.Required {
 		head = append(head, k.Label())

@@ -33,7 +33,8 @@ const (
 	ViewResults       Action = "results.view"       // sealed figures and the minutes PDFs
 	ViewRoundAudit    Action = "audit.round"        // the round's audit trail
 	ViewAllAudit      Action = "audit.all"          // the whole audit trail
-	ManageUsers       Action = "users.manage"       // accounts
+	ManageUsers       Action = "users.manage"       // accounts: create, disable, reset a password, end tokens
+	ChangeOwnPassword Action = "account.password"   // one's own password
 	BackupSystem      Action = "system.backup"      // a backup of the whole store
 	PrintBallot       Action = "ballot.print"       // the ballot paper: the board prints it
 	BuildPacket       Action = "packet.build"       // the voters' packet: it carries the documents
@@ -78,6 +79,7 @@ var permissions = map[Action]rule{
 	ViewRoundAudit:    {roles: []string{auth.RoleCounter, auth.RoleOrganizer}},
 	ViewAllAudit:      {roles: []string{auth.RoleAdmin}},
 	ManageUsers:       {roles: []string{auth.RoleAdmin}},
+	ChangeOwnPassword: {roles: auth.AllRoles()},
 	BackupSystem:      {roles: []string{auth.RoleAdmin}},
 	PrintBallot:       {roles: []string{auth.RoleOrganizer}},
 	BuildPacket:       {roles: []string{auth.RoleOrganizer}},

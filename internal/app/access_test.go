@@ -41,6 +41,7 @@ func TestPermissionTable(t *testing.T) {
 		ViewRoundAudit:    {"aoc"},
 		ViewAllAudit:      {"a"},
 		ManageUsers:       {"a"},
+		ChangeOwnPassword: {"aocv"},
 		BackupSystem:      {"a"},
 		PrintBallot:       {"ao"}, // the board prints the ballots
 		BuildPacket:       {"ao"}, // the packet carries the documents: as DownloadDocument
@@ -100,6 +101,7 @@ func TestMayWithoutRound(t *testing.T) {
 		want bool
 	}{
 		{organizer, ImportRound, true}, {viewer, ImportRound, false}, {viewer, ViewResults, false}, {organizer, ManageUsers, false},
+		{viewer, ChangeOwnPassword, true}, {auth.Principal{Username: "no-role"}, ChangeOwnPassword, false},
 	} {
 		if got := May(c.p, c.act, nil); got != c.want {
 			t.Errorf("%v %s without a round: %v", c.p.Roles, c.act, got)

@@ -29,48 +29,62 @@ const (
 	ViaWeb
 )
 
-// Login checks a username and password from a client address and issues a token. Repeated
-// failures slow down further attempts, per username and per address; the wait is answered as
-// TooMany with RetryAfter.
+// Login checks a username and password from a client address and issues a token. The attempt
+// is reserved with the throttle before the password is checked (see auth.Throttle): a refusal
+// is TooMany with RetryAfter; a username failing from many places only slows its check down.
 func (a *App) Login(ctx context.Context, username, password, remote string, via Via) (Login, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	now := a.now()
-	keys := []string{"user:" + username, "addr:" + remote}
-	for _, k := range keys {
-		if wait := a.cfg.Throttle.Wait(k, now); wait > 0 {
-			secs := int(math.Ceil(wait.Seconds()))
-			a.log.WarnContext(ctx, "login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via.String())
-			return Login{}, &Error{Kind: TooMany, Code: "too_many_attempts", RetryAfter: time.Duration(secs) * time.Second,
-				Message: "đăng nhập sai quá nhiều lần; hãy thử lại sau " + itoa(secs) + " giây"}
-		}
-	}
-	u, err := a.cfg.Auth.Check(ctx, username, password)
-	if errors.Is(err, auth.ErrBadCredentials) {
-		// The wait runs from the moment the failure is known: a slow check must not use it up.
-		n, failedAt := 0, a.now()
-		for _, k := range keys {
-			n = max(n, a.cfg.Throttle.Fail(k, failedAt))
-		}
-		a.log.WarnContext(ctx, "login failed", "username", username, "remote", remote, "failures", n, "via", via.String())
-		return Login{}, fail(Unauthorized, "bad_credentials", "sai tên đăng nhập hoặc mật khẩu")
-	}
+	u, err := a.checkPassword(ctx, username, password, remote, via.String())
 	if err != nil {
-		return Login{}, internalf("login %s: %w", username, err)
+		return Login{}, err
 	}
-	for _, k := range keys {
-		a.cfg.Throttle.Succeed(k)
-	}
+	now := a.now()
 	ttl := a.cfg.TokenTTL
 	if via == ViaWeb {
 		ttl = a.cfg.SessionTTL
 	}
-	tok, err := a.cfg.Auth.IssueToken(ctx, u.Username, now, ttl)
+	tok, err := a.cfg.Auth.IssueTokenFor(ctx, u, now, ttl)
 	if err != nil {
 		return Login{}, internalf("issue token: %w", err)
 	}
 	a.audit(ctx, audit.Event{Actor: u.Username, Action: "token.create", Details: map[string]string{"remote": remote, "via": via.String()}})
 	u.PasswordHash = ""
 	return Login{Token: tok, User: u, ExpiresIn: ttl}, nil
+}
+
+// checkPassword is the one guarded password check (a login, or the current password given to
+// change it): reserved with the throttle first, delayed by the username's slow-down, then
+// checked; the outcome goes back to the throttle.
+func (a *App) checkPassword(ctx context.Context, username, password, remote, via string) (auth.User, error) {
+	res := a.cfg.Throttle.Reserve(username, remote, a.now())
+	if !res.Allowed() {
+		secs := int(math.Ceil(res.Wait.Seconds()))
+		a.log.WarnContext(ctx, "login throttled", "username", username, "remote", remote, "wait_s", secs, "via", via)
+		return auth.User{}, &Error{Kind: TooMany, Code: "too_many_attempts", RetryAfter: time.Duration(secs) * time.Second,
+			Message: "đăng nhập sai quá nhiều lần; hãy thử lại sau " + itoa(secs) + " giây"}
+	}
+	if res.Delay > 0 {
+		t := time.NewTimer(res.Delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			res.Cancel()
+			return auth.User{}, internalf("login %s: %w", username, ctx.Err())
+		}
+	}
+	u, err := a.cfg.Auth.Check(ctx, username, password)
+	if errors.Is(err, auth.ErrBadCredentials) {
+		n := res.Fail(a.now())
+		a.log.WarnContext(ctx, "login failed", "username", username, "remote", remote, "failures", n, "via", via)
+		return auth.User{}, fail(Unauthorized, "bad_credentials", "sai tên đăng nhập hoặc mật khẩu")
+	}
+	if err != nil {
+		res.Cancel()
+		return auth.User{}, internalf("login %s: %w", username, err)
+	}
+	res.Succeed()
+	return u, nil
 }
 
 func (v Via) String() string {
@@ -147,3 +161,9 @@ func (a *App) AddUser(ctx context.Context, p auth.Principal, n auth.NewUser) (au
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// SweepTokens removes the records of tokens that open nothing any more (the server's job,
+// run by `serve` every hour).
+func (a *App) SweepTokens(ctx context.Context) (int, error) {
+	return a.cfg.Auth.SweepTokens(ctx, a.now())
+}

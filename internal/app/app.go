@@ -52,7 +52,7 @@ func New(cfg Config) *App {
 		cfg.Now = time.Now
 	}
 	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = 30 * 24 * time.Hour
+		cfg.TokenTTL = 24 * time.Hour
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour

@@ -198,11 +198,11 @@ func (a *App) document(ctx context.Context, p auth.Principal, id string, act Act
 	return d, rd, nil
 }
 
-// redactDocument empties what p may not know of a document: any text read from it, and who asked
-// for an explanation (the board's to know, DOMAIN.md).
+// redactDocument empties what p may not know of a document: any text read from it (all but its
+// outline), and who asked for an explanation (the board's to know, DOMAIN.md).
 func (a *App) redactDocument(p auth.Principal, rd dossier.Round, d dossier.Document) dossier.Document {
 	if !May(p, ReadDocumentText, &rd) {
-		d.Excerpt = ""
+		d = outline(rd, d) // need-to-know: needtoknow.go
 	}
 	if !May(p, SeeRequester, &rd) {
 		d.Requester = ""

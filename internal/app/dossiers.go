@@ -29,6 +29,7 @@ func (a *App) Status(ctx context.Context, p auth.Principal, roundID string) (dos
 		hideRequesters(rep.Nominees)
 		hideRequesters(rep.Removed)
 	}
+	hideRequestText(p, rd, &rep)
 	return rd, rep, nil
 }
 

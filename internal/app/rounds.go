@@ -67,11 +67,14 @@ func (a *App) ImportRound(ctx context.Context, p auth.Principal, data []byte) (d
 	if !p.Sees(rd.Organization) {
 		return dossier.Round{}, false, fail(Forbidden, "forbidden", "bạn không thuộc tổ chức %s nên không thể tạo hoặc sửa đợt lấy phiếu của tổ chức này", rd.Organization)
 	}
-	// An existing round of another organization must not be overwritten, nor revealed.
+	// An existing round of another organization must not be overwritten, nor revealed: see
+	// idUnavailable.
 	old, err := a.cfg.Rounds.Get(ctx, rd.ID)
 	switch {
 	case err == nil && !p.Sees(old.Organization):
-		return dossier.Round{}, false, fail(Conflict, "conflict", "mã đợt %s đã được dùng; hãy chọn mã khác", rd.ID)
+		a.audit(ctx, audit.Event{Actor: p.Username, Action: "round.import_refused", Target: rd.ID,
+			Details: map[string]string{"why": "the id belongs to a round of another organization"}})
+		return dossier.Round{}, false, idUnavailable(rd.ID)
 	case err == nil && auth.OrgKey(old.Organization) != auth.OrgKey(rd.Organization) && !p.IsAdmin():
 		return dossier.Round{}, false, fail(Forbidden, "forbidden", "không thể chuyển đợt lấy phiếu sang tổ chức khác")
 	case err != nil && !errors.Is(err, dossier.ErrNotFound):
@@ -92,6 +95,17 @@ func (a *App) ImportRound(ctx context.Context, p auth.Principal, data []byte) (d
 		a.recheckNamesNobody(ctx, saved)
 	}
 	return redactRound(p, saved), created, nil
+}
+
+// idUnavailable refuses a round id that a round of an organization the caller does not belong
+// to already has. Ids are one namespace for everyone, so any answer but success tells the
+// caller that much; this one tells nothing more: not that a round exists (no 409 "already
+// used"), not whose, not what. It is the same refusal as any other problem of the file — 422
+// at the path "id", nothing stored — and the remedy it names (another id, or none and one is
+// made) works whatever the reason. The attempt is audited in the global trail for the admins.
+func idUnavailable(id string) *Error {
+	return invalid("dữ liệu không hợp lệ, không có gì được lưu", []problem.Problem{{Path: "id", Code: "id_unavailable",
+		Message: "mã đợt " + strconv.Quote(id) + " không dùng được; hãy chọn mã khác, hoặc bỏ trống id để hệ thống tự tạo mã"}})
 }
 
 // recheckNamesNobody asks the ingest workers to read again the round's papers refused because

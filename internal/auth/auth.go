@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -40,6 +41,8 @@ var (
 	ErrNotFound       = errors.New("not found")
 	ErrBadCredentials = errors.New("sai tên đăng nhập hoặc mật khẩu")
 	ErrExists         = errors.New("already exists")
+	// ErrInvalidPassword: a password that breaks the rule of ValidatePassword.
+	ErrInvalidPassword = errors.New("mật khẩu không hợp lệ")
 )
 
 // User is an account. Passwords are stored only as bcrypt hashes.
@@ -50,6 +53,12 @@ type User struct {
 	Organizations []string  `json:"organizations"`
 	CreatedAt     time.Time `json:"created_at"`
 	Disabled      bool      `json:"disabled,omitempty"`
+	// TokenEpoch counts the times every token of the account was ended (disabled, password
+	// changed, tokens revoked). A token is valid only with the epoch it was issued under, so
+	// one write to the account ends all of them at once, in every process.
+	TokenEpoch        int       `json:"token_epoch,omitempty"`
+	PasswordChangedAt time.Time `json:"password_changed_at,omitzero"`
+	UpdatedAt         time.Time `json:"updated_at,omitzero"`
 }
 
 // Principal is who is making a request.
@@ -103,6 +112,11 @@ type Store struct {
 	users  jetstream.KeyValue
 	tokens jetstream.KeyValue
 	cost   int
+	// noTTL: the tokens bucket refused a per-message TTL once (provisioned by an older
+	// version); records are then stored without one and left to SweepTokens.
+	noTTL atomic.Bool
+	// linger is how long a token's record outlives its expiry (tokenLinger; tests shorten it).
+	linger time.Duration
 }
 
 // NewStore wraps the buckets. cost is the bcrypt cost (bcrypt.DefaultCost when 0).
@@ -110,7 +124,7 @@ func NewStore(users, tokens jetstream.KeyValue, cost int) *Store {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Store{users: users, tokens: tokens, cost: cost}
+	return &Store{users: users, tokens: tokens, cost: cost, linger: tokenLinger}
 }
 
 // NewUser is what `tinnhiem user add` and the API take.
@@ -127,24 +141,42 @@ func (n NewUser) Validate() []string {
 	if !usernamePattern.MatchString(n.Username) {
 		out = append(out, "tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '-', '_' (2–64 ký tự)")
 	}
-	if len([]rune(n.Password)) < 10 {
-		out = append(out, "mật khẩu phải có ít nhất 10 ký tự")
+	out = append(out, ValidatePassword(n.Password)...)
+	out = append(out, validateRoles(n.Roles, n.Organizations)...)
+	return out
+}
+
+// MinPasswordLength is the shortest password accepted, in characters.
+const MinPasswordLength = 10
+
+// ValidatePassword lists what is wrong with a password, in Vietnamese: every password — the
+// bootstrap admin's too — passes the same rule.
+func ValidatePassword(pw string) []string {
+	var out []string
+	if len([]rune(pw)) < MinPasswordLength {
+		out = append(out, fmt.Sprintf("mật khẩu phải có ít nhất %d ký tự", MinPasswordLength))
 	}
-	if len(n.Password) > 72 {
-		out = append(out, "mật khẩu dài quá 72 byte")
+	if len(pw) > 72 {
+		out = append(out, "mật khẩu dài quá 72 byte") // bcrypt reads no further
 	}
-	if len(n.Roles) == 0 {
+	return out
+}
+
+// validateRoles lists what is wrong with an account's roles and organizations.
+func validateRoles(roles, orgs []string) []string {
+	var out []string
+	if len(roles) == 0 {
 		out = append(out, "phải có ít nhất một vai trò (admin, organizer, counter, viewer)")
 	}
-	for _, r := range n.Roles {
+	for _, r := range roles {
 		if !slices.Contains(AllRoles(), r) {
 			out = append(out, fmt.Sprintf("vai trò không hợp lệ %q (admin, organizer, counter, viewer)", r))
 		}
 	}
-	if len(n.Organizations) == 0 && !slices.Contains(n.Roles, RoleAdmin) {
+	if len(orgs) == 0 && !slices.Contains(roles, RoleAdmin) {
 		out = append(out, "phải thuộc ít nhất một tổ chức")
 	}
-	for _, o := range n.Organizations {
+	for _, o := range orgs {
 		if strings.TrimSpace(o) == "" {
 			out = append(out, "tên tổ chức trống")
 		}
@@ -158,13 +190,8 @@ func (s *Store) AddUser(ctx context.Context, n NewUser, now time.Time) (User, er
 	if err != nil {
 		return User{}, fmt.Errorf("auth: hash password: %w", err)
 	}
-	orgs := make([]string, 0, len(n.Organizations))
-	for _, o := range n.Organizations {
-		orgs = append(orgs, norm.NFC.String(strings.Join(strings.Fields(o), " ")))
-	}
-	roles := slices.Clone(n.Roles)
-	sort.Strings(roles)
-	u := User{Username: n.Username, PasswordHash: string(hash), Roles: slices.Compact(roles), Organizations: orgs, CreatedAt: now.UTC()}
+	u := User{Username: n.Username, PasswordHash: string(hash), Roles: cleanRoles(n.Roles), Organizations: cleanOrgs(n.Organizations),
+		CreatedAt: now.UTC(), PasswordChangedAt: now.UTC()}
 	data, _ := json.Marshal(u)
 	if _, err := s.users.Create(ctx, u.Username, data); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
@@ -173,6 +200,20 @@ func (s *Store) AddUser(ctx context.Context, n NewUser, now time.Time) (User, er
 		return User{}, fmt.Errorf("auth: store user: %w", err)
 	}
 	return u, nil
+}
+
+func cleanRoles(rs []string) []string {
+	roles := slices.Clone(rs)
+	sort.Strings(roles)
+	return slices.Compact(roles)
+}
+
+func cleanOrgs(os []string) []string {
+	orgs := make([]string, 0, len(os))
+	for _, o := range os {
+		orgs = append(orgs, norm.NFC.String(strings.Join(strings.Fields(o), " ")))
+	}
+	return orgs
 }
 
 // User returns an account or ErrNotFound.
@@ -234,27 +275,65 @@ type tokenRecord struct {
 	Username  string    `json:"username"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	Epoch     int       `json:"epoch,omitempty"` // the account's TokenEpoch when issued
 }
 
 // TokenPrefix marks tinnhiem tokens so they are recognisable in logs and secret scanners.
 const TokenPrefix = "tn_"
 
-// IssueToken creates a random 256-bit token for the user, valid for ttl.
+// tokenLinger is how long a token's record outlives its expiry before the server removes it
+// (the record's own TTL): Authenticate judges expiry itself, to the nanosecond.
+const tokenLinger = time.Minute
+
+// IssueToken creates a random 256-bit token for the account, valid for ttl; ErrNotFound when
+// there is no such account.
 func (s *Store) IssueToken(ctx context.Context, username string, now time.Time, ttl time.Duration) (string, error) {
+	u, err := s.User(ctx, username)
+	if err != nil {
+		return "", err
+	}
+	return s.IssueTokenFor(ctx, u, now, ttl)
+}
+
+// IssueTokenFor creates a token for u as it was read (its password just checked): should the
+// account have been disabled or its tokens ended since, the token is born dead.
+func (s *Store) IssueTokenFor(ctx context.Context, u User, now time.Time, ttl time.Duration) (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("auth: random token: %w", err)
 	}
 	tok := TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	rec := tokenRecord{Username: username, CreatedAt: now.UTC(), ExpiresAt: now.Add(ttl).UTC()}
+	rec := tokenRecord{Username: u.Username, CreatedAt: now.UTC(), ExpiresAt: now.Add(ttl).UTC(), Epoch: u.TokenEpoch}
 	data, _ := json.Marshal(rec)
-	if _, err := s.tokens.Put(ctx, tokenKey(tok), data); err != nil {
+	if err := s.putToken(ctx, tokenKey(tok), data, ttl+s.linger); err != nil {
 		return "", fmt.Errorf("auth: store token: %w", err)
 	}
 	return tok, nil
 }
 
-// Authenticate resolves a token to its principal; ErrBadCredentials when unknown or expired.
+// putToken stores a token record that the server removes by itself after ttl (the bucket's
+// per-message TTL). A bucket provisioned before it allowed TTLs takes the record without one;
+// SweepTokens removes it once expired.
+func (s *Store) putToken(ctx context.Context, key string, data []byte, ttl time.Duration) error {
+	if !s.noTTL.Load() {
+		_, err := s.tokens.Create(ctx, key, data, jetstream.KeyTTL(max(ttl, time.Second)))
+		if !ttlDisabled(err) {
+			return err
+		}
+		s.noTTL.Store(true)
+	}
+	_, err := s.tokens.Put(ctx, key, data)
+	return err
+}
+
+// ttlDisabled: the bucket does not allow per-message TTLs (JetStream error 10166).
+func ttlDisabled(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == 10166
+}
+
+// Authenticate resolves a token to its principal; ErrBadCredentials when unknown, expired,
+// ended (its account disabled, its password changed, its tokens revoked) or of no account.
 func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (Principal, error) {
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
 		return Principal{}, ErrBadCredentials
@@ -270,19 +349,44 @@ func (s *Store) Authenticate(ctx context.Context, token string, now time.Time) (
 		return Principal{}, ErrBadCredentials
 	}
 	u, err := s.User(ctx, rec.Username)
-	if err != nil || u.Disabled {
+	if errors.Is(err, ErrNotFound) || (err == nil && (u.Disabled || u.TokenEpoch != rec.Epoch)) {
 		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, err
 	}
 	return Principal{Username: u.Username, Roles: u.Roles, Organizations: u.Organizations}, nil
 }
 
-// RevokeToken deletes a token (logout).
+// RevokeToken removes a token (logout).
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
-	if err := s.tokens.Delete(ctx, tokenKey(token)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := s.removeToken(ctx, tokenKey(token)); err != nil {
 		return fmt.Errorf("auth: revoke token: %w", err)
 	}
 	return nil
 }
+
+// removeToken purges a token record; the purge marker itself expires (where the bucket allows
+// TTLs), so nothing of the token stays.
+func (s *Store) removeToken(ctx context.Context, key string) error {
+	if !s.noTTL.Load() {
+		err := s.tokens.Purge(ctx, key, jetstream.PurgeTTL(markerTTL))
+		if !ttlDisabled(err) {
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				return nil
+			}
+			return err
+		}
+		s.noTTL.Store(true)
+	}
+	if err := s.tokens.Purge(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return err
+	}
+	return nil
+}
+
+// markerTTL is how long the marker of a removed token record stays (JetStream's minimum).
+const markerTTL = time.Second
 
 func tokenKey(tok string) string {
 	sum := sha256.Sum256([]byte(tok))
@@ -292,6 +396,11 @@ func tokenKey(tok string) string {
 // Bootstrap makes sure the admin account exists. When it is created without a password given,
 // one is generated and returned so the caller can print it once.
 func (s *Store) Bootstrap(ctx context.Context, password string, now time.Time) (generated string, created bool, err error) {
+	if password != "" {
+		if msgs := ValidatePassword(password); len(msgs) > 0 {
+			return "", false, fmt.Errorf("%w: %s", ErrInvalidPassword, strings.Join(msgs, "; "))
+		}
+	}
 	if _, err := s.User(ctx, "admin"); err == nil {
 		return "", false, nil
 	} else if !errors.Is(err, ErrNotFound) {

@@ -26,6 +26,7 @@ type authTestEnv struct {
 	store  *Store
 	users  jetstream.KeyValue
 	tokens jetstream.KeyValue
+	ns     *bustest.Server
 }
 
 func newAuthTestEnv(t *testing.T) authTestEnv {
@@ -33,7 +34,7 @@ func newAuthTestEnv(t *testing.T) authTestEnv {
 	ns := bustest.Start(t)
 	users, tokens := ns.KV(t, bus.BucketUsers), ns.KV(t, bus.BucketTokens)
 	// The cheapest bcrypt cost keeps the tests fast; the cost itself is checked separately.
-	return authTestEnv{store: NewStore(users, tokens, bcrypt.MinCost), users: users, tokens: tokens}
+	return authTestEnv{store: NewStore(users, tokens, bcrypt.MinCost), users: users, tokens: tokens, ns: ns}
 }
 
 func TestNewUserValidate(t *testing.T) {
@@ -308,12 +309,22 @@ func TestTokens(t *testing.T) {
 		t.Errorf("token of a disabled account: %v", err)
 	}
 	// And with the account being deleted.
+	if _, err := s.AddUser(ctx, NewUser{Username: "ghost", Password: "mật khẩu của ma", Roles: []string{RoleViewer}, Organizations: []string{"x"}}, now); err != nil {
+		t.Fatal(err)
+	}
 	tok3, err := s.IssueToken(ctx, "ghost", now, ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := env.users.Delete(ctx, "ghost"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Authenticate(ctx, tok3, now); !errors.Is(err, ErrBadCredentials) {
 		t.Errorf("token of a missing account: %v", err)
+	}
+	// No token is issued for an account that does not exist.
+	if _, err := s.IssueToken(ctx, "nobody", now, ttl); !errors.Is(err, ErrNotFound) {
+		t.Errorf("token for nobody: %v", err)
 	}
 }
 

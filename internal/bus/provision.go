@@ -34,7 +34,9 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 	buckets := []jetstream.KeyValueConfig{
 		{Bucket: BucketRounds, Description: "rounds (đợt lấy phiếu), JSON by round id", History: 16},
 		{Bucket: BucketUsers, Description: "user accounts by username"},
-		{Bucket: BucketTokens, Description: "API tokens by sha256 of the token"},
+		// Each token record carries its own TTL (its expiry) and goes by itself; the marker
+		// its removal leaves goes a minute later.
+		{Bucket: BucketTokens, Description: "API tokens by sha256 of the token", LimitMarkerTTL: time.Minute},
 		{Bucket: BucketDocuments, Description: "document records by document id", History: 8},
 		{Bucket: BucketDossiers, Description: "dossier projection per round"},
 		{Bucket: BucketTallies, Description: "tally entries and sealed versions per round", History: 32},

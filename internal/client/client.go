@@ -4,6 +4,8 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,4 +198,25 @@ func SaveToken(path, base, token string) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o600)
+}
+
+// UseCA makes the client trust the certificate authorities in the PEM file caFile besides the
+// system's, for a server whose certificate an organization's own CA signed (`serve
+// --tls-cert`). The connection speaks TLS 1.2 or later.
+func (c *Client) UseCA(caFile string) error {
+	data, err := os.ReadFile(caFile)
+	if err != nil {
+		return fmt.Errorf("đọc tệp CA: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return fmt.Errorf("tệp CA %s không chứa chứng chỉ PEM nào", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	c.HTTP.Transport = tr
+	return nil
 }

@@ -145,6 +145,7 @@ func goldenState(t *testing.T, rd dossier.Round) *dossier.State {
 var (
 	goldenOrganizer = auth.Principal{Username: "tochuc", Roles: []string{auth.RoleOrganizer}, Organizations: []string{"Tỉnh ủy Bình Sơn"}}
 	goldenViewer    = auth.Principal{Username: "xem", Roles: []string{auth.RoleViewer}, Organizations: []string{"Tỉnh ủy Bình Sơn"}}
+	goldenAdmin     = auth.Principal{Username: "admin", Roles: []string{auth.RoleAdmin}}
 )
 
 func TestRoundPageGolden(t *testing.T) {
@@ -339,6 +340,13 @@ func TestOtherPagesRender(t *testing.T) {
 				OnBallot: 8, Exempt: 2, Summary: "1/8 người đủ hồ sơ", SummaryClass: "warn", OpenRequests: 2}}}},
 		{"uploads", uploadsPage{chrome: chrome{Title: "Tài liệu vừa tải lên", User: newUserView(goldenOrganizer)}, Pending: true,
 			Docs: []verdictView{{DocumentID: "d1", URL: "/documents/d1", File: "a.pdf", StatusLabel: "đang xử lý", StatusClass: "info"}}}},
+		{"users", usersPage{chrome: chrome{Title: "Tài khoản", User: newUserView(goldenAdmin)}, Add: accountForm{Username: "<script>", Roles: roleOptions(nil)},
+			Users:   []userRow{newUserRow(auth.User{Username: "xem", Roles: []string{"viewer"}, Organizations: []string{"Tỉnh ủy Bình Sơn"}, Disabled: true}, "admin")},
+			Message: "Có các lỗi dưới đây; chưa có gì được lưu.", Items: []problemView{{Field: "Mật khẩu", Message: "Mật khẩu phải có ít nhất 10 ký tự"}}}},
+		{"user", userPage{chrome: chrome{Title: "Tài khoản xem", User: newUserView(goldenAdmin)}, U: newUserRow(auth.User{Username: "xem", Roles: []string{"viewer"}}, "admin"),
+			Form: accountForm{Roles: roleOptions([]string{"viewer"})}, Problems: map[string]string{"password": "Mật khẩu phải có ít nhất 10 ký tự"}}},
+		{"password", passwordPage{chrome: chrome{Title: "Đổi mật khẩu", User: newUserView(goldenViewer)}, Message: "Mật khẩu chưa được đổi.",
+			Problems: map[string]string{"current_password": "Mật khẩu hiện tại không đúng"}}},
 	}
 	all, err := parsePages(func(n string) string { return "/static/" + n })
 	if err != nil {

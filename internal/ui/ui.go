@@ -142,6 +142,16 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /documents/{id}/verdict", s.jsonAuthed(s.verdict))
 	mux.Handle("GET /documents/{id}/file", s.page(s.documentFile))
 	mux.Handle("POST /documents/{id}/review", s.sameOrigin(s.page(s.review)))
+	mux.Handle("GET /users", s.page(s.users))
+	mux.Handle("POST /users", s.sameOrigin(s.page(s.addAccount)))
+	mux.Handle("GET /users/{username}", s.page(s.userDetail))
+	mux.Handle("POST /users/{username}", s.sameOrigin(s.page(s.saveAccount)))
+	mux.Handle("POST /users/{username}/password", s.sameOrigin(s.page(s.setAccountPassword)))
+	mux.Handle("POST /users/{username}/disable", s.sameOrigin(s.page(s.disableAccount)))
+	mux.Handle("POST /users/{username}/enable", s.sameOrigin(s.page(s.enableAccount)))
+	mux.Handle("POST /users/{username}/revoke", s.sameOrigin(s.page(s.revokeAccount)))
+	mux.Handle("GET /account/password", s.page(s.passwordForm))
+	mux.Handle("POST /account/password", s.sameOrigin(s.page(s.changePassword)))
 	// Anything else is "not found" — after login, so that the shape of the site is not shown
 	// to strangers.
 	mux.Handle("/", s.page(func(w http.ResponseWriter, r *http.Request, p auth.Principal) {
@@ -213,6 +223,7 @@ type userView struct {
 	Username      string
 	Roles         string
 	Organizations string
+	Admin         bool // links to the accounts pages
 }
 
 func newUserView(p auth.Principal) *userView {
@@ -224,7 +235,7 @@ func newUserView(p auth.Principal) *userView {
 	if p.IsAdmin() && orgs == "" {
 		orgs = "mọi tổ chức"
 	}
-	return &userView{Username: p.Username, Roles: strings.Join(roles, ", "), Organizations: orgs}
+	return &userView{Username: p.Username, Roles: strings.Join(roles, ", "), Organizations: orgs, Admin: app.May(p, app.ManageUsers, nil)}
 }
 
 // render executes a page into a buffer first, so that a template error becomes a clean 500
@@ -329,6 +340,20 @@ func flash(r *http.Request) string {
 		return "Đã ghi nhận việc gửi hồ sơ đến người tham gia lấy phiếu."
 	case "published":
 		return "Đã công bố kết quả; trang công khai mở cho mọi người, không cần đăng nhập."
+	case "user-added":
+		return "Đã tạo tài khoản."
+	case "user-saved":
+		return "Đã lưu vai trò và tổ chức của tài khoản."
+	case "user-disabled":
+		return "Đã khóa tài khoản; mọi phiên đăng nhập và mã truy cập của tài khoản đã kết thúc."
+	case "user-enabled":
+		return "Đã mở khóa tài khoản."
+	case "user-revoked":
+		return "Đã kết thúc mọi phiên đăng nhập và mã truy cập của tài khoản."
+	case "user-password":
+		return "Đã đặt mật khẩu mới; mọi phiên đăng nhập và mã truy cập cũ của tài khoản đã kết thúc."
+	case "password-changed":
+		return "Đã đổi mật khẩu. Mọi phiên đăng nhập khác của tài khoản đã kết thúc."
 	}
 	return ""
 }

@@ -448,11 +448,12 @@ func TestRoundPageStates(t *testing.T) {
 		"Hạn nộp hồ sơ", "Hạn nhận đề nghị giải trình", "Hạn nộp báo cáo giải trình", "23:59 25/11/2028", "17:00 12/12/2028", "còn ",
 		"Asia/Ho_Chi_Minh, UTC&#43;07:00", `data-upload`, `name="nominee"`, `name="kind"`, "Báo cáo tự đánh giá", "Bản kê khai tài sản, thu nhập")
 	mustNotContain(t, "page", page.Body, "self_assessment<", ">accepted<", ">needs_review<", "missing")
-	// Who asked for an explanation is for the board only.
+	// Who asked for an explanation is for the board only; so is the letter's reference, text
+	// read from the paper (need-to-know): a viewer sees the request, its person and state.
 	viewer := ts.login("xem")
 	vp := viewer.get("/rounds/" + roundBinhSon)
-	mustContain(t, "viewer page", vp.Body, "Số 12/ĐNGT")
-	mustNotContain(t, "viewer page", vp.Body, "Đại biểu Nguyễn Văn An", "/decision")
+	mustContain(t, "viewer page", vp.Body, "chờ giải trình")
+	mustNotContain(t, "viewer page", vp.Body, "Đại biểu Nguyễn Văn An", "/decision", "Số 12/ĐNGT")
 	if d := viewer.get("/documents/" + req.ID); strings.Contains(d.Body, "Đại biểu Nguyễn Văn An") {
 		t.Error("viewer sees the requester on the document page")
 	}
