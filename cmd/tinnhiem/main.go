@@ -72,7 +72,7 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem passwd                        đổi mật khẩu của chính mình
   tinnhiem audit [--round R]
   tinnhiem upload --round R [--nominee ID] [--kind K] FILE…
-  tinnhiem document show ID | document review ID --kind K --nominee ID | document download ID -o FILE
+  tinnhiem document show ID | document review ID --kind K --nominee ID | document download ID -o FILE [--pdf]
   tinnhiem status --round R [--json | --csv]
   tinnhiem dossier rebuild --round R [--check] | dossier alerts --round R [--json]
   tinnhiem dossier decide --round R --request ID --decision accept|set_aside [--note "…"]

@@ -152,7 +152,7 @@ func (e *cmdEnv) uploadOne(cl *client.Client, round, nominee, kind, path string)
 
 func (e *cmdEnv) document(args []string) error {
 	if len(args) == 0 {
-		return usageError{"document list --round R [--json] | document show ID | document review ID --kind K --nominee N | document download ID -o FILE"}
+		return usageError{"document list --round R [--json] | document show ID | document review ID --kind K --nominee N | document download ID -o FILE [--pdf]"}
 	}
 	sub, args := args[0], args[1:]
 	fs := e.flags("document " + sub)
@@ -161,6 +161,7 @@ func (e *cmdEnv) document(args []string) error {
 	nominee := fs.String("nominee", "", "confirmed nominee id (review)")
 	note := fs.String("note", "", "note for the audit log (review)")
 	out := fs.String("o", "", "output file (download)")
+	asPDF := fs.Bool("pdf", false, "download the PDF rendering of a Word or OpenDocument original (download)")
 	round := fs.String("round", "", "round id (list)")
 	asJSON := fs.Bool("json", false, "print JSON (list)")
 	pos, err := parse(fs, args)
@@ -198,7 +199,11 @@ func (e *cmdEnv) document(args []string) error {
 		if *out == "" {
 			return usageError{"document download cần -o FILE"}
 		}
-		resp, err := cl.Open(e.ctx, path+"/file")
+		file := path + "/file"
+		if *asPDF {
+			file = path + "/rendering"
+		}
+		resp, err := cl.Open(e.ctx, file)
 		if err != nil {
 			return err
 		}

@@ -47,6 +47,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/rounds/{round}/documents", s.authed(s.listRoundDocuments))
 	mux.Handle("GET /api/v1/documents/{id}", s.authed(s.getDocument))
 	mux.Handle("GET /api/v1/documents/{id}/file", s.authed(s.downloadDocument))
+	mux.Handle("GET /api/v1/documents/{id}/rendering", s.authed(s.downloadRendering))
 	mux.Handle("POST /api/v1/documents/{id}/review", s.authed(s.reviewDocument))
 
 	mux.Handle("POST /api/v1/rounds/{round}/tally", s.authed(s.importTally))

@@ -36,6 +36,7 @@ type documentPage struct {
 	Nominees, KindOptions   []option
 	CanDownload             bool
 	FileURL                 string
+	RenderingURL            string // the PDF made from a Word original ("" none)
 	KindConfidence          string
 	StatusIsFinal, Rejected bool
 	Format                  string // what the file is, told from its bytes
@@ -90,6 +91,9 @@ func buildDocumentPage(dv app.DocumentView) documentPage {
 		FileURL:       "/documents/" + d.ID + "/file",
 		ReviewURL:     "/documents/" + d.ID + "/review",
 		Versions:      []versionRow{},
+	}
+	if d.Rendering != "" && dv.MayDownload {
+		pg.RenderingURL = "/documents/" + d.ID + "/rendering"
 	}
 	if d.DeclaredKind != "" {
 		pg.DeclaredKind = kindLabel(d.DeclaredKind)

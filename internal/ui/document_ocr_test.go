@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -30,4 +31,22 @@ func TestDocumentPageOCR(t *testing.T) {
 	page = renderGolden(t, "document", "document-ocr-viewer", pg)
 	mustContain(t, "viewer", page, "ảnh JPEG", "độ tin cậy trung bình 71%")
 	mustNotContain(t, "viewer", page, "sinh ngày", "Phạm Minh Tuấn, sinh", "Chữ nhận dạng từ ảnh (trích đoạn)", "Trích đoạn nội dung")
+}
+
+// A Word original: those who may download it are offered its PDF rendering too; others neither.
+func TestDocumentPageWordRendering(t *testing.T) {
+	rd := goldenRound(t)
+	d := dossier.Document{ID: "d0000000000010000000000000008", Round: rd.ID, File: "bao-cao-tu-danh-gia.docx", Size: 18_400, Format: "docx",
+		Rendering: "d0000000000010000000000000008.pdf", SHA256: strings.Repeat("5d", 32), ReceivedAt: time.Date(2028, 11, 21, 2, 0, 0, 0, time.UTC),
+		Uploader: "tochuc", Status: dossier.StatusAccepted, Kind: dossier.KindSelfAssessment, Nominee: "n01", Pages: 2,
+		VerdictAt: time.Date(2028, 11, 21, 2, 0, 3, 0, time.UTC), Revision: 1}
+	pg := buildDocumentPage(app.DocumentView{Document: d, Round: rd, MayReadText: true, MayDownload: true, MayReview: true})
+	pg.User, pg.Zone = newUserView(goldenOrganizer), zoneLabel(rd, d.ReceivedAt)
+	page := renderGolden(t, "document", "document-word-organizer", pg)
+	mustContain(t, "organizer", page, `href="/documents/d0000000000010000000000000008/rendering"`, "Tải bản PDF", "Tải tệp gốc")
+
+	pg = buildDocumentPage(app.DocumentView{Document: d, Round: rd})
+	pg.User, pg.Zone = newUserView(goldenViewer), zoneLabel(rd, d.ReceivedAt)
+	page = renderGolden(t, "document", "document-word-viewer", pg)
+	mustNotContain(t, "viewer", page, "/rendering", "Tải bản PDF", "Tải tệp gốc")
 }

@@ -141,6 +141,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /documents/{id}", s.page(s.document))
 	mux.Handle("GET /documents/{id}/verdict", s.jsonAuthed(s.verdict))
 	mux.Handle("GET /documents/{id}/file", s.page(s.documentFile))
+	mux.Handle("GET /documents/{id}/rendering", s.page(s.documentRendering))
 	mux.Handle("POST /documents/{id}/review", s.sameOrigin(s.page(s.review)))
 	mux.Handle("GET /users", s.page(s.users))
 	mux.Handle("POST /users", s.sameOrigin(s.page(s.addAccount)))

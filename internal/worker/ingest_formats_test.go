@@ -17,7 +17,7 @@ import (
 )
 
 // Word files and photos go through the same pipeline as PDFs: read in the sandbox, recognised,
-// the format recorded; a Word file's PDF rendering is kept beside it in the uploads store.
+// the format recorded; a Word file's PDF rendering is kept in the renderings store.
 func TestPipelineFormats(t *testing.T) {
 	p := newPipeline(t, ingesttest.RoundWith(t, "r1", []ingesttest.Person{{ID: "n01", Name: "Trần Quốc Hùng"}}, "2028-11-25"))
 	p.start(2)
