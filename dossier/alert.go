@@ -38,6 +38,7 @@ type Alert struct {
 	Round         string        `json:"round"`
 	Title         string        `json:"title"`
 	Organization  string        `json:"organization"`
+	Track         string        `json:"track,omitempty"` // the round's track, for the deadline's name
 	Timezone      string        `json:"timezone"`
 	Deadline      string        `json:"deadline"`
 	DeadlineAt    time.Time     `json:"deadline_at"`
@@ -106,7 +107,7 @@ func (a AlertDue) leadToken() string {
 // not mailed nor sent to the webhook: the board asked to be warned, not to be told all is well.
 func NewAlert(r Round, st *State, due AlertDue, now time.Time, owner string) Alert {
 	a := Alert{
-		ID: due.Key(r.ID), Round: r.ID, Title: r.Title, Organization: r.Organization, Timezone: r.Timezone,
+		ID: due.Key(r.ID), Round: r.ID, Title: r.Title, Organization: r.Organization, Track: r.Track, Timezone: r.Timezone,
 		Deadline: due.Deadline, DeadlineAt: due.At.UTC(), DeadlineLocal: r.FormatTime(due.At),
 		Lead: due.Lead, LeadSeconds: int64(due.LeadD / time.Second), DueAt: due.DueAt.UTC(),
 		RaisedAt: now.UTC(), RaisedBy: owner, Persons: []AlertPerson{},
@@ -157,7 +158,17 @@ func (a Alert) Pending() bool {
 	return false
 }
 
-// DeadlineLabel is the Vietnamese name of a deadline.
+// TrackDeadlineLabel is the Vietnamese name of a deadline on a track: the State track sends
+// reports to the delegates, where a Party conference is sent dossiers.
+func TrackDeadlineLabel(track, name string) string {
+	if track == TrackState && name == DeadlinePacket {
+		return "hạn gửi báo cáo đến đại biểu"
+	}
+	return DeadlineLabel(name)
+}
+
+// DeadlineLabel is the Vietnamese name of a deadline (on the Party track; TrackDeadlineLabel
+// for a round's own words).
 func DeadlineLabel(name string) string {
 	switch name {
 	case DeadlineDossier:
@@ -227,9 +238,9 @@ func DurationLabel(d time.Duration) string {
 func (a Alert) Headline() string {
 	var when string
 	if a.Lead == LeadOverdue {
-		when = "Đã quá " + DeadlineLabel(a.Deadline)
+		when = "Đã quá " + TrackDeadlineLabel(a.Track, a.Deadline)
 	} else {
-		when = "Còn " + DurationLabel(time.Duration(a.LeadSeconds)*time.Second) + " đến " + DeadlineLabel(a.Deadline)
+		when = "Còn " + DurationLabel(time.Duration(a.LeadSeconds)*time.Second) + " đến " + TrackDeadlineLabel(a.Track, a.Deadline)
 	}
 	who := "đủ hồ sơ"
 	if n := len(a.Persons); n > 0 {
@@ -262,7 +273,7 @@ func (a Alert) Text() string {
 	b.WriteString("Kính gửi Ban Tổ chức,\n\n")
 	fmt.Fprintf(&b, "Đợt lấy phiếu: %s\n", a.Title)
 	fmt.Fprintf(&b, "Tổ chức: %s (mã đợt: %s)\n", a.Organization, a.Round)
-	label := []rune(DeadlineLabel(a.Deadline))
+	label := []rune(TrackDeadlineLabel(a.Track, a.Deadline))
 	label[0] = unicode.ToUpper(label[0])
 	if a.Lead == LeadOverdue {
 		fmt.Fprintf(&b, "%s: %s (giờ %s) — ĐÃ QUÁ HẠN.\n", string(label), a.DeadlineLocal, a.Timezone)

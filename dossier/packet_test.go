@@ -132,6 +132,13 @@ func TestStepAlerts(t *testing.T) {
 	if len(a.Persons) == 0 || !strings.Contains(a.Text(), "Hồ sơ gửi đi lúc này sẽ thiếu") {
 		t.Errorf("packet alert persons %d text:\n%s", len(a.Persons), a.Text())
 	}
+	// On the State track the step sends reports to the delegates, and the alert says so.
+	if h := a.Headline(); !strings.Contains(h, "Đã quá hạn gửi báo cáo đến đại biểu") {
+		t.Errorf("State packet headline %q", h)
+	}
+	if !strings.Contains(a.Text(), "Hạn gửi báo cáo đến đại biểu:") {
+		t.Errorf("State packet text:\n%s", a.Text())
+	}
 }
 
 func TestDeadlineNameFor(t *testing.T) {

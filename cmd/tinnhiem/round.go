@@ -131,7 +131,7 @@ func (e *cmdEnv) printRound(r roundOut) {
 	// packet and Front steps a Party round has not.
 	for _, name := range dossier.AllDeadlines() {
 		if at, ok := r.DeadlinesLocal[name]; ok {
-			fmt.Fprintf(e.stdout, "%s: %s\n", initial.Upper(dossier.DeadlineLabel(name)), at)
+			fmt.Fprintf(e.stdout, "%s: %s\n", initial.Upper(dossier.TrackDeadlineLabel(r.Track, name)), at)
 		}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

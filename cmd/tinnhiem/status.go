@@ -237,7 +237,7 @@ func (e *cmdEnv) dossierCmd(args []string) error {
 			if r := (dossier.Round{Timezone: a.Timezone}); a.Timezone != "" {
 				raised = r.FormatTime(a.RaisedAt)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\n", dossier.DeadlineLabel(a.Deadline), a.DeadlineLocal, lead, raised,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\n", dossier.TrackDeadlineLabel(a.Track, a.Deadline), a.DeadlineLocal, lead, raised,
 				len(a.Persons), sent, len(a.Deliveries))
 		}
 		return tw.Flush()

@@ -44,7 +44,7 @@ func alertRows(rd dossier.Round, as []dossier.Alert, organizer bool) []alertRow 
 	out := make([]alertRow, 0, len(as))
 	for i := len(as) - 1; i >= 0; i-- {
 		a := as[i]
-		row := alertRow{ID: a.ID, Deadline: deadlineLabel(a.Deadline), At: localTime(rd, a.DeadlineAt),
+		row := alertRow{ID: a.ID, Deadline: deadlineLabel(rd, a.Deadline), At: localTime(rd, a.DeadlineAt),
 			RaisedAt: localTime(rd, a.RaisedAt), Persons: []alertPersonRow{},
 			Step: dossier.Step(a.Deadline) && a.Deadline != dossier.DeadlinePacket}
 		if a.Lead == dossier.LeadOverdue {

@@ -103,7 +103,7 @@ func buildDocumentPage(dv app.DocumentView) documentPage {
 	}
 	if d.Deadline != "" {
 		if dl, ok := rd.Deadline(d.Deadline); ok {
-			pg.Deadline = deadlineLabel(d.Deadline) + ": " + localTime(rd, dl.At)
+			pg.Deadline = deadlineLabel(rd, d.Deadline) + ": " + localTime(rd, dl.At)
 		}
 	}
 	if d.ReviewedBy != "" {

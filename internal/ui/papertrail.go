@@ -62,30 +62,16 @@ func addRoundTrail(pg *roundPage, rd dossier.Round, sent *dossier.PacketSent, un
 		t.Sent = v
 	}
 	pg.Trail = t
-	// The State track sends reports to the delegates, not dossiers to a conference.
-	if rd.Track == dossier.TrackState {
-		for i := range pg.Alerts {
-			if pg.Alerts[i].Deadline == deadlineLabel(dossier.DeadlinePacket) {
-				pg.Alerts[i].Deadline = stateTrackPacketLabel
-			}
-		}
-	}
 	for i := range pg.Deadlines {
 		row := &pg.Deadlines[i]
 		if row.Name != dossier.DeadlinePacket {
 			continue
-		}
-		if rd.Track == dossier.TrackState {
-			row.Label = stateTrackPacketLabel
 		}
 		if t.Sent != nil {
 			row.Left, row.Class = t.Sent.Status.Label+" ("+t.Sent.When+")", t.Sent.Status.Class
 		}
 	}
 }
-
-// stateTrackPacketLabel names the packet step on the State track.
-const stateTrackPacketLabel = "Hạn gửi báo cáo đến đại biểu"
 
 // packetName is what the packet is called on the track.
 func packetName(rd dossier.Round) string {

@@ -147,7 +147,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 	pg.AlertLeads = strings.Join(leads, ", ")
 	for _, name := range rd.DeadlineNames() {
 		d, _ := rd.Deadline(name)
-		pg.Deadlines = append(pg.Deadlines, deadlineRow{Name: name, Label: deadlineLabel(name), At: localTime(rd, d.At),
+		pg.Deadlines = append(pg.Deadlines, deadlineRow{Name: name, Label: deadlineLabel(rd, name), At: localTime(rd, d.At),
 			Left: countdown(now, d.At), Class: countdownClass(now, d.At), Defaulted: d.Source == "default"})
 	}
 	for _, k := range rd.Required {

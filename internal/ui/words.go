@@ -193,9 +193,9 @@ func requestStateClass(state string) string {
 }
 
 // deadlineLabel names a deadline of the round as a heading ("Hạn nộp hồ sơ"), in the words the
-// alerts use (dossier.DeadlineLabel).
-func deadlineLabel(name string) string {
-	return capitalize(dossier.DeadlineLabel(name))
+// alerts use (dossier.TrackDeadlineLabel).
+func deadlineLabel(rd dossier.Round, name string) string {
+	return capitalize(dossier.TrackDeadlineLabel(rd.Track, name))
 }
 
 // trackLabel names the legal track of a round.

@@ -109,7 +109,12 @@ func TestWordsAreVietnamese(t *testing.T) {
 		check("request state", s, requestStateLabel(s))
 	}
 	for _, d := range dossier.AllDeadlines() {
-		check("deadline", d, deadlineLabel(d))
+		for _, tr := range []string{dossier.TrackParty, dossier.TrackState} {
+			check("deadline", d, deadlineLabel(dossier.Round{Track: tr}, d))
+		}
+	}
+	if party, state := deadlineLabel(dossier.Round{Track: dossier.TrackParty}, dossier.DeadlinePacket), deadlineLabel(dossier.Round{Track: dossier.TrackState}, dossier.DeadlinePacket); party == state || !strings.Contains(state, "đại biểu") {
+		t.Errorf("the packet step: Party %q, State %q", party, state)
 	}
 	for _, r := range auth.AllRoles() {
 		check("role", r, roleLabel(r))
