@@ -82,7 +82,7 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem tally publish --round R [--version N]   công bố kết quả (đợt công khai)
   tinnhiem minutes fetch --round R -o DIR
   tinnhiem ballot --round R -o FILE [--copies N]    phiếu lấy phiếu tín nhiệm (PDF)
-  tinnhiem packet --round R -o FILE                 hồ sơ gửi người tham gia lấy phiếu (PDF)
+  tinnhiem packet --round R -o FILE                 tài liệu gửi trước cuộc lấy phiếu: hồ sơ gửi người tham gia, báo cáo gửi đại biểu (PDF)
   tinnhiem packet sent --round R --sent-at YYYY-MM-DD[THH:MM] --channel "…"   ghi nhận đã gửi
   tinnhiem backup -o FILE | -o DIR/ [--keep N]    sao lưu toàn bộ hệ thống (quản trị viên)
 `

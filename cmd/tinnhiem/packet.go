@@ -64,7 +64,7 @@ func (e *cmdEnv) packet(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Đã lưu hồ sơ gửi người tham gia lấy phiếu của đợt %s vào %s (%d byte): %s tài liệu đã ghép, %s loại tài liệu không có, %s tài liệu không ghép được (xem mục lục).\n",
+	fmt.Fprintf(e.stdout, "Đã lưu tài liệu gửi trước cuộc lấy phiếu (hồ sơ gửi người tham gia; báo cáo gửi đại biểu ở khối Nhà nước) của đợt %s vào %s (%d byte): %s tài liệu đã ghép, %s loại tài liệu không có, %s tài liệu không ghép được (xem mục lục).\n",
 		*round, *out, n, headerOr(resp, "X-Packet-Merged"), headerOr(resp, "X-Packet-Missing"), headerOr(resp, "X-Packet-Unreadable"))
 	return nil
 }
