@@ -8,12 +8,9 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/internal/rlimit"
 )
 
 // childOutput is what the child writes: the reader's result, or its refusal.
@@ -38,7 +35,7 @@ func child(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&lim.MaxDecompressed, "max-decompressed", pdftext.DefaultMaxDecompressed, "cap on decompressed stream bytes")
 	fs.DurationVar(&lim.Timeout, "timeout", 0, "give up (too_complex) after this long")
 	memLimit := fs.Int64("mem-limit", 0, "address-space limit in bytes (0 = none)")
-	cpuLimit := fs.Uint64("cpu-limit", 0, "CPU seconds (0 = none)")
+	cpuLimit := fs.Int("cpu-limit", 0, "CPU seconds (0 = none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -47,15 +44,12 @@ func child(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *memLimit > 0 {
 		debug.SetMemoryLimit(*memLimit / 5 * 4)
-		// Added to what the process has mapped already: a Go process reserves far more
-		// address space than it uses, so the limit is on data, from now on.
-		lim := vmData() + uint64(*memLimit)
-		if err := unix.Setrlimit(unix.RLIMIT_DATA, &unix.Rlimit{Cur: lim, Max: lim}); err != nil {
+		if err := rlimit.Growth(*memLimit); err != nil {
 			return fmt.Errorf("extract: memory limit: %w", err)
 		}
 	}
 	if *cpuLimit > 0 {
-		if err := unix.Setrlimit(unix.RLIMIT_CPU, &unix.Rlimit{Cur: *cpuLimit, Max: *cpuLimit + 1}); err != nil {
+		if err := rlimit.CPU(*cpuLimit); err != nil {
 			return fmt.Errorf("extract: CPU limit: %w", err)
 		}
 	}
@@ -83,22 +77,4 @@ func readFile(path string, lim pdftext.Limits) (pdftext.Result, error) {
 		return pdftext.Result{}, err
 	}
 	return pdftext.Extract(f, st.Size(), lim)
-}
-
-// vmData is the process's VmData in bytes (0 when /proc cannot say).
-func vmData() uint64 {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "VmData:"); ok {
-			f := strings.Fields(v)
-			if len(f) > 0 {
-				kb, _ := strconv.ParseUint(f[0], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }

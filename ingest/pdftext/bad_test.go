@@ -72,22 +72,6 @@ func forgedXrefSize() []byte {
 	}, nil, 2, "4000000000")
 }
 
-// cyclicObjectStream puts object 5, an object stream, inside itself: the
-// library resolves the container of an object recursively and overflows
-// its stack, a fatal error that recover cannot catch.
-func cyclicObjectStream() []byte {
-	return xrefStreamPDF(map[int]string{},
-		map[int]xentry{1: {true, 5, 0}, 2: {true, 5, 1}, 5: {true, 5, 2}}, 5, "7")
-}
-
-// endlessExtends is an object stream that /Extends itself without holding
-// the object looked for: the library searches it forever.
-func endlessExtends() []byte {
-	return xrefStreamPDF(map[int]string{
-		5: "<< /Type /ObjStm /N 0 /First 1 /Extends 5 0 R /Length 1 >>\nstream\n \nendstream",
-	}, map[int]xentry{1: {true, 5, 0}}, 5, "7")
-}
-
 func simpleDoc(pages int, text string) *doc {
 	d := newDoc()
 	f := d.simple("Type1", "/WinAnsiEncoding", "")

@@ -2,10 +2,10 @@ package pdftext_test
 
 import (
 	"bytes"
-	"fmt"
 	"testing"
 
 	"tinnhiem/ingest/pdftext"
+	"tinnhiem/internal/pdffixture"
 )
 
 // Hostile and broken files come back as a verdict on the file from the reader itself;
@@ -18,9 +18,9 @@ func TestHostileFiles(t *testing.T) {
 		code string
 	}{
 		{name: "forged xref size", pdf: forgedXrefSize(), code: pdftext.CodeCorrupt},
-		{name: "cyclic object stream", pdf: cyclicObjectStream(), code: pdftext.CodeCorrupt},
-		{name: "endless extends", pdf: endlessExtends(), code: pdftext.CodeCorrupt},
-		{name: "more glyphs on a page than any document has", pdf: denseGlyphs(1<<20 + 10), code: pdftext.CodeTooComplex},
+		{name: "cyclic object stream", pdf: pdffixture.StackOverflow(), code: pdftext.CodeCorrupt},
+		{name: "endless extends", pdf: pdffixture.EndlessLoop(), code: pdftext.CodeCorrupt},
+		{name: "more glyphs on a page than any document has", pdf: pdffixture.DenseGlyphs(1<<20 + 10), code: pdftext.CodeTooComplex},
 		{name: "encrypted with a user password", pdf: fixture(t, "bad-encrypted-aes256.pdf"), code: pdftext.CodeEncrypted},
 		{name: "forms fanning out eight-fold: refused by the work budget", pdf: fanOut(8, 8, show("(leaf)")), code: pdftext.CodeTooComplex},
 		{name: "no text layer: page count kept", pdf: func() []byte {
@@ -40,21 +40,4 @@ func TestHostileFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-// denseGlyphs is one page showing n glyphs (a few kilobytes compressed):
-// every glyph is kept until the page is laid out, so memory grows with n.
-func denseGlyphs(n int) []byte {
-	d := newDoc()
-	f := d.simple("Type1", "/WinAnsiEncoding", "")
-	content := []byte("BT /F1 1 Tf 0 0 Td ")
-	for ; n > 0; n -= 100_000 {
-		content = append(content, '(')
-		content = append(content, bytes.Repeat([]byte("x"), min(n, 100_000))...)
-		content = append(content, ") Tj "...)
-	}
-	content = append(content, "ET"...)
-	c := d.add(flateStream("", content))
-	d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R >>", fontRes(f), c)))
-	return d.finish()
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bufio"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
@@ -10,9 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"syscall"
+	"tinnhiem/internal/rlimit"
 	"unsafe"
 
 	seccomp "github.com/elastic/go-seccomp-bpf"
@@ -78,11 +76,11 @@ func (l lockdown) apply() (Report, error) {
 }
 
 func (l lockdown) limits() error {
-	vm, data := procSizes()
 	if l.Mem > 0 {
 		if l.Profile == ProfileTools {
 			// The programs inherit this limit: it is theirs as much as the child's.
-			if err := setrlimit(unix.RLIMIT_AS, uint64(max(l.Mem, int64(vm)+256<<20))); err != nil {
+			vm, _ := rlimit.Sizes()
+			if err := rlimit.Set(unix.RLIMIT_AS, uint64(max(l.Mem, int64(vm)+256<<20))); err != nil {
 				return err
 			}
 			debug.SetMemoryLimit(256 << 20)
@@ -90,17 +88,14 @@ func (l lockdown) limits() error {
 			// A Go process reserves over a gigabyte of address space at start (the race
 			// detector far more): the limit is what it may add to that.
 			debug.SetMemoryLimit(l.Mem / 5 * 4)
-			if err := setrlimit(unix.RLIMIT_AS, vm+uint64(l.Mem)); err != nil {
-				return err
-			}
-			if err := setrlimit(unix.RLIMIT_DATA, data+uint64(l.Mem)); err != nil {
+			if err := rlimit.Growth(l.Mem); err != nil {
 				return err
 			}
 		}
 	}
 	if l.CPUSeconds > 0 {
 		// Soft and hard equal: Go ignores SIGXCPU, so the end is the SIGKILL at the hard limit.
-		if err := setrlimit(unix.RLIMIT_CPU, uint64(l.CPUSeconds)); err != nil {
+		if err := rlimit.CPU(l.CPUSeconds); err != nil {
 			return err
 		}
 	}
@@ -108,58 +103,13 @@ func (l lockdown) limits() error {
 	if l.Profile == ProfileTools {
 		nofile = toolsNoFile
 	}
-	if err := setrlimit(unix.RLIMIT_NOFILE, nofile); err != nil {
+	if err := rlimit.Set(unix.RLIMIT_NOFILE, nofile); err != nil {
 		return err
 	}
-	if err := setrlimit(unix.RLIMIT_FSIZE, uint64(max(l.FileSize, 0))); err != nil {
+	if err := rlimit.Set(unix.RLIMIT_FSIZE, uint64(max(l.FileSize, 0))); err != nil {
 		return err
 	}
-	return setrlimit(unix.RLIMIT_CORE, 0)
-}
-
-// setrlimit sets soft and hard limit to v (never above the current hard limit). The syscall
-// package's Setrlimit is used so that programs started later inherit the new RLIMIT_NOFILE
-// rather than the one the Go runtime saved at start.
-func setrlimit(res int, v uint64) error {
-	var cur syscall.Rlimit
-	if err := syscall.Getrlimit(res, &cur); err != nil {
-		return err
-	}
-	if cur.Max != unix.RLIM_INFINITY && v > cur.Max {
-		v = cur.Max
-	}
-	return syscall.Setrlimit(res, &syscall.Rlimit{Cur: v, Max: v})
-}
-
-// procSizes returns VmSize and VmData of this process in bytes.
-func procSizes() (vm, data uint64) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(v)
-		if len(fields) == 0 {
-			continue
-		}
-		n, err := strconv.ParseUint(fields[0], 10, 64)
-		if err != nil {
-			continue
-		}
-		switch k {
-		case "VmSize":
-			vm = n << 10
-		case "VmData":
-			data = n << 10
-		}
-	}
-	return vm, data
+	return rlimit.Set(unix.RLIMIT_CORE, 0)
 }
 
 // Syscalls denied (EPERM) to both profiles: what no reader needs and an exploit would want —

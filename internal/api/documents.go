@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -82,11 +80,7 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request, p auth
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", web.ContentDisposition(d.File))
-	w.Header().Set("X-Content-SHA256", d.SHA256)
-	w.Header().Set("Content-Length", fmt.Sprint(d.Size))
-	_, _ = io.Copy(w, rc)
+	web.ServeFile(w, web.File{Name: d.File, Size: d.Size, SHA256: d.SHA256}, rc)
 }
 
 func (s *Server) reviewDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"net/http"
 
 	"tinnhiem/internal/app"
@@ -17,7 +16,5 @@ func (s *Server) downloadRendering(w http.ResponseWriter, r *http.Request, p aut
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", web.ContentDisposition(app.RenderingFileName(d)))
-	_, _ = io.Copy(w, rc)
+	web.ServeFile(w, web.File{Name: app.RenderingFileName(d), ContentType: "application/pdf"}, rc)
 }

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"tinnhiem/internal/pdfmerge"
+	"tinnhiem/internal/rlimit"
 	"tinnhiem/minutes"
 	"tinnhiem/minutes/document"
 )
@@ -39,12 +40,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if *memLimit > 0 {
 		// The collector works harder as the heap nears the limit, before the kernel refuses.
 		debug.SetMemoryLimit(*memLimit / 5 * 4)
-		if err := limitMemory(*memLimit); err != nil {
+		if err := rlimit.Growth(*memLimit); err != nil {
 			return fmt.Errorf("packetbox: memory limit: %w", err)
 		}
 	}
 	if *cpuLimit > 0 {
-		if err := limitCPU(*cpuLimit); err != nil {
+		if err := rlimit.CPU(*cpuLimit); err != nil {
 			return fmt.Errorf("packetbox: cpu limit: %w", err)
 		}
 	}

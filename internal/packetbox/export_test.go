@@ -3,6 +3,7 @@ package packetbox
 import (
 	"runtime/debug"
 	"strconv"
+	"tinnhiem/internal/rlimit"
 )
 
 // LimitForTest applies the --mem-limit of a child's arguments, for a test child that
@@ -15,7 +16,7 @@ func LimitForTest(args []string) error {
 				return err
 			}
 			debug.SetMemoryLimit(n / 5 * 4)
-			return limitMemory(n)
+			return rlimit.Growth(n)
 		}
 	}
 	return nil

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -210,9 +209,5 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", web.ContentDisposition(d.File))
-	w.Header().Set("X-Content-SHA256", d.SHA256)
-	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
-	_, _ = io.Copy(w, rc)
+	web.ServeFile(w, web.File{Name: d.File, Size: d.Size, SHA256: d.SHA256}, rc)
 }

@@ -26,3 +26,27 @@ func ServeArtifact(w http.ResponseWriter, r *http.Request, a publish.Artifact, r
 		log.ErrorContext(r.Context(), "artifact download failed", "round", a.Round, "object", a.Object, "err", err)
 	}
 }
+
+// File is a stored file offered for download.
+type File struct {
+	Name        string // the name it is saved under
+	ContentType string // default application/octet-stream
+	Size        int64  // 0: unknown (no Content-Length)
+	SHA256      string // "": not sent
+}
+
+// ServeFile writes a stored file as an attachment, with its length and checksum when known.
+func ServeFile(w http.ResponseWriter, f File, rc io.Reader) {
+	if f.ContentType == "" {
+		f.ContentType = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", ContentDisposition(f.Name))
+	if f.SHA256 != "" {
+		w.Header().Set("X-Content-SHA256", f.SHA256)
+	}
+	if f.Size > 0 {
+		w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+	}
+	_, _ = io.Copy(w, rc)
+}
