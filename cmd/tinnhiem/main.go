@@ -76,6 +76,8 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem tally show --round R [--json] | tally seal --round R
   tinnhiem minutes fetch --round R -o DIR
   tinnhiem backup -o FILE | -o DIR/ [--keep N]    sao lưu toàn bộ hệ thống (quản trị viên)
+  tinnhiem bench corpus --out DIR [--rounds N] [--docs N]   tạo bộ hồ sơ PDF để đo tải
+  tinnhiem bench ingest --dir DIR [--rounds N | --round R] [--concurrency C]   đo tải đường tải lên
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -118,6 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.restore(rest)
 	case "nats":
 		return e.natsCmd(rest)
+	case "bench":
+		return e.bench(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
