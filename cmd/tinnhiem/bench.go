@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -156,8 +155,10 @@ func (e *cmdEnv) benchIngest(args []string) error {
 		pid = localServerPID(cl.Base)
 	}
 	var mem *memSampler
+	var cpu0 time.Duration
 	if pid > 0 {
 		mem = startMemSampler(pid, 50*time.Millisecond)
+		cpu0 = cpuTime(pid)
 	}
 	results := make([]benchResult, len(files))
 	var next atomic.Int64
@@ -181,6 +182,7 @@ func (e *cmdEnv) benchIngest(args []string) error {
 	var peak memPeak
 	if mem != nil {
 		peak = mem.stop()
+		peak.cpu = cpuTime(pid) - cpu0
 	}
 	return reportBench(out, results, elapsed, pid, peak)
 }
@@ -353,6 +355,9 @@ func reportBench(out io.Writer, results []benchResult, elapsed time.Duration, pi
 	default:
 		fmt.Fprintf(out, "bộ nhớ máy chủ (pid %d): đỉnh %.0f MB cùng tiến trình con (lấy mẫu mỗi 50 ms), riêng máy chủ VmHWM %.0f MB, tiến trình con lớn nhất %.0f MB\n",
 			pid, float64(peak.total)/1e6, float64(peak.hwm)/1e6, float64(peak.child)/1e6)
+		perDoc := peak.cpu / time.Duration(len(results))
+		fmt.Fprintf(out, "CPU máy chủ cùng tiến trình con: %s, %.2f ms mỗi tài liệu → tối đa ≈ %.0f tài liệu/s trên %d lõi nếu chỉ có máy chủ chạy\n",
+			peak.cpu.Round(time.Millisecond), float64(perDoc)/float64(time.Millisecond), float64(runtime.NumCPU())/perDoc.Seconds(), runtime.NumCPU())
 	}
 	if nerr > 0 {
 		return silentError{1}
@@ -367,105 +372,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
-}
-
-// postFile uploads one file as a streamed multipart request and answers the server's entry for it.
-func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path string) (uploadAnswer, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return uploadAnswer{}, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return uploadAnswer{}, err
-	}
-	// A small file goes in one buffer with its length; a large one streams.
-	var body io.Reader
-	var ctype string
-	var length int64 = -1
-	if st.Size() <= 1<<20 {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		if err := writeUploadForm(mw, nominee, kind, filepath.Base(path), f); err != nil {
-			return uploadAnswer{}, err
-		}
-		body, ctype, length = &buf, mw.FormDataContentType(), int64(buf.Len())
-	} else {
-		pr, pw := io.Pipe()
-		mw := multipart.NewWriter(pw)
-		go func() { pw.CloseWithError(writeUploadForm(mw, nominee, kind, filepath.Base(path), f)) }()
-		body, ctype = pr, mw.FormDataContentType()
-		defer pr.Close()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cl.Base+"/api/v1/rounds/"+url.PathEscape(round)+"/documents", body)
-	if err != nil {
-		return uploadAnswer{}, err
-	}
-	req.ContentLength = length
-	req.Header.Set("Content-Type", ctype)
-	var out struct {
-		Documents []uploadAnswer `json:"documents"`
-	}
-	if err := cl.Send(req, &out); err != nil {
-		return uploadAnswer{}, err
-	}
-	if len(out.Documents) != 1 {
-		return uploadAnswer{}, fmt.Errorf("máy chủ trả lời %d tài liệu cho một tệp", len(out.Documents))
-	}
-	return out.Documents[0], nil
-}
-
-func writeUploadForm(mw *multipart.Writer, nominee, kind, name string, r io.Reader) error {
-	if nominee != "" {
-		if err := mw.WriteField("nominee", nominee); err != nil {
-			return err
-		}
-	}
-	if kind != "" {
-		if err := mw.WriteField("kind", kind); err != nil {
-			return err
-		}
-	}
-	part, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(part, r); err != nil {
-		return err
-	}
-	return mw.Close()
-}
-
-// waitVerdict asks for a document's verdict, waiting on the server (long-poll) until it exists
-// or deadline passes. A server that does not wait answers at once: it is asked again shortly.
-func waitVerdict(ctx context.Context, cl *client.Client, id string, deadline time.Time) (verdictLine, error) {
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return verdictLine{DocumentID: id, Status: "pending"}, nil
-		}
-		wait := min(left, 30*time.Second).Round(time.Millisecond)
-		asked := time.Now()
-		var v verdictLine
-		err := cl.Do(ctx, http.MethodGet, "/api/v1/documents/"+url.PathEscape(id)+"?wait="+wait.String(), nil, &v)
-		if err != nil {
-			return v, err
-		}
-		if v.Warnings == nil {
-			v.Warnings = []string{}
-		}
-		if v.Status != "pending" && v.Status != "" {
-			return v, nil
-		}
-		if time.Since(asked) < wait/2 {
-			select { // a server without long-poll
-			case <-ctx.Done():
-				return v, ctx.Err()
-			case <-time.After(25 * time.Millisecond):
-			}
-		}
-	}
 }
 
 // physicalLimits are what this machine's embedded JetStream store does alone.
@@ -689,7 +595,10 @@ func localServerPID(base string) int {
 
 // memPeak is what the sampler saw: the highest sum of the server's and its children's resident
 // memory, the server's own high-water mark, and the largest child.
-type memPeak struct{ total, hwm, child int64 }
+type memPeak struct {
+	total, hwm, child int64
+	cpu               time.Duration // CPU time the server and its children used during the load
+}
 
 type memSampler struct {
 	pid  int
@@ -721,7 +630,13 @@ func startMemSampler(pid int, every time.Duration) *memSampler {
 func (m *memSampler) sample() {
 	self := rss(m.pid)
 	total, biggest := self, int64(0)
+	parentCmd, _ := os.ReadFile("/proc/" + strconv.Itoa(m.pid) + "/cmdline")
 	for _, c := range descendants(m.pid) {
+		// A child between fork and exec still runs the server's memory image, which its RSS
+		// counts again: only a child that has become its own program counts.
+		if cmd, err := os.ReadFile("/proc/" + strconv.Itoa(c) + "/cmdline"); err != nil || bytes.Equal(cmd, parentCmd) {
+			continue
+		}
 		r := rss(c)
 		total += r
 		biggest = max(biggest, r)
@@ -740,6 +655,29 @@ func (m *memSampler) stop() memPeak {
 	defer m.mu.Unlock()
 	m.peak.hwm = statusKB(m.pid, "VmHWM:") * 1024
 	return m.peak
+}
+
+// cpuTime is the CPU time a process and its reaped children have used (user + system).
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) start at state, field 3.
+	rest := string(data)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 15 {
+		return 0
+	}
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 // rss is a process's resident memory in bytes (0 when it is gone).

@@ -44,6 +44,7 @@ type serveConfig struct {
 	grace      time.Duration
 	tokenTTL   time.Duration
 	maxUpload  int64
+	cpuProfile string
 }
 
 func (e *cmdEnv) serve(args []string) error {
@@ -60,6 +61,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to FILE until it stops (go tool pprof)")
 	nopt := e.natsFlags(fs, true)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -75,6 +77,13 @@ func (e *cmdEnv) serve(args []string) error {
 	log, err := newLogger(e.stderr, c.logFormat, c.logLevel)
 	if err != nil {
 		return err
+	}
+	if c.cpuProfile != "" {
+		stop, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 
 	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log, nopt)

@@ -146,31 +146,67 @@ func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 }
 
 // DocumentView is a document as p may see it: its verdict judged against the round's deadlines
-// as they are now, the fields p may not know emptied, and the other versions of its kind for its
-// person.
+// as they are now, the fields p may not know emptied, and a page of the versions of its kind
+// for its person.
 type DocumentView struct {
 	Document dossier.Document
 	Round    dossier.Round
-	Versions []ingest.Version
+	// Versions is one page of the person's documents of this kind, newest first; VersionsPage
+	// (1-based) of VersionsPages, VersionsTotal in all.
+	Versions                                   []ingest.Version
+	VersionsPage, VersionsPages, VersionsTotal int
 	// What p may do with it.
 	MayReadText, MayDownload, MayReview bool
 }
 
+// VersionsPerPage is how many versions a document view shows at a time.
+const VersionsPerPage = store.VersionHeadSize
+
+// MaxDocumentWait bounds how long a request may wait for a verdict.
+const MaxDocumentWait = time.Minute
+
+// DocumentQuery says which page of versions to show and how long to wait for the verdict.
+type DocumentQuery struct {
+	VersionsPage int           // 1-based; 0 is the first
+	Wait         time.Duration // until the verdict exists (long-poll); at most MaxDocumentWait
+}
+
 // Document is one document of a round p sees.
 func (a *App) Document(ctx context.Context, p auth.Principal, id string) (DocumentView, error) {
+	return a.DocumentWith(ctx, p, id, DocumentQuery{})
+}
+
+// DocumentWith is Document with a page of versions and, with q.Wait, answered as soon as the
+// verdict exists (or once q.Wait has passed, still pending): a client learns a verdict in one
+// request instead of asking again and again.
+func (a *App) DocumentWith(ctx context.Context, p auth.Principal, id string, q DocumentQuery) (DocumentView, error) {
 	d, rd, err := a.document(ctx, p, id, ViewDocument)
 	if err != nil {
 		return DocumentView{}, err
 	}
+	if q.Wait > 0 && !d.Final() {
+		wctx, cancel := context.WithTimeout(ctx, min(q.Wait, MaxDocumentWait))
+		d, err = a.cfg.Documents.WaitFor(wctx, id, dossier.Document.Final)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return DocumentView{}, ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+		case err != nil:
+			return DocumentView{}, internalf("wait for %s: %w", id, err)
+		}
+	}
 	v := DocumentView{Round: rd, Document: a.redactDocument(p, rd, dossier.CurrentVerdict(rd, d)),
 		MayReadText: May(p, ReadDocumentText, &rd), MayReview: May(p, ReviewDocument, &rd) && ingest.Reviewable(d.Status, d.Reason),
-		MayDownload: May(p, DownloadDocument, &rd) && d.Reason != ingest.ReasonTooLarge && d.SHA256 != ""}
+		MayDownload: May(p, DownloadDocument, &rd) && d.Reason != ingest.ReasonTooLarge && d.SHA256 != "",
+		Versions:    []ingest.Version{}, VersionsPage: 1, VersionsPages: 1}
 	if d.Nominee != "" && d.Kind != "" {
-		vs, _, err := a.cfg.Documents.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		pg, err := a.cfg.Documents.Page(ctx, d.Round, d.Nominee, d.Kind, max(1, q.VersionsPage), VersionsPerPage)
 		if err != nil {
 			return DocumentView{}, internalf("versions of %s: %w", id, err)
 		}
-		v.Versions = ingest.CurrentVersions(rd, d.Kind, vs)
+		v.Versions = ingest.CurrentVersions(rd, d.Kind, pg.Versions)
+		v.VersionsPage, v.VersionsPages, v.VersionsTotal = pg.Page, pg.Pages, pg.Total
 	}
 	return v, nil
 }

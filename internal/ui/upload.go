@@ -201,9 +201,22 @@ func nomineeName(rd dossier.Round, id string) string {
 	return "mã " + id + " (không có trong danh sách)"
 }
 
-// verdict is the JSON the upload script polls until the verdict is final.
+// verdict is the JSON the upload script asks for until the verdict is final; with ?wait=25s
+// the answer comes as soon as the verdict exists.
 func (s *Server) verdict(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	dv, err := s.app.Document(r.Context(), p, r.PathValue("id"))
+	var q app.DocumentQuery
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := web.ParseWait(v)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, jsonError(capitalize(err.Error())))
+			return
+		}
+		q.Wait = d
+	}
+	dv, err := s.app.DocumentWith(r.Context(), p, r.PathValue("id"), q)
+	if r.Context().Err() != nil {
+		return // the page went away while waiting
+	}
 	if err != nil {
 		e, ok := app.AsError(err)
 		if !ok {
