@@ -44,6 +44,8 @@ type serveConfig struct {
 	grace      time.Duration
 	tokenTTL   time.Duration
 	maxUpload  int64
+	maxRequest int64
+	maxFiles   int
 	cpuProfile string
 }
 
@@ -61,6 +63,8 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.grace, "grace", 15*time.Second, "graceful shutdown period")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", 30*24*time.Hour, "lifetime of API tokens")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
+	fs.Int64Var(&c.maxRequest, "max-request", envInt64(e.getenv, "TINNHIEM_MAX_REQUEST", app.DefaultMaxRequest), "largest upload request in bytes, all its files together (env TINNHIEM_MAX_REQUEST)")
+	fs.IntVar(&c.maxFiles, "max-files", int(envInt64(e.getenv, "TINNHIEM_MAX_FILES", app.DefaultMaxFiles)), "most files in one upload request (env TINNHIEM_MAX_FILES)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to FILE until it stops (go tool pprof)")
 	nopt := e.natsFlags(fs, true)
 	pos, err := parse(fs, args)
@@ -73,6 +77,9 @@ func (e *cmdEnv) serve(args []string) error {
 	workers, err := parseWorkers(c.workers)
 	if err != nil {
 		return err
+	}
+	if c.maxRequest < 1 || c.maxFiles < 1 {
+		return usageError{"--max-request và --max-files phải lớn hơn 0"}
 	}
 	log, err := newLogger(e.stderr, c.logFormat, c.logLevel)
 	if err != nil {
@@ -107,7 +114,8 @@ func (e *cmdEnv) serve(args []string) error {
 	}
 
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL,
-		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey})
+		Throttle: auth.NewThrottle(5, time.Second, 5*time.Minute), BackupKey: nopt.backupKey,
+		MaxRequest: c.maxRequest, MaxFiles: c.maxFiles})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.

@@ -40,6 +40,10 @@ func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.
 		s.fail(w, r, err)
 		return
 	}
+	if r.Body, err = up.Body(r.Body, r.ContentLength); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "cần gửi multipart/form-data với trường file")

@@ -28,6 +28,10 @@ type Config struct {
 	// BackupKey returns the key backups are encrypted with (the store's); nil where this
 	// process makes no backups.
 	BackupKey func() ([]byte, error)
+	// MaxRequest bounds one upload request's body, MaxFiles its files (DefaultMaxRequest,
+	// DefaultMaxFiles when zero).
+	MaxRequest int64
+	MaxFiles   int
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -50,6 +51,30 @@ func (s *Documents) Create(ctx context.Context, d dossier.Document) error {
 		return err
 	}
 	if _, err := s.kv.Create(ctx, docKey(d.ID), data); err != nil {
+		return fmt.Errorf("ingest: create document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// createRiding is Create riding out a stream-leader election: an attempt whose answer was lost
+// may have stored the record, which the next attempt then finds — the same bytes are success.
+func (s *Documents) createRiding(ctx context.Context, d dossier.Document, budget time.Duration) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	tried := false
+	err = rideOut(ctx, budget, func(actx context.Context) error {
+		_, err := s.kv.Create(actx, docKey(d.ID), data)
+		if err != nil && tried && bus.IsConflict(err) {
+			if e, gerr := s.kv.Get(actx, docKey(d.ID)); gerr == nil && bytes.Equal(e.Value(), data) {
+				return nil
+			}
+		}
+		tried = true
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("ingest: create document %s: %w", d.ID, err)
 	}
 	return nil

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
@@ -28,6 +30,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 			e = &app.Error{Message: "lỗi hệ thống; chưa nhận tệp nào, hãy thử lại"}
 		}
 		msg := uploadRefusal(e)
+		if e.RetryAfter > 0 {
+			// Nothing was kept: the page's script sends the form again after this long.
+			w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+		}
 		if wantJSON {
 			// Keep the documents the core did take before it failed (a partial commit).
 			views := []verdictView{}
@@ -41,6 +47,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 	}
 	up, err := s.app.StartUpload(r.Context(), p, r.PathValue("round"))
 	if err != nil {
+		refuse(err, nil)
+		return
+	}
+	if r.Body, err = up.Body(r.Body, r.ContentLength); err != nil {
 		refuse(err, nil)
 		return
 	}
