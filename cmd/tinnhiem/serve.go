@@ -317,14 +317,6 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 	return s, nil
 }
 
-// ready is /readyz: connected to NATS, and the streams answer.
-func (s *system) ready(ctx context.Context) error {
-	if s.nc.Status() != nats.CONNECTED {
-		return fmt.Errorf("nats: %s", s.nc.Status())
-	}
-	return bus.Ready(ctx, s.js)
-}
-
 func (s *system) describe() string {
 	if s.embedded == nil {
 		return s.nc.ConnectedUrlRedacted()

@@ -31,6 +31,7 @@ var transientCodes = map[jetstream.ErrorCode]bool{
 	10008: true, // JetStream system temporarily unavailable
 	10009: true, // cluster can not handle request (not the leader)
 	10118: true, // stream is offline
+	10158: true, // duplicate message id is in process (an earlier attempt not yet committed)
 	10163: true, // expected last sequence per subject temporarily unavailable
 	10194: true, // stream is offline: …
 }

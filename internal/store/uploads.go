@@ -22,7 +22,7 @@ type Receiver struct {
 	JS        jetstream.JetStream
 	MaxUpload int64
 	Now       func() time.Time
-	// Flow bounds the chunks all uploads have in flight (default NewFlow(0)).
+	// Flow bounds the chunks all uploads have in flight (Open gives NewFlow(0)).
 	Flow *Flow
 	// RideOut is how long the write path goes on while a stream has no leader (DefaultRideOut).
 	RideOut time.Duration
@@ -63,8 +63,7 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 	}
 	flow := rc.Flow
 	if flow == nil {
-		flow = NewFlow(0)
-		rc.Flow = flow
+		flow = NewFlow(1) // a Receiver built without one: this upload alone is bounded
 	}
 	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, lr, flow, rc.RideOut)
 	if lr.over {
