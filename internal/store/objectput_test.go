@@ -109,7 +109,7 @@ func TestTransient(t *testing.T) {
 		{jetstream.ErrNoStreamResponse, true},
 		{fmt.Errorf("publish: %w", &jetstream.APIError{Code: 503, ErrorCode: 10008}), true},
 		{&jetstream.APIError{Code: 500, ErrorCode: 10163}, true},
-		{&jetstream.APIError{Code: 409, ErrorCode: 10158}, true}, // the first attempt still in process
+		{&jetstream.APIError{Code: 409, ErrorCode: 10158}, true},  // the first attempt still in process
 		{&jetstream.APIError{Code: 400, ErrorCode: 10071}, false}, // wrong last sequence: a conflict
 		{&jetstream.APIError{Code: 500, ErrorCode: 10047}, false}, // full
 		{errors.New("permissions violation"), false},
