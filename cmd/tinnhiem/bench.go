@@ -53,6 +53,8 @@ func (e *cmdEnv) benchCorpusCmd(args []string) error {
 	fs.IntVar(&spec.Rounds, "rounds", 55, "rounds (groups of persons)")
 	fs.IntVar(&spec.Docs, "docs", 1045, "documents in all")
 	fs.IntVar(&spec.Versions, "versions", 0, "instead: this many versions of one person's self-assessment")
+	fs.IntVar(&spec.Large, "large", 0, "instead: this many scanned self-assessments of --large-mb each")
+	fs.IntVar(&spec.LargeMB, "large-mb", 40, "size of each large file, MB")
 	fs.Uint64Var(&spec.Seed, "seed", 1, "random seed (the same seed makes the same files)")
 	if pos, err := parse(fs, args); err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -62,6 +64,8 @@ type corpusSpec struct {
 	Docs     int
 	Seed     uint64
 	Versions int // > 0: one group, one person, this many versions of one self-assessment
+	Large    int // > 0: instead, this many scanned self-assessments of about LargeMB each
+	LargeMB  int
 }
 
 // benchCorpus writes a load corpus: spec.Docs dossier PDFs of 2–6 pages into spec.Rounds groups
@@ -74,6 +78,9 @@ func benchCorpus(spec corpusSpec, progress func(done, total int)) (corpusManifes
 		return m, err
 	}
 	g := &corpusGen{rng: rng}
+	if spec.Large > 0 {
+		return benchLargeCorpus(spec, g, m, progress)
+	}
 	if spec.Versions > 0 {
 		grp := g.group(1, 1)
 		m.Groups = []corpusGroup{grp}
@@ -136,6 +143,70 @@ func benchCorpus(spec corpusSpec, progress func(done, total int)) (corpusManifes
 		}
 		if progress != nil {
 			progress(i+1, len(m.Documents))
+		}
+	}
+	data, _ := json.MarshalIndent(m, "", "  ")
+	return m, os.WriteFile(filepath.Join(spec.Out, "manifest.json"), data, 0o644)
+}
+
+// benchLargeCorpus writes spec.Large self-assessments with a text layer and, on the pages after,
+// photographs (noise, which JPEG cannot shrink) up to about spec.LargeMB each: the large scans
+// that test an upload path's memory.
+func benchLargeCorpus(spec corpusSpec, g *corpusGen, m corpusManifest, progress func(done, total int)) (corpusManifest, error) {
+	grp := g.group(1, max(1, spec.Large))
+	m.Groups = []corpusGroup{grp}
+	// Photos of noise, each different (a PDF writer stores identical images once), about 2.3 MB
+	// each at 1400 px and quality 95; the same set serves every file.
+	const side = 1400
+	var photos [][]byte
+	for size := 0; size+(5<<19) < spec.LargeMB<<20; {
+		img := image.NewRGBA(image.Rect(0, 0, side, side))
+		for i := range img.Pix {
+			img.Pix[i] = byte(g.rng.IntN(256))
+		}
+		var photo bytes.Buffer
+		if err := jpeg.Encode(&photo, img, &jpeg.Options{Quality: 95}); err != nil {
+			return m, err
+		}
+		photos = append(photos, photo.Bytes())
+		size += photo.Len()
+	}
+	for i := 0; i < spec.Large; i++ {
+		n := grp.Nominees[i%len(grp.Nominees)]
+		d := corpusDoc{File: fmt.Sprintf("%s/%s-scan-%02d.pdf", grp.Key, n.ID, i+1), Group: grp.Key, Nominee: n.ID, Kind: dossier.KindSelfAssessment, Pages: 1 + len(photos)}
+		pdf := gofpdf.New("P", "mm", "A4", "")
+		pdf.AddUTF8FontFromBytes("serif", "", liberationserifregular.TTF)
+		pdf.AddUTF8FontFromBytes("serif", "B", liberationserifbold.TTF)
+		pdf.SetCreationDate(time.Date(2028, 11, 1, 8, 0, 0, 0, time.UTC))
+		pdf.AddPage()
+		pdf.SetFont("serif", "B", 15)
+		pdf.CellFormat(0, 8, "BÁO CÁO TỰ ĐÁNH GIÁ", "", 1, "C", false, 0, "")
+		pdf.SetFont("serif", "", 13)
+		pdf.MultiCell(0, 6.5, fmt.Sprintf("Họ và tên: %s\nChức vụ: %s\nVề phẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao; việc vợ/chồng, con gương mẫu chấp hành pháp luật. Bản chụp số %d kèm theo.", n.Name, n.Position, i+1), "", "J", false)
+		for p, photo := range photos {
+			pdf.AddPage()
+			name := fmt.Sprintf("anh-%d", p)
+			pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "JPG"}, bytes.NewReader(photo))
+			pdf.ImageOptions(name, 20, 20, 170, 170, false, gofpdf.ImageOptions{ImageType: "JPG"}, 0, "")
+		}
+		path := filepath.Join(spec.Out, filepath.FromSlash(d.File))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return m, err
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return m, err
+		}
+		err = pdf.Output(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return m, err
+		}
+		m.Documents = append(m.Documents, d)
+		if progress != nil {
+			progress(i+1, spec.Large)
 		}
 	}
 	data, _ := json.MarshalIndent(m, "", "  ")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -60,37 +61,56 @@ type iotestHalf struct{ r io.Reader }
 
 func (h iotestHalf) Read(p []byte) (int, error) { return h.r.Read(p[:min(len(p), 1000)]) }
 
-// A store whose every upload slot is taken answers ErrUnavailable after the flow's wait, and
-// keeps nothing of the file.
+// A store whose every upload slot (small files) or whose lane (large ones) stays taken answers
+// ErrUnavailable after the flow's wait, and keeps nothing of the file; a spooled file leaves no
+// temporary file behind.
 func TestPutObjectSaturated(t *testing.T) {
 	srv := bustest.Start(t)
 	ctx := context.Background()
 	flow := NewFlow(1)
-	flow.Wait = 100 * time.Millisecond
+	flow.Wait, flow.LaneWait, flow.SpoolDir = 100*time.Millisecond, 100*time.Millisecond, t.TempDir()
+	kept := func() uint64 {
+		st, err := srv.JS.Stream(ctx, "OBJ_"+bus.ObjectUploads)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, _ := st.Info(ctx)
+		return info.State.Msgs
+	}
 	if err := flow.acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
-	data := bytes.Repeat([]byte("x"), 3*ChunkSize)
-	_, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "busy"}, bytes.NewReader(data), flow, time.Second)
-	if !errors.Is(err, ErrUnavailable) {
-		t.Fatalf("saturated: %v", err)
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "busy"}, bytes.NewReader([]byte("nhỏ")), flow, time.Second); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("no slot: %v", err)
 	}
 	flow.release()
-	st, err := srv.JS.Stream(ctx, "OBJ_"+bus.ObjectUploads)
-	if err != nil {
+	if err := flow.acquireLane(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := st.Info(ctx); info.State.Msgs != 0 {
-		t.Errorf("%d messages kept of a refused upload", info.State.Msgs)
+	large := bytes.Repeat([]byte("x"), 3*ChunkSize)
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "queued"}, bytes.NewReader(large), flow, time.Second); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("lane taken: %v", err)
+	}
+	flow.releaseLane()
+	if n := kept(); n != 0 {
+		t.Errorf("%d messages kept of refused uploads", n)
 	}
 	// A body that fails part way keeps nothing either, and says it was the body.
-	_, _, err = putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "cut"},
-		io.MultiReader(bytes.NewReader(data), errReader{}), flow, time.Second)
-	if !IsBodyError(err) {
-		t.Fatalf("cut body: %v", err)
+	for _, size := range []int{100, 3 * ChunkSize} {
+		_, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "cut"},
+			io.MultiReader(bytes.NewReader(large[:size]), errReader{}), flow, time.Second)
+		if !IsBodyError(err) {
+			t.Fatalf("cut body after %d bytes: %v", size, err)
+		}
 	}
-	if info, _ := st.Info(ctx); info.State.Msgs != 0 {
-		t.Errorf("%d messages kept of a cut upload", info.State.Msgs)
+	if n := kept(); n != 0 {
+		t.Errorf("%d messages kept of cut uploads", n)
+	}
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "ok"}, bytes.NewReader(large), flow, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(flow.SpoolDir); len(left) != 0 {
+		t.Errorf("spooled files left: %v", left)
 	}
 }
 
