@@ -279,3 +279,15 @@ func (s *State) Apply(subject string, data []byte, seq uint64) (bool, error) {
 		return s.ApplyDecision(d, seq)
 	}
 }
+
+// Clone is a copy of the projection that shares nothing a caller may change with s.
+func (s *State) Clone() *State {
+	c := &State{Round: s.Round, Seq: s.Seq, Docs: make(map[string]DocEntry, len(s.Docs)), Decisions: make(map[string]Decision, len(s.Decisions))}
+	for id, e := range s.Docs {
+		c.Docs[id] = e
+	}
+	for id, d := range s.Decisions {
+		c.Decisions[id] = d
+	}
+	return c
+}
