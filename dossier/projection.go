@@ -208,9 +208,11 @@ func unionKeys[V any](a, b map[string]V) []string {
 	return keys
 }
 
-// EncodeState serialises a projection for the KV store.
+// EncodeState serialises a projection for the KV store. The projector writes a round's state
+// once per batch of events, so this is written by hand (appendState): the JSON encoding/json
+// would write but for the order of the documents, several times faster than it.
 func EncodeState(s *State) ([]byte, error) {
-	data, err := json.Marshal(s)
+	data, err := appendState(make([]byte, 0, 64+len(s.Docs)*160), s)
 	if err != nil {
 		return nil, fmt.Errorf("dossier: encode state %s: %w", s.Round, err)
 	}

@@ -87,6 +87,7 @@ type benchConfig struct {
 	physical    bool
 	extractors  bool
 	limit       int
+	batches     int
 }
 
 // benchFile is one file to upload and, from a corpus manifest, what its verdict should be.
@@ -98,6 +99,7 @@ type benchFile struct {
 
 // benchResult is one file's outcome.
 type benchResult struct {
+	start   time.Time
 	latency time.Duration
 	err     string // upload or wait failure
 	wrong   string // a verdict other than expected
@@ -117,6 +119,7 @@ func (e *cmdEnv) benchIngest(args []string) error {
 	fs.BoolVar(&c.physical, "physical", true, "also measure this machine's limits: object put, publish and KV put on an embedded store")
 	fs.BoolVar(&c.extractors, "extractors", true, "also time pdftotext and `tinnhiem extract` over the same files, one process per file")
 	fs.IntVar(&c.limit, "limit", 0, "upload only the first N files")
+	fs.IntVar(&c.batches, "batches", 1, "also report the files in this many consecutive batches (how cost grows with history)")
 	if pos, err := parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 || c.dir == "" || c.concurrency < 1 {
@@ -186,7 +189,38 @@ func (e *cmdEnv) benchIngest(args []string) error {
 		peak = mem.stop()
 		peak.cpu = cpuTime(pid) - cpu0
 	}
+	if c.batches > 1 {
+		reportBatches(out, results, c.batches)
+	}
 	return reportBench(out, results, elapsed, pid, peak)
+}
+
+// reportBatches prints docs/s and latencies of consecutive batches of the files, in order.
+func reportBatches(out io.Writer, results []benchResult, n int) {
+	size := (len(results) + n - 1) / n
+	for b := 0; b*size < len(results); b++ {
+		batch := results[b*size : min(len(results), (b+1)*size)]
+		var lat []time.Duration
+		var first, last time.Time
+		for _, r := range batch {
+			if r.err != "" || r.start.IsZero() {
+				continue
+			}
+			lat = append(lat, r.latency)
+			if first.IsZero() || r.start.Before(first) {
+				first = r.start
+			}
+			if end := r.start.Add(r.latency); end.After(last) {
+				last = end
+			}
+		}
+		if len(lat) == 0 {
+			continue
+		}
+		slices.Sort(lat)
+		fmt.Fprintf(out, "  lô %d (tệp %d–%d): %.1f tài liệu/s · p50 %s · p99 %s · max %s\n", b+1, b*size+1, b*size+len(batch),
+			float64(len(lat))/last.Sub(first).Seconds(), ms(lat[len(lat)/2]), ms(lat[min(len(lat)-1, len(lat)*99/100)]), ms(lat[len(lat)-1]))
+	}
 }
 
 // benchFiles lists the files to upload. With a corpus manifest and no --round, it creates the
@@ -290,7 +324,7 @@ func benchOne(ctx context.Context, cl *client.Client, f benchFile, timeout time.
 			return benchResult{err: "verdict: " + err.Error()}
 		}
 	}
-	r := benchResult{latency: time.Since(start), status: v.Status}
+	r := benchResult{start: start, latency: time.Since(start), status: v.Status}
 	switch {
 	case v.Status == "pending":
 		r.err = "verdict: chưa có sau " + timeout.String()
