@@ -99,8 +99,11 @@ type benchFile struct {
 
 // benchResult is one file's outcome.
 type benchResult struct {
+	file    string
 	start   time.Time
 	latency time.Duration
+	upload  time.Duration // the upload request alone
+	server  time.Duration // receipt to verdict, by the server's clock
 	err     string // upload or wait failure
 	wrong   string // a verdict other than expected
 	status  string
@@ -317,14 +320,18 @@ func benchOne(ctx context.Context, cl *client.Client, f benchFile, timeout time.
 	if err != nil {
 		return benchResult{err: "upload: " + err.Error()}
 	}
-	v := verdictLine{Status: ans.Status, Reason: ans.Reason}
+	uploaded := time.Since(start)
+	v := docVerdict{verdictLine: verdictLine{Status: ans.Status, Reason: ans.Reason}}
 	if v.Status == "pending" {
 		v, err = waitVerdict(ctx, cl, ans.DocumentID, time.Now().Add(timeout))
 		if err != nil {
 			return benchResult{err: "verdict: " + err.Error()}
 		}
 	}
-	r := benchResult{start: start, latency: time.Since(start), status: v.Status}
+	r := benchResult{file: f.path, start: start, latency: time.Since(start), upload: uploaded, status: v.Status}
+	if !v.VerdictAt.IsZero() && !v.ReceivedAt.IsZero() {
+		r.server = v.VerdictAt.Sub(v.ReceivedAt)
+	}
 	switch {
 	case v.Status == "pending":
 		r.err = "verdict: chưa có sau " + timeout.String()
@@ -375,6 +382,14 @@ func reportBench(out io.Writer, results []benchResult, elapsed time.Duration, pi
 		parts = append(parts, fmt.Sprintf("%s %d", k, statuses[k]))
 	}
 	fmt.Fprintf(out, "kết luận: %s · lỗi: %d · khác dự kiến: %d\n", strings.Join(parts, ", "), nerr, len(wrong))
+	// Where the slowest spent their time: the upload request, or the pipeline (server's clock).
+	slow := slices.Clone(results)
+	slices.SortFunc(slow, func(a, b benchResult) int { return int(b.latency - a.latency) })
+	for _, r := range slow[:min(3, len(slow))] {
+		if r.err == "" && r.latency > 0 {
+			fmt.Fprintf(out, "  chậm: %s %s (tải lên %s, nhận → kết luận %s)\n", filepath.Base(r.file), ms(r.latency), ms(r.upload), ms(r.server))
+		}
+	}
 	for msg, n := range errs {
 		fmt.Fprintf(out, "  lỗi ×%d: %s\n", n, msg)
 	}

@@ -66,7 +66,7 @@ func (e *cmdEnv) upload(args []string) error {
 			// The server answers as soon as the verdict exists (long-poll), or when the wait ends.
 			if doc, err := waitVerdict(e.ctx, cl, v.DocumentID, deadline); err == nil {
 				doc.File = v.File
-				v = doc
+				v = doc.verdictLine
 			}
 		}
 		enc := json.NewEncoder(e.stdout)
@@ -165,17 +165,24 @@ func writeUploadForm(mw *multipart.Writer, nominee, kind, name string, r io.Read
 	return mw.Close()
 }
 
+// docVerdict is a verdict with the server's times of receipt and verdict.
+type docVerdict struct {
+	verdictLine
+	ReceivedAt time.Time `json:"received_at"`
+	VerdictAt  time.Time `json:"verdict_at"`
+}
+
 // waitVerdict asks for a document's verdict, waiting on the server (long-poll) until it exists
 // or deadline passes. A server that does not wait answers at once: it is asked again shortly.
-func waitVerdict(ctx context.Context, cl *client.Client, id string, deadline time.Time) (verdictLine, error) {
+func waitVerdict(ctx context.Context, cl *client.Client, id string, deadline time.Time) (docVerdict, error) {
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
-			return verdictLine{DocumentID: id, Status: "pending"}, nil
+			return docVerdict{verdictLine: verdictLine{DocumentID: id, Status: "pending", Warnings: []string{}}}, nil
 		}
 		wait := min(left, 30*time.Second).Round(time.Millisecond)
 		asked := time.Now()
-		var v verdictLine
+		var v docVerdict
 		err := cl.Do(ctx, http.MethodGet, "/api/v1/documents/"+url.PathEscape(id)+"?wait="+wait.String(), nil, &v)
 		if err != nil {
 			return v, err
