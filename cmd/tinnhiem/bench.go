@@ -104,8 +104,8 @@ type benchResult struct {
 	latency time.Duration
 	upload  time.Duration // the upload request alone
 	server  time.Duration // receipt to verdict, by the server's clock
-	err     string // upload or wait failure
-	wrong   string // a verdict other than expected
+	err     string        // upload or wait failure
+	wrong   string        // a verdict other than expected
 	status  string
 }
 
