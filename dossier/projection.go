@@ -220,9 +220,11 @@ func unionKeys[V any](a, b map[string]V) []string {
 	return keys
 }
 
-// EncodeState serialises a projection for the KV store.
+// EncodeState serialises a projection for the KV store. The projector writes a round's state
+// once per batch of events, so this is written by hand (appendState): the JSON encoding/json
+// would write but for the order of the documents, several times faster than it.
 func EncodeState(s *State) ([]byte, error) {
-	data, err := json.Marshal(s)
+	data, err := appendState(make([]byte, 0, 64+len(s.Docs)*160), s)
 	if err != nil {
 		return nil, fmt.Errorf("dossier: encode state %s: %w", s.Round, err)
 	}
@@ -297,4 +299,16 @@ func (s *State) Apply(subject string, data []byte, seq uint64) (bool, error) {
 		}
 		return s.ApplyDecision(d, seq)
 	}
+}
+
+// Clone is a copy of the projection that shares nothing a caller may change with s.
+func (s *State) Clone() *State {
+	c := &State{Round: s.Round, Seq: s.Seq, Docs: make(map[string]DocEntry, len(s.Docs)), Decisions: make(map[string]Decision, len(s.Decisions))}
+	for id, e := range s.Docs {
+		c.Docs[id] = e
+	}
+	for id, d := range s.Decisions {
+		c.Decisions[id] = d
+	}
+	return c
 }

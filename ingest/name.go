@@ -113,7 +113,71 @@ const toneSep = '\x01'
 // syllableKey is the diacritic-exact, case-insensitive identity of one syllable. The tone mark is
 // taken off whichever vowel carries it and appended at the end, so the old and new placements
 // ("hoà"/"hòa", "thuỷ"/"thủy") give the same key while "Hùng" and "Hưng" stay apart.
+//
+// Recognition asks it for every word of every document; written precomposed, as nearly all
+// Vietnamese text is, a syllable's key is the keys of its letters put together (the letters of
+// Latin script compose only with the marks that follow them), which a table holds: the same
+// key as syllableKeySlow, without two Unicode normalisations a word.
 func syllableKey(s string) string {
+	table := latinSyllableParts()
+	var b []byte
+	var tone byte
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		p, ok := table[r]
+		if !ok {
+			return syllableKeySlow(s) // combining marks, other scripts: the general way
+		}
+		b = append(b, p.base...)
+		if p.tone != 0 {
+			tone = p.tone
+		}
+		i += size
+	}
+	if tone != 0 {
+		b = append(b, toneSep, tone)
+	}
+	return string(b)
+}
+
+// syllablePart is a precomposed letter's share of a syllable key: the letter without its tone
+// mark, lower case, and the tone ('1'…'5', 0 for none).
+type syllablePart struct {
+	base string
+	tone byte
+}
+
+// latinSyllableParts holds the parts of every letter of Latin-1, Latin Extended-A/B and Latin
+// Extended Additional (where Vietnamese letters live), each worked out by syllableKeySlow.
+var latinSyllableParts = sync.OnceValue(func() map[rune]syllablePart {
+	m := map[rune]syllablePart{}
+	for _, span := range [][2]rune{{0x80, 0x24F}, {0x1E00, 0x1EFF}} {
+		for r := span[0]; r <= span[1]; r++ {
+			if unicode.Is(unicode.Mn, r) || !unicode.IsPrint(r) && !isInvisible(r) {
+				continue
+			}
+			k := syllableKeySlow(string(r))
+			p := syllablePart{base: k}
+			if i := strings.IndexByte(k, toneSep); i >= 0 {
+				p = syllablePart{base: k[:i], tone: k[i+1]}
+			}
+			m[r] = p
+		}
+	}
+	return m
+})
+
+// syllableKeySlow is syllableKey for any text: decomposed, tone marks taken off, composed again.
+func syllableKeySlow(s string) string {
 	base := make([]rune, 0, len(s))
 	var tone rune
 	for _, r := range norm.NFD.String(s) {

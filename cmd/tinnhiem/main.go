@@ -85,6 +85,8 @@ hoặc --user/TINNHIEM_USER với TINNHIEM_PASSWORD, hoặc mã lưu bởi "tinn
   tinnhiem packet --round R -o FILE                 tài liệu gửi trước cuộc lấy phiếu: hồ sơ gửi người tham gia, báo cáo gửi đại biểu (PDF)
   tinnhiem packet sent --round R --sent-at YYYY-MM-DD[THH:MM] --channel "…"   ghi nhận đã gửi
   tinnhiem backup -o FILE | -o DIR/ [--keep N]    sao lưu toàn bộ hệ thống (quản trị viên)
+  tinnhiem bench corpus --out DIR [--rounds N] [--docs N]   tạo bộ hồ sơ PDF để đo tải
+  tinnhiem bench ingest --dir DIR [--rounds N | --round R] [--concurrency C]   đo tải đường tải lên
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -135,6 +137,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.restore(rest)
 	case "nats":
 		return e.natsCmd(rest)
+	case "bench":
+		return e.bench(rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -47,6 +47,9 @@ type serveConfig struct {
 	tokenTTL   time.Duration
 	sessionTTL time.Duration
 	maxUpload  int64
+	maxRequest int64
+	maxFiles   int
+	cpuProfile string
 }
 
 func (e *cmdEnv) serve(args []string) error {
@@ -65,6 +68,9 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration(e.getenv, "TINNHIEM_SESSION_TTL", 12*time.Hour), "lifetime of a browser's login (env TINNHIEM_SESSION_TTL)")
 	fs.Int64Var(&c.maxUpload, "max-upload", 50<<20, "largest accepted upload in bytes")
 	metricsListen := e.metricsFlag(fs)
+	fs.Int64Var(&c.maxRequest, "max-request", envInt64(e.getenv, "TINNHIEM_MAX_REQUEST", app.DefaultMaxRequest), "largest upload request in bytes, all its files together (env TINNHIEM_MAX_REQUEST)")
+	fs.IntVar(&c.maxFiles, "max-files", int(envInt64(e.getenv, "TINNHIEM_MAX_FILES", app.DefaultMaxFiles)), "most files in one upload request (env TINNHIEM_MAX_FILES)")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to FILE until it stops (go tool pprof)")
 	nopt := e.natsFlags(fs, true)
 	hopt := e.httpFlags(fs)
 	pos, err := parse(fs, args)
@@ -84,9 +90,19 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.maxRequest < 1 || c.maxFiles < 1 {
+		return usageError{"--max-request và --max-files phải lớn hơn 0"}
+	}
 	log, err := newLogger(e.stderr, c.logFormat, c.logLevel)
 	if err != nil {
 		return err
+	}
+	if c.cpuProfile != "" {
+		stop, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 
 	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log, nopt)
@@ -120,7 +136,8 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	core := app.New(app.Config{Stores: sys.stores, Log: log, Now: sys.now, TokenTTL: c.tokenTTL, SessionTTL: c.sessionTTL,
-		Throttle: auth.NewThrottleConfig(auth.DefaultThrottleConfig()), BackupKey: nopt.backupKey, Metrics: m, Packer: packer})
+		Throttle: auth.NewThrottleConfig(auth.DefaultThrottleConfig()), BackupKey: nopt.backupKey, Metrics: m, Packer: packer,
+		MaxRequest: c.maxRequest, MaxFiles: c.maxFiles})
 	srv := &api.Server{App: core, Log: log, Ready: sys.ready}
 	// Both faces share the core (and its login throttle); /api/ and the health checks go to the
 	// API, every other path to the pages.
@@ -334,14 +351,6 @@ func openSystem(ctx context.Context, getenv func(string) string, dataDir, natsUR
 		return nil, err
 	}
 	return s, nil
-}
-
-// ready is /readyz: connected to NATS, and the streams answer.
-func (s *system) ready(ctx context.Context) error {
-	if s.nc.Status() != nats.CONNECTED {
-		return fmt.Errorf("nats: %s", s.nc.Status())
-	}
-	return bus.Ready(ctx, s.js)
 }
 
 func (s *system) describe() string {

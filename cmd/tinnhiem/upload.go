@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,9 +54,10 @@ func (e *cmdEnv) upload(args []string) error {
 		return err
 	}
 	failed := false
+	deadline := time.Now().Add(*timeout)
 	var pending []verdictLine
 	for _, path := range files {
-		ans, err := e.uploadOne(cl, *round, *nominee, *kind, path)
+		ans, err := postFile(e.ctx, cl, *round, *nominee, *kind, path)
 		if err != nil {
 			failed = true
 			_ = json.NewEncoder(e.stdout).Encode(verdictLine{File: path, Status: "error", Reason: "upload_failed", Message: err.Error(), Warnings: []string{}})
@@ -63,24 +65,12 @@ func (e *cmdEnv) upload(args []string) error {
 		}
 		pending = append(pending, verdictLine{File: path, DocumentID: ans.DocumentID, Status: ans.Status, Reason: ans.Reason, Message: ans.Message, Warnings: []string{}})
 	}
-	deadline := time.Now().Add(*timeout)
 	for _, v := range pending {
-		for {
-			var doc verdictLine
-			err := cl.Do(e.ctx, http.MethodGet, "/api/v1/documents/"+url.PathEscape(v.DocumentID), nil, &doc)
-			if err == nil {
+		if v.Status == "pending" {
+			// The server answers as soon as the verdict exists (long-poll), or when the wait ends.
+			if doc, err := waitVerdict(e.ctx, cl, v.DocumentID, deadline); err == nil {
 				doc.File = v.File
-				if doc.Warnings == nil {
-					doc.Warnings = []string{}
-				}
-				v = doc
-			}
-			if v.Status != "pending" || time.Now().After(deadline) || e.ctx.Err() != nil {
-				break
-			}
-			select {
-			case <-e.ctx.Done():
-			case <-time.After(250 * time.Millisecond):
+				v = doc.verdictLine
 			}
 		}
 		enc := json.NewEncoder(e.stdout)
@@ -100,54 +90,121 @@ type uploadAnswer struct {
 	Message    string `json:"message"`
 }
 
-// uploadOne streams one file as multipart without reading it whole into memory.
-func (e *cmdEnv) uploadOne(cl *client.Client, round, nominee, kind, path string) (uploadAnswer, error) {
-	base := cl.Base
-	f, err := os.Open(path)
-	if err != nil {
-		return uploadAnswer{}, err
-	}
-	defer f.Close()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		err := func() error {
-			if nominee != "" {
-				if err := mw.WriteField("nominee", nominee); err != nil {
-					return err
-				}
-			}
-			if kind != "" {
-				if err := mw.WriteField("kind", kind); err != nil {
-					return err
-				}
-			}
-			part, err := mw.CreateFormFile("file", filepath.Base(path))
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(part, f); err != nil {
-				return err
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
-	}()
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, base+"/api/v1/rounds/"+url.PathEscape(round)+"/documents", pr)
-	if err != nil {
-		return uploadAnswer{}, err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+// postFile uploads one file and answers the server's entry for it. A small file goes in one
+// buffer with its length, a large one streams (never whole in memory). A 503 with Retry-After
+// (nothing kept: the server is failing over, or full) is sent again, from the file, for as long
+// as the client's RetryFor allows.
+func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path string) (uploadAnswer, error) {
 	var out struct {
 		Documents []uploadAnswer `json:"documents"`
 	}
-	if err := cl.Send(req, &out); err != nil {
+	var open []io.Closer
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	build := func() (*http.Request, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		open = append(open, f)
+		st, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		var body io.Reader
+		var ctype string
+		var length int64 = -1
+		if st.Size() <= 1<<20 {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			if err := writeUploadForm(mw, nominee, kind, filepath.Base(path), f); err != nil {
+				return nil, err
+			}
+			body, ctype, length = &buf, mw.FormDataContentType(), int64(buf.Len())
+		} else {
+			pr, pw := io.Pipe()
+			open = append(open, pr)
+			mw := multipart.NewWriter(pw)
+			go func() { pw.CloseWithError(writeUploadForm(mw, nominee, kind, filepath.Base(path), f)) }()
+			body, ctype = pr, mw.FormDataContentType()
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cl.Base+"/api/v1/rounds/"+url.PathEscape(round)+"/documents", body)
+		if err != nil {
+			return nil, err
+		}
+		req.ContentLength = length
+		req.Header.Set("Content-Type", ctype)
+		return req, nil
+	}
+	if err := cl.SendRetry(ctx, build, &out); err != nil {
 		return uploadAnswer{}, err
 	}
 	if len(out.Documents) != 1 {
 		return uploadAnswer{}, fmt.Errorf("máy chủ trả lời %d tài liệu cho một tệp", len(out.Documents))
 	}
 	return out.Documents[0], nil
+}
+
+func writeUploadForm(mw *multipart.Writer, nominee, kind, name string, r io.Reader) error {
+	if nominee != "" {
+		if err := mw.WriteField("nominee", nominee); err != nil {
+			return err
+		}
+	}
+	if kind != "" {
+		if err := mw.WriteField("kind", kind); err != nil {
+			return err
+		}
+	}
+	part, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(part, r); err != nil {
+		return err
+	}
+	return mw.Close()
+}
+
+// docVerdict is a verdict with the server's times of receipt and verdict.
+type docVerdict struct {
+	verdictLine
+	ReceivedAt time.Time `json:"received_at"`
+	VerdictAt  time.Time `json:"verdict_at"`
+}
+
+// waitVerdict asks for a document's verdict, waiting on the server (long-poll) until it exists
+// or deadline passes. A server that does not wait answers at once: it is asked again shortly.
+func waitVerdict(ctx context.Context, cl *client.Client, id string, deadline time.Time) (docVerdict, error) {
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return docVerdict{verdictLine: verdictLine{DocumentID: id, Status: "pending", Warnings: []string{}}}, nil
+		}
+		wait := min(left, 30*time.Second).Round(time.Millisecond)
+		asked := time.Now()
+		var v docVerdict
+		err := cl.Do(ctx, http.MethodGet, "/api/v1/documents/"+url.PathEscape(id)+"?wait="+wait.String(), nil, &v)
+		if err != nil {
+			return v, err
+		}
+		if v.Warnings == nil {
+			v.Warnings = []string{}
+		}
+		if v.Status != "pending" && v.Status != "" {
+			return v, nil
+		}
+		if time.Since(asked) < wait/2 {
+			select { // a server without long-poll
+			case <-ctx.Done():
+				return v, ctx.Err()
+			case <-time.After(25 * time.Millisecond):
+			}
+		}
+	}
 }
 
 func (e *cmdEnv) document(args []string) error {

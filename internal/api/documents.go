@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"tinnhiem/dossier"
@@ -37,6 +38,10 @@ func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.
 		s.fail(w, r, err)
 		return
 	}
+	if r.Body, err = up.Body(r.Body, r.ContentLength); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "cần gửi multipart/form-data với trường file")
@@ -57,20 +62,56 @@ func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.
 	web.WriteJSON(w, http.StatusAccepted, map[string]any{"documents": uploadAnswers(docs)})
 }
 
-// documentView is what GET /api/v1/documents/{id} answers.
+// documentView is what GET /api/v1/documents/{id} answers: the verdict fields and one page of
+// the versions of its kind for its person, newest first.
 type documentView struct {
 	dossier.Document
 	ReceivedLocal string           `json:"received_local"`
 	Versions      []ingest.Version `json:"versions,omitempty"`
+	VersionsPage  int              `json:"versions_page,omitempty"`
+	VersionsPages int              `json:"versions_pages,omitempty"`
+	VersionsTotal int              `json:"versions_total,omitempty"`
 }
 
+// getDocument answers a document's verdict. ?wait=30s holds the answer until the verdict exists
+// (at most app.MaxDocumentWait; a document still pending then is answered as it is);
+// ?versions_page=N picks the page of versions.
 func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	v, err := s.App.Document(r.Context(), p, r.PathValue("id"))
+	q, err := documentQuery(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, documentView{Document: v.Document, ReceivedLocal: v.Round.FormatTime(v.Document.ReceivedAt), Versions: v.Versions})
+	v, err := s.App.DocumentWith(r.Context(), p, r.PathValue("id"), q)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away while waiting
+		}
+		s.fail(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, documentView{Document: v.Document, ReceivedLocal: v.Round.FormatTime(v.Document.ReceivedAt),
+		Versions: v.Versions, VersionsPage: v.VersionsPage, VersionsPages: v.VersionsPages, VersionsTotal: v.VersionsTotal})
+}
+
+// documentQuery reads ?wait (a duration: 30s, 1m, or seconds: 30) and ?versions_page.
+func documentQuery(r *http.Request) (app.DocumentQuery, error) {
+	var q app.DocumentQuery
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := web.ParseWait(v)
+		if err != nil {
+			return q, &app.Error{Kind: app.BadRequest, Code: "bad_wait", Message: err.Error()}
+		}
+		q.Wait = d
+	}
+	if v := r.URL.Query().Get("versions_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return q, &app.Error{Kind: app.BadRequest, Code: "bad_page", Message: "versions_page phải là số trang (1, 2, …), không phải " + strconv.Quote(v)}
+		}
+		q.VersionsPage = n
+	}
+	return q, nil
 }
 
 func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request, p auth.Principal) {

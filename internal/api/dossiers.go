@@ -36,7 +36,7 @@ func (s *Server) listDossiers(w http.ResponseWriter, r *http.Request, p auth.Pri
 	case q.Get("view") == "full":
 		web.WriteJSON(w, http.StatusOK, rep)
 	default:
-		web.WriteJSON(w, http.StatusOK, rep.Nominees)
+		web.WriteJSON(w, http.StatusOK, dossier.Statuses(rep.Nominees)) // writes its own JSON: large rounds
 	}
 }
 

@@ -34,6 +34,10 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// Packer assembles voters' packets in a child process; nil where this process makes none.
 	Packer *packetbox.Runner
+	// MaxRequest bounds one upload request's body, MaxFiles its files (DefaultMaxRequest,
+	// DefaultMaxFiles when zero).
+	MaxRequest int64
+	MaxFiles   int
 }
 
 // App is the application core. Build it once with New; it holds no state of its own.

@@ -19,8 +19,15 @@ import (
 	"tinnhiem/internal/store"
 )
 
-// MaxFilesPerUpload bounds one upload request.
-const MaxFilesPerUpload = 200
+// Default limits of one upload request (serve --max-request, --max-files).
+const (
+	DefaultMaxRequest = 200 << 20
+	DefaultMaxFiles   = 200
+)
+
+// uploadRetryAfter is what an upload refused because the store cannot take it now is told:
+// come back after this long (an election takes a few seconds; a full store needs a person).
+const uploadRetryAfter = 5 * time.Second
 
 // Upload is one request's files: each stored in the object store as it streams in (never whole
 // in memory), then handed to the pipeline together once the request is read.
@@ -55,20 +62,72 @@ func (u *Upload) Declare(nominee, kind string) {
 	}
 }
 
+// errRequestTooLarge is what a request body past the request limit reads as.
+var errRequestTooLarge = errors.New("upload request over its limit")
+
+func (u *Upload) requestTooLarge() *Error {
+	return fail(TooLarge, "request_too_large", "yêu cầu tải lên quá lớn: tối đa %s mỗi lần (tổng các tệp); chưa nhận tệp nào, hãy chia thành nhiều lần tải",
+		sizeWords(u.a.maxRequest()))
+}
+
+// Body bounds an upload request's body by the request limit (serve --max-request): a declared
+// length over it is refused at once; a body that turns out longer fails when it passes it.
+func (u *Upload) Body(body io.ReadCloser, declared int64) (io.ReadCloser, error) {
+	limit := u.a.maxRequest()
+	if declared > limit {
+		return nil, u.requestTooLarge()
+	}
+	return &requestBody{ReadCloser: body, left: limit}, nil
+}
+
+type requestBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var one [1]byte
+		if n, _ := b.ReadCloser.Read(one[:]); n > 0 {
+			return 0, errRequestTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
 // Add stores one file.
 func (u *Upload) Add(ctx context.Context, fileName string, body io.Reader) error {
-	if len(u.stored) >= MaxFilesPerUpload {
-		return fail(TooLarge, "too_many_files", "mỗi lần tải lên tối đa %d tệp", MaxFilesPerUpload)
+	if max := u.a.maxFiles(); len(u.stored) >= max {
+		return fail(TooLarge, "too_many_files", "mỗi lần tải lên tối đa %d tệp; chưa nhận tệp nào, hãy chia thành nhiều lần tải", max)
 	}
 	if fileName == "" {
 		fileName = "tai-lieu.pdf"
 	}
 	d, err := u.a.cfg.Uploads.Store(ctx, store.Upload{Round: u.rd.ID, File: fileName, Uploader: u.p.Username, Body: body})
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, errRequestTooLarge):
+		return u.requestTooLarge()
+	case errors.Is(err, store.ErrUnavailable):
+		u.a.log.Warn("upload refused: store unavailable", "round", u.rd.ID, "file", fileName, "err", err)
+		return unavailable("hệ thống lưu trữ đang bận hoặc đang chuyển sang máy chủ khác; chưa nhận tệp nào, hãy gửi lại sau ít giây")
+	case store.IsBodyError(err):
+		return fail(BadRequest, "bad_request", "nội dung tải lên bị lỗi hoặc bị ngắt giữa chừng; chưa nhận tệp nào, hãy thử lại")
+	default:
 		return internalf("store upload %s: %w", fileName, err)
 	}
 	u.stored = append(u.stored, d)
 	return nil
+}
+
+func unavailable(msg string) *Error {
+	return &Error{Kind: Unavailable, Code: "unavailable", Message: msg, RetryAfter: uploadRetryAfter}
 }
 
 // Discard removes what was stored: the request failed before it was read whole.
@@ -86,6 +145,9 @@ func (u *Upload) ReadMultipart(ctx context.Context, mr *multipart.Reader) error 
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.Is(err, errRequestTooLarge) {
+			return u.requestTooLarge()
 		}
 		if err != nil {
 			return fail(BadRequest, "bad_request", "nội dung multipart bị lỗi: %v", err)
@@ -109,8 +171,10 @@ func (u *Upload) ReadMultipart(ctx context.Context, mr *multipart.Reader) error 
 }
 
 // Finish hands the stored files to the pipeline and answers them, each pending its verdict (or
-// already refused at receipt: too large). When the system fails part way, the files answered
-// were received and the error says which were not.
+// already refused at receipt: too large). Each hand-over rides out a stream-leader election.
+// When the system fails part way all the same, the files answered were received and the error
+// says which were not; when it fails before the first, nothing was kept and the error says when
+// to come back (Retry-After).
 func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 	var declared ingest.Declared
 	declared.Nominee = u.nominee
@@ -133,8 +197,12 @@ func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 			for _, rest := range u.stored[i+1:] {
 				u.a.cfg.Uploads.Discard(ctx, rest)
 			}
-			u.a.log.ErrorContext(ctx, "upload commit failed", "round", u.rd.ID, "document_id", u.stored[i].ID, "err", err)
-			return out, fail(Unavailable, "unavailable", "hệ thống tạm thời không nhận được tệp %s và các tệp sau nó; các tệp liệt kê ở trên đã được nhận, hãy tải lại phần còn lại", u.stored[i].File)
+			u.stored = nil
+			u.a.log.ErrorContext(ctx, "upload commit failed", "round", u.rd.ID, "document_id", d.ID, "err", err)
+			if i == 0 {
+				return out, unavailable("hệ thống tạm thời không nhận được tệp; chưa nhận tệp nào, hãy gửi lại sau ít giây")
+			}
+			return out, fail(Unavailable, "unavailable", "hệ thống tạm thời không nhận được tệp %s và các tệp sau nó; các tệp liệt kê ở trên đã được nhận, hãy tải lại phần còn lại", d.File)
 		}
 		u.a.audit(ctx, audit.Event{ID: "upload-" + d.ID, Actor: u.p.Username, Action: "document.upload", Round: u.rd.ID, Target: d.ID, Details: map[string]string{
 			"file": d.File, "sha256": d.SHA256, "size": fmt.Sprint(d.Size), "declared_kind": string(d.DeclaredKind), "declared_nominee": d.DeclaredNominee,
@@ -146,32 +214,81 @@ func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 	return out, nil
 }
 
+// sizeWords writes a byte count for people: "200 MB".
+func sizeWords(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
+}
+
 // DocumentView is a document as p may see it: its verdict judged against the round's deadlines
-// as they are now, the fields p may not know emptied, and the other versions of its kind for its
-// person.
+// as they are now, the fields p may not know emptied, and a page of the versions of its kind
+// for its person.
 type DocumentView struct {
 	Document dossier.Document
 	Round    dossier.Round
-	Versions []ingest.Version
+	// Versions is one page of the person's documents of this kind, newest first; VersionsPage
+	// (1-based) of VersionsPages, VersionsTotal in all.
+	Versions                                   []ingest.Version
+	VersionsPage, VersionsPages, VersionsTotal int
 	// What p may do with it.
 	MayReadText, MayDownload, MayReview bool
 }
 
+// VersionsPerPage is how many versions a document view shows at a time.
+const VersionsPerPage = store.VersionHeadSize
+
+// MaxDocumentWait bounds how long a request may wait for a verdict.
+const MaxDocumentWait = time.Minute
+
+// DocumentQuery says which page of versions to show and how long to wait for the verdict.
+type DocumentQuery struct {
+	VersionsPage int           // 1-based; 0 is the first
+	Wait         time.Duration // until the verdict exists (long-poll); at most MaxDocumentWait
+}
+
 // Document is one document of a round p sees.
 func (a *App) Document(ctx context.Context, p auth.Principal, id string) (DocumentView, error) {
+	return a.DocumentWith(ctx, p, id, DocumentQuery{})
+}
+
+// DocumentWith is Document with a page of versions and, with q.Wait, answered as soon as the
+// verdict exists (or once q.Wait has passed, still pending): a client learns a verdict in one
+// request instead of asking again and again.
+func (a *App) DocumentWith(ctx context.Context, p auth.Principal, id string, q DocumentQuery) (DocumentView, error) {
 	d, rd, err := a.document(ctx, p, id, ViewDocument)
 	if err != nil {
 		return DocumentView{}, err
 	}
+	if q.Wait > 0 && !d.Final() {
+		wctx, cancel := context.WithTimeout(ctx, min(q.Wait, MaxDocumentWait))
+		d, err = a.cfg.Documents.WaitFor(wctx, id, dossier.Document.Final)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return DocumentView{}, ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+		case err != nil:
+			return DocumentView{}, internalf("wait for %s: %w", id, err)
+		}
+	}
 	v := DocumentView{Round: rd, Document: a.redactDocument(p, rd, dossier.CurrentVerdict(rd, d)),
 		MayReadText: May(p, ReadDocumentText, &rd), MayReview: May(p, ReviewDocument, &rd) && ingest.Reviewable(d.Status, d.Reason),
-		MayDownload: May(p, DownloadDocument, &rd) && d.Reason != ingest.ReasonTooLarge && d.SHA256 != ""}
+		MayDownload: May(p, DownloadDocument, &rd) && d.Reason != ingest.ReasonTooLarge && d.SHA256 != "",
+		Versions:    []ingest.Version{}, VersionsPage: 1, VersionsPages: 1}
 	if d.Nominee != "" && d.Kind != "" {
-		vs, _, err := a.cfg.Documents.Versions(ctx, d.Round, d.Nominee, d.Kind)
+		pg, err := a.cfg.Documents.Page(ctx, d.Round, d.Nominee, d.Kind, max(1, q.VersionsPage), VersionsPerPage)
 		if err != nil {
 			return DocumentView{}, internalf("versions of %s: %w", id, err)
 		}
-		v.Versions = ingest.CurrentVersions(rd, d.Kind, vs)
+		v.Versions = ingest.CurrentVersions(rd, d.Kind, pg.Versions)
+		v.VersionsPage, v.VersionsPages, v.VersionsTotal = pg.Page, pg.Pages, pg.Total
 	}
 	return v, nil
 }
@@ -367,4 +484,18 @@ func (a *App) applyReview(ctx context.Context, rd dossier.Round, id string, rv i
 		return d, internalf("announce review of %s: %w", id, err)
 	}
 	return d, nil
+}
+
+func (a *App) maxRequest() int64 {
+	if a.cfg.MaxRequest > 0 {
+		return a.cfg.MaxRequest
+	}
+	return DefaultMaxRequest
+}
+
+func (a *App) maxFiles() int {
+	if a.cfg.MaxFiles > 0 {
+		return a.cfg.MaxFiles
+	}
+	return DefaultMaxFiles
 }

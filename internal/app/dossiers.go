@@ -68,7 +68,7 @@ func (a *App) roundState(ctx context.Context, p auth.Principal, roundID string, 
 const catchUp = 500 * time.Millisecond
 
 func (a *App) state(ctx context.Context, round string) (*dossier.State, error) {
-	st, _, err := a.cfg.Dossiers.State(ctx, round)
+	st, _, err := a.cfg.Dossiers.Snapshot(ctx, round) // read only: shared, not decoded again
 	if err != nil {
 		return nil, internalf("dossier state %s: %w", round, err)
 	}

@@ -228,6 +228,15 @@ func (c Consumer) errHandler() jetstream.PullConsumeOpt {
 	})
 }
 
+// pullExpiry is how long one pull request waits on the server. On a starved 2-core machine the
+// ingest consumer was seen to stall — no message and no heartbeat reached it — until the client
+// noticed the missing heartbeats, which it does after as long as a request lasts: with the
+// library's 30 s default every file in hand then waited 30 s for its verdict (issue 13's
+// unexplained 30 s p99; the log said "no heartbeat received"). With 5 s the same stall cost 5 s
+// (measured, `tinnhiem bench ingest --batches 4` on 1,000 versions); an idle consumer asks
+// again every 5 s, which costs nothing.
+const pullExpiry = 5 * time.Second
+
 // consumeEach hands every message to Handle, Concurrency at a time.
 func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (func(context.Context), error) {
 	sem := make(chan struct{}, c.Concurrency)
@@ -267,7 +276,7 @@ func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (fun
 			defer func() { beat(); <-sem; wg.Done() }()
 			c.settle(mctx, msg, c.safeHandle(mctx, msg), true)
 		}()
-	}, jetstream.PullMaxMessages(batch), c.errHandler())
+	}, jetstream.PullMaxMessages(batch), jetstream.PullExpiry(pullExpiry), c.errHandler())
 	if err != nil {
 		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
 	}
@@ -299,7 +308,7 @@ func (c Consumer) consumeBatches(ctx context.Context, cons jetstream.Consumer) (
 		case msgs <- m:
 		case <-quit:
 		}
-	}, jetstream.PullMaxMessages(c.Batch), c.errHandler())
+	}, jetstream.PullMaxMessages(c.Batch), jetstream.PullExpiry(pullExpiry), c.errHandler())
 	if err != nil {
 		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,7 +23,14 @@ type Client struct {
 	Base  string
 	Token string
 	HTTP  *http.Client
+	// RetryFor is how long requests are sent again when the server answers 503 with a
+	// Retry-After (it keeps nothing of such a request: it is failing over, or full), waiting what
+	// it asks each time. Zero: DefaultRetryFor; negative: never.
+	RetryFor time.Duration
 }
+
+// DefaultRetryFor is longer than a NATS cluster takes to elect a new stream leader.
+const DefaultRetryFor = time.Minute
 
 // Problem mirrors the API's field problem.
 type Problem struct {
@@ -38,6 +46,17 @@ type Error struct {
 	Problems []Problem `json:"problems"`
 	// RequestID is the answer's X-Request-Id: what an operator looks for in the logs.
 	RequestID string `json:"-"`
+	// RetryAfter is what a 503 or 429 asked: come back after this long; 0 when it did not say.
+	RetryAfter time.Duration `json:"-"`
+}
+
+// Retryable reports whether err is an answer that kept nothing and asks to be sent again later.
+func Retryable(err error) (time.Duration, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusServiceUnavailable && e.RetryAfter > 0 {
+		return e.RetryAfter, true
+	}
+	return 0, false
 }
 
 func (e *Error) Error() string {
@@ -62,32 +81,78 @@ func New(base, token string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), Token: token, HTTP: &http.Client{Timeout: 5 * time.Minute}}
 }
 
-// Do sends a request with an optional JSON or raw body and decodes a JSON answer into out.
+// Do sends a request with an optional JSON or raw body and decodes a JSON answer into out. A 503
+// with Retry-After is sent again (see RetryFor), except with a streamed (io.Reader) body.
 func (c *Client) Do(ctx context.Context, method, path string, body any, out any) error {
-	var rd io.Reader
+	var data []byte
 	ctype := ""
+	var stream io.Reader
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		rd = bytes.NewReader(b)
-		ctype = "application/octet-stream"
+		data, ctype = b, "application/octet-stream"
+	case json.RawMessage:
+		data, ctype = b, "application/json"
 	case io.Reader:
-		rd = b
+		stream = b
 	default:
-		data, err := json.Marshal(b)
+		var err error
+		if data, err = json.Marshal(b); err != nil {
+			return err
+		}
+		ctype = "application/json"
+	}
+	build := func() (*http.Request, error) {
+		var rd io.Reader
+		switch {
+		case stream != nil:
+			rd = stream
+		case data != nil:
+			rd = bytes.NewReader(data)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
+		if err != nil {
+			return nil, err
+		}
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		return req, nil
+	}
+	if stream != nil {
+		req, err := build()
 		if err != nil {
 			return err
 		}
-		rd, ctype = bytes.NewReader(data), "application/json"
+		return c.Send(req, out)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
-	if err != nil {
-		return err
+	return c.SendRetry(ctx, build, out)
+}
+
+// SendRetry sends the request build makes, and again — a fresh one each time — while the server
+// answers 503 with a Retry-After, waiting what it asks, for at most RetryFor in all.
+func (c *Client) SendRetry(ctx context.Context, build func() (*http.Request, error), out any) error {
+	budget := c.RetryFor
+	if budget == 0 {
+		budget = DefaultRetryFor
 	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
+	deadline := time.Now().Add(budget)
+	for {
+		req, err := build()
+		if err != nil {
+			return err
+		}
+		err = c.Send(req, out)
+		wait, again := Retryable(err)
+		if !again || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
 	}
-	return c.Send(req, out)
 }
 
 // Send performs a prepared request with the token and decodes the answer.
@@ -139,14 +204,18 @@ func (c *Client) Open(ctx context.Context, path string) (*http.Response, error) 
 
 func decodeError(resp *http.Response) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var retry time.Duration
+	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+		retry = time.Duration(s) * time.Second
+	}
 	var body struct {
 		Error Error `json:"error"`
 	}
 	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
-		body.Error.Status, body.Error.RequestID = resp.StatusCode, resp.Header.Get("X-Request-Id")
+		body.Error.Status, body.Error.RetryAfter, body.Error.RequestID = resp.StatusCode, retry, resp.Header.Get("X-Request-Id")
 		return &body.Error
 	}
-	return &Error{Status: resp.StatusCode, Code: "http_error", Message: strings.TrimSpace(string(data)), RequestID: resp.Header.Get("X-Request-Id")}
+	return &Error{Status: resp.StatusCode, Code: "http_error", Message: strings.TrimSpace(string(data)), RetryAfter: retry, RequestID: resp.Header.Get("X-Request-Id")}
 }
 
 // Login exchanges a username and password for a token.

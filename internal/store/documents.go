@@ -1,12 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -19,11 +18,14 @@ import (
 // Documents keeps document records (one JSON value per id) and, per round, person and kind,
 // the list of versions received, in the tn_documents bucket.
 type Documents struct {
-	kv jetstream.KeyValue
+	kv    jetstream.KeyValue
+	watch *docWatch
 }
 
 // NewDocuments wraps the bucket.
-func NewDocuments(kv jetstream.KeyValue) *Documents { return &Documents{kv: kv} }
+func NewDocuments(kv jetstream.KeyValue) *Documents {
+	return &Documents{kv: kv, watch: newDocWatch(kv)}
+}
 
 func docKey(id string) string { return "doc." + id }
 
@@ -54,6 +56,30 @@ func (s *Documents) Create(ctx context.Context, d dossier.Document) error {
 	return nil
 }
 
+// createRiding is Create riding out a stream-leader election: an attempt whose answer was lost
+// may have stored the record, which the next attempt then finds — the same bytes are success.
+func (s *Documents) createRiding(ctx context.Context, d dossier.Document, budget time.Duration) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	tried := false
+	err = rideOut(ctx, budget, func(actx context.Context) error {
+		_, err := s.kv.Create(actx, docKey(d.ID), data)
+		if err != nil && tried && bus.IsConflict(err) {
+			if e, gerr := s.kv.Get(actx, docKey(d.ID)); gerr == nil && bytes.Equal(e.Value(), data) {
+				return nil
+			}
+		}
+		tried = true
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("ingest: create document %s: %w", d.ID, err)
+	}
+	return nil
+}
+
 // Update replaces a record if it is still at revision rev.
 func (s *Documents) Update(ctx context.Context, d dossier.Document, rev uint64) error {
 	data, err := json.Marshal(d)
@@ -69,43 +95,6 @@ func (s *Documents) Update(ctx context.Context, d dossier.Document, rev uint64) 
 // Delete removes a record that never got to the pipeline (a failed upload).
 func (s *Documents) Delete(ctx context.Context, id string) error {
 	return s.kv.Delete(ctx, docKey(id))
-}
-
-func versionsKey(round, nominee string, kind dossier.Kind) string {
-	return "ver." + round + "." + nominee + "." + string(kind)
-}
-
-// Versions lists what was received for a person and kind, oldest first.
-func (s *Documents) Versions(ctx context.Context, round, nominee string, kind dossier.Kind) ([]ingest.Version, uint64, error) {
-	vs, rev, err := bus.GetJSON[[]ingest.Version](ctx, s.kv, versionsKey(round, nominee, kind))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("ingest: versions: %w", err)
-	}
-	return vs, rev, nil
-}
-
-// AddVersion appends v (or replaces the entry with the same id) if the list is still at rev.
-func (s *Documents) AddVersion(ctx context.Context, round, nominee string, kind dossier.Kind, vs []ingest.Version, v ingest.Version, rev uint64) error {
-	out := make([]ingest.Version, 0, len(vs)+1)
-	for _, x := range vs {
-		if x.ID != v.ID {
-			out = append(out, x)
-		}
-	}
-	out = append(out, v)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ReceivedAt.Before(out[j].ReceivedAt) })
-	data, _ := json.Marshal(out)
-	_, err := bus.CompareAndSet(ctx, s.kv, versionsKey(round, nominee, kind), data, rev)
-	if bus.IsConflict(err) {
-		return ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("ingest: store versions: %w", err)
-	}
-	return nil
 }
 
 func copiesKey(round, sha string) string { return "sha." + round + "." + sha }
@@ -158,26 +147,6 @@ func (s *Documents) RecordCopy(ctx context.Context, d dossier.Document) error {
 	return errors.New("ingest: copies list kept changing")
 }
 
-// RecordVersion puts d among the versions of its person and kind, retrying when another writer
-// was first.
-func (s *Documents) RecordVersion(ctx context.Context, d dossier.Document) error {
-	if d.Nominee == "" || d.Kind == "" {
-		return nil
-	}
-	for attempt := 0; attempt < 10; attempt++ {
-		vs, rev, err := s.Versions(ctx, d.Round, d.Nominee, d.Kind)
-		if err != nil {
-			return err
-		}
-		err = s.AddVersion(ctx, d.Round, d.Nominee, d.Kind, vs,
-			ingest.Version{ID: d.ID, SHA256: d.SHA256, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File}, rev)
-		if !errors.Is(err, ErrConflict) {
-			return err
-		}
-	}
-	return errors.New("ingest: versions list kept changing")
-}
-
 func pendingKey(id string) string { return "pending." + id }
 
 // MarkPending records that a document was handed to the pipeline and has no published verdict yet.
@@ -207,28 +176,4 @@ func (s *Documents) Pending(ctx context.Context) ([]string, error) {
 		ids = append(ids, k[len("pending."):])
 	}
 	return ids, nil
-}
-
-// RemoveVersion takes a document off the versions of a person and kind.
-func (s *Documents) RemoveVersion(ctx context.Context, round, nominee string, kind dossier.Kind, id string) error {
-	for attempt := 0; attempt < 10; attempt++ {
-		vs, rev, err := s.Versions(ctx, round, nominee, kind)
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(vs, func(v ingest.Version) bool { return v.ID == id })
-		if i < 0 {
-			return nil
-		}
-		data, _ := json.Marshal(slices.Delete(vs, i, i+1))
-		_, err = bus.CompareAndSet(ctx, s.kv, versionsKey(round, nominee, kind), data, rev)
-		if bus.IsConflict(err) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("ingest: remove version %s: %w", id, err)
-		}
-		return nil
-	}
-	return errors.New("ingest: versions list kept changing")
 }

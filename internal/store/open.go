@@ -66,7 +66,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Stores, erro
 		JS:        js,
 		Rounds:    NewRounds(kv(bus.BucketRounds)),
 		Documents: docs,
-		Uploads:   &Receiver{Objects: obj(bus.ObjectUploads), Renderings: obj(bus.ObjectRenderings), Docs: docs, JS: js, MaxUpload: o.MaxUpload, Now: o.Now},
+		Uploads:   &Receiver{Objects: obj(bus.ObjectUploads), Renderings: obj(bus.ObjectRenderings), Docs: docs, JS: js, MaxUpload: o.MaxUpload, Now: o.Now, Flow: NewFlow(0)},
 		Dossiers:  NewDossiers(js),
 		Tallies:   NewTallies(kv(bus.BucketTallies), js),
 		Artifacts: &publish.Store{Objects: obj(bus.ObjectArtifacts), Index: kv(bus.BucketArtifacts)},

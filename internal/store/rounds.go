@@ -17,11 +17,12 @@ import (
 
 // Rounds stores rounds in a JetStream key-value bucket, one JSON value per round id.
 type Rounds struct {
-	kv jetstream.KeyValue
+	kv     jetstream.KeyValue
+	parsed *roundCache // decoded rounds by revision (see roundcache.go)
 }
 
 // NewRounds wraps the rounds bucket.
-func NewRounds(kv jetstream.KeyValue) *Rounds { return &Rounds{kv: kv} }
+func NewRounds(kv jetstream.KeyValue) *Rounds { return &Rounds{kv: kv, parsed: newRoundCache()} }
 
 // Get returns the round with that id, or ErrNotFound.
 func (s *Rounds) Get(ctx context.Context, id string) (dossier.Round, error) {
@@ -33,14 +34,18 @@ func (s *Rounds) get(ctx context.Context, id string) (dossier.Round, uint64, err
 	if !dossier.ValidRoundID(id) {
 		return dossier.Round{}, 0, fmt.Errorf("round %q: %w", id, dossier.ErrNotFound)
 	}
-	r, rev, err := bus.GetJSON[dossier.Round](ctx, s.kv, id)
+	e, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return dossier.Round{}, 0, fmt.Errorf("round %q: %w", id, dossier.ErrNotFound)
 	}
 	if err != nil {
 		return dossier.Round{}, 0, fmt.Errorf("dossier: get round %s: %w", id, err)
 	}
-	return r, rev, nil
+	r, err := s.parsed.decode(id, e.Revision(), e.Value())
+	if err != nil {
+		return dossier.Round{}, 0, fmt.Errorf("dossier: get round %s: decode: %w", id, err)
+	}
+	return r, e.Revision(), nil
 }
 
 // List returns every round, sorted by vote date then id.

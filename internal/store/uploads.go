@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"io"
 	"time"
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/bus"
 	"tinnhiem/internal/requestid"
 
 	"github.com/nats-io/nats.go"
@@ -25,6 +24,10 @@ type Receiver struct {
 	JS         jetstream.JetStream
 	MaxUpload  int64
 	Now        func() time.Time
+	// Flow bounds the chunks all uploads have in flight (Open gives NewFlow(0)).
+	Flow *Flow
+	// RideOut is how long the write path goes on while a stream has no leader (DefaultRideOut).
+	RideOut time.Duration
 }
 
 // Upload describes one incoming file.
@@ -36,9 +39,11 @@ type Upload struct {
 	Body     io.Reader
 }
 
-// Store streams the body into the object store (never whole in memory) and returns the
-// document with the server's receipt time, size and sha256, not yet committed. A file over the
-// size limit is not kept: its record is stored at once as rejected: too_large.
+// Store streams the body into the object store (never whole in memory: one chunk at a time,
+// within the process's Flow) and returns the document with the server's receipt time, size and
+// sha256, not yet committed. A file over the size limit is not kept: its record is stored at once
+// as rejected: too_large. A store that cannot take it now is ErrUnavailable; a body that cannot
+// be read, IsBodyError. Nothing is kept on either failure.
 func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, error) {
 	now := rc.Now().UTC()
 	d := dossier.Document{
@@ -52,17 +57,19 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 		Status:          dossier.StatusPending,
 		Warnings:        []string{},
 	}
-	h := sha256.New()
-	lr := &limitReader{r: up.Body, left: rc.MaxUpload, h: h}
+	lr := &limitReader{r: up.Body, left: rc.MaxUpload}
 	meta := jetstream.ObjectMeta{
 		Name:        d.ID,
 		Description: d.File,
 		Headers:     nats.Header{"Round": []string{up.Round}, "Uploader": []string{up.Uploader}},
 	}
-	info, err := rc.Objects.Put(ctx, meta, lr)
+	flow := rc.Flow
+	if flow == nil {
+		flow = NewFlow(1) // a Receiver built without one: this upload alone is bounded
+	}
+	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, lr, flow, rc.RideOut)
 	if lr.over {
-		// Nothing of the file is kept; the record says why.
-		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
+		// Nothing of the file is kept (putObject purged what it had sent); the record says why.
 		d = ingest.TooLarge(d, lr.n, rc.MaxUpload, now)
 		if err := rc.Docs.Create(ctx, d); err != nil {
 			return dossier.Document{}, err
@@ -75,43 +82,51 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 		return d, nil
 	}
 	if err != nil {
-		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
 		return dossier.Document{}, fmt.Errorf("ingest: store upload %s: %w", d.File, err)
 	}
 	d.Size = int64(info.Size)
-	d.SHA256 = hex.EncodeToString(h.Sum(nil))
+	d.SHA256 = hex.EncodeToString(sum)
 	return d, nil
 }
 
 // Commit records a stored upload (with the declared values known by now) and hands it to the
-// workers. Only a committed upload is accepted; a failure undoes everything.
+// workers. Only a committed upload is accepted; a failure undoes everything. Each step rides out
+// a stream-leader election (RideOut), the stored file kept meanwhile.
 func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Document, error) {
 	if d.Final() {
 		// Decided at receipt (too large) and already recorded: the dossier still hears of it.
-		if err := PublishVerdict(ctx, rc.JS, d, "verdict"); err != nil {
+		if err := rideOut(ctx, rc.RideOut, func(actx context.Context) error { return PublishVerdict(actx, rc.JS, d, "verdict") }); err != nil {
 			return d, err
 		}
 		_ = rc.Docs.ClearPending(ctx, d.ID) // else the sweep clears it after publishing again
 		return d, nil
 	}
+	undo := func(steps int) {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if steps >= 2 {
+			_ = rc.Docs.Delete(uctx, d.ID)
+		}
+		if steps >= 1 {
+			_ = rc.Docs.ClearPending(uctx, d.ID)
+		}
+		_ = rc.Objects.Delete(uctx, d.ID)
+	}
 	// The marker comes first and stays until the verdict is published: should this process
 	// die anywhere after it, the ingest workers' sweep announces the file again (or, finding
 	// no record, forgets the marker).
-	if err := rc.Docs.MarkPending(ctx, d.ID, d.ReceivedAt); err != nil {
-		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
+	if err := rideOut(ctx, rc.RideOut, func(actx context.Context) error { return rc.Docs.MarkPending(actx, d.ID, d.ReceivedAt) }); err != nil {
+		undo(0)
 		return dossier.Document{}, err
 	}
-	if err := rc.Docs.Create(ctx, d); err != nil {
-		_ = rc.Docs.ClearPending(context.WithoutCancel(ctx), d.ID)
-		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
+	if err := rc.Docs.createRiding(ctx, d, rc.RideOut); err != nil {
+		undo(1)
 		return dossier.Document{}, err
 	}
-	if err := Announce(ctx, rc.JS, d); err != nil {
+	if err := rideOut(ctx, rc.RideOut, func(actx context.Context) error { return announce(actx, rc.JS, d) }); err != nil {
 		// Not announced means not accepted: undo, so no record waits forever for a verdict.
-		_ = rc.Docs.ClearPending(context.WithoutCancel(ctx), d.ID)
-		_ = rc.Docs.Delete(context.WithoutCancel(ctx), d.ID)
-		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
-		return dossier.Document{}, err
+		undo(2)
+		return dossier.Document{}, fmt.Errorf("ingest: announce %s: %w", d.ID, err)
 	}
 	return d, nil
 }
@@ -143,25 +158,23 @@ func (rc *Receiver) Open(ctx context.Context, id string) (io.ReadCloser, error) 
 	return obj, nil
 }
 
-// Announce publishes tn.ingest.<round>.uploaded for a recorded document. The message id makes a
-// second announcement of the same document (by the sweep) harmless.
+// Announce publishes tn.ingest.<round>.uploaded for a recorded document, riding out a
+// stream-leader election. The message id makes a second announcement of the same document (by
+// the sweep, or a retry whose first answer was lost) harmless.
 func Announce(ctx context.Context, js jetstream.JetStream, d dossier.Document) error {
+	if err := rideOut(ctx, DefaultRideOut, func(actx context.Context) error { return announce(actx, js, d) }); err != nil {
+		return fmt.Errorf("ingest: announce %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+func announce(ctx context.Context, js jetstream.JetStream, d dossier.Document) error {
 	data, _ := json.Marshal(ingest.Uploaded{DocumentID: d.ID, Round: d.Round})
 	msg := &nats.Msg{Subject: ingest.UploadedSubject(d.Round), Data: data, Header: nats.Header{}}
 	msg.Header.Set(jetstream.MsgIDHeader, "uploaded-"+d.ID)
 	requestid.Stamp(ctx, msg.Header)
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		if _, err = js.PublishMsg(ctx, msg); err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("ingest: announce %s: %w", d.ID, err)
+	_, err := js.PublishMsg(ctx, msg)
+	return err
 }
 
 // AnnounceRecheck asks the ingest workers to read document id again against version version of
@@ -177,12 +190,11 @@ func AnnounceRecheck(ctx context.Context, js jetstream.JetStream, round, id stri
 	return nil
 }
 
-// limitReader counts and hashes what passes and stops with ErrTooLarge past the limit.
+// limitReader counts what passes and stops with ErrTooLarge past the limit.
 type limitReader struct {
 	r    io.Reader
 	left int64
 	n    int64
-	h    hash.Hash
 	over bool
 }
 
@@ -204,7 +216,6 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
 	l.n += int64(n)
-	l.h.Write(p[:n])
 	return n, err
 }
 

@@ -14,31 +14,34 @@ import (
 
 type documentPage struct {
 	chrome
-	V                       verdictView
-	RoundURL, RoundTitle    string
-	Pages                   int
-	Size                    string
-	SHA256                  string
-	Received, VerdictAt     string
-	Zone                    string
-	Uploader                string
-	DeclaredKind            string
-	DeclaredNominee         string
-	Deadline                string
-	Reviewed                string
-	Excerpt                 string
-	RequestRef, Requester   string
-	DuplicateURL            string
-	Versions                []versionRow
-	CanReview, ReviewOpen   bool
-	ReviewURL               string
-	Nominees, KindOptions   []option
-	CanDownload             bool
-	FileURL                 string
-	RenderingURL            string // the PDF made from a Word original ("" none)
-	KindConfidence          string
-	StatusIsFinal, Rejected bool
-	Format                  string // what the file is, told from its bytes
+	V                     verdictView
+	RoundURL, RoundTitle  string
+	Pages                 int
+	Size                  string
+	SHA256                string
+	Received, VerdictAt   string
+	Zone                  string
+	Uploader              string
+	DeclaredKind          string
+	DeclaredNominee       string
+	Deadline              string
+	Reviewed              string
+	Excerpt               string
+	RequestRef, Requester string
+	DuplicateURL          string
+	Versions              []versionRow
+	// The versions are shown a page at a time, newest first.
+	VersionPage, VersionPages, VersionTotal int
+	VersionPrevURL, VersionNextURL          string
+	CanReview, ReviewOpen                   bool
+	ReviewURL                               string
+	Nominees, KindOptions                   []option
+	CanDownload                             bool
+	FileURL                                 string
+	KindConfidence                          string
+	StatusIsFinal, Rejected                 bool
+	RenderingURL                            string // the PDF made from a Word original ("" none)
+	Format                                  string // what the file is, told from its bytes
 	// OCR says the text was read from a scan or photo by character recognition, with its mean
 	// confidence; OCRText is that text's opening, for those who may read text only.
 	OCR, OCRText string
@@ -51,7 +54,8 @@ type versionRow struct {
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	dv, err := s.app.Document(r.Context(), p, r.PathValue("id"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("versions_page"))
+	dv, err := s.app.DocumentWith(r.Context(), p, r.PathValue("id"), app.DocumentQuery{VersionsPage: max(1, page)})
 	if err != nil {
 		s.failed(w, r, p, err, "Không mở được tài liệu")
 		return
@@ -129,8 +133,14 @@ func buildDocumentPage(dv app.DocumentView) documentPage {
 	if !dv.MayReadText {
 		pg.Excerpt = ""
 	}
-	for i := len(versions) - 1; i >= 0; i-- {
-		v := versions[i]
+	pg.VersionPage, pg.VersionPages, pg.VersionTotal = dv.VersionsPage, dv.VersionsPages, dv.VersionsTotal
+	if dv.VersionsPage > 1 {
+		pg.VersionPrevURL = "/documents/" + d.ID + "?versions_page=" + strconv.Itoa(dv.VersionsPage-1)
+	}
+	if dv.VersionsPage < dv.VersionsPages {
+		pg.VersionNextURL = "/documents/" + d.ID + "?versions_page=" + strconv.Itoa(dv.VersionsPage+1)
+	}
+	for _, v := range versions {
 		pg.Versions = append(pg.Versions, versionRow{URL: "/documents/" + v.ID, File: v.File, Received: localTime(rd, v.ReceivedAt),
 			State: cell{Label: stateLabel(v.Status), Class: stateClass(v.Status)}, This: v.ID == d.ID})
 	}

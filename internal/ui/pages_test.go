@@ -287,11 +287,12 @@ func TestDocumentPageGolden(t *testing.T) {
 		Warnings: []string{ingest.WarnKindUncertain, ingest.WarnMissingCriterion + ingest.CriterionFamily}, Pages: 4,
 		Excerpt: "BÁO CÁO TỰ ĐÁNH GIÁ của người được lấy phiếu tín nhiệm Họ và tên: Phạm Minh Tuấn …", Deadline: dossier.DeadlineDossier,
 		VerdictAt: time.Date(2028, 11, 20, 5, 15, 3, 0, time.UTC), Revision: 1}
-	versions := []ingest.Version{
-		{ID: "d0000000000010000000000000003", Status: dossier.StatusRejected, ReceivedAt: time.Date(2028, 11, 19, 1, 0, 0, 0, time.UTC), File: "ban-cu.pdf"},
+	versions := []ingest.Version{ // newest first, as the core gives them
 		{ID: d.ID, Status: d.Status, ReceivedAt: d.ReceivedAt, File: d.File},
+		{ID: "d0000000000010000000000000003", Status: dossier.StatusRejected, ReceivedAt: time.Date(2028, 11, 19, 1, 0, 0, 0, time.UTC), File: "ban-cu.pdf"},
 	}
-	pg := buildDocumentPage(app.DocumentView{Document: d, Round: rd, Versions: versions, MayReadText: true, MayDownload: true, MayReview: true})
+	pg := buildDocumentPage(app.DocumentView{Document: d, Round: rd, Versions: versions, VersionsPage: 1, VersionsPages: 1, VersionsTotal: 2,
+		MayReadText: true, MayDownload: true, MayReview: true})
 	pg.User, pg.Zone = newUserView(goldenOrganizer), zoneLabel(rd, d.ReceivedAt)
 	page := renderGolden(t, "document", "document-organizer", pg)
 	mustContain(t, "document", page, "12:15 20/11/2028", "179 KB", "chưa chắc chắn", "Chưa chắc chắn về loại tài liệu",

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
@@ -29,6 +31,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 			e = &app.Error{Message: "lỗi hệ thống; chưa nhận tệp nào, hãy thử lại"}
 		}
 		msg := uploadRefusal(e)
+		if e.RetryAfter > 0 {
+			// Nothing was kept: the page's script sends the form again after this long.
+			w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+		}
 		if wantJSON {
 			// Keep the documents the core did take before it failed (a partial commit).
 			views := []verdictView{}
@@ -42,6 +48,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, p auth.Principal
 	}
 	up, err := s.app.StartUpload(r.Context(), p, r.PathValue("round"))
 	if err != nil {
+		refuse(err, nil)
+		return
+	}
+	if r.Body, err = up.Body(r.Body, r.ContentLength); err != nil {
 		refuse(err, nil)
 		return
 	}
@@ -202,9 +212,22 @@ func nomineeName(rd dossier.Round, id string) string {
 	return "mã " + id + " (không có trong danh sách)"
 }
 
-// verdict is the JSON the upload script polls until the verdict is final.
+// verdict is the JSON the upload script asks for until the verdict is final; with ?wait=25s
+// the answer comes as soon as the verdict exists.
 func (s *Server) verdict(w http.ResponseWriter, r *http.Request, p auth.Principal) {
-	dv, err := s.app.Document(r.Context(), p, r.PathValue("id"))
+	var q app.DocumentQuery
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := web.ParseWait(v)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, jsonError(capitalize(err.Error())))
+			return
+		}
+		q.Wait = d
+	}
+	dv, err := s.app.DocumentWith(r.Context(), p, r.PathValue("id"), q)
+	if r.Context().Err() != nil {
+		return // the page went away while waiting
+	}
 	if err != nil {
 		e, ok := app.AsError(err)
 		if !ok {

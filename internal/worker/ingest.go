@@ -234,7 +234,8 @@ func (w *Ingest) checkDuplicate(ctx context.Context, d dossier.Document, r dossi
 		}
 		first, found := ingest.FirstCopy(d, cs)
 		if !found {
-			// Documents judged before copies were recorded are found among the versions.
+			// Documents judged before copies were recorded are found among the versions an
+			// earlier release kept in one list (a list that no longer grows).
 			if first, found, err = w.legacyCopy(ctx, d); err != nil {
 				return d, err
 			}
@@ -259,12 +260,13 @@ func (w *Ingest) checkDuplicate(ctx context.Context, d dossier.Document, r dossi
 	return d, errors.New("ingest: copies list kept changing")
 }
 
-// legacyCopy looks for the same bytes among the versions of d's person and kind.
+// legacyCopy looks for the same bytes among the versions of d's person and kind that an earlier
+// release stored in one list: every version recorded since has its copy recorded too.
 func (w *Ingest) legacyCopy(ctx context.Context, d dossier.Document) (ingest.Copy, bool, error) {
 	if d.Nominee == "" || d.Kind == "" {
 		return ingest.Copy{}, false, nil
 	}
-	vs, _, err := w.Docs.Versions(ctx, d.Round, d.Nominee, d.Kind)
+	vs, _, err := w.Docs.LegacyVersions(ctx, d.Round, d.Nominee, d.Kind)
 	if err != nil {
 		return ingest.Copy{}, false, err
 	}

@@ -33,6 +33,9 @@ type Options struct {
 	Throttle  *auth.Throttle // default: lenient (tests log in often)
 	Log       *slog.Logger
 	BackupKey func() ([]byte, error)
+	// MaxRequest and MaxFiles bound an upload request (app defaults when zero).
+	MaxRequest int64
+	MaxFiles   int
 }
 
 // Start runs a server and builds the core on it.
@@ -51,7 +54,8 @@ func Start(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := app.New(app.Config{Stores: st, Now: o.Now, TokenTTL: o.TokenTTL, Throttle: o.Throttle, Log: o.Log, BackupKey: o.BackupKey})
+	core := app.New(app.Config{Stores: st, Now: o.Now, TokenTTL: o.TokenTTL, Throttle: o.Throttle, Log: o.Log, BackupKey: o.BackupKey,
+		MaxRequest: o.MaxRequest, MaxFiles: o.MaxFiles})
 	return &Env{NS: ns, Stores: st, App: core, Now: o.Now}
 }
 

@@ -1,6 +1,6 @@
 // tinnhiem pages: a little script on top of pages that work without it.
 // The upload form sends its files with fetch and then shows each file's verdict as soon as
-// the ingest workers decide it, by polling /documents/{id}/verdict.
+// the ingest workers decide it: /documents/{id}/verdict?wait=25s answers when the verdict exists.
 (function () {
   "use strict";
 
@@ -30,18 +30,30 @@
     }
   }
 
+  // retryAfter is how long the server asked to wait (a 503's Retry-After, in seconds), in ms.
+  function retryAfter(res, fallback) {
+    var s = parseInt(res.headers.get("Retry-After") || "", 10);
+    return s > 0 ? Math.min(s, 60) * 1000 : fallback;
+  }
+
   function poll(li, id, tries) {
-    fetch("/documents/" + encodeURIComponent(id) + "/verdict", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
+    var asked = Date.now();
+    fetch("/documents/" + encodeURIComponent(id) + "/verdict?wait=25s", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, status: res.status, res: res, body: body }; }); })
       .then(function (r) {
+        if (r.status === 503) {
+          setTimeout(function () { poll(li, id, tries + 1); }, retryAfter(r.res, 3000));
+          return;
+        }
         if (!r.ok) {
           li.appendChild(el("span", "message", (r.body.error && r.body.error.message) || "Không đọc được kết quả."));
           return;
         }
         renderVerdict(li, r.body);
         if (!r.body.final) {
-          // Quick at first, then every few seconds: most files are read within seconds.
-          setTimeout(function () { poll(li, id, tries + 1); }, tries < 10 ? 700 : 3000);
+          // The server waits for the verdict; one that answered at once is asked again a little later.
+          var quick = Date.now() - asked < 5000;
+          setTimeout(function () { poll(li, id, tries + 1); }, quick ? (tries < 10 ? 700 : 3000) : 0);
         }
       })
       .catch(function () { setTimeout(function () { poll(li, id, tries + 1); }, 3000); });
@@ -58,10 +70,22 @@
       button.disabled = true;
       status.hidden = false;
       status.textContent = "Đang tải lên…";
+      send(data, 0);
+    });
+
+    // send posts the form; a 503 that received nothing and says when to come back (Retry-After:
+    // the system is failing over or full) is sent again by itself, a few times.
+    function send(data, attempt) {
       fetch(form.action, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (res) { return res.json().then(function (body) { return { status: res.status, body: body }; }); })
+        .then(function (res) { return res.json().then(function (body) { return { status: res.status, res: res, body: body }; }); })
         .then(function (r) {
           var docs = (r.body && r.body.documents) || [];
+          if (r.status === 503 && docs.length === 0 && r.res.headers.get("Retry-After") && attempt < 5) {
+            var wait = retryAfter(r.res, 2000);
+            status.textContent = "Hệ thống đang bận; tự gửi lại sau " + Math.round(wait / 1000) + " giây…";
+            setTimeout(function () { send(data, attempt + 1); }, wait);
+            return false;
+          }
           if (r.status !== 202) {
             var msg = (r.body.error && r.body.error.message) || "Chưa tải lên được.";
             status.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
@@ -80,10 +104,11 @@
             results.insertBefore(li, results.firstChild);
             poll(li, d.document_id, 0);
           });
+          return true;
         })
-        .catch(function () { status.textContent = "Mất kết nối tới máy chủ; hãy thử lại."; })
-        .then(function () { button.disabled = false; });
-    });
+        .catch(function () { status.textContent = "Mất kết nối tới máy chủ; hãy thử lại."; return true; })
+        .then(function (done) { if (done) button.disabled = false; });
+    }
   }
 
   // File pickers show the chosen names in Vietnamese words (see .file-pick in style.css).

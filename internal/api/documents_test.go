@@ -1,0 +1,140 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"testing"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest"
+)
+
+func (a *dzAPI) uploadFile(t *testing.T, user, name string, data []byte) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	part, _ := mw.CreateFormFile("file", name)
+	part.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, a.http.URL+"/api/v1/rounds/"+a.round.ID+"/documents", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+a.tokens[user])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Documents []struct {
+			DocumentID string `json:"document_id"`
+			Status     string `json:"status"`
+		} `json:"documents"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted || len(out.Documents) != 1 {
+		t.Fatalf("upload: %d %+v %v", resp.StatusCode, out, err)
+	}
+	return out.Documents[0].DocumentID
+}
+
+type docAnswer struct {
+	dossier.Document
+	Versions      []ingest.Version `json:"versions"`
+	VersionsPage  int              `json:"versions_page"`
+	VersionsPages int              `json:"versions_pages"`
+	VersionsTotal int              `json:"versions_total"`
+}
+
+// GET /api/v1/documents/{id}?wait=… answers as soon as the verdict is stored, and as it stands
+// once the wait is over; who may not see the document learns nothing by waiting.
+func TestDocumentLongPoll(t *testing.T) {
+	a := newDZAPI(t, true)
+	id := a.uploadFile(t, "bantochuc", "bao-cao.pdf", []byte("%PDF-1.4 không quan trọng"))
+
+	code, _, body := a.do(t, http.MethodGet, "/api/v1/documents/"+id+"?wait=200ms", "bantochuc", nil)
+	var got docAnswer
+	if err := json.Unmarshal(body, &got); err != nil || code != http.StatusOK || got.Status != dossier.StatusPending {
+		t.Fatalf("no verdict yet: %d %s", code, body)
+	}
+	for _, q := range []string{"?wait=soon", "?wait=-3s", "?versions_page=0", "?versions_page=x"} {
+		if code, _, body := a.do(t, http.MethodGet, "/api/v1/documents/"+id+q, "bantochuc", nil); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	if code, _, _ := a.do(t, http.MethodGet, "/api/v1/documents/"+id+"?wait=30s", "khac", nil); code != http.StatusNotFound {
+		t.Errorf("another organization waiting: %d", code)
+	}
+
+	answered := make(chan docAnswer, 1)
+	go func() {
+		code, _, body := a.do(t, http.MethodGet, "/api/v1/documents/"+id+"?wait=30s", "bantochuc", nil)
+		var got docAnswer
+		if err := json.Unmarshal(body, &got); err != nil || code != http.StatusOK {
+			t.Errorf("waiting: %d %s", code, body)
+		}
+		answered <- got
+	}()
+	select {
+	case got := <-answered:
+		t.Fatalf("answered before the verdict: %+v", got.Document)
+	case <-time.After(300 * time.Millisecond):
+	}
+	ctx := context.Background()
+	d, rev, err := a.st.Documents.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Status, d.Kind, d.Nominee, d.Revision = dossier.StatusAccepted, dossier.KindSelfAssessment, "n01", 1
+	if err := a.st.Documents.Update(ctx, d, rev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-answered:
+		if got.Status != dossier.StatusAccepted || got.Nominee != "n01" {
+			t.Errorf("answer: %+v", got.Document)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("the long-poll did not answer when the verdict came")
+	}
+}
+
+// A person's versions come a page at a time, newest first, with how many there are.
+func TestDocumentVersionsPaged(t *testing.T) {
+	a := newDZAPI(t, true)
+	ctx := context.Background()
+	base := a.round.Deadlines.Dossier.At.Add(-48 * time.Hour)
+	var ids []string
+	for i := 0; i < 25; i++ {
+		at := base.Add(time.Duration(i) * time.Minute)
+		d := dossier.Document{ID: ingest.NewID(at), Round: a.round.ID, File: fmt.Sprintf("v%02d.pdf", i), SHA256: fmt.Sprintf("%064x", i),
+			ReceivedAt: at, Status: dossier.StatusAccepted, Kind: dossier.KindSelfAssessment, Nominee: "n01", Revision: 1, Warnings: []string{}}
+		if err := a.st.Documents.Create(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.st.Documents.RecordVersion(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	for _, tc := range []struct {
+		query       string
+		first, size int
+		page        int
+	}{{"", 24, 20, 1}, {"?versions_page=2", 4, 5, 2}, {"?versions_page=9", -1, 0, 9}} {
+		code, _, body := a.do(t, http.MethodGet, "/api/v1/documents/"+ids[3]+tc.query, "xem", nil)
+		var got docAnswer
+		if err := json.Unmarshal(body, &got); err != nil || code != http.StatusOK {
+			t.Fatalf("%s: %d %s", tc.query, code, body)
+		}
+		if got.VersionsTotal != 25 || got.VersionsPages != 2 || got.VersionsPage != tc.page || len(got.Versions) != tc.size {
+			t.Errorf("%s: page %d/%d of %d, %d versions", tc.query, got.VersionsPage, got.VersionsPages, got.VersionsTotal, len(got.Versions))
+		}
+		if tc.size > 0 && got.Versions[0].ID != ids[tc.first] {
+			t.Errorf("%s: first %s, want %s", tc.query, got.Versions[0].ID, ids[tc.first])
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"tinnhiem/dossier"
+	"tinnhiem/ingest"
+	"tinnhiem/internal/bus"
+	"tinnhiem/internal/bus/bustest"
+)
+
+func pendingDoc(at time.Time) dossier.Document {
+	return dossier.Document{ID: ingest.NewID(at), Round: "r1", Status: dossier.StatusPending, ReceivedAt: at, File: "a.pdf"}
+}
+
+// A waiter learns of a change to the record it waits on at once, and of nothing else.
+func TestWaitForVerdict(t *testing.T) {
+	srv := bustest.Start(t)
+	docs := NewDocuments(srv.KV(t, bus.BucketDocuments))
+	docs.watch.recheck = time.Hour // only the watch can wake a waiter in time
+	ctx := context.Background()
+	d := pendingDoc(time.Now())
+	if err := docs.Create(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	other := pendingDoc(time.Now())
+	if err := docs.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing happens: the wait ends with its context, the record as it was.
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	got, err := docs.WaitFor(short, d.ID, dossier.Document.Final)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || got.Status != dossier.StatusPending {
+		t.Fatalf("no verdict: %s %v", got.Status, err)
+	}
+	done := make(chan dossier.Document, 1)
+	go func() {
+		got, err := docs.WaitFor(ctx, d.ID, dossier.Document.Final)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- got
+	}()
+	time.Sleep(100 * time.Millisecond)
+	_, rev, _ := docs.Get(ctx, other.ID)
+	other.Status = dossier.StatusAccepted
+	if err := docs.Update(ctx, other, rev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-done:
+		t.Fatalf("woke for another document's verdict: %+v", got)
+	case <-time.After(100 * time.Millisecond):
+	}
+	_, rev, _ = docs.Get(ctx, d.ID)
+	d.Status, d.Revision = dossier.StatusAccepted, 1
+	if err := docs.Update(ctx, d, rev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-done:
+		if got.Status != dossier.StatusAccepted {
+			t.Errorf("woke with %s", got.Status)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the waiter never heard of the verdict")
+	}
+	if _, err := docs.WaitFor(ctx, ingest.NewID(time.Now()), dossier.Document.Final); !errors.Is(err, ingest.ErrNotFound) {
+		t.Errorf("unknown document: %v", err)
+	}
+}
