@@ -310,5 +310,9 @@ func (s *State) Clone() *State {
 	for id, d := range s.Decisions {
 		c.Decisions[id] = d
 	}
+	if s.Packet != nil {
+		p := *s.Packet
+		c.Packet = &p
+	}
 	return c
 }

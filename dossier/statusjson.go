@@ -319,5 +319,14 @@ func appendState(b []byte, s *State) ([]byte, error) {
 		b = append(b, `,"decisions":`...)
 		b = append(b, data...)
 	}
+	if s.Packet != nil {
+		// One record at most: encoding/json writes it.
+		data, err := json.Marshal(s.Packet)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"packet":`...)
+		b = append(b, data...)
+	}
 	return append(b, '}'), nil
 }

@@ -109,6 +109,7 @@ func TestEncodeStateRoundTrip(t *testing.T) {
 		File: "Trần <Quốc> & \"Hùng\" \u2028 \xff.pdf", Reason: "late", RequestRef: "05/ĐNGT", Requester: "Ông A", Answers: "d0"}
 	st.Docs["d2"] = DocEntry{Status: StatusRejected, ReceivedAt: at.Add(time.Hour), Revision: 1, Seq: 41}
 	st.Decisions["d0"] = Decision{Decision: DecisionAccept, Note: "<ghi chú>", By: "bantochuc", At: at, Seq: 42}
+	st.Packet = &PacketRecord{PacketSent: PacketSent{SentAt: at, Channel: "Thư điện tử công vụ", RecordedBy: "bantochuc", RecordedAt: at}, Seq: 43}
 	for _, s := range []*State{st, NewState("trong"), {Round: "nil-maps"}} {
 		data, err := EncodeState(s)
 		if err != nil {
@@ -128,6 +129,9 @@ func TestEncodeStateRoundTrip(t *testing.T) {
 		}
 		if !got.Equal(want) || got.Docs["d1"].File != want.Docs["d1"].File {
 			t.Errorf("%s: read back %+v, want %+v", s.Round, got, want)
+		}
+		if c := s.Clone(); !c.Equal(s) {
+			t.Errorf("%s: a clone differs: %v", s.Round, c.Diff(s, 3))
 		}
 	}
 }
