@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -28,6 +30,11 @@ func TestStatusJSONSameAsReflection(t *testing.T) {
 				Decision: &DecisionView{Decision: DecisionAccept, By: "bantochuc", At: at}}},
 			Removed: true},
 	}
+	// A field added to these types must be written by their encoders: the full fixture sets
+	// every one, so a new field left unset here fails until it is.
+	mustSetEveryField(t, statuses[2], "Complete") // written whatever its value
+	mustSetEveryField(t, statuses[2].Versions[KindSelfAssessment][0], "Kind", "Nominee")
+	mustSetEveryField(t, statuses[2].Versions[KindSelfAssessment][1], "ReceivedAt", "File", "Reason", "Current")
 	type plain NomineeStatus // the same fields, without the hand-written encoder
 	type plainVersion DocVersion
 	for i, ns := range statuses {
@@ -110,6 +117,8 @@ func TestEncodeStateRoundTrip(t *testing.T) {
 	st.Docs["d2"] = DocEntry{Status: StatusRejected, ReceivedAt: at.Add(time.Hour), Revision: 1, Seq: 41}
 	st.Decisions["d0"] = Decision{Decision: DecisionAccept, Note: "<ghi chú>", By: "bantochuc", At: at, Seq: 42}
 	st.Packet = &PacketRecord{PacketSent: PacketSent{SentAt: at, Channel: "Thư điện tử công vụ", RecordedBy: "bantochuc", RecordedAt: at}, Seq: 43}
+	mustSetEveryField(t, *st)
+	mustSetEveryField(t, st.Docs["d1"])
 	for _, s := range []*State{st, NewState("trong"), {Round: "nil-maps"}} {
 		data, err := EncodeState(s)
 		if err != nil {
@@ -157,4 +166,17 @@ func BenchmarkEncodeState5000(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mustSetEveryField fails when a field of the struct v is zero, but for those named: the
+// fixtures of the hand-written encoders must reach every field there is.
+func mustSetEveryField(t *testing.T, v any, unset ...string) {
+	t.Helper()
+	rv := reflect.ValueOf(v)
+	for i := range rv.NumField() {
+		f := rv.Type().Field(i)
+		if rv.Field(i).IsZero() && !slices.Contains(unset, f.Name) {
+			t.Errorf("%s.%s is not set in the fixture: set it, and check the hand-written encoder writes it", rv.Type().Name(), f.Name)
+		}
+	}
 }
