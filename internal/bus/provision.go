@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -23,13 +24,20 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 		{Name: StreamAlerts, Subjects: []string{"tn.alert.>"}},
 		{Name: StreamAudit, Subjects: []string{"tn.audit.>"}, DenyDelete: true, DenyPurge: true},
 	}
+	// Each stream, bucket and object store is one proposal to the meta leader and, in a
+	// cluster, one Raft group to form: made a few at a time, a process starting against a busy
+	// cluster is ready in a fraction of the time one after another takes.
+	var steps []func() error
 	for _, cfg := range streams {
 		cfg.Storage = jetstream.FileStorage
 		cfg.Replicas = replicas
 		cfg.Duplicates = 24 * time.Hour
-		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateStream(ctx, cfg); return err }); err != nil {
-			return fmt.Errorf("bus: provision stream %s: %w", cfg.Name, err)
-		}
+		steps = append(steps, func() error {
+			if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateStream(ctx, cfg); return err }); err != nil {
+				return fmt.Errorf("bus: provision stream %s: %w", cfg.Name, err)
+			}
+			return nil
+		})
 	}
 	buckets := []jetstream.KeyValueConfig{
 		{Bucket: BucketRounds, Description: "rounds (đợt lấy phiếu), JSON by round id", History: 16},
@@ -46,17 +54,42 @@ func Provision(ctx context.Context, js jetstream.JetStream, replicas int) error 
 	for _, cfg := range buckets {
 		cfg.Storage = jetstream.FileStorage
 		cfg.Replicas = replicas
-		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateKeyValue(ctx, cfg); return err }); err != nil {
-			return fmt.Errorf("bus: provision bucket %s: %w", cfg.Bucket, err)
-		}
+		steps = append(steps, func() error {
+			if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateKeyValue(ctx, cfg); return err }); err != nil {
+				return fmt.Errorf("bus: provision bucket %s: %w", cfg.Bucket, err)
+			}
+			return nil
+		})
 	}
 	for _, name := range ObjectStores() {
 		cfg := jetstream.ObjectStoreConfig{Bucket: name, Storage: jetstream.FileStorage, Replicas: replicas}
-		if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateObjectStore(ctx, cfg); return err }); err != nil {
-			return fmt.Errorf("bus: provision object store %s: %w", name, err)
-		}
+		steps = append(steps, func() error {
+			if err := whilePlacing(ctx, func() error { _, err := js.CreateOrUpdateObjectStore(ctx, cfg); return err }); err != nil {
+				return fmt.Errorf("bus: provision object store %s: %w", name, err)
+			}
+			return nil
+		})
 	}
-	return nil
+	return runSome(steps, provisionAtOnce)
+}
+
+// provisionAtOnce is how many streams Provision makes at the same time.
+const provisionAtOnce = 6
+
+// runSome runs the steps, n at a time, and returns their errors joined.
+func runSome(steps []func() error, n int) error {
+	errs := make([]error, len(steps))
+	slots := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			errs[i] = step()
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // placementWait bounds how long Provision waits for a cluster to be able to place replicas.
