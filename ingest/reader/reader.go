@@ -17,8 +17,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
 	"tinnhiem/ingest/convert"
 	"tinnhiem/ingest/ocr"
 	"tinnhiem/ingest/office"
@@ -259,7 +257,7 @@ func (res *Result) finish() {
 		if e != vnenc.None && enc == vnenc.None {
 			enc = e
 		}
-		res.PageTexts[i] = norm.NFC.String(fixed)
+		res.PageTexts[i] = fixed // NFC already
 	}
 	if enc != vnenc.None {
 		res.Encoding = string(enc)

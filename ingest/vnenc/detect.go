@@ -34,7 +34,8 @@ func Detect(s string) Detection {
 		}
 		return best
 	}
-	if words < minWords {
+	// A text that already reads as Vietnamese cannot gain the 0.4 a conversion must bring.
+	if words < minWords || before > 1-minGain {
 		return best
 	}
 	for _, enc := range []Encoding{TCVN3, VNI} {
@@ -44,11 +45,14 @@ func Detect(s string) Detection {
 		}
 	}
 	// A clear gain to a text that reads as Vietnamese, from one that does not.
-	if best.Encoding == None || best.After < 0.75 || best.After-best.Before < 0.4 {
+	if best.Encoding == None || best.After < 0.75 || best.After-best.Before < minGain {
 		best.Encoding, best.After = None, best.Before
 	}
 	return best
 }
+
+// minGain is the least rise in the share of valid syllables that a conversion must bring.
+const minGain = 0.4
 
 // Fix converts a text that Detect finds in a legacy encoding, line by line, keeping the lines that
 // read no better converted (Unicode lines beside legacy ones). It returns the text in NFC and the
@@ -150,26 +154,37 @@ func viqrMarked(w string) bool {
 
 // ValidSyllable reports whether w (one word, any case) is a well-formed Vietnamese syllable: an
 // initial consonant, a vowel nucleus Vietnamese has, a final consonant, and at most one tone.
+// It works on the canonical decomposition of w, letter by letter from a table (every page of
+// every document goes through it, several times while the encoding is detected).
 func ValidSyllable(w string) bool {
-	tone := 0
-	var base []rune
-	for _, r := range norm.NFD.String(strings.ToLower(w)) {
-		switch r {
-		case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
-			tone++
-		case '\u0302', '\u0306', '\u031B':
-			if len(base) == 0 {
+	var buf [24]rune
+	sy := syllable{base: buf[:0]}
+	for _, r := range w {
+		r = unicode.ToLower(r)
+		if r < rune(len(decomposed)) {
+			if d := decomposed[r]; d != "" {
+				for _, m := range d {
+					if !sy.feed(m) {
+						return false
+					}
+				}
+				continue
+			}
+			if !sy.feed(r) {
 				return false
 			}
-			base[len(base)-1] = []rune(norm.NFC.String(string([]rune{base[len(base)-1], r})))[0]
-		default:
-			base = append(base, r)
+			continue
+		}
+		for _, m := range norm.NFD.String(string(r)) {
+			if !sy.feed(m) {
+				return false
+			}
 		}
 	}
-	if tone > 1 || len(base) == 0 {
+	if sy.tone > 1 || len(sy.base) == 0 {
 		return false
 	}
-	s := string(base)
+	s := string(sy.base)
 	for _, in := range initials {
 		if strings.HasPrefix(s, in) {
 			if rest := s[len(in):]; validRhyme(rest) {
@@ -179,6 +194,61 @@ func ValidSyllable(w string) bool {
 	}
 	return validRhyme(s)
 }
+
+// syllable gathers the letters of a decomposed word with their vowel marks put back (â, ơ, ư…)
+// and counts its tone marks.
+type syllable struct {
+	base []rune
+	tone int
+}
+
+// feed takes one rune of the decomposition; false when the word cannot be a syllable.
+func (sy *syllable) feed(r rune) bool {
+	switch r {
+	case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+		sy.tone++
+	case '\u0302', '\u0306', '\u031B':
+		if len(sy.base) == 0 {
+			return false
+		}
+		last := &sy.base[len(sy.base)-1]
+		*last = withMark(*last, r)
+	default:
+		sy.base = append(sy.base, r)
+	}
+	return true
+}
+
+// withMark is a letter with a vowel mark (circumflex, breve, horn) composed.
+func withMark(r, mark rune) rune {
+	switch [2]rune{r, mark} {
+	case [2]rune{'a', '\u0302'}:
+		return 'â'
+	case [2]rune{'a', '\u0306'}:
+		return 'ă'
+	case [2]rune{'e', '\u0302'}:
+		return 'ê'
+	case [2]rune{'o', '\u0302'}:
+		return 'ô'
+	case [2]rune{'o', '\u031B'}:
+		return 'ơ'
+	case [2]rune{'u', '\u031B'}:
+		return 'ư'
+	}
+	return []rune(norm.NFC.String(string([]rune{r, mark})))[0]
+}
+
+// decomposed is the canonical decomposition of each rune below U+2000 that has one (Latin with
+// its diacritics, Greek, Cyrillic…); "" for the others.
+var decomposed = func() []string {
+	t := make([]string, 0x2000)
+	for r := range rune(len(t)) {
+		if d := norm.NFD.String(string(r)); d != string(r) {
+			t[r] = d
+		}
+	}
+	return t
+}()
 
 // initials lists the initial consonants, longest first.
 var initials = []string{"ngh", "ng", "gh", "gi", "kh", "nh", "ph", "th", "tr", "ch", "qu",

@@ -1,0 +1,97 @@
+package vnenc
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// validSyllableNFD is ValidSyllable as first written, on the whole word's NFD: the oracle of
+// the table-driven one.
+func validSyllableNFD(w string) bool {
+	tone := 0
+	var base []rune
+	for _, r := range norm.NFD.String(strings.ToLower(w)) {
+		switch r {
+		case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+			tone++
+		case '\u0302', '\u0306', '\u031B':
+			if len(base) == 0 {
+				return false
+			}
+			base[len(base)-1] = []rune(norm.NFC.String(string([]rune{base[len(base)-1], r})))[0]
+		default:
+			base = append(base, r)
+		}
+	}
+	if tone > 1 || len(base) == 0 {
+		return false
+	}
+	s := string(base)
+	for _, in := range initials {
+		if strings.HasPrefix(s, in) {
+			if rest := s[len(in):]; validRhyme(rest) {
+				return true
+			}
+		}
+	}
+	return validRhyme(s)
+}
+
+// The table gives the same answer as the whole-word decomposition: on every word of a
+// Vietnamese text in its composed, decomposed, capitalised and legacy-misread forms, and on
+// random words of Latin letters with their marks, loose combining marks and other scripts.
+func TestValidSyllableAsNFD(t *testing.T) {
+	text := "Cộng hòa xã hội chủ nghĩa Việt Nam Độc lập Tự do Hạnh phúc BÁO CÁO TỰ ĐÁNH GIÁ của người được lấy phiếu tín nhiệm " +
+		"về phẩm chất chính trị đạo đức lối sống ý thức tổ chức kỷ luật kết quả thực hiện chức trách nhiệm vụ được giao " +
+		"khuya nguyễn quyết giữ thuở khuỷu ngoằn nghèo gìn quốc Bình Sơn Hùng Thanh Hà Phượng Trương Ngọc Thúy Thủy"
+	words := strings.Fields(text)
+	for _, w := range strings.Fields(text) {
+		words = append(words, norm.NFD.String(w), strings.ToUpper(w), DecodeText(Font{Encoding: TCVN3}, w), DecodeText(Font{Encoding: VNI}, w))
+	}
+	words = append(words, "\u0302a", "a\u0302\u0323", "a\u0323\u0302", "ǒ", "Ǖ", "ﬁ", "한국", "Ελλάδα", "ё", "д", "\u0301", "")
+	pool := []rune("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ" + "áàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ" +
+		"\u0300\u0301\u0302\u0303\u0306\u0309\u031B\u0323\u030C" + "ǎǒǔÅÇÑØßÆœ" + "αβγ" + "가")
+	rng := rand.New(rand.NewPCG(7, 96))
+	for range 50_000 {
+		n := 1 + rng.IntN(7)
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = pool[rng.IntN(len(pool))]
+		}
+		words = append(words, string(w))
+	}
+	valid := 0
+	for _, w := range words {
+		got, want := ValidSyllable(w), validSyllableNFD(w)
+		if got != want {
+			t.Errorf("ValidSyllable(%q) = %v, the decomposition says %v", w, got, want)
+		}
+		if got {
+			valid++
+		}
+	}
+	if valid < 200 {
+		t.Errorf("only %d valid syllables among %d words: the comparison says little", valid, len(words))
+	}
+}
+
+func FuzzValidSyllable(f *testing.F) {
+	for _, w := range []string{"nghiêng", "Nguyễn", "ngu\u031B\u0323", "\u0302", "quốc"} {
+		f.Add(w)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		if got, want := ValidSyllable(w), validSyllableNFD(w); got != want {
+			t.Fatalf("ValidSyllable(%q) = %v, the decomposition says %v", w, got, want)
+		}
+	})
+}
+
+func BenchmarkFix(b *testing.B) {
+	page := strings.Repeat("Cộng hòa xã hội chủ nghĩa Việt Nam. Báo cáo tự đánh giá của người được lấy phiếu tín nhiệm về phẩm chất chính trị, đạo đức, lối sống.\n", 40)
+	for b.Loop() {
+		Fix(page)
+	}
+}
