@@ -259,6 +259,15 @@ func TestTolerated(t *testing.T) {
 			d.kids = append(d.kids, 2)
 			return d.finish()
 		}(), "Pages loop"},
+		// A form that cannot be read is skipped like an image; the page's
+		// own text stays.
+		{"a form with an unknown filter", func() []byte {
+			d := newDoc()
+			f := d.simple("Type1", "/WinAnsiEncoding", "")
+			form := d.add("<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Filter /XXXDecode /Length 8 >>\nstream\nXj#(fGI~\nendstream")
+			d.page(fmt.Sprintf("<< /Font << /F1 %d 0 R >> /XObject << /Fm1 %d 0 R >> >>", f, form), show("(Before the form)")+" /Fm1 Do BT /F1 12 Tf 72 680 Td (after it) Tj ET")
+			return d.finish()
+		}(), "Before the form\nafter it"},
 		{"xref /Prev loop", func() []byte {
 			b := simpleDoc(1, "page").finish()
 			i := bytes.LastIndex(b, []byte("startxref\n"))

@@ -404,6 +404,12 @@ func (in *interp) doXObject(x, res value, depth int, active []int) error {
 		in.gs.ctm = fm.mul(in.gs.ctm)
 	}
 	err := in.run(x, fres, depth+1, append(active[:len(active):len(active)], x.id))
+	if err != nil && Code(err) == "" {
+		// A form whose content cannot be read (an unknown filter, a broken
+		// stream) is skipped like an image: the rest of the page stays.
+		// Refusals (the work budget, limits) still end the file.
+		err = nil
+	}
 	in.gs = saved
 	in.stack = in.stack[:min(savedStack, len(in.stack))]
 	in.tm, in.tlm = savedTM, savedTLM
