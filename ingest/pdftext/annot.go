@@ -35,12 +35,19 @@ func (in *interp) annotations(annots value) error {
 		if ap.Kind() == objDict {
 			ap = ap.Key(a.Key("AS").Name()) // one appearance per state (check boxes)
 		}
-		if ap.Kind() != objStream {
+		text := textField(a)
+		if ap.Kind() != objStream || (text && in.ex.needAppearances) {
 			in.fieldValue(a, rect)
 			continue
 		}
+		shown := in.stats.glyphs
 		if err := in.appearance(ap, rect); err != nil {
 			return err
+		}
+		if text && in.stats.glyphs == shown {
+			// An appearance that draws no text for a filled-in text field
+			// (LibreOffice writes empty ones and lets viewers draw the value).
+			in.fieldValue(a, rect)
 		}
 	}
 	return nil
@@ -78,6 +85,20 @@ func (in *interp) appearance(ap value, rect [4]float64) error {
 	err := in.doXObject(ap, in.ex.formResources, 0, nil)
 	in.gs = saved
 	return err
+}
+
+// textField tells a text field's widget (its type may be inherited from the
+// field above it).
+func textField(a value) bool {
+	if a.Key("Subtype").Name() != "Widget" {
+		return false
+	}
+	for f, i := a, 0; f.Kind() == objDict && i < 8; f, i = f.Key("Parent"), i+1 {
+		if ft := f.Key("FT"); ft.Kind() == objName {
+			return ft.Name() == "Tx"
+		}
+	}
+	return false
 }
 
 // fieldValue adds a text field's value, or a typed comment's text, when the

@@ -442,6 +442,41 @@ func TestAnnotations(t *testing.T) {
 	}
 }
 
+// A filled-in text field whose appearance draws nothing (LibreOffice writes
+// empty ones), or whose form asks viewers to draw fields from their values
+// (NeedAppearances), reads as its value, once; the parent field's type and
+// value count for its widget.
+func TestFieldValuesOverAppearances(t *testing.T) {
+	for _, need := range []bool{false, true} {
+		d := newDoc()
+		f := d.type0("/Identity-H", toUnicode(identityUCS))
+		empty := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20]", "/Tx BMC EMC"))
+		stale := d.add(stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20]",
+			"/Tx BMC BT /F1 10 Tf 2 5 Td "+utf16hex("Nguyễn Văn A")+" Tj ET EMC"))
+		parent := d.add(fmt.Sprintf("<< /FT /Tx /T (Chuc vu) /V <FEFF%s> >>", strings.Trim(hexUTF16("PCT UBND huyện"), "<>")))
+		annots := fmt.Sprintf("[<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 600 300 620] /V <FEFF"+strings.Trim(hexUTF16("Trần Thị Bính"), "<>")+"> /AP << /N %d 0 R >> >> "+
+			"<< /Type /Annot /Subtype /Widget /FT /Tx /Rect [100 500 300 520] /V (Le Van B) /AP << /N %d 0 R >> >> "+
+			"<< /Type /Annot /Subtype /Widget /Parent %d 0 R /Rect [100 400 300 420] /AP << /N %d 0 R >> >> "+
+			"<< /Type /Annot /Subtype /Widget /FT /Btn /Rect [100 300 120 320] /V /Off /AP << /N %d 0 R >> >>]", empty, stale, parent, empty, empty)
+		c := d.add(stream("", show(utf16hex("Họ và tên:"))))
+		d.kids = append(d.kids, d.add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /Resources %s /Contents %d 0 R /Annots %s >>", fontRes(f), c, annots)))
+		d.finish()
+		d.set(1, fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /NeedAppearances %t /DR << /Font << /F1 %d 0 R >> >> >> >>", need, f))
+		pdf := d.bytes()
+		res, err := pdftext.Extract(bytes.NewReader(pdf), int64(len(pdf)), pdftext.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := "Nguyễn Văn A" // the appearance, drawn
+		if need {
+			second = "Le Van B" // the value, as viewers redraw it
+		}
+		if want := "Họ và tên:\nTrần Thị Bính\n" + second + "\nPCT UBND huyện"; res.Text != want {
+			t.Errorf("NeedAppearances %t: got %q, want %q", need, res.Text, want)
+		}
+	}
+}
+
 // Without its ToUnicode map, a gofpdf font's text comes back from the
 // embedded TrueType program's cmap table through /CIDToGIDMap.
 func TestEmbeddedTrueTypeWithoutToUnicode(t *testing.T) {

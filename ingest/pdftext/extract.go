@@ -167,6 +167,7 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 	}
 	ex.f = f
 	ex.formResources = root.Key("AcroForm").Key("DR")
+	ex.needAppearances = root.Key("AcroForm").Key("NeedAppearances").Bool()
 	pages, err := ex.pageList(f, root)
 	if err != nil {
 		return Result{}, err
@@ -237,6 +238,9 @@ type extractor struct {
 	// The interactive form's default resources, for field appearances
 	// that name fonts without carrying resources of their own.
 	formResources value
+	// needAppearances: the form asks viewers to draw its fields from their
+	// values; the appearances it carries may be stale or empty.
+	needAppearances bool
 	// legacy is the legacy Vietnamese encoding of a font read so far ("" none).
 	legacy string
 }
