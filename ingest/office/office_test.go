@@ -277,3 +277,36 @@ func TestBombCostsNothing(t *testing.T) {
 		t.Errorf("refusing a %d KB bomb allocated %d MB", len(b)>>10, alloc>>20)
 	}
 }
+
+// TestTCVN3SoftHyphen: "ư" is the byte 0xAD in TCVN3, a soft hyphen to Windows-1252; a document
+// saved from TCVN3 text writes it as <w:softHyphen/> (LibreOffice does), which in a ".Vn…" run
+// is the letter. In a Unicode font it stays an invisible hyphenation point.
+func TestTCVN3SoftHyphen(t *testing.T) {
+	legacy := func(s string) string {
+		b, err := vnenc.Encode(vnenc.Font{Encoding: vnenc.TCVN3}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		for i, part := range bytes.Split(b, []byte{0xAD}) {
+			if i > 0 {
+				out.WriteString(`</w:t><w:softHyphen/><w:t xml:space="preserve">`)
+			}
+			for _, c := range part {
+				out.WriteRune(rune(c))
+			}
+		}
+		return out.String()
+	}
+	const text = "Chức vụ: Trưởng ban Tuyên giáo, người tự kiểm điểm; ưu điểm: tư tưởng vững vàng."
+	run := func(font, t string) string {
+		return `<w:r><w:rPr><w:rFonts w:ascii="` + font + `" w:hAnsi="` + font + `"/></w:rPr><w:t xml:space="preserve">` + t + `</w:t></w:r>`
+	}
+	doc := []byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p>` + run(".VnTime", legacy(text)) + `</w:p>` +
+		`<w:p>` + run("Times New Roman", `Phó Trư</w:t><w:softHyphen/><w:t>ởng phòng`) + `</w:p></w:body></w:document>`)
+	res, err := extract(t, zipOf(t, map[string][]byte{"word/document.xml": doc}, zip.Deflate))
+	if want := text + "\nPhó Trưởng phòng"; err != nil || res.Text != want || res.Legacy != vnenc.TCVN3 {
+		t.Errorf("%v %q:\n%q\nwant\n%q", err, res.Legacy, res.Text, want)
+	}
+}
