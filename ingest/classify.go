@@ -49,6 +49,10 @@ type Recognition struct {
 	// NomineeTwins are the roster persons whose names differ from the nominee's only by their
 	// diacritics ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng").
 	NomineeTwins []string
+	// Suggested is, when the nominee is ambiguous, the roster person the evidence plainly favours
+	// (see nomineePick.suggest), for whoever confirms the paper; "" when none does. It is never
+	// the nominee: a verdict may offer it, not count it.
+	Suggested string
 }
 
 // Warning and rejection codes of a Recognition.
@@ -153,6 +157,9 @@ func settleNominee(rec *Recognition, ro *roster, nm nomineePick, declared Declar
 			}
 		case nm.ambiguous:
 			rec.Warnings = append(rec.Warnings, WarnAmbiguousNominee)
+			if p := nm.suggest(ro); p >= 0 {
+				rec.Suggested = ro.people[p].ID
+			}
 		default:
 			rec.Reason = ReasonUnknownNominee
 		}
@@ -807,12 +814,45 @@ type nomineePick struct {
 	best       float64
 	scores     map[int]float64 // per person, from occurrences that were theirs alone
 	// unlisted: the names, as written, that stand where the owner of the paper is named but are
-	// nobody on the roster, in text order.
-	unlisted []string
-	owned    []int // people named alone, by an exact spelling, where the owner is named
+	// nobody on the roster, in text order; unlistedScores their evidence.
+	unlisted       []string
+	unlistedScores []float64
+	owned          []int // people named alone, by an exact spelling, where the owner is named
 }
 
 func (p nomineePick) score(i int) float64 { return p.scores[i] }
+
+// suggest picks, for an ambiguous pick, the roster person the evidence plainly favours: a
+// candidate named alone, by an exact spelling, in the owner's place, with at least twice the
+// evidence of every other rival, and no diacritic twin among the candidates. A rival off the
+// roster whose name is a misreading of that candidate's (roster.misread: OCR drops or confuses a
+// letter where a signature crosses a name) is no rival of it. -1 when nobody stands out.
+func (p nomineePick) suggest(ro *roster) int {
+	if !p.ambiguous {
+		return -1
+	}
+	best := -1
+	for _, c := range p.candidates {
+		if best < 0 || p.scores[c] > p.scores[best] {
+			best = c
+		}
+	}
+	if best < 0 || !slices.Contains(p.owned, best) || p.scores[best] < minNomineeScore {
+		return -1
+	}
+	lead := p.scores[best]
+	for _, c := range p.candidates {
+		if c != best && (p.scores[c] > lead/2 || slices.Contains(ro.twins[best], c)) {
+			return -1
+		}
+	}
+	for i, name := range p.unlisted {
+		if p.unlistedScores[i] > lead/2 && ro.misread(name) != best {
+			return -1
+		}
+	}
+	return best
+}
 
 // hitEvidence is what the wording around one name occurrence says.
 type hitEvidence struct {
@@ -1217,6 +1257,7 @@ func decideNominee(ro *roster, v *textView, hits []nameHit, ev []hitEvidence) no
 	for _, name := range unlistedOrder {
 		if u := unlisted[name]; rival(u.score, u.owner, u.labelled, u.against) {
 			pick.unlisted = append(pick.unlisted, name)
+			pick.unlistedScores = append(pick.unlistedScores, u.score)
 		}
 	}
 	if len(order) == 0 {

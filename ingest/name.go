@@ -504,6 +504,63 @@ func newRoster(people []Person) *roster {
 	return r
 }
 
+// misread finds the roster person whose name a written name, on nobody's entry, is a misreading
+// of: its letters (marks, case, spaces and hyphens aside) at most one edit from theirs in eight
+// letters, and nearer to theirs than to anyone else's — namesakes and diacritic twins are never
+// told apart so. -1 for none.
+func (r *roster) misread(name string) int {
+	f := []rune(strings.Map(func(c rune) rune {
+		if unicode.IsLetter(c) {
+			return c
+		}
+		return -1
+	}, Fold(name)))
+	limit := max(1, len(f)/8)
+	best, bestD, tie := -1, limit+1, false
+	for i := range r.people {
+		d := editDistance(f, r.names[i].fold, limit+1)
+		switch {
+		case d < bestD:
+			best, bestD, tie = i, d, false
+		case d == bestD && best >= 0:
+			tie = true
+		}
+	}
+	if best < 0 || tie {
+		return -1
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or cap when it is at least cap.
+func editDistance(a, b []rune, cap int) int {
+	if d := len(a) - len(b); d >= cap || -d >= cap {
+		return cap
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+			low = min(low, cur[j])
+		}
+		if low >= cap {
+			return cap
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], cap)
+}
+
 // personName is the part of a roster entry that documents write: a note in brackets
 // ("Nguyễn Văn Hùng (Bí thư)") is dropped unless it is all there is.
 func personName(s string) string {

@@ -171,7 +171,16 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 				names = append(names, name+" (không có trong danh sách)")
 			}
 			d.Status, d.Reason = dossier.StatusNeedsReview, ReasonAmbiguousNominee
-			d.Message = joinSentences("Họ tên trong tài liệu có thể là của nhiều người: "+strings.Join(names, ", ")+". Cần người xác nhận trước khi tính vào hồ sơ.",
+			suggestion := ""
+			if n, ok := r.Nominee(rec.Suggested); ok && ex.OCR {
+				// A reading by OCR loses words and letters — the heading over a signature, a letter
+				// of a name a signature crosses — so the person its evidence plainly favours is
+				// filled in for whoever confirms; the paper still counts only once confirmed.
+				d.Nominee = rec.Suggested
+				suggestion = fmt.Sprintf("Văn bản được đọc bằng nhận dạng ký tự (OCR); gợi ý: %s (%s).", n.Name, rec.Suggested)
+			}
+			d.Message = joinSentences("Họ tên trong tài liệu có thể là của nhiều người: "+strings.Join(names, ", ")+".", suggestion,
+				"Cần người xác nhận trước khi tính vào hồ sơ.",
 				explainWarnings(d, r, WarnAmbiguousNominee, WarnKindUncertain))
 			return d
 		}

@@ -113,3 +113,51 @@ func TestFormatReasons(t *testing.T) {
 		}
 	}
 }
+
+// TestOCRAmbiguitySuggests: where what OCR read leaves the person open, the one its evidence
+// plainly favours is filled in for whoever confirms — a name read with a letter lost where a
+// signature crosses it is no rival of the person it misreads — but never between persons a
+// misreading could confuse, never for somebody else signing, and never for a text layer.
+func TestOCRAmbiguitySuggests(t *testing.T) {
+	r := ocrRound(t)
+	paper := func(field, signed string) string {
+		return "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: " + field + "\nVề phẩm chất chính trị, đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao; vợ và các con chấp hành pháp luật.\nNGƯỜI BÁO CÁO\n(Ký, ghi rõ họ tên)\n" + signed
+	}
+	tests := []struct {
+		name, field, signed string
+		ocr                 bool
+		nominee, says       string
+	}{
+		{"letter lost under the signature", "Phan Thị Thu Trang", "Phan Thị Thu Tran", true, "p07", "gợi ý: Phan Thị Thu Trang (p07)"},
+		{"the same on a text layer", "Phan Thị Thu Trang", "Phan Thị Thu Tran", false, "", "Phan Thị Thu Tran (không có trong danh sách)"},
+		{"somebody else signs", "Phan Thị Thu Trang", "Trần Văn Bình", true, "", "Trần Văn Bình (không có trong danh sách)"},
+		{"a misreading of two persons", "Bùi Thanh Hà", "Bùi Thanh Hal", true, "", "Bùi Thanh Hal (không có trong danh sách)"},
+		{"a misreading of twins", "Nguyễn Văn Hùng", "Nguyễn Văn Hun", true, "", "Nguyễn Văn Hun (không có trong danh sách)"},
+	}
+	for _, tt := range tests {
+		d := dossier.Document{ID: "x", Round: r.ID, ReceivedAt: time.Date(2028, 11, 1, 9, 0, 0, 0, time.UTC)}
+		v := Decide(d, r, Extraction{Pages: 1, Text: paper(tt.field, tt.signed), Format: reader.FormatPNG, OCR: tt.ocr, OCRConfidence: 0.93})
+		if v.Status != dossier.StatusNeedsReview || v.Reason != ReasonAmbiguousNominee || v.Nominee != tt.nominee ||
+			v.Kind != dossier.KindSelfAssessment || !strings.Contains(v.Message, tt.says) {
+			t.Errorf("%s: %s %s %q %s — %s", tt.name, v.Status, v.Reason, v.Nominee, v.Kind, v.Message)
+		}
+	}
+	// A declaration whose reading lost the receiver's heading: the receiver's signature stands
+	// under the declarant's, read with other marks. The declarant of Part I, named exactly there
+	// and signing, is suggested; between diacritic twins nobody is.
+	form := func(declarant, other string) string {
+		return "BẢN KÊ KHAI TÀI SẢN, THU NHẬP\nI. THÔNG TIN CHUNG\n1. Người kê khai tài sản, thu nhập\n- Họ và tên: " + declarant +
+			" Ngày tháng năm sinh: 02/3/1970\nII. THÔNG TIN MÔ TẢ VỀ TÀI SẢN, THU NHẬP\n1. Quyền sử dụng thực tế đối với đất: Không.\n" +
+			"NGƯỜI KÊ KHAI TÀI SẢN\n(Ký, ghi rõ họ tên, chức vụ/chức danh) (Ký, ghi rõ họ tên)\n" + other + "\nTrưởng phòng Tổ chức " + declarant
+	}
+	for _, tt := range []struct{ declarant, other, nominee string }{
+		{"Lê Thị Hồng Nhung", "Hoàng Đức Lòng", "p04"},
+		{"Đặng Quốc Tuấn", "Đặng Quốc Tuân", ""},
+	} {
+		d := dossier.Document{ID: "x", Round: r.ID, ReceivedAt: time.Date(2028, 11, 1, 9, 0, 0, 0, time.UTC)}
+		v := Decide(d, r, Extraction{Pages: 1, Text: form(tt.declarant, tt.other), Format: reader.FormatPNG, OCR: true, OCRConfidence: 0.93})
+		if v.Status != dossier.StatusNeedsReview || v.Reason != ReasonAmbiguousNominee || v.Nominee != tt.nominee || v.Kind != dossier.KindAssetDeclaration {
+			t.Errorf("form of %s beside %s: %s %s %q %s — %s", tt.declarant, tt.other, v.Status, v.Reason, v.Nominee, v.Kind, v.Message)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"tinnhiem/ingest/vnenc"
 )
 
 var reOverride = regexp.MustCompile(`<Override[^>]*PartName="([^"]+)"[^>]*>`)
@@ -438,6 +440,13 @@ func (p *docxParser) paragraph() ([]block, error) {
 				}
 			case "noBreakHyphen":
 				cur = append(cur, run{text: "-"})
+			case "softHyphen":
+				// In a TCVN3 font the byte 0xAD is "ư", which Windows-1252 reads as a soft hyphen:
+				// a document saved from such text (by LibreOffice, say) writes every "ư" so. Kept
+				// as the character, for the font's conversion; anywhere else it is invisible.
+				if inRun && vnenc.FontEncoding(font()).Encoding == vnenc.TCVN3 {
+					cur = append(cur, p.doc.addRun(font(), "\u00AD"))
+				}
 			case "br", "cr":
 				if attr(t, "type") == "page" {
 					p.doc.breaks++

@@ -231,14 +231,25 @@ func (a *archive) read(name string, required bool) ([]byte, error) {
 	if f.Method != zip.Store && f.Method != zip.Deflate {
 		return nil, refuse(CodeCorrupt, "part %s: compression method %d", name, f.Method)
 	}
+	budget := min(a.lim.MaxEntry, a.lim.MaxTotal-a.total)
+	// The size a part declares bounds what it inflates to (archive/zip fails a part that inflates
+	// past it), so a part that declares more than the budget, or a ratio past the limit, is refused
+	// before a byte is inflated: a bomb costs nothing, where reading it to the limit took a few
+	// hundred megabytes, more than the tools profile's child has beside its programs.
+	declared := f.UncompressedSize64
+	if declared > uint64(budget) {
+		return nil, refuse(CodeTooComplex, "part %s declares %d bytes, past %d", name, declared, budget)
+	}
+	if comp := f.CompressedSize64; declared > 4<<20 && (comp == 0 || declared/max(comp, 1) > uint64(a.lim.MaxRatio)) {
+		return nil, refuse(CodeTooComplex, "part %s: declared compression ratio %d:1 (limit %d:1)", name, declared/max(comp, 1), a.lim.MaxRatio)
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, refuse(CodeCorrupt, "open %s: %v", name, err)
 	}
 	defer rc.Close()
-	budget := min(a.lim.MaxEntry, a.lim.MaxTotal-a.total)
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(rc, budget+1))
+	b, err := readSized(io.LimitReader(rc, budget+1), int(declared)+1)
+	n := int64(len(b))
 	a.total += n
 	if n > budget {
 		return nil, refuse(CodeTooComplex, "part %s inflates past %d bytes (%d read in all)", name, budget, a.total)
@@ -249,7 +260,26 @@ func (a *archive) read(name string, required bool) ([]byte, error) {
 	if comp := int64(f.CompressedSize64); n > 4<<20 && (comp == 0 || n/max(comp, 1) > a.lim.MaxRatio) {
 		return nil, refuse(CodeTooComplex, "part %s: compression ratio %d:1 (limit %d:1)", name, n/max(comp, 1), a.lim.MaxRatio)
 	}
-	return buf.Bytes(), nil
+	return b, nil
+}
+
+// readSized reads r to its end into a buffer of the expected size, grown only if r holds more:
+// io.Copy into a bytes.Buffer doubles it near the end, twice the memory for a large part.
+func readSized(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, max(size, 512))
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // names lists the parts whose name matches.

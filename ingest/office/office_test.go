@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -242,5 +243,70 @@ func TestUnicodeInLegacyFont(t *testing.T) {
 	res, err := extract(t, b)
 	if err != nil || res.Text != text || res.Legacy != vnenc.None {
 		t.Errorf("%v %q %q", err, res.Legacy, res.Text)
+	}
+}
+
+// TestBombCostsNothing: a part that declares more than the limit — a zip bomb as zip tools
+// write it — is refused before it is inflated, so that refusing it needs no more memory than the
+// archive itself (inflating it to the limit once cost a few hundred megabytes, and killed the
+// tools profile's child, whose address space is mostly its programs').
+func TestBombCostsNothing(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>`))
+	chunk := bytes.Repeat([]byte(" "), 1<<20)
+	for range 300 {
+		w.Write(chunk)
+	}
+	w.Write([]byte(`</w:t></w:r></w:p></w:body></w:document>`))
+	zw.Close()
+	b := buf.Bytes()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = office.Extract(bytes.NewReader(b), int64(len(b)), office.Limits{})
+	runtime.ReadMemStats(&after)
+	if office.Code(err) != pdftext.CodeTooComplex {
+		t.Fatalf("code %q (%v), want too_complex", office.Code(err), err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("refusing a %d KB bomb allocated %d MB", len(b)>>10, alloc>>20)
+	}
+}
+
+// TestTCVN3SoftHyphen: "ư" is the byte 0xAD in TCVN3, a soft hyphen to Windows-1252; a document
+// saved from TCVN3 text writes it as <w:softHyphen/> (LibreOffice does), which in a ".Vn…" run
+// is the letter. In a Unicode font it stays an invisible hyphenation point.
+func TestTCVN3SoftHyphen(t *testing.T) {
+	legacy := func(s string) string {
+		b, err := vnenc.Encode(vnenc.Font{Encoding: vnenc.TCVN3}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		for i, part := range bytes.Split(b, []byte{0xAD}) {
+			if i > 0 {
+				out.WriteString(`</w:t><w:softHyphen/><w:t xml:space="preserve">`)
+			}
+			for _, c := range part {
+				out.WriteRune(rune(c))
+			}
+		}
+		return out.String()
+	}
+	const text = "Chức vụ: Trưởng ban Tuyên giáo, người tự kiểm điểm; ưu điểm: tư tưởng vững vàng."
+	run := func(font, t string) string {
+		return `<w:r><w:rPr><w:rFonts w:ascii="` + font + `" w:hAnsi="` + font + `"/></w:rPr><w:t xml:space="preserve">` + t + `</w:t></w:r>`
+	}
+	doc := []byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` +
+		`<w:p>` + run(".VnTime", legacy(text)) + `</w:p>` +
+		`<w:p>` + run("Times New Roman", `Phó Trư</w:t><w:softHyphen/><w:t>ởng phòng`) + `</w:p></w:body></w:document>`)
+	res, err := extract(t, zipOf(t, map[string][]byte{"word/document.xml": doc}, zip.Deflate))
+	if want := text + "\nPhó Trưởng phòng"; err != nil || res.Text != want || res.Legacy != vnenc.TCVN3 {
+		t.Errorf("%v %q:\n%q\nwant\n%q", err, res.Legacy, res.Text, want)
 	}
 }

@@ -661,12 +661,23 @@ func (f *font) remember(code uint32, n int, g glyph) {
 // writes them as WinAnsi, which makes "Bé c¸o" of "Báo cáo"). One byte is one letter, so the
 // table maps each code; a capitals font (".…H") gives capitals. VNI fonts compose a letter of two
 // bytes and are mended on the text (ingest/vnenc.Fix) instead.
+//
+// A subset re-encoded for the PDF — codes 1, 2, 3… in the order the glyphs were first used, as
+// LibreOffice and many PDF printers write it — no longer carries the typed bytes as its codes:
+// its ToUnicode says which character of the legacy font each code draws ("¸" for the byte 0xB8),
+// and that character is what goes through the table.
 func (ex *extractor) legacyCodes(f *font) {
 	enc := vnenc.FontEncoding(f.baseFont)
 	if enc.Encoding != vnenc.TCVN3 {
 		return
 	}
 	for c := range f.simple {
+		if f.toUnicode != nil {
+			if t, ok := f.toUnicode.lookup(uint32(c), 1); ok && t != "" {
+				f.simple[c] = vnenc.DecodeText(enc, t)
+				continue
+			}
+		}
 		f.simple[c] = vnenc.DecodeBytes(enc, []byte{byte(c)})
 	}
 	ex.legacy = string(vnenc.TCVN3)
