@@ -82,6 +82,17 @@ func (e *Extractor) Read(ctx context.Context, path string) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	out, err := e.read(ctx, path, format)
+	if err == nil && out.Format == "" {
+		// A child that died or ran out of time answered nothing of the file: its format, told
+		// here from the bytes, still says which message the staff see ("Tệp văn bản … bị hỏng",
+		// not the PDF one).
+		out.Format = format
+	}
+	return out, err
+}
+
+func (e *Extractor) read(ctx context.Context, path, format string) (Outcome, error) {
 	opt := e.cfg.Limits
 	switch format {
 	case reader.FormatPDF:

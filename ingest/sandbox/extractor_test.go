@@ -200,3 +200,20 @@ func TestExtractorHostile(t *testing.T) {
 		t.Errorf("%v %s", err, out.Code)
 	}
 }
+
+// A child that gives no answer (here: out of time) leaves the verdict the format told from the
+// file's bytes, so that the staff's message names a Word file as one.
+func TestExtractorNoAnswerKeepsFormat(t *testing.T) {
+	ex := extractor(t, sandbox.Config{NoTools: true, Text: sandbox.Profile{Timeout: time.Nanosecond}})
+	docx, err := docfixture.Doc{Body: docfixture.Paras("", "Báo cáo tự kiểm điểm")}.DOCX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ex.Read(context.Background(), writeFile(t, "a.docx", docx))
+	if err != nil || out.Code != pdftext.CodeTooComplex || out.Format != reader.FormatDOCX {
+		t.Fatalf("%v: code %q format %q, want too_complex docx", err, out.Code, out.Format)
+	}
+	if msg := reader.Message(out.Code, out.Format); !strings.HasPrefix(msg, "Tệp văn bản (Word/OpenDocument)") {
+		t.Errorf("message %q", msg)
+	}
+}
