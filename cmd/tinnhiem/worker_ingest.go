@@ -54,9 +54,10 @@ func (s *system) sandboxConfig(exe string) sandbox.Config {
 		Timeout: sec("TINNHIEM_TOOLS_TIMEOUT_SECONDS", sandbox.DefaultToolsTimeout),
 	}
 	return sandbox.Config{
-		Exe:  exe,
-		Size: int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),
-		Text: text, Tools: tools,
+		Exe:       exe,
+		Size:      int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),
+		ToolsSize: int(envInt64(s.getenv, "TINNHIEM_OCR_CONCURRENCY", sandbox.DefaultToolsSize)),
+		Text:      text, Tools: tools,
 		Limits: sandbox.ReadOptions{
 			// Text needs content streams and fonts, a few MB even for hundreds of pages; a
 			// decompression bomb is stopped here, long before it costs time or memory. The

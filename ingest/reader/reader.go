@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"unicode"
@@ -331,6 +332,11 @@ func (r *reading) pdf(ra io.ReaderAt, size int64, path string) (Result, error) {
 	dir, err := r.workDir()
 	if err != nil {
 		return Result{}, err
+	}
+	if size >= 8<<20 {
+		// The text layer of a large file is read and its bytes are garbage now: give the memory
+		// back before Tesseract, which needs 160–180 MB a page, runs beside this process.
+		debug.FreeOSMemory()
 	}
 	o, err := r.opt.Tools.PDF(r.ctx, path, scan, dir, r.opt.OCR)
 	if err != nil {

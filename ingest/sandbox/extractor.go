@@ -15,14 +15,20 @@ import (
 
 // Config configures an Extractor.
 type Config struct {
-	Exe     string   // the binary whose `extract --serve` is the child, normally os.Executable()
-	Args    []string // arguments before "extract" (a test binary's hook)
-	Size    int      // children of each profile at most (TINNHIEM_INGEST_CONCURRENCY); default 2
-	MaxIn   int64    // largest file read; default 256 MiB
-	TempDir string
-	Text    Profile // zero fields: TextProfile()'s
-	Tools   Profile // zero fields: ToolsProfile()'s
-	Limits  ReadOptions
+	Exe  string   // the binary whose `extract --serve` is the child, normally os.Executable()
+	Args []string // arguments before "extract" (a test binary's hook)
+	Size int      // children of the text profile at most (TINNHIEM_INGEST_CONCURRENCY); default 2
+	// ToolsSize is how many children of the tools profile run at once
+	// (TINNHIEM_OCR_CONCURRENCY); default 1. Each runs Tesseract (about 160–180 MB for an A4
+	// page at 300 dpi) or LibreOffice (about 450 MB of address space): one at a time keeps a
+	// server of two cores under 400 MB with its children whatever is uploaded; more read
+	// scans faster on a machine with memory to spare.
+	ToolsSize int
+	MaxIn     int64 // largest file read; default 256 MiB
+	TempDir   string
+	Text      Profile // zero fields: TextProfile()'s
+	Tools     Profile // zero fields: ToolsProfile()'s
+	Limits    ReadOptions
 	// OCR and Converter are the programs of the tools profile; zero values: Debian's paths
 	// (ocr.DefaultTools, convert.Default). NoTools reads with the text profile alone, as a
 	// server without those programs does.
@@ -31,6 +37,9 @@ type Config struct {
 	NoTools   bool
 	Log       *slog.Logger
 }
+
+// DefaultToolsSize is the number of tools children by default: one OCR or LibreOffice at a time.
+const DefaultToolsSize = 1
 
 // Extractor reads uploaded files of every format in the two pools: the text profile for PDF
 // text layers (and DOCX/ODT when LibreOffice is missing), the tools profile for OCR and
@@ -50,11 +59,14 @@ func New(cfg Config) *Extractor {
 	if cfg.Converter == (convert.Converter{}) {
 		cfg.Converter = convert.Default()
 	}
-	pool := func(p Profile) *Pool {
-		return NewPool(PoolConfig{Exe: cfg.Exe, Args: cfg.Args, Profile: p, Size: cfg.Size, MaxIn: cfg.MaxIn,
+	if cfg.ToolsSize <= 0 {
+		cfg.ToolsSize = DefaultToolsSize
+	}
+	pool := func(p Profile, size int) *Pool {
+		return NewPool(PoolConfig{Exe: cfg.Exe, Args: cfg.Args, Profile: p, Size: size, MaxIn: cfg.MaxIn,
 			TempDir: cfg.TempDir, Tools: cfg.OCR, Soffice: cfg.Converter.Soffice, Log: cfg.Log})
 	}
-	return &Extractor{cfg: cfg, text: pool(cfg.Text), tools: pool(cfg.Tools)}
+	return &Extractor{cfg: cfg, text: pool(cfg.Text, cfg.Size), tools: pool(cfg.Tools, cfg.ToolsSize)}
 }
 
 // Close ends every child.
