@@ -43,6 +43,9 @@ func TestServeAccounts(t *testing.T) {
 		if res.Status != http.StatusOK || !u.Disabled || u.PasswordHash != "" {
 			t.Fatalf("PATCH disabled: %d %s", res.Status, res.Body)
 		}
+		if strings.Contains(string(res.Body), `"password_hash"`) {
+			t.Errorf("an account's answer names its password hash: %s", res.Body)
+		}
 		if code := me(tok); code != http.StatusUnauthorized {
 			t.Errorf("the token of a disabled account: %d", code)
 		}

@@ -48,7 +48,7 @@ var (
 // User is an account. Passwords are stored only as bcrypt hashes.
 type User struct {
 	Username      string    `json:"username"`
-	PasswordHash  string    `json:"password_hash"`
+	PasswordHash  string    `json:"password_hash,omitempty"` // never in an answer: blanked there, so left out
 	Roles         []string  `json:"roles"`
 	Organizations []string  `json:"organizations"`
 	CreatedAt     time.Time `json:"created_at"`
