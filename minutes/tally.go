@@ -318,11 +318,16 @@ func ThresholdText(track, denominator string, f Flags) string {
 // DenominatorWordsFor is DenominatorWords in the track's words: a People's Council or the
 // National Assembly summons delegates ("tổng số đại biểu được triệu tập").
 func DenominatorWordsFor(track, denominator string) string {
-	w := DenominatorWords(denominator)
+	return strings.Replace(DenominatorWords(denominator), "số người", "số "+PeopleWord(track), 1)
+}
+
+// PeopleWord names those summoned and present in the track's words: "người" at a Party
+// conference, "đại biểu" at a session of a People's Council or the National Assembly.
+func PeopleWord(track string) string {
 	if track == dossier.TrackState {
-		w = strings.Replace(w, "số người", "số đại biểu", 1)
+		return "đại biểu"
 	}
-	return w
+	return "người"
 }
 
 // ThresholdWords names the threshold a person reached, for the flag column of the

@@ -120,6 +120,7 @@ type publicPage struct {
 	JSON     string
 	Combined bool
 	Track    string
+	People   string // who is summoned: "người", or "đại biểu" on the State track
 	Message  string // why nothing is shown (not found)
 }
 
@@ -146,7 +147,7 @@ func (pp *publicPages) round(w http.ResponseWriter, r *http.Request) {
 func buildPublicPage(res minutes.PublicResults) publicPage {
 	pg := publicPage{chrome: chrome{Title: "Kết quả lấy phiếu tín nhiệm — " + res.Organization}, Found: true, Res: res,
 		VoteDate: voteDate(res.VoteDate), Notice: app.PublicNoticePath(res.Round), JSON: app.PublicPath(res.Round) + ".json",
-		Combined: res.CombinedShare, Track: trackLabel(res.Track)}
+		Combined: res.CombinedShare, Track: trackLabel(res.Track), People: minutes.PeopleWord(res.Track)}
 	// Times in the round's time zone, as its own pages show them.
 	zone := dossier.Round{Timezone: res.Timezone}
 	pg.Sealed, pg.Publish = localTime(zone, res.SealedAt), localTime(zone, res.PublishedAt)

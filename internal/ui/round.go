@@ -10,6 +10,7 @@ import (
 	"tinnhiem/dossier"
 	"tinnhiem/internal/app"
 	"tinnhiem/internal/auth"
+	"tinnhiem/minutes"
 )
 
 type roundPage struct {
@@ -45,6 +46,7 @@ type roundPage struct {
 type roundHead struct {
 	ID, Title, Organization, Parent, Track, VoteDate, Place string
 	Summoned, Version                                       int
+	People                                                  string // "người", or "đại biểu" on the State track
 	UpdatedBy, UpdatedAt                                    string
 }
 
@@ -124,7 +126,7 @@ func buildRoundPage(rd dossier.Round, rep dossier.Report, alerts []dossier.Alert
 	pg := roundPage{
 		chrome: chrome{Title: rd.Title, Back: "/", BackLabel: "Các đợt lấy phiếu"},
 		Round: roundHead{ID: rd.ID, Title: rd.Title, Organization: rd.Organization, Parent: rd.ParentOrganization,
-			Track: trackLabel(rd.Track), VoteDate: voteDate(rd.VoteDate), Place: rd.Place, Summoned: rd.Summoned,
+			Track: trackLabel(rd.Track), VoteDate: voteDate(rd.VoteDate), Place: rd.Place, Summoned: rd.Summoned, People: minutes.PeopleWord(rd.Track),
 			Version: rd.Version, UpdatedBy: rd.UpdatedBy, UpdatedAt: localTime(rd, rd.UpdatedAt)},
 		Zone:           zoneLabel(rd, now),
 		Summary:        rep.Summary,

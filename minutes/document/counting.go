@@ -22,7 +22,7 @@ func (d *doc) counting() {
 	// The sentence runs on from the list above, so no first-line indent.
 	d.s.para(fmt.Sprintf("đã tiến hành kiểm phiếu %s. Kết quả như sau:", d.subject()), block{align: "J", after: 1.2})
 
-	d.sectionHeading(0, "Số người được triệu tập, có mặt")
+	d.sectionHeading(0, "Số "+d.people()+" được triệu tập, có mặt")
 	d.attendance()
 
 	d.sectionHeading(1, "Số phiếu")
