@@ -56,7 +56,7 @@ type PublicResults struct {
 	Round              string         `json:"round"`
 	Title              string         `json:"title"`
 	Organization       string         `json:"organization"`
-	ParentOrganization string         `json:"parent_organization,omitempty"`
+	ParentOrganization string         `json:"parent_organization"` // "" when none: a contract field, always present
 	Track              string         `json:"track"`
 	VoteDate           string         `json:"vote_date"`
 	Timezone           string         `json:"timezone"`
@@ -79,7 +79,7 @@ type PublicResults struct {
 type PublicPerson struct {
 	Order       int           `json:"order"`
 	Name        string        `json:"name"`
-	Position    string        `json:"position,omitempty"`
+	Position    string        `json:"position"` // "" when the roster gives none
 	Valid       int           `json:"valid"`
 	Counts      PublicCounts  `json:"counts"`
 	Denominator int           `json:"denominator"`

@@ -293,7 +293,30 @@ func TestPaperTrailFromOutside(t *testing.T) {
 			Thresholds map[string]bool    `json:"thresholds"`
 		} `json:"persons"`
 	}
-	ts.api(t, http.MethodGet, "/public/rounds/an-lac-hdnd.json", "", nil).decode(t, &pub)
+	pubRes := ts.api(t, http.MethodGet, "/public/rounds/an-lac-hdnd.json", "", nil)
+	pubRes.decode(t, &pub)
+	// Every field of the contract (README) is there, empty or not.
+	var fields struct {
+		Top     map[string]json.RawMessage
+		Persons []map[string]json.RawMessage `json:"persons"`
+	}
+	if err := json.Unmarshal(pubRes.Body, &fields.Top); err != nil {
+		t.Fatal(err)
+	}
+	_ = json.Unmarshal(fields.Top["persons"], &fields.Persons)
+	for _, k := range []string{"round", "title", "organization", "parent_organization", "track", "vote_date", "timezone", "version", "sealed_at", "published_at",
+		"summoned", "present", "collected", "valid_ballots", "invalid_ballots", "denominator", "denominator_text", "combined_share", "persons"} {
+		if _, ok := fields.Top[k]; !ok {
+			t.Errorf("public JSON lacks %q", k)
+		}
+	}
+	for _, p := range fields.Persons {
+		for _, k := range []string{"order", "name", "position", "valid", "counts", "denominator", "percent", "percent_text", "thresholds", "threshold", "consequence"} {
+			if _, ok := p[k]; !ok {
+				t.Errorf("public JSON: a person lacks %q", k)
+			}
+		}
+	}
 	if pub.Round != "an-lac-hdnd" || pub.Version != 1 || len(pub.Persons) != 3 || pub.Persons[0].Percent["cao"] != 83.33 ||
 		!pub.Persons[1].Thresholds["over_half_low"] || pub.Persons[1].Thresholds["two_thirds_low"] || !pub.Persons[2].Thresholds["two_thirds_low"] ||
 		pub.Persons[2].Counts["thap"] != 20 {
