@@ -174,7 +174,9 @@ func grants(role string) (grant, error) {
 		// Reads each uploaded file, records its verdict, announces it to the dossier projection.
 		g.add(consume(StreamIngest, DurableIngest))
 		g.add(readStream(StreamIngest)) // the give-up path reads the original upload message
-		g.add(publishTo("tn.dossier.>"))
+		// The sweep announces again an upload whose web front died between recording and
+		// announcing it (tn.ingest.<round>.uploaded; rechecks stay the front's).
+		g.add(publishTo("tn.ingest.*.uploaded", "tn.dossier.>"))
 		g.add(audit)
 		g.add(kvWrite(BucketDocuments))
 		g.add(kvRead(BucketRounds))

@@ -304,6 +304,13 @@ func TestRolesSeeOnlyWhatTheyNeed(t *testing.T) {
 				if _, err := renderings.PutBytes(short(), "d1.pdf", []byte("%PDF-1.7 rendering")); err != nil {
 					t.Errorf("ingest cannot keep a rendering: %v", err)
 				}
+				// Its sweep announces again an upload whose web front died before announcing it;
+				// a tally seal is not its to announce.
+				if _, err := js.Publish(short(), "tn.ingest.r1.uploaded", []byte(`{"document_id":"d1","round":"r1"}`)); err != nil {
+					t.Errorf("ingest cannot announce an upload again (its sweep): %v", err)
+				}
+				_, err = js.Publish(short(), "tn.tally.r1.sealed", []byte(`{}`))
+				refused("announce a seal", `Publish to \"tn.tally.r1.sealed\"`, err)
 				_, err = uploads.PutBytes(short(), "d1", []byte("%PDF-1.7 forged"))
 				refused("replace an upload", `Publish to \"$O.tn_uploads.C.`, err)
 				for _, name := range []string{ObjectUploads, ObjectRenderings} {

@@ -52,7 +52,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Stores, erro
 		if e != nil && err == nil {
 			err = fmt.Errorf("store: bucket %s: %w", name, e)
 		}
-		return b
+		return RidingKV(b)
 	}
 	obj := func(name string) jetstream.ObjectStore {
 		b, e := js.ObjectStore(ctx, name)

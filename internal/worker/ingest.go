@@ -105,13 +105,26 @@ func (w *Ingest) handleMsg(ctx context.Context, msg jetstream.Msg) error {
 	if err := json.Unmarshal(msg.Data(), &up); err != nil || !ingest.ValidID(up.DocumentID) {
 		return bus.Permanent(fmt.Errorf("malformed upload message on %s: %v", msg.Subject(), err))
 	}
-	return w.handle(ctx, up)
+	last := false
+	if md, err := msg.Metadata(); err == nil {
+		last = md.NumDelivered >= uint64(w.MaxDeliver)
+	}
+	return w.handle(ctx, up, last)
 }
 
-func (w *Ingest) handle(ctx context.Context, up ingest.Uploaded) error {
+// handle judges an announced upload; last tells the message's last allowed delivery.
+//
+// The record and the round were stored before the announcement, but in a cluster a read may be
+// answered by a replica that has not applied them yet (direct gets, a node catching up after a
+// restart): "not found" is only believed on the last delivery. Before, it ended the message at
+// once and the upload was rejected internal_error, or left pending for good.
+func (w *Ingest) handle(ctx context.Context, up ingest.Uploaded, last bool) error {
 	d, rev, err := w.Docs.Get(ctx, up.DocumentID)
 	if errors.Is(err, ingest.ErrNotFound) {
-		return bus.Permanent(fmt.Errorf("no record for document %s", up.DocumentID))
+		if last {
+			return bus.Permanent(fmt.Errorf("no record for document %s", up.DocumentID))
+		}
+		return fmt.Errorf("no record for document %s yet", up.DocumentID)
 	}
 	if err != nil {
 		return err
@@ -125,6 +138,9 @@ func (w *Ingest) handle(ctx context.Context, up ingest.Uploaded) error {
 	}
 	r, err := w.Rounds.Get(ctx, d.Round)
 	if errors.Is(err, dossier.ErrNotFound) {
+		if !last {
+			return fmt.Errorf("round %s of document %s not found yet", d.Round, d.ID)
+		}
 		return w.save(ctx, ingest.Reject(d, ingest.ReasonUnknownRound, "Đợt lấy phiếu "+d.Round+" không còn tồn tại."), rev)
 	}
 	if err != nil {
