@@ -295,7 +295,7 @@ func (a *App) DocumentWith(ctx context.Context, p auth.Principal, id string, q D
 
 // document opens a document for an action: a document of a round p does not see is not found.
 func (a *App) document(ctx context.Context, p auth.Principal, id string, act Action) (dossier.Document, dossier.Round, error) {
-	d, _, err := a.cfg.Documents.Get(ctx, id)
+	d, _, err := a.cfg.Documents.Lookup(ctx, id)
 	if errors.Is(err, ingest.ErrNotFound) {
 		return d, dossier.Round{}, fail(NotFound, "not_found", "không tìm thấy tài liệu %s", id)
 	}

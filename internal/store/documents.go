@@ -20,6 +20,37 @@ import (
 type Documents struct {
 	kv    jetstream.KeyValue
 	watch *docWatch
+	// settle is how long Lookup looks again for a record not found: 0 on one node; on a
+	// replicated bucket a read may be answered by a replica a few milliseconds behind the write
+	// (direct gets), so a document whose 202 the client just got must not be "not found".
+	settle time.Duration
+}
+
+// DefaultSettle is how long, on a replicated bucket, a record not found is looked for again
+// before Lookup believes it.
+const DefaultSettle = 2 * time.Second
+
+// Replicated sets how long Lookup looks again for a record not found (see Documents.settle).
+func (s *Documents) Replicated(settle time.Duration) { s.settle = settle }
+
+// Lookup is Get for a record the caller has reason to believe exists (a client asking for a
+// document it uploaded): on a replicated bucket "not found" is believed only after it held for
+// the settle period, so that a replica behind the write is not taken at its word.
+func (s *Documents) Lookup(ctx context.Context, id string) (dossier.Document, uint64, error) {
+	d, rev, err := s.Get(ctx, id)
+	if s.settle <= 0 || !errors.Is(err, ingest.ErrNotFound) || !ingest.ValidID(id) {
+		return d, rev, err
+	}
+	deadline := time.Now().Add(s.settle)
+	for pause := 50 * time.Millisecond; errors.Is(err, ingest.ErrNotFound) && time.Now().Add(pause).Before(deadline); pause = min(2*pause, 500*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			return d, rev, err
+		case <-time.After(pause):
+		}
+		d, rev, err = s.Get(ctx, id)
+	}
+	return d, rev, err
 }
 
 // NewDocuments wraps the bucket.

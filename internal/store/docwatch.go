@@ -100,7 +100,8 @@ func (s *Documents) WaitFor(ctx context.Context, id string, done func(dossier.Do
 	changed, stop := s.watch.subscribe(id)
 	defer stop()
 	for {
-		d, _, err := s.Get(ctx, id)
+		// Lookup, not Get: each read may be answered by another replica, one behind the others.
+		d, _, err := s.Lookup(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil && !errors.Is(err, ingest.ErrNotFound) {
 				return d, ctx.Err()

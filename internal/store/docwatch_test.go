@@ -73,3 +73,32 @@ func TestWaitForVerdict(t *testing.T) {
 		t.Errorf("unknown document: %v", err)
 	}
 }
+
+// On a replicated bucket a record a replica does not have yet is looked for again for the settle
+// period (a client asks for the document whose 202 it just got); one that never comes is not
+// found after it.
+func TestLookupSettles(t *testing.T) {
+	srv := bustest.Start(t)
+	docs := NewDocuments(srv.KV(t, bus.BucketDocuments))
+	ctx := context.Background()
+	missing := pendingDoc(time.Now())
+	if _, _, err := docs.Lookup(ctx, missing.ID); !errors.Is(err, ingest.ErrNotFound) {
+		t.Fatalf("one node: %v", err)
+	}
+
+	docs.Replicated(time.Second)
+	late := pendingDoc(time.Now())
+	go func() {
+		time.Sleep(300 * time.Millisecond) // the write reaching this replica late
+		if err := docs.Create(ctx, late); err != nil {
+			t.Error(err)
+		}
+	}()
+	if got, _, err := docs.Lookup(ctx, late.ID); err != nil || got.ID != late.ID {
+		t.Fatalf("late record: %v %+v", err, got)
+	}
+	start := time.Now()
+	if _, _, err := docs.Lookup(ctx, missing.ID); !errors.Is(err, ingest.ErrNotFound) || time.Since(start) < 700*time.Millisecond {
+		t.Fatalf("missing record: %v after %v, before the settle period", err, time.Since(start))
+	}
+}

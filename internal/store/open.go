@@ -62,6 +62,13 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Stores, erro
 		return b
 	}
 	docs := NewDocuments(kv(bus.BucketDocuments))
+	if docs.kv != nil {
+		if st, e := docs.kv.Status(ctx); e == nil {
+			if bs, ok := st.(*jetstream.KeyValueBucketStatus); ok && bs.StreamInfo() != nil && bs.StreamInfo().Config.Replicas > 1 {
+				docs.Replicated(DefaultSettle)
+			}
+		}
+	}
 	s := &Stores{
 		JS:        js,
 		Rounds:    NewRounds(kv(bus.BucketRounds)),
