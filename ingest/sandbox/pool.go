@@ -270,9 +270,9 @@ wait:
 	return out, keep, nil
 }
 
-// died names what ended a child that gave no answer: the CPU limit (too_complex), or anything
-// else — a signal, a fatal error of the Go runtime (out of memory, stack overflow), an exit —
-// corrupt.
+// died names what ended a child that gave no answer: the CPU limit or the memory limit
+// (too_complex), or anything else — a signal, another fatal error of the Go runtime (a stack
+// overflow), an exit — corrupt.
 func (p *Pool) died(c *child, ioErr error) Outcome {
 	select {
 	case <-c.exited:
@@ -291,6 +291,11 @@ func (p *Pool) died(c *child, ioErr error) Outcome {
 			return refused(pdftext.CodeTooComplex, "sandbox: CPU time limit reached")
 		}
 		return refused(pdftext.CodeCorrupt, "sandbox: extraction died (%v)%s", sig, c.stderr.firstLine())
+	}
+	if c.stderr.contains("out of memory") {
+		// The Go runtime's "fatal error: runtime: out of memory" at the child's memory limit:
+		// the file needs more than a file may have, as one past the CPU budget does.
+		return refused(pdftext.CodeTooComplex, "sandbox: extraction ran out of memory (limit %d MiB)%s", p.cfg.Profile.Mem>>20, c.stderr.firstLine())
 	}
 	return refused(pdftext.CodeCorrupt, "sandbox: extraction failed (exit status %d)%s", st.ExitCode(), c.stderr.firstLine())
 }
@@ -488,6 +493,12 @@ func (t *tail) Write(p []byte) (int, error) {
 		t.b = append(t.b, p[:min(room, len(p))]...)
 	}
 	return len(p), nil
+}
+
+func (t *tail) contains(s string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Contains(string(t.b), s)
 }
 
 func (t *tail) firstLine() string {

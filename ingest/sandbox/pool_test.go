@@ -66,7 +66,7 @@ func TestPoolHostileFiles(t *testing.T) {
 			prof: func(p sandbox.Profile) sandbox.Profile { p.Timeout = 2 * time.Second; return p }},
 		{name: "endless loop: CPU budget of the file", probe: "spin", code: pdftext.CodeTooComplex,
 			prof: func(p sandbox.Profile) sandbox.Profile { p.CPU = time.Second; p.Timeout = 30 * time.Second; return p }},
-		{name: "memory limit: the child dies, the file is corrupt", probe: "hog", code: pdftext.CodeCorrupt,
+		{name: "memory limit: the child dies, the file is too complex", probe: "hog", code: pdftext.CodeTooComplex,
 			prof: func(p sandbox.Profile) sandbox.Profile { p.Mem = 64 << 20; return p }},
 		{name: "a self-referencing object stream: refused by the reader", pdf: pdffixture.StackOverflow(), code: pdftext.CodeCorrupt},
 		{name: "endless /Extends: refused by the reader", pdf: pdffixture.EndlessLoop(), code: pdftext.CodeCorrupt},

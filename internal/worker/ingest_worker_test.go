@@ -49,7 +49,12 @@ func extractor(t testing.TB) *sandbox.Extractor {
 	ex := sandbox.New(sandbox.Config{Exe: os.Args[0], TempDir: t.TempDir(),
 		// Under -race the child is the race-instrumented test binary, many times slower than
 		// the real one: a smaller decompression cap keeps the bomb case quick.
-		Limits: sandbox.ReadOptions{PDF: pdftext.Limits{MaxDecompressed: 16 << 20}}})
+		Limits: sandbox.ReadOptions{PDF: pdftext.Limits{MaxDecompressed: 16 << 20}},
+		// The race detector's shadow memory counts against the child's address-space limit: at
+		// the default a race-built child sometimes died reading the bomb (corrupt, not
+		// too_complex) before the decompression cap stopped it. The limits themselves are the
+		// sandbox package's tests.
+		Text: sandbox.Profile{Mem: 2 << 30}})
 	t.Cleanup(func() { ex.Close() })
 	return ex
 }
