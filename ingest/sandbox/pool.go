@@ -292,9 +292,10 @@ func (p *Pool) died(c *child, ioErr error) Outcome {
 		}
 		return refused(pdftext.CodeCorrupt, "sandbox: extraction died (%v)%s", sig, c.stderr.firstLine())
 	}
-	if c.stderr.contains("out of memory") {
-		// The Go runtime's "fatal error: runtime: out of memory" at the child's memory limit:
-		// the file needs more than a file may have, as one past the CPU budget does.
+	if c.stderr.contains("out of memory") || c.stderr.contains("ThreadSanitizer failed to allocate") {
+		// The Go runtime's "fatal error: runtime: out of memory" at the child's memory limit
+		// (a race-built child's allocator says it its own way): the file needs more than a
+		// file may have, as one past the CPU budget does.
 		return refused(pdftext.CodeTooComplex, "sandbox: extraction ran out of memory (limit %d MiB)%s", p.cfg.Profile.Mem>>20, c.stderr.firstLine())
 	}
 	return refused(pdftext.CodeCorrupt, "sandbox: extraction failed (exit status %d)%s", st.ExitCode(), c.stderr.firstLine())
