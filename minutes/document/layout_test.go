@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -270,6 +272,33 @@ func TestLegendOnceUnderTable(t *testing.T) {
 					t.Errorf("legend on %d pages, want 1", legendPages)
 				}
 			})
+		}
+	}
+}
+
+// The signer's line of a body with a long name breaks before its place, as the header does:
+// "TM. HỘI ĐỒNG NHÂN DÂN" / "HUYỆN AN LẠC", never "… NHÂN" / "DÂN HUYỆN …".
+func TestSignerTitleBreaksBeforeThePlace(t *testing.T) {
+	m := fixture(TrackState, 5)
+	m.Organization = "Hội đồng nhân dân huyện An Lạc"
+	m.Signer = Signer{Name: "Nguyễn Văn Quyết"}
+	m.TallyJSON = tallyJSON(m)
+	for _, kind := range []Kind{KindReport, KindNotice} {
+		b, err := Render(kind, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *dump != "" {
+			_ = os.WriteFile(filepath.Join(*dump, "signer-"+string(kind)+".pdf"), b, 0o644)
+		}
+		pages := pageLines(extract(t, b), tallyHash(m))
+		var title, place bool
+		for _, l := range pages[len(pages)-1] {
+			title = title || strings.HasSuffix(l, "TM. HỘI ĐỒNG NHÂN DÂN")
+			place = place || strings.HasSuffix(l, "HUYỆN AN LẠC") && !strings.Contains(l, "NHÂN DÂN")
+		}
+		if !title || !place {
+			t.Errorf("%s: signer's lines %q", kind, pages[len(pages)-1])
 		}
 	}
 }

@@ -128,7 +128,7 @@ func (d *doc) closingLayout() ([]string, sig, float64) {
 	s.font("B", sizeBody)
 	sigH := signSpace + lineHeight(sizeBody)
 	for _, t := range signer.titles {
-		sigH += float64(len(s.wrap(upper(t), textWidth-closingLeftW))) * lineHeight(sizeBody)
+		sigH += float64(len(s.orgLines(upper(t), "B", sizeBody, textWidth-closingLeftW))) * lineHeight(sizeBody)
 	}
 	return recipients, signer, math.Max(listH, sigH) + 2
 }
@@ -171,7 +171,8 @@ func (d *doc) closingBlock() {
 	y := y0
 	x := marginLeft + leftW
 	for _, t := range signer.titles {
-		y = s.centered(upper(t), "B", sizeBody, x, sigW, y)
+		// "TM. HỘI ĐỒNG NHÂN DÂN / HUYỆN AN LẠC": broken before the place, as the header is.
+		y = s.centeredLines(s.orgLines(upper(t), "B", sizeBody, sigW), "B", sizeBody, x, sigW, y)
 	}
 	y += signSpace
 	name := signer.name
