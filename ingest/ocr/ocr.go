@@ -191,8 +191,15 @@ func (t Tools) Image(ctx context.Context, path, workDir string, lim Limits) (Res
 		return Result{}, &Error{Code: CodeTooComplex, Err: fmt.Errorf("%s image of %d×%d pixels (limit %d pixels)", format, cfg.Width, cfg.Height, lim.MaxPixels)}
 	}
 	in := path
-	if max(cfg.Width, cfg.Height) < lim.MinSide && format != "tiff" {
-		if in, err = enlarge(path, workDir, lim.MinSide); err != nil {
+	if side := max(cfg.Width, cfg.Height); format != "tiff" && (side < lim.MinSide || side > lim.MaxSide) {
+		// A photo sent small is enlarged for Tesseract; one larger than a page at 300 dpi is
+		// brought down to it, which bounds Tesseract's memory (160–180 MB for an A4 page at
+		// 300 dpi, several times that for a 40-megapixel photo) and loses nothing it can read.
+		target := lim.MinSide
+		if side > lim.MaxSide {
+			target = lim.MaxSide
+		}
+		if in, err = rescale(path, workDir, target); err != nil {
 			return Result{}, err
 		}
 	}
@@ -211,8 +218,8 @@ func (t Tools) Image(ctx context.Context, path, workDir string, lim Limits) (Res
 	return res, nil
 }
 
-// enlarge scales a small image up so that its longest side is minSide, as a grey PNG in workDir.
-func enlarge(path, workDir string, minSide int) (string, error) {
+// rescale scales an image so that its longest side is side pixels, as a grey PNG in workDir.
+func rescale(path, workDir string, side int) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("ocr: %w", err)
@@ -223,10 +230,10 @@ func enlarge(path, workDir string, minSide int) (string, error) {
 		return "", &Error{Code: CodeCorrupt, Err: fmt.Errorf("decode image: %w", err)}
 	}
 	b := src.Bounds()
-	k := float64(minSide) / float64(max(b.Dx(), b.Dy()))
+	k := float64(side) / float64(max(b.Dx(), b.Dy()))
 	dst := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*k), int(float64(b.Dy())*k)))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
-	out := filepath.Join(workDir, "enlarged.png")
+	out := filepath.Join(workDir, "rescaled.png")
 	var buf bytes.Buffer
 	if err := encodePNG(&buf, dst); err != nil {
 		return "", fmt.Errorf("ocr: %w", err)

@@ -111,6 +111,31 @@ func TestScanAndPhoto(t *testing.T) {
 	}
 }
 
+// A photo larger than a page at MaxSide is brought down to it before Tesseract reads it (its
+// memory grows with the pixels), and reads as well.
+func TestLargeImageScaledDown(t *testing.T) {
+	tools := needTools(t)
+	src := source(t, "tu-danh-gia-p07.txt")
+	in := writeImage(t, scanfixture.Degrade(page(t, tools, src), scanOptions), false)
+	work := t.TempDir()
+	res, err := tools.Image(context.Background(), in, work, ocr.Limits{MaxSide: 2600, MinSide: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(work, "rescaled.png"))
+	if err != nil {
+		t.Fatalf("no rescaled image: %v", err)
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil || max(cfg.Width, cfg.Height) != 2600 {
+		t.Errorf("rescaled to %dx%d (%v), want a longest side of 2600", cfg.Width, cfg.Height, err)
+	}
+	if cer := scanfixture.CER(plain(src), res.Text("\n")); cer > 0.05 || !strings.Contains(res.Text("\n"), "Phan Thị Thu Trang") {
+		t.Errorf("CER %.3f:\n%s", cer, res.Text("\n"))
+	}
+}
+
 // TestImagePDF: a scanner's PDF (the page is one image, no text) is rasterised and read.
 func TestImagePDF(t *testing.T) {
 	tools := needTools(t)
