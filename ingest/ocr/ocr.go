@@ -102,8 +102,9 @@ type Limits struct {
 	MaxPixels   int64         // pixels of one image, default 40 million; more is too_complex
 	PageTimeout time.Duration // wall clock per page for rasterising and for OCR each, default 60 s
 	MaxPages    int           // pages read, default 30; more is too_complex
-	// MaxSide is the longest side in pixels a PDF page is rasterised to, default 3508 (A4 at
-	// 300 dpi): small pages come out sharper, huge ones no larger.
+	// MaxSide is the longest side in pixels a PDF page is rasterised to, and an image larger
+	// than it is brought down to, default 3508 (A4 at 300 dpi): small pages come out sharper,
+	// huge ones no larger.
 	MaxSide int
 	// MinSide: an image whose longest side is shorter is enlarged to it first, default 2000 (a
 	// photo sent at low resolution; Tesseract wants capitals some 30 pixels high).
