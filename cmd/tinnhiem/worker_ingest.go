@@ -18,12 +18,15 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 	if err != nil {
 		return nil, err
 	}
-	ex := sandbox.New(s.sandboxConfig(exe))
+	cfg := s.sandboxConfig(exe)
+	ex := sandbox.New(cfg)
 	w := &worker.Ingest{
 		JS: s.js, Objects: s.stores.Uploads.Objects, Renderings: s.stores.Uploads.Renderings, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
-		Sandbox:     ex,
-		Log:         s.log.With("worker", "ingest"),
-		Concurrency: int(envInt64(s.getenv, "TINNHIEM_INGEST_CONCURRENCY", 2)),
+		Sandbox: ex,
+		Log:     s.log.With("worker", "ingest"),
+		// A file for each child of both pools: scans and Word files waiting on the tools
+		// children (OCR takes seconds a page) do not hold back the text PDFs behind them.
+		Concurrency: cfg.Size + cfg.ToolsSize,
 		Metrics:     s.metrics,
 	}
 	stop, err := w.Start(ctx)
