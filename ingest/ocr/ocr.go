@@ -232,8 +232,14 @@ func rescale(path, workDir string, side int) (string, error) {
 	}
 	b := src.Bounds()
 	k := float64(side) / float64(max(b.Dx(), b.Dy()))
-	dst := image.NewGray(image.Rect(0, 0, int(float64(b.Dx())*k), int(float64(b.Dy())*k)))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	dst := image.NewGray(image.Rect(0, 0, max(1, int(float64(b.Dx())*k)), max(1, int(float64(b.Dy())*k))))
+	if k > 1 {
+		// Enlarging a small photo: Catmull-Rom keeps the strokes sharp. Its intermediate buffer
+		// (32 bytes per destination column and source row) stays small for a small source.
+		draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	} else {
+		shrink(dst, src)
+	}
 	out := filepath.Join(workDir, "rescaled.png")
 	var buf bytes.Buffer
 	if err := encodePNG(&buf, dst); err != nil {
@@ -243,6 +249,79 @@ func rescale(path, workDir string, side int) (string, error) {
 		return "", fmt.Errorf("ocr: %w", err)
 	}
 	return out, nil
+}
+
+// shrink brings src down to dst's size in grey: halved by 2×2 averages while it is at least
+// twice as large, then bilinear. Catmull-Rom here would hold a buffer of 32 bytes per destination
+// column and source row — 285 MB for a 9-megapixel page — beside Tesseract; x/image/draw's
+// bilinear scaler allocates for each pixel of a grey image.
+func shrink(dst *image.Gray, src image.Image) {
+	g := grey(src)
+	for g.Rect.Dx() >= 2*dst.Rect.Dx() && g.Rect.Dy() >= 2*dst.Rect.Dy() {
+		g = halve(g)
+	}
+	bilinear(dst, g)
+}
+
+// grey gives src as a grey image at the origin: a JPEG's luma plane as it is, anything else
+// converted.
+func grey(src image.Image) *image.Gray {
+	b := src.Bounds()
+	switch s := src.(type) {
+	case *image.Gray:
+		if b.Min == (image.Point{}) {
+			return s
+		}
+	case *image.YCbCr:
+		g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			copy(g.Pix[y*g.Stride:y*g.Stride+b.Dx()], s.Y[s.YOffset(b.Min.X, b.Min.Y+y):])
+		}
+		return g
+	}
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(g, g.Rect, src, b.Min, draw.Src)
+	return g
+}
+
+// halve averages each 2×2 block of g.
+func halve(g *image.Gray) *image.Gray {
+	w, h := g.Rect.Dx()/2, g.Rect.Dy()/2
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		r0 := g.Pix[2*y*g.Stride:]
+		r1 := g.Pix[(2*y+1)*g.Stride:]
+		o := out.Pix[y*out.Stride:]
+		for x := range w {
+			o[x] = uint8((int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1]) + 2) / 4)
+		}
+	}
+	return out
+}
+
+// bilinear samples src (at the origin) onto dst, pixel centres to pixel centres.
+func bilinear(dst, src *image.Gray) {
+	sw, sh, dw, dh := src.Rect.Dx(), src.Rect.Dy(), dst.Rect.Dx(), dst.Rect.Dy()
+	if sw == 0 || sh == 0 {
+		return
+	}
+	kx, ky := float64(sw)/float64(dw), float64(sh)/float64(dh)
+	at := func(d, k float64, n int) (int, int, float64) {
+		f := max((d+0.5)*k-0.5, 0)
+		i := min(int(f), n-1)
+		return i, min(i+1, n-1), f - float64(i)
+	}
+	for y := range dh {
+		y0, y1, wy := at(float64(y), ky, sh)
+		r0, r1 := src.Pix[y0*src.Stride:], src.Pix[y1*src.Stride:]
+		o := dst.Pix[y*dst.Stride:]
+		for x := range dw {
+			x0, x1, wx := at(float64(x), kx, sw)
+			top := float64(r0[x0])*(1-wx) + float64(r0[x1])*wx
+			bottom := float64(r1[x0])*(1-wx) + float64(r1[x1])*wx
+			o[x] = uint8(top*(1-wy) + bottom*wy + 0.5)
+		}
+	}
 }
 
 func encodePNG(buf *bytes.Buffer, img image.Image) error {
