@@ -12,6 +12,7 @@ import (
 
 	"tinnhiem/dossier"
 	"tinnhiem/internal/problem"
+	"tinnhiem/minutes/document"
 )
 
 // Committee roles as the minutes print them. Denominators, blank-row rules and tracks are the
@@ -321,14 +322,9 @@ func DenominatorWordsFor(track, denominator string) string {
 	return strings.Replace(DenominatorWords(denominator), "số người", "số "+PeopleWord(track), 1)
 }
 
-// PeopleWord names those summoned and present in the track's words: "người" at a Party
-// conference, "đại biểu" at a session of a People's Council or the National Assembly.
-func PeopleWord(track string) string {
-	if track == dossier.TrackState {
-		return "đại biểu"
-	}
-	return "người"
-}
+// PeopleWord names those summoned and present in the track's words (document.People): "người"
+// at a Party conference, "đại biểu" at a session of a People's Council or the National Assembly.
+func PeopleWord(track string) string { return document.People(document.Track(track)) }
 
 // ThresholdWords names the threshold a person reached, for the flag column of the
 // minutes; "" below both.

@@ -119,6 +119,10 @@ func Sniff(head []byte) string {
 	return FormatUnknown
 }
 
+// LargeFile is the size from which a reading gives its memory back to the system once done with
+// a file's bytes: the long-lived sandbox children would otherwise keep the heap a 40 MB scan grew.
+const LargeFile = 8 << 20
+
 // Read reads the file at path. Refusals come back as Result.Code with a nil error; an error is a
 // failure of the reader itself (a missing file, a cancelled context).
 func Read(ctx context.Context, path string, opt Options) (Result, error) {
@@ -333,7 +337,7 @@ func (r *reading) pdf(ra io.ReaderAt, size int64, path string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if size >= 8<<20 {
+	if size >= LargeFile {
 		// The text layer of a large file is read and its bytes are garbage now: give the memory
 		// back before Tesseract, which needs 160–180 MB a page, runs beside this process.
 		debug.FreeOSMemory()

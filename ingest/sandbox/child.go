@@ -126,7 +126,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, hooks map[string]Ho
 		if err := bw.Flush(); err != nil {
 			return fmt.Errorf("sandbox: child: %w", err)
 		}
-		if n >= freeAfter {
+		if n >= reader.LargeFile {
 			// A long-lived child would otherwise keep the heap a large file grew (the
 			// file, its copy and the garbage of the one before: about 200 MB after a
 			// 40 MB scan) until its next file, under the bound that replaces it.
@@ -134,9 +134,6 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, hooks map[string]Ho
 		}
 	}
 }
-
-// freeAfter is the size of a file after which a child returns its free memory to the system.
-const freeAfter = 8 << 20
 
 // handle reads one file (or runs a probe) and returns the answer and, for a rendering, its file.
 func handle(ctx context.Context, h hello, req request, body io.Reader, n int64, hooks map[string]Hook) (response, *os.File) {

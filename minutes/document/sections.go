@@ -89,13 +89,16 @@ func (d *doc) members() string {
 	return "đại biểu"
 }
 
-// people is who is summoned and present: "người" at a Party conference, "đại biểu" at a
+// people is who is summoned and present in this document's track (People).
+func (d *doc) people() string { return People(d.m.Track) }
+
+// People is who is summoned and present: "người" at a Party conference, "đại biểu" at a
 // session of the National Assembly or a People's Council.
-func (d *doc) people() string {
-	if d.party() {
-		return "người"
+func People(t Track) string {
+	if t == TrackState {
+		return "đại biểu"
 	}
-	return "đại biểu"
+	return "người"
 }
 
 // public reports whether the results are published: the model's setting, else the track's
