@@ -50,6 +50,7 @@ type serveConfig struct {
 	maxRequest int64
 	maxFiles   int
 	cpuProfile string
+	memLimit   int64
 }
 
 func (e *cmdEnv) serve(args []string) error {
@@ -71,6 +72,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.Int64Var(&c.maxRequest, "max-request", envInt64(e.getenv, "TINNHIEM_MAX_REQUEST", app.DefaultMaxRequest), "largest upload request in bytes, all its files together (env TINNHIEM_MAX_REQUEST)")
 	fs.IntVar(&c.maxFiles, "max-files", int(envInt64(e.getenv, "TINNHIEM_MAX_FILES", app.DefaultMaxFiles)), "most files in one upload request (env TINNHIEM_MAX_FILES)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to FILE until it stops (go tool pprof)")
+	fs.Int64Var(&c.memLimit, "memory-limit", envInt64(e.getenv, "TINNHIEM_MEMORY_LIMIT", defaultMemoryLimit), "soft limit of this process's Go memory in bytes, 0 = none; GOMEMLIMIT, when set, takes precedence (env TINNHIEM_MEMORY_LIMIT)")
 	nopt := e.natsFlags(fs, true)
 	hopt := e.httpFlags(fs)
 	pos, err := parse(fs, args)
@@ -97,6 +99,9 @@ func (e *cmdEnv) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.memLimit < 0 {
+		return usageError{"--memory-limit không được âm"}
+	}
 	if c.cpuProfile != "" {
 		stop, err := startCPUProfile(c.cpuProfile)
 		if err != nil {
@@ -110,6 +115,7 @@ func (e *cmdEnv) serve(args []string) error {
 		return err
 	}
 	defer sys.close()
+	applyMemoryLimit(e.getenv, c.memLimit, log)
 	m, stopMetrics, err := startMetrics(*metricsListen, log)
 	if err != nil {
 		return err

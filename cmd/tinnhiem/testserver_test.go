@@ -105,7 +105,8 @@ func startServerClient(t testing.TB, dataDir string, env map[string]string, sche
 		ts.log = &lockedBuffer{}
 		ctx, cancel := context.WithCancel(context.Background())
 		ts.cancel, ts.done = cancel, make(chan error, 1)
-		args := append([]string{"serve", "--data", dataDir, "--http", addr, "--grace", "10s"}, extraArgs...)
+		// The test process holds many servers: no soft memory limit of one server over all of them.
+		args := append([]string{"serve", "--data", dataDir, "--http", addr, "--grace", "10s", "--memory-limit", "0"}, extraArgs...)
 		go func(done chan<- error) {
 			done <- run(ctx, args, getenv, strings.NewReader(""), io.Discard, ts.log)
 		}(ts.done)

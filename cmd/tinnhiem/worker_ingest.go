@@ -7,6 +7,8 @@ import (
 
 	"tinnhiem/ingest/pdftext"
 	"tinnhiem/ingest/sandbox"
+	"tinnhiem/internal/bus"
+	"tinnhiem/internal/store"
 	"tinnhiem/internal/worker"
 )
 
@@ -21,7 +23,7 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 	cfg := s.sandboxConfig(exe)
 	ex := sandbox.New(cfg)
 	w := &worker.Ingest{
-		JS: s.js, Objects: s.stores.Uploads.Objects, Renderings: s.stores.Uploads.Renderings, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
+		JS: s.js, Originals: store.NewObjectReader(s.js, bus.ObjectUploads), Renderings: s.stores.Uploads.Renderings, Docs: s.stores.Documents, Rounds: s.stores.Rounds, Audit: s.stores.Audit, Now: s.now,
 		Sandbox: ex,
 		Log:     s.log.With("worker", "ingest"),
 		// A file for each child of both pools: scans and Word files waiting on the tools

@@ -210,7 +210,7 @@ func (ts *testSystem) extractor() *sandbox.Extractor {
 func (ts *testSystem) startWorkers(log *slog.Logger) {
 	t := ts.t
 	w := &worker.Ingest{
-		JS: ts.js, Objects: ts.st.Uploads.Objects, Renderings: ts.st.Uploads.Renderings, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
+		JS: ts.js, Originals: store.NewObjectReader(ts.js, bus.ObjectUploads), Renderings: ts.st.Uploads.Renderings, Docs: ts.st.Docs, Rounds: ts.st.Rounds, Audit: ts.st.Audit,
 		Sandbox: ts.extractor(),
 		Log:     log, Concurrency: 2,
 	}

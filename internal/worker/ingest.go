@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"time"
@@ -41,7 +40,7 @@ const DefaultIngestAckWait = 20 * time.Second
 // is keyed by document id, so a redelivery is harmless.
 type Ingest struct {
 	JS          jetstream.JetStream
-	Objects     jetstream.ObjectStore // the uploaded originals (read)
+	Originals   *store.ObjectReader   // the uploaded originals (read)
 	Renderings  jetstream.ObjectStore // PDF renderings of Word files (added)
 	Docs        *store.Documents
 	Rounds      *store.Rounds
@@ -196,17 +195,12 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 	if d.Size == 0 {
 		return ingest.Extraction{Code: pdftext.CodeEmpty}, nil
 	}
-	obj, err := w.Objects.Get(ctx, d.ID)
-	if err != nil {
-		return ingest.Extraction{}, fmt.Errorf("ingest: read upload %s: %w", d.ID, err)
-	}
-	defer obj.Close()
 	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*")
 	if err != nil {
 		return ingest.Extraction{}, fmt.Errorf("ingest: temp file: %w", err)
 	}
 	defer os.Remove(f.Name())
-	_, err = io.Copy(f, obj)
+	_, err = w.Originals.Copy(ctx, d.ID, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -50,7 +50,7 @@ func (s slowReader) Read(ctx context.Context, path string) (sandbox.Outcome, err
 func slowWorker(t *testing.T, p *pipeline, conn *bustest.Server, wait time.Duration, log string, ackWait time.Duration) func(context.Context) {
 	t.Helper()
 	w := &worker.Ingest{
-		JS: conn.JS, Objects: conn.Objects(t, bus.ObjectUploads), Renderings: conn.Objects(t, bus.ObjectRenderings), Docs: store.NewDocuments(conn.KV(t, bus.BucketDocuments)),
+		JS: conn.JS, Originals: store.NewObjectReader(conn.JS, bus.ObjectUploads), Renderings: conn.Objects(t, bus.ObjectRenderings), Docs: store.NewDocuments(conn.KV(t, bus.BucketDocuments)),
 		Rounds: store.NewRounds(conn.KV(t, bus.BucketRounds)), Audit: audit.New(conn.JS),
 		Sandbox: slowReader{ex: extractor(t), wait: wait, log: log},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Concurrency: 1, AckWait: ackWait, TempDir: t.TempDir(),

@@ -90,7 +90,7 @@ func newPipeline(t testing.TB, rounds ...dossier.Round) *pipeline {
 func (p *pipeline) start(concurrency int) {
 	p.t.Helper()
 	p.worker = &worker.Ingest{
-		JS: p.ns.JS, Objects: p.ns.Objects(p.t, bus.ObjectUploads), Renderings: p.ns.Objects(p.t, bus.ObjectRenderings), Docs: p.docs, Rounds: p.rounds, Audit: audit.New(p.ns.JS),
+		JS: p.ns.JS, Originals: store.NewObjectReader(p.ns.JS, bus.ObjectUploads), Renderings: p.ns.Objects(p.t, bus.ObjectRenderings), Docs: p.docs, Rounds: p.rounds, Audit: audit.New(p.ns.JS),
 		Sandbox: extractor(p.t),
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Concurrency: concurrency, TempDir: p.t.TempDir(),
 	}
