@@ -228,81 +228,99 @@ func (c Consumer) errHandler() jetstream.PullConsumeOpt {
 	})
 }
 
-// pullExpiry is how long one pull request waits on the server. On a starved 2-core machine the
-// ingest consumer was seen to stall — no message and no heartbeat reached it — until the client
-// noticed the missing heartbeats, which it does after as long as a request lasts: with the
-// library's 30 s default every file in hand then waited 30 s for its verdict (issue 13's
-// unexplained 30 s p99; the log said "no heartbeat received"). With 5 s the same stall cost 5 s
-// (measured, `tinnhiem bench ingest --batches 4` on 1,000 versions); an idle consumer asks
-// again every 5 s, which costs nothing.
+// pullExpiry is how long one pull request waits on the server before an idle consumer asks
+// again. It was the library's 30 s, and a stalled consumer (see consumeEach) waited that long:
+// issue 13's unexplained 30 s p99, "no heartbeat received" in the log.
 const pullExpiry = 5 * time.Second
 
 // pullHeartbeat is how often the server tells a waiting pull request that it is alive; the
-// client takes two missed as a lost request and asks again. The stall above is still seen
-// under load (once in a run of 1,045 files at concurrency 8 on a loaded 2-core machine: every
-// file in hand waited 5 s; "no heartbeat received"): the server has no waiting request while
-// the client counts one outstanding, as in nats-io/nats.go#1622 (open). With the library's
-// default, half the expiry, it was noticed after 5 s; at 500 ms it is noticed after one
-// second. A heartbeat that arrives late (a starved process) costs one pull request more.
+// client takes two missed as a lost request and asks again, after one second rather than the
+// library's default of the whole expiry. A heartbeat that arrives late (a starved process)
+// costs one pull request more.
 const pullHeartbeat = 500 * time.Millisecond
 
-// consumeEach hands every message to Handle, Concurrency at a time.
+// consumeEach hands every message to Handle, Concurrency at a time: as many slots, each
+// pulling one message when it is free, handling it, then pulling the next. No message waits in
+// the client for a slot, unheard (its AckWait running), and a keep-alive starts the moment a
+// message arrives.
+//
+// The slots pull with Fetch, not Consume. Consume with one message a pull (what a keep-alive
+// consumer needs) stalls under load: when a message answers the pull request before the library's
+// sending goroutine has marked that request sent, the library skips asking for the next one
+// and waits for heartbeats that will never come (nats.go v1.55–1.56, pullSubscription's
+// fetchInProgress against checkPending). The ingest consumer stalled so once or twice in every
+// run of the load tool: consumer info showed no waiting pull and eight messages pending, and
+// each file in hand waited for the missed-heartbeat timeout (5 s, 1 s with pullHeartbeat). A
+// Fetch is one request and its own answer, with nothing to get out of step.
 func (c Consumer) consumeEach(ctx context.Context, cons jetstream.Consumer) (func(context.Context), error) {
-	sem := make(chan struct{}, c.Concurrency)
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		closed bool
-	)
 	stopping := make(chan struct{})
-	batch := c.Concurrency
-	if c.KeepAlive {
-		batch = 1
-	}
-	cc, err := cons.Consume(func(msg jetstream.Msg) {
-		mu.Lock()
-		if closed {
-			mu.Unlock()
-			_ = msg.Nak() // another replica takes it now, not after AckWait
-			return
-		}
-		wg.Add(1)
-		mu.Unlock()
-		mctx := MessageContext(ctx, msg)
-		beat := func() {}
-		if c.KeepAlive {
-			beat = c.keepAlive(mctx, msg)
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-stopping:
-			beat()
-			_ = msg.Nak()
-			wg.Done()
-			return
-		}
+	var slots sync.WaitGroup
+	for range c.Concurrency {
+		slots.Add(1)
 		go func() {
-			defer func() { beat(); <-sem; wg.Done() }()
-			c.settle(mctx, msg, c.safeHandle(mctx, msg), true)
+			defer slots.Done()
+			c.slot(ctx, cons, stopping)
 		}()
-	}, jetstream.PullMaxMessages(batch), jetstream.PullExpiry(pullExpiry), jetstream.PullHeartbeat(pullHeartbeat), c.errHandler())
-	if err != nil {
-		return nil, fmt.Errorf("bus: consume %s: %w", c.Durable, err)
 	}
 	return func(stopCtx context.Context) {
-		mu.Lock()
-		closed = true
-		mu.Unlock()
-		cc.Stop()
 		close(stopping)
 		done := make(chan struct{})
-		go func() { wg.Wait(); close(done) }()
+		go func() { slots.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-stopCtx.Done():
 			c.Log.Warn("messages still in hand at shutdown; they will be redelivered", "consumer", c.Durable)
 		}
 	}, nil
+}
+
+// slot pulls and handles one message at a time until stopping closes.
+func (c Consumer) slot(ctx context.Context, cons jetstream.Consumer, stopping <-chan struct{}) {
+	for {
+		select {
+		case <-stopping:
+			return
+		default:
+		}
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(pullExpiry), jetstream.FetchHeartbeat(pullHeartbeat))
+		if err != nil {
+			// The consumer or the connection is gone for now: try again shortly.
+			c.Log.Warn("consume", "consumer", c.Durable, "err", err)
+			select {
+			case <-stopping:
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		var msg jetstream.Msg
+		select {
+		case m, ok := <-batch.Messages():
+			if !ok {
+				if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoHeartbeat) {
+					c.Log.Warn("consume", "consumer", c.Durable, "err", err)
+				}
+				continue
+			}
+			msg = m
+		case <-stopping:
+			// A message the pull still brings is handed back: another replica takes it now,
+			// not after AckWait.
+			go func() {
+				for m := range batch.Messages() {
+					_ = m.Nak()
+				}
+			}()
+			return
+		}
+		mctx := MessageContext(ctx, msg)
+		beat := func() {}
+		if c.KeepAlive {
+			beat = c.keepAlive(mctx, msg)
+		}
+		c.settle(mctx, msg, c.safeHandle(mctx, msg), true)
+		beat()
+	}
 }
 
 // consumeBatches gathers what has arrived, up to Batch messages, and hands it to HandleBatch.
