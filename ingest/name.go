@@ -359,53 +359,11 @@ func newPhrase(s string) phrase {
 	return p
 }
 
-// phraseSet indexes phrases by their first folded rune.
-type phraseSet struct {
-	ph      []phrase
-	byFirst map[rune][]int
-}
-
-func newPhraseSet(ph []phrase) *phraseSet {
-	s := &phraseSet{ph: ph, byFirst: map[rune][]int{}}
-	for i, p := range ph {
-		if len(p.fold) > 0 {
-			s.byFirst[p.fold[0]] = append(s.byFirst[p.fold[0]], i)
-		}
-	}
-	return s
-}
-
 // span is one occurrence of a phrase: words [t0,t1), folded runes [f0,f1).
 type span struct {
 	id     int
 	t0, t1 int
 	f0, f1 int
-}
-
-// find returns every occurrence of the set's phrases that starts at a word start and ends at a
-// word end, in text order. With softOnly the words inside an occurrence may be separated only by
-// white space and hyphens (a name does not run across a comma).
-func (v *textView) find(s *phraseSet, softOnly bool) []span {
-	var out []span
-	for t, tk := range v.toks {
-		p0 := tk.start
-		for _, id := range s.byFirst[v.fold[p0]] {
-			f := s.ph[id].fold
-			e := p0 + len(f)
-			if e > len(v.fold) || !slices.Equal(v.fold[p0:e], f) {
-				continue
-			}
-			if e < len(v.fold) && v.tokOf[e] == v.tokOf[e-1] {
-				continue
-			}
-			t1 := int(v.tokOf[e-1]) + 1
-			if softOnly && slices.ContainsFunc(v.toks[t+1:t1], func(x token) bool { return x.hardGap }) {
-				continue
-			}
-			out = append(out, span{id: id, t0: t, t1: t1, f0: p0, f1: e})
-		}
-	}
-	return out
 }
 
 // exactAt reports whether the text at folded position p carries exactly the phrase's diacritics,
