@@ -240,16 +240,35 @@ type line struct {
 }
 
 func newTextView(text string) *textView {
-	raw := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
-		"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(norm.NFC.String(text))
+	letters := sharedLetters()
+	if !letters.isNFC(text) {
+		text = norm.NFC.String(text)
+	}
+	raw := text
+	if strings.ContainsAny(raw, "\r\f\v\u2028\u2029\u0085") {
+		raw = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+			"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(raw)
+	}
 	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
-	cache := map[rune][]rune{}
+	// Nearly every rune is a letter of one folded rune.
+	v.fold = make([]rune, 0, len(raw))
+	v.exact = make([]rune, 0, len(raw))
+	v.tokOf = make([]int32, 0, len(raw))
+	v.toks = make([]token, 0, len(raw)/5)
+	other := map[rune]*letter{} // the letters of runes outside the table
 	inWord := false
 	var sep rune
-	var buf []rune
 	for at, r := range raw {
+		c, ok := letters.of(r)
+		if !ok {
+			if c, ok = other[r]; !ok {
+				x := letterOf(r)
+				c = &x
+				other[r] = c
+			}
+		}
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case c.mark:
 			// A mark NFC could not compose stays with its letter for the exact comparison.
 			if inWord && len(v.fold) > 0 {
 				p := len(v.fold) - 1
@@ -257,52 +276,50 @@ func newTextView(text string) *textView {
 				v.accented++
 				v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			}
-		case isWordRune(r):
-			f, ok := cache[r]
-			if !ok {
-				buf = appendFold(buf[:0], r)
-				f = slices.Clone(buf)
-				cache[r] = f
-			}
+		case c.word:
+			f := c.fold
 			if len(f) == 0 {
 				continue
 			}
 			if !inWord {
 				ln := len(v.lines) - 1
 				v.toks = append(v.toks, token{start: len(v.fold), rawStart: at, line: ln, hardGap: sep != 0,
-					sep: sep, upper: unicode.IsUpper(r) || unicode.IsTitle(r)})
+					sep: sep, upper: c.capital})
 				v.lines[ln].end = len(v.toks)
 				inWord, sep = true, 0
 			}
 			v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			ln := &v.lines[len(v.lines)-1]
-			if unicode.IsUpper(r) {
+			if c.upper {
 				ln.upper++
-			} else if unicode.IsLower(r) {
+			} else if c.lower {
 				ln.lower++
 			}
-			low := unicode.ToLower(r)
+			low := c.low
 			v.letters++
 			if len(f) == 1 && f[0] != low {
 				v.accented++
 			}
-			for i, x := range f {
-				v.fold = append(v.fold, x)
-				if i == 0 && len(f) == 1 {
-					v.exact = append(v.exact, low)
-				} else {
-					v.exact = append(v.exact, x)
-				}
-				v.tokOf = append(v.tokOf, int32(len(v.toks)-1))
+			tok := int32(len(v.toks) - 1)
+			if len(f) == 1 {
+				v.fold = append(v.fold, f[0])
+				v.exact = append(v.exact, low)
+				v.tokOf = append(v.tokOf, tok)
+				continue
 			}
-		case isInvisible(r):
+			for _, x := range f {
+				v.fold = append(v.fold, x)
+				v.exact = append(v.exact, x)
+				v.tokOf = append(v.tokOf, tok)
+			}
+		case c.invisible:
 		default:
 			inWord = false
 			if r == '\n' {
 				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
 				continue
 			}
-			if !unicode.IsSpace(r) && !isSoftSeparator(r) && sep == 0 {
+			if !c.space && !c.soft && sep == 0 {
 				sep = r
 			}
 		}
