@@ -117,7 +117,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 		rec.NotDossier, rec.Title = true, ks.otherCue
 	}
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
-		rec.MissingCriteria = rz.criteria.missing(v)
+		rec.MissingCriteria = ks.missing
 		for _, c := range rec.MissingCriteria {
 			rec.Warnings = append(rec.Warnings, WarnMissingCriterion+c)
 		}
@@ -261,6 +261,8 @@ type kindScores struct {
 	// in a dossier as "other".
 	otherCue string
 	personal bool
+	// missing: the self-assessment criteria the text does not address (criteriaMatcher.missing).
+	missing []string
 }
 
 // best returns the kind with most evidence and a confidence from its strength and its lead.
@@ -432,7 +434,7 @@ func bodyCap() [nKinds]float64 { return [nKinds]float64{7, 8, 7, 7, 5} }
 const otherBase = 1.5
 
 func (rz *recognizer) scoreKinds(v *textView) kindScores {
-	ks := kindScores{titleLine: -1}
+	ks := kindScores{titleLine: -1, missing: rz.criteria.missing(v)}
 	ks.s[kindIndex(dossier.KindOther)] = otherBase
 	if len(v.toks) == 0 {
 		return ks
@@ -539,7 +541,7 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 		body[kindIndex(c.kind)] += c.w
 	}
 	sa := kindIndex(dossier.KindSelfAssessment)
-	body[sa] += float64(len(criteria()) - len(rz.criteria.missing(v)))
+	body[sa] += float64(len(criteria()) - len(ks.missing))
 	for i := range ks.s {
 		b := math.Min(body[i], bodyCap()[i])
 		// Under a plain title of another kind, talk of this kind is quotation: a plan lists the

@@ -244,11 +244,7 @@ func newTextView(text string) *textView {
 	if !letters.isNFC(text) {
 		text = norm.NFC.String(text)
 	}
-	raw := text
-	if strings.ContainsAny(raw, "\r\f\v\u2028\u2029\u0085") {
-		raw = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
-			"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(raw)
-	}
+	raw := lineBreaks(text)
 	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
 	// Nearly every rune is a letter of one folded rune.
 	v.fold = make([]rune, 0, len(raw))
@@ -332,6 +328,25 @@ func newTextView(text string) *textView {
 		}
 	}
 	return v
+}
+
+// lineBreaks writes every line break as \n. Pages come joined by a form feed, which is replaced
+// in place; a replacer is built only for the rarer breaks.
+func lineBreaks(s string) string {
+	switch {
+	case strings.ContainsAny(s, "\r\u2028\u2029\u0085"):
+		return strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+			"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(s)
+	case strings.ContainsAny(s, "\f\v"):
+		b := []byte(s)
+		for i, c := range b {
+			if c == '\f' || c == '\v' {
+				b[i] = '\n'
+			}
+		}
+		return string(b)
+	}
+	return s
 }
 
 // hasDiacritics reports whether the text carries Vietnamese marks at all; text extracted through a
