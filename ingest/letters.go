@@ -74,6 +74,14 @@ func (l *latinLetters) of(r rune) (*letter, bool) {
 	return nil, false
 }
 
+// fold is appendFold(nil, r), from the table where r is in it.
+func (l *latinLetters) fold(r rune) []rune {
+	if c, ok := l.of(r); ok {
+		return c.fold
+	}
+	return appendFold(nil, r)
+}
+
 // isNFC reports, without normalising, that s is NFC because every rune of it is of the table
 // and NFC on its own (letter.nfc); false means only that s may not be.
 func (l *latinLetters) isNFC(s string) bool {

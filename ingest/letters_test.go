@@ -1,7 +1,10 @@
 package ingest
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -45,5 +48,58 @@ func TestTextViewNormalises(t *testing.T) {
 	}
 	if len(a.lines) != 3 {
 		t.Errorf("lines = %d, want 3", len(a.lines))
+	}
+}
+
+// foldGeneral is Fold the general way, rune by rune through Unicode's tables.
+func foldGeneral(s string) string {
+	var b strings.Builder
+	var buf []rune
+	pending := false
+	for _, r := range norm.NFC.String(s) {
+		buf = appendFold(buf[:0], r)
+		for _, x := range buf {
+			if unicode.IsSpace(x) {
+				pending = b.Len() > 0
+				continue
+			}
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			b.WriteRune(x)
+		}
+	}
+	return b.String()
+}
+
+// TestFoldTable checks Fold and newPhrase, which read the table, against the general way: every
+// rune of the table and around it, composed and decomposed, and random mixtures.
+func TestFoldTable(t *testing.T) {
+	var texts []string
+	for r := range rune(0x2100) {
+		texts = append(texts, "a"+string(r)+"b", string(r)+"\u0301", "Đ"+string(r)+" x")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pool := []rune("aăâeêoôơuưyiđĐÁÀẢÃẠáàảãạ \t\n-'\u0301\u0300\u0323\u00ad\u200bﬁ²ÅÅ")
+	for range 2000 {
+		r := make([]rune, rng.IntN(12))
+		for i := range r {
+			r[i] = pool[rng.IntN(len(pool))]
+		}
+		texts = append(texts, string(r), norm.NFD.String(string(r)))
+	}
+	for _, s := range texts {
+		if got, want := Fold(s), foldGeneral(s); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
+		}
+		p := newPhrase(s)
+		var want []rune
+		for _, w := range strings.FieldsFunc(norm.NFC.String(s), func(r rune) bool { return !isWordRune(r) }) {
+			want = append(want, []rune(strings.ReplaceAll(foldGeneral(w), " ", ""))...)
+		}
+		if string(p.fold) != string(want) {
+			t.Fatalf("newPhrase(%q).fold = %q, want %q", s, string(p.fold), string(want))
+		}
 	}
 }

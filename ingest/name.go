@@ -21,13 +21,15 @@ type Person struct {
 // characters (soft hyphen, zero-width spaces) removed and runs of white space collapsed to one
 // space. Both Vietnamese tone-mark placements ("hoà"/"hòa") fold to the same string.
 func Fold(s string) string {
+	letters := sharedLetters()
+	if !letters.isNFC(s) {
+		s = norm.NFC.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
-	var buf []rune
 	pending := false
-	for _, r := range norm.NFC.String(s) {
-		buf = appendFold(buf[:0], r)
-		for _, x := range buf {
+	for _, r := range s {
+		for _, x := range letters.fold(r) {
 			if unicode.IsSpace(x) {
 				pending = b.Len() > 0
 				continue
@@ -377,15 +379,28 @@ type phrase struct {
 }
 
 func newPhrase(s string) phrase {
-	s = norm.NFC.String(s)
+	letters := sharedLetters()
+	if !letters.isNFC(s) {
+		s = norm.NFC.String(s)
+	}
 	p := phrase{text: s}
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
-		f := []rune(strings.ReplaceAll(Fold(w), " ", ""))
-		if len(f) == 0 {
+		// The word folded, spaces aside; Fold(w) without them.
+		if !letters.isNFC(w) {
+			w = norm.NFC.String(w)
+		}
+		n := len(p.fold)
+		for _, r := range w {
+			for _, x := range letters.fold(r) {
+				if !unicode.IsSpace(x) {
+					p.fold = append(p.fold, x)
+				}
+			}
+		}
+		if len(p.fold) == n {
 			continue
 		}
-		p.fold = append(p.fold, f...)
-		p.syl = append(p.syl, len(f))
+		p.syl = append(p.syl, len(p.fold)-n)
 		p.keys = append(p.keys, syllableKey(w))
 	}
 	return p

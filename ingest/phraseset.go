@@ -37,7 +37,12 @@ func newPhraseSet(ph []phrase) *phraseSet {
 			order = append(order, int32(i))
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(ph[a].fold, ph[b].fold) })
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := slices.Compare(ph[a].fold, ph[b].fold); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
 	s.nodes = append(s.nodes, trieNode{})
 	s.build(0, order, 0)
 	for _, e := range s.edges[s.nodes[0].edge0 : s.nodes[0].edge0+s.nodes[0].nEdges] {
