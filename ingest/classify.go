@@ -230,6 +230,7 @@ func newRecognizer() *recognizer {
 	}
 	rz.askers = newPhraseSet(ph)
 	rz.criteria = newCriteriaMatcher()
+	joinVocabulary(rz.titles, rz.body, rz.names, rz.askers, rz.criteria.set, rz.criteria.family, rz.criteria.anchor)
 	return rz
 }
 

@@ -103,3 +103,15 @@ func TestFoldTable(t *testing.T) {
 		}
 	}
 }
+
+// TestLineBreaks checks the line breaks against the replacer that writes them all.
+func TestLineBreaks(t *testing.T) {
+	all := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+		"\u2028", "\n", "\u2029", "\n", "\u0085", "\n")
+	for _, s := range []string{"", "a\nb", "trang 1\ftrang 2\vx", "a\r\nb\rc", "a\u2028b\u2029c\u0085d\fe",
+		"\xc2", "\xe2\x80", "\xe2\x80\xa8", "x\xc2\x85\f", "Đ\u2027\u202a\u00a0\u0084"} {
+		if got, want := lineBreaks(s), all.Replace(s); got != want {
+			t.Errorf("lineBreaks(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -225,6 +225,9 @@ type textView struct {
 	letters  int
 	accented int
 	keys     []string // syllableKey of each word, filled in as asked for
+	// vocabFound holds, once asked for, what find found of each set of the vocabulary vocab.
+	vocab      *vocabulary
+	vocabFound [][]span
 }
 
 type token struct {
@@ -333,22 +336,30 @@ func newTextView(text string) *textView {
 }
 
 // lineBreaks writes every line break as \n. Pages come joined by a form feed, which is replaced
-// in place; a replacer is built only for the rarer breaks.
+// in place; a replacer is built only for the rarer breaks (\r, U+0085, U+2028, U+2029).
 func lineBreaks(s string) string {
-	switch {
-	case strings.ContainsAny(s, "\r\u2028\u2029\u0085"):
-		return strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
-			"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(s)
-	case strings.ContainsAny(s, "\f\v"):
-		b := []byte(s)
-		for i, c := range b {
-			if c == '\f' || c == '\v' {
-				b[i] = '\n'
-			}
+	feeds := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\r',
+			c == 0xC2 && i+1 < len(s) && s[i+1] == 0x85,
+			c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+				"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(s)
+		case c == '\f' || c == '\v':
+			feeds = true
 		}
-		return string(b)
 	}
-	return s
+	if !feeds {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\f' || c == '\v' {
+			b[i] = '\n'
+		}
+	}
+	return string(b)
 }
 
 // hasDiacritics reports whether the text carries Vietnamese marks at all; text extracted through a

@@ -15,6 +15,35 @@ type phraseSet struct {
 	// root holds the root's children by ASCII rune, which nearly every word begins with
 	// (0: none).
 	root [utf8.RuneSelf]int32
+	// vocab, when the set is part of one, finds it with the others in one pass; index is its
+	// place there.
+	vocab *vocabulary
+	index int
+}
+
+// vocabulary is phrase sets searched together: a recognizer looks for its titles, body wording,
+// name cues and criteria in every document, and one walk of the text through one trie of them
+// all finds what the walks for each would.
+type vocabulary struct {
+	all  *phraseSet
+	sets int
+	set  []int32 // per phrase of all: the set it comes from
+	id   []int32 // … and its index there
+}
+
+// joinVocabulary makes the sets one vocabulary. A set belongs to one vocabulary at most.
+func joinVocabulary(sets ...*phraseSet) {
+	voc := &vocabulary{sets: len(sets)}
+	var ph []phrase
+	for i, s := range sets {
+		s.vocab, s.index = voc, i
+		for j, p := range s.ph {
+			ph = append(ph, p)
+			voc.set = append(voc.set, int32(i))
+			voc.id = append(voc.id, int32(j))
+		}
+	}
+	voc.all = newPhraseSet(ph)
 }
 
 type trieNode struct {
@@ -110,6 +139,29 @@ func (s *phraseSet) child(n int32, r rune) int32 {
 // words inside an occurrence may be separated only by white space and hyphens (a name does not
 // run across a comma).
 func (v *textView) find(s *phraseSet, softOnly bool) []span {
+	if s.vocab != nil && !softOnly {
+		if v.vocab != s.vocab {
+			v.vocab, v.vocabFound = s.vocab, v.findVocabulary(s.vocab)
+		}
+		return slices.Clone(v.vocabFound[s.index])
+	}
+	return v.search(s, softOnly)
+}
+
+// findVocabulary finds every set of a vocabulary, each as find would: the phrases of one set
+// come in order in the joined trie, so at one word they keep their order.
+func (v *textView) findVocabulary(voc *vocabulary) [][]span {
+	out := make([][]span, voc.sets)
+	for _, m := range v.search(voc.all, false) {
+		k := voc.set[m.id]
+		m.id = int(voc.id[m.id])
+		out[k] = append(out[k], m)
+	}
+	return out
+}
+
+// search is find in the set's own trie.
+func (v *textView) search(s *phraseSet, softOnly bool) []span {
 	var out []span
 	for t, tk := range v.toks {
 		first := len(out)
