@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -22,6 +23,11 @@ type letter struct {
 	capital   bool   // unicode.IsUpper or unicode.IsTitle: a word begun so is capitalised
 	low       rune   // unicode.ToLower
 	fold      []rune // appendFold
+	// syllable: the rune's share of a syllable key is base, and its tone ('1'…'5', 0 for none);
+	// for the letters of the table from 0x80 that are no mark and printable or invisible.
+	syllable bool
+	base     string
+	tone     byte
 	// nfc: the rune is NFC on its own, is a starter and combines with nothing before it, so a
 	// text made only of such runes is NFC already.
 	nfc bool
@@ -29,7 +35,7 @@ type letter struct {
 
 func letterOf(r rune) letter {
 	p := norm.NFC.PropertiesString(string(r))
-	return letter{
+	l := letter{
 		mark:      unicode.Is(unicode.Mn, r),
 		word:      isWordRune(r) && !unicode.Is(unicode.Mn, r),
 		invisible: isInvisible(r),
@@ -43,6 +49,13 @@ func letterOf(r rune) letter {
 		nfc: r != utf8.RuneError && norm.NFC.IsNormalString(string(r)) && p.CCC() == 0 &&
 			p.BoundaryBefore(),
 	}
+	if r >= utf8.RuneSelf && !unicode.Is(unicode.Mn, r) && (unicode.IsPrint(r) || isInvisible(r)) {
+		l.syllable, l.base = true, syllableKeySlow(string(r))
+		if i := strings.IndexByte(l.base, toneSep); i >= 0 {
+			l.base, l.tone = l.base[:i], l.base[i+1]
+		}
+	}
+	return l
 }
 
 // latinLetters holds the letters of the ranges Vietnamese text is written in: ASCII, Latin-1,

@@ -121,7 +121,7 @@ const toneSep = '\x01'
 // Latin script compose only with the marks that follow them), which a table holds: the same
 // key as syllableKeySlow, without two Unicode normalisations a word.
 func syllableKey(s string) string {
-	table := latinSyllableParts()
+	letters := sharedLetters()
 	var b []byte
 	var tone byte
 	for i := 0; i < len(s); {
@@ -135,13 +135,13 @@ func syllableKey(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		p, ok := table[r]
-		if !ok {
+		l, ok := letters.of(r)
+		if !ok || !l.syllable {
 			return syllableKeySlow(s) // combining marks, other scripts: the general way
 		}
-		b = append(b, p.base...)
-		if p.tone != 0 {
-			tone = p.tone
+		b = append(b, l.base...)
+		if l.tone != 0 {
+			tone = l.tone
 		}
 		i += size
 	}
@@ -151,32 +151,34 @@ func syllableKey(s string) string {
 	return string(b)
 }
 
-// syllablePart is a precomposed letter's share of a syllable key: the letter without its tone
-// mark, lower case, and the tone ('1'…'5', 0 for none).
-type syllablePart struct {
-	base string
-	tone byte
-}
-
-// latinSyllableParts holds the parts of every letter of Latin-1, Latin Extended-A/B and Latin
-// Extended Additional (where Vietnamese letters live), each worked out by syllableKeySlow.
-var latinSyllableParts = sync.OnceValue(func() map[rune]syllablePart {
-	m := map[rune]syllablePart{}
-	for _, span := range [][2]rune{{0x80, 0x24F}, {0x1E00, 0x1EFF}} {
-		for r := span[0]; r <= span[1]; r++ {
-			if unicode.Is(unicode.Mn, r) || !unicode.IsPrint(r) && !isInvisible(r) {
-				continue
+// syllableKeyRunes is syllableKey(string(rs)), without making the string where the table knows
+// every letter.
+func syllableKeyRunes(rs []rune) string {
+	letters := sharedLetters()
+	b := make([]byte, 0, len(rs)+2)
+	var tone byte
+	for _, r := range rs {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
-			k := syllableKeySlow(string(r))
-			p := syllablePart{base: k}
-			if i := strings.IndexByte(k, toneSep); i >= 0 {
-				p = syllablePart{base: k[:i], tone: k[i+1]}
-			}
-			m[r] = p
+			b = append(b, byte(r))
+			continue
+		}
+		l, ok := letters.of(r)
+		if !ok || !l.syllable {
+			return syllableKeySlow(string(rs))
+		}
+		b = append(b, l.base...)
+		if l.tone != 0 {
+			tone = l.tone
 		}
 	}
-	return m
-})
+	if tone != 0 {
+		b = append(b, toneSep, tone)
+	}
+	return string(b)
+}
 
 // syllableKeySlow is syllableKey for any text: decomposed, tone marks taken off, composed again.
 func syllableKeySlow(s string) string {
@@ -427,6 +429,15 @@ type span struct {
 // exactAt reports whether the text at folded position p carries exactly the phrase's diacritics,
 // syllable by syllable, however the text splits or joins its words.
 func (v *textView) exactAt(p int, ph *phrase) bool {
+	if len(v.marks) == 0 {
+		for i, n := range ph.syl {
+			if syllableKeyRunes(v.exact[p:p+n]) != ph.keys[i] {
+				return false
+			}
+			p += n
+		}
+		return true
+	}
 	var b []rune
 	for i, n := range ph.syl {
 		b = b[:0]
@@ -727,6 +738,10 @@ func (v *textView) tokenKey(t int) string {
 		return k
 	}
 	tk := v.toks[t]
+	if len(v.marks) == 0 {
+		v.keys[t] = syllableKeyRunes(v.exact[tk.start:tk.end])
+		return v.keys[t]
+	}
 	var b []rune
 	for j := tk.start; j < tk.end; j++ {
 		b = append(b, v.exact[j])
