@@ -108,7 +108,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 	if kconf < kindUncertainBelow && declared.Kind != "" {
 		cueKind = declared.Kind
 	}
-	ro := newRoster(roster)
+	ro := sharedRosters.get(roster)
 	nm := rz.pickNominee(v, ro, cueKind, heading{titleLine: ks.titleLine,
 		issued: cueKind == dossier.KindOther && ks.otherTitle})
 	settleNominee(&rec, ro, nm, declared)
