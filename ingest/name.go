@@ -227,6 +227,9 @@ type textView struct {
 	letters  int
 	accented int
 	keys     []string // syllableKey of each word, filled in as asked for
+	// lineTexts holds lineText of the lines lineDone marks.
+	lineTexts []string
+	lineDone  []bool
 	// vocabFound holds, once asked for, what find found of each set of the vocabulary vocab.
 	vocab      *vocabulary
 	vocabFound [][]span
@@ -355,13 +358,18 @@ func lineBreaks(s string) string {
 	if !feeds {
 		return s
 	}
-	b := []byte(s)
-	for i, c := range b {
-		if c == '\f' || c == '\v' {
-			b[i] = '\n'
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexAny(s, "\f\v")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
 		}
+		b.WriteString(s[:i])
+		b.WriteByte('\n')
+		s = s[i+1:]
 	}
-	return string(b)
 }
 
 // hasDiacritics reports whether the text carries Vietnamese marks at all; text extracted through a
@@ -370,17 +378,31 @@ func (v *textView) hasDiacritics() bool {
 	return v.accented > 0 && v.accented*25 >= v.letters
 }
 
-// lineText is the folded text of one line, words separated by one space.
+// lineText is the folded text of one line, words separated by one space. The header, the
+// subject line and a declaration's family part each read lines, so each is made once.
 func (v *textView) lineText(i int) string {
+	if v.lineTexts == nil {
+		v.lineTexts = make([]string, len(v.lines))
+		v.lineDone = make([]bool, len(v.lines))
+	}
+	if v.lineDone[i] {
+		return v.lineTexts[i]
+	}
 	ln := v.lines[i]
-	var b strings.Builder
+	var b []byte
+	if ln.end > ln.first {
+		b = make([]byte, 0, 2*(v.toks[ln.end-1].end-v.toks[ln.first].start)+ln.end-ln.first)
+	}
 	for t := ln.first; t < ln.end; t++ {
 		if t > ln.first {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(string(v.fold[v.toks[t].start:v.toks[t].end]))
+		for _, r := range v.fold[v.toks[t].start:v.toks[t].end] {
+			b = utf8.AppendRune(b, r)
+		}
 	}
-	return b.String()
+	v.lineTexts[i], v.lineDone[i] = string(b), true
+	return v.lineTexts[i]
 }
 
 // phrase is something to look for: a title, a cue, a person's name.
