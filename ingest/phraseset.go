@@ -111,7 +111,7 @@ func (s *phraseSet) build(n int32, order []int32, depth int) {
 
 // child is the node under n by the rune r, or -1.
 func (s *phraseSet) child(n int32, r rune) int32 {
-	if n == 0 && r < utf8.RuneSelf {
+	if n == 0 && uint32(r) < utf8.RuneSelf {
 		if c := s.root[r]; c > 0 {
 			return c
 		}
