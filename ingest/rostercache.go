@@ -15,12 +15,23 @@ import (
 type rosterCache struct {
 	mu      sync.Mutex
 	entries []*roster // most recently used first
-	persons int       // persons in entries
+	size    int       // rosterSize of entries
 }
 
-// rosterCacheMax bounds the persons kept (a compiled person is about 600 bytes): a 5,000-person
-// round beside a hundred small ones.
-const rosterCacheMax = 12000
+// rosterCacheMax bounds the rosters kept, in letters of their names (rosterSize): what a compiled
+// roster holds grows with them, about 40 bytes a letter (600 a person of a usual name), so the
+// cache holds at most about 8 MB — a 5,000-person round beside a hundred small ones — however
+// long the names of a round file are.
+const rosterCacheMax = 200_000
+
+// rosterSize is the letters of the roster's names, and one for each person.
+func rosterSize(r *roster) int {
+	n := len(r.people)
+	for _, p := range r.names {
+		n += len(p.fold)
+	}
+	return n
+}
 
 var sharedRosters = &rosterCache{}
 
@@ -37,7 +48,8 @@ func (c *rosterCache) get(people []Person) *roster {
 	}
 	c.mu.Unlock()
 	r := newRoster(slices.Clone(people))
-	if len(people) > rosterCacheMax {
+	size := rosterSize(r)
+	if size > rosterCacheMax {
 		return r
 	}
 	c.mu.Lock()
@@ -46,11 +58,11 @@ func (c *rosterCache) get(people []Person) *roster {
 		return r // compiled meanwhile by another document of the round
 	}
 	c.entries = slices.Insert(c.entries, 0, r)
-	c.persons += len(people)
-	for c.persons > rosterCacheMax {
+	c.size += size
+	for c.size > rosterCacheMax {
 		last := c.entries[len(c.entries)-1]
 		c.entries = c.entries[:len(c.entries)-1]
-		c.persons -= len(last.people)
+		c.size -= rosterSize(last)
 	}
 	return r
 }

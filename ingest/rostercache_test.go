@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -25,21 +26,32 @@ func TestRosterCache(t *testing.T) {
 	if c.get([]Person{people[1], people[0]}) == r2 {
 		t.Error("another order found the same roster")
 	}
-	big := generatedRoster(rosterCacheMax/2 + 1)
-	c.get(big)
-	c.get(generatedRoster(rosterCacheMax/2 + 2))
-	if c.persons > rosterCacheMax || c.persons != sumPersons(c.entries) {
-		t.Errorf("%d persons kept (%d counted), at most %d", sumPersons(c.entries), c.persons, rosterCacheMax)
+	// Bounded by the letters of the names, however long they are.
+	long := func(n int, prefix string) []Person {
+		out := generatedRoster(n)
+		for i := range out {
+			out[i].Name = prefix + out[i].Name
+		}
+		return out
 	}
-	if c.get(generatedRoster(rosterCacheMax+1)) == nil || c.persons > rosterCacheMax {
+	c.get(generatedRoster(5000))
+	c.get(long(400, strings.Repeat("Nguyễn ", 60)))
+	c.get(long(400, strings.Repeat("Lê ", 60)))
+	if c.size > rosterCacheMax || c.size != sumSizes(c.entries) {
+		t.Errorf("%d letters kept (%d counted), at most %d", sumSizes(c.entries), c.size, rosterCacheMax)
+	}
+	if c.get(people) == r2 {
+		t.Error("the oldest roster still kept")
+	}
+	if c.get(long(1000, strings.Repeat("Trần ", 60))) == nil || c.size > rosterCacheMax {
 		t.Error("a roster over the bound")
 	}
 }
 
-func sumPersons(rs []*roster) int {
+func sumSizes(rs []*roster) int {
 	n := 0
 	for _, r := range rs {
-		n += len(r.people)
+		n += rosterSize(r)
 	}
 	return n
 }
