@@ -600,8 +600,13 @@ func (v *textView) titleLike(m span, lead bool, headerEnd int) bool {
 	// A title begins its line: only numbering or a form reference ("Mẫu số 01", "Phụ lục I") may
 	// precede it. Mid-line words are agency names ("SỞ KẾ HOẠCH VÀ ĐẦU TƯ") or prose — except on a
 	// short line in capitals below the header block ("PHIẾU GÓP Ý VÀ ĐỀ NGHỊ GIẢI TRÌNH").
+	// Counted only as far as it decides: one word where none may precede, five where four may.
+	limit := 1
+	if !lead && upper && l > headerEnd && ln.end-ln.first <= 12 {
+		limit = 5
+	}
 	off := 0
-	for t := ln.first; t < m.t0; t++ {
+	for t := ln.first; t < m.t0 && off < limit; t++ {
 		if !v.isNumbering(t) && !v.isFormWord(t) {
 			off++
 		}
