@@ -108,7 +108,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 	if kconf < kindUncertainBelow && declared.Kind != "" {
 		cueKind = declared.Kind
 	}
-	ro := newRoster(roster)
+	ro := sharedRosters.get(roster)
 	nm := rz.pickNominee(v, ro, cueKind, heading{titleLine: ks.titleLine,
 		issued: cueKind == dossier.KindOther && ks.otherTitle})
 	settleNominee(&rec, ro, nm, declared)
@@ -117,7 +117,7 @@ func Recognize(text string, roster []Person, declared Declared) Recognition {
 		rec.NotDossier, rec.Title = true, ks.otherCue
 	}
 	if rec.Kind == dossier.KindSelfAssessment && !slices.Contains(rec.Warnings, WarnKindMismatch) {
-		rec.MissingCriteria = rz.criteria.missing(v)
+		rec.MissingCriteria = ks.missing
 		for _, c := range rec.MissingCriteria {
 			rec.Warnings = append(rec.Warnings, WarnMissingCriterion+c)
 		}
@@ -230,6 +230,7 @@ func newRecognizer() *recognizer {
 	}
 	rz.askers = newPhraseSet(ph)
 	rz.criteria = newCriteriaMatcher()
+	joinVocabulary(rz.titles, rz.body, rz.names, rz.askers, rz.criteria.set, rz.criteria.family, rz.criteria.anchor)
 	return rz
 }
 
@@ -261,6 +262,8 @@ type kindScores struct {
 	// in a dossier as "other".
 	otherCue string
 	personal bool
+	// missing: the self-assessment criteria the text does not address (criteriaMatcher.missing).
+	missing []string
 }
 
 // best returns the kind with most evidence and a confidence from its strength and its lead.
@@ -432,7 +435,7 @@ func bodyCap() [nKinds]float64 { return [nKinds]float64{7, 8, 7, 7, 5} }
 const otherBase = 1.5
 
 func (rz *recognizer) scoreKinds(v *textView) kindScores {
-	ks := kindScores{titleLine: -1}
+	ks := kindScores{titleLine: -1, missing: rz.criteria.missing(v)}
 	ks.s[kindIndex(dossier.KindOther)] = otherBase
 	if len(v.toks) == 0 {
 		return ks
@@ -539,7 +542,7 @@ func (rz *recognizer) scoreKinds(v *textView) kindScores {
 		body[kindIndex(c.kind)] += c.w
 	}
 	sa := kindIndex(dossier.KindSelfAssessment)
-	body[sa] += float64(len(criteria()) - len(rz.criteria.missing(v)))
+	body[sa] += float64(len(criteria()) - len(ks.missing))
 	for i := range ks.s {
 		b := math.Min(body[i], bodyCap()[i])
 		// Under a plain title of another kind, talk of this kind is quotation: a plan lists the
@@ -597,8 +600,13 @@ func (v *textView) titleLike(m span, lead bool, headerEnd int) bool {
 	// A title begins its line: only numbering or a form reference ("Mẫu số 01", "Phụ lục I") may
 	// precede it. Mid-line words are agency names ("SỞ KẾ HOẠCH VÀ ĐẦU TƯ") or prose — except on a
 	// short line in capitals below the header block ("PHIẾU GÓP Ý VÀ ĐỀ NGHỊ GIẢI TRÌNH").
+	// Counted only as far as it decides: one word where none may precede, five where four may.
+	limit := 1
+	if !lead && upper && l > headerEnd && ln.end-ln.first <= 12 {
+		limit = 5
+	}
 	off := 0
-	for t := ln.first; t < m.t0; t++ {
+	for t := ln.first; t < m.t0 && off < limit; t++ {
 		if !v.isNumbering(t) && !v.isFormWord(t) {
 			off++
 		}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -300,23 +301,54 @@ func FuzzRecognize(f *testing.F) {
 	})
 }
 
+// BenchmarkRecognize reads a 4 KB asset declaration against the 15-person roster it belongs to
+// (rounds of the load corpus have 19), the same against a 5,000-person round that holds those 15
+// (the largest rosters there are), and 100 copies of it as one 400 KB text.
 func BenchmarkRecognize(b *testing.B) {
 	rosters, _ := loadCorpus(b)
 	doc, err := os.ReadFile(filepath.Join("testdata", "classify", "ad01_nd130_two_columns.txt"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	large := append(slices.Clone(rosters["btv"]), generatedRoster(5000-len(rosters["btv"]))...)
 	for _, bc := range []struct {
-		name string
-		text string
-	}{{"asset_declaration_4KB", string(doc)}, {"repeated_400KB", strings.Repeat(string(doc), 100)}} {
+		name   string
+		text   string
+		roster []Person
+	}{
+		{"asset_declaration_4KB", string(doc), rosters["btv"]},
+		{"asset_declaration_4KB_roster_5000", string(doc), large},
+		{"repeated_400KB", strings.Repeat(string(doc), 100), rosters["btv"]},
+	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.text)))
 			for b.Loop() {
-				Recognize(bc.text, rosters["btv"], Declared{})
+				Recognize(bc.text, bc.roster, Declared{})
 			}
 		})
 	}
+}
+
+// generatedRoster makes n persons with common Vietnamese names, namesakes and diacritic twins
+// among them as in a large round, the same every time.
+func generatedRoster(n int) []Person {
+	surnames := strings.Fields("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn " +
+		"Vương Trịnh Trương Lâm Phùng Mai Tô Hà Cao Đinh Lương")
+	middles := strings.Fields("Văn Thị Hữu Đức Công Quốc Minh Ngọc Thanh Xuân Thu Kim Đình Quang Bá Duy Mạnh " +
+		"Trọng Tiến Hồng Gia")
+	given := strings.Fields("Hùng Hưng Tâm Tám Bình Lan Huệ Nhung Yến Tú Phúc Dũng Tài Oanh Hà Hải Sơn Long " +
+		"Minh Tuấn Thảo Trang Linh Nga Khoa Đạt Phong Quân Vinh Hòa Thủy Thắng Lợi Nam Bắc Đông")
+	out := make([]Person, n)
+	x := uint32(12345)
+	next := func(k int) int {
+		x = x*1664525 + 1013904223
+		return int(x>>8) % k
+	}
+	for i := range out {
+		name := surnames[next(len(surnames))] + " " + middles[next(len(middles))] + " " + given[next(len(given))]
+		out[i] = Person{ID: fmt.Sprintf("g%04d", i), Name: name}
+	}
+	return out
 }
 
 // TestRecognizePDFs runs the whole text path on documents LibreOffice made: pdftext extracts the

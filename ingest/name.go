@@ -21,13 +21,15 @@ type Person struct {
 // characters (soft hyphen, zero-width spaces) removed and runs of white space collapsed to one
 // space. Both Vietnamese tone-mark placements ("hoà"/"hòa") fold to the same string.
 func Fold(s string) string {
+	letters := sharedLetters()
+	if !letters.isNFC(s) {
+		s = norm.NFC.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
-	var buf []rune
 	pending := false
-	for _, r := range norm.NFC.String(s) {
-		buf = appendFold(buf[:0], r)
-		for _, x := range buf {
+	for _, r := range s {
+		for _, x := range letters.fold(r) {
 			if unicode.IsSpace(x) {
 				pending = b.Len() > 0
 				continue
@@ -119,7 +121,7 @@ const toneSep = '\x01'
 // Latin script compose only with the marks that follow them), which a table holds: the same
 // key as syllableKeySlow, without two Unicode normalisations a word.
 func syllableKey(s string) string {
-	table := latinSyllableParts()
+	letters := sharedLetters()
 	var b []byte
 	var tone byte
 	for i := 0; i < len(s); {
@@ -133,13 +135,13 @@ func syllableKey(s string) string {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		p, ok := table[r]
-		if !ok {
+		l, ok := letters.of(r)
+		if !ok || !l.syllable {
 			return syllableKeySlow(s) // combining marks, other scripts: the general way
 		}
-		b = append(b, p.base...)
-		if p.tone != 0 {
-			tone = p.tone
+		b = append(b, l.base...)
+		if l.tone != 0 {
+			tone = l.tone
 		}
 		i += size
 	}
@@ -149,32 +151,34 @@ func syllableKey(s string) string {
 	return string(b)
 }
 
-// syllablePart is a precomposed letter's share of a syllable key: the letter without its tone
-// mark, lower case, and the tone ('1'…'5', 0 for none).
-type syllablePart struct {
-	base string
-	tone byte
-}
-
-// latinSyllableParts holds the parts of every letter of Latin-1, Latin Extended-A/B and Latin
-// Extended Additional (where Vietnamese letters live), each worked out by syllableKeySlow.
-var latinSyllableParts = sync.OnceValue(func() map[rune]syllablePart {
-	m := map[rune]syllablePart{}
-	for _, span := range [][2]rune{{0x80, 0x24F}, {0x1E00, 0x1EFF}} {
-		for r := span[0]; r <= span[1]; r++ {
-			if unicode.Is(unicode.Mn, r) || !unicode.IsPrint(r) && !isInvisible(r) {
-				continue
+// syllableKeyRunes is syllableKey(string(rs)), without making the string where the table knows
+// every letter.
+func syllableKeyRunes(rs []rune) string {
+	letters := sharedLetters()
+	b := make([]byte, 0, len(rs)+2)
+	var tone byte
+	for _, r := range rs {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
-			k := syllableKeySlow(string(r))
-			p := syllablePart{base: k}
-			if i := strings.IndexByte(k, toneSep); i >= 0 {
-				p = syllablePart{base: k[:i], tone: k[i+1]}
-			}
-			m[r] = p
+			b = append(b, byte(r))
+			continue
+		}
+		l, ok := letters.of(r)
+		if !ok || !l.syllable {
+			return syllableKeySlow(string(rs))
+		}
+		b = append(b, l.base...)
+		if l.tone != 0 {
+			tone = l.tone
 		}
 	}
-	return m
-})
+	if tone != 0 {
+		b = append(b, toneSep, tone)
+	}
+	return string(b)
+}
 
 // syllableKeySlow is syllableKey for any text: decomposed, tone marks taken off, composed again.
 func syllableKeySlow(s string) string {
@@ -223,6 +227,12 @@ type textView struct {
 	letters  int
 	accented int
 	keys     []string // syllableKey of each word, filled in as asked for
+	// lineTexts holds lineText of the lines lineDone marks.
+	lineTexts []string
+	lineDone  []bool
+	// vocabFound holds, once asked for, what find found of each set of the vocabulary vocab.
+	vocab      *vocabulary
+	vocabFound [][]span
 }
 
 type token struct {
@@ -240,16 +250,31 @@ type line struct {
 }
 
 func newTextView(text string) *textView {
-	raw := strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
-		"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(norm.NFC.String(text))
+	letters := sharedLetters()
+	if !letters.isNFC(text) {
+		text = norm.NFC.String(text)
+	}
+	raw := lineBreaks(text)
 	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
-	cache := map[rune][]rune{}
+	// Nearly every rune is a letter of one folded rune.
+	v.fold = make([]rune, 0, len(raw))
+	v.exact = make([]rune, 0, len(raw))
+	v.tokOf = make([]int32, 0, len(raw))
+	v.toks = make([]token, 0, len(raw)/5)
+	other := map[rune]*letter{} // the letters of runes outside the table
 	inWord := false
 	var sep rune
-	var buf []rune
 	for at, r := range raw {
+		c, ok := letters.of(r)
+		if !ok {
+			if c, ok = other[r]; !ok {
+				x := letterOf(r)
+				c = &x
+				other[r] = c
+			}
+		}
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case c.mark:
 			// A mark NFC could not compose stays with its letter for the exact comparison.
 			if inWord && len(v.fold) > 0 {
 				p := len(v.fold) - 1
@@ -257,52 +282,50 @@ func newTextView(text string) *textView {
 				v.accented++
 				v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			}
-		case isWordRune(r):
-			f, ok := cache[r]
-			if !ok {
-				buf = appendFold(buf[:0], r)
-				f = slices.Clone(buf)
-				cache[r] = f
-			}
+		case c.word:
+			f := c.fold
 			if len(f) == 0 {
 				continue
 			}
 			if !inWord {
 				ln := len(v.lines) - 1
 				v.toks = append(v.toks, token{start: len(v.fold), rawStart: at, line: ln, hardGap: sep != 0,
-					sep: sep, upper: unicode.IsUpper(r) || unicode.IsTitle(r)})
+					sep: sep, upper: c.capital})
 				v.lines[ln].end = len(v.toks)
 				inWord, sep = true, 0
 			}
 			v.toks[len(v.toks)-1].rawEnd = at + utf8.RuneLen(r)
 			ln := &v.lines[len(v.lines)-1]
-			if unicode.IsUpper(r) {
+			if c.upper {
 				ln.upper++
-			} else if unicode.IsLower(r) {
+			} else if c.lower {
 				ln.lower++
 			}
-			low := unicode.ToLower(r)
+			low := c.low
 			v.letters++
 			if len(f) == 1 && f[0] != low {
 				v.accented++
 			}
-			for i, x := range f {
-				v.fold = append(v.fold, x)
-				if i == 0 && len(f) == 1 {
-					v.exact = append(v.exact, low)
-				} else {
-					v.exact = append(v.exact, x)
-				}
-				v.tokOf = append(v.tokOf, int32(len(v.toks)-1))
+			tok := int32(len(v.toks) - 1)
+			if len(f) == 1 {
+				v.fold = append(v.fold, f[0])
+				v.exact = append(v.exact, low)
+				v.tokOf = append(v.tokOf, tok)
+				continue
 			}
-		case isInvisible(r):
+			for _, x := range f {
+				v.fold = append(v.fold, x)
+				v.exact = append(v.exact, x)
+				v.tokOf = append(v.tokOf, tok)
+			}
+		case c.invisible:
 		default:
 			inWord = false
 			if r == '\n' {
 				v.lines = append(v.lines, line{first: len(v.toks), end: len(v.toks)})
 				continue
 			}
-			if !unicode.IsSpace(r) && !isSoftSeparator(r) && sep == 0 {
+			if !c.space && !c.soft && sep == 0 {
 				sep = r
 			}
 		}
@@ -317,23 +340,69 @@ func newTextView(text string) *textView {
 	return v
 }
 
+// lineBreaks writes every line break as \n. Pages come joined by a form feed, which is replaced
+// in place; a replacer is built only for the rarer breaks (\r, U+0085, U+2028, U+2029).
+func lineBreaks(s string) string {
+	feeds := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\r',
+			c == 0xC2 && i+1 < len(s) && s[i+1] == 0x85,
+			c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return strings.NewReplacer("\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
+				"\u2028", "\n", "\u2029", "\n", "\u0085", "\n").Replace(s)
+		case c == '\f' || c == '\v':
+			feeds = true
+		}
+	}
+	if !feeds {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexAny(s, "\f\v")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteByte('\n')
+		s = s[i+1:]
+	}
+}
+
 // hasDiacritics reports whether the text carries Vietnamese marks at all; text extracted through a
 // broken font map or typed without marks does not, and then only folded matching is possible.
 func (v *textView) hasDiacritics() bool {
 	return v.accented > 0 && v.accented*25 >= v.letters
 }
 
-// lineText is the folded text of one line, words separated by one space.
+// lineText is the folded text of one line, words separated by one space. The header, the
+// subject line and a declaration's family part each read lines, so each is made once.
 func (v *textView) lineText(i int) string {
+	if v.lineTexts == nil {
+		v.lineTexts = make([]string, len(v.lines))
+		v.lineDone = make([]bool, len(v.lines))
+	}
+	if v.lineDone[i] {
+		return v.lineTexts[i]
+	}
 	ln := v.lines[i]
-	var b strings.Builder
+	var b []byte
+	if ln.end > ln.first {
+		b = make([]byte, 0, 2*(v.toks[ln.end-1].end-v.toks[ln.first].start)+ln.end-ln.first)
+	}
 	for t := ln.first; t < ln.end; t++ {
 		if t > ln.first {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteString(string(v.fold[v.toks[t].start:v.toks[t].end]))
+		for _, r := range v.fold[v.toks[t].start:v.toks[t].end] {
+			b = utf8.AppendRune(b, r)
+		}
 	}
-	return b.String()
+	v.lineTexts[i], v.lineDone[i] = string(b), true
+	return v.lineTexts[i]
 }
 
 // phrase is something to look for: a title, a cue, a person's name.
@@ -345,34 +414,31 @@ type phrase struct {
 }
 
 func newPhrase(s string) phrase {
-	s = norm.NFC.String(s)
+	letters := sharedLetters()
+	if !letters.isNFC(s) {
+		s = norm.NFC.String(s)
+	}
 	p := phrase{text: s}
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) }) {
-		f := []rune(strings.ReplaceAll(Fold(w), " ", ""))
-		if len(f) == 0 {
+		// The word folded, spaces aside; Fold(w) without them.
+		if !letters.isNFC(w) {
+			w = norm.NFC.String(w)
+		}
+		n := len(p.fold)
+		for _, r := range w {
+			for _, x := range letters.fold(r) {
+				if !unicode.IsSpace(x) {
+					p.fold = append(p.fold, x)
+				}
+			}
+		}
+		if len(p.fold) == n {
 			continue
 		}
-		p.fold = append(p.fold, f...)
-		p.syl = append(p.syl, len(f))
+		p.syl = append(p.syl, len(p.fold)-n)
 		p.keys = append(p.keys, syllableKey(w))
 	}
 	return p
-}
-
-// phraseSet indexes phrases by their first folded rune.
-type phraseSet struct {
-	ph      []phrase
-	byFirst map[rune][]int
-}
-
-func newPhraseSet(ph []phrase) *phraseSet {
-	s := &phraseSet{ph: ph, byFirst: map[rune][]int{}}
-	for i, p := range ph {
-		if len(p.fold) > 0 {
-			s.byFirst[p.fold[0]] = append(s.byFirst[p.fold[0]], i)
-		}
-	}
-	return s
 }
 
 // span is one occurrence of a phrase: words [t0,t1), folded runes [f0,f1).
@@ -382,35 +448,18 @@ type span struct {
 	f0, f1 int
 }
 
-// find returns every occurrence of the set's phrases that starts at a word start and ends at a
-// word end, in text order. With softOnly the words inside an occurrence may be separated only by
-// white space and hyphens (a name does not run across a comma).
-func (v *textView) find(s *phraseSet, softOnly bool) []span {
-	var out []span
-	for t, tk := range v.toks {
-		p0 := tk.start
-		for _, id := range s.byFirst[v.fold[p0]] {
-			f := s.ph[id].fold
-			e := p0 + len(f)
-			if e > len(v.fold) || !slices.Equal(v.fold[p0:e], f) {
-				continue
-			}
-			if e < len(v.fold) && v.tokOf[e] == v.tokOf[e-1] {
-				continue
-			}
-			t1 := int(v.tokOf[e-1]) + 1
-			if softOnly && slices.ContainsFunc(v.toks[t+1:t1], func(x token) bool { return x.hardGap }) {
-				continue
-			}
-			out = append(out, span{id: id, t0: t, t1: t1, f0: p0, f1: e})
-		}
-	}
-	return out
-}
-
 // exactAt reports whether the text at folded position p carries exactly the phrase's diacritics,
 // syllable by syllable, however the text splits or joins its words.
 func (v *textView) exactAt(p int, ph *phrase) bool {
+	if len(v.marks) == 0 {
+		for i, n := range ph.syl {
+			if syllableKeyRunes(v.exact[p:p+n]) != ph.keys[i] {
+				return false
+			}
+			p += n
+		}
+		return true
+	}
 	var b []rune
 	for i, n := range ph.syl {
 		b = b[:0]
@@ -711,6 +760,10 @@ func (v *textView) tokenKey(t int) string {
 		return k
 	}
 	tk := v.toks[t]
+	if len(v.marks) == 0 {
+		v.keys[t] = syllableKeyRunes(v.exact[tk.start:tk.end])
+		return v.keys[t]
+	}
 	var b []rune
 	for j := tk.start; j < tk.end; j++ {
 		b = append(b, v.exact[j])

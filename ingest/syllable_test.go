@@ -34,6 +34,9 @@ func TestSyllableKeyTable(t *testing.T) {
 			if got, want := syllableKey(form), syllableKeySlow(form); got != want {
 				t.Errorf("%q: %q, want %q", form, got, want)
 			}
+			if got, want := syllableKeyRunes([]rune(form)), syllableKeySlow(form); got != want {
+				t.Errorf("runes %q: %q, want %q", form, got, want)
+			}
 		}
 	}
 }

@@ -412,7 +412,18 @@ func reject(d dossier.Document, code, msg string) dossier.Document {
 
 // excerpt cuts the text to about max bytes at a rune boundary, with single spaces.
 func excerpt(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	// The words joined by single spaces, only as far as the cut.
+	var b strings.Builder
+	for w := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		if b.Len() > max {
+			break
+		}
+	}
+	s = b.String()
 	if len(s) <= max {
 		return s
 	}
