@@ -243,6 +243,8 @@ type extractor struct {
 	needAppearances bool
 	// legacy is the legacy Vietnamese encoding of a font read so far ("" none).
 	legacy string
+	// spareGlyphs are the glyph chunks of the page read last, for the next page's layout.
+	spareGlyphs [][]placedGlyph
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")
