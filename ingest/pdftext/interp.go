@@ -142,7 +142,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		return nil
 	}
 	var fonts map[string]*font // by resource name, valid for these resources only
-	l := newLexer(data)
+	l := newContentLexer(data)
 	var ops []object
 	for {
 		o, ok := l.next()
@@ -151,7 +151,10 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		}
 		if o.kind != objOp {
 			if len(ops) >= maxOperands {
-				ops = ops[:0] // garbage, not operands of any real operator
+				// Garbage, not operands of any real operator.
+				o = own(o)
+				ops = ops[:0]
+				l.endOperands()
 			}
 			ops = append(ops, o)
 			continue
@@ -166,6 +169,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 			return reject(CodeTooComplex, "pdftext: extract: more than %d glyphs on a page or %d in the document", maxGlyphsPerPage, in.ex.lim.MaxGlyphs)
 		}
 		ops = ops[:0]
+		l.endOperands()
 	}
 	return nil
 }

@@ -51,9 +51,86 @@ type lexer struct {
 	// refs makes integers followed by "G R" come back as references, as in
 	// the objects of a file (content streams have no references).
 	refs bool
+	// buf is where strings with escapes are put together before they
+	// become strings.
+	buf []byte
+	// transient is set for a content stream, whose operands live only
+	// until their operator has run (see newContentLexer).
+	transient bool
+	// s is b as a string (transient lexers of streams up to maxSliced
+	// bytes): strings, names and operators without escapes are slices of
+	// it rather than copies.
+	s      string
+	sliced bool
+	// stack holds the elements of the arrays being read (transient
+	// lexers); a closed array is copied to arena, which endOperands empties.
+	stack, arena []object
 }
 
 func newLexer(b []byte) *lexer { return &lexer{b: b} }
+
+// newContentLexer returns a lexer for a content stream whose caller calls
+// endOperands once it is done with the operands read so far (after each
+// operator). Its strings, names and arrays then cost no allocation of their
+// own: a page's TJ arrays were a third of the bytes an extraction allocated.
+// The objects it returns must not be kept past endOperands.
+func newContentLexer(b []byte) *lexer {
+	l := &lexer{b: b, transient: true}
+	if len(b) <= maxSliced {
+		l.s, l.sliced = string(b), true
+	}
+	return l
+}
+
+// maxSliced is the largest content stream a lexer copies into a string to
+// slice its tokens from; a larger one (rare, and possibly hostile) is not
+// held twice.
+const maxSliced = 4 << 20
+
+// own returns o with its arrays (and those of its dictionaries) copied out of
+// a transient lexer's arena, so that it outlives endOperands.
+func own(o object) object {
+	switch o.kind {
+	case objArray:
+		if o.arr != nil {
+			arr := make([]object, len(o.arr))
+			for i, e := range o.arr {
+				arr[i] = own(e)
+			}
+			o.arr = arr
+		}
+	case objDict:
+		d := make(map[string]object, len(o.dict))
+		for k, v := range o.dict {
+			d[k] = own(v)
+		}
+		o.dict = d
+	}
+	return o
+}
+
+// endOperands lets a transient lexer reuse the memory of the arrays it has
+// returned.
+func (l *lexer) endOperands() {
+	clear(l.arena)
+	l.arena = l.arena[:0]
+}
+
+// token returns the input from start to end as a string: a slice of the
+// input when the lexer has it as a string, else a copy.
+func (l *lexer) token(start, end int) string {
+	if l.sliced {
+		return l.s[start:end]
+	}
+	return string(l.b[start:end])
+}
+
+// bufString returns the string put together in buf (and empties buf).
+func (l *lexer) bufString() string {
+	s := string(l.buf)
+	l.buf = l.buf[:0]
+	return s
+}
 
 func isSpace(c byte) bool {
 	switch c {
@@ -146,6 +223,7 @@ func (l *lexer) object(depth int) (object, bool) {
 			return object{kind: objName, str: l.name()}, true
 		}
 		l.i--
+		start := l.i
 		word := l.regular()
 		if len(word) > 0 && (word[0] >= '0' && word[0] <= '9' || word[0] == '-' || word[0] == '+' || word[0] == '.') && isNumber(word) {
 			f, err := strconv.ParseFloat(string(word), 64)
@@ -165,6 +243,9 @@ func (l *lexer) object(depth int) (object, bool) {
 			return object{kind: objBool}, true
 		case "null":
 			return object{}, true
+		}
+		if l.sliced {
+			return object{kind: objOp, str: l.s[start : start+len(word)]}, true
 		}
 		return object{kind: objOp, str: operator(word)}, true
 	}
@@ -257,6 +338,9 @@ func (l *lexer) maybeRef(o *object) {
 }
 
 func (l *lexer) array(depth int) object {
+	if l.transient {
+		return l.transientArray(depth)
+	}
 	a := object{kind: objArray}
 	for {
 		o, ok := l.object(depth + 1)
@@ -271,6 +355,30 @@ func (l *lexer) array(depth int) object {
 			a.arr = append(a.arr, o)
 		}
 	}
+}
+
+// transientArray reads an array as array does, its elements gathered on the
+// lexer's stack (nested arrays above them) and then copied to the arena.
+func (l *lexer) transientArray(depth int) object {
+	start := len(l.stack)
+	for {
+		o, ok := l.object(depth + 1)
+		if !ok || (o.kind == objOp && o.str == "]") {
+			break
+		}
+		if len(l.stack)-start < maxArrayLength {
+			l.stack = append(l.stack, o)
+		}
+	}
+	a := object{kind: objArray}
+	if n := len(l.stack) - start; n > 0 {
+		at := len(l.arena)
+		l.arena = append(l.arena, l.stack[start:]...)
+		a.arr = l.arena[at : at+n : at+n]
+	}
+	clear(l.stack[start:])
+	l.stack = l.stack[:start]
+	return a
 }
 
 func (l *lexer) dict(depth int) object {
@@ -337,15 +445,11 @@ func (l *lexer) name() string {
 		}
 		l.i++
 	}
-	n := l.b[start:l.i]
-	if len(n) > maxTokenBytes {
-		n = n[:maxTokenBytes]
-	}
-	return string(n)
+	return l.token(start, min(l.i, start+maxTokenBytes))
 }
 
 func (l *lexer) escapedName(start int) string {
-	b := append([]byte(nil), l.b[start:l.i]...)
+	b := append(l.buf[:0], l.b[start:l.i]...)
 	for l.i < len(l.b) && regularChar[l.b[l.i]] {
 		c := l.b[l.i]
 		l.i++
@@ -359,7 +463,8 @@ func (l *lexer) escapedName(start int) string {
 			b = append(b, c)
 		}
 	}
-	return string(b)
+	l.buf = b
+	return l.bufString()
 }
 
 func unhex(c byte) int {
@@ -375,7 +480,7 @@ func unhex(c byte) int {
 }
 
 func (l *lexer) hexString() string {
-	var b []byte
+	b := l.buf[:0]
 	hi := -1
 	for l.i < len(l.b) {
 		c := l.b[l.i]
@@ -399,7 +504,8 @@ func (l *lexer) hexString() string {
 	if hi >= 0 && len(b) < maxTokenBytes {
 		b = append(b, byte(hi<<4)) // odd digit count: a trailing 0 is implied
 	}
-	return string(b)
+	l.buf = b
+	return l.bufString()
 }
 
 func (l *lexer) literalString() string {
@@ -407,21 +513,18 @@ func (l *lexer) literalString() string {
 	for j := l.i; j < len(l.b); j++ {
 		c := l.b[j]
 		if c == ')' {
-			s := l.b[l.i:j]
+			s := l.token(l.i, min(j, l.i+maxTokenBytes))
 			l.i = j + 1
-			if len(s) > maxTokenBytes {
-				s = s[:maxTokenBytes]
-			}
-			return string(s)
+			return s
 		}
 		if c == '\\' || c == '(' || c == '\r' {
 			break
 		}
 	}
-	var b []byte
+	l.buf = l.buf[:0]
 	put := func(c byte) {
-		if len(b) < maxTokenBytes {
-			b = append(b, c)
+		if len(l.buf) < maxTokenBytes {
+			l.buf = append(l.buf, c)
 		}
 	}
 	depth := 1
@@ -435,7 +538,7 @@ func (l *lexer) literalString() string {
 		case ')':
 			depth--
 			if depth == 0 {
-				return string(b)
+				return l.bufString()
 			}
 			put(c)
 		case '\r':
@@ -446,7 +549,7 @@ func (l *lexer) literalString() string {
 			put('\n')
 		case '\\':
 			if l.i >= len(l.b) {
-				return string(b)
+				return l.bufString()
 			}
 			e := l.b[l.i]
 			l.i++
@@ -487,7 +590,7 @@ func (l *lexer) literalString() string {
 			put(c)
 		}
 	}
-	return string(b)
+	return l.bufString()
 }
 
 // skipInlineImage consumes the data of an inline image after its ID operator,
