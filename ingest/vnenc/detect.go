@@ -3,6 +3,7 @@ package vnenc
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -101,7 +102,7 @@ func Score(s string) (share float64, words int) { return syllableShare(s) }
 // Vietnamese syllables, and how many such words there are.
 func syllableShare(s string) (float64, int) {
 	n, ok := 0, 0
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
 		if w == "" || ascii(w) {
 			continue
@@ -121,7 +122,7 @@ func syllableShare(s string) (float64, int) {
 // valid Vietnamese syllables, and how many words carry such marks.
 func viqrShare(s string) (float64, int) {
 	n, ok := 0, 0
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		w = strings.TrimRight(w, ",;:!\")")
 		w = strings.TrimLeft(w, "\"(")
 		if !viqrMarked(w) {
@@ -157,8 +158,7 @@ func viqrMarked(w string) bool {
 // It works on the canonical decomposition of w, letter by letter from a table (every page of
 // every document goes through it, several times while the encoding is detected).
 func ValidSyllable(w string) bool {
-	var buf [24]rune
-	sy := syllable{base: buf[:0]}
+	var sy syllable
 	for _, r := range w {
 		r = unicode.ToLower(r)
 		if r < rune(len(decomposed)) {
@@ -181,13 +181,19 @@ func ValidSyllable(w string) bool {
 			}
 		}
 	}
-	if sy.tone > 1 || len(sy.base) == 0 {
+	if sy.tone > 1 || sy.n == 0 {
 		return false
 	}
-	s := string(sy.base)
+	// The letters as UTF-8 in a buffer of this frame: a string of them would
+	// be an allocation for every word of every page.
+	var sb [len(sy.base) * utf8.UTFMax]byte
+	s := sb[:0]
+	for _, r := range sy.base[:sy.n] {
+		s = utf8.AppendRune(s, r)
+	}
 	for _, in := range initials {
-		if strings.HasPrefix(s, in) {
-			if rest := s[len(in):]; validRhyme(rest) {
+		if len(s) >= len(in) && s[0] == in[0] && string(s[:len(in)]) == in {
+			if validRhyme(s[len(in):]) {
 				return true
 			}
 		}
@@ -196,9 +202,11 @@ func ValidSyllable(w string) bool {
 }
 
 // syllable gathers the letters of a decomposed word with their vowel marks put back (â, ơ, ư…)
-// and counts its tone marks.
+// and counts its tone marks. A syllable has at most eight letters (ngh + uyê + ng), so a word
+// that fills base is none.
 type syllable struct {
-	base []rune
+	base [24]rune
+	n    int // letters in base
 	tone int
 }
 
@@ -208,13 +216,17 @@ func (sy *syllable) feed(r rune) bool {
 	case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
 		sy.tone++
 	case '\u0302', '\u0306', '\u031B':
-		if len(sy.base) == 0 {
+		if sy.n == 0 {
 			return false
 		}
-		last := &sy.base[len(sy.base)-1]
+		last := &sy.base[sy.n-1]
 		*last = withMark(*last, r)
 	default:
-		sy.base = append(sy.base, r)
+		if sy.n == len(sy.base) {
+			return false
+		}
+		sy.base[sy.n] = r
+		sy.n++
 	}
 	return true
 }
@@ -270,12 +282,12 @@ var nuclei = func() map[string]bool {
 	return m
 }()
 
-func validRhyme(s string) bool {
+func validRhyme(s []byte) bool {
 	for _, f := range finals {
-		if !strings.HasSuffix(s, f) {
+		if len(s) < len(f) || string(s[len(s)-len(f):]) != f {
 			continue
 		}
-		if closed, ok := nuclei[s[:len(s)-len(f)]]; ok && (closed || f == "") {
+		if closed, ok := nuclei[string(s[:len(s)-len(f)])]; ok && (closed || f == "") {
 			return true
 		}
 	}

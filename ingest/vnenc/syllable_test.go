@@ -32,12 +32,12 @@ func validSyllableNFD(w string) bool {
 	s := string(base)
 	for _, in := range initials {
 		if strings.HasPrefix(s, in) {
-			if rest := s[len(in):]; validRhyme(rest) {
+			if rest := s[len(in):]; validRhyme([]byte(rest)) {
 				return true
 			}
 		}
 	}
-	return validRhyme(s)
+	return validRhyme([]byte(s))
 }
 
 // The table gives the same answer as the whole-word decomposition: on every word of a
