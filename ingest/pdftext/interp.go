@@ -479,7 +479,12 @@ func (in *interp) show(s string) {
 		if in.stats.glyphs > maxGlyphsPerPage || in.ex.glyphs > in.ex.lim.MaxGlyphs {
 			return
 		}
-		m := in.tm.mul(gs.ctm)
+		// in.tm × gs.ctm: only the pen (tm's translation) has moved since
+		// lin was computed, so only the translation is computed again, the
+		// same sums as mul's.
+		m := lin
+		m[4] = in.tm[4]*gs.ctm[0] + in.tm[5]*gs.ctm[2] + gs.ctm[4]
+		m[5] = in.tm[4]*gs.ctm[1] + in.tm[5]*gs.ctm[3] + gs.ctm[5]
 		var start, end point
 		var advX, advY, extra float64
 		if f.vertical {

@@ -1,6 +1,7 @@
 package pdftext
 
 import (
+	"bytes"
 	"cmp"
 	"math"
 	"slices"
@@ -45,6 +46,17 @@ type layout struct {
 	// The latest glyph, to which combining marks and ActualText pen moves
 	// attach; -1 when none.
 	last int
+	// The glyphs of one string share their direction: the last direction
+	// handed in (compared bit for bit), its unit vector and its index, valid
+	// while dirs has dirsLen entries.
+	lastDir      [2]uint64
+	lastUnit     point
+	lastDirIndex uint16
+	dirsLen      int
+	// Buffers text reuses from line to line: glyph indexes, a line's text
+	// and its cleaned form.
+	idx        []int
+	raw, clean []byte
 }
 
 // placed is one glyph as drawn, handed over by the interpreter.
@@ -96,13 +108,14 @@ func unit(p point) point {
 	return point{p.x / n, p.y / n}
 }
 
+// finite reports whether none of fs is NaN or infinite: f×0 is ±0 for every
+// finite f and NaN for the others.
 func finite(fs ...float64) bool {
+	z := 0.0
 	for _, f := range fs {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return false
-		}
+		z += f * 0
 	}
-	return true
+	return z == 0
 }
 
 func newLayout() *layout { return &layout{last: -1} }
@@ -168,14 +181,14 @@ func (l *layout) add(p placed) {
 		}
 		return
 	}
-	d := unit(p.dir)
+	d, di := l.direction(p.dir)
 	a0 := d.x*p.start.x + d.y*p.start.y
 	a1 := d.x*p.end.x + d.y*p.end.y
 	if a1 < a0 {
 		a0, a1 = a1, a0
 	}
 	g := placedGlyph{
-		text: p.text, dir: l.dirIndex(d), a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
+		text: p.text, dir: di, a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
 		size: p.size, extra: p.extra, space: p.space,
 	}
 	if (r >= 0xA8 || r == '`') && spacingAccent(p.text) {
@@ -198,6 +211,19 @@ func isSpaceText(s string) bool {
 		}
 	}
 	return true
+}
+
+// direction returns the unit vector of a glyph's direction and its index
+// among those met (dirIndex), computed once for the glyphs of a string.
+func (l *layout) direction(dir point) (point, uint16) {
+	key := [2]uint64{math.Float64bits(dir.x), math.Float64bits(dir.y)}
+	if l.dirsLen > 0 && key == l.lastDir && len(l.dirs) == l.dirsLen {
+		return l.lastUnit, l.lastDirIndex
+	}
+	d := unit(dir)
+	i := l.dirIndex(d)
+	l.lastDir, l.lastUnit, l.lastDirIndex, l.dirsLen = key, d, i, len(l.dirs)
+	return d, i
 }
 
 // dirIndex returns the index of direction d among those met, adding it.
@@ -250,10 +276,15 @@ type run struct {
 	dir         point
 	a0, a1, b   float64
 	size        float64
-	text        string // for overprint detection
+	// text is the run's text, for overprint detection: put together on
+	// first use (runText), since few runs are ever compared.
+	text    string
+	hasText bool
 	// accent: a spacing accent alone, drawn over a letter of the line:
 	// it overlaps that letter by design.
 	accent bool
+	// next is the run after this one in its line while lines are gathered.
+	next *run
 }
 
 // line is a set of runs along one baseline.
@@ -264,6 +295,10 @@ type line struct {
 	runs []*run
 	// column marks a line already split at a gutter.
 	column bool
+	// While lines are gathered, a line's runs are a list (head to tail,
+	// linked by run.next) rather than a slice growing for each: lines makes
+	// the slices once it is done.
+	head, tail *run
 }
 
 // wordGap is the gap along a line above which two glyphs are two words.
@@ -279,6 +314,7 @@ func wordGap(g *placedGlyph) float64 {
 func (l *layout) runs() []*run {
 	var out []*run
 	var cur *run
+	var block []run
 	for i := 0; i < l.n; i++ {
 		g := l.g(i)
 		if cur != nil {
@@ -297,18 +333,34 @@ func (l *layout) runs() []*run {
 				continue
 			}
 		}
-		cur = &run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size}
+		// Runs are allocated in blocks, which never grow: the pointers
+		// to them stay valid.
+		if len(block) == cap(block) {
+			block = make([]run, 0, blockSize)
+		}
+		block = append(block, run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size})
+		cur = &block[len(block)-1]
 		out = append(out, cur)
 	}
 	for _, r := range out {
 		r.accent = r.first == r.last && l.g(r.first).accent
+	}
+	return out
+}
+
+// blockSize is how many runs, or lines, are allocated at once.
+const blockSize = 128
+
+// runText returns the text of a run's glyphs.
+func (l *layout) runText(r *run) string {
+	if !r.hasText {
 		var b strings.Builder
 		for i := r.first; i <= r.last; i++ {
 			b.WriteString(l.g(i).text)
 		}
-		r.text = b.String()
+		r.text, r.hasText = b.String(), true
 	}
-	return out
+	return r.text
 }
 
 // findWindow is how many of the latest lines a run is tried against: glyphs
@@ -319,6 +371,8 @@ const findWindow = 256
 // lines assigns runs to lines.
 func (l *layout) lines(runs []*run) []*line {
 	var out []*line
+	var block []line
+	kept := 0
 	for _, r := range runs {
 		var best *line
 		bestDiff := math.Inf(1)
@@ -333,7 +387,7 @@ func (l *layout) lines(runs []*run) []*line {
 				continue
 			}
 			if o := ln.overlapping(r); o != nil && !r.accent {
-				if overprints(o, r) {
+				if l.overprints(o, r) {
 					dropped = true
 					break
 				}
@@ -345,10 +399,25 @@ func (l *layout) lines(runs []*run) []*line {
 			continue
 		}
 		if best == nil {
-			best = &line{dir: r.dir, b: r.b, size: r.size}
+			if len(block) == cap(block) {
+				block = make([]line, 0, blockSize)
+			}
+			block = append(block, line{dir: r.dir, b: r.b, size: r.size})
+			best = &block[len(block)-1]
 			out = append(out, best)
 		}
 		best.insert(r)
+		kept++
+	}
+	// Each line's runs, in the order they joined it, as slices of one array.
+	all := make([]*run, 0, kept)
+	for _, ln := range out {
+		start := len(all)
+		for r := ln.head; r != nil; r = r.next {
+			all = append(all, r)
+		}
+		ln.runs = all[start:len(all):len(all)]
+		ln.head, ln.tail = nil, nil
 	}
 	return out
 }
@@ -356,7 +425,7 @@ func (l *layout) lines(runs []*run) []*line {
 // overlapping returns a run of the line that r overlaps by more than a
 // small share (kerning, a glyph drawn into its gap), or nil.
 func (ln *line) overlapping(r *run) *run {
-	for _, o := range ln.runs {
+	for o := ln.head; o != nil; o = o.next {
 		if o.accent {
 			continue
 		}
@@ -373,16 +442,22 @@ func (ln *line) overlapping(r *run) *run {
 }
 
 // overprints reports whether r repeats o nearly in place.
-func overprints(o, r *run) bool {
-	if o.text != r.text {
+func (l *layout) overprints(o, r *run) bool {
+	if l.runText(o) != l.runText(r) {
 		return false
 	}
 	glyph := (o.a1 - o.a0) / float64(max(1, utf8.RuneCountInString(o.text)))
 	return math.Abs(r.a0-o.a0) < dupShift*math.Max(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
 }
 
+// insert adds r to a line being gathered.
 func (ln *line) insert(r *run) {
-	ln.runs = append(ln.runs, r)
+	if ln.tail == nil {
+		ln.head = r
+	} else {
+		ln.tail.next = r
+	}
+	ln.tail = r
 	ln.size = math.Max(ln.size, r.size)
 }
 
@@ -390,24 +465,40 @@ func (ln *line) insert(r *run) {
 func (l *layout) text() string {
 	lines := l.lines(l.runs())
 	order := columnOrder(lines)
-	var out []string
+	var page []byte
 	for _, ln := range order {
-		if s := cleanLine(l.lineText(ln)); s != "" {
-			out = append(out, s)
+		l.raw = l.lineText(l.raw[:0], ln)
+		l.clean = cleanLine(l.clean[:0], l.raw)
+		if len(l.clean) == 0 {
+			continue
+		}
+		if len(page) > 0 {
+			page = append(page, '\n')
+		}
+		if norm.NFC.IsNormal(l.clean) {
+			page = append(page, l.clean...)
+		} else {
+			page = append(page, norm.NFC.Bytes(l.clean)...)
 		}
 	}
-	return strings.Join(out, "\n")
+	return string(page)
 }
 
-// lineText writes one line's glyphs in reading order with word spaces.
-func (l *layout) lineText(ln *line) string {
-	var idx []int
+// lineText appends one line's glyphs in reading order with word spaces to
+// dst.
+func (l *layout) lineText(dst []byte, ln *line) []byte {
+	idx := l.idx[:0]
 	for _, r := range ln.runs {
 		for i := r.first; i <= r.last; i++ {
 			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) })
+	l.idx = idx
+	// Glyphs mostly come in reading order already.
+	byA0 := func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) }
+	if !slices.IsSortedFunc(idx, byA0) {
+		slices.SortStableFunc(idx, byA0)
+	}
 	idx = l.composeAccents(idx)
 	rtl := ln.dir.x > 0 && l.rightToLeft(idx)
 	if rtl {
@@ -446,7 +537,8 @@ func (l *layout) lineText(ln *line) string {
 	if pairs >= 4 && float64(wide) >= letterSpacedShare*float64(pairs) && smallest <= maxLetterSpacing*ln.size {
 		limit = letterSpacedFactor * smallest
 	}
-	var b strings.Builder
+	start := len(dst)
+	b := dst
 	end := math.Inf(-1)
 	for k, i := range idx {
 		c := l.g(i)
@@ -470,16 +562,16 @@ func (l *layout) lineText(ln *line) string {
 				space = space || gap > wordGap(p)
 			}
 			if space {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			}
 		}
-		b.WriteString(c.text)
+		b = append(b, c.text...)
 		end = math.Max(end, c.a1)
 	}
 	if rtl {
-		return reorderNumbers(b.String())
+		return append(b[:start], reorderNumbers(string(b[start:]))...)
 	}
-	return b.String()
+	return b
 }
 
 func spaceBefore(p, c *placedGlyph, rtl bool) bool {
@@ -588,19 +680,27 @@ func reorderNumbers(s string) string {
 	return string(rs)
 }
 
+// ligaturePrefix is the UTF-8 of U+FB00–U+FB3F, which the ligatures are in.
+var ligaturePrefix = []byte("\xEF\xAC")
+
 var ligatures = strings.NewReplacer(
 	"\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl", "\uFB03", "ffi", "\uFB04", "ffl",
 	"\uFB05", "st", "\uFB06", "st",
 )
 
-// cleanLine normalises one line: NFC, ligatures spelled out, every kind of
-// space (and tab, and line breaks a ToUnicode map produced) to one space,
-// invisible characters (soft hyphen, zero-width, controls, U+FFFD) dropped.
-func cleanLine(s string) string {
-	s = ligatures.Replace(s)
-	var b strings.Builder
+// cleanLine appends one line to dst, cleaned: ligatures spelled out, every
+// kind of space (and tab, and line breaks a ToUnicode map produced) to one
+// space, invisible characters (soft hyphen, zero-width, controls, U+FFFD and
+// bytes that are not UTF-8) dropped. The caller normalises it to NFC.
+func cleanLine(dst, s []byte) []byte {
+	if bytes.Contains(s, ligaturePrefix) {
+		s = []byte(ligatures.Replace(string(s)))
+	}
+	start := len(dst)
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRune(s[i:])
+		i += n
 		switch {
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = true
@@ -609,11 +709,11 @@ func cleanLine(s string) string {
 			(r >= '\u2060' && r <= '\u2064') || unicode.IsControl(r) || unicode.Is(unicode.Cs, r):
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		dst = utf8.AppendRune(dst, r)
 	}
-	return norm.NFC.String(b.String())
+	return dst
 }
