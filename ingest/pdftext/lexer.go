@@ -62,8 +62,8 @@ type lexer struct {
 	// it rather than copies.
 	s      string
 	sliced bool
-	// stack holds the elements of the arrays being read (transient
-	// lexers); a closed array is copied to arena, which endOperands empties.
+	// stack holds the elements of the arrays being read; a closed array of
+	// a transient lexer is copied to arena, which endOperands empties.
 	stack, arena []object
 }
 
@@ -226,9 +226,12 @@ func (l *lexer) object(depth int) (object, bool) {
 		start := l.i
 		word := l.regular()
 		if len(word) > 0 && (word[0] >= '0' && word[0] <= '9' || word[0] == '-' || word[0] == '+' || word[0] == '.') && isNumber(word) {
-			f, err := strconv.ParseFloat(string(word), 64)
-			if err != nil {
-				f = parseLooseNumber(string(word))
+			f, ok := plainNumber(word)
+			if !ok {
+				var err error
+				if f, err = strconv.ParseFloat(string(word), 64); err != nil {
+					f = parseLooseNumber(string(word))
+				}
 			}
 			o := object{kind: objNum, num: f}
 			if l.refs && f >= 0 && f == float64(int64(f)) {
@@ -337,33 +340,19 @@ func (l *lexer) maybeRef(o *object) {
 	o.kind, o.gen = objRef, uint16(gen)
 }
 
+// array reads an array. Its elements are gathered on the lexer's stack
+// (those of arrays inside it above them) and then copied: to the arena for a
+// transient lexer, else to a slice of their number (appending element by
+// element made a font's /W array, thousands long, several times over).
 func (l *lexer) array(depth int) object {
-	if l.transient {
-		return l.transientArray(depth)
-	}
-	a := object{kind: objArray}
-	for {
-		o, ok := l.object(depth + 1)
-		if !ok || (o.kind == objOp && o.str == "]") {
-			return a
-		}
-		if o.kind == objOp && l.refs && isObjectKeyword(o.str) {
-			l.i -= len(o.str) // never closed, see dict
-			return a
-		}
-		if len(a.arr) < maxArrayLength {
-			a.arr = append(a.arr, o)
-		}
-	}
-}
-
-// transientArray reads an array as array does, its elements gathered on the
-// lexer's stack (nested arrays above them) and then copied to the arena.
-func (l *lexer) transientArray(depth int) object {
 	start := len(l.stack)
 	for {
 		o, ok := l.object(depth + 1)
 		if !ok || (o.kind == objOp && o.str == "]") {
+			break
+		}
+		if o.kind == objOp && l.refs && isObjectKeyword(o.str) {
+			l.i -= len(o.str) // never closed, see dict
 			break
 		}
 		if len(l.stack)-start < maxArrayLength {
@@ -372,9 +361,14 @@ func (l *lexer) transientArray(depth int) object {
 	}
 	a := object{kind: objArray}
 	if n := len(l.stack) - start; n > 0 {
-		at := len(l.arena)
-		l.arena = append(l.arena, l.stack[start:]...)
-		a.arr = l.arena[at : at+n : at+n]
+		if l.transient {
+			at := len(l.arena)
+			l.arena = append(l.arena, l.stack[start:]...)
+			a.arr = l.arena[at : at+n : at+n]
+		} else {
+			a.arr = make([]object, n)
+			copy(a.arr, l.stack[start:])
+		}
 	}
 	clear(l.stack[start:])
 	l.stack = l.stack[:start]
@@ -640,6 +634,48 @@ func isNumber(s []byte) bool {
 		}
 	}
 	return digits
+}
+
+// float64Pow10 are the powers of ten a float64 holds exactly.
+var float64Pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainNumber reads the numbers content streams are made of — a sign, at most
+// 15 digits and a point — as strconv.ParseFloat does, without its general
+// machinery: the digits make an integer a float64 holds exactly, and one
+// division by an exact power of ten rounds correctly, as ParseFloat does. ok is
+// false for anything else.
+func plainNumber(w []byte) (f float64, ok bool) {
+	i := 0
+	neg := false
+	if i < len(w) && (w[i] == '-' || w[i] == '+') {
+		neg = w[i] == '-'
+		i++
+	}
+	var m uint64
+	digits, frac := 0, 0
+	dot := false
+	for ; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f = float64(m) / float64Pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // parseLooseNumber reads numbers that producers write wrongly ("--5", "1.2.3",

@@ -1,7 +1,9 @@
 package pdftext
 
 import (
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -62,6 +64,48 @@ func FuzzContentLexer(f *testing.F) {
 		got := contentTokens(newContentLexer(b), true)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: content lexer differs", b)
+		}
+	})
+}
+
+// plainNumber reads what it accepts exactly as strconv.ParseFloat does.
+func TestPlainNumberAsParseFloat(t *testing.T) {
+	cases := []string{"0", "-0", "+0", "0.0", "-0.000", ".5", "-.5", "5.", "1", "-1", "98.77", "-167.857",
+		"0.1", "0.3", "0.7", "1.005", "123456789012345", "999999999999999", "-999999999999.999",
+		"0.000000000000001", "4503599627370497", "9007199254740993", "1.2.3", "--5", "5-", "", "+", ".", "1e5"}
+	for i := 0; i < 20000; i++ {
+		// Pseudo-random decimals of up to 17 digits with the point anywhere.
+		n := uint64(i)*2654435761%1_000_000_007*7919 + uint64(i)
+		s := strconv.FormatUint(n, 10)
+		at := i % (len(s) + 1)
+		s = s[:at] + "." + s[at:]
+		if i%3 == 0 {
+			s = "-" + s
+		}
+		cases = append(cases, s)
+	}
+	for _, c := range cases {
+		got, ok := plainNumber([]byte(c))
+		if !ok {
+			continue
+		}
+		want, err := strconv.ParseFloat(c, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("%q: plainNumber %v, ParseFloat %v (%v)", c, got, want, err)
+		}
+	}
+}
+
+func FuzzPlainNumber(f *testing.F) {
+	f.Add("-167.857")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := plainNumber([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("%q: plainNumber %v, ParseFloat %v (%v)", s, got, want, err)
 		}
 	})
 }
