@@ -126,10 +126,10 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		if !crosses && len(e.left) > 0 && len(e.right) > 0 {
 			end, start := math.Inf(-1), math.Inf(1)
 			for _, r := range e.left {
-				end = math.Max(end, r.a1)
+				end = maxf(end, r.a1)
 			}
 			for _, r := range e.right {
-				start = math.Min(start, r.a0)
+				start = minf(start, r.a0)
 			}
 			crosses = start-end < minGutter*ln.size
 		}
@@ -169,7 +169,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	edge := math.Inf(-1) // the gutter's left edge: where the longest left lines end
 	for _, e := range region {
 		for _, r := range e.left {
-			edge = math.Max(edge, r.a1)
+			edge = maxf(edge, r.a1)
 		}
 	}
 	for _, e := range region {
@@ -178,7 +178,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 			leftWords = append(leftWords, float64(len(e.left)))
 			end := math.Inf(-1)
 			for _, r := range e.left {
-				end = math.Max(end, r.a1)
+				end = maxf(end, r.a1)
 			}
 			if edge-end <= fullLineReach*e.ln.size {
 				full++
@@ -196,10 +196,10 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	lo, mid1, mid2, hi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, e := range region {
 		for _, r := range e.left {
-			lo, mid1 = math.Min(lo, r.a0), math.Max(mid1, r.a1)
+			lo, mid1 = minf(lo, r.a0), maxf(mid1, r.a1)
 		}
 		for _, r := range e.right {
-			mid2, hi = math.Min(mid2, r.a0), math.Max(hi, r.a1)
+			mid2, hi = minf(mid2, r.a0), maxf(hi, r.a1)
 		}
 	}
 	if w1, w2 := mid1-lo, hi-mid2; w1 < 0.25*(hi-lo) || w2 < 0.25*(hi-lo) {

@@ -165,16 +165,16 @@ func (l *layout) add(p placed) {
 	r, _ := utf8.DecodeRuneInString(p.text)
 	// A combining mark drawn as its own glyph belongs to the letter before
 	// it in the stream, wherever the producer placed it.
-	if l.last >= 0 && r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me) {
+	if l.last >= 0 && r >= 0x300 && !vietnameseLetter(r) && unicode.In(r, unicode.Mn, unicode.Me) {
 		l.g(l.last).text += p.text
 		l.move(p.end)
 		return
 	}
-	if (r <= ' ' || r >= 0x80) && isSpaceText(p.text) {
+	if (r <= ' ' || r >= 0x80 && !vietnameseLetter(r)) && isSpaceText(p.text) {
 		if l.last >= 0 {
 			g := l.g(l.last)
 			d := l.dirs[g.dir]
-			a := math.Min(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
+			a := minf(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
 			if !g.spaceAfter || a < g.spaceAt {
 				g.spaceAfter, g.spaceAt = true, a
 			}
@@ -200,6 +200,11 @@ func (l *layout) add(p placed) {
 	l.push(g)
 	l.last = l.n - 1
 }
+
+// vietnameseLetter reports a letter of the Latin Extended Additional block,
+// where most Vietnamese letters are: neither a mark nor a space, which add
+// need not look up for every glyph (TestVietnameseLetter).
+func vietnameseLetter(r rune) bool { return r >= 0x1E00 && r < 0x1F00 }
 
 func isSpaceText(s string) bool {
 	if s == "" {
@@ -248,7 +253,7 @@ func (l *layout) move(end point) {
 	}
 	g := l.g(l.last)
 	d := l.dirs[g.dir]
-	g.a1 = math.Max(g.a1, d.x*end.x+d.y*end.y)
+	g.a1 = maxf(g.a1, d.x*end.x+d.y*end.y)
 }
 
 // combiningOf maps spacing accents to the combining marks they stand for.
@@ -307,7 +312,7 @@ func wordGap(g *placedGlyph) float64 {
 	if sw <= 0 {
 		sw = defaultSpaceWidth * g.size
 	}
-	return math.Min(math.Max(gapShare*sw, minWordGap*g.size), maxWordGap*g.size)
+	return minf(maxf(gapShare*sw, minWordGap*g.size), maxWordGap*g.size)
 }
 
 // runs splits the glyphs into runs, in stream order.
@@ -322,14 +327,14 @@ func (l *layout) runs() []*run {
 			gap := g.a0 - p.a1 - p.extra
 			gd := l.dirs[g.dir]
 			same := gd.x*cur.dir.x+gd.y*cur.dir.y >= sameDir &&
-				math.Abs(g.b-cur.b) <= runBaseShift*math.Max(g.size, cur.size) &&
+				math.Abs(g.b-cur.b) <= runBaseShift*maxf(g.size, cur.size) &&
 				!p.spaceAfter && !g.accent && !p.accent &&
-				gap <= wordGap(p) && gap >= -0.5*math.Max(g.size, p.size)
+				gap <= wordGap(p) && gap >= -0.5*maxf(g.size, p.size)
 			if same {
 				cur.last = i
-				cur.a0 = math.Min(cur.a0, g.a0)
-				cur.a1 = math.Max(cur.a1, g.a1)
-				cur.size = math.Max(cur.size, g.size)
+				cur.a0 = minf(cur.a0, g.a0)
+				cur.a1 = maxf(cur.a1, g.a1)
+				cur.size = maxf(cur.size, g.size)
 				continue
 			}
 		}
@@ -383,7 +388,7 @@ func (l *layout) lines(runs []*run) []*line {
 				continue
 			}
 			diff := math.Abs(ln.b - r.b)
-			if diff > lineBaseShift*math.Max(r.size, ln.size) || diff >= bestDiff {
+			if diff > lineBaseShift*maxf(r.size, ln.size) || diff >= bestDiff {
 				continue
 			}
 			if o := ln.overlapping(r); o != nil && !r.accent {
@@ -429,12 +434,12 @@ func (ln *line) overlapping(r *run) *run {
 		if o.accent {
 			continue
 		}
-		ov := math.Min(o.a1, r.a1) - math.Max(o.a0, r.a0)
+		ov := minf(o.a1, r.a1) - maxf(o.a0, r.a0)
 		if ov <= 0 {
 			continue
 		}
-		short := math.Min(o.a1-o.a0, r.a1-r.a0)
-		if ov > overlapShare*short && ov > 0.05*math.Min(o.size, r.size) {
+		short := minf(o.a1-o.a0, r.a1-r.a0)
+		if ov > overlapShare*short && ov > 0.05*minf(o.size, r.size) {
 			return o
 		}
 	}
@@ -447,7 +452,7 @@ func (l *layout) overprints(o, r *run) bool {
 		return false
 	}
 	glyph := (o.a1 - o.a0) / float64(max(1, utf8.RuneCountInString(o.text)))
-	return math.Abs(r.a0-o.a0) < dupShift*math.Max(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
+	return math.Abs(r.a0-o.a0) < dupShift*maxf(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
 }
 
 // insert adds r to a line being gathered.
@@ -458,7 +463,7 @@ func (ln *line) insert(r *run) {
 		ln.tail.next = r
 	}
 	ln.tail = r
-	ln.size = math.Max(ln.size, r.size)
+	ln.size = maxf(ln.size, r.size)
 }
 
 // text returns the page's lines, cleaned and NFC-normalised.
@@ -529,7 +534,7 @@ func (l *layout) lineText(dst []byte, ln *line) []byte {
 		pairs++
 		if gap := gapAt(k); gap > wordGap(p) && !p.spaceAfter {
 			wide++
-			smallest = math.Min(smallest, gap)
+			smallest = minf(smallest, gap)
 		}
 	}
 	// Letters spread wider than that are a table of characters,
@@ -544,12 +549,12 @@ func (l *layout) lineText(dst []byte, ln *line) []byte {
 		c := l.g(i)
 		if k > 0 {
 			p := l.g(idx[k-1])
-			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*math.Max(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
+			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*maxf(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
 				continue // overprinted glyph
 			}
 			gap := gapAt(k)
 			if !rtl {
-				gap = math.Min(gap, c.a0-end)
+				gap = minf(gap, c.a0-end)
 			}
 			// A space drawn after p counts when it lies before c: a
 			// glyph drawn later into the gap before it (LibreOffice's
@@ -566,7 +571,7 @@ func (l *layout) lineText(dst []byte, ln *line) []byte {
 			}
 		}
 		b = append(b, c.text...)
-		end = math.Max(end, c.a1)
+		end = maxf(end, c.a1)
 	}
 	if rtl {
 		return append(b[:start], reorderNumbers(string(b[start:]))...)
@@ -646,6 +651,10 @@ func (l *layout) rightToLeft(idx []int) bool {
 	rtl, ltr := 0, 0
 	for _, i := range idx {
 		for _, r := range l.g(i).text {
+			if leftToRightLetter(r) {
+				ltr++
+				continue
+			}
 			if !unicode.IsLetter(r) {
 				continue
 			}
@@ -659,6 +668,13 @@ func (l *layout) rightToLeft(idx []int) bool {
 		}
 	}
 	return rtl > ltr
+}
+
+// leftToRightLetter reports, without a look-up of its bidirectional class, a
+// letter of the Latin blocks (Vietnamese's among them) before the modifier
+// letters: all of them are of class L (TestLeftToRightLetter).
+func leftToRightLetter(r rune) bool {
+	return (r < 0x2B0 || r >= 0x1E00 && r < 0x1F00) && unicode.IsLetter(r)
 }
 
 // reorderNumbers turns back the digit sequences of a line read right to
@@ -716,4 +732,27 @@ func cleanLine(dst, s []byte) []byte {
 		dst = utf8.AppendRune(dst, r)
 	}
 	return dst
+}
+
+// minf and maxf are math.Min and math.Max (an infinity wins over NaN, -0 is
+// less than +0), inlined: layout calls them for every pair of glyphs, and
+// math's are calls to assembly.
+func minf(x, y float64) float64 {
+	switch {
+	case x < -math.MaxFloat64: // -Inf
+		return x
+	case y < -math.MaxFloat64:
+		return y
+	}
+	return min(x, y)
+}
+
+func maxf(x, y float64) float64 {
+	switch {
+	case x > math.MaxFloat64: // +Inf
+		return x
+	case y > math.MaxFloat64:
+		return y
+	}
+	return max(x, y)
 }
