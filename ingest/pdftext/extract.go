@@ -243,8 +243,9 @@ type extractor struct {
 	needAppearances bool
 	// legacy is the legacy Vietnamese encoding of a font read so far ("" none).
 	legacy string
-	// spareGlyphs are the glyph chunks of the page read last, for the next page's layout.
-	spareGlyphs [][]placedGlyph
+	// layout is the layout of the page being read, reused from page to page
+	// (see pageLayout).
+	layout *layout
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")

@@ -94,7 +94,7 @@ func newInterp(ex *extractor, p page) *interp {
 	return &interp{
 		ex:  ex,
 		f:   ex.f,
-		out: newLayoutReusing(ex.spareGlyphs),
+		out: ex.pageLayout(),
 		gs:  gstate{ctm: identity, th: 1},
 		tm:  identity, tlm: identity,
 		box: p.box, hasBox: p.hasBox,

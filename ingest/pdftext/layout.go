@@ -57,6 +57,12 @@ type layout struct {
 	// and its cleaned form.
 	idx        []int
 	raw, clean []byte
+	// Memory of the runs and lines, kept for the next page.
+	runBlocks  blocks[run]
+	lineBlocks blocks[line]
+	runPtrs    []*run
+	linePtrs   []*line
+	lineRuns   []*run
 }
 
 // placed is one glyph as drawn, handed over by the interpreter.
@@ -120,26 +126,89 @@ func finite(fs ...float64) bool {
 
 func newLayout() *layout { return &layout{last: -1} }
 
-// newLayoutReusing returns a layout that fills the chunks of an earlier page's (released)
-// before it allocates: most pages of a document hold a few thousand glyphs, and allocating
-// and clearing fresh chunks for each was a quarter of the bytes an extraction allocated.
-func newLayoutReusing(chunks [][]placedGlyph) *layout {
-	return &layout{last: -1, chunks: chunks}
+// pageLayout returns the extractor's layout, emptied for a new page. A page's
+// layout holds nothing once its text is made, so the next page reuses its
+// memory — glyph chunks, runs, lines and buffers — instead of allocating and
+// clearing it again (the glyph chunks alone were a quarter of the bytes an
+// extraction allocated).
+func (ex *extractor) pageLayout() *layout {
+	if ex.layout == nil {
+		ex.layout = newLayout()
+	} else {
+		ex.layout.reset()
+	}
+	return ex.layout
 }
 
-// maxSpareChunks bounds the chunks kept from one page for the next (640 KB): a page of a
+// Bounds of what a layout keeps for the next page (about 1 MB): a page of a
 // million glyphs should not pin its memory for the rest of the file.
-const maxSpareChunks = 8
+const (
+	maxSpareChunks = 8
+	maxSpareBlocks = 16
+	maxSpareSlice  = 1 << 14
+)
 
-// release gives the layout's chunks back for the next page, which overwrites them; the
-// layout must not be used after.
-func (l *layout) release() [][]placedGlyph {
-	c := l.chunks
-	l.chunks, l.n, l.last = nil, 0, -1
-	if len(c) > maxSpareChunks {
-		c = c[:maxSpareChunks]
+// reset empties the layout, keeping its memory within bounds.
+func (l *layout) reset() {
+	if len(l.chunks) > maxSpareChunks {
+		clear(l.chunks[maxSpareChunks:])
+		l.chunks = l.chunks[:maxSpareChunks]
 	}
-	return c
+	l.runBlocks.reset()
+	l.lineBlocks.reset()
+	*l = layout{
+		last:       -1,
+		chunks:     l.chunks,
+		dirs:       l.dirs[:0],
+		idx:        spare(l.idx),
+		raw:        spare(l.raw),
+		clean:      spare(l.clean),
+		runPtrs:    spare(l.runPtrs),
+		linePtrs:   spare(l.linePtrs),
+		lineRuns:   spare(l.lineRuns),
+		runBlocks:  l.runBlocks,
+		lineBlocks: l.lineBlocks,
+	}
+}
+
+// spare returns s emptied, or nil when it grew past maxSpareSlice.
+func spare[T any](s []T) []T {
+	if cap(s) > maxSpareSlice {
+		return nil
+	}
+	return s[:0]
+}
+
+// blocks hands out values of T from blocks that never grow, so that pointers
+// to them stay valid while more are made, and keeps the blocks for reuse.
+type blocks[T any] struct {
+	all  [][]T
+	used int // blocks handed out from, the last one partly
+}
+
+// blockSize is how many runs, or lines, a block holds.
+const blockSize = 128
+
+func (b *blocks[T]) new(v T) *T {
+	if b.used == 0 || len(b.all[b.used-1]) == blockSize {
+		if b.used == len(b.all) {
+			b.all = append(b.all, make([]T, 0, blockSize))
+		}
+		b.all[b.used] = b.all[b.used][:0]
+		b.used++
+	}
+	blk := &b.all[b.used-1]
+	*blk = append(*blk, v)
+	return &(*blk)[len(*blk)-1]
+}
+
+// reset makes every block free again, keeping at most maxSpareBlocks.
+func (b *blocks[T]) reset() {
+	if len(b.all) > maxSpareBlocks {
+		clear(b.all[maxSpareBlocks:])
+		b.all = b.all[:maxSpareBlocks]
+	}
+	b.used = 0
 }
 
 const chunkBits = 10
@@ -317,9 +386,8 @@ func wordGap(g *placedGlyph) float64 {
 
 // runs splits the glyphs into runs, in stream order.
 func (l *layout) runs() []*run {
-	var out []*run
+	out := l.runPtrs[:0]
 	var cur *run
-	var block []run
 	for i := 0; i < l.n; i++ {
 		g := l.g(i)
 		if cur != nil {
@@ -338,23 +406,15 @@ func (l *layout) runs() []*run {
 				continue
 			}
 		}
-		// Runs are allocated in blocks, which never grow: the pointers
-		// to them stay valid.
-		if len(block) == cap(block) {
-			block = make([]run, 0, blockSize)
-		}
-		block = append(block, run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size})
-		cur = &block[len(block)-1]
+		cur = l.runBlocks.new(run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size})
 		out = append(out, cur)
 	}
 	for _, r := range out {
 		r.accent = r.first == r.last && l.g(r.first).accent
 	}
+	l.runPtrs = out
 	return out
 }
-
-// blockSize is how many runs, or lines, are allocated at once.
-const blockSize = 128
 
 // runText returns the text of a run's glyphs.
 func (l *layout) runText(r *run) string {
@@ -375,8 +435,7 @@ const findWindow = 256
 
 // lines assigns runs to lines.
 func (l *layout) lines(runs []*run) []*line {
-	var out []*line
-	var block []line
+	out := l.linePtrs[:0]
 	kept := 0
 	for _, r := range runs {
 		var best *line
@@ -404,18 +463,20 @@ func (l *layout) lines(runs []*run) []*line {
 			continue
 		}
 		if best == nil {
-			if len(block) == cap(block) {
-				block = make([]line, 0, blockSize)
-			}
-			block = append(block, line{dir: r.dir, b: r.b, size: r.size})
-			best = &block[len(block)-1]
+			best = l.lineBlocks.new(line{dir: r.dir, b: r.b, size: r.size})
 			out = append(out, best)
 		}
 		best.insert(r)
 		kept++
 	}
-	// Each line's runs, in the order they joined it, as slices of one array.
-	all := make([]*run, 0, kept)
+	l.linePtrs = out
+	// Each line's runs, in the order they joined it, as slices of one array
+	// (made large enough first: the slices must not move).
+	all := l.lineRuns[:0]
+	if cap(all) < kept {
+		all = make([]*run, 0, kept)
+	}
+	l.lineRuns = all
 	for _, ln := range out {
 		start := len(all)
 		for r := ln.head; r != nil; r = r.next {

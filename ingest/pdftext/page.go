@@ -176,8 +176,6 @@ func (ex *extractor) pageText(p page) (text string, st pageStats, err error) {
 		}
 	}()
 	in := newInterp(ex, p)
-	ex.spareGlyphs = nil
-	defer func() { ex.spareGlyphs = in.out.release() }()
 	if err := in.run(p.v.Key("Contents"), p.res, 0, nil); err != nil {
 		return "", st, err
 	}
