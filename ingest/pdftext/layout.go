@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/ingest/vnenc"
 )
 
 // layout turns the glyphs of a page, as drawn, into lines of words.
@@ -534,14 +536,15 @@ func (l *layout) text() string {
 	var page []byte
 	for _, ln := range order {
 		l.raw = l.lineText(l.raw[:0], ln)
-		l.clean = cleanLine(l.clean[:0], l.raw)
+		var latin bool
+		l.clean, latin = cleanLine(l.clean[:0], l.raw)
 		if len(l.clean) == 0 {
 			continue
 		}
 		if len(page) > 0 {
 			page = append(page, '\n')
 		}
-		if norm.NFC.IsNormal(l.clean) {
+		if latin || norm.NFC.IsNormal(l.clean) {
 			page = append(page, l.clean...)
 		} else {
 			page = append(page, norm.NFC.Bytes(l.clean)...)
@@ -768,13 +771,15 @@ var ligatures = strings.NewReplacer(
 // cleanLine appends one line to dst, cleaned: ligatures spelled out, every
 // kind of space (and tab, and line breaks a ToUnicode map produced) to one
 // space, invisible characters (soft hyphen, zero-width, controls, U+FFFD and
-// bytes that are not UTF-8) dropped. The caller normalises it to NFC.
-func cleanLine(dst, s []byte) []byte {
+// bytes that are not UTF-8) dropped. The caller normalises it to NFC; latin
+// reports a line of vnenc.LatinStarter characters only, which is NFC already.
+func cleanLine(dst, s []byte) (_ []byte, latin bool) {
 	if bytes.Contains(s, ligaturePrefix) {
 		s = []byte(ligatures.Replace(string(s)))
 	}
 	start := len(dst)
 	space := false
+	latin = true
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRune(s[i:])
 		i += n
@@ -790,9 +795,10 @@ func cleanLine(dst, s []byte) []byte {
 			dst = append(dst, ' ')
 		}
 		space = false
+		latin = latin && vnenc.LatinStarter(r)
 		dst = utf8.AppendRune(dst, r)
 	}
-	return dst
+	return dst, latin
 }
 
 // minf and maxf are math.Min and math.Max (an infinity wins over NaN, -0 is

@@ -62,7 +62,7 @@ func Fix(s string) (string, Encoding) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	d := Detect(s)
 	if d.Encoding == None {
-		return norm.NFC.String(s), None
+		return nfc(s), None
 	}
 	lines := strings.Split(s, "\n")
 	changed := false
@@ -79,9 +79,25 @@ func Fix(s string) (string, Encoding) {
 		}
 	}
 	if !changed {
-		return norm.NFC.String(s), None
+		return nfc(s), None
 	}
 	return norm.NFC.String(strings.Join(lines, "\n")), d.Encoding
+}
+
+// LatinStarter reports, without table look-ups, a character of the Latin blocks that is in NFC
+// alone and with which nothing before it composes (below the combining marks, U+0300, and the
+// Latin Extended Additional block of Vietnamese's letters): a text of such characters only is
+// in NFC. TestLatinStarter checks it against the Unicode tables.
+func LatinStarter(r rune) bool { return r < 0x300 || r >= 0x1E00 && r < 0x1F00 }
+
+// nfc is norm.NFC.String(s) for valid UTF-8, without its look-ups for the text most pages are.
+func nfc(s string) string {
+	for _, r := range s {
+		if !LatinStarter(r) {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
 }
 
 func ascii(s string) bool {
@@ -282,14 +298,18 @@ var nuclei = func() map[string]bool {
 	return m
 }()
 
-func validRhyme(s []byte) bool {
-	for _, f := range finals {
-		if len(s) < len(f) || string(s[len(s)-len(f):]) != f {
-			continue
-		}
-		if closed, ok := nuclei[string(s[:len(s)-len(f)])]; ok && (closed || f == "") {
-			return true
+// rhymes are the valid rhymes: each nucleus with each final it may take.
+var rhymes = func() map[string]bool {
+	m := map[string]bool{}
+	for n, closed := range nuclei {
+		for _, f := range finals {
+			if closed || f == "" {
+				m[n+f] = true
+			}
 		}
 	}
-	return false
-}
+	return m
+}()
+
+// validRhyme reports whether s is a nucleus and a final it may take.
+func validRhyme(s []byte) bool { return rhymes[string(s)] }
