@@ -262,7 +262,7 @@ func (l *layout) add(p placed) {
 		text: p.text, dir: di, a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
 		size: p.size, extra: p.extra, space: p.space,
 	}
-	if (r >= 0xA8 || r == '`') && spacingAccent(p.text) {
+	if (r >= 0xA8 && r < 0x2E0 || r == '`') && spacingAccent(p.text) { // where combiningOf's keys are
 		g.accent = true
 		if comb, ok := combiningOf[r]; ok {
 			g.text = string(comb)
@@ -276,6 +276,10 @@ func (l *layout) add(p placed) {
 // where most Vietnamese letters are: neither a mark nor a space, which add
 // need not look up for every glyph (TestVietnameseLetter).
 func vietnameseLetter(r rune) bool { return r >= 0x1E00 && r < 0x1F00 }
+
+// isLetter is unicode.IsLetter, without its table search for Vietnamese
+// letters.
+func isLetter(r rune) bool { return vietnameseLetter(r) || unicode.IsLetter(r) }
 
 func isSpaceText(s string) bool {
 	if s == "" {
@@ -592,7 +596,7 @@ func (l *layout) lineText(dst []byte, ln *line) []byte {
 	smallest := math.Inf(1)
 	for k := 1; k < len(idx); k++ {
 		p, c := l.g(idx[k-1]), l.g(idx[k])
-		if !unicode.IsLetter(firstRune(p.text)) || !unicode.IsLetter(firstRune(c.text)) {
+		if !isLetter(firstRune(p.text)) || !isLetter(firstRune(c.text)) {
 			continue
 		}
 		pairs++

@@ -40,5 +40,17 @@ func TestVietnameseLetter(t *testing.T) {
 		if vietnameseLetter(r) && (unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || unicode.In(r, unicode.Mn, unicode.Me)) {
 			t.Errorf("%U is a space or a mark", r)
 		}
+		if isLetter(r) != unicode.IsLetter(r) {
+			t.Errorf("%U: isLetter %v", r, isLetter(r))
+		}
+	}
+}
+
+// The glyphs that may be spacing accents are those add looks at.
+func TestSpacingAccentRange(t *testing.T) {
+	for r := range combiningOf {
+		if spacingAccent(string(r)) && !(r >= 0xA8 && r < 0x2E0) {
+			t.Errorf("%U is out of the range add looks at", r)
+		}
 	}
 }

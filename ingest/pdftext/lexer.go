@@ -62,9 +62,11 @@ type lexer struct {
 	// it rather than copies.
 	s      string
 	sliced bool
-	// stack holds the elements of the arrays being read; a closed array of
-	// a transient lexer is copied to arena, which endOperands empties.
+	// stack holds the elements of the arrays being read. A transient
+	// lexer reads arrays into arena, which endOperands empties; inArena is
+	// set while one is being read there.
 	stack, arena []object
+	inArena      bool
 }
 
 func newLexer(b []byte) *lexer { return &lexer{b: b} }
@@ -341,10 +343,14 @@ func (l *lexer) maybeRef(o *object) {
 }
 
 // array reads an array. Its elements are gathered on the lexer's stack
-// (those of arrays inside it above them) and then copied: to the arena for a
-// transient lexer, else to a slice of their number (appending element by
-// element made a font's /W array, thousands long, several times over).
+// (those of arrays inside it above them) and then copied to a slice of their
+// number (appending element by element made a font's /W array, thousands
+// long, several times over). A transient lexer reads its arrays into its arena
+// directly, except those inside another (rare in content streams).
 func (l *lexer) array(depth int) object {
+	if l.transient && !l.inArena {
+		return l.arenaArray(depth)
+	}
 	start := len(l.stack)
 	for {
 		o, ok := l.object(depth + 1)
@@ -361,17 +367,33 @@ func (l *lexer) array(depth int) object {
 	}
 	a := object{kind: objArray}
 	if n := len(l.stack) - start; n > 0 {
-		if l.transient {
-			at := len(l.arena)
-			l.arena = append(l.arena, l.stack[start:]...)
-			a.arr = l.arena[at : at+n : at+n]
-		} else {
-			a.arr = make([]object, n)
-			copy(a.arr, l.stack[start:])
-		}
+		a.arr = make([]object, n)
+		copy(a.arr, l.stack[start:])
 	}
 	clear(l.stack[start:])
 	l.stack = l.stack[:start]
+	return a
+}
+
+// arenaArray reads an array into the arena, where its elements are the last
+// ones until it is closed: arrays inside it go elsewhere (array).
+func (l *lexer) arenaArray(depth int) object {
+	l.inArena = true
+	start := len(l.arena)
+	for {
+		o, ok := l.object(depth + 1)
+		if !ok || (o.kind == objOp && o.str == "]") {
+			break
+		}
+		if len(l.arena)-start < maxArrayLength {
+			l.arena = append(l.arena, o)
+		}
+	}
+	l.inArena = false
+	a := object{kind: objArray}
+	if n := len(l.arena) - start; n > 0 {
+		a.arr = l.arena[start : start+n : start+n]
+	}
 	return a
 }
 
