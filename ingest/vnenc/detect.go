@@ -60,6 +60,9 @@ const minGain = 0.4
 // encoding found, None when nothing was converted.
 func Fix(s string) (string, Encoding) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !ascii(s) && readsAsVietnamese(s) {
+		return nfc(s), None // what Detect would find, sooner
+	}
 	d := Detect(s)
 	if d.Encoding == None {
 		return nfc(s), None
@@ -119,8 +122,7 @@ func Score(s string) (share float64, words int) { return syllableShare(s) }
 func syllableShare(s string) (float64, int) {
 	n, ok := 0, 0
 	for w := range strings.FieldsSeq(s) {
-		w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
-		if w == "" || ascii(w) {
+		if w = tellingWord(w); w == "" {
 			continue
 		}
 		n++
@@ -132,6 +134,41 @@ func syllableShare(s string) (float64, int) {
 		return 0, 0
 	}
 	return float64(ok) / float64(n), n
+}
+
+// tellingWord returns a word without the ASCII signs around it when it holds a letter or sign
+// outside ASCII, else "".
+func tellingWord(w string) string {
+	w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
+	if ascii(w) {
+		return ""
+	}
+	return w
+}
+
+// readsAsVietnamese reports what Detect first decides of a text with letters outside ASCII,
+// that it has minWords telling words and more than 1-minGain of them valid syllables, so that
+// no conversion can gain enough: the same sum, stopped once the valid ones are enough.
+func readsAsVietnamese(s string) bool {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		if tellingWord(w) != "" {
+			n++
+		}
+	}
+	if n < minWords {
+		return false
+	}
+	ok := 0
+	for w := range strings.FieldsSeq(s) {
+		if w = tellingWord(w); w != "" && ValidSyllable(w) {
+			ok++
+			if float64(ok)/float64(n) > 1-minGain {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // viqrShare is, for an ASCII text, the share of the words carrying VIQR marks that convert to

@@ -142,3 +142,28 @@ func TestLatinStarter(t *testing.T) {
 		}
 	}
 }
+
+// readsAsVietnamese decides as Detect's first test does, on texts around its threshold.
+func TestReadsAsVietnamese(t *testing.T) {
+	good := strings.Fields("Cộng hòa xã hội chủ nghĩa Việt Nam độc lập tự do hạnh phúc")
+	bad := strings.Fields("Céng hßa x· héi chñ nghÜa ViÖt Nam ®éc lËp")
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		var words []string
+		for range r.IntN(14) {
+			if r.IntN(10) < 6 {
+				words = append(words, good[r.IntN(len(good))])
+			} else {
+				words = append(words, bad[r.IntN(len(bad))])
+			}
+		}
+		s := strings.Join(words, " ")
+		if ascii(s) {
+			continue
+		}
+		before, n := syllableShare(s)
+		if want := n >= minWords && before > 1-minGain; readsAsVietnamese(s) != want {
+			t.Errorf("%q: readsAsVietnamese %v, Detect's test %v", s, !want, want)
+		}
+	}
+}
