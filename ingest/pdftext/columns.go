@@ -59,11 +59,13 @@ func splitColumns(lines []*line) ([]*line, bool) {
 		size   float64
 	}
 	var gaps []gapAt
+	var rs []*run // a line's runs along it, one buffer for all
 	for _, ln := range lines {
 		if ln.dir.x < sameDir || len(ln.runs) < 2 {
 			continue
 		}
-		rs := sortedRuns(ln)
+		rs = append(rs[:0], ln.runs...)
+		slices.SortFunc(rs, func(a, b *run) int { return cmp.Compare(a.a0, b.a0) })
 		for k := 1; k < len(rs); k++ {
 			if g := rs[k].a0 - rs[k-1].a1; g >= minGutter*ln.size {
 				gaps = append(gaps, gapAt{rs[k-1].a1, rs[k].a0, ln.size})
@@ -90,12 +92,6 @@ func splitColumns(lines []*line) ([]*line, bool) {
 	return nil, false
 }
 
-func sortedRuns(ln *line) []*run {
-	rs := slices.Clone(ln.runs)
-	slices.SortFunc(rs, func(a, b *run) int { return cmp.Compare(a.a0, b.a0) })
-	return rs
-}
-
 // splitAt tries x as a gutter. The region is the longest sequence of
 // horizontal lines, in baseline order, none of which crosses x, with
 // minColumnLines or more having text on both sides.
@@ -104,7 +100,13 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		ln          *line
 		left, right []*run
 	}
-	var hs []entry
+	hs := make([]entry, 0, len(lines))
+	// The sides of every line are slices of one array, which holds them all.
+	total := 0
+	for _, ln := range lines {
+		total += len(ln.runs)
+	}
+	sides := make([]*run, 0, total)
 	for _, ln := range lines {
 		if ln.dir.x < sameDir {
 			continue
@@ -112,13 +114,29 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		e := entry{ln: ln}
 		crosses := false
 		for _, r := range ln.runs {
-			switch {
-			case r.a1 <= x:
-				e.left = append(e.left, r)
-			case r.a0 >= x:
-				e.right = append(e.right, r)
-			default:
+			if r.a1 > x && r.a0 < x {
 				crosses = true
+				break
+			}
+		}
+		if !crosses {
+			start := len(sides)
+			for _, r := range ln.runs {
+				if r.a1 <= x {
+					sides = append(sides, r)
+				}
+			}
+			mid := len(sides)
+			for _, r := range ln.runs {
+				if r.a1 > x && r.a0 >= x {
+					sides = append(sides, r)
+				}
+			}
+			if mid > start {
+				e.left = sides[start:mid:mid]
+			}
+			if end := len(sides); end > mid {
+				e.right = sides[mid:end:end]
 			}
 		}
 		// A line with text on both sides must leave a gutter's width

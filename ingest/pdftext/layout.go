@@ -145,7 +145,7 @@ func (ex *extractor) pageLayout() *layout {
 // Bounds of what a layout keeps for the next page (about 1 MB): a page of a
 // million glyphs should not pin its memory for the rest of the file.
 const (
-	maxSpareChunks = 8
+	maxSpareChunks = 32
 	maxSpareBlocks = 16
 	maxSpareSlice  = 1 << 14
 )
@@ -213,7 +213,7 @@ func (b *blocks[T]) reset() {
 	b.used = 0
 }
 
-const chunkBits = 10
+const chunkBits = 8
 
 // g returns glyph i.
 func (l *layout) g(i int) *placedGlyph { return &l.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
