@@ -278,8 +278,10 @@ func (l *layout) add(p placed) {
 func vietnameseLetter(r rune) bool { return r >= 0x1E00 && r < 0x1F00 }
 
 // isLetter is unicode.IsLetter, without its table search for Vietnamese
-// letters.
-func isLetter(r rune) bool { return vietnameseLetter(r) || unicode.IsLetter(r) }
+// letters: U+0100–U+02AF (ă, đ, ơ, ư… and IPA) are all letters too.
+func isLetter(r rune) bool {
+	return r >= 0x100 && r < 0x2B0 || vietnameseLetter(r) || unicode.IsLetter(r)
+}
 
 func isSpaceText(s string) bool {
 	if s == "" {
@@ -742,7 +744,7 @@ func (l *layout) rightToLeft(idx []int) bool {
 // letter of the Latin blocks (Vietnamese's among them) before the modifier
 // letters: all of them are of class L (TestLeftToRightLetter).
 func leftToRightLetter(r rune) bool {
-	return (r < 0x2B0 || r >= 0x1E00 && r < 0x1F00) && unicode.IsLetter(r)
+	return r >= 0x100 && r < 0x2B0 || vietnameseLetter(r) || r < 0x100 && unicode.IsLetter(r)
 }
 
 // reorderNumbers turns back the digit sequences of a line read right to

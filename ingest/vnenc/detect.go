@@ -213,22 +213,22 @@ func viqrMarked(w string) bool {
 func ValidSyllable(w string) bool {
 	var sy syllable
 	for _, r := range w {
-		r = unicode.ToLower(r)
-		if r < rune(len(decomposed)) {
-			if d := decomposed[r]; d != "" {
-				for _, m := range d {
-					if !sy.feed(m) {
-						return false
-					}
-				}
-				continue
+		if r < 0x80 {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
 			if !sy.feed(r) {
 				return false
 			}
 			continue
 		}
-		for _, m := range norm.NFD.String(string(r)) {
+		var d string
+		if r < rune(len(lowered)) {
+			d = lowered[r]
+		} else {
+			d = norm.NFD.String(string(unicode.ToLower(r)))
+		}
+		for _, m := range d {
 			if !sy.feed(m) {
 				return false
 			}
@@ -303,14 +303,12 @@ func withMark(r, mark rune) rune {
 	return []rune(norm.NFC.String(string([]rune{r, mark})))[0]
 }
 
-// decomposed is the canonical decomposition of each rune below U+2000 that has one (Latin with
-// its diacritics, Greek, Cyrillic…); "" for the others.
-var decomposed = func() []string {
+// lowered is, for each rune below U+2000 (Latin with its diacritics, Greek, Cyrillic…), what
+// ValidSyllable takes of it: the canonical decomposition of its lower case.
+var lowered = func() []string {
 	t := make([]string, 0x2000)
 	for r := range rune(len(t)) {
-		if d := norm.NFD.String(string(r)); d != string(r) {
-			t[r] = d
-		}
+		t[r] = norm.NFD.String(string(unicode.ToLower(r)))
 	}
 	return t
 }()
