@@ -790,11 +790,11 @@ func cleanLine(dst, s []byte) (_ []byte, latin bool) {
 		r, n := utf8.DecodeRune(s[i:])
 		i += n
 		switch {
+		case visibleLetter(r):
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = true
 			continue
-		case r == '\u00AD' || r == '\uFFFD' || r == '\uFEFF' || (r >= '\u200B' && r <= '\u200F') ||
-			(r >= '\u2060' && r <= '\u2064') || unicode.IsControl(r) || unicode.Is(unicode.Cs, r):
+		case invisible(r):
 			continue
 		}
 		if space && len(dst) > start {
@@ -805,6 +805,20 @@ func cleanLine(dst, s []byte) (_ []byte, latin bool) {
 		dst = utf8.AppendRune(dst, r)
 	}
 	return dst, latin
+}
+
+// invisible reports the characters cleanLine drops: soft hyphen, U+FFFD,
+// zero-width and other format characters, controls and surrogates.
+func invisible(r rune) bool {
+	return r == '\u00AD' || r == '\uFFFD' || r == '\uFEFF' || (r >= '\u200B' && r <= '\u200F') ||
+		(r >= '\u2060' && r <= '\u2064') || unicode.IsControl(r) || unicode.Is(unicode.Cs, r)
+}
+
+// visibleLetter reports, without table look-ups, printable ASCII and the
+// letters of U+0100–U+02AF and of the Vietnamese block: neither white space
+// nor invisible (TestVisibleLetter).
+func visibleLetter(r rune) bool {
+	return r > ' ' && r < 0x7F || r >= 0x100 && r < 0x2B0 || vietnameseLetter(r)
 }
 
 // minf and maxf are math.Min and math.Max (an infinity wins over NaN, -0 is

@@ -54,3 +54,11 @@ func TestSpacingAccentRange(t *testing.T) {
 		}
 	}
 }
+
+func TestVisibleLetter(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if visibleLetter(r) && (unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || invisible(r)) {
+			t.Errorf("%U is white space or invisible", r)
+		}
+	}
+}
