@@ -78,6 +78,7 @@ func splitColumns(lines []*line) ([]*line, bool) {
 	// The stretch most gaps share: try each gap's middle as the gutter.
 	slices.SortFunc(gaps, func(a, b gapAt) int { return cmp.Compare((a.g0+a.g1)/2, (b.g0+b.g1)/2) })
 	tried := map[int]bool{}
+	var sc splitScratch
 	for _, cand := range gaps {
 		x := (cand.g0 + cand.g1) / 2
 		key := int(x / 4)
@@ -85,33 +86,49 @@ func splitColumns(lines []*line) ([]*line, bool) {
 			continue
 		}
 		tried[key] = true
-		if out, ok := splitAt(lines, x); ok {
+		if out, ok := splitAt(lines, x, &sc); ok {
 			return out, true
 		}
 	}
 	return nil, false
 }
 
+// splitEntry is a line and its runs on either side of a gutter tried.
+type splitEntry struct {
+	ln          *line
+	left, right []*run
+}
+
+// splitScratch is the memory splitAt reuses from one gutter tried to the
+// next (a page of tables tries many); what a successful try returns holds on
+// to it.
+type splitScratch struct {
+	hs                    []splitEntry
+	sides                 []*run
+	leftWords, rightWords []float64
+}
+
 // splitAt tries x as a gutter. The region is the longest sequence of
 // horizontal lines, in baseline order, none of which crosses x, with
 // minColumnLines or more having text on both sides.
-func splitAt(lines []*line, x float64) ([]*line, bool) {
-	type entry struct {
-		ln          *line
-		left, right []*run
-	}
-	hs := make([]entry, 0, len(lines))
-	// The sides of every line are slices of one array, which holds them all.
+func splitAt(lines []*line, x float64, sc *splitScratch) ([]*line, bool) {
+	hs := sc.hs[:0]
+	// The sides of every line are slices of one array, which holds them all
+	// (made large enough first: the slices must not move).
 	total := 0
 	for _, ln := range lines {
 		total += len(ln.runs)
 	}
-	sides := make([]*run, 0, total)
+	sides := sc.sides[:0]
+	if cap(sides) < total {
+		sides = make([]*run, 0, total)
+	}
+	sc.sides = sides
 	for _, ln := range lines {
 		if ln.dir.x < sameDir {
 			continue
 		}
-		e := entry{ln: ln}
+		e := splitEntry{ln: ln}
 		crosses := false
 		for _, r := range ln.runs {
 			if r.a1 > x && r.a0 < x {
@@ -156,8 +173,9 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		}
 		hs = append(hs, e)
 	}
+	sc.hs = hs
 	// Top to bottom (baseline offset b grows upwards for dir (1,0)).
-	slices.SortStableFunc(hs, func(a, b entry) int { return cmp.Compare(b.ln.b, a.ln.b) })
+	slices.SortStableFunc(hs, func(a, b splitEntry) int { return cmp.Compare(b.ln.b, a.ln.b) })
 	bestLo, bestHi, bestBoth := 0, -1, 0
 	for lo := 0; lo < len(hs); {
 		if hs[lo].left == nil && hs[lo].right == nil {
@@ -182,7 +200,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	region := hs[bestLo : bestHi+1]
 	// Text columns, not a table: several words a line on both sides, and
 	// most left lines reaching the gutter.
-	var leftWords, rightWords []float64
+	leftWords, rightWords := sc.leftWords[:0], sc.rightWords[:0]
 	full, leftLines := 0, 0
 	edge := math.Inf(-1) // the gutter's left edge: where the longest left lines end
 	for _, e := range region {
@@ -206,6 +224,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 			rightWords = append(rightWords, float64(len(e.right)))
 		}
 	}
+	sc.leftWords, sc.rightWords = leftWords, rightWords
 	if median(leftWords) < minColumnWords || median(rightWords) < minColumnWords || float64(full) < fullLineShare*float64(leftLines) {
 		return nil, false
 	}
@@ -272,13 +291,13 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	return out, true
 }
 
+// median returns the median of xs, which it sorts.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // gapped reports whether runs of one line leave a gap as wide as a gutter.
