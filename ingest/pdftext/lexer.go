@@ -461,7 +461,178 @@ func (l *lexer) name() string {
 		}
 		l.i++
 	}
+	if !l.sliced {
+		if s := commonName(l.b[start:l.i]); s != "" {
+			return s
+		}
+	}
 	return l.token(start, min(l.i, start+maxTokenBytes))
+}
+
+// commonName returns the names of a file's dictionaries met in every file
+// (keys of pages, fonts, streams) without allocating them; "" for others.
+func commonName(b []byte) string {
+	switch string(b) {
+	case "Type":
+		return "Type"
+	case "Subtype":
+		return "Subtype"
+	case "Font":
+		return "Font"
+	case "BaseFont":
+		return "BaseFont"
+	case "Encoding":
+		return "Encoding"
+	case "FirstChar":
+		return "FirstChar"
+	case "LastChar":
+		return "LastChar"
+	case "Widths":
+		return "Widths"
+	case "FontDescriptor":
+		return "FontDescriptor"
+	case "ToUnicode":
+		return "ToUnicode"
+	case "Length":
+		return "Length"
+	case "Length1":
+		return "Length1"
+	case "Filter":
+		return "Filter"
+	case "FlateDecode":
+		return "FlateDecode"
+	case "DecodeParms":
+		return "DecodeParms"
+	case "Resources":
+		return "Resources"
+	case "ProcSet":
+		return "ProcSet"
+	case "PDF":
+		return "PDF"
+	case "Text":
+		return "Text"
+	case "Contents":
+		return "Contents"
+	case "Parent":
+		return "Parent"
+	case "Kids":
+		return "Kids"
+	case "Count":
+		return "Count"
+	case "MediaBox":
+		return "MediaBox"
+	case "CropBox":
+		return "CropBox"
+	case "Page":
+		return "Page"
+	case "Pages":
+		return "Pages"
+	case "XObject":
+		return "XObject"
+	case "ExtGState":
+		return "ExtGState"
+	case "W":
+		return "W"
+	case "DW":
+		return "DW"
+	case "DescendantFonts":
+		return "DescendantFonts"
+	case "CIDSystemInfo":
+		return "CIDSystemInfo"
+	case "Registry":
+		return "Registry"
+	case "Ordering":
+		return "Ordering"
+	case "Supplement":
+		return "Supplement"
+	case "FontName":
+		return "FontName"
+	case "FontFamily":
+		return "FontFamily"
+	case "Flags":
+		return "Flags"
+	case "FontBBox":
+		return "FontBBox"
+	case "ItalicAngle":
+		return "ItalicAngle"
+	case "Ascent":
+		return "Ascent"
+	case "Descent":
+		return "Descent"
+	case "CapHeight":
+		return "CapHeight"
+	case "StemV":
+		return "StemV"
+	case "FontFile2":
+		return "FontFile2"
+	case "FontFile":
+		return "FontFile"
+	case "FontFile3":
+		return "FontFile3"
+	case "TrueType":
+		return "TrueType"
+	case "Type0":
+		return "Type0"
+	case "CIDFontType2":
+		return "CIDFontType2"
+	case "CIDToGIDMap":
+		return "CIDToGIDMap"
+	case "Identity":
+		return "Identity"
+	case "Identity-H":
+		return "Identity-H"
+	case "WinAnsiEncoding":
+		return "WinAnsiEncoding"
+	case "Annots":
+		return "Annots"
+	case "Group":
+		return "Group"
+	case "Transparency":
+		return "Transparency"
+	case "S":
+		return "S"
+	case "CS":
+		return "CS"
+	case "DeviceRGB":
+		return "DeviceRGB"
+	case "Image":
+		return "Image"
+	case "Width":
+		return "Width"
+	case "Height":
+		return "Height"
+	case "ColorSpace":
+		return "ColorSpace"
+	case "BitsPerComponent":
+		return "BitsPerComponent"
+	case "Form":
+		return "Form"
+	case "BBox":
+		return "BBox"
+	case "Matrix":
+		return "Matrix"
+	case "Root":
+		return "Root"
+	case "Info":
+		return "Info"
+	case "ID":
+		return "ID"
+	case "Size":
+		return "Size"
+	case "Prev":
+		return "Prev"
+	case "Index":
+		return "Index"
+	case "N":
+		return "N"
+	case "First":
+		return "First"
+	case "ObjStm":
+		return "ObjStm"
+	case "XRef":
+		return "XRef"
+	}
+	return ""
 }
 
 func (l *lexer) escapedName(start int) string {
