@@ -59,11 +59,13 @@ func splitColumns(lines []*line) ([]*line, bool) {
 		size   float64
 	}
 	var gaps []gapAt
+	var rs []*run // a line's runs along it, one buffer for all
 	for _, ln := range lines {
 		if ln.dir.x < sameDir || len(ln.runs) < 2 {
 			continue
 		}
-		rs := sortedRuns(ln)
+		rs = append(rs[:0], ln.runs...)
+		slices.SortFunc(rs, func(a, b *run) int { return cmp.Compare(a.a0, b.a0) })
 		for k := 1; k < len(rs); k++ {
 			if g := rs[k].a0 - rs[k-1].a1; g >= minGutter*ln.size {
 				gaps = append(gaps, gapAt{rs[k-1].a1, rs[k].a0, ln.size})
@@ -76,6 +78,7 @@ func splitColumns(lines []*line) ([]*line, bool) {
 	// The stretch most gaps share: try each gap's middle as the gutter.
 	slices.SortFunc(gaps, func(a, b gapAt) int { return cmp.Compare((a.g0+a.g1)/2, (b.g0+b.g1)/2) })
 	tried := map[int]bool{}
+	var sc splitScratch
 	for _, cand := range gaps {
 		x := (cand.g0 + cand.g1) / 2
 		key := int(x / 4)
@@ -83,42 +86,74 @@ func splitColumns(lines []*line) ([]*line, bool) {
 			continue
 		}
 		tried[key] = true
-		if out, ok := splitAt(lines, x); ok {
+		if out, ok := splitAt(lines, x, &sc); ok {
 			return out, true
 		}
 	}
 	return nil, false
 }
 
-func sortedRuns(ln *line) []*run {
-	rs := slices.Clone(ln.runs)
-	slices.SortFunc(rs, func(a, b *run) int { return cmp.Compare(a.a0, b.a0) })
-	return rs
+// splitEntry is a line and its runs on either side of a gutter tried.
+type splitEntry struct {
+	ln          *line
+	left, right []*run
+}
+
+// splitScratch is the memory splitAt reuses from one gutter tried to the
+// next (a page of tables tries many); what a successful try returns holds on
+// to it.
+type splitScratch struct {
+	hs                    []splitEntry
+	sides                 []*run
+	leftWords, rightWords []float64
 }
 
 // splitAt tries x as a gutter. The region is the longest sequence of
 // horizontal lines, in baseline order, none of which crosses x, with
 // minColumnLines or more having text on both sides.
-func splitAt(lines []*line, x float64) ([]*line, bool) {
-	type entry struct {
-		ln          *line
-		left, right []*run
+func splitAt(lines []*line, x float64, sc *splitScratch) ([]*line, bool) {
+	hs := sc.hs[:0]
+	// The sides of every line are slices of one array, which holds them all
+	// (made large enough first: the slices must not move).
+	total := 0
+	for _, ln := range lines {
+		total += len(ln.runs)
 	}
-	var hs []entry
+	sides := sc.sides[:0]
+	if cap(sides) < total {
+		sides = make([]*run, 0, total)
+	}
+	sc.sides = sides
 	for _, ln := range lines {
 		if ln.dir.x < sameDir {
 			continue
 		}
-		e := entry{ln: ln}
+		e := splitEntry{ln: ln}
 		crosses := false
 		for _, r := range ln.runs {
-			switch {
-			case r.a1 <= x:
-				e.left = append(e.left, r)
-			case r.a0 >= x:
-				e.right = append(e.right, r)
-			default:
+			if r.a1 > x && r.a0 < x {
 				crosses = true
+				break
+			}
+		}
+		if !crosses {
+			start := len(sides)
+			for _, r := range ln.runs {
+				if r.a1 <= x {
+					sides = append(sides, r)
+				}
+			}
+			mid := len(sides)
+			for _, r := range ln.runs {
+				if r.a1 > x && r.a0 >= x {
+					sides = append(sides, r)
+				}
+			}
+			if mid > start {
+				e.left = sides[start:mid:mid]
+			}
+			if end := len(sides); end > mid {
+				e.right = sides[mid:end:end]
 			}
 		}
 		// A line with text on both sides must leave a gutter's width
@@ -126,10 +161,10 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		if !crosses && len(e.left) > 0 && len(e.right) > 0 {
 			end, start := math.Inf(-1), math.Inf(1)
 			for _, r := range e.left {
-				end = math.Max(end, r.a1)
+				end = maxf(end, r.a1)
 			}
 			for _, r := range e.right {
-				start = math.Min(start, r.a0)
+				start = minf(start, r.a0)
 			}
 			crosses = start-end < minGutter*ln.size
 		}
@@ -138,8 +173,9 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 		}
 		hs = append(hs, e)
 	}
+	sc.hs = hs
 	// Top to bottom (baseline offset b grows upwards for dir (1,0)).
-	slices.SortStableFunc(hs, func(a, b entry) int { return cmp.Compare(b.ln.b, a.ln.b) })
+	slices.SortStableFunc(hs, func(a, b splitEntry) int { return cmp.Compare(b.ln.b, a.ln.b) })
 	bestLo, bestHi, bestBoth := 0, -1, 0
 	for lo := 0; lo < len(hs); {
 		if hs[lo].left == nil && hs[lo].right == nil {
@@ -164,12 +200,12 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	region := hs[bestLo : bestHi+1]
 	// Text columns, not a table: several words a line on both sides, and
 	// most left lines reaching the gutter.
-	var leftWords, rightWords []float64
+	leftWords, rightWords := sc.leftWords[:0], sc.rightWords[:0]
 	full, leftLines := 0, 0
 	edge := math.Inf(-1) // the gutter's left edge: where the longest left lines end
 	for _, e := range region {
 		for _, r := range e.left {
-			edge = math.Max(edge, r.a1)
+			edge = maxf(edge, r.a1)
 		}
 	}
 	for _, e := range region {
@@ -178,7 +214,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 			leftWords = append(leftWords, float64(len(e.left)))
 			end := math.Inf(-1)
 			for _, r := range e.left {
-				end = math.Max(end, r.a1)
+				end = maxf(end, r.a1)
 			}
 			if edge-end <= fullLineReach*e.ln.size {
 				full++
@@ -188,6 +224,7 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 			rightWords = append(rightWords, float64(len(e.right)))
 		}
 	}
+	sc.leftWords, sc.rightWords = leftWords, rightWords
 	if median(leftWords) < minColumnWords || median(rightWords) < minColumnWords || float64(full) < fullLineShare*float64(leftLines) {
 		return nil, false
 	}
@@ -196,10 +233,10 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	lo, mid1, mid2, hi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, e := range region {
 		for _, r := range e.left {
-			lo, mid1 = math.Min(lo, r.a0), math.Max(mid1, r.a1)
+			lo, mid1 = minf(lo, r.a0), maxf(mid1, r.a1)
 		}
 		for _, r := range e.right {
-			mid2, hi = math.Min(mid2, r.a0), math.Max(hi, r.a1)
+			mid2, hi = minf(mid2, r.a0), maxf(hi, r.a1)
 		}
 	}
 	if w1, w2 := mid1-lo, hi-mid2; w1 < 0.25*(hi-lo) || w2 < 0.25*(hi-lo) {
@@ -254,13 +291,13 @@ func splitAt(lines []*line, x float64) ([]*line, bool) {
 	return out, true
 }
 
+// median returns the median of xs, which it sorts.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // gapped reports whether runs of one line leave a gap as wide as a gutter.

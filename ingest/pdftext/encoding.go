@@ -41,24 +41,37 @@ func knownEncoding(name string) bool {
 	return name == "WinAnsiEncoding" || name == "MacRomanEncoding" || namedEncoding(name) != nil
 }
 
-// baseEncoding returns the text of each byte under a named base encoding.
-// Unknown names fall back to def.
-func baseEncoding(name, def string) [256]string {
-	var t [256]string
-	switch name {
-	case "WinAnsiEncoding":
+// The text of each byte under WinAnsi and MacRoman, made once: most simple
+// fonts take one of them, and making it cost 224 strings a font.
+var (
+	winAnsiText = func() (t [256]string) {
 		for i := 0x20; i < 256; i++ {
 			t[i] = decodeCharmap(charmap.Windows1252, byte(i))
 		}
 		// PDF 32000 Annex D: 0xA0 is a space and 0xAD a hyphen in WinAnsi.
 		t[0xA0] = " "
 		t[0xAD] = "-"
-	case "MacRomanEncoding":
+		return t
+	}()
+	macRomanText = func() (t [256]string) {
 		for i := 0x20; i < 256; i++ {
 			t[i] = decodeCharmap(charmap.Macintosh, byte(i))
 		}
 		t[0xDB] = "¤" // PDF's MacRoman predates the euro sign in this slot
 		t[0xCA] = " "
+		return t
+	}()
+)
+
+// baseEncoding returns the text of each byte under a named base encoding.
+// Unknown names fall back to def.
+func baseEncoding(name, def string) [256]string {
+	var t [256]string
+	switch name {
+	case "WinAnsiEncoding":
+		return winAnsiText
+	case "MacRomanEncoding":
+		return macRomanText
 	default:
 		names := namedEncoding(name)
 		if names == nil {

@@ -198,7 +198,8 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 	}
 	res.Text = strings.Join(res.PageTexts, PageSeparator)
 	res.Legacy = ex.legacy
-	if strings.TrimSpace(strings.ReplaceAll(res.Text, "\f", "")) == "" {
+	// No text: the form feeds of the page separators are white space too.
+	if strings.TrimSpace(res.Text) == "" {
 		if failed > 0 {
 			return Result{}, reject(CodeCorrupt, "pdftext: extract: %d of %d pages unreadable and no text", failed, len(pages))
 		}
@@ -243,6 +244,9 @@ type extractor struct {
 	needAppearances bool
 	// legacy is the legacy Vietnamese encoding of a font read so far ("" none).
 	legacy string
+	// layout is the layout of the page being read, reused from page to page
+	// (see pageLayout).
+	layout *layout
 }
 
 var errBudget = errors.New("decompressed data exceeds the limit")

@@ -35,6 +35,10 @@ type file struct {
 	trailers    []map[string]object // trailer dictionaries the scan found, in file order
 	scannedStms []int               // object streams the scan found
 	didScanStms bool
+
+	// stack is lent to the lexers that read objects, for gathering the
+	// elements of arrays (see lexer.array).
+	stack []object
 }
 
 type xrefEntry struct {
@@ -117,7 +121,8 @@ func (f *file) parseAt(off int64, num int) (object, bool) {
 	if off < 0 || off >= int64(len(f.data)) {
 		return object{}, false
 	}
-	l := &lexer{b: f.data, i: int(off), refs: false}
+	l := &lexer{b: f.data, i: int(off), refs: false, stack: f.stack}
+	defer func() { f.stack = l.stack[:0] }()
 	n, ok1 := l.next()
 	g, ok2 := l.next()
 	kw, ok3 := l.next()
@@ -219,8 +224,9 @@ func (f *file) fromObjStm(snum, idx, num int) (object, bool) {
 	if start < 0 || start >= len(s.data) {
 		return object{}, false
 	}
-	l := &lexer{b: s.data, i: start, refs: true}
+	l := &lexer{b: s.data, i: start, refs: true, stack: f.stack}
 	o, ok := l.next()
+	f.stack = l.stack[:0]
 	if !ok || o.kind == objOp {
 		return object{}, true
 	}

@@ -543,9 +543,10 @@ func (ex *extractor) buildComposite(f *font, v value) error {
 
 // parseW reads a CIDFont /W array: "c [w1 w2 …]" and "cfirst clast w".
 func parseW(w value) (map[uint32]float64, []cidWidth) {
-	single := map[uint32]float64{}
-	var out []cidWidth
 	n := min(w.Len(), 1<<17)
+	// Sized for the common form, a CID and an array of widths for each few.
+	single := make(map[uint32]float64, min(n, 1<<12))
+	var out []cidWidth
 	for i := 0; i < n; {
 		first := w.Index(i)
 		if first.Kind() != objNum && first.Kind() != objNum {

@@ -94,7 +94,7 @@ func newInterp(ex *extractor, p page) *interp {
 	return &interp{
 		ex:  ex,
 		f:   ex.f,
-		out: newLayout(),
+		out: ex.pageLayout(),
 		gs:  gstate{ctm: identity, th: 1},
 		tm:  identity, tlm: identity,
 		box: p.box, hasBox: p.hasBox,
@@ -142,7 +142,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		return nil
 	}
 	var fonts map[string]*font // by resource name, valid for these resources only
-	l := newLexer(data)
+	l := newContentLexer(data)
 	var ops []object
 	for {
 		o, ok := l.next()
@@ -151,7 +151,10 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 		}
 		if o.kind != objOp {
 			if len(ops) >= maxOperands {
-				ops = ops[:0] // garbage, not operands of any real operator
+				// Garbage, not operands of any real operator.
+				o = own(o)
+				ops = ops[:0]
+				l.endOperands()
 			}
 			ops = append(ops, o)
 			continue
@@ -166,6 +169,7 @@ func (in *interp) run(content, res value, depth int, active []int) error {
 			return reject(CodeTooComplex, "pdftext: extract: more than %d glyphs on a page or %d in the document", maxGlyphsPerPage, in.ex.lim.MaxGlyphs)
 		}
 		ops = ops[:0]
+		l.endOperands()
 	}
 	return nil
 }
@@ -475,7 +479,12 @@ func (in *interp) show(s string) {
 		if in.stats.glyphs > maxGlyphsPerPage || in.ex.glyphs > in.ex.lim.MaxGlyphs {
 			return
 		}
-		m := in.tm.mul(gs.ctm)
+		// in.tm × gs.ctm: only the pen (tm's translation) has moved since
+		// lin was computed, so only the translation is computed again, the
+		// same sums as mul's.
+		m := lin
+		m[4] = in.tm[4]*gs.ctm[0] + in.tm[5]*gs.ctm[2] + gs.ctm[4]
+		m[5] = in.tm[4]*gs.ctm[1] + in.tm[5]*gs.ctm[3] + gs.ctm[5]
 		var start, end point
 		var advX, advY, extra float64
 		if f.vertical {

@@ -1,6 +1,7 @@
 package pdftext
 
 import (
+	"bytes"
 	"cmp"
 	"math"
 	"slices"
@@ -10,6 +11,8 @@ import (
 
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
+
+	"tinnhiem/ingest/vnenc"
 )
 
 // layout turns the glyphs of a page, as drawn, into lines of words.
@@ -45,6 +48,23 @@ type layout struct {
 	// The latest glyph, to which combining marks and ActualText pen moves
 	// attach; -1 when none.
 	last int
+	// The glyphs of one string share their direction: the last direction
+	// handed in (compared bit for bit), its unit vector and its index, valid
+	// while dirs has dirsLen entries.
+	lastDir      [2]uint64
+	lastUnit     point
+	lastDirIndex uint16
+	dirsLen      int
+	// Buffers text reuses from line to line: glyph indexes, a line's text
+	// and its cleaned form.
+	idx        []int
+	raw, clean []byte
+	// Memory of the runs and lines, kept for the next page.
+	runBlocks  blocks[run]
+	lineBlocks blocks[line]
+	runPtrs    []*run
+	linePtrs   []*line
+	lineRuns   []*run
 }
 
 // placed is one glyph as drawn, handed over by the interpreter.
@@ -96,18 +116,104 @@ func unit(p point) point {
 	return point{p.x / n, p.y / n}
 }
 
+// finite reports whether none of fs is NaN or infinite: f×0 is ±0 for every
+// finite f and NaN for the others.
 func finite(fs ...float64) bool {
+	z := 0.0
 	for _, f := range fs {
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return false
-		}
+		z += f * 0
 	}
-	return true
+	return z == 0
 }
 
 func newLayout() *layout { return &layout{last: -1} }
 
-const chunkBits = 10
+// pageLayout returns the extractor's layout, emptied for a new page. A page's
+// layout holds nothing once its text is made, so the next page reuses its
+// memory — glyph chunks, runs, lines and buffers — instead of allocating and
+// clearing it again (the glyph chunks alone were a quarter of the bytes an
+// extraction allocated).
+func (ex *extractor) pageLayout() *layout {
+	if ex.layout == nil {
+		ex.layout = newLayout()
+	} else {
+		ex.layout.reset()
+	}
+	return ex.layout
+}
+
+// Bounds of what a layout keeps for the next page (about 1 MB): a page of a
+// million glyphs should not pin its memory for the rest of the file.
+const (
+	maxSpareChunks = 32
+	maxSpareBlocks = 16
+	maxSpareSlice  = 1 << 14
+)
+
+// reset empties the layout, keeping its memory within bounds.
+func (l *layout) reset() {
+	if len(l.chunks) > maxSpareChunks {
+		clear(l.chunks[maxSpareChunks:])
+		l.chunks = l.chunks[:maxSpareChunks]
+	}
+	l.runBlocks.reset()
+	l.lineBlocks.reset()
+	*l = layout{
+		last:       -1,
+		chunks:     l.chunks,
+		dirs:       l.dirs[:0],
+		idx:        spare(l.idx),
+		raw:        spare(l.raw),
+		clean:      spare(l.clean),
+		runPtrs:    spare(l.runPtrs),
+		linePtrs:   spare(l.linePtrs),
+		lineRuns:   spare(l.lineRuns),
+		runBlocks:  l.runBlocks,
+		lineBlocks: l.lineBlocks,
+	}
+}
+
+// spare returns s emptied, or nil when it grew past maxSpareSlice.
+func spare[T any](s []T) []T {
+	if cap(s) > maxSpareSlice {
+		return nil
+	}
+	return s[:0]
+}
+
+// blocks hands out values of T from blocks that never grow, so that pointers
+// to them stay valid while more are made, and keeps the blocks for reuse.
+type blocks[T any] struct {
+	all  [][]T
+	used int // blocks handed out from, the last one partly
+}
+
+// blockSize is how many runs, or lines, a block holds.
+const blockSize = 128
+
+func (b *blocks[T]) new(v T) *T {
+	if b.used == 0 || len(b.all[b.used-1]) == blockSize {
+		if b.used == len(b.all) {
+			b.all = append(b.all, make([]T, 0, blockSize))
+		}
+		b.all[b.used] = b.all[b.used][:0]
+		b.used++
+	}
+	blk := &b.all[b.used-1]
+	*blk = append(*blk, v)
+	return &(*blk)[len(*blk)-1]
+}
+
+// reset makes every block free again, keeping at most maxSpareBlocks.
+func (b *blocks[T]) reset() {
+	if len(b.all) > maxSpareBlocks {
+		clear(b.all[maxSpareBlocks:])
+		b.all = b.all[:maxSpareBlocks]
+	}
+	b.used = 0
+}
+
+const chunkBits = 8
 
 // g returns glyph i.
 func (l *layout) g(i int) *placedGlyph { return &l.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
@@ -130,33 +236,33 @@ func (l *layout) add(p placed) {
 	r, _ := utf8.DecodeRuneInString(p.text)
 	// A combining mark drawn as its own glyph belongs to the letter before
 	// it in the stream, wherever the producer placed it.
-	if l.last >= 0 && r >= 0x300 && unicode.In(r, unicode.Mn, unicode.Me) {
+	if l.last >= 0 && r >= 0x300 && !vietnameseLetter(r) && unicode.In(r, unicode.Mn, unicode.Me) {
 		l.g(l.last).text += p.text
 		l.move(p.end)
 		return
 	}
-	if (r <= ' ' || r >= 0x80) && isSpaceText(p.text) {
+	if (r <= ' ' || r >= 0x80 && !vietnameseLetter(r)) && isSpaceText(p.text) {
 		if l.last >= 0 {
 			g := l.g(l.last)
 			d := l.dirs[g.dir]
-			a := math.Min(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
+			a := minf(d.x*p.start.x+d.y*p.start.y, d.x*p.end.x+d.y*p.end.y)
 			if !g.spaceAfter || a < g.spaceAt {
 				g.spaceAfter, g.spaceAt = true, a
 			}
 		}
 		return
 	}
-	d := unit(p.dir)
+	d, di := l.direction(p.dir)
 	a0 := d.x*p.start.x + d.y*p.start.y
 	a1 := d.x*p.end.x + d.y*p.end.y
 	if a1 < a0 {
 		a0, a1 = a1, a0
 	}
 	g := placedGlyph{
-		text: p.text, dir: l.dirIndex(d), a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
+		text: p.text, dir: di, a0: a0, a1: a1, b: d.x*p.start.y - d.y*p.start.x,
 		size: p.size, extra: p.extra, space: p.space,
 	}
-	if (r >= 0xA8 || r == '`') && spacingAccent(p.text) {
+	if (r >= 0xA8 && r < 0x2E0 || r == '`') && spacingAccent(p.text) { // where combiningOf's keys are
 		g.accent = true
 		if comb, ok := combiningOf[r]; ok {
 			g.text = string(comb)
@@ -164,6 +270,17 @@ func (l *layout) add(p placed) {
 	}
 	l.push(g)
 	l.last = l.n - 1
+}
+
+// vietnameseLetter reports a letter of the Latin Extended Additional block,
+// where most Vietnamese letters are: neither a mark nor a space, which add
+// need not look up for every glyph (TestVietnameseLetter).
+func vietnameseLetter(r rune) bool { return r >= 0x1E00 && r < 0x1F00 }
+
+// isLetter is unicode.IsLetter, without its table search for Vietnamese
+// letters: U+0100–U+02AF (ă, đ, ơ, ư… and IPA) are all letters too.
+func isLetter(r rune) bool {
+	return r >= 0x100 && r < 0x2B0 || vietnameseLetter(r) || unicode.IsLetter(r)
 }
 
 func isSpaceText(s string) bool {
@@ -176,6 +293,19 @@ func isSpaceText(s string) bool {
 		}
 	}
 	return true
+}
+
+// direction returns the unit vector of a glyph's direction and its index
+// among those met (dirIndex), computed once for the glyphs of a string.
+func (l *layout) direction(dir point) (point, uint16) {
+	key := [2]uint64{math.Float64bits(dir.x), math.Float64bits(dir.y)}
+	if l.dirsLen > 0 && key == l.lastDir && len(l.dirs) == l.dirsLen {
+		return l.lastUnit, l.lastDirIndex
+	}
+	d := unit(dir)
+	i := l.dirIndex(d)
+	l.lastDir, l.lastUnit, l.lastDirIndex, l.dirsLen = key, d, i, len(l.dirs)
+	return d, i
 }
 
 // dirIndex returns the index of direction d among those met, adding it.
@@ -200,7 +330,7 @@ func (l *layout) move(end point) {
 	}
 	g := l.g(l.last)
 	d := l.dirs[g.dir]
-	g.a1 = math.Max(g.a1, d.x*end.x+d.y*end.y)
+	g.a1 = maxf(g.a1, d.x*end.x+d.y*end.y)
 }
 
 // combiningOf maps spacing accents to the combining marks they stand for.
@@ -228,10 +358,15 @@ type run struct {
 	dir         point
 	a0, a1, b   float64
 	size        float64
-	text        string // for overprint detection
+	// text is the run's text, for overprint detection: put together on
+	// first use (runText), since few runs are ever compared.
+	text    string
+	hasText bool
 	// accent: a spacing accent alone, drawn over a letter of the line:
 	// it overlaps that letter by design.
 	accent bool
+	// next is the run after this one in its line while lines are gathered.
+	next *run
 }
 
 // line is a set of runs along one baseline.
@@ -242,6 +377,10 @@ type line struct {
 	runs []*run
 	// column marks a line already split at a gutter.
 	column bool
+	// While lines are gathered, a line's runs are a list (head to tail,
+	// linked by run.next) rather than a slice growing for each: lines makes
+	// the slices once it is done.
+	head, tail *run
 }
 
 // wordGap is the gap along a line above which two glyphs are two words.
@@ -250,12 +389,12 @@ func wordGap(g *placedGlyph) float64 {
 	if sw <= 0 {
 		sw = defaultSpaceWidth * g.size
 	}
-	return math.Min(math.Max(gapShare*sw, minWordGap*g.size), maxWordGap*g.size)
+	return minf(maxf(gapShare*sw, minWordGap*g.size), maxWordGap*g.size)
 }
 
 // runs splits the glyphs into runs, in stream order.
 func (l *layout) runs() []*run {
-	var out []*run
+	out := l.runPtrs[:0]
 	var cur *run
 	for i := 0; i < l.n; i++ {
 		g := l.g(i)
@@ -264,29 +403,37 @@ func (l *layout) runs() []*run {
 			gap := g.a0 - p.a1 - p.extra
 			gd := l.dirs[g.dir]
 			same := gd.x*cur.dir.x+gd.y*cur.dir.y >= sameDir &&
-				math.Abs(g.b-cur.b) <= runBaseShift*math.Max(g.size, cur.size) &&
+				math.Abs(g.b-cur.b) <= runBaseShift*maxf(g.size, cur.size) &&
 				!p.spaceAfter && !g.accent && !p.accent &&
-				gap <= wordGap(p) && gap >= -0.5*math.Max(g.size, p.size)
+				gap <= wordGap(p) && gap >= -0.5*maxf(g.size, p.size)
 			if same {
 				cur.last = i
-				cur.a0 = math.Min(cur.a0, g.a0)
-				cur.a1 = math.Max(cur.a1, g.a1)
-				cur.size = math.Max(cur.size, g.size)
+				cur.a0 = minf(cur.a0, g.a0)
+				cur.a1 = maxf(cur.a1, g.a1)
+				cur.size = maxf(cur.size, g.size)
 				continue
 			}
 		}
-		cur = &run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size}
+		cur = l.runBlocks.new(run{first: i, last: i, dir: l.dirs[g.dir], a0: g.a0, a1: g.a1, b: g.b, size: g.size})
 		out = append(out, cur)
 	}
 	for _, r := range out {
 		r.accent = r.first == r.last && l.g(r.first).accent
+	}
+	l.runPtrs = out
+	return out
+}
+
+// runText returns the text of a run's glyphs.
+func (l *layout) runText(r *run) string {
+	if !r.hasText {
 		var b strings.Builder
 		for i := r.first; i <= r.last; i++ {
 			b.WriteString(l.g(i).text)
 		}
-		r.text = b.String()
+		r.text, r.hasText = b.String(), true
 	}
-	return out
+	return r.text
 }
 
 // findWindow is how many of the latest lines a run is tried against: glyphs
@@ -296,7 +443,8 @@ const findWindow = 256
 
 // lines assigns runs to lines.
 func (l *layout) lines(runs []*run) []*line {
-	var out []*line
+	out := l.linePtrs[:0]
+	kept := 0
 	for _, r := range runs {
 		var best *line
 		bestDiff := math.Inf(1)
@@ -307,11 +455,11 @@ func (l *layout) lines(runs []*run) []*line {
 				continue
 			}
 			diff := math.Abs(ln.b - r.b)
-			if diff > lineBaseShift*math.Max(r.size, ln.size) || diff >= bestDiff {
+			if diff > lineBaseShift*maxf(r.size, ln.size) || diff >= bestDiff {
 				continue
 			}
 			if o := ln.overlapping(r); o != nil && !r.accent {
-				if overprints(o, r) {
+				if l.overprints(o, r) {
 					dropped = true
 					break
 				}
@@ -323,10 +471,27 @@ func (l *layout) lines(runs []*run) []*line {
 			continue
 		}
 		if best == nil {
-			best = &line{dir: r.dir, b: r.b, size: r.size}
+			best = l.lineBlocks.new(line{dir: r.dir, b: r.b, size: r.size})
 			out = append(out, best)
 		}
 		best.insert(r)
+		kept++
+	}
+	l.linePtrs = out
+	// Each line's runs, in the order they joined it, as slices of one array
+	// (made large enough first: the slices must not move).
+	all := l.lineRuns[:0]
+	if cap(all) < kept {
+		all = make([]*run, 0, kept)
+	}
+	l.lineRuns = all
+	for _, ln := range out {
+		start := len(all)
+		for r := ln.head; r != nil; r = r.next {
+			all = append(all, r)
+		}
+		ln.runs = all[start:len(all):len(all)]
+		ln.head, ln.tail = nil, nil
 	}
 	return out
 }
@@ -334,16 +499,16 @@ func (l *layout) lines(runs []*run) []*line {
 // overlapping returns a run of the line that r overlaps by more than a
 // small share (kerning, a glyph drawn into its gap), or nil.
 func (ln *line) overlapping(r *run) *run {
-	for _, o := range ln.runs {
+	for o := ln.head; o != nil; o = o.next {
 		if o.accent {
 			continue
 		}
-		ov := math.Min(o.a1, r.a1) - math.Max(o.a0, r.a0)
+		ov := minf(o.a1, r.a1) - maxf(o.a0, r.a0)
 		if ov <= 0 {
 			continue
 		}
-		short := math.Min(o.a1-o.a0, r.a1-r.a0)
-		if ov > overlapShare*short && ov > 0.05*math.Min(o.size, r.size) {
+		short := minf(o.a1-o.a0, r.a1-r.a0)
+		if ov > overlapShare*short && ov > 0.05*minf(o.size, r.size) {
 			return o
 		}
 	}
@@ -351,41 +516,64 @@ func (ln *line) overlapping(r *run) *run {
 }
 
 // overprints reports whether r repeats o nearly in place.
-func overprints(o, r *run) bool {
-	if o.text != r.text {
+func (l *layout) overprints(o, r *run) bool {
+	if l.runText(o) != l.runText(r) {
 		return false
 	}
 	glyph := (o.a1 - o.a0) / float64(max(1, utf8.RuneCountInString(o.text)))
-	return math.Abs(r.a0-o.a0) < dupShift*math.Max(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
+	return math.Abs(r.a0-o.a0) < dupShift*maxf(glyph, 0.01*o.size) && math.Abs(r.b-o.b) < 0.2*o.size
 }
 
+// insert adds r to a line being gathered.
 func (ln *line) insert(r *run) {
-	ln.runs = append(ln.runs, r)
-	ln.size = math.Max(ln.size, r.size)
+	if ln.tail == nil {
+		ln.head = r
+	} else {
+		ln.tail.next = r
+	}
+	ln.tail = r
+	ln.size = maxf(ln.size, r.size)
 }
 
 // text returns the page's lines, cleaned and NFC-normalised.
 func (l *layout) text() string {
 	lines := l.lines(l.runs())
 	order := columnOrder(lines)
-	var out []string
+	var page []byte
 	for _, ln := range order {
-		if s := cleanLine(l.lineText(ln)); s != "" {
-			out = append(out, s)
+		l.raw = l.lineText(l.raw[:0], ln)
+		var latin bool
+		l.clean, latin = cleanLine(l.clean[:0], l.raw)
+		if len(l.clean) == 0 {
+			continue
+		}
+		if len(page) > 0 {
+			page = append(page, '\n')
+		}
+		if latin || norm.NFC.IsNormal(l.clean) {
+			page = append(page, l.clean...)
+		} else {
+			page = append(page, norm.NFC.Bytes(l.clean)...)
 		}
 	}
-	return strings.Join(out, "\n")
+	return string(page)
 }
 
-// lineText writes one line's glyphs in reading order with word spaces.
-func (l *layout) lineText(ln *line) string {
-	var idx []int
+// lineText appends one line's glyphs in reading order with word spaces to
+// dst.
+func (l *layout) lineText(dst []byte, ln *line) []byte {
+	idx := l.idx[:0]
 	for _, r := range ln.runs {
 		for i := r.first; i <= r.last; i++ {
 			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) })
+	l.idx = idx
+	// Glyphs mostly come in reading order already.
+	byA0 := func(x, y int) int { return cmp.Compare(l.g(x).a0, l.g(y).a0) }
+	if !slices.IsSortedFunc(idx, byA0) {
+		slices.SortStableFunc(idx, byA0)
+	}
 	idx = l.composeAccents(idx)
 	rtl := ln.dir.x > 0 && l.rightToLeft(idx)
 	if rtl {
@@ -410,13 +598,13 @@ func (l *layout) lineText(ln *line) string {
 	smallest := math.Inf(1)
 	for k := 1; k < len(idx); k++ {
 		p, c := l.g(idx[k-1]), l.g(idx[k])
-		if !unicode.IsLetter(firstRune(p.text)) || !unicode.IsLetter(firstRune(c.text)) {
+		if !isLetter(firstRune(p.text)) || !isLetter(firstRune(c.text)) {
 			continue
 		}
 		pairs++
 		if gap := gapAt(k); gap > wordGap(p) && !p.spaceAfter {
 			wide++
-			smallest = math.Min(smallest, gap)
+			smallest = minf(smallest, gap)
 		}
 	}
 	// Letters spread wider than that are a table of characters,
@@ -424,18 +612,19 @@ func (l *layout) lineText(ln *line) string {
 	if pairs >= 4 && float64(wide) >= letterSpacedShare*float64(pairs) && smallest <= maxLetterSpacing*ln.size {
 		limit = letterSpacedFactor * smallest
 	}
-	var b strings.Builder
+	start := len(dst)
+	b := dst
 	end := math.Inf(-1)
 	for k, i := range idx {
 		c := l.g(i)
 		if k > 0 {
 			p := l.g(idx[k-1])
-			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*math.Max(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
+			if c.text == p.text && math.Abs(c.a0-p.a0) < dupShift*maxf(p.a1-p.a0, 0.01*p.size) && math.Abs(c.b-p.b) < 0.2*p.size {
 				continue // overprinted glyph
 			}
 			gap := gapAt(k)
 			if !rtl {
-				gap = math.Min(gap, c.a0-end)
+				gap = minf(gap, c.a0-end)
 			}
 			// A space drawn after p counts when it lies before c: a
 			// glyph drawn later into the gap before it (LibreOffice's
@@ -448,16 +637,16 @@ func (l *layout) lineText(ln *line) string {
 				space = space || gap > wordGap(p)
 			}
 			if space {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			}
 		}
-		b.WriteString(c.text)
-		end = math.Max(end, c.a1)
+		b = append(b, c.text...)
+		end = maxf(end, c.a1)
 	}
 	if rtl {
-		return reorderNumbers(b.String())
+		return append(b[:start], reorderNumbers(string(b[start:]))...)
 	}
-	return b.String()
+	return b
 }
 
 func spaceBefore(p, c *placedGlyph, rtl bool) bool {
@@ -532,6 +721,10 @@ func (l *layout) rightToLeft(idx []int) bool {
 	rtl, ltr := 0, 0
 	for _, i := range idx {
 		for _, r := range l.g(i).text {
+			if leftToRightLetter(r) {
+				ltr++
+				continue
+			}
 			if !unicode.IsLetter(r) {
 				continue
 			}
@@ -545,6 +738,13 @@ func (l *layout) rightToLeft(idx []int) bool {
 		}
 	}
 	return rtl > ltr
+}
+
+// leftToRightLetter reports, without a look-up of its bidirectional class, a
+// letter of the Latin blocks (Vietnamese's among them) before the modifier
+// letters: all of them are of class L (TestLeftToRightLetter).
+func leftToRightLetter(r rune) bool {
+	return r >= 0x100 && r < 0x2B0 || vietnameseLetter(r) || r < 0x100 && unicode.IsLetter(r)
 }
 
 // reorderNumbers turns back the digit sequences of a line read right to
@@ -566,32 +766,80 @@ func reorderNumbers(s string) string {
 	return string(rs)
 }
 
+// ligaturePrefix is the UTF-8 of U+FB00–U+FB3F, which the ligatures are in.
+var ligaturePrefix = []byte("\xEF\xAC")
+
 var ligatures = strings.NewReplacer(
 	"\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl", "\uFB03", "ffi", "\uFB04", "ffl",
 	"\uFB05", "st", "\uFB06", "st",
 )
 
-// cleanLine normalises one line: NFC, ligatures spelled out, every kind of
-// space (and tab, and line breaks a ToUnicode map produced) to one space,
-// invisible characters (soft hyphen, zero-width, controls, U+FFFD) dropped.
-func cleanLine(s string) string {
-	s = ligatures.Replace(s)
-	var b strings.Builder
+// cleanLine appends one line to dst, cleaned: ligatures spelled out, every
+// kind of space (and tab, and line breaks a ToUnicode map produced) to one
+// space, invisible characters (soft hyphen, zero-width, controls, U+FFFD and
+// bytes that are not UTF-8) dropped. The caller normalises it to NFC; latin
+// reports a line of vnenc.LatinStarter characters only, which is NFC already.
+func cleanLine(dst, s []byte) (_ []byte, latin bool) {
+	if bytes.Contains(s, ligaturePrefix) {
+		s = []byte(ligatures.Replace(string(s)))
+	}
+	start := len(dst)
 	space := false
-	for _, r := range s {
+	latin = true
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRune(s[i:])
+		i += n
 		switch {
+		case visibleLetter(r):
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = true
 			continue
-		case r == '\u00AD' || r == '\uFFFD' || r == '\uFEFF' || (r >= '\u200B' && r <= '\u200F') ||
-			(r >= '\u2060' && r <= '\u2064') || unicode.IsControl(r) || unicode.Is(unicode.Cs, r):
+		case invisible(r):
 			continue
 		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
 		}
 		space = false
-		b.WriteRune(r)
+		latin = latin && vnenc.LatinStarter(r)
+		dst = utf8.AppendRune(dst, r)
 	}
-	return norm.NFC.String(b.String())
+	return dst, latin
+}
+
+// invisible reports the characters cleanLine drops: soft hyphen, U+FFFD,
+// zero-width and other format characters, controls and surrogates.
+func invisible(r rune) bool {
+	return r == '\u00AD' || r == '\uFFFD' || r == '\uFEFF' || (r >= '\u200B' && r <= '\u200F') ||
+		(r >= '\u2060' && r <= '\u2064') || unicode.IsControl(r) || unicode.Is(unicode.Cs, r)
+}
+
+// visibleLetter reports, without table look-ups, printable ASCII and the
+// letters of U+0100–U+02AF and of the Vietnamese block: neither white space
+// nor invisible (TestVisibleLetter).
+func visibleLetter(r rune) bool {
+	return r > ' ' && r < 0x7F || r >= 0x100 && r < 0x2B0 || vietnameseLetter(r)
+}
+
+// minf and maxf are math.Min and math.Max (an infinity wins over NaN, -0 is
+// less than +0), inlined: layout calls them for every pair of glyphs, and
+// math's are calls to assembly.
+func minf(x, y float64) float64 {
+	switch {
+	case x < -math.MaxFloat64: // -Inf
+		return x
+	case y < -math.MaxFloat64:
+		return y
+	}
+	return min(x, y)
+}
+
+func maxf(x, y float64) float64 {
+	switch {
+	case x > math.MaxFloat64: // +Inf
+		return x
+	case y > math.MaxFloat64:
+		return y
+	}
+	return max(x, y)
 }

@@ -51,9 +51,88 @@ type lexer struct {
 	// refs makes integers followed by "G R" come back as references, as in
 	// the objects of a file (content streams have no references).
 	refs bool
+	// buf is where strings with escapes are put together before they
+	// become strings.
+	buf []byte
+	// transient is set for a content stream, whose operands live only
+	// until their operator has run (see newContentLexer).
+	transient bool
+	// s is b as a string (transient lexers of streams up to maxSliced
+	// bytes): strings, names and operators without escapes are slices of
+	// it rather than copies.
+	s      string
+	sliced bool
+	// stack holds the elements of the arrays being read. A transient
+	// lexer reads arrays into arena, which endOperands empties; inArena is
+	// set while one is being read there.
+	stack, arena []object
+	inArena      bool
 }
 
 func newLexer(b []byte) *lexer { return &lexer{b: b} }
+
+// newContentLexer returns a lexer for a content stream whose caller calls
+// endOperands once it is done with the operands read so far (after each
+// operator). Its strings, names and arrays then cost no allocation of their
+// own: a page's TJ arrays were a third of the bytes an extraction allocated.
+// The objects it returns must not be kept past endOperands.
+func newContentLexer(b []byte) *lexer {
+	l := &lexer{b: b, transient: true}
+	if len(b) <= maxSliced {
+		l.s, l.sliced = string(b), true
+	}
+	return l
+}
+
+// maxSliced is the largest content stream a lexer copies into a string to
+// slice its tokens from; a larger one (rare, and possibly hostile) is not
+// held twice.
+const maxSliced = 4 << 20
+
+// own returns o with its arrays (and those of its dictionaries) copied out of
+// a transient lexer's arena, so that it outlives endOperands.
+func own(o object) object {
+	switch o.kind {
+	case objArray:
+		if o.arr != nil {
+			arr := make([]object, len(o.arr))
+			for i, e := range o.arr {
+				arr[i] = own(e)
+			}
+			o.arr = arr
+		}
+	case objDict:
+		d := make(map[string]object, len(o.dict))
+		for k, v := range o.dict {
+			d[k] = own(v)
+		}
+		o.dict = d
+	}
+	return o
+}
+
+// endOperands lets a transient lexer reuse the memory of the arrays it has
+// returned.
+func (l *lexer) endOperands() {
+	clear(l.arena)
+	l.arena = l.arena[:0]
+}
+
+// token returns the input from start to end as a string: a slice of the
+// input when the lexer has it as a string, else a copy.
+func (l *lexer) token(start, end int) string {
+	if l.sliced {
+		return l.s[start:end]
+	}
+	return string(l.b[start:end])
+}
+
+// bufString returns the string put together in buf (and empties buf).
+func (l *lexer) bufString() string {
+	s := string(l.buf)
+	l.buf = l.buf[:0]
+	return s
+}
 
 func isSpace(c byte) bool {
 	switch c {
@@ -146,11 +225,15 @@ func (l *lexer) object(depth int) (object, bool) {
 			return object{kind: objName, str: l.name()}, true
 		}
 		l.i--
+		start := l.i
 		word := l.regular()
 		if len(word) > 0 && (word[0] >= '0' && word[0] <= '9' || word[0] == '-' || word[0] == '+' || word[0] == '.') && isNumber(word) {
-			f, err := strconv.ParseFloat(string(word), 64)
-			if err != nil {
-				f = parseLooseNumber(string(word))
+			f, ok := plainNumber(word)
+			if !ok {
+				var err error
+				if f, err = strconv.ParseFloat(string(word), 64); err != nil {
+					f = parseLooseNumber(string(word))
+				}
 			}
 			o := object{kind: objNum, num: f}
 			if l.refs && f >= 0 && f == float64(int64(f)) {
@@ -165,6 +248,9 @@ func (l *lexer) object(depth int) (object, bool) {
 			return object{kind: objBool}, true
 		case "null":
 			return object{}, true
+		}
+		if l.sliced {
+			return object{kind: objOp, str: l.s[start : start+len(word)]}, true
 		}
 		return object{kind: objOp, str: operator(word)}, true
 	}
@@ -256,21 +342,59 @@ func (l *lexer) maybeRef(o *object) {
 	o.kind, o.gen = objRef, uint16(gen)
 }
 
+// array reads an array. Its elements are gathered on the lexer's stack
+// (those of arrays inside it above them) and then copied to a slice of their
+// number (appending element by element made a font's /W array, thousands
+// long, several times over). A transient lexer reads its arrays into its arena
+// directly, except those inside another (rare in content streams).
 func (l *lexer) array(depth int) object {
-	a := object{kind: objArray}
+	if l.transient && !l.inArena {
+		return l.arenaArray(depth)
+	}
+	start := len(l.stack)
 	for {
 		o, ok := l.object(depth + 1)
 		if !ok || (o.kind == objOp && o.str == "]") {
-			return a
+			break
 		}
 		if o.kind == objOp && l.refs && isObjectKeyword(o.str) {
 			l.i -= len(o.str) // never closed, see dict
-			return a
+			break
 		}
-		if len(a.arr) < maxArrayLength {
-			a.arr = append(a.arr, o)
+		if len(l.stack)-start < maxArrayLength {
+			l.stack = append(l.stack, o)
 		}
 	}
+	a := object{kind: objArray}
+	if n := len(l.stack) - start; n > 0 {
+		a.arr = make([]object, n)
+		copy(a.arr, l.stack[start:])
+	}
+	clear(l.stack[start:])
+	l.stack = l.stack[:start]
+	return a
+}
+
+// arenaArray reads an array into the arena, where its elements are the last
+// ones until it is closed: arrays inside it go elsewhere (array).
+func (l *lexer) arenaArray(depth int) object {
+	l.inArena = true
+	start := len(l.arena)
+	for {
+		o, ok := l.object(depth + 1)
+		if !ok || (o.kind == objOp && o.str == "]") {
+			break
+		}
+		if len(l.arena)-start < maxArrayLength {
+			l.arena = append(l.arena, o)
+		}
+	}
+	l.inArena = false
+	a := object{kind: objArray}
+	if n := len(l.arena) - start; n > 0 {
+		a.arr = l.arena[start : start+n : start+n]
+	}
+	return a
 }
 
 func (l *lexer) dict(depth int) object {
@@ -337,15 +461,182 @@ func (l *lexer) name() string {
 		}
 		l.i++
 	}
-	n := l.b[start:l.i]
-	if len(n) > maxTokenBytes {
-		n = n[:maxTokenBytes]
+	if !l.sliced {
+		if s := commonName(l.b[start:l.i]); s != "" {
+			return s
+		}
 	}
-	return string(n)
+	return l.token(start, min(l.i, start+maxTokenBytes))
+}
+
+// commonName returns the names of a file's dictionaries met in every file
+// (keys of pages, fonts, streams) without allocating them; "" for others.
+func commonName(b []byte) string {
+	switch string(b) {
+	case "Type":
+		return "Type"
+	case "Subtype":
+		return "Subtype"
+	case "Font":
+		return "Font"
+	case "BaseFont":
+		return "BaseFont"
+	case "Encoding":
+		return "Encoding"
+	case "FirstChar":
+		return "FirstChar"
+	case "LastChar":
+		return "LastChar"
+	case "Widths":
+		return "Widths"
+	case "FontDescriptor":
+		return "FontDescriptor"
+	case "ToUnicode":
+		return "ToUnicode"
+	case "Length":
+		return "Length"
+	case "Length1":
+		return "Length1"
+	case "Filter":
+		return "Filter"
+	case "FlateDecode":
+		return "FlateDecode"
+	case "DecodeParms":
+		return "DecodeParms"
+	case "Resources":
+		return "Resources"
+	case "ProcSet":
+		return "ProcSet"
+	case "PDF":
+		return "PDF"
+	case "Text":
+		return "Text"
+	case "Contents":
+		return "Contents"
+	case "Parent":
+		return "Parent"
+	case "Kids":
+		return "Kids"
+	case "Count":
+		return "Count"
+	case "MediaBox":
+		return "MediaBox"
+	case "CropBox":
+		return "CropBox"
+	case "Page":
+		return "Page"
+	case "Pages":
+		return "Pages"
+	case "XObject":
+		return "XObject"
+	case "ExtGState":
+		return "ExtGState"
+	case "W":
+		return "W"
+	case "DW":
+		return "DW"
+	case "DescendantFonts":
+		return "DescendantFonts"
+	case "CIDSystemInfo":
+		return "CIDSystemInfo"
+	case "Registry":
+		return "Registry"
+	case "Ordering":
+		return "Ordering"
+	case "Supplement":
+		return "Supplement"
+	case "FontName":
+		return "FontName"
+	case "FontFamily":
+		return "FontFamily"
+	case "Flags":
+		return "Flags"
+	case "FontBBox":
+		return "FontBBox"
+	case "ItalicAngle":
+		return "ItalicAngle"
+	case "Ascent":
+		return "Ascent"
+	case "Descent":
+		return "Descent"
+	case "CapHeight":
+		return "CapHeight"
+	case "StemV":
+		return "StemV"
+	case "FontFile2":
+		return "FontFile2"
+	case "FontFile":
+		return "FontFile"
+	case "FontFile3":
+		return "FontFile3"
+	case "TrueType":
+		return "TrueType"
+	case "Type0":
+		return "Type0"
+	case "CIDFontType2":
+		return "CIDFontType2"
+	case "CIDToGIDMap":
+		return "CIDToGIDMap"
+	case "Identity":
+		return "Identity"
+	case "Identity-H":
+		return "Identity-H"
+	case "WinAnsiEncoding":
+		return "WinAnsiEncoding"
+	case "Annots":
+		return "Annots"
+	case "Group":
+		return "Group"
+	case "Transparency":
+		return "Transparency"
+	case "S":
+		return "S"
+	case "CS":
+		return "CS"
+	case "DeviceRGB":
+		return "DeviceRGB"
+	case "Image":
+		return "Image"
+	case "Width":
+		return "Width"
+	case "Height":
+		return "Height"
+	case "ColorSpace":
+		return "ColorSpace"
+	case "BitsPerComponent":
+		return "BitsPerComponent"
+	case "Form":
+		return "Form"
+	case "BBox":
+		return "BBox"
+	case "Matrix":
+		return "Matrix"
+	case "Root":
+		return "Root"
+	case "Info":
+		return "Info"
+	case "ID":
+		return "ID"
+	case "Size":
+		return "Size"
+	case "Prev":
+		return "Prev"
+	case "Index":
+		return "Index"
+	case "N":
+		return "N"
+	case "First":
+		return "First"
+	case "ObjStm":
+		return "ObjStm"
+	case "XRef":
+		return "XRef"
+	}
+	return ""
 }
 
 func (l *lexer) escapedName(start int) string {
-	b := append([]byte(nil), l.b[start:l.i]...)
+	b := append(l.buf[:0], l.b[start:l.i]...)
 	for l.i < len(l.b) && regularChar[l.b[l.i]] {
 		c := l.b[l.i]
 		l.i++
@@ -359,7 +650,8 @@ func (l *lexer) escapedName(start int) string {
 			b = append(b, c)
 		}
 	}
-	return string(b)
+	l.buf = b
+	return l.bufString()
 }
 
 func unhex(c byte) int {
@@ -375,7 +667,7 @@ func unhex(c byte) int {
 }
 
 func (l *lexer) hexString() string {
-	var b []byte
+	b := l.buf[:0]
 	hi := -1
 	for l.i < len(l.b) {
 		c := l.b[l.i]
@@ -399,7 +691,8 @@ func (l *lexer) hexString() string {
 	if hi >= 0 && len(b) < maxTokenBytes {
 		b = append(b, byte(hi<<4)) // odd digit count: a trailing 0 is implied
 	}
-	return string(b)
+	l.buf = b
+	return l.bufString()
 }
 
 func (l *lexer) literalString() string {
@@ -407,21 +700,18 @@ func (l *lexer) literalString() string {
 	for j := l.i; j < len(l.b); j++ {
 		c := l.b[j]
 		if c == ')' {
-			s := l.b[l.i:j]
+			s := l.token(l.i, min(j, l.i+maxTokenBytes))
 			l.i = j + 1
-			if len(s) > maxTokenBytes {
-				s = s[:maxTokenBytes]
-			}
-			return string(s)
+			return s
 		}
 		if c == '\\' || c == '(' || c == '\r' {
 			break
 		}
 	}
-	var b []byte
+	l.buf = l.buf[:0]
 	put := func(c byte) {
-		if len(b) < maxTokenBytes {
-			b = append(b, c)
+		if len(l.buf) < maxTokenBytes {
+			l.buf = append(l.buf, c)
 		}
 	}
 	depth := 1
@@ -435,7 +725,7 @@ func (l *lexer) literalString() string {
 		case ')':
 			depth--
 			if depth == 0 {
-				return string(b)
+				return l.bufString()
 			}
 			put(c)
 		case '\r':
@@ -446,7 +736,7 @@ func (l *lexer) literalString() string {
 			put('\n')
 		case '\\':
 			if l.i >= len(l.b) {
-				return string(b)
+				return l.bufString()
 			}
 			e := l.b[l.i]
 			l.i++
@@ -487,7 +777,7 @@ func (l *lexer) literalString() string {
 			put(c)
 		}
 	}
-	return string(b)
+	return l.bufString()
 }
 
 // skipInlineImage consumes the data of an inline image after its ID operator,
@@ -537,6 +827,48 @@ func isNumber(s []byte) bool {
 		}
 	}
 	return digits
+}
+
+// float64Pow10 are the powers of ten a float64 holds exactly.
+var float64Pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainNumber reads the numbers content streams are made of — a sign, at most
+// 15 digits and a point — as strconv.ParseFloat does, without its general
+// machinery: the digits make an integer a float64 holds exactly, and one
+// division by an exact power of ten rounds correctly, as ParseFloat does. ok is
+// false for anything else.
+func plainNumber(w []byte) (f float64, ok bool) {
+	i := 0
+	neg := false
+	if i < len(w) && (w[i] == '-' || w[i] == '+') {
+		neg = w[i] == '-'
+		i++
+	}
+	var m uint64
+	digits, frac := 0, 0
+	dot := false
+	for ; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f = float64(m) / float64Pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // parseLooseNumber reads numbers that producers write wrongly ("--5", "1.2.3",

@@ -371,6 +371,10 @@ func (r *reading) ocrFailed(res Result, err error) (Result, error) {
 func junk(s string) bool {
 	bad, n := 0, 0
 	for _, r := range s {
+		if plainLetter(r) {
+			n++
+			continue
+		}
 		if unicode.IsSpace(r) {
 			continue
 		}
@@ -381,6 +385,13 @@ func junk(s string) bool {
 		}
 	}
 	return n >= 20 && bad*10 > n*3
+}
+
+// plainLetter reports, without table look-ups, the characters most text is made of (ASCII
+// letters, digits and signs; Latin-1 letters and the Latin Extended blocks, Vietnamese's
+// among them), none of which is a space or junk (TestPlainLetter).
+func plainLetter(r rune) bool {
+	return r > ' ' && r < 0x7F || r >= 0xC0 && r < 0x250 || r >= 0x1E00 && r < 0x1F00
 }
 
 // office reads a DOCX or ODT natively, and renders it to PDF when asked.

@@ -3,6 +3,7 @@ package vnenc
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -59,9 +60,12 @@ const minGain = 0.4
 // encoding found, None when nothing was converted.
 func Fix(s string) (string, Encoding) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !ascii(s) && readsAsVietnamese(s) {
+		return nfc(s), None // what Detect would find, sooner
+	}
 	d := Detect(s)
 	if d.Encoding == None {
-		return norm.NFC.String(s), None
+		return nfc(s), None
 	}
 	lines := strings.Split(s, "\n")
 	changed := false
@@ -78,9 +82,25 @@ func Fix(s string) (string, Encoding) {
 		}
 	}
 	if !changed {
-		return norm.NFC.String(s), None
+		return nfc(s), None
 	}
 	return norm.NFC.String(strings.Join(lines, "\n")), d.Encoding
+}
+
+// LatinStarter reports, without table look-ups, a character of the Latin blocks that is in NFC
+// alone and with which nothing before it composes (below the combining marks, U+0300, and the
+// Latin Extended Additional block of Vietnamese's letters): a text of such characters only is
+// in NFC. TestLatinStarter checks it against the Unicode tables.
+func LatinStarter(r rune) bool { return r < 0x300 || r >= 0x1E00 && r < 0x1F00 }
+
+// nfc is norm.NFC.String(s) for valid UTF-8, without its look-ups for the text most pages are.
+func nfc(s string) string {
+	for _, r := range s {
+		if !LatinStarter(r) {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
 }
 
 func ascii(s string) bool {
@@ -101,9 +121,8 @@ func Score(s string) (share float64, words int) { return syllableShare(s) }
 // Vietnamese syllables, and how many such words there are.
 func syllableShare(s string) (float64, int) {
 	n, ok := 0, 0
-	for _, w := range strings.Fields(s) {
-		w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
-		if w == "" || ascii(w) {
+	for w := range strings.FieldsSeq(s) {
+		if w = tellingWord(w); w == "" {
 			continue
 		}
 		n++
@@ -117,11 +136,46 @@ func syllableShare(s string) (float64, int) {
 	return float64(ok) / float64(n), n
 }
 
+// tellingWord returns a word without the ASCII signs around it when it holds a letter or sign
+// outside ASCII, else "".
+func tellingWord(w string) string {
+	w = strings.TrimFunc(w, func(r rune) bool { return r < 0x80 && !unicode.IsLetter(r) })
+	if ascii(w) {
+		return ""
+	}
+	return w
+}
+
+// readsAsVietnamese reports what Detect first decides of a text with letters outside ASCII,
+// that it has minWords telling words and more than 1-minGain of them valid syllables, so that
+// no conversion can gain enough: the same sum, stopped once the valid ones are enough.
+func readsAsVietnamese(s string) bool {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		if tellingWord(w) != "" {
+			n++
+		}
+	}
+	if n < minWords {
+		return false
+	}
+	ok := 0
+	for w := range strings.FieldsSeq(s) {
+		if w = tellingWord(w); w != "" && ValidSyllable(w) {
+			ok++
+			if float64(ok)/float64(n) > 1-minGain {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // viqrShare is, for an ASCII text, the share of the words carrying VIQR marks that convert to
 // valid Vietnamese syllables, and how many words carry such marks.
 func viqrShare(s string) (float64, int) {
 	n, ok := 0, 0
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		w = strings.TrimRight(w, ",;:!\")")
 		w = strings.TrimLeft(w, "\"(")
 		if !viqrMarked(w) {
@@ -157,37 +211,42 @@ func viqrMarked(w string) bool {
 // It works on the canonical decomposition of w, letter by letter from a table (every page of
 // every document goes through it, several times while the encoding is detected).
 func ValidSyllable(w string) bool {
-	var buf [24]rune
-	sy := syllable{base: buf[:0]}
+	var sy syllable
 	for _, r := range w {
-		r = unicode.ToLower(r)
-		if r < rune(len(decomposed)) {
-			if d := decomposed[r]; d != "" {
-				for _, m := range d {
-					if !sy.feed(m) {
-						return false
-					}
-				}
-				continue
+		if r < 0x80 {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
 			if !sy.feed(r) {
 				return false
 			}
 			continue
 		}
-		for _, m := range norm.NFD.String(string(r)) {
+		var d string
+		if r < rune(len(lowered)) {
+			d = lowered[r]
+		} else {
+			d = norm.NFD.String(string(unicode.ToLower(r)))
+		}
+		for _, m := range d {
 			if !sy.feed(m) {
 				return false
 			}
 		}
 	}
-	if sy.tone > 1 || len(sy.base) == 0 {
+	if sy.tone > 1 || sy.n == 0 {
 		return false
 	}
-	s := string(sy.base)
+	// The letters as UTF-8 in a buffer of this frame: a string of them would
+	// be an allocation for every word of every page.
+	var sb [len(sy.base) * utf8.UTFMax]byte
+	s := sb[:0]
+	for _, r := range sy.base[:sy.n] {
+		s = utf8.AppendRune(s, r)
+	}
 	for _, in := range initials {
-		if strings.HasPrefix(s, in) {
-			if rest := s[len(in):]; validRhyme(rest) {
+		if len(s) >= len(in) && s[0] == in[0] && string(s[:len(in)]) == in {
+			if validRhyme(s[len(in):]) {
 				return true
 			}
 		}
@@ -196,9 +255,11 @@ func ValidSyllable(w string) bool {
 }
 
 // syllable gathers the letters of a decomposed word with their vowel marks put back (â, ơ, ư…)
-// and counts its tone marks.
+// and counts its tone marks. A syllable has at most eight letters (ngh + uyê + ng), so a word
+// that fills base is none.
 type syllable struct {
-	base []rune
+	base [24]rune
+	n    int // letters in base
 	tone int
 }
 
@@ -208,13 +269,17 @@ func (sy *syllable) feed(r rune) bool {
 	case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
 		sy.tone++
 	case '\u0302', '\u0306', '\u031B':
-		if len(sy.base) == 0 {
+		if sy.n == 0 {
 			return false
 		}
-		last := &sy.base[len(sy.base)-1]
+		last := &sy.base[sy.n-1]
 		*last = withMark(*last, r)
 	default:
-		sy.base = append(sy.base, r)
+		if sy.n == len(sy.base) {
+			return false
+		}
+		sy.base[sy.n] = r
+		sy.n++
 	}
 	return true
 }
@@ -238,14 +303,12 @@ func withMark(r, mark rune) rune {
 	return []rune(norm.NFC.String(string([]rune{r, mark})))[0]
 }
 
-// decomposed is the canonical decomposition of each rune below U+2000 that has one (Latin with
-// its diacritics, Greek, Cyrillic…); "" for the others.
-var decomposed = func() []string {
+// lowered is, for each rune below U+2000 (Latin with its diacritics, Greek, Cyrillic…), what
+// ValidSyllable takes of it: the canonical decomposition of its lower case.
+var lowered = func() []string {
 	t := make([]string, 0x2000)
 	for r := range rune(len(t)) {
-		if d := norm.NFD.String(string(r)); d != string(r) {
-			t[r] = d
-		}
+		t[r] = norm.NFD.String(string(unicode.ToLower(r)))
 	}
 	return t
 }()
@@ -270,14 +333,18 @@ var nuclei = func() map[string]bool {
 	return m
 }()
 
-func validRhyme(s string) bool {
-	for _, f := range finals {
-		if !strings.HasSuffix(s, f) {
-			continue
-		}
-		if closed, ok := nuclei[s[:len(s)-len(f)]]; ok && (closed || f == "") {
-			return true
+// rhymes are the valid rhymes: each nucleus with each final it may take.
+var rhymes = func() map[string]bool {
+	m := map[string]bool{}
+	for n, closed := range nuclei {
+		for _, f := range finals {
+			if closed || f == "" {
+				m[n+f] = true
+			}
 		}
 	}
-	return false
-}
+	return m
+}()
+
+// validRhyme reports whether s is a nucleus and a final it may take.
+func validRhyme(s []byte) bool { return rhymes[string(s)] }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -32,12 +33,12 @@ func validSyllableNFD(w string) bool {
 	s := string(base)
 	for _, in := range initials {
 		if strings.HasPrefix(s, in) {
-			if rest := s[len(in):]; validRhyme(rest) {
+			if rest := s[len(in):]; validRhyme([]byte(rest)) {
 				return true
 			}
 		}
 	}
-	return validRhyme(s)
+	return validRhyme([]byte(s))
 }
 
 // The table gives the same answer as the whole-word decomposition: on every word of a
@@ -93,5 +94,76 @@ func BenchmarkFix(b *testing.B) {
 	page := strings.Repeat("Cộng hòa xã hội chủ nghĩa Việt Nam. Báo cáo tự đánh giá của người được lấy phiếu tín nhiệm về phẩm chất chính trị, đạo đức, lối sống.\n", 40)
 	for b.Loop() {
 		Fix(page)
+	}
+}
+
+// rhymeByParts is validRhyme as the rule says it: a final, and before it a nucleus that may
+// take that final.
+func rhymeByParts(s string) bool {
+	for _, f := range finals {
+		if !strings.HasSuffix(s, f) {
+			continue
+		}
+		if closed, ok := nuclei[s[:len(s)-len(f)]]; ok && (closed || f == "") {
+			return true
+		}
+	}
+	return false
+}
+
+// The table of rhymes answers as the rule does, on every string of up to four letters of the
+// nuclei and finals.
+func TestRhymesAsRule(t *testing.T) {
+	letters := []rune("aăâeêioôơuưycghmnptk")
+	var walk func(prefix []rune)
+	walk = func(prefix []rune) {
+		s := string(prefix)
+		if validRhyme([]byte(s)) != rhymeByParts(s) {
+			t.Errorf("%q: table %v, rule %v", s, validRhyme([]byte(s)), rhymeByParts(s))
+		}
+		if len(prefix) == 4 {
+			return
+		}
+		for _, r := range letters {
+			walk(append(prefix, r))
+		}
+	}
+	walk(nil)
+}
+
+func TestLatinStarter(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !LatinStarter(r) {
+			continue
+		}
+		s := string(r)
+		if norm.NFC.String(s) != s || !norm.NFC.PropertiesString(s).BoundaryBefore() {
+			t.Errorf("%U: not NFC alone, or composes with what comes before", r)
+		}
+	}
+}
+
+// readsAsVietnamese decides as Detect's first test does, on texts around its threshold.
+func TestReadsAsVietnamese(t *testing.T) {
+	good := strings.Fields("Cộng hòa xã hội chủ nghĩa Việt Nam độc lập tự do hạnh phúc")
+	bad := strings.Fields("Céng hßa x· héi chñ nghÜa ViÖt Nam ®éc lËp")
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		var words []string
+		for range r.IntN(14) {
+			if r.IntN(10) < 6 {
+				words = append(words, good[r.IntN(len(good))])
+			} else {
+				words = append(words, bad[r.IntN(len(bad))])
+			}
+		}
+		s := strings.Join(words, " ")
+		if ascii(s) {
+			continue
+		}
+		before, n := syllableShare(s)
+		if want := n >= minWords && before > 1-minGain; readsAsVietnamese(s) != want {
+			t.Errorf("%q: readsAsVietnamese %v, Detect's test %v", s, !want, want)
+		}
 	}
 }
