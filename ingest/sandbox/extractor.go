@@ -94,7 +94,18 @@ func (e *Extractor) Read(ctx context.Context, path string) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	out, err := e.read(ctx, path, format)
+	return e.readAs(ctx, input{path: path}, format)
+}
+
+// ReadBytes reads a file held in memory, as Read reads one on disk: the worker hands a small
+// upload to the child straight from the store, without a temporary file to write, open twice
+// and remove.
+func (e *Extractor) ReadBytes(ctx context.Context, data []byte) (Outcome, error) {
+	return e.readAs(ctx, input{data: data, inMemory: true}, reader.Sniff(data[:min(len(data), 1024)]))
+}
+
+func (e *Extractor) readAs(ctx context.Context, in input, format string) (Outcome, error) {
+	out, err := e.read(ctx, in, format)
 	if err == nil && out.Format == "" {
 		// A child that died or ran out of time answered nothing of the file: its format, told
 		// here from the bytes, still says which message the staff see ("Tệp văn bản … bị hỏng",
@@ -104,49 +115,49 @@ func (e *Extractor) Read(ctx context.Context, path string) (Outcome, error) {
 	return out, err
 }
 
-func (e *Extractor) read(ctx context.Context, path, format string) (Outcome, error) {
+func (e *Extractor) read(ctx context.Context, in input, format string) (Outcome, error) {
 	opt := e.cfg.Limits
 	switch format {
 	case reader.FormatPDF:
-		out, err := e.text.Read(ctx, path, opt)
+		out, err := e.text.readInput(ctx, in, opt)
 		if err != nil || len(out.Unread) == 0 || !e.ocrReady() {
 			return out, err
 		}
 		// Pages only OCR can read: the tools profile reads the file again, text and scans.
 		withOCR := opt
 		withOCR.ReadOCR = true
-		return e.withTools(ctx, path, withOCR, func() (Outcome, error) { return out, nil })
+		return e.withTools(ctx, in, withOCR, func() (Outcome, error) { return out, nil })
 	case reader.FormatDOCX, reader.FormatODT:
 		if !e.sofficeReady() {
-			return e.text.Read(ctx, path, opt)
+			return e.text.readInput(ctx, in, opt)
 		}
 		rendered := opt
 		rendered.Render = true
-		return e.withTools(ctx, path, rendered, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
+		return e.withTools(ctx, in, rendered, func() (Outcome, error) { return e.text.readInput(ctx, in, opt) })
 	case reader.FormatDOC, reader.FormatRTF:
 		if !e.sofficeReady() {
-			return e.text.Read(ctx, path, opt) // unsupported_format, naming LibreOffice
+			return e.text.readInput(ctx, in, opt) // unsupported_format, naming LibreOffice
 		}
 		converted := opt
 		converted.ReadOCR = e.ocrReady()
-		return e.withTools(ctx, path, converted, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
+		return e.withTools(ctx, in, converted, func() (Outcome, error) { return e.text.readInput(ctx, in, opt) })
 	case reader.FormatJPEG, reader.FormatPNG, reader.FormatTIFF:
 		if !e.ocrReady() {
-			return e.text.Read(ctx, path, opt) // unsupported_format, naming Tesseract
+			return e.text.readInput(ctx, in, opt) // unsupported_format, naming Tesseract
 		}
 		scanned := opt
 		scanned.ReadOCR = true
-		return e.withTools(ctx, path, scanned, func() (Outcome, error) { return e.text.Read(ctx, path, opt) })
+		return e.withTools(ctx, in, scanned, func() (Outcome, error) { return e.text.readInput(ctx, in, opt) })
 	}
-	return e.text.Read(ctx, path, opt)
+	return e.text.readInput(ctx, in, opt)
 }
 
 // withTools reads in the tools profile; when no tools child can start (no Landlock in this
 // kernel, say) the file gets what the text profile says of it — its text without OCR or
 // rendering, no_text_layer for a scan, unsupported_format for an image or a .doc, each kept for
 // a person to review — rather than waiting for a sandbox that will not come.
-func (e *Extractor) withTools(ctx context.Context, path string, opt ReadOptions, fallback func() (Outcome, error)) (Outcome, error) {
-	out, err := e.tools.Read(ctx, path, opt)
+func (e *Extractor) withTools(ctx context.Context, in input, opt ReadOptions, fallback func() (Outcome, error)) (Outcome, error) {
+	out, err := e.tools.readInput(ctx, in, opt)
 	if err == nil || ctx.Err() != nil || errors.Is(err, ErrClosed) {
 		return out, err
 	}

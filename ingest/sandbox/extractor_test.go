@@ -154,6 +154,18 @@ func TestExtractorEveryFormat(t *testing.T) {
 					t.Errorf("the rendering: %v %q", err, r.Text)
 				}
 			}
+			if scanned {
+				return // OCR once is enough for the test's time
+			}
+			// The same bytes held in memory (how the worker hands a small upload over) read
+			// the same.
+			mem, err := ex.ReadBytes(context.Background(), s.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mem.Text != out.Text || mem.Format != out.Format || mem.Code != out.Code || mem.OCR != out.OCR || (len(mem.Rendering) > 0) != rendered {
+				t.Errorf("from memory: format %s code %q ocr %v rendering %d bytes, text %q", mem.Format, mem.Code, mem.OCR, len(mem.Rendering), mem.Text)
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -113,6 +114,24 @@ func (p *Pool) Close() error {
 // too_complex); an error is no verdict on the file: ctx ended, the pool closed, or no child
 // could be started.
 func (p *Pool) Read(ctx context.Context, path string, opt ReadOptions) (Outcome, error) {
+	return p.readInput(ctx, input{path: path}, opt)
+}
+
+// input is a file to read: on disk at path, or held in memory (data).
+type input struct {
+	path     string
+	data     []byte
+	inMemory bool
+}
+
+func (p *Pool) readInput(ctx context.Context, in input, opt ReadOptions) (Outcome, error) {
+	if in.inMemory {
+		if int64(len(in.data)) > p.cfg.MaxIn {
+			return refused(pdftext.CodeTooComplex, "sandbox: %d bytes (limit %d)", len(in.data), p.cfg.MaxIn), nil
+		}
+		return p.call(ctx, request{Op: "read", Options: opt}, bytes.NewReader(in.data), int64(len(in.data)))
+	}
+	path := in.path
 	f, err := os.Open(path)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("sandbox: %w", err)

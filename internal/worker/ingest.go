@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,7 @@ import (
 // reader's result or reason code is a verdict on the file; an error is none (try again).
 type FileReader interface {
 	Read(ctx context.Context, path string) (sandbox.Outcome, error)
+	ReadBytes(ctx context.Context, data []byte) (sandbox.Outcome, error)
 }
 
 // IngestDurable is the durable consumer all ingest worker replicas share.
@@ -188,30 +190,16 @@ func (w *Ingest) judge(ctx context.Context, d dossier.Document, r dossier.Round)
 	return w.checkDuplicate(ctx, ingest.Decide(d, r, ex), r)
 }
 
-// extract copies the file to a temporary file and has the sandbox read it, whatever its format
-// (the consumer keeps the message alive meanwhile). The PDF rendering of a Word or OpenDocument
+// extract has the sandbox read the file (see read), whatever its format (the consumer keeps the
+// message alive meanwhile). The PDF rendering of a Word or OpenDocument
 // original is kept beside it in the uploads store, named in the extraction for the verdict.
 func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extraction, error) {
 	if d.Size == 0 {
 		return ingest.Extraction{Code: pdftext.CodeEmpty}, nil
 	}
-	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*")
+	out, start, err := w.read(ctx, d)
 	if err != nil {
-		return ingest.Extraction{}, fmt.Errorf("ingest: temp file: %w", err)
-	}
-	defer os.Remove(f.Name())
-	_, err = w.Originals.Copy(ctx, d.ID, f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return ingest.Extraction{}, fmt.Errorf("ingest: copy upload %s: %w", d.ID, err)
-	}
-
-	start := time.Now()
-	out, err := w.Sandbox.Read(ctx, f.Name())
-	if err != nil {
-		return ingest.Extraction{}, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
+		return ingest.Extraction{}, err
 	}
 	w.Metrics.Extracted(out.Code, time.Since(start))
 	if out.Code != "" {
@@ -224,6 +212,41 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 		}
 	}
 	return ex, nil
+}
+
+// read hands the upload to the sandbox: from memory when it is smaller than reader.LargeFile
+// (a dossier PDF: no temporary file to write, open twice and remove), else through a temporary
+// file, so that a 40 MB scan is never held whole in the server. start is when the sandbox got it.
+func (w *Ingest) read(ctx context.Context, d dossier.Document) (out sandbox.Outcome, start time.Time, err error) {
+	if d.Size < reader.LargeFile {
+		var buf bytes.Buffer
+		buf.Grow(int(d.Size))
+		if _, err := w.Originals.Copy(ctx, d.ID, &buf); err != nil {
+			return out, start, fmt.Errorf("ingest: read upload %s: %w", d.ID, err)
+		}
+		start = time.Now()
+		if out, err = w.Sandbox.ReadBytes(ctx, buf.Bytes()); err != nil {
+			return out, start, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
+		}
+		return out, start, nil
+	}
+	f, err := os.CreateTemp(w.TempDir, "tinnhiem-upload-*")
+	if err != nil {
+		return out, start, fmt.Errorf("ingest: temp file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = w.Originals.Copy(ctx, d.ID, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return out, start, fmt.Errorf("ingest: copy upload %s: %w", d.ID, err)
+	}
+	start = time.Now()
+	if out, err = w.Sandbox.Read(ctx, f.Name()); err != nil {
+		return out, start, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
+	}
+	return out, start, nil
 }
 
 // checkDuplicate compares the file with the copies of the same bytes already kept in the round:

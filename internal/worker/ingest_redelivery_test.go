@@ -32,18 +32,32 @@ type slowReader struct {
 }
 
 func (s slowReader) Read(ctx context.Context, path string) (sandbox.Outcome, error) {
+	if err := s.before(ctx); err != nil {
+		return sandbox.Outcome{}, err
+	}
+	return s.ex.Read(ctx, path)
+}
+
+func (s slowReader) ReadBytes(ctx context.Context, data []byte) (sandbox.Outcome, error) {
+	if err := s.before(ctx); err != nil {
+		return sandbox.Outcome{}, err
+	}
+	return s.ex.ReadBytes(ctx, data)
+}
+
+func (s slowReader) before(ctx context.Context) error {
 	f, err := os.OpenFile(s.log, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
-		return sandbox.Outcome{}, err
+		return err
 	}
 	fmt.Fprintln(f, "start")
 	f.Close()
 	select {
 	case <-time.After(s.wait):
+		return nil
 	case <-ctx.Done():
-		return sandbox.Outcome{}, ctx.Err()
+		return ctx.Err()
 	}
-	return s.ex.Read(ctx, path)
 }
 
 // slowWorker is an ingest worker on its own connection whose every extraction first waits.
