@@ -220,7 +220,13 @@ func (p *Pool) exchange(ctx context.Context, c *child, req request, body io.Read
 		}
 		if a.err == nil {
 			var rn int64
-			if rn, a.err = readFrame(c.out, &a.resp, maxRendering); a.err == nil && rn > 0 {
+			if rn, a.err = readFrame(c.out, &a.resp, maxTexts+maxRendering); a.err == nil {
+				rn, a.err = takeTexts(c.out, &a.resp, rn)
+			}
+			if a.err == nil && rn > maxRendering {
+				a.err = fmt.Errorf("%w: rendering of %d bytes", errFrame, rn)
+			}
+			if a.err == nil && rn > 0 {
 				a.rendering = make([]byte, rn)
 				_, a.err = io.ReadFull(c.out, a.rendering)
 			}

@@ -87,4 +87,6 @@ const (
 	maxHeader    = 128 << 20 // a header: the request, or the result with every page's text
 	DefaultMaxIn = 256 << 20 // a file sent to a child
 	maxRendering = 256 << 20 // a PDF rendering sent back
+	maxTexts     = 128 << 20 // a result's texts sent back, before a rendering
+	maxPages     = 100_000   // page texts of one result
 )
