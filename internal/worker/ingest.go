@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -58,6 +59,8 @@ type Ingest struct {
 	AckWait time.Duration
 	TempDir string
 	Metrics *metrics.Metrics // nil: none
+
+	buffers sync.Pool // *bytes.Buffer: uploads read for the sandbox from memory (see read)
 }
 
 // Start provisions the consumer and starts consuming. The returned function stops taking new
@@ -219,9 +222,15 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 // file, so that a 40 MB scan is never held whole in the server. start is when the sandbox got it.
 func (w *Ingest) read(ctx context.Context, d dossier.Document) (out sandbox.Outcome, start time.Time, err error) {
 	if d.Size < reader.LargeFile {
-		var buf bytes.Buffer
+		// The buffer is kept for the next file once the child has been sent this one.
+		buf, _ := w.buffers.Get().(*bytes.Buffer)
+		if buf == nil {
+			buf = new(bytes.Buffer)
+		}
+		defer w.buffers.Put(buf)
+		buf.Reset()
 		buf.Grow(int(d.Size))
-		if _, err := w.Originals.Copy(ctx, d.ID, &buf); err != nil {
+		if _, err := w.Originals.Copy(ctx, d.ID, buf); err != nil {
 			return out, start, fmt.Errorf("ingest: read upload %s: %w", d.ID, err)
 		}
 		start = time.Now()
