@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -60,13 +61,17 @@ func sumSizes(rs []*roster) int {
 func TestRosterCacheConcurrent(t *testing.T) {
 	rosters, _ := loadCorpus(t)
 	text := "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: %s\nNgười báo cáo\n%s\n"
+	var rc Recognizer
 	var wg sync.WaitGroup
 	for k, people := range rosters {
 		for i, p := range people {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				got := Recognize(fmt.Sprintf(text, p.Name, p.Name), rosters[k], Declared{})
+				got := rc.Recognize(fmt.Sprintf(text, p.Name, p.Name), rosters[k], Declared{})
+				if want := Recognize(fmt.Sprintf(text, p.Name, p.Name), rosters[k], Declared{}); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s %d: with the rosters kept %+v, without %+v", k, i, got, want)
+				}
 				if got.Nominee != p.ID && len(got.Candidates) == 0 {
 					t.Errorf("%s %d: nominee %q, want %q", k, i, got.Nominee, p.ID)
 				}

@@ -102,6 +102,10 @@ func Roster(r dossier.Round) []Person {
 // pure: the same inputs always give the same verdict. Duplicates are judged afterwards, against
 // the copies of the same bytes already kept in the round (see Worker.checkDuplicate).
 func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document {
+	return decide(d, r, ex, nil)
+}
+
+func decide(d dossier.Document, r dossier.Round, ex Extraction, rosters *rosterCache) dossier.Document {
 	d.Warnings = []string{}
 	d.Pages = ex.Pages
 	d.Excerpt = excerpt(ex.Text, 600)
@@ -142,7 +146,7 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 		}
 	}
 
-	rec := Recognize(ex.Text, Roster(r), Declared{Kind: d.DeclaredKind, Nominee: d.DeclaredNominee})
+	rec := recognize(ex.Text, Roster(r), Declared{Kind: d.DeclaredKind, Nominee: d.DeclaredNominee}, rosters)
 	d.Kind, d.KindConfidence, d.Nominee = rec.Kind, rec.KindConfidence, rec.Nominee
 	d.RequestRef = rec.RequestRef
 	d.Requester = rec.Requester
@@ -212,7 +216,7 @@ func Decide(d dossier.Document, r dossier.Round, ex Extraction) dossier.Document
 	var reason string
 	if slices.Contains(d.Warnings, WarnNomineeMismatch) || slices.Contains(d.Warnings, WarnKindMismatch) {
 		// What the content says on its own, to show beside what was declared.
-		says := Recognize(ex.Text, Roster(r), Declared{})
+		says := recognize(ex.Text, Roster(r), Declared{}, rosters)
 		if slices.Contains(d.Warnings, WarnNomineeMismatch) {
 			reason = ReasonNomineeMismatch
 			review = append(review, nomineeMismatchSentence(r, d.Nominee, says))

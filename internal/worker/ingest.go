@@ -60,7 +60,8 @@ type Ingest struct {
 	TempDir string
 	Metrics *metrics.Metrics // nil: none
 
-	buffers sync.Pool // *bytes.Buffer: uploads read for the sandbox from memory (see read)
+	buffers    sync.Pool         // *bytes.Buffer: uploads read for the sandbox from memory (see read)
+	recognizer ingest.Recognizer // keeps the rosters it compiled for a round's next documents
 }
 
 // Start provisions the consumer and starts consuming. The returned function stops taking new
@@ -190,7 +191,7 @@ func (w *Ingest) judge(ctx context.Context, d dossier.Document, r dossier.Round)
 	if err != nil {
 		return d, err
 	}
-	return w.checkDuplicate(ctx, ingest.Decide(d, r, ex), r)
+	return w.checkDuplicate(ctx, w.recognizer.Decide(d, r, ex), r)
 }
 
 // extract has the sandbox read the file (see read), whatever its format (the consumer keeps the
