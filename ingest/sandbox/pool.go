@@ -125,26 +125,24 @@ type input struct {
 }
 
 func (p *Pool) readInput(ctx context.Context, in input, opt ReadOptions) (Outcome, error) {
-	if in.inMemory {
-		if int64(len(in.data)) > p.cfg.MaxIn {
-			return refused(pdftext.CodeTooComplex, "sandbox: %d bytes (limit %d)", len(in.data), p.cfg.MaxIn), nil
+	var body io.Reader = bytes.NewReader(in.data)
+	n, name := int64(len(in.data)), "in memory"
+	if !in.inMemory {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("sandbox: %w", err)
 		}
-		return p.call(ctx, request{Op: "read", Options: opt}, bytes.NewReader(in.data), int64(len(in.data)))
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return Outcome{}, fmt.Errorf("sandbox: %w", err)
+		}
+		body, n, name = f, st.Size(), in.path
 	}
-	path := in.path
-	f, err := os.Open(path)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("sandbox: %w", err)
+	if n > p.cfg.MaxIn {
+		return refused(pdftext.CodeTooComplex, "sandbox: %s: %d bytes (limit %d)", name, n, p.cfg.MaxIn), nil
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Outcome{}, fmt.Errorf("sandbox: %w", err)
-	}
-	if st.Size() > p.cfg.MaxIn {
-		return refused(pdftext.CodeTooComplex, "sandbox: %s: %d bytes (limit %d)", path, st.Size(), p.cfg.MaxIn), nil
-	}
-	return p.call(ctx, request{Op: "read", Options: opt}, f, st.Size())
+	return p.call(ctx, request{Op: "read", Options: opt}, body, n)
 }
 
 // hook runs a test's probe in a child (see Serve).
@@ -317,13 +315,30 @@ func (p *Pool) died(c *child, ioErr error) Outcome {
 		}
 		return refused(pdftext.CodeCorrupt, "sandbox: extraction died (%v)%s", sig, c.stderr.firstLine())
 	}
-	if c.stderr.contains("out of memory") || c.stderr.contains("ThreadSanitizer failed to allocate") {
+	if outOfMemory(c.stderr) {
 		// The Go runtime's "fatal error: runtime: out of memory" at the child's memory limit
 		// (a race-built child's allocator says it its own way): the file needs more than a
 		// file may have, as one past the CPU budget does.
 		return refused(pdftext.CodeTooComplex, "sandbox: extraction ran out of memory (limit %d MiB)%s", p.cfg.Profile.Mem>>20, c.stderr.firstLine())
 	}
 	return refused(pdftext.CodeCorrupt, "sandbox: extraction failed (exit status %d)%s", st.ExitCode(), c.stderr.firstLine())
+}
+
+// outOfMemory tells from a dead child's last words that it ran into its address-space limit:
+// the Go runtime's own message, or — where the limit is met first by a new thread's stack or, in
+// a race-built child, by the race detector's shadow memory — theirs.
+func outOfMemory(stderr *tail) bool {
+	for _, m := range []string{
+		"out of memory",
+		"ThreadSanitizer failed to allocate",
+		"too many address space collisions for -race mode",
+		"pthread_create failed: Resource temporarily unavailable",
+	} {
+		if stderr.contains(m) {
+			return true
+		}
+	}
+	return false
 }
 
 func cpuPoll(budget time.Duration) time.Duration {
