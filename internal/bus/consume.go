@@ -107,11 +107,11 @@ type Consumer struct {
 	// max-deliveries advisory, which calls GiveUp again — so no failure goes unrecorded.
 	GiveUp func(ctx context.Context, f Failure) error
 	// KeepAlive tells the server every AckWait/3 that each message this process holds is in
-	// progress — while it waits for a free slot as well as while it is handled — so that AckWait
-	// can be short: the messages of a process that died are redelivered after AckWait, those
-	// merely slow are not. Messages are then pulled one at a time, so that none waits unheard
-	// in the client's buffer. Handle must end by itself (its own time limits); heartbeats stop
-	// after MaxInProgress all the same, so that even a hung handler lets its message go.
+	// progress, so that AckWait can be short: the messages of a process that died are
+	// redelivered after AckWait, those merely slow are not. (A message is only pulled by a free
+	// slot — see consumeEach — so none waits unheard in the client.) Handle must end by itself
+	// (its own time limits); heartbeats stop after MaxInProgress all the same, so that even a
+	// hung handler lets its message go.
 	KeepAlive     bool
 	MaxInProgress time.Duration // default 15 min
 	// Observer, when set, hears of every delivery, every answer and every failure recorded
@@ -282,14 +282,21 @@ func (c Consumer) slot(ctx context.Context, cons jetstream.Consumer, stopping <-
 			return
 		default:
 		}
-		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(pullExpiry), jetstream.FetchHeartbeat(pullHeartbeat))
-		if err != nil {
-			// The consumer or the connection is gone for now: try again shortly.
+		// pause waits before the next pull after a failure (the consumer or the connection is
+		// gone for now), so that a slot never spins; false: stop.
+		pause := func(err error) bool {
 			c.Log.Warn("consume", "consumer", c.Durable, "err", err)
 			select {
 			case <-stopping:
-				return
+				return false
 			case <-time.After(time.Second):
+				return true
+			}
+		}
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(pullExpiry), jetstream.FetchHeartbeat(pullHeartbeat))
+		if err != nil {
+			if !pause(err) {
+				return
 			}
 			continue
 		}
@@ -297,8 +304,9 @@ func (c Consumer) slot(ctx context.Context, cons jetstream.Consumer, stopping <-
 		select {
 		case m, ok := <-batch.Messages():
 			if !ok {
-				if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoHeartbeat) {
-					c.Log.Warn("consume", "consumer", c.Durable, "err", err)
+				// No message within pullExpiry (or a lost request: no heartbeat) is no failure.
+				if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoHeartbeat) && !pause(err) {
+					return
 				}
 				continue
 			}
