@@ -111,9 +111,9 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, hooks map[string]Ho
 	// file (Go's smallest heap goal is 4 MB). Never written, the ballast itself is address
 	// space, not resident memory; it moves the heap goal to twice (live + 16 MB), so a
 	// collection comes every five or six files, and a large file's goal only 32 MB higher. The
-	// garbage now left between collections is what a child holds more: 50 MB resident at most
-	// under the load tool instead of 34. The children's CPU a document fell from 5.5–5.9 to
-	// 4.0–4.3 ms there (`tinnhiem bench ingest`), 8 % on the reader's corpus benchmark alone.
+	// garbage now left between collections is what a child holds more: 48–50 MB resident at
+	// most under the load tool (`tinnhiem bench ingest`) instead of 34, and the children's CPU a
+	// document fell there from 5.5–5.9 to 4.0–4.3 ms.
 	ballast := make([]byte, gcBallast)
 	defer runtime.KeepAlive(ballast)
 	for {
