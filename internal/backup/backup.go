@@ -285,7 +285,19 @@ type RestoreOptions struct {
 	// Replicas, when above 0, replaces every stream's replica count (a single embedded server
 	// needs 1; a three-node cluster usually 3).
 	Replicas int
-	Progress func(Progress)
+	// PlacementWait bounds how long a stream's restore waits for the cluster to have enough
+	// peers online to place its replicas (a node just started, or one that missed a few
+	// heartbeats on a busy machine, is offline to the meta leader for a moment). Zero means
+	// 30 seconds; the restore then fails with the server's "no suitable peers".
+	PlacementWait time.Duration
+	Progress      func(Progress)
+}
+
+func (o RestoreOptions) placementWait() time.Duration {
+	if o.PlacementWait > 0 {
+		return o.PlacementWait
+	}
+	return 30 * time.Second
 }
 
 // ErrExists means a stream of the backup already exists where it would be restored.
@@ -337,7 +349,7 @@ func Restore(ctx context.Context, js jetstream.JetStream, f io.ReadSeeker, key [
 				}
 			}
 			var err error
-			cur, err = startRestore(ctx, nc, s.Name, cfg, s.State)
+			cur, err = startRestore(ctx, nc, s.Name, cfg, s.State, opts.placementWait())
 			return err
 		},
 		data: func(chunk []byte) error {

@@ -443,3 +443,57 @@ func TestRestoreIntoCluster(t *testing.T) {
 		}
 	}
 }
+
+// A restore that asks for more replicas than the cluster has peers to place them on waits for
+// them: it fails with the server's "no suitable peers" when none comes within its wait, and
+// goes through once a fourth node has joined.
+func TestRestoreWaitsForPeers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test in -short mode")
+	}
+	ctx := context.Background()
+	src := bustest.Start(t)
+	fill(t, src.JS)
+	var file bytes.Buffer
+	if _, err := Write(ctx, src.JS, &file, testKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := bustest.StartCluster(t, 3)
+	_, js := bustest.Connect(t, c.URL)
+
+	_, err := Restore(ctx, js, bytes.NewReader(file.Bytes()), testKey, RestoreOptions{Replicas: 4, PlacementWait: time.Second})
+	var api *apiError
+	if !errors.As(err, &api) || api.ErrCode != errNoPeers {
+		t.Fatalf("restore with 4 replicas on 3 nodes: %v, want no suitable peers (%d)", err, errNoPeers)
+	}
+	if names, _ := streamNames(ctx, js); len(names) > 0 {
+		t.Errorf("a refused restore left streams %v", names)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := Restore(ctx, js, bytes.NewReader(file.Bytes()), testKey, RestoreOptions{Replicas: 4, PlacementWait: 90 * time.Second})
+		done <- err
+	}()
+	time.Sleep(time.Second) // the restore is waiting now
+	c.AddNode(t)
+	if err := <-done; err != nil {
+		t.Fatalf("restore once a fourth node has joined: %v", err)
+	}
+	s, err := js.Stream(ctx, "INGEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ci := s.CachedInfo().Cluster; ci == nil || len(ci.Replicas)+1 != 4 {
+		t.Errorf("INGEST not placed on 4 peers: %+v", ci)
+	}
+}
+
+func streamNames(ctx context.Context, js jetstream.JetStream) ([]string, error) {
+	var names []string
+	l := js.StreamNames(ctx)
+	for n := range l.Name() {
+		names = append(names, n)
+	}
+	return names, l.Err()
+}

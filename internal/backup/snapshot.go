@@ -113,31 +113,60 @@ type restorer struct {
 	deliver string
 }
 
-func startRestore(ctx context.Context, nc *nats.Conn, stream string, config, state json.RawMessage) (*restorer, error) {
+// errNoPeers is JetStream's "no suitable peers for placement" (JSClusterNoPeersErrF): the
+// meta leader sees too few peers online for the replicas asked. The request created nothing.
+const errNoPeers = 10005
+
+// startRestore asks the server to restore a stream. While the cluster has too few peers
+// online to place it, the request is sent again for at most wait: a restore usually follows
+// the start of a new cluster, whose peers come online one by one, and on a loaded machine a
+// peer that misses a heartbeat is offline to the leader until its next one.
+func startRestore(ctx context.Context, nc *nats.Conn, stream string, config, state json.RawMessage, wait time.Duration) (*restorer, error) {
 	req, err := json.Marshal(map[string]json.RawMessage{"config": config, "state": state})
 	if err != nil {
 		return nil, err
 	}
+	deadline := time.Now().Add(wait)
+	for {
+		deliver, err := requestRestore(ctx, nc, stream, req)
+		var api *apiError
+		if err == nil || !errors.As(err, &api) || api.ErrCode != errNoPeers || time.Now().After(deadline) {
+			if err != nil {
+				return nil, err
+			}
+			return &restorer{nc: nc, stream: stream, deliver: deliver}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (%v)", err, ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// requestRestore sends one restore request and returns the subject the server named for the
+// chunks.
+func requestRestore(ctx context.Context, nc *nats.Conn, stream string, req []byte) (string, error) {
 	rctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	msg, err := nc.RequestWithContext(rctx, "$JS.API.STREAM.RESTORE."+stream, req)
 	if err != nil {
-		return nil, fmt.Errorf("restore %s: %w", stream, err)
+		return "", fmt.Errorf("restore %s: %w", stream, err)
 	}
 	var resp struct {
 		Error          *apiError `json:"error"`
 		DeliverSubject string    `json:"deliver_subject"`
 	}
 	if err := json.Unmarshal(msg.Data, &resp); err != nil {
-		return nil, fmt.Errorf("restore %s: answer: %w", stream, err)
+		return "", fmt.Errorf("restore %s: answer: %w", stream, err)
 	}
 	if resp.Error != nil {
-		return nil, fmt.Errorf("restore %s: %w", stream, resp.Error)
+		return "", fmt.Errorf("restore %s: %w", stream, resp.Error)
 	}
 	if resp.DeliverSubject == "" {
-		return nil, fmt.Errorf("restore %s: the server named no subject for the chunks", stream)
+		return "", fmt.Errorf("restore %s: the server named no subject for the chunks", stream)
 	}
-	return &restorer{nc: nc, stream: stream, deliver: resp.DeliverSubject}, nil
+	return resp.DeliverSubject, nil
 }
 
 func (r *restorer) chunk(ctx context.Context, data []byte) error {

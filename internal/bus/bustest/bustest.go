@@ -162,6 +162,33 @@ func startCluster(t testing.TB, nodes int) (*Cluster, error) {
 	return c, nil
 }
 
+// AddNode starts one more node that joins the running cluster through the routes of the nodes
+// still up, and waits until it accepts connections. It is stopped with the cluster.
+func (c *Cluster) AddNode(t testing.TB) *server.Server {
+	t.Helper()
+	var routes []*url.URL
+	for _, s := range c.Servers {
+		if s.Running() {
+			routes = append(routes, &url.URL{Scheme: "nats-route", Host: s.ClusterAddr().String()})
+		}
+	}
+	s, err := server.NewServer(&server.Options{
+		ServerName: fmt.Sprintf("n%d", len(c.Servers)+1), Host: "127.0.0.1", Port: -1,
+		JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: 8 << 20,
+		Cluster: server.ClusterOpts{Name: "tinnhiem-test", Host: "127.0.0.1", Port: -1},
+		Routes:  routes,
+	})
+	if err != nil {
+		t.Fatalf("nats-server n%d: %v", len(c.Servers)+1, err)
+	}
+	go s.Start()
+	c.Servers = append(c.Servers, s)
+	if !s.ReadyForConnections(15 * time.Second) {
+		t.Fatalf("node %s not ready after 15s", s.Name())
+	}
+	return s
+}
+
 func (c *Cluster) shutdown() {
 	for _, s := range c.Servers {
 		s.Shutdown()
