@@ -55,15 +55,26 @@ func (e *cmdEnv) upload(args []string) error {
 	}
 	failed := false
 	deadline := time.Now().Add(*timeout)
+	// One file is sent and its verdict awaited in one request; several are all sent first (the
+	// workers read them meanwhile), then their verdicts are awaited one by one.
+	var wait time.Duration
+	if len(files) == 1 {
+		wait = *timeout
+	}
 	var pending []verdictLine
 	for _, path := range files {
-		ans, err := postFile(e.ctx, cl, *round, *nominee, *kind, path)
+		ans, err := postFile(e.ctx, cl, *round, *nominee, *kind, path, wait)
 		if err != nil {
 			failed = true
 			_ = json.NewEncoder(e.stdout).Encode(verdictLine{File: path, Status: "error", Reason: "upload_failed", Message: err.Error(), Warnings: []string{}})
 			continue
 		}
-		pending = append(pending, verdictLine{File: path, DocumentID: ans.DocumentID, Status: ans.Status, Reason: ans.Reason, Message: ans.Message, Warnings: []string{}})
+		v := ans.verdictLine
+		v.File = path
+		if v.Warnings == nil {
+			v.Warnings = []string{}
+		}
+		pending = append(pending, v)
 	}
 	for _, v := range pending {
 		if v.Status == "pending" {
@@ -83,20 +94,15 @@ func (e *cmdEnv) upload(args []string) error {
 	return nil
 }
 
-type uploadAnswer struct {
-	DocumentID string `json:"document_id"`
-	Status     string `json:"status"`
-	Reason     string `json:"reason"`
-	Message    string `json:"message"`
-}
-
-// postFile uploads one file and answers the server's entry for it. A small file goes in one
-// buffer with its length, a large one streams (never whole in memory). A 503 with Retry-After
-// (nothing kept: the server is failing over, or full) is sent again, from the file, for as long
-// as the client's RetryFor allows.
-func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path string) (uploadAnswer, error) {
+// postFile uploads one file and answers the server's entry for it; with wait above zero the
+// server holds its answer until the verdict exists or wait has passed (?wait, long-poll), and
+// the entry carries the verdict fields. A small file goes in one buffer with its length, a
+// large one streams (never whole in memory). A 503 with Retry-After (nothing kept: the server
+// is failing over, or full) is sent again, from the file, for as long as the client's RetryFor
+// allows.
+func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path string, wait time.Duration) (docVerdict, error) {
 	var out struct {
-		Documents []uploadAnswer `json:"documents"`
+		Documents []docVerdict `json:"documents"`
 	}
 	var open []io.Closer
 	defer func() {
@@ -104,6 +110,10 @@ func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path
 			c.Close()
 		}
 	}()
+	target := cl.Base + "/api/v1/rounds/" + url.PathEscape(round) + "/documents"
+	if wait > 0 {
+		target += "?wait=" + min(wait, time.Minute).Round(time.Millisecond).String()
+	}
 	build := func() (*http.Request, error) {
 		f, err := os.Open(path)
 		if err != nil {
@@ -131,7 +141,7 @@ func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path
 			go func() { pw.CloseWithError(writeUploadForm(mw, nominee, kind, filepath.Base(path), f)) }()
 			body, ctype = pr, mw.FormDataContentType()
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cl.Base+"/api/v1/rounds/"+url.PathEscape(round)+"/documents", body)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 		if err != nil {
 			return nil, err
 		}
@@ -140,10 +150,10 @@ func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path
 		return req, nil
 	}
 	if err := cl.SendRetry(ctx, build, &out); err != nil {
-		return uploadAnswer{}, err
+		return docVerdict{}, err
 	}
 	if len(out.Documents) != 1 {
-		return uploadAnswer{}, fmt.Errorf("máy chủ trả lời %d tài liệu cho một tệp", len(out.Documents))
+		return docVerdict{}, fmt.Errorf("máy chủ trả lời %d tài liệu cho một tệp", len(out.Documents))
 	}
 	return out.Documents[0], nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
@@ -29,10 +30,24 @@ func uploadAnswers(ds []dossier.Document) []uploadAnswer {
 	return out
 }
 
+// verdictAnswer is an upload's entry once its verdict was awaited (?wait): the verdict fields,
+// as GET /api/v1/documents/{id} gives them without the versions.
+type verdictAnswer struct {
+	dossier.Document
+	ReceivedLocal string `json:"received_local"`
+}
+
 // uploadDocuments streams each file of a multipart body into the object store as it arrives.
 // Declared nominee and kind may come before or after the files (or in the query string); the
-// uploads are committed to the pipeline once the whole body has been read.
+// uploads are committed to the pipeline once the whole body has been read. With ?wait=30s the
+// answer waits for the verdicts (long-poll, as GET /api/v1/documents/{id}?wait does): 200 with
+// each document's verdict fields when all have one, 202 when some are still pending then.
 func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.Principal) {
+	wait, err := waitParam(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	up, err := s.App.StartUpload(r.Context(), p, r.PathValue("round"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -59,7 +74,27 @@ func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.
 		s.failWith(w, r, err, map[string]any{"documents": uploadAnswers(docs)})
 		return
 	}
-	web.WriteJSON(w, http.StatusAccepted, map[string]any{"documents": uploadAnswers(docs)})
+	if wait <= 0 {
+		web.WriteJSON(w, http.StatusAccepted, map[string]any{"documents": uploadAnswers(docs)})
+		return
+	}
+	docs, err = up.Await(r.Context(), docs, wait)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away while waiting; its files are in the pipeline
+		}
+		s.fail(w, r, err)
+		return
+	}
+	code, rd := http.StatusOK, up.Round()
+	out := make([]verdictAnswer, len(docs))
+	for i, d := range docs {
+		if !d.Final() {
+			code = http.StatusAccepted
+		}
+		out[i] = verdictAnswer{Document: d, ReceivedLocal: rd.FormatTime(d.ReceivedAt)}
+	}
+	web.WriteJSON(w, code, map[string]any{"documents": out})
 }
 
 // documentView is what GET /api/v1/documents/{id} answers: the verdict fields and one page of
@@ -94,15 +129,25 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request, p auth.Prin
 		Versions: v.Versions, VersionsPage: v.VersionsPage, VersionsPages: v.VersionsPages, VersionsTotal: v.VersionsTotal})
 }
 
+// waitParam reads ?wait (a duration: 30s, 1m, or seconds: 30); 0 when absent.
+func waitParam(r *http.Request) (time.Duration, error) {
+	v := r.URL.Query().Get("wait")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := web.ParseWait(v)
+	if err != nil {
+		return 0, &app.Error{Kind: app.BadRequest, Code: "bad_wait", Message: err.Error()}
+	}
+	return d, nil
+}
+
 // documentQuery reads ?wait (a duration: 30s, 1m, or seconds: 30) and ?versions_page.
 func documentQuery(r *http.Request) (app.DocumentQuery, error) {
 	var q app.DocumentQuery
-	if v := r.URL.Query().Get("wait"); v != "" {
-		d, err := web.ParseWait(v)
-		if err != nil {
-			return q, &app.Error{Kind: app.BadRequest, Code: "bad_wait", Message: err.Error()}
-		}
-		q.Wait = d
+	var err error
+	if q.Wait, err = waitParam(r); err != nil {
+		return q, err
 	}
 	if v := r.URL.Query().Get("versions_page"); v != "" {
 		n, err := strconv.Atoi(v)

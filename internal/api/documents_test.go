@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,12 +18,28 @@ import (
 
 func (a *dzAPI) uploadFile(t *testing.T, user, name string, data []byte) string {
 	t.Helper()
+	code, body := a.post(t, user, "", name, data)
+	var out struct {
+		Documents []struct {
+			DocumentID string `json:"document_id"`
+			Status     string `json:"status"`
+		} `json:"documents"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || code != http.StatusAccepted || len(out.Documents) != 1 {
+		t.Fatalf("upload: %d %s %v", code, body, err)
+	}
+	return out.Documents[0].DocumentID
+}
+
+// post uploads one file to the round's documents, query appended to the path.
+func (a *dzAPI) post(t *testing.T, user, query, name string, data []byte) (int, []byte) {
+	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	part, _ := mw.CreateFormFile("file", name)
 	part.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, a.http.URL+"/api/v1/rounds/"+a.round.ID+"/documents", &body)
+	req, _ := http.NewRequest(http.MethodPost, a.http.URL+"/api/v1/rounds/"+a.round.ID+"/documents"+query, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+a.tokens[user])
 	resp, err := http.DefaultClient.Do(req)
@@ -29,16 +47,11 @@ func (a *dzAPI) uploadFile(t *testing.T, user, name string, data []byte) string 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct {
-		Documents []struct {
-			DocumentID string `json:"document_id"`
-			Status     string `json:"status"`
-		} `json:"documents"`
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted || len(out.Documents) != 1 {
-		t.Fatalf("upload: %d %+v %v", resp.StatusCode, out, err)
-	}
-	return out.Documents[0].DocumentID
+	return resp.StatusCode, out
 }
 
 type docAnswer struct {
@@ -136,5 +149,92 @@ func TestDocumentVersionsPaged(t *testing.T) {
 		if tc.size > 0 && got.Versions[0].ID != ids[tc.first] {
 			t.Errorf("%s: first %s, want %s", tc.query, got.Versions[0].ID, ids[tc.first])
 		}
+	}
+}
+
+// POST …/documents?wait=… answers with the verdict once it is stored (200, the verdict fields as
+// GET gives them), or with the document still pending once the wait is over (202); a wait that
+// is not a duration is refused before any file is kept.
+func TestUploadWaitsForVerdict(t *testing.T) {
+	a := newDZAPI(t, true)
+	ctx := context.Background()
+	pdf := []byte("%PDF-1.4 không quan trọng")
+
+	code, body := a.post(t, "bantochuc", "?wait=200ms", "bao-cao.pdf", pdf)
+	var pending struct {
+		Documents []struct {
+			dossier.Document
+			ReceivedLocal string `json:"received_local"`
+		} `json:"documents"`
+	}
+	if err := json.Unmarshal(body, &pending); err != nil || code != http.StatusAccepted || len(pending.Documents) != 1 ||
+		pending.Documents[0].Status != dossier.StatusPending || pending.Documents[0].ReceivedLocal == "" {
+		t.Fatalf("no verdict within the wait: %d %s", code, body)
+	}
+	before, err := a.st.Documents.Pending(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"?wait=soon", "?wait=-3s"} {
+		if code, body := a.post(t, "bantochuc", q, "bao-cao.pdf", pdf); code != http.StatusBadRequest || !bytes.Contains(body, []byte("bad_wait")) {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	if after, _ := a.st.Documents.Pending(ctx); len(after) != len(before) {
+		t.Errorf("a refused wait kept files: %d pending, %d before", len(after), len(before))
+	}
+
+	type answer struct {
+		code int
+		body []byte
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		code, body := a.post(t, "bantochuc", "?wait=30s", "ke-khai.pdf", pdf)
+		answered <- answer{code, body}
+	}()
+	// The new document is the pending one not seen before.
+	var id string
+	for deadline := time.Now().Add(20 * time.Second); id == ""; time.Sleep(20 * time.Millisecond) {
+		ids, err := a.st.Documents.Pending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ids {
+			if !slices.Contains(before, p) {
+				id = p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the upload was not received")
+		}
+	}
+	select {
+	case got := <-answered:
+		t.Fatalf("answered before the verdict: %d %s", got.code, got.body)
+	case <-time.After(300 * time.Millisecond):
+	}
+	d, rev, err := a.st.Documents.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Status, d.Kind, d.Nominee, d.Revision, d.VerdictAt = dossier.StatusAccepted, dossier.KindAssetDeclaration, "n01", 1, time.Now().UTC()
+	if err := a.st.Documents.Update(ctx, d, rev); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-answered:
+		var out struct {
+			Documents []dossier.Document `json:"documents"`
+		}
+		if err := json.Unmarshal(got.body, &out); err != nil || got.code != http.StatusOK || len(out.Documents) != 1 {
+			t.Fatalf("answer: %d %s", got.code, got.body)
+		}
+		v := out.Documents[0]
+		if v.ID != id || v.Status != dossier.StatusAccepted || v.Kind != dossier.KindAssetDeclaration || v.Nominee != "n01" || v.File != "ke-khai.pdf" || v.VerdictAt.IsZero() {
+			t.Errorf("answer: %+v", v)
+		}
+	case <-time.After(25 * time.Second):
+		t.Fatal("the upload did not answer when the verdict came")
 	}
 }

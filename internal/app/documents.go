@@ -214,6 +214,34 @@ func (u *Upload) Finish(ctx context.Context) ([]dossier.Document, error) {
 	return out, nil
 }
 
+// Await holds the answer of an upload until every document Finish committed has its verdict,
+// or until wait (at most MaxDocumentWait) has passed: an uploader learns the verdicts with the
+// receipt, in one request. Each document comes back as p may see it (as Document shows it); one
+// still pending when the wait ends comes back as it stands, and a client asks for it later
+// with GET /api/v1/documents/{id}. ctx ending first (the client went away) is its error.
+func (u *Upload) Await(ctx context.Context, docs []dossier.Document, wait time.Duration) ([]dossier.Document, error) {
+	wctx, cancel := context.WithTimeout(ctx, min(wait, MaxDocumentWait))
+	defer cancel()
+	out := make([]dossier.Document, len(docs))
+	for i, d := range docs {
+		if !d.Final() && wctx.Err() == nil {
+			got, err := u.a.cfg.Documents.WaitFor(wctx, d.ID, dossier.Document.Final)
+			switch {
+			case ctx.Err() != nil:
+				return nil, ctx.Err()
+			case err == nil || errors.Is(err, context.DeadlineExceeded):
+				if got.ID == d.ID {
+					d = got
+				}
+			default:
+				return nil, internalf("wait for %s: %w", d.ID, err)
+			}
+		}
+		out[i] = u.a.redactDocument(u.p, u.rd, dossier.CurrentVerdict(u.rd, d))
+	}
+	return out, nil
+}
+
 // sizeWords writes a byte count for people: "200 MB".
 func sizeWords(n int64) string {
 	switch {
