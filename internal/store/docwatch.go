@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -25,21 +26,22 @@ type docWatch struct {
 
 	mu      sync.Mutex
 	running bool
-	waiters map[string]map[chan struct{}]struct{}
+	waiters map[string]map[chan []byte]struct{}
 }
 
 func newDocWatch(kv jetstream.KeyValue) *docWatch {
-	return &docWatch{kv: kv, recheck: 2 * time.Second, waiters: map[string]map[chan struct{}]struct{}{}}
+	return &docWatch{kv: kv, recheck: 2 * time.Second, waiters: map[string]map[chan []byte]struct{}{}}
 }
 
 // subscribe registers interest in a document's changes; the channel receives (without
-// blocking the watch) after each change. The returned function unregisters.
-func (w *docWatch) subscribe(id string) (<-chan struct{}, func()) {
-	ch := make(chan struct{}, 1)
+// blocking the watch) the record's value after each change: the latest one when several came
+// before the waiter took one. The returned function unregisters.
+func (w *docWatch) subscribe(id string) (<-chan []byte, func()) {
+	ch := make(chan []byte, 1)
 	w.mu.Lock()
 	set := w.waiters[id]
 	if set == nil {
-		set = map[chan struct{}]struct{}{}
+		set = map[chan []byte]struct{}{}
 		w.waiters[id] = set
 	}
 	set[ch] = struct{}{}
@@ -73,7 +75,7 @@ func (w *docWatch) start() error {
 			if e == nil {
 				continue
 			}
-			w.notify(strings.TrimPrefix(e.Key(), "doc."))
+			w.notify(strings.TrimPrefix(e.Key(), "doc."), e.Value())
 		}
 		w.mu.Lock()
 		w.running = false
@@ -82,14 +84,16 @@ func (w *docWatch) start() error {
 	return nil
 }
 
-func (w *docWatch) notify(id string) {
+func (w *docWatch) notify(id string, value []byte) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for ch := range w.waiters[id] {
+		// Only the latest value matters: one the waiter has not taken yet is replaced.
 		select {
-		case ch <- struct{}{}:
+		case <-ch:
 		default:
 		}
+		ch <- value // cannot block: the lock is held, and only notify sends
 	}
 }
 
@@ -99,9 +103,9 @@ func (w *docWatch) notify(id string) {
 func (s *Documents) WaitFor(ctx context.Context, id string, done func(dossier.Document) bool) (dossier.Document, error) {
 	changed, stop := s.watch.subscribe(id)
 	defer stop()
+	// Lookup, not Get: each read may be answered by another replica, one behind the others.
+	d, _, err := s.Lookup(ctx, id)
 	for {
-		// Lookup, not Get: each read may be answered by another replica, one behind the others.
-		d, _, err := s.Lookup(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil && !errors.Is(err, ingest.ErrNotFound) {
 				return d, ctx.Err()
@@ -114,8 +118,17 @@ func (s *Documents) WaitFor(ctx context.Context, id string, done func(dossier.Do
 		select {
 		case <-ctx.Done():
 			return d, ctx.Err()
-		case <-changed:
+		case value := <-changed:
+			// The watch hands over the record as written: no read again. A value that does
+			// not decode (never written so) is read from the store instead.
+			var next dossier.Document
+			if json.Unmarshal(value, &next) == nil && next.ID == id {
+				d = next
+			} else {
+				d, _, err = s.Lookup(ctx, id)
+			}
 		case <-time.After(s.watch.recheck):
+			d, _, err = s.Lookup(ctx, id)
 		}
 	}
 }

@@ -102,3 +102,28 @@ func TestLookupSettles(t *testing.T) {
 		t.Fatalf("missing record: %v after %v, before the settle period", err, time.Since(start))
 	}
 }
+
+// The watch hands a waiter the record as written, the latest when several changes came before
+// the waiter took one, and never blocks on a waiter that does not take it.
+func TestDocWatchHandsLatestValue(t *testing.T) {
+	w := newDocWatch(nil)
+	w.running = true // no watch on a store: notify is driven by hand
+	ch, stop := w.subscribe("d1")
+	defer stop()
+	w.notify("d1", []byte(`{"document_id":"d1","status":"pending"}`))
+	w.notify("d1", []byte(`{"document_id":"d1","status":"accepted"}`))
+	w.notify("d2", []byte(`{"document_id":"d2","status":"accepted"}`))
+	select {
+	case v := <-ch:
+		if string(v) != `{"document_id":"d1","status":"accepted"}` {
+			t.Errorf("waiter got %s, want the latest record", v)
+		}
+	default:
+		t.Fatal("the waiter was not told")
+	}
+	select {
+	case v := <-ch:
+		t.Errorf("told twice, or of another document: %s", v)
+	default:
+	}
+}
