@@ -402,13 +402,8 @@ func TestRestoreIntoCluster(t *testing.T) {
 		t.Skip("cluster test in -short mode")
 	}
 	ctx := context.Background()
-	src := bustest.Start(t)
-	fill(t, src.JS)
+	src, file := filledBackup(t)
 	before := streamDump(t, src.JS)
-	var file bytes.Buffer
-	if _, err := Write(ctx, src.JS, &file, testKey, nil); err != nil {
-		t.Fatal(err)
-	}
 	c := bustest.StartCluster(t, 3)
 	_, js := bustest.Connect(t, c.URL)
 	if _, err := Restore(ctx, js, bytes.NewReader(file.Bytes()), testKey, RestoreOptions{Replicas: 3}); err != nil {
@@ -452,12 +447,7 @@ func TestRestoreWaitsForPeers(t *testing.T) {
 		t.Skip("cluster test in -short mode")
 	}
 	ctx := context.Background()
-	src := bustest.Start(t)
-	fill(t, src.JS)
-	var file bytes.Buffer
-	if _, err := Write(ctx, src.JS, &file, testKey, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, file := filledBackup(t)
 	c := bustest.StartCluster(t, 3)
 	_, js := bustest.Connect(t, c.URL)
 
@@ -487,6 +477,18 @@ func TestRestoreWaitsForPeers(t *testing.T) {
 	if ci := s.CachedInfo().Cluster; ci == nil || len(ci.Replicas)+1 != 4 {
 		t.Errorf("INGEST not placed on 4 peers: %+v", ci)
 	}
+}
+
+// filledBackup is a backup of a filled single server, and that server.
+func filledBackup(t *testing.T) (*bustest.Server, *bytes.Buffer) {
+	t.Helper()
+	src := bustest.Start(t)
+	fill(t, src.JS)
+	var file bytes.Buffer
+	if _, err := Write(context.Background(), src.JS, &file, testKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	return src, &file
 }
 
 func streamNames(ctx context.Context, js jetstream.JetStream) ([]string, error) {
