@@ -127,7 +127,23 @@ func IsConflict(err error) bool { return errors.Is(err, ErrConflict) || bus.IsCo
 // ErrConflict means another writer stored the record first: read again and apply again.
 var ErrConflict = errors.New("store: concurrent update")
 
+// Cached is State without asking the store: a copy of the state this process last read or
+// wrote for round, and its revision, for a writer that will Save it compare-and-set. It may be
+// stale (another process wrote since): Save then fails with ErrConflict, and the writer reads
+// with State. ok is false when none is kept. The projector applies each batch of events to it,
+// so that a round's whole state is not fetched from the store and decoded again for each batch
+// (in a round with 1,000 versions of a paper that was most of the projection's cost).
+func (s *Dossiers) Cached(round string) (st *dossier.State, rev uint64, ok bool) {
+	kept, rev, ok := s.states.latest(round)
+	if !ok {
+		return nil, 0, false
+	}
+	return kept.Clone(), rev, true
+}
+
 // Save stores st over revision rev (0 = create), failing with ErrConflict if someone was first.
+// A saved st is kept as the round's latest state (see Cached), not copied: the caller must not
+// change it afterwards.
 func (s *Dossiers) Save(ctx context.Context, st *dossier.State, rev uint64) (uint64, error) {
 	kv, err := s.bucket(ctx, bus.BucketDossiers)
 	if err != nil {
@@ -147,7 +163,7 @@ func (s *Dossiers) Save(ctx context.Context, st *dossier.State, rev uint64) (uin
 	if err != nil {
 		return 0, fmt.Errorf("dossier: store state %s: %w", st.Round, err)
 	}
-	s.states.put(st.Round, nrev, st)
+	s.states.keep(st.Round, nrev, st)
 	return nrev, nil
 }
 

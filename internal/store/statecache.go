@@ -44,7 +44,24 @@ func (c *stateCache) get(round string, rev uint64) (*dossier.State, bool) {
 }
 
 func (c *stateCache) put(round string, rev uint64, st *dossier.State) {
-	cp := st.Clone()
+	c.keep(round, rev, st.Clone())
+}
+
+// latest returns the state kept for round, whatever its revision, and that revision.
+func (c *stateCache) latest(round string) (*dossier.State, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[round]
+	if !ok {
+		return nil, 0, false
+	}
+	c.tick++
+	e.used = c.tick
+	return e.st, e.rev, true
+}
+
+// keep is put without the copy: cp becomes the cache's own, and nobody may change it after.
+func (c *stateCache) keep(round string, rev uint64, cp *dossier.State) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.entries[round]; ok {

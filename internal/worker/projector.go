@@ -109,9 +109,14 @@ func (p *Projector) handle(ctx context.Context, batch []jetstream.Msg) []error {
 func (p *Projector) project(ctx context.Context, round string, ms []jetstream.Msg) []error {
 	errs := make([]error, len(ms))
 	for attempt := 0; attempt < 20; attempt++ {
-		st, rev, err := p.store.State(ctx, round)
-		if err != nil {
-			return repeatErr(err, len(ms))
+		// The state this process wrote last is tried first, without reading it back: a
+		// conflict on saving means another wrote since, and the next attempt reads.
+		st, rev, ok := p.store.Cached(round)
+		var err error
+		if !ok || attempt > 0 {
+			if st, rev, err = p.store.State(ctx, round); err != nil {
+				return repeatErr(err, len(ms))
+			}
 		}
 		changed := false
 		for i, m := range ms {

@@ -62,10 +62,16 @@ func (e *dzEnv) publish(t testing.TB, typ string, d dossier.Document) uint64 {
 
 func (e *dzEnv) startProjector(t *testing.T, cfg ProjectorConfig) func() {
 	t.Helper()
+	return e.startProjectorOn(t, e.store, cfg)
+}
+
+// startProjectorOn starts a projector on its own store, as a projector of another process has.
+func (e *dzEnv) startProjectorOn(t *testing.T, st *store.Dossiers, cfg ProjectorConfig) func() {
+	t.Helper()
 	if cfg.Audit == nil {
 		cfg.Audit = audit.New(e.js)
 	}
-	stop, err := NewProjector(e.js, e.store, cfg).Start(context.Background())
+	stop, err := NewProjector(e.js, st, cfg).Start(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,10 +168,12 @@ func TestProjectorAndRebuild(t *testing.T) {
 	}
 }
 
+// Two projector replicas, each in its own process with its own memory of the states it wrote
+// (which goes stale as soon as the other writes), converge on what a replay of the stream gives.
 func TestProjectorReplicasConvergeOnReplay(t *testing.T) {
 	env := newDZEnv(t)
 	env.startProjector(t, ProjectorConfig{Batch: 16})
-	env.startProjector(t, ProjectorConfig{Batch: 16})
+	env.startProjectorOn(t, store.NewDossiers(env.js), ProjectorConfig{Batch: 16})
 	at := time.Date(2028, 11, 20, 1, 0, 0, 0, time.UTC)
 	lastByRound := map[string]uint64{}
 	var wg sync.WaitGroup
