@@ -8,12 +8,14 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
 	"tinnhiem/dossier"
 	"tinnhiem/ingest"
+	"tinnhiem/internal/web"
 )
 
 func (a *dzAPI) uploadFile(t *testing.T, user, name string, data []byte) string {
@@ -155,8 +157,14 @@ func TestDocumentVersionsPaged(t *testing.T) {
 // POST …/documents?wait=… answers with the verdict once it is stored (200, the verdict fields as
 // GET gives them), or with the document still pending once the wait is over (202); a wait that
 // is not a duration is refused before any file is kept.
+//
+// The wait outlasts the HTTP front's grace (web.MinRate, whose deadlines count on the body and
+// the answer): the answer still comes when the verdict does.
 func TestUploadWaitsForVerdict(t *testing.T) {
 	a := newDZAPI(t, true)
+	front := httptest.NewServer(web.MinRate(a.srv.Handler(), web.RateConfig{Grace: 100 * time.Millisecond}))
+	t.Cleanup(front.Close)
+	a.http = front
 	ctx := context.Background()
 	pdf := []byte("%PDF-1.4 không quan trọng")
 
@@ -212,7 +220,7 @@ func TestUploadWaitsForVerdict(t *testing.T) {
 	select {
 	case got := <-answered:
 		t.Fatalf("answered before the verdict: %d %s", got.code, got.body)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(time.Second): // ten times the front's grace
 	}
 	d, rev, err := a.st.Documents.Get(ctx, id)
 	if err != nil {
