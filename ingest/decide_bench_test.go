@@ -6,11 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"tinnhiem/dossier"
+	"tinnhiem/ingest/ingesttest"
 	"tinnhiem/ingest/reader"
 )
 
@@ -75,9 +74,7 @@ func BenchmarkDecideCorpus(b *testing.B) {
 		docs = append(docs, doc{rounds[d.Group], ExtractionOf(res), d.Nominee, d.Kind})
 	}
 	var rc Recognizer
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	cpu0 := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	report := ingesttest.CPUPerOp(b)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		d := docs[i%len(docs)]
@@ -86,6 +83,5 @@ func BenchmarkDecideCorpus(b *testing.B) {
 			b.Fatalf("document %d: %s of %s, want %s of %s", i%len(docs), got.Kind, got.Nominee, d.kind, d.nominee)
 		}
 	}
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	b.ReportMetric(float64(time.Duration(ru.Utime.Nano()+ru.Stime.Nano())-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	report()
 }

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"tinnhiem/dossier"
 )
@@ -78,3 +80,21 @@ func LoadCorpus(t testing.TB) ([]CorpusCase, map[string][]Person) {
 
 // HungSelfAssessment is a self-assessment of Trần Quốc Hùng that addresses every criterion.
 const HungSelfAssessment = "BÁO CÁO TỰ ĐÁNH GIÁ\nHọ và tên: Trần Quốc Hùng\nVề phẩm chất chính trị; đạo đức, lối sống; ý thức tổ chức kỷ luật; kết quả thực hiện chức trách, nhiệm vụ được giao; vợ, con gương mẫu chấp hành pháp luật."
+
+// CPUPerOp starts measuring the CPU this process spends, user and system, the collector's
+// included; the function it returns reports it as cpu-ms/op of b (call it after the loop).
+// On a shared machine that is steadier than ns/op, and it counts what a child process costs.
+func CPUPerOp(b *testing.B) func() {
+	start := processCPU()
+	return func() {
+		b.ReportMetric(float64(processCPU()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

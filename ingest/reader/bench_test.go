@@ -4,10 +4,9 @@ import (
 	"context"
 	"flag"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
+	"tinnhiem/ingest/ingesttest"
 	"tinnhiem/ingest/reader"
 )
 
@@ -28,7 +27,7 @@ func BenchmarkReadCorpus(b *testing.B) {
 		b.Fatalf("no PDFs in %s/*/ (%v)", *corpus, err)
 	}
 	files = files[:min(len(files), 300)]
-	cpu0 := cpuTime()
+	report := ingesttest.CPUPerOp(b)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		res, err := reader.Read(context.Background(), files[i%len(files)], reader.Options{NoOCR: true, NoConvert: true})
@@ -36,13 +35,5 @@ func BenchmarkReadCorpus(b *testing.B) {
 			b.Fatalf("%s: %v %s %s", files[i%len(files)], err, res.Code, res.Detail)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	report()
 }

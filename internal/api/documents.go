@@ -78,13 +78,8 @@ func (s *Server) uploadDocuments(w http.ResponseWriter, r *http.Request, p auth.
 		web.WriteJSON(w, http.StatusAccepted, map[string]any{"documents": uploadAnswers(docs)})
 		return
 	}
-	docs, err = up.Await(r.Context(), docs, wait)
-	if err != nil {
-		if r.Context().Err() != nil {
-			return // the client went away while waiting; its files are in the pipeline
-		}
-		s.fail(w, r, err)
-		return
+	if docs, err = up.Await(r.Context(), docs, wait); err != nil {
+		return // the client went away while waiting; its files are in the pipeline
 	}
 	code, rd := http.StatusOK, up.Round()
 	out := make([]verdictAnswer, len(docs))

@@ -129,12 +129,12 @@ func startRestore(ctx context.Context, nc *nats.Conn, stream string, config, sta
 	deadline := time.Now().Add(wait)
 	for {
 		deliver, err := requestRestore(ctx, nc, stream, req)
-		var api *apiError
-		if err == nil || !errors.As(err, &api) || api.ErrCode != errNoPeers || time.Now().After(deadline) {
-			if err != nil {
-				return nil, err
-			}
+		if err == nil {
 			return &restorer{nc: nc, stream: stream, deliver: deliver}, nil
+		}
+		var api *apiError
+		if !errors.As(err, &api) || api.ErrCode != errNoPeers || time.Now().After(deadline) {
+			return nil, err
 		}
 		select {
 		case <-ctx.Done():

@@ -29,9 +29,8 @@ func TestObjectReaderReadsBack(t *testing.T) {
 	ctx := context.Background()
 	rd := NewObjectReader(srv.JS, bus.ObjectUploads)
 	flow := NewFlow(4)
-	sizes := []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17}
 	want := map[string][]byte{}
-	for _, size := range sizes {
+	for _, size := range chunkEdgeSizes {
 		for _, via := range []string{"put", "store"} {
 			data := make([]byte, size)
 			_, _ = rand.Read(data)

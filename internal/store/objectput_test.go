@@ -19,6 +19,10 @@ import (
 	"tinnhiem/internal/bus/bustest"
 )
 
+// chunkEdgeSizes are object sizes around the chunk size: empty, one byte, one chunk and a byte
+// either side, several chunks and a part.
+var chunkEdgeSizes = []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17}
+
 // What putObject writes is an object the object store reads back, whole and checked, whatever its
 // size against the chunk size.
 func TestPutObjectReadsBack(t *testing.T) {
@@ -26,7 +30,7 @@ func TestPutObjectReadsBack(t *testing.T) {
 	obj := srv.Objects(t, bus.ObjectUploads)
 	ctx := context.Background()
 	flow := NewFlow(4)
-	for _, size := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17} {
+	for _, size := range chunkEdgeSizes {
 		data := make([]byte, size)
 		_, _ = rand.Read(data)
 		name := fmt.Sprintf("o%d", size)
