@@ -96,13 +96,15 @@ func (e *cmdEnv) upload(args []string) error {
 
 // postFile uploads one file and answers the server's entry for it; with wait above zero the
 // server holds its answer until the verdict exists or wait has passed (?wait, long-poll), and
-// the entry carries the verdict fields. A small file goes in one buffer with its length, a
-// large one streams (never whole in memory). A 503 with Retry-After (nothing kept: the server
-// is failing over, or full) is sent again, from the file, for as long as the client's RetryFor
-// allows.
+// the entry carries the verdict fields. A small file goes in one buffer with its length, built
+// once (see smallForm), a large one streams (never whole in memory). A 503 with Retry-After
+// (nothing kept: the server is failing over, or full) is sent again, from the file, for as long
+// as the client's RetryFor allows.
 func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path string, wait time.Duration) (docVerdict, error) {
-	var out struct {
-		Documents []docVerdict `json:"documents"`
+	if form, ok, err := smallForm(nominee, kind, path); err != nil {
+		return docVerdict{}, err
+	} else if ok {
+		return postForm(ctx, cl, round, form, wait)
 	}
 	var open []io.Closer
 	defer func() {
@@ -110,38 +112,75 @@ func postFile(ctx context.Context, cl *client.Client, round, nominee, kind, path
 			c.Close()
 		}
 	}()
+	return sendUpload(ctx, cl, round, wait, func() (io.Reader, string, int64, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		pr, pw := io.Pipe()
+		open = append(open, f, pr)
+		mw := multipart.NewWriter(pw)
+		go func() { pw.CloseWithError(writeUploadForm(mw, nominee, kind, filepath.Base(path), f)) }()
+		return pr, mw.FormDataContentType(), -1, nil
+	})
+}
+
+// uploadForm is the multipart body of one small file's upload, ready to send (and send again).
+type uploadForm struct {
+	body  []byte
+	ctype string
+}
+
+// smallFormLimit is the largest file sent from one buffer with its length.
+const smallFormLimit = 1 << 20
+
+// smallForm builds the upload form of a file of at most smallFormLimit bytes; ok is false for a
+// larger one, which is streamed.
+func smallForm(nominee, kind, path string) (uploadForm, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return uploadForm{}, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return uploadForm{}, false, err
+	}
+	if st.Size() > smallFormLimit {
+		return uploadForm{}, false, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(st.Size()) + 1024) // the file and the form's headers
+	mw := multipart.NewWriter(&buf)
+	if err := writeUploadForm(mw, nominee, kind, filepath.Base(path), f); err != nil {
+		return uploadForm{}, false, err
+	}
+	return uploadForm{body: buf.Bytes(), ctype: mw.FormDataContentType()}, true, nil
+}
+
+// postForm uploads a form built by smallForm, as postFile does.
+func postForm(ctx context.Context, cl *client.Client, round string, form uploadForm, wait time.Duration) (docVerdict, error) {
+	return sendUpload(ctx, cl, round, wait, func() (io.Reader, string, int64, error) {
+		return bytes.NewReader(form.body), form.ctype, int64(len(form.body)), nil
+	})
+}
+
+// sendUpload posts the body body gives (length -1: unknown) to the round's documents, again
+// after a retryable refusal, and answers the one entry of the answer.
+func sendUpload(ctx context.Context, cl *client.Client, round string, wait time.Duration, body func() (io.Reader, string, int64, error)) (docVerdict, error) {
+	var out struct {
+		Documents []docVerdict `json:"documents"`
+	}
 	target := cl.Base + "/api/v1/rounds/" + url.PathEscape(round) + "/documents"
 	if wait > 0 {
 		target += "?wait=" + min(wait, time.Minute).Round(time.Millisecond).String()
 	}
 	build := func() (*http.Request, error) {
-		f, err := os.Open(path)
+		r, ctype, length, err := body()
 		if err != nil {
 			return nil, err
 		}
-		open = append(open, f)
-		st, err := f.Stat()
-		if err != nil {
-			return nil, err
-		}
-		var body io.Reader
-		var ctype string
-		var length int64 = -1
-		if st.Size() <= 1<<20 {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			if err := writeUploadForm(mw, nominee, kind, filepath.Base(path), f); err != nil {
-				return nil, err
-			}
-			body, ctype, length = &buf, mw.FormDataContentType(), int64(buf.Len())
-		} else {
-			pr, pw := io.Pipe()
-			open = append(open, pr)
-			mw := multipart.NewWriter(pw)
-			go func() { pw.CloseWithError(writeUploadForm(mw, nominee, kind, filepath.Base(path), f)) }()
-			body, ctype = pr, mw.FormDataContentType()
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, r)
 		if err != nil {
 			return nil, err
 		}
