@@ -102,6 +102,7 @@ func (rc *Recognizer) Decide(d dossier.Document, r dossier.Round, ex Extraction)
 func recognize(text string, roster []Person, declared Declared, cache *rosterCache) Recognition {
 	rz := sharedRecognizer()
 	v := newTextView(text)
+	defer v.release()
 	ks := rz.scoreKinds(v)
 	detected, kconf := ks.best()
 

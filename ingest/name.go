@@ -249,18 +249,54 @@ type line struct {
 	upper, lower int // letters by case
 }
 
+// viewPool keeps the buffers of the views recognition is done with (see release): a view of a
+// dossier's text is a few hundred kilobytes, a fifth of what the server allocated a document.
+var viewPool = sync.Pool{New: func() any { return new(textView) }}
+
+// maxPooledView is the longest text (bytes) whose view's buffers are kept for the next.
+const maxPooledView = 1 << 20
+
+// reset makes v an empty view of raw, its buffers kept and sized for it: nearly every rune is a
+// letter of one folded rune, and a word has some five.
+func (v *textView) reset(raw string) {
+	clear(v.keys)
+	clear(v.lineTexts)
+	if v.marks == nil {
+		v.marks = map[int][]rune{}
+	}
+	clear(v.marks)
+	*v = textView{
+		raw:       raw,
+		fold:      slices.Grow(v.fold[:0], len(raw)),
+		exact:     slices.Grow(v.exact[:0], len(raw)),
+		tokOf:     slices.Grow(v.tokOf[:0], len(raw)),
+		toks:      slices.Grow(v.toks[:0], len(raw)/5),
+		lines:     append(v.lines[:0], line{}),
+		marks:     v.marks,
+		keys:      v.keys[:0],
+		lineTexts: v.lineTexts[:0],
+		lineDone:  v.lineDone[:0],
+	}
+}
+
+// release hands v's buffers to the next view; v is not used after. What recognition answers
+// never holds them: names, cues and references are strings of their own.
+func (v *textView) release() {
+	if len(v.raw) > maxPooledView {
+		return
+	}
+	v.raw, v.vocab, v.vocabFound = "", nil, nil
+	viewPool.Put(v)
+}
+
 func newTextView(text string) *textView {
 	letters := sharedLetters()
 	if !letters.isNFC(text) {
 		text = norm.NFC.String(text)
 	}
 	raw := lineBreaks(text)
-	v := &textView{raw: raw, lines: []line{{}}, marks: map[int][]rune{}}
-	// Nearly every rune is a letter of one folded rune.
-	v.fold = make([]rune, 0, len(raw))
-	v.exact = make([]rune, 0, len(raw))
-	v.tokOf = make([]int32, 0, len(raw))
-	v.toks = make([]token, 0, len(raw)/5)
+	v := viewPool.Get().(*textView)
+	v.reset(raw)
 	other := map[rune]*letter{} // the letters of runes outside the table
 	inWord := false
 	var sep rune
@@ -381,9 +417,11 @@ func (v *textView) hasDiacritics() bool {
 // lineText is the folded text of one line, words separated by one space. The header, the
 // subject line and a declaration's family part each read lines, so each is made once.
 func (v *textView) lineText(i int) string {
-	if v.lineTexts == nil {
-		v.lineTexts = make([]string, len(v.lines))
-		v.lineDone = make([]bool, len(v.lines))
+	if len(v.lineTexts) != len(v.lines) {
+		v.lineTexts = slices.Grow(v.lineTexts[:0], len(v.lines))[:len(v.lines)]
+		v.lineDone = slices.Grow(v.lineDone[:0], len(v.lines))[:len(v.lines)]
+		clear(v.lineTexts)
+		clear(v.lineDone)
 	}
 	if v.lineDone[i] {
 		return v.lineTexts[i]
@@ -753,8 +791,9 @@ var sharedNameWords = sync.OnceValue(func() *nameWords {
 
 // tokenKey is the syllableKey of word t as the text writes it.
 func (v *textView) tokenKey(t int) string {
-	if v.keys == nil {
-		v.keys = make([]string, len(v.toks))
+	if len(v.keys) != len(v.toks) {
+		v.keys = slices.Grow(v.keys[:0], len(v.toks))[:len(v.toks)]
+		clear(v.keys)
 	}
 	if k := v.keys[t]; k != "" {
 		return k

@@ -50,6 +50,7 @@ type serveConfig struct {
 	maxRequest int64
 	maxFiles   int
 	cpuProfile string
+	memProfile string
 	memLimit   int64
 }
 
@@ -72,6 +73,7 @@ func (e *cmdEnv) serve(args []string) error {
 	fs.Int64Var(&c.maxRequest, "max-request", envInt64(e.getenv, "TINNHIEM_MAX_REQUEST", app.DefaultMaxRequest), "largest upload request in bytes, all its files together (env TINNHIEM_MAX_REQUEST)")
 	fs.IntVar(&c.maxFiles, "max-files", int(envInt64(e.getenv, "TINNHIEM_MAX_FILES", app.DefaultMaxFiles)), "most files in one upload request (env TINNHIEM_MAX_FILES)")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to FILE until it stops (go tool pprof)")
+	fs.StringVar(&c.memProfile, "memprofile", "", "write this process's allocations since it started to FILE when it stops (go tool pprof -sample_index=alloc_space)")
 	fs.Int64Var(&c.memLimit, "memory-limit", envInt64(e.getenv, "TINNHIEM_MEMORY_LIMIT", defaultMemoryLimit), "soft limit of this process's Go memory in bytes, 0 = none; GOMEMLIMIT, when set, takes precedence (env TINNHIEM_MEMORY_LIMIT)")
 	nopt := e.natsFlags(fs, true)
 	hopt := e.httpFlags(fs)
@@ -108,6 +110,9 @@ func (e *cmdEnv) serve(args []string) error {
 			return err
 		}
 		defer stop()
+	}
+	if c.memProfile != "" {
+		defer writeAllocProfile(c.memProfile, log)
 	}
 
 	sys, err := openSystem(e.ctx, e.getenv, c.data, c.natsURL, c.natsListen, c.replicas, c.maxUpload, log, nopt)
