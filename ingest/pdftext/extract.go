@@ -145,12 +145,15 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 	if size > maxFileSize {
 		return Result{}, reject(CodeTooComplex, "pdftext: extract: file of %d bytes, more than %d", size, maxFileSize)
 	}
-	data := make([]byte, size)
-	if n, err := r.ReadAt(data, 0); int64(n) < size {
-		if err == nil {
-			err = io.ErrUnexpectedEOF
+	data, whole := r.(Bytes)
+	if !whole || int64(len(data)) != size {
+		data = make([]byte, size)
+		if n, err := r.ReadAt(data, 0); int64(n) < size {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return Result{}, fmt.Errorf("pdftext: extract: read: %w", err)
 		}
-		return Result{}, fmt.Errorf("pdftext: extract: read: %w", err)
 	}
 	ex := &extractor{
 		lim:    lim,
@@ -158,6 +161,7 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 		fonts:  map[int]*font{},
 		forms:  map[int][]byte{},
 	}
+	defer func() { releaseLayout(ex.layout) }()
 	if lim.Timeout > 0 {
 		ex.deadline = time.Now().Add(lim.Timeout)
 	}
@@ -217,6 +221,25 @@ func Extract(r io.ReaderAt, size int64, lim Limits) (res Result, err error) {
 			res.UndecodablePages, res.Undecoded, res.Glyphs)
 	}
 	return res, nil
+}
+
+// Bytes is a file already in memory. Extract reads it where it is, without a copy, and never
+// writes to it; the texts it answers are copies, so the bytes may be reused once it returns.
+type Bytes []byte
+
+// ReadAt implements io.ReaderAt.
+func (b Bytes) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("pdftext: negative offset")
+	}
+	if off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // extractor holds the state of one Extract call.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -128,6 +129,23 @@ func finite(fs ...float64) bool {
 
 func newLayout() *layout { return &layout{last: -1} }
 
+// layouts keeps the layouts of finished extractions for the next file: a long-lived extraction
+// child reads one file after another, and the glyph chunks, runs and lines of a layout were
+// half of the bytes an extraction allocated.
+var layouts = sync.Pool{New: func() any { return newLayout() }}
+
+// takeLayout returns a layout for a new extraction, emptied on its first page (pageLayout).
+func takeLayout() *layout { return layouts.Get().(*layout) }
+
+// releaseLayout gives back the layout of a finished extraction, emptied and within the bounds
+// reset keeps: nothing of its pages is referred to once their text is made.
+func releaseLayout(l *layout) {
+	if l != nil {
+		l.reset()
+		layouts.Put(l)
+	}
+}
+
 // pageLayout returns the extractor's layout, emptied for a new page. A page's
 // layout holds nothing once its text is made, so the next page reuses its
 // memory — glyph chunks, runs, lines and buffers — instead of allocating and
@@ -135,10 +153,9 @@ func newLayout() *layout { return &layout{last: -1} }
 // extraction allocated).
 func (ex *extractor) pageLayout() *layout {
 	if ex.layout == nil {
-		ex.layout = newLayout()
-	} else {
-		ex.layout.reset()
+		ex.layout = takeLayout()
 	}
+	ex.layout.reset()
 	return ex.layout
 }
 

@@ -167,3 +167,31 @@ func ExampleExtract() {
 	fmt.Println(res.Pages, strings.SplitN(res.Text, "\n", 3)[1])
 	// Output: 1 Ý KIẾN ĐỀ NGHỊ GIẢI TRÌNH
 }
+
+// TestBytesReadInPlace reads every fixture, refused ones and encrypted ones too, from memory
+// (pdftext.Bytes, read where it is) and through a reader (copied first): the answers are the
+// same and the bytes are as they were, so a caller may keep reusing its buffer.
+func TestBytesReadInPlace(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.pdf")
+	if len(files) < 10 {
+		t.Fatalf("only %d fixtures", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := bytes.Clone(data)
+		want, werr := pdftext.Extract(bytes.NewReader(data), int64(len(data)), pdftext.Limits{})
+		got, gerr := pdftext.Extract(pdftext.Bytes(data), int64(len(data)), pdftext.Limits{})
+		if pdftext.Code(gerr) != pdftext.Code(werr) || (gerr == nil) != (werr == nil) {
+			t.Errorf("%s: error %v in place, %v copied", f, gerr, werr)
+		}
+		if got.Text != want.Text || got.Pages != want.Pages {
+			t.Errorf("%s: %d pages %q in place, %d pages %q copied", f, got.Pages, got.Text, want.Pages, want.Text)
+		}
+		if !bytes.Equal(data, orig) {
+			t.Errorf("%s: Extract wrote into the bytes it was given", f)
+		}
+	}
+}
