@@ -30,7 +30,10 @@ func (s *system) startIngest(ctx context.Context) (func(context.Context), error)
 		// children (OCR takes seconds a page) do not hold back the text PDFs behind them.
 		Concurrency: cfg.Size + cfg.ToolsSize,
 		Metrics:     s.metrics,
+		// The uploads this process receives reach its workers in memory.
+		Handoff: s.stores.Uploads.Handoff,
 	}
+	w.Handoff.Enable()
 	stop, err := w.Start(ctx)
 	if err != nil {
 		ex.Close()

@@ -28,6 +28,8 @@ type Receiver struct {
 	Flow *Flow
 	// RideOut is how long the write path goes on while a stream has no leader (DefaultRideOut).
 	RideOut time.Duration
+	// Handoff hands small uploads to this process's ingest worker in memory (nil: none).
+	Handoff *Handoff
 }
 
 // Upload describes one incoming file.
@@ -67,7 +69,13 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 	if flow == nil {
 		flow = NewFlow(1) // a Receiver built without one: this upload alone is bounded
 	}
-	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, lr, flow, rc.RideOut)
+	var body io.Reader = lr
+	var tee *teeSmall
+	if rc.Handoff != nil && rc.Handoff.enabled.Load() {
+		tee = &teeSmall{r: lr, max: ChunkSize}
+		body = tee
+	}
+	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, body, flow, rc.RideOut)
 	if lr.over {
 		// Nothing of the file is kept (putObject purged what it had sent); the record says why.
 		d = ingest.TooLarge(d, lr.n, rc.MaxUpload, now)
@@ -86,6 +94,9 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 	}
 	d.Size = int64(info.Size)
 	d.SHA256 = hex.EncodeToString(sum)
+	if tee != nil && !tee.over && int64(len(tee.kept)) == d.Size {
+		rc.Handoff.Put(d.ID, d.SHA256, tee.kept)
+	}
 	return d, nil
 }
 
@@ -111,6 +122,7 @@ func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Doc
 			_ = rc.Docs.ClearPending(uctx, d.ID)
 		}
 		_ = rc.Objects.Delete(uctx, d.ID)
+		rc.Handoff.Drop(d.ID)
 	}
 	// The marker comes first and stays until the verdict is published: should this process
 	// die anywhere after it, the ingest workers' sweep announces the file again (or, finding
@@ -135,6 +147,7 @@ func (rc *Receiver) Commit(ctx context.Context, d dossier.Document) (dossier.Doc
 func (rc *Receiver) Discard(ctx context.Context, d dossier.Document) {
 	if !d.Final() {
 		_ = rc.Objects.Delete(context.WithoutCancel(ctx), d.ID)
+		rc.Handoff.Drop(d.ID)
 	}
 }
 

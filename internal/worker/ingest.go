@@ -59,6 +59,9 @@ type Ingest struct {
 	AckWait time.Duration
 	TempDir string
 	Metrics *metrics.Metrics // nil: none
+	// Handoff holds the small uploads this process received, handed over in memory; what it
+	// does not hold is read from Originals. nil: none.
+	Handoff *store.Handoff
 
 	buffers    sync.Pool         // *bytes.Buffer: uploads read for the sandbox from memory (see read)
 	recognizer ingest.Recognizer // keeps the rosters it compiled for a round's next documents
@@ -218,10 +221,18 @@ func (w *Ingest) extract(ctx context.Context, d dossier.Document) (ingest.Extrac
 	return ex, nil
 }
 
-// read hands the upload to the sandbox: from memory when it is smaller than reader.LargeFile
+// read hands the upload to the sandbox: the bytes this process received when the handoff still
+// holds them, else read from the store: into memory when it is smaller than reader.LargeFile
 // (a dossier PDF: no temporary file to write, open twice and remove), else through a temporary
 // file, so that a 40 MB scan is never held whole in the server. start is when the sandbox got it.
 func (w *Ingest) read(ctx context.Context, d dossier.Document) (out sandbox.Outcome, start time.Time, err error) {
+	if data, ok := w.Handoff.Take(d.ID, d.SHA256); ok && int64(len(data)) == d.Size {
+		start = time.Now()
+		if out, err = w.Sandbox.ReadBytes(ctx, data); err != nil {
+			return out, start, fmt.Errorf("ingest: extract %s: %w", d.ID, err)
+		}
+		return out, start, nil
+	}
 	if d.Size < reader.LargeFile {
 		// The buffer is kept for the next file once the child has been sent this one.
 		buf, _ := w.buffers.Get().(*bytes.Buffer)

@@ -87,12 +87,17 @@ func newPipeline(t testing.TB, rounds ...dossier.Round) *pipeline {
 	return p
 }
 
-func (p *pipeline) start(concurrency int) {
+func (p *pipeline) start(concurrency int) { p.startWith(concurrency, nil) }
+
+// startWith runs the ingest worker with the receiver's handoff (nil: the worker reads every file
+// from the store).
+func (p *pipeline) startWith(concurrency int, handoff *store.Handoff) {
 	p.t.Helper()
 	p.worker = &worker.Ingest{
 		JS: p.ns.JS, Originals: store.NewObjectReader(p.ns.JS, bus.ObjectUploads), Renderings: p.ns.Objects(p.t, bus.ObjectRenderings), Docs: p.docs, Rounds: p.rounds, Audit: audit.New(p.ns.JS),
 		Sandbox: extractor(p.t),
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Concurrency: concurrency, TempDir: p.t.TempDir(),
+		Handoff: handoff,
 	}
 	stop, err := p.worker.Start(context.Background())
 	if err != nil {
