@@ -100,8 +100,12 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 			return nil, fmt.Errorf("bus: the store %s is encrypted and no key was given", cfg.StoreDir)
 		}
 	}
+	cipher, err := storeCipher(stored)
+	if err != nil {
+		return nil, err
+	}
 	if !cfg.Key.IsZero() && len(plain) > 0 {
-		if err := convertStore(cfg, plain, logf); err != nil {
+		if err := convertStore(cfg, plain, cipher, logf); err != nil {
 			return nil, err
 		}
 	}
@@ -115,7 +119,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		MaxPayload:         8 << 20,
 		JetStreamMaxMemory: 256 << 20,
 		JetStreamKey:       cfg.Key.Secret(),
-		JetStreamCipher:    server.ChaCha,
+		JetStreamCipher:    cipher,
 	}
 	e := &Embedded{log: log}
 	if cfg.Listen == "" {
