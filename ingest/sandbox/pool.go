@@ -231,7 +231,8 @@ func (p *Pool) exchange(ctx context.Context, c *child, req request, body io.Read
 		}
 		done <- a
 	}()
-	cpu0, cpuOK := cpuTime(c.pid)
+	withChildren := prof.Name == ProfileTools // its programs' CPU is the file's too
+	cpu0, cpuOK := cpuTime(c.pid, withChildren)
 	timer := time.NewTimer(prof.Timeout)
 	defer timer.Stop()
 	tick := time.NewTicker(cpuPoll(prof.CPU))
@@ -250,7 +251,7 @@ wait:
 		case <-p.ctx.Done():
 			why = "closed"
 		case <-tick.C:
-			if cpu, ok := cpuTime(c.pid); ok && cpuOK && cpu-cpu0 > prof.CPU {
+			if cpu, ok := cpuTime(c.pid, withChildren); ok && cpuOK && cpu-cpu0 > prof.CPU {
 				why = "cpu"
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // setProcessGroup puts a child in its own process group, so that a kill reaches whatever it
@@ -25,8 +27,32 @@ func killGroup(pid int) {
 // Go supports).
 const userHZ = 100
 
-// cpuTime is the CPU time a process has used, its threads and the children it waited for.
-func cpuTime(pid int) (time.Duration, bool) {
+// cpuTime is the CPU time a process has used: its threads, and with children the programs it
+// started and waited for (the tools profile's OCR and LibreOffice).
+func cpuTime(pid int, children bool) (time.Duration, bool) {
+	if !children {
+		if d, ok := threadsCPU(pid); ok {
+			return d, true
+		}
+	}
+	return procCPU(pid)
+}
+
+// threadsCPU reads the CPU time of a process's threads from its CPU-time clock
+// (clock_getcpuclockid(3): CPUCLOCK_SCHED of the whole process), one system call where
+// /proc/PID/stat is an open, a read, a close and a parse: 2 % of the server's CPU under the load
+// tool, read at the start of every file.
+func threadsCPU(pid int) (time.Duration, bool) {
+	clock := int32((^pid)<<3 | 2)
+	var ts unix.Timespec
+	if err := unix.ClockGettime(clock, &ts); err != nil {
+		return 0, false
+	}
+	return time.Duration(ts.Nano()), true
+}
+
+// procCPU is cpuTime with the children, from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0, false

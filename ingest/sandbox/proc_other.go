@@ -16,7 +16,7 @@ func killGroup(pid int) {
 	}
 }
 
-func cpuTime(pid int) (time.Duration, bool) { return 0, false }
+func cpuTime(pid int, children bool) (time.Duration, bool) { return 0, false }
 
 func residentBytes(pid int) (int64, bool) { return 0, false }
 
