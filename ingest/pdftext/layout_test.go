@@ -47,11 +47,34 @@ func TestVietnameseLetter(t *testing.T) {
 }
 
 // The glyphs that may be spacing accents are those add looks at.
-func TestSpacingAccentRange(t *testing.T) {
+func TestSpacingAccentRanges(t *testing.T) {
 	for r := range combiningOf {
-		if spacingAccent(string(r)) && !(r >= 0xA8 && r < 0x2E0) {
-			t.Errorf("%U is out of the range add looks at", r)
+		if spacingAccent(string(r)) && !mayBeSpacingAccent(r) {
+			t.Errorf("%U is out of the ranges add looks at", r)
 		}
+	}
+	for _, r := range "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ" {
+		if mayBeSpacingAccent(r) {
+			t.Errorf("the Vietnamese letter %c is looked up as a spacing accent", r)
+		}
+	}
+}
+
+// placed.finite answers as finite over the same numbers.
+func TestPlacedFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		for i := range 7 {
+			v := [7]float64{1, -2, 3e300, 0, 5, math.Copysign(0, -1), 1e-300}
+			v[i] = bad
+			p := placed{start: point{v[0], v[1]}, end: point{v[2], v[3]}, size: v[4], extra: v[5], space: v[6]}
+			if p.finite() || finite(v[:]...) {
+				t.Errorf("%v: finite", v)
+			}
+		}
+	}
+	p := placed{start: point{1, -2}, end: point{3e300, 0}, size: 5, extra: math.Copysign(0, -1), space: 1e-300}
+	if !p.finite() {
+		t.Error("finite numbers reported not finite")
 	}
 }
 
