@@ -102,6 +102,10 @@ type Consumer struct {
 	// dossier projector uses it to store a round's state once per burst, not once per event.
 	HandleBatch func(ctx context.Context, msgs []jetstream.Msg) []error
 	Batch       int // default 500
+	// Linger is how long a batch that is not full waits, from its first message, for more
+	// (HandleBatch only; 0: it takes what has arrived). Under a burst the work done once per
+	// batch is then done once per Linger, not once per message or two.
+	Linger time.Duration
 	// GiveUp records a failure that will not be retried. If it fails, the message is Nak'd
 	// instead of ended: redelivered while deliveries remain, else reported by the server's
 	// max-deliveries advisory, which calls GiveUp again — so no failure goes unrecorded.
@@ -363,7 +367,11 @@ func (c Consumer) consumeBatches(ctx context.Context, cons jetstream.Consumer) (
 					c.handleBatch(ctx, b)
 				}
 			}
-			c.handleBatch(ctx, take(msgs, []jetstream.Msg{first}, c.Batch))
+			batch := take(msgs, []jetstream.Msg{first}, c.Batch)
+			if c.Linger > 0 && len(batch) < c.Batch {
+				batch = gather(msgs, batch, c.Batch, c.Linger, quit)
+			}
+			c.handleBatch(ctx, batch)
 		}
 	}()
 	return func(stopCtx context.Context) {
@@ -389,6 +397,23 @@ func take(msgs <-chan jetstream.Msg, batch []jetstream.Msg, n int) []jetstream.M
 		case m := <-msgs:
 			batch = append(batch, m)
 		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// gather appends what arrives in msgs within linger, up to n messages; quit ends it early.
+func gather(msgs <-chan jetstream.Msg, batch []jetstream.Msg, n int, linger time.Duration, quit <-chan struct{}) []jetstream.Msg {
+	t := time.NewTimer(linger)
+	defer t.Stop()
+	for len(batch) < n {
+		select {
+		case m := <-msgs:
+			batch = append(batch, m)
+		case <-t.C:
+			return batch
+		case <-quit:
 			return batch
 		}
 	}

@@ -262,3 +262,40 @@ func TestConsumerNeedsGiveUp(t *testing.T) {
 		t.Fatal("a consumer without GiveUp started")
 	}
 }
+
+// With Linger, a batch that is not full waits that long from its first message for more: three
+// events published 100 ms apart are applied at once, and a batch is not held past Linger.
+func TestConsumerBatchLinger(t *testing.T) {
+	ns := bustest.Start(t)
+	var mu sync.Mutex
+	var batches [][]string
+	var at []time.Time
+	startConsumer(t, ns.JS, bus.Consumer{Durable: "linger", Filter: "tn.ingest.linger.>", AckWait: 5 * time.Second, MaxDeliver: 3, Batch: 10,
+		Linger: time.Second, GiveUp: noGiveUp(t),
+		HandleBatch: func(_ context.Context, ms []jetstream.Msg) []error {
+			mu.Lock()
+			defer mu.Unlock()
+			var b []string
+			for _, m := range ms {
+				b = append(b, m.Subject())
+			}
+			batches, at = append(batches, b), append(at, time.Now())
+			return make([]error, len(ms))
+		}})
+	start := time.Now()
+	for _, s := range []string{"tn.ingest.linger.a", "tn.ingest.linger.b", "tn.ingest.linger.c"} {
+		if _, err := ns.JS.Publish(context.Background(), s, nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	streamEmpty(t, ns.JS, "linger")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(batches) != 1 || len(batches[0]) != 3 {
+		t.Fatalf("batches %v, want the three events in one", batches)
+	}
+	if took := at[0].Sub(start); took > 3*time.Second {
+		t.Errorf("the batch was applied %v after its first event, Linger is 1 s", took)
+	}
+}
