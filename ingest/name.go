@@ -259,12 +259,9 @@ const maxPooledView = 1 << 20
 // reset makes v an empty view of raw, its buffers kept and sized for it: nearly every rune is a
 // letter of one folded rune, and a word has some five.
 func (v *textView) reset(raw string) {
-	clear(v.keys)
-	clear(v.lineTexts)
 	if v.marks == nil {
 		v.marks = map[int][]rune{}
 	}
-	clear(v.marks)
 	*v = textView{
 		raw:       raw,
 		fold:      slices.Grow(v.fold[:0], len(raw)),
@@ -285,6 +282,10 @@ func (v *textView) release() {
 	if len(v.raw) > maxPooledView {
 		return
 	}
+	// Nothing of this text stays reachable while the view waits in the pool.
+	clear(v.keys)
+	clear(v.lineTexts)
+	clear(v.marks)
 	v.raw, v.vocab, v.vocabFound = "", nil, nil
 	viewPool.Put(v)
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,10 +58,13 @@ func (h *Handoff) Enable() {
 	}
 }
 
+// Enabled reports whether Put keeps files.
+func (h *Handoff) Enabled() bool { return h != nil && h.enabled.Load() }
+
 // Put keeps data, the bytes of document id whose sha256 is sha, for the worker; the handoff owns
 // data from then on. A file larger than the whole handoff is not kept.
 func (h *Handoff) Put(id, sha string, data []byte) {
-	if h == nil || !h.enabled.Load() || int64(len(data)) > h.max {
+	if !h.Enabled() || int64(len(data)) > h.max {
 		return
 	}
 	h.mu.Lock()
@@ -122,28 +124,4 @@ func (h *Handoff) Drop(id string) {
 		delete(h.files, id)
 		h.size -= int64(len(f.data))
 	}
-}
-
-// teeSmall passes r through and keeps a copy of what it read while that is at most max bytes
-// (kept is nil past it).
-type teeSmall struct {
-	r    io.Reader
-	max  int
-	kept []byte
-	over bool
-}
-
-func (t *teeSmall) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if n > 0 && !t.over {
-		if len(t.kept)+n > t.max {
-			t.over, t.kept = true, nil
-		} else {
-			if t.kept == nil {
-				t.kept = make([]byte, 0, min(t.max, 64<<10))
-			}
-			t.kept = append(t.kept, p[:n]...)
-		}
-	}
-	return n, err
 }

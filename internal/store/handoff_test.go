@@ -2,9 +2,7 @@ package store
 
 import (
 	"bytes"
-	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 )
 
@@ -76,22 +74,5 @@ func TestHandoff(t *testing.T) {
 	nilH.Drop("x")
 	if _, ok := nilH.Take("x", "s"); ok {
 		t.Error("a nil handoff handed something over")
-	}
-}
-
-func TestTeeSmall(t *testing.T) {
-	src := strings.Repeat("tài liệu ", 1000)
-	for _, max := range []int{len(src), len(src) + 1, len(src) - 1} {
-		tee := &teeSmall{r: iotest.OneByteReader(strings.NewReader(src)), max: max}
-		var out bytes.Buffer
-		if _, err := out.ReadFrom(tee); err != nil {
-			t.Fatal(err)
-		}
-		if out.String() != src {
-			t.Fatalf("max %d: what passed differs", max)
-		}
-		if fits := len(src) <= max; fits != !tee.over || fits && string(tee.kept) != src || !fits && tee.kept != nil {
-			t.Errorf("max %d: over %v, kept %d bytes", max, tee.over, len(tee.kept))
-		}
 	}
 }

@@ -38,7 +38,7 @@ func TestObjectReaderReadsBack(t *testing.T) {
 			want[name] = data
 			var err error
 			if via == "put" {
-				_, _, err = putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data), flow, time.Second)
+				_, _, err = putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: name}, bytes.NewReader(data), flow, time.Second, nil)
 			} else {
 				_, err = obj.Put(ctx, jetstream.ObjectMeta{Name: name, Opts: &jetstream.ObjectMetaOptions{ChunkSize: 1000}}, bytes.NewReader(data))
 			}

@@ -118,13 +118,14 @@ func IsBodyError(err error) bool {
 // within flow (see Flow), each with a message id so that sending it again after a lost answer (a
 // stream-leader election) is harmless, and it rides out such an election for up to rideOutFor.
 // On failure the chunks sent are purged. It answers the object's description and the sha256 of
-// its bytes.
-func putObject(ctx context.Context, js jetstream.JetStream, bucket string, meta jetstream.ObjectMeta, r io.Reader, flow *Flow, rideOutFor time.Duration) (*jetstream.ObjectInfo, []byte, error) {
+// its bytes. When the object is one chunk, kept from memory, and keep is not nil, keep is given
+// its bytes once they are stored (to copy: the buffer is reused).
+func putObject(ctx context.Context, js jetstream.JetStream, bucket string, meta jetstream.ObjectMeta, r io.Reader, flow *Flow, rideOutFor time.Duration, keep func([]byte)) (*jetstream.ObjectInfo, []byte, error) {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	p := &objectPut{js: js, bucket: bucket, nuid: hex.EncodeToString(id[:]), flow: flow, rideOut: rideOutFor, digest: sha256.New()}
 	p.chunkSubj = "$O." + bucket + ".C." + p.nuid
-	info, err := p.put(ctx, meta, r)
+	info, err := p.put(ctx, meta, r, keep)
 	if err != nil {
 		p.purge(ctx)
 		return nil, nil, err
@@ -144,7 +145,7 @@ type objectPut struct {
 	chunks    uint32
 }
 
-func (p *objectPut) put(ctx context.Context, meta jetstream.ObjectMeta, r io.Reader) (*jetstream.ObjectInfo, error) {
+func (p *objectPut) put(ctx context.Context, meta jetstream.ObjectMeta, r io.Reader, keep func([]byte)) (*jetstream.ObjectInfo, error) {
 	pooled := p.flow.buffer()
 	defer p.flow.recycle(pooled)
 	buf := *pooled
@@ -160,6 +161,9 @@ func (p *objectPut) put(ctx context.Context, meta jetstream.ObjectMeta, r io.Rea
 			p.flow.release()
 			if err != nil {
 				return nil, err
+			}
+			if keep != nil {
+				keep(buf[:n])
 			}
 		}
 	case err != nil:

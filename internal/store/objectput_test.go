@@ -35,10 +35,18 @@ func TestPutObjectReadsBack(t *testing.T) {
 		_, _ = rand.Read(data)
 		name := fmt.Sprintf("o%d", size)
 		// A reader that hands out a few bytes at a time, as a multipart part does.
+		var kept []byte
+		keeps := 0
+		keep := func(b []byte) { kept, keeps = bytes.Clone(b), keeps+1 }
 		info, sum, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: name, Description: "tệp.pdf",
-			Headers: nats.Header{"Round": []string{"r1"}}}, iotestHalf{bytes.NewReader(data)}, flow, time.Second)
+			Headers: nats.Header{"Round": []string{"r1"}}}, iotestHalf{bytes.NewReader(data)}, flow, time.Second, keep)
 		if err != nil {
 			t.Fatalf("%d bytes: %v", size, err)
+		}
+		// keep hears the bytes of an object read whole into one chunk, once; of a larger one
+		// (spooled, a full chunk included), nothing.
+		if oneChunk := size > 0 && size < ChunkSize; oneChunk && (keeps != 1 || !bytes.Equal(kept, data)) || !oneChunk && keeps != 0 {
+			t.Errorf("%d bytes: keep called %d times with %d bytes", size, keeps, len(kept))
 		}
 		if want := sha256.Sum256(data); !bytes.Equal(sum, want[:]) || info.Size != uint64(size) {
 			t.Errorf("%d bytes: size %d, sum %x", size, info.Size, sum)
@@ -84,7 +92,7 @@ func TestPutObjectSaturated(t *testing.T) {
 	if err := flow.acquire(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "busy"}, bytes.NewReader([]byte("nhỏ")), flow, time.Second); !errors.Is(err, ErrUnavailable) {
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "busy"}, bytes.NewReader([]byte("nhỏ")), flow, time.Second, nil); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("no slot: %v", err)
 	}
 	flow.release()
@@ -92,7 +100,7 @@ func TestPutObjectSaturated(t *testing.T) {
 		t.Fatal(err)
 	}
 	large := bytes.Repeat([]byte("x"), 3*ChunkSize)
-	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "queued"}, bytes.NewReader(large), flow, time.Second); !errors.Is(err, ErrUnavailable) {
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "queued"}, bytes.NewReader(large), flow, time.Second, nil); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("lane taken: %v", err)
 	}
 	flow.releaseLane()
@@ -102,7 +110,7 @@ func TestPutObjectSaturated(t *testing.T) {
 	// A body that fails part way keeps nothing either, and says it was the body.
 	for _, size := range []int{100, 3 * ChunkSize} {
 		_, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "cut"},
-			io.MultiReader(bytes.NewReader(large[:size]), errReader{}), flow, time.Second)
+			io.MultiReader(bytes.NewReader(large[:size]), errReader{}), flow, time.Second, nil)
 		if !IsBodyError(err) {
 			t.Fatalf("cut body after %d bytes: %v", size, err)
 		}
@@ -110,7 +118,7 @@ func TestPutObjectSaturated(t *testing.T) {
 	if n := kept(); n != 0 {
 		t.Errorf("%d messages kept of cut uploads", n)
 	}
-	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "ok"}, bytes.NewReader(large), flow, time.Second); err != nil {
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "ok"}, bytes.NewReader(large), flow, time.Second, nil); err != nil {
 		t.Fatal(err)
 	}
 	if left, _ := os.ReadDir(flow.SpoolDir); len(left) != 0 {

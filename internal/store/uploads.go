@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -69,13 +70,12 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 	if flow == nil {
 		flow = NewFlow(1) // a Receiver built without one: this upload alone is bounded
 	}
-	var body io.Reader = lr
-	var tee *teeSmall
-	if rc.Handoff != nil && rc.Handoff.enabled.Load() {
-		tee = &teeSmall{r: lr, max: ChunkSize}
-		body = tee
+	var keep func([]byte)
+	var kept []byte
+	if rc.Handoff.Enabled() {
+		keep = func(b []byte) { kept = bytes.Clone(b) }
 	}
-	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, body, flow, rc.RideOut)
+	info, sum, err := putObject(ctx, rc.JS, bus.ObjectUploads, meta, lr, flow, rc.RideOut, keep)
 	if lr.over {
 		// Nothing of the file is kept (putObject purged what it had sent); the record says why.
 		d = ingest.TooLarge(d, lr.n, rc.MaxUpload, now)
@@ -94,8 +94,8 @@ func (rc *Receiver) Store(ctx context.Context, up Upload) (dossier.Document, err
 	}
 	d.Size = int64(info.Size)
 	d.SHA256 = hex.EncodeToString(sum)
-	if tee != nil && !tee.over && int64(len(tee.kept)) == d.Size {
-		rc.Handoff.Put(d.ID, d.SHA256, tee.kept)
+	if d.Size > 0 && int64(len(kept)) == d.Size {
+		rc.Handoff.Put(d.ID, d.SHA256, kept)
 	}
 	return d, nil
 }
