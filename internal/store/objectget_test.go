@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"tinnhiem/ingest/ingesttest"
 	"tinnhiem/internal/bus"
 	"tinnhiem/internal/bus/bustest"
 )
@@ -115,4 +116,28 @@ func writeMeta(t *testing.T, js jetstream.JetStream, info *jetstream.ObjectInfo)
 	if _, err := js.PublishMsg(context.Background(), msg); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkObjectReadBack measures what reading a 60 KB upload back from the store costs (its
+// description, its chunk, its digest): what the ingest worker pays for a file the handoff does
+// not hold.
+// go test -run XXX -bench ObjectReadBack -benchtime 2000x ./internal/store/
+func BenchmarkObjectReadBack(b *testing.B) {
+	srv := bustest.Start(b)
+	ctx := context.Background()
+	data := make([]byte, 60<<10)
+	_, _ = rand.Read(data)
+	if _, _, err := putObject(ctx, srv.JS, bus.ObjectUploads, jetstream.ObjectMeta{Name: "doc"}, bytes.NewReader(data), NewFlow(1), time.Second, nil); err != nil {
+		b.Fatal(err)
+	}
+	rd := NewObjectReader(srv.JS, bus.ObjectUploads)
+	var buf bytes.Buffer
+	report := ingesttest.CPUPerOp(b)
+	for b.Loop() {
+		buf.Reset()
+		if _, err := rd.Copy(ctx, "doc", &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report()
 }
